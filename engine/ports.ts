@@ -1,0 +1,56 @@
+/**
+ * The interfaces the environment implements for the engine (LDK-style traits at the edges).
+ * Browser adapters live in workers/adapters, Node adapters in cli/adapters; tests bring their own.
+ * The engine never touches a global clock, random source, socket or storage directly.
+ */
+
+/** Callbacks a byte stream delivers to its reader. */
+export interface SocketHandlers {
+  /** Bytes arrived. Boundaries mean nothing (TCP segments, WebSocket frames). */
+  data(bytes: Uint8Array): void;
+  /** The stream ended, with a reason when it was an error. Called once. */
+  closed(reason?: string): void;
+}
+
+/** A connected, bidirectional byte stream (TCP, WebSocket through a proxy, in-memory pipe). */
+export interface Socket {
+  /** A description of the far end, for logs. */
+  readonly remote: string;
+  /** Begin delivering data. Data that arrives before `start` is buffered, not lost. */
+  start(handlers: SocketHandlers): void;
+  write(bytes: Uint8Array): void;
+  /** Close the stream; `closed` fires once afterwards if it has not already. */
+  close(): void;
+}
+
+/** Where and how to reach a peer; produced by `parsePeerUri` and `transportFor`. */
+export type TransportTarget =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'websocket'; readonly url: string };
+
+/** Opens byte streams. Rejects with an Error whose message is a one-line reason. */
+export interface Dialer {
+  dial(target: TransportTarget, timeoutMs: number): Promise<Socket>;
+}
+
+/** Wall-clock time and timers. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** Run `fn` after `ms`; returns a function that cancels it. */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+/** Cryptographically secure randomness. */
+export interface Entropy {
+  randomBytes(n: number): Uint8Array;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { log() {} };

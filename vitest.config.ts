@@ -1,0 +1,30 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` (pure, fast: spec vectors, properties, proxy on loopback) and `interop`
+// (real LDK peers over real sockets). Browser e2e runs under Playwright, not here.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // One LDK WASM instance per worker process; keep the 2-core machine unloaded.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
