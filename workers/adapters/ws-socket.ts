@@ -6,7 +6,7 @@
  * A text frame from the far end is a proxy's error report (e.g. "Could not connect to …"): it
  * becomes the close reason.
  */
-import type { Dialer, Socket, SocketHandlers, TransportTarget } from '../../engine/ports.ts';
+import type { Dialer, Socket, SocketHandlers, TransportTarget } from '../../engine/index.ts';
 
 /** The subset of the WebSocket API we use (browser WebSocket and npm `ws` both satisfy it). */
 export interface WebSocketLike {
