@@ -298,12 +298,7 @@ export class PeerManager {
 
   private onSocketClosed(c: Connection, reason: string | undefined): void {
     if (c.closed) return;
-    let why: string;
-    if (c.session.isReady) why = reason ? `connection lost: ${reason}` : 'peer closed the connection';
-    else if (c.session.peerInit) why = `peer closed the connection after init${reason ? ` (${reason})` : ''}: it may require features we do not offer`;
-    else if (c.session.remoteNodeId && c.inbound === false && reason === undefined) {
-      why = 'peer closed the connection during the handshake or before its init (wrong node id, or it refused our init)';
-    } else why = reason ? `connection closed: ${reason}` : 'peer closed the connection before init';
+    const why = c.session.explainClose(reason);
     this.drop(c, why, true);
   }
 

@@ -11,7 +11,7 @@
 import { bytesToHex } from '../lib/bytes.ts';
 import { DecodeError, errorMessage } from '../lib/errors.ts';
 import { NoiseSession, TransportError } from '../transport/index.ts';
-import { checkPeerFeatures, featureForBit, FeatureVector } from '../wire/features.ts';
+import { checkPeerFeatures, featureByName, featureForBit, FeatureVector } from '../wire/features.ts';
 import { decodeMessage, encodeMessage, type Message } from '../wire/message.ts';
 import { asciiBytes, errorText, PING_NO_REPLY_THRESHOLD, type InitMessage } from '../wire/messages/setup.ts';
 
@@ -55,6 +55,11 @@ export interface SessionOutput {
 type Phase = 'handshake' | 'awaiting-init' | 'ready' | 'closed';
 
 const ALL_CHANNELS = new Uint8Array(32);
+
+/** BOLT 9 features marked ASSUMED that current nodes (LDK among them) set as required. */
+const ASSUMED_FEATURES = ['option_data_loss_protect', 'var_onion_optin', 'option_static_remotekey', 'payment_secret'].map(
+  featureByName,
+);
 
 export class PeerSession {
   private readonly noise: NoiseSession;
@@ -165,6 +170,28 @@ export class PeerSession {
   send(message: Message): Uint8Array {
     if (this.phase !== 'ready') throw new Error('peer session is not ready');
     return this.noise.encrypt(encodeMessage(message));
+  }
+
+  /**
+   * Why the connection ended when the socket closed under us (`socketReason` from the transport,
+   * if any), phrased for a person. A peer that hangs up after our `init` without sending its own
+   * has refused our features or chain; LDK does exactly this without an `error` message, so we
+   * name the BOLT 9 ASSUMED features we do not offer, which is what peers commonly require.
+   */
+  explainClose(socketReason: string | undefined): string {
+    const suffix = socketReason ? ` (${socketReason})` : '';
+    if (this.phase === 'ready') return socketReason ? `connection lost: ${socketReason}` : 'peer closed the connection';
+    if (this.phase === 'handshake') {
+      return `peer closed the connection during the BOLT 8 handshake${suffix}: is the node id right?`;
+    }
+    if (this.phase === 'awaiting-init') {
+      const missing = ASSUMED_FEATURES.filter((f) => !this.config.localFeatures.supports(f.name)).map((f) => `${f.bit} (${f.name})`);
+      const why = missing.length
+        ? `it most likely requires features we do not offer: [${missing.join(', ')}]`
+        : 'it may require a feature we do not offer, or run on another chain';
+      return `peer closed the connection after our init without sending its own${suffix}; ${why}`;
+    }
+    return `connection closed${suffix}`;
   }
 
   /** Build a `warning` (all channels) and mark the session closed: for "tell them why, then hang up". */

@@ -137,7 +137,7 @@ export class NoiseSession {
         } else {
           const take = Math.min(need - this.#filled, end - offset);
           if (take === 0) break;
-          if (this.#scratch.length < need) this.#scratch = new Uint8Array(Math.max(need, Math.min(2 * this.#scratch.length, MAX_FRAME_LENGTH)));
+          if (this.#scratch.length < need) this.#grow(need);
           this.#scratch.set(bytes.subarray(offset, offset + take), this.#filled);
           this.#filled += take;
           offset += take;
@@ -186,6 +186,13 @@ export class NoiseSession {
     frame.set(lc, 0);
     frame.set(c, LENGTH_HEADER_LENGTH);
     return frame;
+  }
+
+  /** Grow the scratch buffer to hold `need` bytes (never beyond one frame), keeping its contents. */
+  #grow(need: number): void {
+    const grown = new Uint8Array(Math.max(need, Math.min(2 * this.#scratch.length, MAX_FRAME_LENGTH)));
+    grown.set(this.#scratch.subarray(0, this.#filled));
+    this.#scratch = grown;
   }
 
   #die(err: TransportError): void {
