@@ -1,0 +1,181 @@
+/**
+ * The node as the UI sees it: a reactive wrapper over the worker RPC client. Snapshots are
+ * `$state.raw` and replaced wholesale on every event; components read them and call methods.
+ */
+import type { RpcClient } from '../../workers/rpc/client.ts';
+import type { LogLevel, NodeEvent, NodeInfoDto, PeerDto } from '../../workers/rpc/protocol.ts';
+
+export interface RemoteNote {
+  kind: 'error' | 'warning';
+  text: string;
+  at: number;
+}
+
+export interface PeerView extends PeerDto {
+  /** `reconnecting`: the link dropped and the node is re-dialling (see `reason`). */
+  state: 'connected' | 'reconnecting';
+  reason: string | null;
+  /** Error/warning messages the peer sent, newest last. */
+  remote: RemoteNote[];
+}
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'warn' | 'error';
+  text: string;
+  at: number;
+}
+
+export interface LogEntry {
+  id: number;
+  level: LogLevel;
+  message: string;
+  at: number;
+}
+
+/** How often each connected peer is pinged while the page is visible. */
+export const PING_INTERVAL_MS = 5_000;
+const MAX_REMOTE_NOTES = 5;
+const MAX_NOTICES = 6;
+const MAX_LOG = 200;
+
+const shortId = (id: string): string => `${id.slice(0, 8)}…${id.slice(-6)}`;
+
+export class NodeState {
+  info: NodeInfoDto = $state.raw({ status: 'starting', nodeId: null, error: null, protocol: 0 });
+  peers: PeerView[] = $state.raw([]);
+  notices: Notice[] = $state.raw([]);
+  log: LogEntry[] = $state.raw([]);
+
+  readonly #client: RpcClient;
+  #seq = 0;
+  #pinger: ReturnType<typeof setInterval> | undefined;
+  #unsubscribe: () => void;
+
+  constructor(client: RpcClient) {
+    this.#client = client;
+    this.#unsubscribe = client.subscribe((e) => this.#onEvent(e));
+  }
+
+  get running(): boolean {
+    return this.info.status === 'running';
+  }
+
+  /** Wait for the worker, load the peer list and start the ping cadence. */
+  async start(): Promise<void> {
+    try {
+      this.info = await this.#client.ready();
+    } catch (err) {
+      this.info = { status: 'failed', nodeId: null, error: err instanceof Error ? err.message : String(err), protocol: 0 };
+      return;
+    }
+    if (!this.running) return;
+    try {
+      const peers = await this.#client.request('peers.list', {});
+      this.peers = peers.map((p) => this.#view(p));
+    } catch (err) {
+      this.#notice('error', `Could not list peers: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.#pinger = setInterval(() => this.#pingAll(), PING_INTERVAL_MS);
+  }
+
+  /** Connect to `uri`; rejects with the worker's error (its message is shown verbatim). */
+  async connect(uri: string, proxy: string | null): Promise<PeerDto> {
+    const peer = await this.#client.request('peers.connect', { uri, proxy });
+    this.#upsert(this.#view(peer));
+    void this.#ping(peer.nodeId);
+    return peer;
+  }
+
+  async disconnect(nodeId: string): Promise<void> {
+    try {
+      await this.#client.request('peers.disconnect', { nodeId });
+    } catch (err) {
+      this.#notice('error', `Could not disconnect ${shortId(nodeId)}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    this.peers = this.peers.filter((p) => p.nodeId !== nodeId);
+  }
+
+  dismiss(noticeId: number): void {
+    this.notices = this.notices.filter((n) => n.id !== noticeId);
+  }
+
+  destroy(): void {
+    clearInterval(this.#pinger);
+    this.#unsubscribe();
+    this.#client.close();
+  }
+
+  #view(p: PeerDto): PeerView {
+    const old = this.peers.find((x) => x.nodeId === p.nodeId);
+    return { ...p, pingMs: p.pingMs ?? old?.pingMs ?? null, state: 'connected', reason: null, remote: old?.remote ?? [] };
+  }
+
+  #upsert(view: PeerView): void {
+    const i = this.peers.findIndex((p) => p.nodeId === view.nodeId);
+    this.peers = i < 0 ? [...this.peers, view] : this.peers.map((p, j) => (j === i ? view : p));
+  }
+
+  #patch(nodeId: string, fn: (p: PeerView) => PeerView): void {
+    if (!this.peers.some((p) => p.nodeId === nodeId)) return;
+    this.peers = this.peers.map((p) => (p.nodeId === nodeId ? fn(p) : p));
+  }
+
+  #notice(tone: Notice['tone'], text: string): void {
+    this.notices = [...this.notices, { id: ++this.#seq, tone, text, at: Date.now() }].slice(-MAX_NOTICES);
+  }
+
+  async #ping(nodeId: string): Promise<void> {
+    try {
+      const { rttMs } = await this.#client.request('peers.ping', { nodeId });
+      this.#patch(nodeId, (p) => ({ ...p, pingMs: rttMs }));
+    } catch {
+      // A ping that fails means the link is going down; the disconnect event tells the story.
+    }
+  }
+
+  #pingAll(): void {
+    if (typeof document !== 'undefined' && document.visibilityState !== 'visible') return;
+    for (const p of this.peers) if (p.state === 'connected') void this.#ping(p.nodeId);
+  }
+
+  #onEvent(e: NodeEvent): void {
+    switch (e.type) {
+      case 'node.status':
+        this.info = e.info;
+        return;
+      case 'peer.connected':
+        this.#upsert(this.#view(e.peer));
+        return;
+      case 'peer.disconnected': {
+        const peer = this.peers.find((p) => p.nodeId === e.nodeId);
+        const last = peer?.remote.at(-1);
+        const said = last ? ` (it said: “${last.text}”)` : '';
+        if (e.willReconnect) {
+          this.#patch(e.nodeId, (p) => ({ ...p, state: 'reconnecting', reason: e.reason, pingMs: null }));
+          this.#notice('warn', `Lost ${shortId(e.nodeId)}: ${e.reason}${said}. Reconnecting…`);
+        } else {
+          this.peers = this.peers.filter((p) => p.nodeId !== e.nodeId);
+          const tone = e.reason === 'disconnected by us' ? 'info' : 'warn';
+          this.#notice(tone, `Disconnected from ${shortId(e.nodeId)}: ${e.reason}${said}`);
+        }
+        return;
+      }
+      case 'peer.ping':
+        this.#patch(e.nodeId, (p) => ({ ...p, pingMs: e.rttMs }));
+        return;
+      case 'peer.remote-error':
+        if (!this.peers.some((p) => p.nodeId === e.nodeId)) {
+          // Before init completes (e.g. the peer refuses us): there is no card to show it on.
+          this.#notice(e.kind === 'error' ? 'error' : 'warn', `${shortId(e.nodeId)} sent ${e.kind === 'error' ? 'an error' : 'a warning'}: “${e.text}”`);
+          return;
+        }
+        this.#patch(e.nodeId, (p) => ({ ...p, remote: [...p.remote, { kind: e.kind, text: e.text, at: Date.now() }].slice(-MAX_REMOTE_NOTES) }));
+        return;
+      case 'log':
+        this.log = [...this.log, { id: ++this.#seq, level: e.level, message: e.message, at: e.at }].slice(-MAX_LOG);
+        return;
+    }
+  }
+}

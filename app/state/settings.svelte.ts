@@ -1,0 +1,93 @@
+/**
+ * App settings (UI preferences only — never keys or node state), persisted in localStorage with
+ * a schema version and ordered migrations. `current` is reactive across components and, through a
+ * `storage` listener, across tabs.
+ */
+import { createSubscriber } from 'svelte/reactivity';
+
+export interface Settings {
+  /** WebSocket→TCP proxy: a base URL or a `{host}`/`{port}` template. */
+  proxyUrl: string;
+  /** The last peer URI connected to successfully, to prefill the form. */
+  lastPeerUri: string;
+}
+
+const KEY = 'glint.settings';
+const SCHEMA_VERSION = 1;
+const DEFAULTS: Settings = { proxyUrl: '', lastPeerUri: '' };
+
+/** migrations[n] turns a version-n record into version n+1. */
+const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  0: (old) => ({ ...old }), // unversioned → 1: same fields
+};
+
+function coerce(raw: Record<string, unknown>): Settings {
+  return {
+    proxyUrl: typeof raw.proxyUrl === 'string' ? raw.proxyUrl.slice(0, 2048) : DEFAULTS.proxyUrl,
+    lastPeerUri: typeof raw.lastPeerUri === 'string' ? raw.lastPeerUri.slice(0, 600) : DEFAULTS.lastPeerUri,
+  };
+}
+
+function load(storage: Storage | undefined): Settings {
+  try {
+    const text = storage?.getItem(KEY);
+    if (!text) return { ...DEFAULTS };
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null) return { ...DEFAULTS };
+    let record = parsed as Record<string, unknown>;
+    let version = typeof record.schemaVersion === 'number' ? record.schemaVersion : 0;
+    if (version > SCHEMA_VERSION) return coerce(record); // written by a newer build: read what we know
+    while (version < SCHEMA_VERSION) {
+      const step = MIGRATIONS[version];
+      if (!step) return { ...DEFAULTS };
+      record = step(record);
+      version++;
+    }
+    return coerce(record);
+  } catch {
+    return { ...DEFAULTS };
+  }
+}
+
+function localStore(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // storage disabled (e.g. some privacy modes)
+  }
+}
+
+class SettingsStore {
+  #version = $state(0);
+  #cache: { version: number; value: Settings } | null = null;
+  readonly #subscribe = createSubscriber((update) => {
+    const onStorage = (e: StorageEvent): void => {
+      if (e.key === KEY || e.key === null) {
+        this.#cache = null;
+        update();
+      }
+    };
+    addEventListener('storage', onStorage);
+    return () => removeEventListener('storage', onStorage);
+  });
+
+  get current(): Settings {
+    this.#subscribe();
+    const version = this.#version;
+    if (this.#cache?.version !== version) this.#cache = { version, value: load(localStore()) };
+    return this.#cache.value;
+  }
+
+  update(patch: Partial<Settings>): void {
+    const next = { ...load(localStore()), ...patch };
+    try {
+      localStore()?.setItem(KEY, JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...next }));
+    } catch {
+      /* quota or disabled storage: keep working for this session */
+    }
+    this.#cache = { version: this.#version + 1, value: next };
+    this.#version++;
+  }
+}
+
+export const settings = new SettingsStore();

@@ -1,0 +1,345 @@
+/**
+ * The RPC protocol between the UI (main thread) and the node worker.
+ *
+ * Everything that crosses `postMessage` is a plain, structured-clone-safe DTO: strings, numbers,
+ * booleans, null, arrays and plain objects. No class instances, no Uint8Array, no bigint (amounts
+ * will travel as decimal strings of msat), no functions. Both ends validate what they receive with
+ * the parsers below, and every rejection names the offending field.
+ *
+ * Handshake: the worker may not be listening the moment it is constructed (module evaluation, the
+ * Web Lock, top-level awaits), so the worker posts `ready` once it is; the client queues requests
+ * until then. The client also sends `hello`, which a listening worker answers with `ready`.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// DTOs
+
+export type FeatureSupport = 'required' | 'optional';
+
+/** A connected peer. */
+export interface PeerDto {
+  /** 66 lowercase hex characters. */
+  nodeId: string;
+  /** How it was reached (`host:port` or a WebSocket URL). */
+  address: string;
+  /** The peer's `init` features by name (unknown bits as `unknown_<bit>`). */
+  features: Record<string, FeatureSupport>;
+  /** Last measured ping round trip, or null before the first pong. */
+  pingMs: number | null;
+  /** Milliseconds since the Unix epoch. */
+  connectedAt: number;
+  /** True when the peer dialled us. */
+  inbound: boolean;
+}
+
+/**
+ * `starting`: the worker is coming up. `running`: this tab runs the node. `locked`: another tab
+ * (or window) holds the node's Web Lock. `failed`: the node could not start (see `error`).
+ */
+export type NodeStatus = 'starting' | 'running' | 'locked' | 'failed';
+
+export interface NodeInfoDto {
+  status: NodeStatus;
+  /** Our node id (66 hex) once running. */
+  nodeId: string | null;
+  /** Why the node is not running, when `failed`. */
+  error: string | null;
+  protocol: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Events the worker streams to the UI. */
+export type NodeEvent =
+  | { type: 'node.status'; info: NodeInfoDto }
+  | { type: 'peer.connected'; peer: PeerDto }
+  | { type: 'peer.disconnected'; nodeId: string; reason: string; willReconnect: boolean }
+  | { type: 'peer.ping'; nodeId: string; rttMs: number }
+  | { type: 'peer.remote-error'; nodeId: string; kind: 'error' | 'warning'; text: string }
+  | { type: 'log'; level: LogLevel; message: string; at: number };
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+type NoParams = Record<string, never>;
+
+/** Every method: its params and its result. */
+export interface Methods {
+  'node.info': { params: NoParams; result: NodeInfoDto };
+  'peers.list': { params: NoParams; result: PeerDto[] };
+  /** `uri` is `<node id>@<host>:<port>` or `<node id>@ws(s)://…`; `proxy` a base URL or template. */
+  'peers.connect': { params: { uri: string; proxy: string | null }; result: PeerDto };
+  'peers.disconnect': { params: { nodeId: string }; result: null };
+  'peers.ping': { params: { nodeId: string }; result: { rttMs: number } };
+}
+
+export type Method = keyof Methods;
+export type ParamsOf<M extends Method> = Methods[M]['params'];
+export type ResultOf<M extends Method> = Methods[M]['result'];
+
+export const METHODS: readonly Method[] = ['node.info', 'peers.list', 'peers.connect', 'peers.disconnect', 'peers.ping'];
+
+export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
+
+export type RpcErrorCode =
+  /** The message was not a well-formed request (see `field`). */
+  | 'invalid-request'
+  /** A parameter was wrong (see `field`); the message is meant for the user. */
+  | 'invalid-params'
+  /** The node is not running in this tab (`locked` or `failed`). */
+  | 'unavailable'
+  /** The operation was attempted and failed; the message is the one-line reason. */
+  | 'failed';
+
+export interface RpcErrorDto {
+  code: RpcErrorCode;
+  message: string;
+  /** The field the message is about, when there is one. */
+  field: string | null;
+}
+
+/** UI → worker. */
+export type ClientMessage = { kind: 'hello'; protocol: number } | RpcRequest;
+
+/** Worker → UI. `id` is null only when a malformed request's id could not be read. */
+export type WorkerMessage =
+  | { kind: 'ready'; protocol: number; info: NodeInfoDto }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number | null; ok: false; error: RpcErrorDto }
+  | { kind: 'event'; event: NodeEvent };
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+/** A message or value failed validation; `field` is a dotted path such as `params.uri`. */
+export class RpcValidationError extends Error {
+  override readonly name = 'RpcValidationError';
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+const fail = (field: string, message: string): never => {
+  throw new RpcValidationError(field, message);
+};
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v}`;
+}
+
+function record(v: unknown, field: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(field, `expected an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** An object with exactly the given keys (missing optional keys are allowed). */
+function shape(v: unknown, field: string, required: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
+  const o = record(v, field);
+  for (const k of required) if (!(k in o)) fail(`${field}.${k}`, 'is missing');
+  for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) fail(`${field}.${k}`, 'is not a known field');
+  return o;
+}
+
+function string(v: unknown, field: string, maxLength: number): string {
+  if (typeof v !== 'string') return fail(field, `expected a string, got ${describe(v)}`);
+  if (v.length > maxLength) fail(field, `is longer than ${maxLength} characters`);
+  return v;
+}
+
+function number(v: unknown, field: string, min: number, max: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fail(field, `expected a number, got ${describe(v)}`);
+  if (integer && !Number.isInteger(v)) fail(field, `expected an integer, got ${v}`);
+  if (v < min || v > max) fail(field, `must be from ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+function boolean(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') return fail(field, `expected true or false, got ${describe(v)}`);
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) return fail(field, `must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+const NODE_ID = /^[0-9a-f]{66}$/;
+function nodeId(v: unknown, field: string): string {
+  const s = string(v, field, 66);
+  if (!NODE_ID.test(s)) fail(field, 'must be 66 lowercase hex characters');
+  return s;
+}
+
+function nullable<T>(v: unknown, parse: (v: unknown) => T): T | null {
+  return v === null ? null : parse(v);
+}
+
+const MAX_TEXT = 2000;
+const MAX_ID = 2 ** 31 - 1;
+const NODE_STATUSES: readonly NodeStatus[] = ['starting', 'running', 'locked', 'failed'];
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const ERROR_CODES: readonly RpcErrorCode[] = ['invalid-request', 'invalid-params', 'unavailable', 'failed'];
+
+export function parsePeerDto(v: unknown, field = 'peer'): PeerDto {
+  const o = shape(v, field, ['nodeId', 'address', 'features', 'pingMs', 'connectedAt', 'inbound']);
+  const feats = record(o.features, `${field}.features`);
+  const features: Record<string, FeatureSupport> = {};
+  for (const [name, support] of Object.entries(feats)) {
+    if (!/^[a-z0-9_]{1,64}$/.test(name)) fail(`${field}.features`, `"${name.slice(0, 70)}" is not a feature name`);
+    features[name] = oneOf(support, `${field}.features.${name}`, ['required', 'optional'] as const);
+  }
+  return {
+    nodeId: nodeId(o.nodeId, `${field}.nodeId`),
+    address: string(o.address, `${field}.address`, 300),
+    features,
+    pingMs: nullable(o.pingMs, (x) => number(x, `${field}.pingMs`, 0, 3_600_000)),
+    connectedAt: number(o.connectedAt, `${field}.connectedAt`, 0, 8.64e15, true),
+    inbound: boolean(o.inbound, `${field}.inbound`),
+  };
+}
+
+export function parseNodeInfo(v: unknown, field = 'info'): NodeInfoDto {
+  const o = shape(v, field, ['status', 'nodeId', 'error', 'protocol']);
+  return {
+    status: oneOf(o.status, `${field}.status`, NODE_STATUSES),
+    nodeId: nullable(o.nodeId, (x) => nodeId(x, `${field}.nodeId`)),
+    error: nullable(o.error, (x) => string(x, `${field}.error`, MAX_TEXT)),
+    protocol: number(o.protocol, `${field}.protocol`, 0, 1_000_000, true),
+  };
+}
+
+export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
+  const o = record(v, field);
+  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log'] as const);
+  switch (type) {
+    case 'node.status':
+      shape(o, field, ['type', 'info']);
+      return { type, info: parseNodeInfo(o.info, `${field}.info`) };
+    case 'peer.connected':
+      shape(o, field, ['type', 'peer']);
+      return { type, peer: parsePeerDto(o.peer, `${field}.peer`) };
+    case 'peer.disconnected':
+      shape(o, field, ['type', 'nodeId', 'reason', 'willReconnect']);
+      return {
+        type,
+        nodeId: nodeId(o.nodeId, `${field}.nodeId`),
+        reason: string(o.reason, `${field}.reason`, MAX_TEXT),
+        willReconnect: boolean(o.willReconnect, `${field}.willReconnect`),
+      };
+    case 'peer.ping':
+      shape(o, field, ['type', 'nodeId', 'rttMs']);
+      return { type, nodeId: nodeId(o.nodeId, `${field}.nodeId`), rttMs: number(o.rttMs, `${field}.rttMs`, 0, 3_600_000) };
+    case 'peer.remote-error':
+      shape(o, field, ['type', 'nodeId', 'kind', 'text']);
+      return {
+        type,
+        nodeId: nodeId(o.nodeId, `${field}.nodeId`),
+        kind: oneOf(o.kind, `${field}.kind`, ['error', 'warning'] as const),
+        text: string(o.text, `${field}.text`, MAX_TEXT),
+      };
+    case 'log':
+      shape(o, field, ['type', 'level', 'message', 'at']);
+      return {
+        type,
+        level: oneOf(o.level, `${field}.level`, LOG_LEVELS),
+        message: string(o.message, `${field}.message`, MAX_TEXT),
+        at: number(o.at, `${field}.at`, 0, 8.64e15, true),
+      };
+  }
+}
+
+/** Params validators, one per method. Limits are generous; the engine checks meaning. */
+const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
+  'node.info': (v) => (shape(v, 'params', []), {}),
+  'peers.list': (v) => (shape(v, 'params', []), {}),
+  'peers.connect': (v) => {
+    const o = shape(v, 'params', ['uri'], ['proxy']);
+    const proxy = o.proxy === undefined ? null : nullable(o.proxy, (x) => string(x, 'params.proxy', 2048));
+    return { uri: string(o.uri, 'params.uri', 600), proxy };
+  },
+  'peers.disconnect': (v) => ({ nodeId: nodeId(shape(v, 'params', ['nodeId']).nodeId, 'params.nodeId') }),
+  'peers.ping': (v) => ({ nodeId: nodeId(shape(v, 'params', ['nodeId']).nodeId, 'params.nodeId') }),
+};
+
+/** Result validators, one per method (the UI checks what the worker sends back). */
+const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
+  'node.info': (v) => parseNodeInfo(v, 'result'),
+  'peers.list': (v) => {
+    if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);
+    return v.map((p, i) => parsePeerDto(p, `result[${i}]`));
+  },
+  'peers.connect': (v) => parsePeerDto(v, 'result'),
+  'peers.disconnect': (v) => (v === null ? null : fail('result', `expected null, got ${describe(v)}`)),
+  'peers.ping': (v) => ({ rttMs: number(shape(v, 'result', ['rttMs']).rttMs, 'result.rttMs', 0, 3_600_000) }),
+};
+
+export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {
+  return PARAMS[method](params);
+}
+
+export function parseResult<M extends Method>(method: M, result: unknown): ResultOf<M> {
+  return RESULTS[method](result);
+}
+
+function requestId(v: unknown, field: string): number {
+  return number(v, field, 1, MAX_ID, true);
+}
+
+/** Worker side: validate what the UI posted. */
+export function parseClientMessage(data: unknown): ClientMessage {
+  const o = record(data, 'message');
+  const kind = oneOf(o.kind, 'message.kind', ['hello', 'request'] as const);
+  if (kind === 'hello') {
+    shape(o, 'message', ['kind', 'protocol']);
+    return { kind, protocol: number(o.protocol, 'message.protocol', 0, 1_000_000, true) };
+  }
+  shape(o, 'message', ['kind', 'id', 'method', 'params']);
+  const id = requestId(o.id, 'message.id');
+  const method = oneOf(o.method, 'message.method', METHODS);
+  return { kind, id, method, params: parseParams(method, o.params) } as RpcRequest;
+}
+
+/** The request id of a message that failed validation, if it can be read. */
+export function salvageRequestId(data: unknown): number | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const id = (data as { id?: unknown }).id;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= MAX_ID ? id : null;
+}
+
+function parseRpcError(v: unknown, field: string): RpcErrorDto {
+  const o = shape(v, field, ['code', 'message', 'field']);
+  return {
+    code: oneOf(o.code, `${field}.code`, ERROR_CODES),
+    message: string(o.message, `${field}.message`, MAX_TEXT),
+    field: nullable(o.field, (x) => string(x, `${field}.field`, 200)),
+  };
+}
+
+/** UI side: validate what the worker posted (a response's result is checked per method later). */
+export function parseWorkerMessage(data: unknown): WorkerMessage {
+  const o = record(data, 'message');
+  const kind = oneOf(o.kind, 'message.kind', ['ready', 'response', 'event'] as const);
+  switch (kind) {
+    case 'ready':
+      shape(o, 'message', ['kind', 'protocol', 'info']);
+      return { kind, protocol: number(o.protocol, 'message.protocol', 0, 1_000_000, true), info: parseNodeInfo(o.info, 'message.info') };
+    case 'event':
+      shape(o, 'message', ['kind', 'event']);
+      return { kind, event: parseNodeEvent(o.event, 'message.event') };
+    case 'response': {
+      const ok = boolean(o.ok, 'message.ok');
+      if (ok) {
+        shape(o, 'message', ['kind', 'id', 'ok', 'result']);
+        return { kind, id: requestId(o.id, 'message.id'), ok, result: o.result };
+      }
+      shape(o, 'message', ['kind', 'id', 'ok', 'error']);
+      return { kind, id: nullable(o.id, (x) => requestId(x, 'message.id')), ok, error: parseRpcError(o.error, 'message.error') };
+    }
+  }
+}
