@@ -1,0 +1,41 @@
+/**
+ * Run every benchmark and write bench/results.json (an array of BenchResult).
+ *   npx tsx bench/run.ts            # all
+ *   npx tsx bench/run.ts transport  # only benches whose module name contains "transport"
+ * To add a benchmark: write bench/<name>.ts exporting `run(): Promise<BenchResult[]>` and append
+ * it to `benches` below.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { formatResult, type BenchResult } from './lib.ts';
+
+type Bench = { name: string; run: () => Promise<BenchResult[]> };
+
+export const benches: Bench[] = [
+  { name: 'transport-throughput', run: async () => (await import('./transport-throughput.ts')).run() },
+];
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2);
+  const selected = benches.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+  const results: BenchResult[] = [];
+  let failed = 0;
+  const started = performance.now();
+  for (const bench of selected) {
+    try {
+      for (const r of await bench.run()) {
+        results.push(r);
+        console.log(formatResult(r));
+      }
+    } catch (err) {
+      failed++;
+      console.error(`${bench.name}  FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+  const out = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  console.log(`${results.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s -> ${out}`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+await main();
