@@ -13,6 +13,7 @@ type Bench = { name: string; run: () => Promise<BenchResult[]> };
 
 export const benches: Bench[] = [
   { name: 'transport-throughput', run: async () => (await import('./transport-throughput.ts')).run() },
+  { name: 'handshake-latency', run: async () => (await import('./handshake-latency.ts')).run() },
 ];
 
 async function main(): Promise<void> {
