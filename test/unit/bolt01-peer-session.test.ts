@@ -24,14 +24,14 @@ interface World {
   eventsA: PeerEvent[];
   eventsB: PeerEvent[];
   logA: CapturingLogger;
-  sockets: Socket[];
+  sockets: (Socket & { tap: Uint8Array[] })[];
   /** When set, B is not a PeerManager but this raw handler (a hostile peer). */
   reachable: { value: boolean };
 }
 
 function world(opts: { a?: Partial<PeerManagerOptions>; b?: Partial<PeerManagerOptions> } = {}): World {
   const clock = new ManualClock();
-  const sockets: Socket[] = [];
+  const sockets: (Socket & { tap: Uint8Array[] })[] = [];
   const reachable = { value: true };
   let b: PeerManager;
   const dialer: Dialer = {
