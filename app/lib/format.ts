@@ -17,3 +17,8 @@ export function formatRtt(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+
+/** The address part of `<node id>@<address>` (the card shows the node id separately). */
+export function addressOnly(address: string, nodeId: string): string {
+  return address.startsWith(`${nodeId}@`) ? address.slice(nodeId.length + 1) : address;
+}

@@ -34,8 +34,8 @@ class Pwa {
     await this.#update?.(true);
   }
 
+  /** Not now: the waiting version activates when every Glint tab has closed. */
   dismiss(): void {
-    this.offlineReady = false;
     this.needRefresh = false;
   }
 }
