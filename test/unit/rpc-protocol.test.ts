@@ -1,0 +1,177 @@
+// The worker RPC boundary (workers/rpc/protocol.ts): validators accept well-formed DTOs and name
+// the bad field otherwise. Also: the UI's shape checks (app/lib/peer-input.ts) never reject what
+// the engine would accept — the worker's verdict is the authoritative one.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  PROTOCOL_VERSION,
+  RpcValidationError,
+  parseClientMessage,
+  parseNodeEvent,
+  parsePeerDto,
+  parseResult,
+  parseWorkerMessage,
+  salvageRequestId,
+  type PeerDto,
+} from '../../workers/rpc/protocol.ts';
+import { checkPeerUri, checkProxyUrl } from '../../app/lib/peer-input.ts';
+import { parsePeerUri, parseProxyUrl } from '../../engine/index.ts';
+
+const ID = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
+const peer: PeerDto = {
+  nodeId: ID,
+  address: `${ID}@127.0.0.1:9735`,
+  features: { var_onion_optin: 'required', basic_mpp: 'optional' },
+  pingMs: 12,
+  connectedAt: 1_700_000_000_000,
+  inbound: false,
+};
+
+function fieldOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RpcValidationError);
+    return (err as RpcValidationError).field;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('rpc protocol: client → worker', () => {
+  it('accepts every method with good params', () => {
+    expect(parseClientMessage({ kind: 'hello', protocol: PROTOCOL_VERSION })).toEqual({ kind: 'hello', protocol: PROTOCOL_VERSION });
+    expect(parseClientMessage({ kind: 'request', id: 1, method: 'node.info', params: {} })).toMatchObject({ method: 'node.info' });
+    expect(parseClientMessage({ kind: 'request', id: 2, method: 'peers.list', params: {} })).toMatchObject({ method: 'peers.list' });
+    expect(parseClientMessage({ kind: 'request', id: 3, method: 'peers.connect', params: { uri: `${ID}@h:1`, proxy: 'ws://p' } })).toEqual({
+      kind: 'request',
+      id: 3,
+      method: 'peers.connect',
+      params: { uri: `${ID}@h:1`, proxy: 'ws://p' },
+    });
+    expect(parseClientMessage({ kind: 'request', id: 4, method: 'peers.connect', params: { uri: 'x' } })).toMatchObject({ params: { uri: 'x', proxy: null } });
+    expect(parseClientMessage({ kind: 'request', id: 5, method: 'peers.ping', params: { nodeId: ID } })).toMatchObject({ params: { nodeId: ID } });
+    expect(parseClientMessage({ kind: 'request', id: 6, method: 'peers.disconnect', params: { nodeId: ID } })).toMatchObject({ params: { nodeId: ID } });
+  });
+
+  it('names the bad field', () => {
+    expect(fieldOf(() => parseClientMessage(null))).toBe('message');
+    expect(fieldOf(() => parseClientMessage({ kind: 'nope' }))).toBe('message.kind');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 0, method: 'node.info', params: {} }))).toBe('message.id');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1.5, method: 'node.info', params: {} }))).toBe('message.id');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'wallet.drain', params: {} }))).toBe('message.method');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'node.info' }))).toBe('message.params');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'node.info', params: { x: 1 } }))).toBe('params.x');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'peers.connect', params: {} }))).toBe('params.uri');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'peers.connect', params: { uri: 5 } }))).toBe('params.uri');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'peers.connect', params: { uri: 'x'.repeat(601) } }))).toBe('params.uri');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'peers.connect', params: { uri: 'x', proxy: 1 } }))).toBe('params.proxy');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'peers.ping', params: { nodeId: ID.toUpperCase() } }))).toBe('params.nodeId');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'peers.ping', params: { nodeId: ID, extra: true } }))).toBe('params.extra');
+    expect(fieldOf(() => parseClientMessage({ kind: 'request', id: 1, method: 'node.info', params: {}, sneaky: 1 }))).toBe('message.sneaky');
+  });
+
+  it('salvages the id of a malformed request so the caller can be answered', () => {
+    expect(salvageRequestId({ kind: 'request', id: 7, method: 'bad' })).toBe(7);
+    expect(salvageRequestId({ id: 'seven' })).toBeNull();
+    expect(salvageRequestId(42)).toBeNull();
+  });
+});
+
+describe('rpc protocol: worker → client', () => {
+  it('accepts ready, responses and events', () => {
+    const info = { status: 'running', nodeId: ID, error: null, protocol: PROTOCOL_VERSION };
+    expect(parseWorkerMessage({ kind: 'ready', protocol: 1, info })).toEqual({ kind: 'ready', protocol: 1, info });
+    expect(parseWorkerMessage({ kind: 'response', id: 1, ok: true, result: null })).toMatchObject({ ok: true });
+    expect(parseWorkerMessage({ kind: 'response', id: null, ok: false, error: { code: 'invalid-request', message: 'm', field: 'message.id' } })).toMatchObject({ ok: false });
+    expect(parseWorkerMessage({ kind: 'event', event: { type: 'peer.connected', peer } })).toEqual({ kind: 'event', event: { type: 'peer.connected', peer } });
+    expect(parseNodeEvent({ type: 'peer.disconnected', nodeId: ID, reason: 'bye', willReconnect: true })).toMatchObject({ willReconnect: true });
+    expect(parseNodeEvent({ type: 'peer.ping', nodeId: ID, rttMs: 3 })).toMatchObject({ rttMs: 3 });
+    expect(parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm' })).toMatchObject({ kind: 'warning' });
+    expect(parseNodeEvent({ type: 'log', level: 'info', message: 'x', at: 1 })).toMatchObject({ level: 'info' });
+    expect(parseNodeEvent({ type: 'node.status', info })).toMatchObject({ info });
+  });
+
+  it('checks results per method and names the field', () => {
+    expect(parseResult('peers.list', [peer])).toEqual([peer]);
+    expect(parseResult('peers.ping', { rttMs: 4 })).toEqual({ rttMs: 4 });
+    expect(parseResult('peers.disconnect', null)).toBeNull();
+    expect(fieldOf(() => parseResult('peers.list', [peer, { ...peer, nodeId: 'zz' }]))).toBe('result[1].nodeId');
+    expect(fieldOf(() => parseResult('peers.ping', { rttMs: -1 }))).toBe('result.rttMs');
+    expect(fieldOf(() => parseResult('peers.disconnect', {}))).toBe('result');
+    expect(fieldOf(() => parsePeerDto({ ...peer, features: { var_onion_optin: 'maybe' } }))).toBe('peer.features.var_onion_optin');
+    expect(fieldOf(() => parsePeerDto({ ...peer, pingMs: Number.NaN }))).toBe('peer.pingMs');
+    expect(fieldOf(() => parsePeerDto({ ...peer, inbound: 'no' }))).toBe('peer.inbound');
+    expect(fieldOf(() => parseNodeEvent({ type: 'peer.ping', nodeId: ID }))).toBe('event.rttMs');
+    expect(fieldOf(() => parseWorkerMessage({ kind: 'response', id: 1, ok: false, error: { code: 'oops', message: 'm', field: null } }))).toBe('message.error.code');
+  });
+
+  it('DTOs survive structured cloning unchanged', () => {
+    expect(structuredClone(peer)).toEqual(peer);
+    expect(parsePeerDto(structuredClone(peer))).toEqual(peer);
+  });
+});
+
+describe('UI shape checks never reject what the engine accepts', () => {
+  const hex = fc.stringMatching(/^[0-9a-fA-F]{60,70}$/);
+  const nodeIds = fc.oneof(fc.constant(ID), fc.constant(ID.toUpperCase()), fc.constant(`02${'ff'.repeat(32)}`), hex, fc.string());
+  const hosts = fc.oneof(
+    fc.constantFrom('127.0.0.1', 'localhost', 'node.example.com', 'a-b.c', '[::1]', '[2001:db8::1]', '', '-bad', 'bad_host', '[::1', '::1', 'x..y'),
+    fc.domain(),
+    fc.string({ maxLength: 12 }),
+  );
+  const ports = fc.oneof(fc.integer({ min: -5, max: 70_000 }).map(String), fc.constantFrom('', '09735', 'abc', '9735x'));
+  const uris = fc.oneof(
+    fc.tuple(nodeIds, hosts, ports).map(([id, h, p]) => `${id}@${h}:${p}`),
+    fc.tuple(nodeIds, hosts).map(([id, h]) => `${id}@${h}`),
+    fc.tuple(nodeIds, fc.constantFrom('ws://h:1/x', 'wss://h', 'ws://', 'http://h:1', 'wss://[::1]:9/p')).map(([id, u]) => `${id}@${u}`),
+    fc.string(),
+  );
+
+  it('peer URIs', () => {
+    fc.assert(
+      fc.property(uris, (uri) => {
+        if (!checkPeerUri(uri).ok) expect(() => parsePeerUri(uri), uri).toThrow();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('proxy URLs', () => {
+    const proxies = fc.oneof(
+      fc.constantFrom('ws://127.0.0.1:8080', 'wss://p.example/base/', 'ws://p/{host}/{port}', 'ws://p/{host}', 'http://p', 'ws://p?x=1', 'ws://p/#f', 'ws://', 'wss://p/{host}:{port}?t=1', 'ftp://x'),
+      fc.webUrl().map((u) => u.replace(/^http/, 'ws')),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(proxies, (p) => {
+        if (p.trim() !== '' && !checkProxyUrl(p, false).ok) expect(() => parseProxyUrl(p), p).toThrow();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives a specific message for common mistakes', () => {
+    const err = (s: string): string => {
+      const r = checkPeerUri(s);
+      return r.ok ? '' : r.error;
+    };
+    expect(err('')).toContain('<node id>@<host>:<port>');
+    expect(err(ID)).toContain('@<host>:<port>');
+    expect(err(`${ID.slice(2)}@h:1`)).toContain('66 hex characters');
+    expect(err(`04${ID.slice(2)}@h:1`)).toContain('02 or 03');
+    expect(err(`${ID}@127.0.0.1`)).toContain('needs a port');
+    expect(err(`${ID}@127.0.0.1:99999`)).toContain('1 to 65535');
+    expect(err(`${ID}@::1:9735`)).toContain('[address]:port');
+    expect(checkPeerUri(`${ID}@[::1]:9735`)).toMatchObject({ ok: true, value: { target: { kind: 'tcp', host: '::1', port: 9735 } } });
+    expect(checkPeerUri(`${ID}@wss://peer.example/ln`)).toMatchObject({ ok: true, value: { target: { kind: 'websocket' } } });
+    const perr = (s: string, required = true): string => {
+      const r = checkProxyUrl(s, required);
+      return r.ok ? '' : r.error;
+    };
+    expect(perr('')).toContain('WebSocket proxy URL');
+    expect(checkProxyUrl('', false)).toEqual({ ok: true, value: null });
+    expect(perr('https://p.example')).toContain('wss://p.example');
+    expect(perr('ws://p/{port}')).toContain('both {host} and {port}');
+    expect(perr('ws://p/?a=1')).toContain('template');
+  });
+});
