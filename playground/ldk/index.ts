@@ -1,0 +1,8 @@
+/** The LDK harness: real LDK nodes (npm `lightningdevkit`) on real sockets. */
+export { loadLdk, ldkWasmPath, isLdkPanic } from './wasm.ts';
+export type { Ldk } from './wasm.ts';
+export { LdkNode, toHex } from './node.ts';
+export type { LdkNodeOptions, LdkPeerInfo } from './node.ts';
+export type { LdkNodeConfig } from './config.ts';
+export type { FeatureOverrides } from './features.ts';
+export { featureBitsFromLeFlags } from './features.ts';
