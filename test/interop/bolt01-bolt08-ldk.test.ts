@@ -113,8 +113,9 @@ describe('feature rejections, both directions', () => {
   });
 
   test('Glint refuses an LDK peer whose init requires an unknown even bit', async () => {
-    // LDK sends its init first only when it dials (as responder it waits for ours, then hangs up
-    // on a mismatch), so the peer's init reaches us when LDK is the initiator.
+    // As responder, LDK queues its init when it processes our act 3 but flushes it only after the
+    // read returns; when our act 3 and init arrive in one read and LDK rejects our init, its own
+    // never leaves. As initiator it sends its init first, so that is where we see the bit.
     const odd = await ldk({ alias: 'requires-100', features: { addRequired: [100] } });
     const logs: string[] = [];
     const pm = glint({}, { log: (_level, message, fields) => logs.push(`${message} ${JSON.stringify(fields ?? {})}`) });
