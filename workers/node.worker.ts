@@ -10,7 +10,7 @@
  * from workers/rpc/protocol.ts.
  */
 import { PeerManager, errorMessage, isValidSecretKey, parsePeerUri, type PeerEvent, type PeerInfo } from '../engine/index.ts';
-import { webSocketDialer, type WebSocketConstructor } from './adapters/ws-socket.ts';
+import { webSocketDialer } from './adapters/ws-socket.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
 import { workerLogger } from './adapters/logger.ts';
@@ -111,7 +111,7 @@ async function start(): Promise<void> {
     nodeSecret,
     // The DOM WebSocket's handler properties take concrete Event types, which TS will not accept
     // for WebSocketLike's `(ev: unknown) => void` handlers, though it is the API ws-socket.ts uses.
-    dialer: webSocketDialer(WebSocket as unknown as WebSocketConstructor, browserClock.setTimer),
+    dialer: webSocketDialer(WebSocket, browserClock.setTimer),
     clock: browserClock,
     entropy: browserEntropy,
     logger,

@@ -33,8 +33,6 @@ export interface LogEntry {
   at: number;
 }
 
-/** How often each connected peer is pinged while the page is visible. */
-export const PING_INTERVAL_MS = 5_000;
 const MAX_REMOTE_NOTES = 5;
 const MAX_NOTICES = 6;
 const MAX_LOG = 200;
@@ -49,7 +47,6 @@ export class NodeState {
 
   readonly #client: RpcClient;
   #seq = 0;
-  #pinger: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: () => void;
 
   constructor(client: RpcClient) {
@@ -61,7 +58,11 @@ export class NodeState {
     return this.info.status === 'running';
   }
 
-  /** Wait for the worker, load the peer list and start the ping cadence. */
+  /**
+   * Wait for the worker and load the peer list. Live ping figures come from the engine's own
+   * keepalive pings (every 30 s, as often as BOLT 1 lets a node ping without being dropped for
+   * flooding) and from one ping right after connecting.
+   */
   async start(): Promise<void> {
     try {
       this.info = await this.#client.ready();
@@ -76,7 +77,6 @@ export class NodeState {
     } catch (err) {
       this.#notice('error', `Could not list peers: ${err instanceof Error ? err.message : String(err)}`);
     }
-    this.#pinger = setInterval(() => this.#pingAll(), PING_INTERVAL_MS);
   }
 
   /** Connect to `uri`; rejects with the worker's error (its message is shown verbatim). */
@@ -102,7 +102,6 @@ export class NodeState {
   }
 
   destroy(): void {
-    clearInterval(this.#pinger);
     this.#unsubscribe();
     this.#client.close();
   }
@@ -133,11 +132,6 @@ export class NodeState {
     } catch {
       // A ping that fails means the link is going down; the disconnect event tells the story.
     }
-  }
-
-  #pingAll(): void {
-    if (typeof document !== 'undefined' && document.visibilityState !== 'visible') return;
-    for (const p of this.peers) if (p.state === 'connected') void this.#ping(p.nodeId);
   }
 
   #onEvent(e: NodeEvent): void {

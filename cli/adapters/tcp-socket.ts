@@ -67,7 +67,7 @@ export function dialTcp(host: string, port: number, timeoutMs: number): Promise<
 export const nodeDialer: Dialer = {
   dial(target: TransportTarget, timeoutMs: number): Promise<Socket> {
     if (target.kind === 'tcp') return dialTcp(target.host, target.port, timeoutMs);
-    return openWebSocket(WebSocket as unknown as WebSocketConstructor, target.url, timeoutMs, nodeTimer);
+    return openWebSocket(WebSocket as WebSocketConstructor, target.url, timeoutMs, nodeTimer);
   },
 };
 

@@ -108,8 +108,8 @@ export class PeerManager {
 
   /**
    * Dial `uri` (`pubkey@host:port` or `pubkey@ws(s)://…`), optionally through `proxy`, and resolve
-   * once `init` has been exchanged. With `reconnect`, a dropped connection is re-dialled with
-   * backoff until `disconnect`.
+   * once `init` has been exchanged. With `reconnect`, once connected, a dropped connection is
+   * re-dialled with backoff until `disconnect`.
    */
   async connect(uri: string, opts: { proxy?: string; reconnect?: boolean } = {}): Promise<PeerInfo> {
     if (this.shutDown) throw new Error('peer manager is closed');
@@ -117,14 +117,13 @@ export class PeerManager {
     const target = transportFor(address, opts.proxy);
     const existing = this.findReady(address.nodeIdHex);
     if (existing) return this.info(existing);
-    if (opts.reconnect) this.redials.set(address.nodeIdHex, { address, proxy: opts.proxy, attempt: 0, cancel: undefined });
-    try {
-      return await this.dialOnce(address, target);
-    } catch (err) {
-      const redial = this.redials.get(address.nodeIdHex);
-      if (redial) this.scheduleRedial(redial);
-      throw err;
+    // Reconnecting starts only after a first success: a peer that cannot be reached now is the
+    // caller's to report, not ours to keep dialling.
+    const info = await this.dialOnce(address, target);
+    if (opts.reconnect && !this.redials.has(address.nodeIdHex)) {
+      this.redials.set(address.nodeIdHex, { address, proxy: opts.proxy, attempt: 0, cancel: undefined });
     }
+    return info;
   }
 
   /** Take an inbound socket (someone dialled us); we are the BOLT 8 responder. */
@@ -185,9 +184,12 @@ export class PeerManager {
 
   private async dialOnce(address: PeerAddress, target: ReturnType<typeof transportFor>): Promise<PeerInfo> {
     const started = this.opts.clock.now();
+    const dialing = this.opts.dialer.dial(target, this.opts.dialTimeoutMs ?? 10_000);
+    // Act 1 costs an ECDH (a few ms of pure-JS EC); compute it while the socket is being opened.
+    const noise = NoiseSession.initiator(this.noiseKeys(), address.nodeId);
     let socket: Socket;
     try {
-      socket = await this.opts.dialer.dial(target, this.opts.dialTimeoutMs ?? 10_000);
+      socket = await dialing;
     } catch (err) {
       throw new Error(`could not reach ${formatPeerAddress(address)}: ${errorMessage(err)}`);
     }
@@ -196,7 +198,6 @@ export class PeerManager {
       throw new Error('peer manager is closed');
     }
     this.logger.log('debug', 'socket open', { peer: address.nodeIdHex, ms: this.opts.clock.now() - started });
-    const noise = NoiseSession.initiator(this.noiseKeys(), address.nodeId);
     return new Promise((resolve, reject) => {
       this.attach(socket, noise, false, formatPeerAddress(address), { resolve, reject, nodeId: address.nodeIdHex });
     });

@@ -182,7 +182,10 @@ export class PeerSession {
     const suffix = socketReason ? ` (${socketReason})` : '';
     if (this.phase === 'ready') return socketReason ? `connection lost: ${socketReason}` : 'peer closed the connection';
     if (this.phase === 'handshake') {
-      return `peer closed the connection during the BOLT 8 handshake${suffix}: is the node id right?`;
+      // Without a reason, the likeliest cause is a wrong node id: the responder cannot decrypt act 1.
+      return socketReason
+        ? `connection closed during the BOLT 8 handshake: ${socketReason}`
+        : 'peer closed the connection during the BOLT 8 handshake: is the node id right?';
     }
     if (this.phase === 'awaiting-init') {
       const missing = ASSUMED_FEATURES.filter((f) => !this.config.localFeatures.supports(f.name)).map((f) => `${f.bit} (${f.name})`);

@@ -8,15 +8,18 @@
  */
 import type { Dialer, Socket, SocketHandlers, TransportTarget } from '../../engine/index.ts';
 
+/** A handler slot typed bivariantly, so the DOM's `(ev: Event) => any` slots are assignable. */
+type Handler<E> = { bivarianceHack(ev: E): void }['bivarianceHack'] | null;
+
 /** The subset of the WebSocket API we use (browser WebSocket and npm `ws` both satisfy it). */
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  send(data: Uint8Array): void;
+  onopen: Handler<never>;
+  onmessage: Handler<{ data: unknown }>;
+  onclose: Handler<{ code: number; reason: string }>;
+  onerror: Handler<never>;
+  send(data: Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -71,7 +74,8 @@ class WebSocketStream implements Socket {
 
   write(bytes: Uint8Array): void {
     if (this.isClosed || this.ws.readyState !== OPEN) return;
-    this.ws.send(bytes);
+    // Engine bytes are never backed by a SharedArrayBuffer.
+    this.ws.send(bytes as Uint8Array<ArrayBuffer>);
   }
 
   close(): void {
