@@ -54,3 +54,44 @@ export interface Logger {
 
 /** A logger that drops everything. */
 export const silentLogger: Logger = { log() {} };
+
+/**
+ * A byte-level key/value store (IndexedDB in the browser, a file in Node, memory in tests). It
+ * stores opaque bytes; encryption and record versions live above it (engine/store). Keys are
+ * short ASCII names such as `wallet/meta` or `channel/<id>`.
+ */
+export interface KVStore {
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Keys starting with `prefix`, sorted. */
+  keys(prefix: string): Promise<string[]>;
+  /**
+   * Apply every put and delete atomically: after a crash either all of them or none are visible.
+   * Resolves only once the batch is durable (IndexedDB `complete` with durability "strict",
+   * fsync for a file). This is the persistence barrier DESIGN.md rule 3 relies on.
+   */
+  write(batch: KVBatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KVBatch {
+  readonly put?: ReadonlyArray<readonly [key: string, value: Uint8Array]>;
+  readonly del?: readonly string[];
+}
+
+/** The subset of WHATWG `fetch` the engine uses (browser fetch, Node 20's global fetch, test fakes). */
+export type FetchLike = (
+  url: string,
+  init?: { method?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignalLike },
+) => Promise<FetchResponseLike>;
+
+export interface FetchResponseLike {
+  readonly status: number;
+  readonly ok: boolean;
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Structural stand-in for AbortSignal (engine/ has no DOM types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
