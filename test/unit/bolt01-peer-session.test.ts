@@ -12,6 +12,7 @@ import { GLINT_INIT_FEATURES } from '../../engine/peer/features.ts';
 import { NoiseSession } from '../../engine/transport/index.ts';
 import { encodeMessage } from '../../engine/wire/message.ts';
 import { CapturingLogger, flush, ManualClock, seededEntropy, socketPair } from '../harness/loopback.ts';
+import { rawResponder, type RawPeer } from '../harness/raw-peer.ts';
 
 const SECRET_A = new Uint8Array(32).fill(0x11);
 const SECRET_B = new Uint8Array(32).fill(0x22);
@@ -158,45 +159,69 @@ describe('BOLT 1 hostile and odd peers', () => {
     expect(w.eventsA).toContainEqual({ type: 'remote-error', nodeId: ID_B, kind: 'warning', text: 'careful' });
   });
 
-  it('disconnects on an unknown even message and ignores an unknown odd one; other peers are unaffected', async () => {
-    const w = world();
-    await settle(w, w.a.connect(`${ID_B}@127.0.0.1:9735`));
-    // A second, independent peer C connected to A.
-    const secretC = new Uint8Array(32).fill(0x44);
-    const c = new PeerManager({
-      nodeSecret: secretC,
-      clock: w.clock,
-      entropy: seededEntropy('c'),
+  /** A engine node A connected to a scripted raw peer R (R writes any bytes it likes). */
+  async function rawWorld(): Promise<{ clock: ManualClock; a: PeerManager; events: PeerEvent[]; raw: RawPeer; logger: CapturingLogger }> {
+    const clock = new ManualClock();
+    const logger = new CapturingLogger();
+    let raw: RawPeer | undefined;
+    const a = new PeerManager({
+      nodeSecret: SECRET_A,
+      clock,
+      entropy: seededEntropy('a'),
+      logger,
       dialer: {
         dial() {
-          const [s1, s2] = socketPair();
-          w.a.accept(s2);
-          return Promise.resolve(s1);
+          const [sa, sb] = socketPair();
+          raw = rawResponder(sb, SECRET_B);
+          return Promise.resolve(sa);
         },
       },
     });
-    await settle(w, c.connect(`${w.a.nodeId}@127.0.0.1:1`));
-    // B's raw session writes frames we craft: reach into B's socket with its encrypted frames.
-    const bSession = (w.b as unknown as { connections: Map<number, { session: { send: unknown }; socket: Socket; session2: unknown }> }).connections;
-    const conn = [...bSession.values()][0]! as unknown as { session: { noise: NoiseSession }; socket: Socket };
-    const noise = (conn.session as unknown as { noise: NoiseSession }).noise;
-    conn.socket.write(noise.encrypt(Uint8Array.of(0x80, 0x01, 1, 2, 3)));
+    const events: PeerEvent[] = [];
+    a.subscribe((e) => events.push(e));
+    const p = a.connect(`${ID_B}@127.0.0.1:9735`);
+    for (let i = 0; i < 20; i++) await clock.advance(1);
+    await p;
+    return { clock, a, events, raw: raw!, logger };
+  }
+
+  it('ignores an unknown odd message and disconnects on an unknown even one, saying why', async () => {
+    const w = await rawWorld();
+    w.raw.sendRaw(Uint8Array.of(0x80, 0x01, 1, 2, 3));
     await flush();
-    expect(w.a.peers().map((p) => p.nodeId)).toContain(ID_B);
-    conn.socket.write(noise.encrypt(Uint8Array.of(0x80, 0x00, 1, 2, 3)));
+    expect(w.a.peers().map((p) => p.nodeId)).toEqual([ID_B]);
+    w.raw.sendRaw(Uint8Array.of(0x80, 0x00, 1, 2, 3));
     await flush();
-    expect(w.eventsA.find((e) => e.type === 'disconnected' && e.nodeId === ID_B)).toMatchObject({ reason: expect.stringMatching(/unknown even message type 32768/) });
-    expect(w.a.peers().map((p) => p.nodeId)).toEqual([c.nodeId]);
-    expect(w.logA.text()).toMatch(/unknown even message type/);
+    expect(w.events.find((e) => e.type === 'disconnected')).toMatchObject({ reason: expect.stringMatching(/unknown even message type 32768/) });
+    expect(w.raw.received.at(-1)).toMatchObject({ type: 'warning' });
+    expect(w.raw.closed).toBe(true);
+    expect(w.logger.text()).toMatch(/unknown even message type/);
+  });
+
+  it('keeps other peers connected when one misbehaves', async () => {
+    const w = world();
+    await settle(w, w.a.connect(`${ID_B}@127.0.0.1:9735`));
+    const [evil, sb] = socketPair();
+    w.a.accept(sb);
+    evil.start({ data() {}, closed() {} });
+    evil.write(new Uint8Array(50).fill(0xee));
+    await flush();
+    expect(w.a.peers().map((p) => p.nodeId)).toEqual([ID_B]);
+    expect(await settle(w, w.a.ping(ID_B))).toBeGreaterThanOrEqual(0);
   });
 
   it('disconnects on a malformed known message', async () => {
-    const w = world();
-    await settle(w, w.a.connect(`${ID_B}@127.0.0.1:9735`));
-    const conn = [...(w.b as unknown as { connections: Map<number, { session: { noise: NoiseSession }; socket: Socket }> }).connections.values()][0]!;
-    conn.socket.write(conn.session.noise.encrypt(Uint8Array.of(0x00, 0x12, 0x00)));
+    const w = await rawWorld();
+    w.raw.sendRaw(Uint8Array.of(0x00, 0x12, 0x00));
     await flush();
-    expect(w.eventsA.find((e) => e.type === 'disconnected')).toMatchObject({ reason: expect.stringMatching(/bad message from peer: ping.num_pong_bytes/) });
+    expect(w.events.find((e) => e.type === 'disconnected')).toMatchObject({ reason: expect.stringMatching(/bad message from peer: ping.num_pong_bytes/) });
+  });
+
+  it('disconnects a peer that sends a second init', async () => {
+    const w = await rawWorld();
+    w.raw.send({ type: 'init', globalFeatures: new Uint8Array(0), features: GLINT_INIT_FEATURES.toBytes() });
+    await flush();
+    expect(w.events.find((e) => e.type === 'disconnected')).toMatchObject({ reason: 'peer sent a second init' });
   });
 
   it('disconnects a responder-side peer that sends garbage instead of act 1', async () => {
