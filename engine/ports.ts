@@ -87,6 +87,8 @@ export type FetchLike = (
 export interface FetchResponseLike {
   readonly status: number;
   readonly ok: boolean;
+  /** Response headers (the Esplora client reads `Retry-After`); optional for simple fakes. */
+  readonly headers?: { get(name: string): string | null };
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
 }

@@ -39,8 +39,19 @@ export interface ChainTip {
   readonly hash: string;
 }
 
+/** Where a block stands (`/block/:hash/status`). `height` is known for best-chain blocks. */
+export interface BlockStatus {
+  readonly inBestChain: boolean;
+  readonly height: number | undefined;
+  /** The best-chain block after this one, if any. */
+  readonly nextBest: string | undefined;
+}
+
 export interface ChainSource {
   tip(): Promise<ChainTip>;
+  /** The best block's hash only: one request, what an idle sync tick costs. */
+  tipHash(): Promise<string>;
+  blockStatus(hash: string): Promise<BlockStatus>;
   /** The 80-byte header of a block. */
   blockHeader(hash: string): Promise<Uint8Array>;
   blockHashAtHeight(height: number): Promise<string>;
