@@ -3,8 +3,14 @@
  *
  *   1. start listening for RPC at once (the UI queues requests until `ready`);
  *   2. take the exclusive Web Lock 'glint-node' (a second tab reports `locked`);
- *   3. build the browser adapters (WebSocket dialer, clock, entropy, logger);
- *   4. construct the engine's PeerManager and serve it over RPC, streaming its events.
+ *   3. build the browser adapters (WebSocket dialer, clock, entropy, logger, IndexedDB, fetch)
+ *      and read the defaults it is given (`/glint.config.json`: network, Esplora URLs);
+ *   4. construct the engine's PeerManager and the wallet host and serve them over RPC, streaming
+ *      their events.
+ *
+ * The node identity is the wallet's node secret while the wallet is unlocked; before a wallet
+ * exists (or while it is locked) the PeerManager runs with a throwaway key, and it is recreated
+ * whenever the identity changes.
  *
  * The engine is reached only through engine/index.ts; everything crossing to the UI is a plain DTO
  * from workers/rpc/protocol.ts.
@@ -17,17 +23,29 @@ import { workerLogger } from './adapters/logger.ts';
 import { acquireNodeLock } from './adapters/lock.ts';
 import { RpcServer, UnavailableError, type RpcHandlers } from './rpc/server.ts';
 import { PROTOCOL_VERSION, type NodeEvent, type NodeInfoDto, type PeerDto } from './rpc/protocol.ts';
+import { BUILTIN_CONFIG, WalletHost, parseWalletConfig, type WalletConfig } from './wallet-host.ts';
+import { browserWalletBackend } from './wallet-backend.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let node: PeerManager | null = null;
+let wallet: WalletHost | null = null;
 let info: NodeInfoDto = { status: 'starting', nodeId: null, error: null, protocol: PROTOCOL_VERSION };
+
+function unavailable(): UnavailableError {
+  if (info.status === 'locked') return new UnavailableError('Glint is running in another tab; close it or use that tab');
+  if (info.status === 'failed') return new UnavailableError(`the node did not start: ${info.error ?? 'unknown error'}`);
+  return new UnavailableError('the node is still starting');
+}
 
 function requireNode(): PeerManager {
   if (node) return node;
-  if (info.status === 'locked') throw new UnavailableError('Glint is running in another tab; close it or use that tab');
-  if (info.status === 'failed') throw new UnavailableError(`the node did not start: ${info.error ?? 'unknown error'}`);
-  throw new UnavailableError('the node is still starting');
+  throw unavailable();
+}
+
+function requireWallet(): WalletHost {
+  if (wallet && node) return wallet;
+  throw unavailable();
 }
 
 function peerDto(p: PeerInfo): PeerDto {
@@ -81,6 +99,19 @@ const handlers: RpcHandlers = {
     return null;
   },
   'peers.ping': async ({ nodeId }) => ({ rttMs: await requireNode().ping(nodeId) }),
+  'wallet.status': () => requireWallet().status(),
+  'settings.set': (p) => requireWallet().configure(p),
+  'wallet.create': (p) => requireWallet().create(p),
+  'wallet.unlock': (p) => requireWallet().unlock(p),
+  'wallet.lock': () => requireWallet().lock(),
+  'wallet.backup': (p) => requireWallet().backup(p),
+  'wallet.balance': () => requireWallet().snapshot(),
+  'wallet.sync': () => requireWallet().syncNow(),
+  'wallet.address': () => requireWallet().address(),
+  'wallet.history': () => requireWallet().history(),
+  'wallet.feeRates': () => requireWallet().feeRates(),
+  'wallet.prepareSend': (p) => requireWallet().prepareSend(p),
+  'wallet.confirmSend': (p) => requireWallet().confirmSend(p),
 };
 
 const server = new RpcServer(self, handlers);
@@ -94,6 +125,58 @@ function throwawayNodeSecret(): Uint8Array {
   }
 }
 
+/**
+ * Run the PeerManager as `secret` (the wallet's node key), or as a throwaway key when null. The
+ * old manager's peers are disconnected (their events still reach the UI) and the UI is told the
+ * new node id.
+ */
+function useIdentity(secret: Uint8Array | null): void {
+  const old = node;
+  const manager = new PeerManager({
+    nodeSecret: secret ?? throwawayNodeSecret(),
+    // The DOM WebSocket's handler properties take concrete Event types, which TS will not accept
+    // for WebSocketLike's `(ev: unknown) => void` handlers, though it is the API ws-socket.ts uses.
+    dialer: webSocketDialer(WebSocket, browserClock.setTimer),
+    clock: browserClock,
+    entropy: browserEntropy,
+    logger,
+  });
+  if (old && old.nodeId === manager.nodeId) {
+    manager.close();
+    return;
+  }
+  old?.close();
+  unsubscribe?.();
+  unsubscribe = manager.subscribe((e) => {
+    const dto = eventDto(e);
+    if (dto) server.emit(dto);
+  });
+  node = manager;
+  info = { ...info, status: 'running', nodeId: manager.nodeId };
+  if (old) {
+    server.status(info);
+    logger.log('info', `node identity is now ${manager.nodeId.slice(0, 16)}… (${secret ? 'the wallet’s key' : 'a throwaway key until a wallet is unlocked'})`);
+  }
+}
+let unsubscribe: (() => void) | undefined;
+
+/** The defaults this deployment gives the worker (`/glint.config.json`), else the built-in ones. */
+async function loadConfig(): Promise<WalletConfig> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), 3000);
+  try {
+    const res = await fetch(new URL('/glint.config.json', self.location.origin), { cache: 'no-store', signal: ctl.signal });
+    if (res.status === 404) return BUILTIN_CONFIG;
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return parseWalletConfig(await res.json());
+  } catch (err) {
+    logger.log('warn', `glint.config.json not used (${errorMessage(err)}); using the built-in defaults`);
+    return BUILTIN_CONFIG;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function start(): Promise<void> {
   const lock = await acquireNodeLock();
   if (!lock.held && lock.reason === 'locked') {
@@ -103,26 +186,22 @@ async function start(): Promise<void> {
   }
   if (!lock.held) logger.log('warn', 'Web Locks are not available: cannot guard against a second running instance');
 
-  // TODO(wallet): the node identity is a throwaway random key for now, so every page load is a
-  // new node. It will be derived from the wallet seed (BIP32, engine/keys) once the encrypted
-  // store and onboarding land; the secret never leaves this worker either way.
-  const nodeSecret = throwawayNodeSecret();
-  const manager = new PeerManager({
-    nodeSecret,
-    // The DOM WebSocket's handler properties take concrete Event types, which TS will not accept
-    // for WebSocketLike's `(ev: unknown) => void` handlers, though it is the API ws-socket.ts uses.
-    dialer: webSocketDialer(WebSocket, browserClock.setTimer),
+  // Until a wallet is unlocked the node runs as a throwaway key (every page load a new node);
+  // the wallet's node secret replaces it on unlock. The secret never leaves this worker.
+  useIdentity(null);
+  const config = await loadConfig();
+  const host = new WalletHost({
+    backend: browserWalletBackend,
+    config,
     clock: browserClock,
-    entropy: browserEntropy,
     logger,
+    onIdentity: (secret) => useIdentity(secret),
+    onStatus: (status) => server.emit({ type: 'wallet.status', status }),
+    onChanged: (snapshot) => server.emit({ type: 'wallet.changed', wallet: snapshot }),
   });
-  manager.subscribe((e) => {
-    const dto = eventDto(e);
-    if (dto) server.emit(dto);
-  });
-  node = manager;
-  info = { ...info, status: 'running', nodeId: manager.nodeId };
-  logger.log('info', `node ${manager.nodeId.slice(0, 16)}… started`);
+  await host.start();
+  wallet = host;
+  logger.log('info', `node ${info.nodeId?.slice(0, 16)}… started (${config.network} by default)`);
 }
 
 start()

@@ -4,27 +4,46 @@
  * `storage` listener, across tabs.
  */
 import { createSubscriber } from 'svelte/reactivity';
+import { NETWORK_NAMES, type NetworkName } from '../../workers/rpc/protocol.ts';
 
 export interface Settings {
   /** WebSocket→TCP proxy: a base URL or a `{host}`/`{port}` template. */
   proxyUrl: string;
   /** The last peer URI connected to successfully, to prefill the form. */
   lastPeerUri: string;
+  /** The network chosen by the user, or null for the worker's default. */
+  network: NetworkName | null;
+  /** Esplora base URLs the user set, per network (absent: the worker's default). */
+  esploraUrls: Partial<Record<NetworkName, string>>;
+  /** Networks whose wallet was created here and whose words have not been confirmed yet. */
+  backupPending: NetworkName[];
 }
 
 const KEY = 'glint.settings';
-const SCHEMA_VERSION = 1;
-const DEFAULTS: Settings = { proxyUrl: '', lastPeerUri: '' };
+const SCHEMA_VERSION = 2;
+const DEFAULTS: Settings = { proxyUrl: '', lastPeerUri: '', network: null, esploraUrls: {}, backupPending: [] };
 
 /** migrations[n] turns a version-n record into version n+1. */
 const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({ ...old }), // unversioned → 1: same fields
+  1: (old) => ({ ...old, network: null, esploraUrls: {}, backupPending: [] }), // 1 → 2: the wallet's settings
 };
 
+const isNetwork = (v: unknown): v is NetworkName => typeof v === 'string' && (NETWORK_NAMES as readonly string[]).includes(v);
+
 function coerce(raw: Record<string, unknown>): Settings {
+  const urls: Partial<Record<NetworkName, string>> = {};
+  if (typeof raw.esploraUrls === 'object' && raw.esploraUrls !== null) {
+    for (const [k, v] of Object.entries(raw.esploraUrls as Record<string, unknown>)) {
+      if (isNetwork(k) && typeof v === 'string' && /^https?:\/\//i.test(v)) urls[k] = v.slice(0, 2048);
+    }
+  }
   return {
     proxyUrl: typeof raw.proxyUrl === 'string' ? raw.proxyUrl.slice(0, 2048) : DEFAULTS.proxyUrl,
     lastPeerUri: typeof raw.lastPeerUri === 'string' ? raw.lastPeerUri.slice(0, 600) : DEFAULTS.lastPeerUri,
+    network: isNetwork(raw.network) ? raw.network : null,
+    esploraUrls: urls,
+    backupPending: Array.isArray(raw.backupPending) ? raw.backupPending.filter(isNetwork) : [],
   };
 }
 

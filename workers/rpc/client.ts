@@ -50,8 +50,23 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** Per-method timeouts where the default does not fit (a connect includes dial + handshake). */
-const METHOD_TIMEOUTS: Partial<Record<Method, number>> = { 'peers.connect': 60_000, 'peers.ping': 30_000 };
+/**
+ * Per-method timeouts where the default does not fit: a connect includes dial + handshake; wallet
+ * creation and unlocking run a deliberately slow KDF; sync and send talk to Esplora.
+ */
+const METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
+  'peers.connect': 60_000,
+  'peers.ping': 30_000,
+  'settings.set': 60_000,
+  'wallet.create': 120_000,
+  'wallet.unlock': 120_000,
+  'wallet.lock': 60_000,
+  'wallet.backup': 120_000,
+  'wallet.sync': 120_000,
+  'wallet.feeRates': 60_000,
+  'wallet.prepareSend': 60_000,
+  'wallet.confirmSend': 60_000,
+};
 
 export class RpcClient {
   readonly #port: ClientPort;

@@ -3,7 +3,7 @@
  *
  * Everything that crosses `postMessage` is a plain, structured-clone-safe DTO: strings, numbers,
  * booleans, null, arrays and plain objects. No class instances, no Uint8Array, no bigint (amounts
- * will travel as decimal strings of msat), no functions. Both ends validate what they receive with
+ * travel as decimal strings: sats on chain, msat for Lightning), no functions. Both ends validate what they receive with
  * the parsers below, and every rejection names the offending field.
  *
  * Handshake: the worker may not be listening the moment it is constructed (module evaluation, the
@@ -51,6 +51,86 @@ export interface NodeInfoDto {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** A Bitcoin network (the same names as engine/wire/chains.ts `NetworkName`). */
+export type NetworkName = 'bitcoin' | 'testnet' | 'signet' | 'regtest';
+export const NETWORK_NAMES: readonly NetworkName[] = ['bitcoin', 'testnet', 'signet', 'regtest'];
+
+/**
+ * `none`: no wallet on this network in this browser (onboarding). `locked`: a wallet exists and
+ * waits for its passphrase. `unlocked`: open in the worker, syncing.
+ */
+export type WalletState = 'none' | 'locked' | 'unlocked';
+
+/**
+ * The wallet as the UI may know it: never a key or a word. Each network has its own wallet (its
+ * own encrypted store), so switching network switches wallet.
+ */
+export interface WalletStatusDto {
+  state: WalletState;
+  network: NetworkName;
+  /** The Esplora base URL in use for `network` (the user's, or the default). */
+  esploraUrl: string;
+  /** The default for `network` (from the worker's config, else built in). */
+  defaultEsploraUrl: string;
+  /** The network the worker's config names as the default. */
+  defaultNetwork: NetworkName;
+  /** The wallet's node id while unlocked. */
+  nodeId: string | null;
+}
+
+/**
+ * Amounts travel as decimal strings of satoshis (no bigint, no floats): `"120000"`. A signed
+ * amount (history) may start with `-`.
+ */
+export type SatString = string;
+
+export interface BalanceDto {
+  confirmedSat: SatString;
+  unconfirmedSat: SatString;
+}
+
+export interface SyncDto {
+  /** A sync is running now. */
+  syncing: boolean;
+  /** When the last successful sync finished (ms since the epoch), or null. */
+  lastSyncAt: number | null;
+  /** Why the last sync failed, or null when it succeeded. */
+  error: string | null;
+}
+
+export interface WalletSnapshotDto {
+  balance: BalanceDto;
+  sync: SyncDto;
+}
+
+export interface WalletTxDto {
+  txid: string;
+  /** Net effect on the wallet, signed (negative = sent). */
+  deltaSat: SatString;
+  /** The fee, when the wallet paid it (or knows it). */
+  feeSat: SatString | null;
+  confirmed: boolean;
+  blockHeight: number | null;
+}
+
+/** Fee rates in sat/vB for roughly 1, 6 and 24 blocks. */
+export interface FeeRatesDto {
+  fast: number;
+  normal: number;
+  slow: number;
+}
+
+/** A built, not yet signed, transaction for the review step. */
+export interface PreparedSendDto {
+  /** Pass to `wallet.confirmSend` to sign and broadcast exactly this. */
+  id: string;
+  to: string;
+  amountSat: SatString;
+  feeSat: SatString;
+  vsize: number;
+  feeRate: number;
+}
+
 /** Events the worker streams to the UI. */
 export type NodeEvent =
   | { type: 'node.status'; info: NodeInfoDto }
@@ -58,7 +138,11 @@ export type NodeEvent =
   | { type: 'peer.disconnected'; nodeId: string; reason: string; willReconnect: boolean }
   | { type: 'peer.ping'; nodeId: string; rttMs: number }
   | { type: 'peer.remote-error'; nodeId: string; kind: 'error' | 'warning'; text: string }
-  | { type: 'log'; level: LogLevel; message: string; at: number };
+  | { type: 'log'; level: LogLevel; message: string; at: number }
+  /** The wallet was created, unlocked, locked, or its network / Esplora changed. */
+  | { type: 'wallet.status'; status: WalletStatusDto }
+  /** A sync finished (or failed): the balance and sync state now. */
+  | { type: 'wallet.changed'; wallet: WalletSnapshotDto };
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -73,13 +157,61 @@ export interface Methods {
   'peers.connect': { params: { uri: string; proxy: string | null }; result: PeerDto };
   'peers.disconnect': { params: { nodeId: string }; result: null };
   'peers.ping': { params: { nodeId: string }; result: { rttMs: number } };
+  'wallet.status': { params: NoParams; result: WalletStatusDto };
+  /**
+   * The UI's settings (remembered in its localStorage): null means "the default". Changing the
+   * network locks the current wallet and opens that network's.
+   */
+  'settings.set': { params: { network: NetworkName | null; esploraUrl: string | null }; result: WalletStatusDto };
+  /**
+   * Create a wallet (24 new words) or restore one from `mnemonic`, encrypted with `passphrase`.
+   * `words` are the new words — the only time they cross to the UI besides `wallet.backup` — and
+   * null on a restore.
+   */
+  'wallet.create': { params: { passphrase: string; mnemonic: string | null }; result: { status: WalletStatusDto; words: string[] | null } };
+  /** Wrong passphrase: an `invalid-params` error on `params.passphrase`, "wrong passphrase". */
+  'wallet.unlock': { params: { passphrase: string }; result: WalletStatusDto };
+  'wallet.lock': { params: NoParams; result: WalletStatusDto };
+  /** The recovery words, for the backup screen; asks for the passphrase again (DESIGN rule 6). */
+  'wallet.backup': { params: { passphrase: string }; result: { words: string[] } };
+  'wallet.balance': { params: NoParams; result: WalletSnapshotDto };
+  /** Sync now; resolves when done (a failed sync resolves too, with `sync.error`). */
+  'wallet.sync': { params: NoParams; result: WalletSnapshotDto };
+  /** A fresh BIP84 receive address. */
+  'wallet.address': { params: NoParams; result: { address: string } };
+  /** Newest first. */
+  'wallet.history': { params: NoParams; result: WalletTxDto[] };
+  'wallet.feeRates': { params: NoParams; result: FeeRatesDto };
+  /** Validate and build (sign nothing): amount, fee, vsize for the review step. */
+  'wallet.prepareSend': { params: { to: string; amountSat: SatString | 'max'; feeRate: number }; result: PreparedSendDto };
+  /** Sign and broadcast a prepared send. */
+  'wallet.confirmSend': { params: { id: string }; result: { txid: string } };
 }
 
 export type Method = keyof Methods;
 export type ParamsOf<M extends Method> = Methods[M]['params'];
 export type ResultOf<M extends Method> = Methods[M]['result'];
 
-export const METHODS: readonly Method[] = ['node.info', 'peers.list', 'peers.connect', 'peers.disconnect', 'peers.ping'];
+export const METHODS: readonly Method[] = [
+  'node.info',
+  'peers.list',
+  'peers.connect',
+  'peers.disconnect',
+  'peers.ping',
+  'wallet.status',
+  'settings.set',
+  'wallet.create',
+  'wallet.unlock',
+  'wallet.lock',
+  'wallet.backup',
+  'wallet.balance',
+  'wallet.sync',
+  'wallet.address',
+  'wallet.history',
+  'wallet.feeRates',
+  'wallet.prepareSend',
+  'wallet.confirmSend',
+];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
 
@@ -214,9 +346,123 @@ export function parseNodeInfo(v: unknown, field = 'info'): NodeInfoDto {
   };
 }
 
+/** The most satoshis there will ever be (21e6 BTC), a bound for every amount. */
+export const MAX_SAT = 2_100_000_000_000_000n;
+const SAT = /^(0|[1-9][0-9]{0,15})$/;
+const SIGNED_SAT = /^(0|-?[1-9][0-9]{0,15})$/;
+const TXID = /^[0-9a-f]{64}$/;
+const WORD = /^[a-z]{2,8}$/;
+/** bech32 / base58 address characters; the engine decides what is a valid address. */
+const ADDRESS = /^[a-zA-Z0-9]{14,90}$/;
+const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
+const WALLET_STATES: readonly WalletState[] = ['none', 'locked', 'unlocked'];
+/** Fee rates accepted anywhere (sat/vB): above zero, below absurd. */
+export const MAX_FEE_RATE = 100_000;
+
+/** A non-negative amount of sats as a decimal string. */
+export function satString(v: unknown, field: string): SatString {
+  const s = string(v, field, 17);
+  if (!SAT.test(s)) fail(field, 'must be a whole number of sats in decimal digits');
+  if (BigInt(s) > MAX_SAT) fail(field, 'is more than 21 million bitcoin');
+  return s;
+}
+
+function signedSatString(v: unknown, field: string): SatString {
+  const s = string(v, field, 18);
+  if (!SIGNED_SAT.test(s)) fail(field, 'must be a whole number of sats in decimal digits');
+  const n = BigInt(s);
+  if (n > MAX_SAT || -n > MAX_SAT) fail(field, 'is more than 21 million bitcoin');
+  return s;
+}
+
+function feeRate(v: unknown, field: string): number {
+  const n = number(v, field, 0, MAX_FEE_RATE);
+  if (n <= 0) fail(field, 'must be more than 0 sat/vB');
+  return n;
+}
+
+function passphrase(v: unknown, field: string): string {
+  const s = string(v, field, 1024);
+  if (s.length === 0) fail(field, 'is empty');
+  return s;
+}
+
+function httpUrl(v: unknown, field: string): string {
+  const s = string(v, field, 2048);
+  if (!HTTP_URL.test(s)) fail(field, 'must be an http:// or https:// URL');
+  return s;
+}
+
+function words(v: unknown, field: string): string[] {
+  if (!Array.isArray(v)) return fail(field, `expected an array, got ${describe(v)}`);
+  if (![12, 15, 18, 21, 24].includes(v.length)) fail(field, `must have 12 to 24 words (a multiple of 3), got ${v.length}`);
+  return v.map((w, i) => {
+    const s = string(w, `${field}[${i}]`, 8);
+    if (!WORD.test(s)) fail(`${field}[${i}]`, 'is not a lowercase BIP39 word');
+    return s;
+  });
+}
+
+export function parseWalletStatus(v: unknown, field = 'status'): WalletStatusDto {
+  const o = shape(v, field, ['state', 'network', 'esploraUrl', 'defaultEsploraUrl', 'defaultNetwork', 'nodeId']);
+  return {
+    state: oneOf(o.state, `${field}.state`, WALLET_STATES),
+    network: oneOf(o.network, `${field}.network`, NETWORK_NAMES),
+    esploraUrl: httpUrl(o.esploraUrl, `${field}.esploraUrl`),
+    defaultEsploraUrl: httpUrl(o.defaultEsploraUrl, `${field}.defaultEsploraUrl`),
+    defaultNetwork: oneOf(o.defaultNetwork, `${field}.defaultNetwork`, NETWORK_NAMES),
+    nodeId: nullable(o.nodeId, (x) => nodeId(x, `${field}.nodeId`)),
+  };
+}
+
+export function parseWalletSnapshot(v: unknown, field = 'wallet'): WalletSnapshotDto {
+  const o = shape(v, field, ['balance', 'sync']);
+  const b = shape(o.balance, `${field}.balance`, ['confirmedSat', 'unconfirmedSat']);
+  const y = shape(o.sync, `${field}.sync`, ['syncing', 'lastSyncAt', 'error']);
+  return {
+    balance: { confirmedSat: satString(b.confirmedSat, `${field}.balance.confirmedSat`), unconfirmedSat: signedSatString(b.unconfirmedSat, `${field}.balance.unconfirmedSat`) },
+    sync: {
+      syncing: boolean(y.syncing, `${field}.sync.syncing`),
+      lastSyncAt: nullable(y.lastSyncAt, (x) => number(x, `${field}.sync.lastSyncAt`, 0, 8.64e15, true)),
+      error: nullable(y.error, (x) => string(x, `${field}.sync.error`, MAX_TEXT)),
+    },
+  };
+}
+
+export function parseWalletTx(v: unknown, field = 'tx'): WalletTxDto {
+  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight']);
+  const txid = string(o.txid, `${field}.txid`, 64);
+  if (!TXID.test(txid)) fail(`${field}.txid`, 'must be 64 lowercase hex characters');
+  return {
+    txid,
+    deltaSat: signedSatString(o.deltaSat, `${field}.deltaSat`),
+    feeSat: nullable(o.feeSat, (x) => satString(x, `${field}.feeSat`)),
+    confirmed: boolean(o.confirmed, `${field}.confirmed`),
+    blockHeight: nullable(o.blockHeight, (x) => number(x, `${field}.blockHeight`, 0, 100_000_000, true)),
+  };
+}
+
+export function parsePreparedSend(v: unknown, field = 'result'): PreparedSendDto {
+  const o = shape(v, field, ['id', 'to', 'amountSat', 'feeSat', 'vsize', 'feeRate']);
+  return {
+    id: string(o.id, `${field}.id`, 200),
+    to: address(o.to, `${field}.to`),
+    amountSat: satString(o.amountSat, `${field}.amountSat`),
+    feeSat: satString(o.feeSat, `${field}.feeSat`),
+    vsize: number(o.vsize, `${field}.vsize`, 1, 1_000_000, true),
+    feeRate: feeRate(o.feeRate, `${field}.feeRate`),
+  };
+}
+
+function address(v: unknown, field: string): string {
+  const s = string(v, field, 90);
+  if (!ADDRESS.test(s)) fail(field, 'is not a Bitcoin address (letters and digits, 14 to 90 of them)');
+  return s;
+}
+
 export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
   const o = record(v, field);
-  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log'] as const);
+  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed'] as const);
   switch (type) {
     case 'node.status':
       shape(o, field, ['type', 'info']);
@@ -251,6 +497,12 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
         message: string(o.message, `${field}.message`, MAX_TEXT),
         at: number(o.at, `${field}.at`, 0, 8.64e15, true),
       };
+    case 'wallet.status':
+      shape(o, field, ['type', 'status']);
+      return { type, status: parseWalletStatus(o.status, `${field}.status`) };
+    case 'wallet.changed':
+      shape(o, field, ['type', 'wallet']);
+      return { type, wallet: parseWalletSnapshot(o.wallet, `${field}.wallet`) };
   }
 }
 
@@ -265,6 +517,36 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   },
   'peers.disconnect': (v) => ({ nodeId: nodeId(shape(v, 'params', ['nodeId']).nodeId, 'params.nodeId') }),
   'peers.ping': (v) => ({ nodeId: nodeId(shape(v, 'params', ['nodeId']).nodeId, 'params.nodeId') }),
+  'wallet.status': (v) => (shape(v, 'params', []), {}),
+  'settings.set': (v) => {
+    const o = shape(v, 'params', ['network', 'esploraUrl']);
+    return {
+      network: nullable(o.network, (x) => oneOf(x, 'params.network', NETWORK_NAMES)),
+      esploraUrl: nullable(o.esploraUrl, (x) => httpUrl(x, 'params.esploraUrl')),
+    };
+  },
+  'wallet.create': (v) => {
+    const o = shape(v, 'params', ['passphrase'], ['mnemonic']);
+    const mnemonic = o.mnemonic === undefined ? null : nullable(o.mnemonic, (x) => string(x, 'params.mnemonic', 400));
+    return { passphrase: passphrase(o.passphrase, 'params.passphrase'), mnemonic };
+  },
+  'wallet.unlock': (v) => ({ passphrase: passphrase(shape(v, 'params', ['passphrase']).passphrase, 'params.passphrase') }),
+  'wallet.lock': (v) => (shape(v, 'params', []), {}),
+  'wallet.backup': (v) => ({ passphrase: passphrase(shape(v, 'params', ['passphrase']).passphrase, 'params.passphrase') }),
+  'wallet.balance': (v) => (shape(v, 'params', []), {}),
+  'wallet.sync': (v) => (shape(v, 'params', []), {}),
+  'wallet.address': (v) => (shape(v, 'params', []), {}),
+  'wallet.history': (v) => (shape(v, 'params', []), {}),
+  'wallet.feeRates': (v) => (shape(v, 'params', []), {}),
+  'wallet.prepareSend': (v) => {
+    const o = shape(v, 'params', ['to', 'amountSat', 'feeRate']);
+    return {
+      to: string(o.to, 'params.to', 200),
+      amountSat: o.amountSat === 'max' ? 'max' : satString(o.amountSat, 'params.amountSat'),
+      feeRate: feeRate(o.feeRate, 'params.feeRate'),
+    };
+  },
+  'wallet.confirmSend': (v) => ({ id: string(shape(v, 'params', ['id']).id, 'params.id', 200) }),
 };
 
 /** Result validators, one per method (the UI checks what the worker sends back). */
@@ -277,6 +559,32 @@ const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   'peers.connect': (v) => parsePeerDto(v, 'result'),
   'peers.disconnect': (v) => (v === null ? null : fail('result', `expected null, got ${describe(v)}`)),
   'peers.ping': (v) => ({ rttMs: number(shape(v, 'result', ['rttMs']).rttMs, 'result.rttMs', 0, 3_600_000) }),
+  'wallet.status': (v) => parseWalletStatus(v, 'result'),
+  'settings.set': (v) => parseWalletStatus(v, 'result'),
+  'wallet.create': (v) => {
+    const o = shape(v, 'result', ['status', 'words']);
+    return { status: parseWalletStatus(o.status, 'result.status'), words: nullable(o.words, (x) => words(x, 'result.words')) };
+  },
+  'wallet.unlock': (v) => parseWalletStatus(v, 'result'),
+  'wallet.lock': (v) => parseWalletStatus(v, 'result'),
+  'wallet.backup': (v) => ({ words: words(shape(v, 'result', ['words']).words, 'result.words') }),
+  'wallet.balance': (v) => parseWalletSnapshot(v, 'result'),
+  'wallet.sync': (v) => parseWalletSnapshot(v, 'result'),
+  'wallet.address': (v) => ({ address: address(shape(v, 'result', ['address']).address, 'result.address') }),
+  'wallet.history': (v) => {
+    if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);
+    return v.map((t, i) => parseWalletTx(t, `result[${i}]`));
+  },
+  'wallet.feeRates': (v) => {
+    const o = shape(v, 'result', ['fast', 'normal', 'slow']);
+    return { fast: feeRate(o.fast, 'result.fast'), normal: feeRate(o.normal, 'result.normal'), slow: feeRate(o.slow, 'result.slow') };
+  },
+  'wallet.prepareSend': (v) => parsePreparedSend(v, 'result'),
+  'wallet.confirmSend': (v) => {
+    const txid = string(shape(v, 'result', ['txid']).txid, 'result.txid', 64);
+    if (!TXID.test(txid)) fail('result.txid', 'must be 64 lowercase hex characters');
+    return { txid };
+  },
 };
 
 export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {

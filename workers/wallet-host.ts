@@ -1,0 +1,433 @@
+/**
+ * The on-chain wallet inside the node worker: which network's wallet is open, locking and
+ * unlocking it, the periodic sync, and the translation between the engine's `WalletService`
+ * (bigint amounts, typed errors) and the RPC DTOs (decimal strings, errors naming `params.*`).
+ *
+ * Each network has its own wallet in its own store (`glint-wallet-<network>`), so switching
+ * network in Settings locks the open wallet and looks at that network's. Secrets never leave
+ * this module except as `onIdentity(nodeSecret)` to the composition root, which hands the key
+ * to the PeerManager (DESIGN rule 6); words cross to the UI only from `create` and `backup`.
+ *
+ * The engine is reached through the small `WalletBackend` interface (node.worker.ts wires the
+ * real WalletService, EsploraClient and IdbKVStore), so this module is unit-tested with fakes.
+ */
+import type { Clock, KVStore, Logger } from '../engine/index.ts';
+import {
+  NETWORK_NAMES,
+  RpcValidationError,
+  type FeeRatesDto,
+  type NetworkName,
+  type PreparedSendDto,
+  type SyncDto,
+  type WalletSnapshotDto,
+  type WalletStatusDto,
+  type WalletTxDto,
+} from './rpc/protocol.ts';
+
+/** What the host needs of an open wallet (the engine's WalletService satisfies it). */
+export interface WalletEngine {
+  readonly network: NetworkName;
+  readonly nodeSecret: Uint8Array;
+  readonly nodeId: string;
+  attachChain(chain: unknown): void;
+  mnemonic(passphrase: string): Promise<string[]>;
+  sync(): Promise<void>;
+  balance(): { confirmedSat: bigint; unconfirmedSat: bigint };
+  receiveAddress(): Promise<string>;
+  history(): { txid: string; deltaSat: bigint; feeSat?: bigint; confirmed: boolean; blockHeight?: number }[];
+  feeRates(): Promise<{ fast: number; normal: number; slow: number }>;
+  prepareSend(req: { to: string; amountSat: bigint | 'max'; feeRate: number }): Promise<{ amountSat: bigint; feeSat: bigint; vsize: number; feeRate: number; to: string; id: string }>;
+  confirmSend(id: string): Promise<{ txid: string }>;
+  close(): Promise<void>;
+}
+
+/** The engine pieces, injected. */
+export interface WalletBackend {
+  /** The raw (unencrypted-bytes) store that holds `network`'s wallet. */
+  openStore(network: NetworkName): Promise<KVStore>;
+  exists(raw: KVStore): Promise<boolean>;
+  create(opts: { raw: KVStore; passphrase: string; network: NetworkName; mnemonic?: string }): Promise<WalletEngine>;
+  /** Rejects with the engine's WrongPassphraseError ("wrong passphrase") on a wrong passphrase. */
+  open(opts: { raw: KVStore; passphrase: string }): Promise<WalletEngine>;
+  /** A chain source (EsploraClient) for `baseUrl`. */
+  chain(baseUrl: string): unknown;
+}
+
+/** Defaults the worker was given (glint.config.json), else the built-in ones. */
+export interface WalletConfig {
+  network: NetworkName;
+  esplora: Record<NetworkName, string>;
+}
+
+/** Public Esplora servers per network; regtest points at the playground's. */
+export const BUILTIN_CONFIG: WalletConfig = Object.freeze({
+  network: 'signet',
+  esplora: Object.freeze({
+    bitcoin: 'https://blockstream.info/api',
+    testnet: 'https://blockstream.info/testnet/api',
+    signet: 'https://mempool.space/signet/api',
+    regtest: 'http://127.0.0.1:3002',
+  }),
+}) as WalletConfig;
+
+/**
+ * Validate a `glint.config.json` body: `{ "network"?: NetworkName, "esplora"?: { <network>: url } }`.
+ * Errors name the field; unknown fields are rejected so a typo is not silently ignored.
+ */
+export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFIG): WalletConfig {
+  const bad = (field: string, msg: string): never => {
+    throw new RpcValidationError(`config.${field}`, msg);
+  };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('', 'expected an object');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'network' && k !== 'esplora') bad(k, 'is not a known field');
+  let network = base.network;
+  if (o.network !== undefined) {
+    if (typeof o.network !== 'string' || !(NETWORK_NAMES as readonly string[]).includes(o.network)) bad('network', `must be one of ${NETWORK_NAMES.join(', ')}`);
+    network = o.network as NetworkName;
+  }
+  const esplora = { ...base.esplora };
+  if (o.esplora !== undefined) {
+    if (typeof o.esplora !== 'object' || o.esplora === null || Array.isArray(o.esplora)) return bad('esplora', 'expected an object of network → URL');
+    for (const [k, url] of Object.entries(o.esplora as Record<string, unknown>)) {
+      if (!(NETWORK_NAMES as readonly string[]).includes(k)) bad(`esplora.${k}`, 'is not a network');
+      if (typeof url !== 'string' || !/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(url) || url.length > 2048) bad(`esplora.${k}`, 'must be an http:// or https:// URL');
+      esplora[k as NetworkName] = trimSlash(url as string);
+    }
+  }
+  return { network, esplora };
+}
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
+export interface WalletHostOptions {
+  backend: WalletBackend;
+  config: WalletConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Called with the wallet's node secret when it opens, and null when it closes. */
+  onIdentity(secret: Uint8Array | null): void;
+  onStatus(status: WalletStatusDto): void;
+  onChanged(snapshot: WalletSnapshotDto): void;
+  /** Time between background syncs while unlocked. */
+  syncIntervalMs?: number;
+}
+
+const WRONG_PASSPHRASE = 'wrong passphrase';
+
+function isWrongPassphrase(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'WrongPassphraseError' || err.message === WRONG_PASSPHRASE);
+}
+
+/**
+ * An engine ValidationError (field `to`, `amountSat`, `mnemonic`, …) becomes an RPC error on
+ * `params.<field>`, so the UI can show it under the right input. Anything else passes through.
+ */
+function asParamError(err: unknown): unknown {
+  if (!(err instanceof Error) || err.name !== 'ValidationError') return err;
+  const field = (err as { field?: unknown }).field;
+  if (typeof field !== 'string') return err;
+  const message = err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
+  return new RpcValidationError(field.startsWith('params.') ? field : `params.${field}`, message);
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : String(err);
+}
+
+const sat = (n: bigint): string => n.toString();
+
+/** Shorthand for turning a wallet's bigint figures into DTOs. */
+function txDto(t: ReturnType<WalletEngine['history']>[number]): WalletTxDto {
+  return {
+    txid: t.txid,
+    deltaSat: sat(t.deltaSat),
+    feeSat: t.feeSat === undefined ? null : sat(t.feeSat),
+    confirmed: t.confirmed,
+    blockHeight: t.blockHeight ?? null,
+  };
+}
+
+export class WalletHost {
+  readonly #o: WalletHostOptions;
+  readonly #intervalMs: number;
+  #network: NetworkName;
+  #esploraOverride: string | null = null;
+  #raw: KVStore | null = null;
+  #exists = false;
+  #wallet: WalletEngine | null = null;
+  #sync: SyncDto = { syncing: false, lastSyncAt: null, error: null };
+  #running: Promise<void> | null = null;
+  #cancelTimer: (() => void) | null = null;
+  /** Operations that change which wallet is open run one at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: WalletHostOptions) {
+    this.#o = options;
+    this.#intervalMs = options.syncIntervalMs ?? 15_000;
+    this.#network = options.config.network;
+  }
+
+  get unlocked(): boolean {
+    return this.#wallet !== null;
+  }
+
+  status(): WalletStatusDto {
+    const def = this.#o.config.esplora[this.#network];
+    return {
+      state: this.#wallet ? 'unlocked' : this.#exists ? 'locked' : 'none',
+      network: this.#network,
+      esploraUrl: this.#esploraOverride ?? def,
+      defaultEsploraUrl: def,
+      defaultNetwork: this.#o.config.network,
+      nodeId: this.#wallet?.nodeId ?? null,
+    };
+  }
+
+  /** Open the default network's store (so `status` knows whether a wallet exists). */
+  start(): Promise<WalletStatusDto> {
+    return this.#serial(async () => {
+      await this.#openStore();
+      return this.status();
+    });
+  }
+
+  /** Apply the UI's settings; a different network locks the open wallet and opens that one's store. */
+  configure(settings: { network: NetworkName | null; esploraUrl: string | null }): Promise<WalletStatusDto> {
+    return this.#serial(async () => {
+      const network = settings.network ?? this.#o.config.network;
+      const esplora = settings.esploraUrl === null ? null : trimSlash(settings.esploraUrl.trim());
+      const changedNetwork = network !== this.#network || this.#raw === null;
+      const before = this.status();
+      if (changedNetwork) {
+        await this.#close(false);
+        if (this.#raw) {
+          await this.#raw.close().catch(() => {});
+          this.#raw = null;
+        }
+        this.#network = network;
+        this.#esploraOverride = esplora;
+        await this.#openStore();
+      } else {
+        this.#esploraOverride = esplora;
+        if (this.#wallet && before.esploraUrl !== this.status().esploraUrl) {
+          this.#wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl));
+          this.#o.logger.log('info', `wallet: chain source is now ${this.status().esploraUrl}`);
+          void this.syncNow();
+        }
+      }
+      return this.#statusChanged(before);
+    });
+  }
+
+  /** Create (or restore from `mnemonic`) the wallet of the current network, and open it. */
+  create(params: { passphrase: string; mnemonic: string | null }): Promise<{ status: WalletStatusDto; words: string[] | null }> {
+    return this.#serial(async () => {
+      const raw = await this.#requireStore();
+      if (this.#wallet || (await this.#o.backend.exists(raw))) {
+        this.#exists = true;
+        throw new Error(`a ${this.#network} wallet already exists in this browser; unlock it instead`);
+      }
+      const before = this.status();
+      const mnemonic = params.mnemonic === null ? undefined : normalizeMnemonic(params.mnemonic);
+      let wallet: WalletEngine;
+      try {
+        wallet = await this.#o.backend.create({ raw, passphrase: params.passphrase, network: this.#network, ...(mnemonic ? { mnemonic } : {}) });
+      } catch (err) {
+        throw asParamError(err);
+      }
+      const words = mnemonic ? null : await wallet.mnemonic(params.passphrase);
+      this.#exists = true;
+      this.#opened(wallet, mnemonic ? 'restored' : 'created');
+      return { status: this.#statusChanged(before), words };
+    });
+  }
+
+  unlock(params: { passphrase: string }): Promise<WalletStatusDto> {
+    return this.#serial(async () => {
+      if (this.#wallet) return this.status();
+      const raw = await this.#requireStore();
+      if (!(await this.#o.backend.exists(raw))) {
+        this.#exists = false;
+        throw new Error(`there is no ${this.#network} wallet in this browser yet`);
+      }
+      const before = this.status();
+      let wallet: WalletEngine;
+      try {
+        wallet = await this.#o.backend.open({ raw, passphrase: params.passphrase });
+      } catch (err) {
+        if (isWrongPassphrase(err)) throw new RpcValidationError('params.passphrase', WRONG_PASSPHRASE);
+        throw err;
+      }
+      this.#opened(wallet, 'unlocked');
+      return this.#statusChanged(before);
+    });
+  }
+
+  lock(): Promise<WalletStatusDto> {
+    return this.#serial(async () => {
+      const before = this.status();
+      await this.#close();
+      return this.#statusChanged(before);
+    });
+  }
+
+  /** The recovery words, after checking the passphrase again. */
+  async backup(params: { passphrase: string }): Promise<{ words: string[] }> {
+    const w = this.#requireWallet();
+    try {
+      return { words: await w.mnemonic(params.passphrase) };
+    } catch (err) {
+      if (isWrongPassphrase(err)) throw new RpcValidationError('params.passphrase', WRONG_PASSPHRASE);
+      throw err;
+    }
+  }
+
+  snapshot(): WalletSnapshotDto {
+    const b = this.#requireWallet().balance();
+    return { balance: { confirmedSat: sat(b.confirmedSat), unconfirmedSat: sat(b.unconfirmedSat) }, sync: { ...this.#sync } };
+  }
+
+  /** Sync now (joining a sync already running) and report the result; a failure is in `sync.error`. */
+  async syncNow(): Promise<WalletSnapshotDto> {
+    this.#requireWallet();
+    await this.#runSync();
+    return this.snapshot();
+  }
+
+  async address(): Promise<{ address: string }> {
+    return { address: await this.#requireWallet().receiveAddress() };
+  }
+
+  history(): WalletTxDto[] {
+    return this.#requireWallet().history().map(txDto);
+  }
+
+  async feeRates(): Promise<FeeRatesDto> {
+    const r = await this.#requireWallet().feeRates();
+    for (const k of ['fast', 'normal', 'slow'] as const) {
+      if (!Number.isFinite(r[k]) || r[k] <= 0) throw new Error(`the fee estimate for "${k}" is not a positive number (${r[k]})`);
+    }
+    return { fast: r.fast, normal: r.normal, slow: r.slow };
+  }
+
+  async prepareSend(params: { to: string; amountSat: string | 'max'; feeRate: number }): Promise<PreparedSendDto> {
+    const w = this.#requireWallet();
+    const amountSat = params.amountSat === 'max' ? 'max' : BigInt(params.amountSat);
+    try {
+      const p = await w.prepareSend({ to: params.to.trim(), amountSat, feeRate: params.feeRate });
+      return { id: p.id, to: p.to, amountSat: sat(p.amountSat), feeSat: sat(p.feeSat), vsize: p.vsize, feeRate: p.feeRate };
+    } catch (err) {
+      throw asParamError(err);
+    }
+  }
+
+  async confirmSend(params: { id: string }): Promise<{ txid: string }> {
+    const w = this.#requireWallet();
+    const result = await w.confirmSend(params.id);
+    this.#o.logger.log('info', `wallet: broadcast ${result.txid}`);
+    void this.syncNow().catch(() => {});
+    return { txid: result.txid };
+  }
+
+  /** Stop syncing and close everything (worker shutdown). */
+  shutdown(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#close(false);
+      await this.#raw?.close().catch(() => {});
+      this.#raw = null;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #openStore(): Promise<KVStore> {
+    const raw = await this.#o.backend.openStore(this.#network);
+    this.#raw = raw;
+    this.#exists = await this.#o.backend.exists(raw);
+    return raw;
+  }
+
+  async #requireStore(): Promise<KVStore> {
+    return this.#raw ?? (await this.#openStore());
+  }
+
+  #requireWallet(): WalletEngine {
+    if (this.#wallet) return this.#wallet;
+    throw new Error(this.#exists ? 'the wallet is locked: unlock it first' : 'there is no wallet yet: create or restore one first');
+  }
+
+  #opened(wallet: WalletEngine, how: string): void {
+    this.#wallet = wallet;
+    this.#sync = { syncing: false, lastSyncAt: null, error: null };
+    wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl));
+    this.#o.logger.log('info', `wallet: ${how} (${this.#network}), syncing with ${this.status().esploraUrl}`);
+    this.#o.onIdentity(wallet.nodeSecret);
+    void this.#runSync();
+  }
+
+  /** Close the open wallet; `reopen` the (now locked) store so `status` stays right. */
+  async #close(reopen = true): Promise<void> {
+    const w = this.#wallet;
+    if (!w) return;
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
+    this.#wallet = null;
+    await this.#running?.catch(() => {});
+    this.#o.onIdentity(null);
+    try {
+      await w.close();
+    } catch (err) {
+      this.#o.logger.log('warn', `wallet: close failed: ${errText(err)}`);
+    }
+    // WalletService.close may or may not close the raw store; reopen it lazily either way.
+    await this.#raw?.close().catch(() => {});
+    this.#raw = null;
+    this.#sync = { syncing: false, lastSyncAt: null, error: null };
+    if (reopen) await this.#openStore();
+  }
+
+  #statusChanged(before: WalletStatusDto): WalletStatusDto {
+    const now = this.status();
+    if (JSON.stringify(now) !== JSON.stringify(before)) this.#o.onStatus(now);
+    return now;
+  }
+
+  /** One sync at a time; the next background sync is scheduled when this one ends. */
+  #runSync(): Promise<void> {
+    if (this.#running) return this.#running;
+    const w = this.#wallet;
+    if (!w) return Promise.resolve();
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
+    this.#sync = { ...this.#sync, syncing: true };
+    const run = (async () => {
+      try {
+        await w.sync();
+        this.#sync = { syncing: false, lastSyncAt: this.#o.clock.now(), error: null };
+      } catch (err) {
+        const text = errText(err);
+        if (this.#sync.error !== text) this.#o.logger.log('warn', `wallet: sync failed: ${text}`);
+        this.#sync = { ...this.#sync, syncing: false, error: text };
+      }
+    })();
+    this.#running = run;
+    return run.finally(() => {
+      this.#running = null;
+      if (this.#wallet !== w) return; // locked or switched meanwhile
+      this.#o.onChanged(this.snapshot());
+      this.#cancelTimer = this.#o.clock.setTimer(this.#intervalMs, () => void this.#runSync());
+    });
+  }
+}
+
+/** Lowercase, single-spaced, NFKD (BIP39). */
+export function normalizeMnemonic(text: string): string {
+  return text.normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
+}
