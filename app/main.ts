@@ -5,15 +5,19 @@
 import { mount } from 'svelte';
 import { startNodeWorker } from '../workers/rpc/client.ts';
 import { NodeState } from './state/node.svelte.ts';
+import { WalletState } from './state/wallet.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
 import App from './App.svelte';
 import './app.css';
 
-const node = new NodeState(startNodeWorker());
+const client = startNodeWorker();
+const node = new NodeState(client);
+const wallet = new WalletState(client);
 void node.start();
+void wallet.start();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node } });
+mount(App, { target, props: { node, wallet } });
 
 pwa.register();

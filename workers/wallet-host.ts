@@ -49,8 +49,8 @@ export interface WalletBackend {
   create(opts: { raw: KVStore; passphrase: string; network: NetworkName; mnemonic?: string }): Promise<WalletEngine>;
   /** Rejects with the engine's WrongPassphraseError ("wrong passphrase") on a wrong passphrase. */
   open(opts: { raw: KVStore; passphrase: string }): Promise<WalletEngine>;
-  /** A chain source (EsploraClient) for `baseUrl`. */
-  chain(baseUrl: string): unknown;
+  /** A chain source (EsploraClient) for `baseUrl`, checking headers against `network`'s rules. */
+  chain(baseUrl: string, network: NetworkName): unknown;
 }
 
 /** Defaults the worker was given (glint.config.json), else the built-in ones. */
@@ -211,7 +211,7 @@ export class WalletHost {
       } else {
         this.#esploraOverride = esplora;
         if (this.#wallet && before.esploraUrl !== this.status().esploraUrl) {
-          this.#wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl));
+          this.#wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl, this.#network));
           this.#o.logger.log('info', `wallet: chain source is now ${this.status().esploraUrl}`);
           void this.syncNow();
         }
@@ -366,7 +366,7 @@ export class WalletHost {
   #opened(wallet: WalletEngine, how: string): void {
     this.#wallet = wallet;
     this.#sync = { syncing: false, lastSyncAt: null, error: null };
-    wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl));
+    wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl, this.#network));
     this.#o.logger.log('info', `wallet: ${how} (${this.#network}), syncing with ${this.status().esploraUrl}`);
     this.#o.onIdentity(wallet.nodeSecret);
     void this.#runSync();
