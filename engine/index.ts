@@ -15,3 +15,19 @@ export type { Clock, Dialer, Entropy, Logger, LogLevel, Socket, SocketHandlers, 
 export { silentLogger } from './ports.ts';
 export { chainHash, parseNetwork, NETWORKS } from './wire/chains.ts';
 export type { NetworkName } from './wire/chains.ts';
+// Chain (engine/chain): Esplora client, tip sync with reorg detection, watches, fee estimates.
+export type { FetchLike, FetchResponseLike, AbortSignalLike } from './ports.ts';
+export type { BlockStatus, ChainSource, ChainTip, FeeEstimates, OutSpend, ScriptTx, ScriptUtxo, TxStatus } from './chain/source.ts';
+export { EsploraClient, scripthash, CHAIN_TXS_PER_PAGE } from './chain/esplora.ts';
+export type { EsploraClientOptions } from './chain/esplora.ts';
+export { EsploraError } from './chain/errors.ts';
+export type { EsploraErrorKind } from './chain/errors.ts';
+export { DEFAULT_RETRY } from './chain/http.ts';
+export type { AbortHandle, HttpStats, RetryPolicy } from './chain/http.ts';
+export { feeRateForTarget, parseFeeEstimates, REGTEST_FEE_FALLBACK, MIN_FEE_RATE, MAX_FEE_RATE } from './chain/fees.ts';
+export { ChainSync, TipWindow, DEFAULT_WINDOW } from './chain/sync.ts';
+export type { ChainSyncOptions, ChainView, KnownBlock, SyncEvent, SyncSource } from './chain/sync.ts';
+export { ChainMonitor, ChainWatcher } from './chain/watch.ts';
+export type { ChainWatcherOptions, WatchEvent, WatchSource } from './chain/watch.ts';
+export { parseHeader, parseTx, POW_LIMIT } from './chain/bitcoin.ts';
+export type { BlockHeader } from './chain/bitcoin.ts';

@@ -95,6 +95,7 @@ export class Http {
         this.release();
       }
       if (result.kind === 'response' && !isRetryableStatus(result.status)) return { status: result.status, text: result.text };
+      if (result.kind === 'failed' && result.error.kind === 'invalid') throw result.error; // an answer, not a hiccup
 
       const error =
         result.kind === 'failed'

@@ -117,8 +117,11 @@ function checkContiguous(blocks: readonly KnownBlock[]): void {
   }
 }
 
+/** What sync needs from a chain backend. */
+export type SyncSource = Pick<ChainSource, 'tipHash' | 'blockStatus' | 'blockHeader' | 'blockHashAtHeight'>;
+
 export interface ChainSyncOptions {
-  readonly source: ChainSource;
+  readonly source: SyncSource;
   /** Headers must be no easier than this network's powLimit (default regtest). */
   readonly network?: NetworkName;
   /** Known blocks kept for reorg detection (default 12). */
@@ -132,7 +135,7 @@ export interface ChainSyncOptions {
 
 export class ChainSync implements ChainView {
   readonly tipWindow: TipWindow;
-  private readonly source: ChainSource;
+  private readonly source: SyncSource;
   private readonly powLimit: bigint;
   private readonly maxWalk: number;
   private readonly logger: Logger;

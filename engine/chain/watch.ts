@@ -31,8 +31,11 @@ export type WatchEvent =
   /** A check failed (server error); it is retried on the next update. */
   | { readonly type: 'watch-error'; readonly watch: string; readonly reason: string };
 
+/** What watches need from a chain backend. */
+export type WatchSource = Pick<ChainSource, 'txStatus' | 'verifyConfirmed' | 'outSpend'>;
+
 export interface ChainWatcherOptions {
-  readonly source: ChainSource;
+  readonly source: WatchSource;
   /** Prove confirmations with merkle branches (default true). */
   readonly verify?: boolean;
   readonly logger?: Logger;
@@ -54,7 +57,7 @@ interface OutputWatch {
 }
 
 export class ChainWatcher {
-  private readonly source: ChainSource;
+  private readonly source: WatchSource;
   private readonly verify: boolean;
   private readonly logger: Logger;
   private readonly txs = new Map<string, TxWatch>();
