@@ -4,26 +4,10 @@
  * rewrites (the service worker serves index.html for every navigation anyway).
  */
 import { createSubscriber } from 'svelte/reactivity';
+import { parseRoute, routeHref, type Route, type Tab, type WalletView } from '../lib/route.ts';
 
-export type Tab = 'wallet' | 'peers' | 'settings';
-export type WalletView = 'home' | 'receive' | 'send' | 'backup';
-export interface Route {
-  tab: Tab;
-  view: WalletView;
-}
-
-const WALLET_VIEWS: readonly WalletView[] = ['home', 'receive', 'send', 'backup'];
-
-export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const tab = parts[0] === 'peers' || parts[0] === 'settings' ? parts[0] : 'wallet';
-  const view = tab === 'wallet' && WALLET_VIEWS.includes(parts[1] as WalletView) ? (parts[1] as WalletView) : 'home';
-  return { tab, view };
-}
-
-export function routeHref(tab: Tab, view: WalletView = 'home'): string {
-  return tab === 'wallet' && view !== 'home' ? `#/wallet/${view}` : `#/${tab}`;
-}
+export { parseRoute, routeHref };
+export type { Route, Tab, WalletView } from '../lib/route.ts';
 
 class Router {
   readonly #subscribe = createSubscriber((update) => {

@@ -175,3 +175,81 @@ describe('UI shape checks never reject what the engine accepts', () => {
     expect(perr('ws://p/?a=1')).toContain('template');
   });
 });
+
+describe('rpc protocol: wallet methods', () => {
+  const req = (method: string, params: unknown) => parseClientMessage({ kind: 'request', id: 9, method, params });
+  const status = { state: 'unlocked', network: 'regtest', esploraUrl: 'http://127.0.0.1:3002', defaultEsploraUrl: 'http://127.0.0.1:3002', defaultNetwork: 'regtest', nodeId: ID };
+  const snapshot = { balance: { confirmedSat: '100000', unconfirmedSat: '0' }, sync: { syncing: false, lastSyncAt: 1_700_000_000_000, error: null } };
+  const TXID = 'ab'.repeat(32);
+  const WORDS = Array.from({ length: 24 }, () => 'abandon');
+
+  it('accepts good params', () => {
+    for (const m of ['wallet.status', 'wallet.lock', 'wallet.balance', 'wallet.sync', 'wallet.address', 'wallet.history', 'wallet.feeRates']) {
+      expect(req(m, {})).toMatchObject({ method: m, params: {} });
+    }
+    expect(req('settings.set', { network: 'signet', esploraUrl: 'https://mempool.space/signet/api' })).toMatchObject({ params: { network: 'signet', esploraUrl: 'https://mempool.space/signet/api' } });
+    expect(req('settings.set', { network: null, esploraUrl: null })).toMatchObject({ params: { network: null, esploraUrl: null } });
+    expect(req('wallet.create', { passphrase: 'pw' })).toMatchObject({ params: { passphrase: 'pw', mnemonic: null } });
+    expect(req('wallet.create', { passphrase: 'pw', mnemonic: 'a b c' })).toMatchObject({ params: { mnemonic: 'a b c' } });
+    expect(req('wallet.unlock', { passphrase: 'pw' })).toMatchObject({ params: { passphrase: 'pw' } });
+    expect(req('wallet.backup', { passphrase: 'pw' })).toMatchObject({ params: { passphrase: 'pw' } });
+    expect(req('wallet.prepareSend', { to: 'bcrt1q', amountSat: '20000', feeRate: 1.5 })).toMatchObject({ params: { amountSat: '20000', feeRate: 1.5 } });
+    expect(req('wallet.prepareSend', { to: 'bcrt1q', amountSat: 'max', feeRate: 3 })).toMatchObject({ params: { amountSat: 'max' } });
+    expect(req('wallet.confirmSend', { id: 'p1' })).toMatchObject({ params: { id: 'p1' } });
+  });
+
+  it('names the bad param', () => {
+    const field = (m: string, p: unknown): string => fieldOf(() => req(m, p));
+    expect(field('settings.set', { network: 'mainnet', esploraUrl: null })).toBe('params.network');
+    expect(field('settings.set', { network: null, esploraUrl: 'ftp://x' })).toBe('params.esploraUrl');
+    expect(field('settings.set', { network: null })).toBe('params.esploraUrl');
+    expect(field('wallet.create', { passphrase: '' })).toBe('params.passphrase');
+    expect(field('wallet.create', { passphrase: 'x'.repeat(1025) })).toBe('params.passphrase');
+    expect(field('wallet.create', { passphrase: 'pw', mnemonic: 12 })).toBe('params.mnemonic');
+    expect(field('wallet.create', { passphrase: 'pw', words: [] })).toBe('params.words');
+    expect(field('wallet.unlock', {})).toBe('params.passphrase');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: 20000, feeRate: 1 })).toBe('params.amountSat');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: '1.5', feeRate: 1 })).toBe('params.amountSat');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: '-5', feeRate: 1 })).toBe('params.amountSat');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: '007', feeRate: 1 })).toBe('params.amountSat');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: '2100000000000001', feeRate: 1 })).toBe('params.amountSat');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: '1000', feeRate: 0 })).toBe('params.feeRate');
+    expect(field('wallet.prepareSend', { to: 'x', amountSat: '1000', feeRate: Number.POSITIVE_INFINITY })).toBe('params.feeRate');
+    expect(field('wallet.prepareSend', { to: 5, amountSat: '1000', feeRate: 1 })).toBe('params.to');
+    expect(field('wallet.confirmSend', { id: 7 })).toBe('params.id');
+    expect(field('wallet.balance', { extra: 1 })).toBe('params.extra');
+  });
+
+  it('checks results and events, naming the bad field', () => {
+    expect(parseResult('wallet.status', status)).toEqual(status);
+    expect(parseResult('wallet.create', { status, words: WORDS })).toEqual({ status, words: WORDS });
+    expect(parseResult('wallet.create', { status, words: null })).toEqual({ status, words: null });
+    expect(parseResult('wallet.balance', snapshot)).toEqual(snapshot);
+    expect(parseResult('wallet.address', { address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' })).toMatchObject({ address: expect.any(String) });
+    const tx = { txid: TXID, deltaSat: '-20141', feeSat: '141', confirmed: true, blockHeight: 105 };
+    expect(parseResult('wallet.history', [tx])).toEqual([tx]);
+    const prepared = { id: 'p1', to: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080', amountSat: '20000', feeSat: '141', vsize: 141, feeRate: 1 };
+    expect(parseResult('wallet.prepareSend', prepared)).toEqual(prepared);
+    expect(parseResult('wallet.confirmSend', { txid: TXID })).toEqual({ txid: TXID });
+    expect(parseNodeEvent({ type: 'wallet.status', status })).toEqual({ type: 'wallet.status', status });
+    expect(parseNodeEvent({ type: 'wallet.changed', wallet: snapshot })).toEqual({ type: 'wallet.changed', wallet: snapshot });
+
+    expect(fieldOf(() => parseResult('wallet.status', { ...status, state: 'open' }))).toBe('result.state');
+    expect(fieldOf(() => parseResult('wallet.status', { ...status, esploraUrl: 'x' }))).toBe('result.esploraUrl');
+    expect(fieldOf(() => parseResult('wallet.create', { status, words: WORDS.slice(1) }))).toBe('result.words');
+    expect(fieldOf(() => parseResult('wallet.create', { status, words: [...WORDS.slice(1), 'Abandon'] }))).toBe('result.words[23]');
+    expect(fieldOf(() => parseResult('wallet.balance', { ...snapshot, balance: { confirmedSat: 5, unconfirmedSat: '0' } }))).toBe('result.balance.confirmedSat');
+    expect(fieldOf(() => parseResult('wallet.history', [{ ...tx, txid: TXID.toUpperCase() }]))).toBe('result[0].txid');
+    expect(fieldOf(() => parseResult('wallet.history', [{ ...tx, deltaSat: '1e5' }]))).toBe('result[0].deltaSat');
+    expect(fieldOf(() => parseResult('wallet.feeRates', { fast: 2, normal: -1, slow: 1 }))).toBe('result.normal');
+    expect(fieldOf(() => parseResult('wallet.prepareSend', { ...prepared, vsize: 0 }))).toBe('result.vsize');
+    expect(fieldOf(() => parseResult('wallet.prepareSend', { ...prepared, to: 'bc1 q' }))).toBe('result.to');
+    expect(fieldOf(() => parseResult('wallet.address', { address: '' }))).toBe('result.address');
+    expect(fieldOf(() => parseNodeEvent({ type: 'wallet.changed', wallet: { ...snapshot, sync: { ...snapshot.sync, syncing: 'no' } } }))).toBe('event.wallet.sync.syncing');
+  });
+
+  it('wallet DTOs survive structured cloning', () => {
+    expect(structuredClone(status)).toEqual(status);
+    expect(parseResult('wallet.balance', structuredClone(snapshot))).toEqual(snapshot);
+  });
+});

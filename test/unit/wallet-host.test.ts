@@ -1,0 +1,219 @@
+// workers/wallet-host.ts: the wallet inside the node worker, against a fake engine. Lifecycle
+// (none → create → unlocked → lock → locked → unlock), per-network wallets, the node identity
+// hand-off, errors that name the RPC field, DTOs with decimal-string amounts, the sync loop.
+import { describe, expect, it } from 'vitest';
+import { RpcValidationError, parseResult, type WalletSnapshotDto, type WalletStatusDto } from '../../workers/rpc/protocol.ts';
+import { BUILTIN_CONFIG, WalletHost, normalizeMnemonic, parseWalletConfig } from '../../workers/wallet-host.ts';
+import { silentLogger, type Clock } from '../../engine/index.ts';
+import { FAKE_WORDS, FakeBackend } from '../harness/fake-wallet.ts';
+
+class ManualClock implements Clock {
+  t = 1_700_000_000_000;
+  timers: { at: number; fn: () => void; live: boolean }[] = [];
+  now(): number {
+    return this.t;
+  }
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = { at: this.t + ms, fn, live: true };
+    this.timers.push(timer);
+    return () => (timer.live = false);
+  }
+  async advance(ms: number): Promise<void> {
+    this.t += ms;
+    for (const timer of this.timers.filter((x) => x.live && x.at <= this.t)) {
+      timer.live = false;
+      timer.fn();
+    }
+    await flush();
+  }
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+
+function setup(config = parseWalletConfig({ network: 'regtest', esplora: { regtest: 'http://127.0.0.1:3002/' } })) {
+  const backend = new FakeBackend();
+  const clock = new ManualClock();
+  const identities: (Uint8Array | null)[] = [];
+  const statuses: WalletStatusDto[] = [];
+  const changes: WalletSnapshotDto[] = [];
+  const host = new WalletHost({
+    backend,
+    config,
+    clock,
+    logger: silentLogger,
+    onIdentity: (s) => identities.push(s),
+    onStatus: (s) => statuses.push(s),
+    onChanged: (s) => changes.push(s),
+  });
+  return { backend, clock, host, identities, statuses, changes };
+}
+
+async function fieldOf(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RpcValidationError);
+  return (err as RpcValidationError).field;
+}
+
+describe('WalletHost', () => {
+  it('creates, locks and unlocks; the node identity follows; statuses are valid DTOs', async () => {
+    const { host, backend, identities, statuses } = setup();
+    const start = await host.start();
+    expect(start).toEqual({ state: 'none', network: 'regtest', esploraUrl: 'http://127.0.0.1:3002', defaultEsploraUrl: 'http://127.0.0.1:3002', defaultNetwork: 'regtest', nodeId: null });
+
+    const created = await host.create({ passphrase: 'correct horse', mnemonic: null });
+    expect(created.words).toEqual(FAKE_WORDS);
+    expect(parseResult('wallet.create', created)).toEqual(created);
+    expect(created.status).toMatchObject({ state: 'unlocked', nodeId: backend.wallets[0]!.nodeId });
+    expect(identities).toEqual([backend.wallets[0]!.nodeSecret]);
+    expect(backend.wallets[0]!.chain).toEqual({ baseUrl: 'http://127.0.0.1:3002', network: 'regtest' });
+
+    expect(await host.lock()).toMatchObject({ state: 'locked', nodeId: null });
+    expect(identities.at(-1)).toBeNull();
+    expect(backend.wallets[0]!.closed).toBe(true);
+
+    expect(await fieldOf(host.unlock({ passphrase: 'wrong' }))).toBe('params.passphrase');
+    await expect(host.unlock({ passphrase: 'wrong' })).rejects.toThrow('wrong passphrase');
+    expect(await host.unlock({ passphrase: 'correct horse' })).toMatchObject({ state: 'unlocked' });
+    expect(statuses.map((s) => s.state)).toEqual(['unlocked', 'locked', 'unlocked']);
+    for (const s of statuses) expect(parseResult('wallet.status', s)).toEqual(s);
+  });
+
+  it('refuses a second create and an unlock with no wallet', async () => {
+    const { host } = setup();
+    await host.start();
+    await expect(host.unlock({ passphrase: 'x' })).rejects.toThrow('no regtest wallet');
+    await host.create({ passphrase: 'correct horse', mnemonic: null });
+    await expect(host.create({ passphrase: 'again', mnemonic: null })).rejects.toThrow('already exists');
+  });
+
+  it('restores from normalised words; engine validation errors name params.mnemonic', async () => {
+    const { host, backend } = setup();
+    await host.start();
+    expect(await fieldOf(host.create({ passphrase: 'pw', mnemonic: 'zzz '.repeat(24) }))).toBe('params.mnemonic');
+    const restored = await host.create({ passphrase: 'pw', mnemonic: `  ${FAKE_WORDS.join('   ').toUpperCase()}\n` });
+    expect(restored.words).toBeNull();
+    expect(backend.disk.get('regtest')!.words).toEqual(FAKE_WORDS);
+    expect(normalizeMnemonic(' A  b\tC ')).toBe('a b c');
+  });
+
+  it('backup asks for the passphrase again', async () => {
+    const { host } = setup();
+    await host.start();
+    await expect(host.backup({ passphrase: 'pw' })).rejects.toThrow('create or restore');
+    await host.create({ passphrase: 'pw-pw-pw', mnemonic: null });
+    expect(await fieldOf(host.backup({ passphrase: 'nope' }))).toBe('params.passphrase');
+    expect((await host.backup({ passphrase: 'pw-pw-pw' })).words).toEqual(FAKE_WORDS);
+  });
+
+  it('amounts travel as decimal strings; send errors land on params.to / params.amountSat', async () => {
+    const { host, backend } = setup();
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    const w = backend.wallets[0]!;
+    w.confirmedSat = 100_000n;
+    w.unconfirmedSat = 2_500n;
+    const snap = host.snapshot();
+    expect(snap.balance).toEqual({ confirmedSat: '100000', unconfirmedSat: '2500' });
+    expect(parseResult('wallet.balance', snap)).toEqual(snap);
+    expect(parseResult('wallet.feeRates', await host.feeRates())).toEqual({ fast: 12, normal: 5, slow: 1 });
+
+    expect(await fieldOf(host.prepareSend({ to: 'tb1qxyz', amountSat: '20000', feeRate: 2 }))).toBe('params.to');
+    await expect(host.prepareSend({ to: 'tb1qxyz', amountSat: '20000', feeRate: 2 })).rejects.toThrow(/^params.to: not a regtest address$/);
+    expect(await fieldOf(host.prepareSend({ to: 'bcrt1qdest', amountSat: '200000', feeRate: 2 }))).toBe('params.amountSat');
+
+    const prepared = await host.prepareSend({ to: ' bcrt1qdestination0000000000 ', amountSat: '20000', feeRate: 2 });
+    expect(prepared).toEqual({ id: 'p1', to: 'bcrt1qdestination0000000000', amountSat: '20000', feeSat: '282', vsize: 141, feeRate: 2 });
+    expect(parseResult('wallet.prepareSend', prepared)).toEqual(prepared);
+    const max = await host.prepareSend({ to: 'bcrt1qdestination0000000000', amountSat: 'max', feeRate: 1 });
+    expect(max.amountSat).toBe(String(102_500 - 141));
+
+    const { txid } = await host.confirmSend({ id: 'p1' });
+    expect(txid).toMatch(/^[0-9a-f]{64}$/);
+    const history = host.history();
+    expect(history).toEqual([{ txid, deltaSat: '-20282', feeSat: '282', confirmed: false, blockHeight: null }]);
+    expect(parseResult('wallet.history', history)).toEqual(history);
+  });
+
+  it('syncs at once on unlock, then every interval, and reports failures without throwing', async () => {
+    const { host, backend, clock, changes } = setup();
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    await flush();
+    const w = backend.wallets[0]!;
+    expect(w.syncs).toBe(1);
+    expect(changes.at(-1)!.sync).toEqual({ syncing: false, lastSyncAt: clock.t, error: null });
+    await clock.advance(14_000);
+    expect(w.syncs).toBe(1);
+    await clock.advance(1_000);
+    expect(w.syncs).toBe(2);
+    w.failSync = 'esplora: HTTP 503';
+    const snap = await host.syncNow();
+    expect(w.syncs).toBe(3);
+    expect(snap.sync).toMatchObject({ syncing: false, error: 'esplora: HTTP 503' });
+    expect(parseResult('wallet.sync', snap)).toEqual(snap);
+    // Locked: no more syncs.
+    await host.lock();
+    await clock.advance(60_000);
+    expect(w.syncs).toBe(3);
+  });
+
+  it('each network has its own wallet; switching network locks the open one', async () => {
+    const { host, backend, identities } = setup();
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    const signet = await host.configure({ network: 'signet', esploraUrl: null });
+    expect(signet).toMatchObject({ state: 'none', network: 'signet', esploraUrl: BUILTIN_CONFIG.esplora.signet, defaultNetwork: 'regtest' });
+    expect(identities.at(-1)).toBeNull();
+    expect(backend.stores.filter((s) => !s.closed).map((s) => s.network)).toEqual(['signet']);
+    const back = await host.configure({ network: null, esploraUrl: null });
+    expect(back).toMatchObject({ state: 'locked', network: 'regtest' });
+  });
+
+  it('a new Esplora URL re-attaches the chain of an open wallet', async () => {
+    const { host, backend } = setup();
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    const s = await host.configure({ network: 'regtest', esploraUrl: 'http://127.0.0.1:9999/api/' });
+    expect(s.esploraUrl).toBe('http://127.0.0.1:9999/api');
+    expect(backend.wallets[0]!.chain).toEqual({ baseUrl: 'http://127.0.0.1:9999/api', network: 'regtest' });
+    expect((await host.configure({ network: 'regtest', esploraUrl: null })).esploraUrl).toBe('http://127.0.0.1:3002');
+  });
+
+  it('calls that need an open wallet say why they cannot run', async () => {
+    const { host } = setup();
+    await host.start();
+    expect(() => host.snapshot()).toThrow('create or restore one first');
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    await host.lock();
+    expect(() => host.history()).toThrow('unlock it first');
+  });
+});
+
+describe('glint.config.json', () => {
+  it('fills in what it names and keeps the built-in rest', () => {
+    const c = parseWalletConfig({ network: 'regtest', esplora: { regtest: 'http://127.0.0.1:3002/' } });
+    expect(c).toEqual({ network: 'regtest', esplora: { ...BUILTIN_CONFIG.esplora, regtest: 'http://127.0.0.1:3002' } });
+    expect(parseWalletConfig({})).toEqual(BUILTIN_CONFIG);
+  });
+
+  it('names the bad field', () => {
+    const field = (v: unknown): string => {
+      try {
+        parseWalletConfig(v);
+      } catch (err) {
+        return (err as RpcValidationError).field;
+      }
+      return '';
+    };
+    expect(field({ network: 'mainnet' })).toBe('config.network');
+    expect(field({ esplora: { regtest: 'ftp://x' } })).toBe('config.esplora.regtest');
+    expect(field({ esplora: { moon: 'http://x' } })).toBe('config.esplora.moon');
+    expect(field({ esploraUrl: 'http://x' })).toBe('config.esploraUrl');
+    expect(field([])).toBe('config.');
+  });
+});
