@@ -14,6 +14,7 @@ type Bench = { name: string; run: () => Promise<BenchResult[]> };
 export const benches: Bench[] = [
   { name: 'transport-throughput', run: async () => (await import('./transport-throughput.ts')).run() },
   { name: 'handshake-latency', run: async () => (await import('./handshake-latency.ts')).run() },
+  { name: 'esplora-requests-idle', run: async () => (await import('./esplora-requests-idle.ts')).run() },
 ];
 
 async function main(): Promise<void> {
