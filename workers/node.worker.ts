@@ -166,7 +166,8 @@ async function loadConfig(): Promise<WalletConfig> {
   const timer = setTimeout(() => ctl.abort(), 3000);
   try {
     const res = await fetch(new URL('/glint.config.json', self.location.origin), { cache: 'no-store', signal: ctl.signal });
-    if (res.status === 404) return BUILTIN_CONFIG;
+    // No file: a static host answers 404, an SPA fallback (vite preview) answers index.html.
+    if (res.status === 404 || !/json/i.test(res.headers.get('content-type') ?? '')) return BUILTIN_CONFIG;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return parseWalletConfig(await res.json());
   } catch (err) {
