@@ -15,6 +15,24 @@ export type { Clock, Dialer, Entropy, Logger, LogLevel, Socket, SocketHandlers, 
 export { silentLogger } from './ports.ts';
 export { chainHash, parseNetwork, NETWORKS } from './wire/chains.ts';
 export type { NetworkName } from './wire/chains.ts';
+// Storage (engine/store): the KVStore port, the encryption envelope, record codecs, memory store.
+export type { KVStore, KVBatch } from './ports.ts';
+export { MemoryKVStore } from './store/memory.ts';
+export { EncryptedStore, DEFAULT_SCRYPT, HEADER_KEY, RESERVED_PREFIX } from './store/envelope.ts';
+export type { ScryptParams, EnvelopeOptions } from './store/envelope.ts';
+export { RecordCodec } from './store/records.ts';
+export type { RecordCodecSpec, Migration, Decoded } from './store/records.ts';
+export { SCHEMA, recordSpecFor } from './store/schema.ts';
+export type { RecordSpec } from './store/schema.ts';
+export { checkBatch, checkKey, checkPrefix, isEmptyBatch, MAX_KEY_LENGTH } from './store/batch.ts';
+export {
+  CorruptRecordError,
+  NoWalletError,
+  StoreClosedError,
+  UnsupportedVersionError,
+  WalletExistsError,
+  WrongPassphraseError,
+} from './store/errors.ts';
 // Chain (engine/chain): Esplora client, tip sync with reorg detection, watches, fee estimates.
 export type { FetchLike, FetchResponseLike, AbortSignalLike } from './ports.ts';
 export type { BlockStatus, ChainSource, ChainTip, FeeEstimates, OutSpend, ScriptTx, ScriptUtxo, TxStatus } from './chain/source.ts';

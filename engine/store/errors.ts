@@ -1,0 +1,62 @@
+/**
+ * Store errors. Each one says which record (key) is involved and what the caller can do; none of
+ * them is ever handled by deleting or replacing data.
+ */
+
+/** The passphrase does not unlock this wallet's key (the header's key check failed). */
+export class WrongPassphraseError extends Error {
+  override readonly name = 'WrongPassphraseError';
+  constructor() {
+    super('wrong passphrase: it does not unlock this wallet (nothing was read or changed)');
+  }
+}
+
+/** The store holds no wallet: there is no `glint/header` record. */
+export class NoWalletError extends Error {
+  override readonly name = 'NoWalletError';
+  constructor(detail = 'the store has no glint/header record') {
+    super(`no wallet here: ${detail}; create a wallet or restore one from its seed`);
+  }
+}
+
+/** `create` was called on a store that already holds a wallet. */
+export class WalletExistsError extends Error {
+  override readonly name = 'WalletExistsError';
+  constructor() {
+    super('a wallet already exists in this store (glint/header is present); open it instead of creating a new one');
+  }
+}
+
+/**
+ * A stored record failed to decrypt or parse: it was damaged, tampered with, or moved from another
+ * key. The record is left exactly as it is, for recovery or forensics.
+ */
+export class CorruptRecordError extends Error {
+  override readonly name: string = 'CorruptRecordError';
+  readonly key: string;
+  constructor(key: string, reason: string, message = `record "${key}" is corrupt: ${reason} (it was left untouched)`) {
+    super(message);
+    this.key = key;
+  }
+}
+
+/**
+ * A record says it has a format version newer than this build understands (written by a newer
+ * Glint, or its version byte was damaged). A CorruptRecordError too: the record cannot be read.
+ */
+export class UnsupportedVersionError extends CorruptRecordError {
+  override readonly name: string = 'UnsupportedVersionError';
+  readonly version: number;
+  constructor(key: string, version: number, newest: number) {
+    super(key, `version ${version}`, `record "${key}" has format version ${version}, but this build reads up to ${newest}: update Glint to open it (the record was left untouched)`);
+    this.version = version;
+  }
+}
+
+/** The store was closed (or failed) and cannot be used any more. */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+  constructor(what = 'the store') {
+    super(`${what} is closed`);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Every record Glint stores, with its current format version and owner. A record is either one
+ * exact key (`wallet/meta`) or a family under a prefix ending in '/' (`channel/` + channel id).
+ * Add a row when you add a record (and its RecordCodec, whose version must match); bump the
+ * version here and in the codec together, with a migration from the old one. The unit test
+ * checks that rows are unique and no prefix swallows another row.
+ *
+ * Keys under `glint/` belong to the store itself (the envelope); the rest are encrypted opaque
+ * bytes to the store and belong to the module named as owner.
+ */
+import { HEADER_KEY, HEADER_VERSION, RECORD_VERSION } from './envelope.ts';
+
+export interface RecordSpec {
+  /** An exact key, or a prefix ending in '/' for a family of records. */
+  readonly key: string;
+  /** Current format version of the value (first byte of the value). */
+  readonly version: number;
+  /** The module that writes and reads it. */
+  readonly owner: string;
+  /** Stored in the clear (only the envelope header). */
+  readonly plaintext?: boolean;
+  readonly description: string;
+}
+
+/** Version of the envelope around every encrypted value (envelope.ts). */
+export const ENVELOPE_RECORD_VERSION = RECORD_VERSION;
+
+export const SCHEMA: readonly RecordSpec[] = Object.freeze([
+  {
+    key: HEADER_KEY,
+    version: HEADER_VERSION,
+    owner: 'engine/store/envelope.ts',
+    plaintext: true,
+    description: 'KDF parameters, salt and the passphrase-wrapped data key',
+  },
+]);
+
+/** The schema row a key belongs to (exact match first, then the longest prefix). */
+export function recordSpecFor(key: string, schema: readonly RecordSpec[] = SCHEMA): RecordSpec | undefined {
+  const exact = schema.find((s) => s.key === key);
+  if (exact) return exact;
+  let best: RecordSpec | undefined;
+  for (const s of schema) if (s.key.endsWith('/') && key.startsWith(s.key) && (!best || s.key.length > best.key.length)) best = s;
+  return best;
+}
+
+/** Problems with a schema table (duplicate keys, bad versions, prefixes that cover other rows). */
+export function schemaProblems(schema: readonly RecordSpec[] = SCHEMA): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const s of schema) {
+    if (seen.has(s.key)) problems.push(`${s.key}: listed twice`);
+    seen.add(s.key);
+    if (!Number.isInteger(s.version) || s.version < 1 || s.version > 255) problems.push(`${s.key}: version ${s.version} is not 1..255`);
+    for (const o of schema) {
+      if (o !== s && s.key.endsWith('/') && o.key.startsWith(s.key)) problems.push(`${o.key}: falls under the prefix ${s.key}`);
+    }
+  }
+  return problems;
+}

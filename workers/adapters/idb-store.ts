@@ -1,0 +1,146 @@
+/**
+ * The KVStore port over IndexedDB (via `idb`): one database per wallet (`glint-<walletId>`), one
+ * object store `records` with out-of-line string keys and Uint8Array values.
+ *
+ * Durability (DESIGN.md rule 3): each `write` is ONE readwrite transaction opened with
+ * `{ durability: 'strict' }` and resolves only on its `complete` event (idb's `tx.done`), i.e. once
+ * the browser reports the data flushed to disk. If any request fails or the transaction aborts,
+ * IndexedDB rolls the whole transaction back, and `write` rejects with the reason.
+ *
+ * This file is type-checked twice: by workers/tsconfig.json (WebWorker lib) and by
+ * tsconfig.node.json (the unit tests run it on fake-indexeddb, no DOM lib). So the two IndexedDB
+ * globals it needs are read through small structural types instead of the DOM declarations.
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+import { checkBatch, checkKey, checkPrefix, isEmptyBatch, StoreClosedError, type KVBatch, type KVStore } from '../../engine/index.ts';
+
+export const RECORDS_STORE = 'records';
+const DB_VERSION = 1;
+
+/** The IndexedDB database name for a wallet id. */
+export function walletDbName(walletId: string): string {
+  return `glint-${walletId}`;
+}
+
+/** The one static of IDBKeyRange we use, so this compiles without the DOM lib. */
+interface KeyRangeStatic {
+  bound(lower: string, upper: string, lowerOpen?: boolean, upperOpen?: boolean): unknown;
+}
+
+function keyRange(): KeyRangeStatic {
+  const kr = (globalThis as unknown as { IDBKeyRange?: KeyRangeStatic }).IDBKeyRange;
+  if (!kr) throw new Error('IndexedDB is not available in this environment (no IDBKeyRange)');
+  return kr;
+}
+
+function reason(err: unknown): string {
+  if (err && typeof err === 'object' && 'name' in err && 'message' in err) {
+    const { name, message } = err as { name: unknown; message: unknown };
+    return message ? `${String(name)}: ${String(message)}` : String(name);
+  }
+  return String(err);
+}
+
+export class IdbKVStore implements KVStore {
+  readonly name: string;
+  private db: IDBPDatabase | undefined;
+  private closedReason: string | undefined;
+
+  private constructor(name: string, db: IDBPDatabase) {
+    this.name = name;
+    this.db = db;
+  }
+
+  /**
+   * Open (creating if needed) the database `name`. Rejects if IndexedDB is unavailable (e.g. some
+   * private-browsing modes) or the open is blocked by an older connection that will not close.
+   */
+  static async open(name: string): Promise<IdbKVStore> {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('IdbKVStore.open: name must be a non-empty string');
+    let store: IdbKVStore | undefined;
+    let db: IDBPDatabase;
+    try {
+      db = await openDB(name, DB_VERSION, {
+        upgrade(database, oldVersion) {
+          if (oldVersion < 1) database.createObjectStore(RECORDS_STORE);
+        },
+        blocked() {
+          /* an older connection is open; the open completes once it closes (blocking() below) */
+        },
+        blocking() {
+          // A newer version (or a delete) is waiting for us: get out of the way, loudly.
+          store?.shutdown('the database is being upgraded or deleted by another connection');
+        },
+        terminated() {
+          store?.shutdown('the browser closed the database connection unexpectedly');
+        },
+      });
+    } catch (err) {
+      throw new Error(`IndexedDB: cannot open database "${name}": ${reason(err)}`);
+    }
+    store = new IdbKVStore(name, db);
+    return store;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    checkKey(key);
+    const value: unknown = await this.conn().get(RECORDS_STORE, key);
+    if (value === undefined) return undefined;
+    if (!(value instanceof Uint8Array)) throw new Error(`IndexedDB: record "${key}" is not bytes (${Object.prototype.toString.call(value)})`);
+    return value;
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    checkPrefix(prefix);
+    const db = this.conn();
+    // Keys are printable ASCII (checkKey), so prefix..prefix+U+FFFF is exactly "starts with prefix".
+    // (`as never`: the range is an IDBKeyRange, a type the Node-side type check does not have.)
+    const keys = prefix === '' ? await db.getAllKeys(RECORDS_STORE) : await db.getAllKeys(RECORDS_STORE, keyRange().bound(prefix, `${prefix}\uffff`) as never);
+    // IndexedDB orders string keys by code unit, as Array.prototype.sort does.
+    return keys.filter((k): k is string => typeof k === 'string');
+  }
+
+  /** One strict-durability transaction; resolves on `complete`, rejects (nothing written) on abort. */
+  async write(batch: KVBatch): Promise<void> {
+    checkBatch(batch);
+    const db = this.conn();
+    if (isEmptyBatch(batch)) return;
+    const tx = db.transaction(RECORDS_STORE, 'readwrite', { durability: 'strict' });
+    const os = tx.objectStore(RECORDS_STORE);
+    const requests: Promise<unknown>[] = [];
+    try {
+      for (const key of batch.del ?? []) requests.push(os.delete(key));
+      // An exact-length copy: a view into a larger buffer would store the whole buffer.
+      for (const [key, value] of batch.put ?? []) requests.push(os.put(value.slice(), key));
+    } catch (err) {
+      // A request could not even be issued (e.g. DataCloneError): roll back what was queued.
+      try {
+        tx.abort();
+      } catch {
+        /* already finished */
+      }
+      await Promise.allSettled([...requests, tx.done]);
+      throw new Error(`IndexedDB write aborted, nothing was written: ${reason(err)}`);
+    }
+    // Every request promise rejects when the transaction aborts; wait for all so none is unhandled.
+    const results = await Promise.allSettled([...requests, tx.done]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw new Error(`IndexedDB write aborted, nothing was written: ${reason(tx.error ?? failed.reason)}`);
+  }
+
+  async close(): Promise<void> {
+    this.shutdown('closed');
+  }
+
+  private shutdown(why: string): void {
+    if (!this.db) return;
+    this.closedReason = why;
+    this.db.close();
+    this.db = undefined;
+  }
+
+  private conn(): IDBPDatabase {
+    if (this.db) return this.db;
+    throw new StoreClosedError(`the IndexedDB store "${this.name}"${this.closedReason && this.closedReason !== 'closed' ? ` (${this.closedReason})` : ''}`);
+  }
+}
