@@ -278,15 +278,14 @@ export class FakeEsplora {
     }
     if ((m = p.match(/^\/tx\/([0-9a-f]{64})\/(hex|status|merkle-proof)$/))) {
       const found = c.find(m[1]!);
+      if (m[2] === 'status') return ok(statusJson(found?.block)); // electrs: unknown txid → unconfirmed
       if (!found) return notFound('Transaction');
       if (m[2] === 'hex') return ok(found.tx.toHex());
-      if (m[2] === 'status') return ok(statusJson(found.block));
-      if (!found.block) return notFound('Transaction');
+      if (!found.block) return { status: 404, body: 'Transaction not found or is unconfirmed' };
       return ok({ block_height: found.block.height, merkle: merkleBranch(found.block.txs.map((t) => t.getHash()), found.pos!), pos: found.pos });
     }
     if ((m = p.match(/^\/tx\/([0-9a-f]{64})\/outspend\/(\d+)$/))) {
-      if (!c.find(m[1]!)) return notFound('Transaction');
-      const s = c.spender(m[1]!, Number(m[2]));
+      const s = c.spender(m[1]!, Number(m[2])); // electrs: an unknown outpoint is unspent
       return ok(s ? { spent: true, txid: s.txid, vin: s.vin, status: statusJson(s.block) } : { spent: false });
     }
     if ((m = p.match(/^\/scripthash\/([0-9a-f]{64})\/(utxo|txs|txs\/chain|txs\/chain\/([0-9a-f]{64}))$/))) {

@@ -124,7 +124,9 @@ describe('transactions', () => {
     expect(await client.txStatus(txid)).toEqual({ confirmed: true, blockHeight: block.height, blockHash: block.hash, blockTime: block.time });
     const pending = chain.fund(scriptFor('p'), 5000n);
     expect(await client.txStatus(pending.getId())).toEqual({ confirmed: false });
-    await rejection(client.txStatus('cd'.repeat(32)), 'not-found');
+    expect(await client.txStatus('cd'.repeat(32))).toEqual({ confirmed: false }); // as electrs answers
+    fake.intercept = () => ({ status: 404, body: 'Transaction not found' });
+    expect((await rejection(client.txStatus('cd'.repeat(32)), 'not-found')).message).toBe(`esplora /tx/cdcdcdcd…/status: HTTP 404: Transaction not found`);
   });
 });
 
