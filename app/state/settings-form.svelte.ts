@@ -8,36 +8,38 @@ import { settings } from './settings.svelte.ts';
 import type { WalletState } from './wallet.svelte.ts';
 
 export class SettingsForm {
-  network: NetworkName = $state('signet');
-  esploraUrl = $state('');
   touched = $state(false);
   busy = $state(false);
   saved = $state(false);
   serverError: string | null = $state(null);
+  /** What the user picked / typed; null follows what is in effect (the status may arrive later). */
+  #picked: NetworkName | null = $state(null);
+  #url: string | null = $state(null);
 
   readonly #wallet: WalletState;
   readonly #check = $derived(this.esploraUrl.trim() === '' ? null : checkEsploraUrl(this.esploraUrl, typeof location === 'undefined' ? 'https:' : location.protocol));
 
   constructor(wallet: WalletState) {
     this.#wallet = wallet;
-    this.reset();
   }
 
-  /** Fill the form from what is in effect. */
-  reset(): void {
-    const status = this.#wallet.status;
-    this.network = status?.network ?? settings.current.network ?? 'signet';
-    this.esploraUrl = settings.current.esploraUrls[this.network] ?? '';
-    this.touched = false;
-    this.serverError = null;
+  get network(): NetworkName {
+    return this.#picked ?? this.#wallet.status?.network ?? settings.current.network ?? 'signet';
   }
 
   /** Picking another network shows the URL remembered for it. */
   pickNetwork(n: NetworkName): void {
-    this.network = n;
-    this.esploraUrl = settings.current.esploraUrls[n] ?? '';
+    this.#picked = n;
+    this.#url = null;
     this.saved = false;
     this.serverError = null;
+  }
+
+  get esploraUrl(): string {
+    return this.#url ?? settings.current.esploraUrls[this.network] ?? '';
+  }
+  set esploraUrl(v: string) {
+    this.#url = v;
   }
 
   edited(): void {
@@ -62,20 +64,17 @@ export class SettingsForm {
     return s !== null && s.network !== this.network;
   }
 
-  get dirty(): boolean {
-    const s = this.#wallet.status;
-    const remembered = settings.current.esploraUrls[this.network] ?? '';
-    return s === null || s.network !== this.network || remembered !== this.esploraUrl.trim();
-  }
-
   async save(): Promise<boolean> {
     this.touched = true;
     this.serverError = null;
     if (this.#check && !this.#check.ok) return false;
     this.busy = true;
     try {
-      await this.#wallet.applySettings(this.network, this.#check ? this.#check.value : null);
-      this.esploraUrl = this.#check ? this.#check.value : '';
+      const url = this.#check ? this.#check.value : null;
+      await this.#wallet.applySettings(this.network, url);
+      this.#picked = null;
+      this.#url = null;
+      this.touched = false;
       this.saved = true;
       return true;
     } catch (err) {

@@ -5,14 +5,21 @@
  *
  *   - an LDK node (npm `lightningdevkit`, WASM) listening on loopback TCP;
  *   - Glint's WebSocket→TCP proxy, allowed to reach exactly that port on loopback;
+ *   - a regtest chain (bcoin, playground/chain) behind an Esplora API with a faucet;
  *   - a small HTTP endpoint on FIXTURE_PORT (default 4175) describing them:
- *       GET /fixtures.json → { peerUri, nodeIdHex, ldkPort, proxyUrl, proxyPort }
+ *       GET /fixtures.json → { peerUri, nodeIdHex, ldkPort, proxyUrl, proxyPort, esploraUrl }
  *       GET /ldk/peers     → [{ nodeIdHex, inbound, features }]  (what LDK sees)
+ *
+ * It also writes dist/glint.config.json (network regtest, this Esplora), the config the node
+ * worker reads its defaults from, as a deployment would; `npm run test:e2e` builds dist/ first.
  *
  * SIGTERM/SIGINT close everything.
  */
 import { createServer } from 'node:http';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LdkNode } from '../../playground/ldk/node.ts';
+import { RegtestChain, startEsplora } from '../../playground/chain/index.ts';
 import { startProxy } from '../../proxy/server.ts';
 
 export interface Fixtures {
@@ -21,6 +28,8 @@ export interface Fixtures {
   ldkPort: number;
   proxyUrl: string;
   proxyPort: number;
+  /** The regtest chain's Esplora API (with `/regtest/faucet` and `/regtest/mine`). */
+  esploraUrl: string;
 }
 
 const fixturePort = Number(process.env.FIXTURE_PORT ?? 4175);
@@ -28,6 +37,10 @@ const fixturePort = Number(process.env.FIXTURE_PORT ?? 4175);
 const ldk = await LdkNode.create({ network: 'regtest', alias: 'e2e-ldk' });
 const ldkPort = await ldk.listen(0, '127.0.0.1');
 const proxy = await startProxy({ port: 0, host: '127.0.0.1', allowPrivate: true, allowPorts: [ldkPort], logLevel: 'warn' });
+const chain = await RegtestChain.create();
+const esplora = await startEsplora(chain, { port: 0 });
+const configPath = fileURLToPath(new URL('../../dist/glint.config.json', import.meta.url));
+writeFileSync(configPath, `${JSON.stringify({ network: 'regtest', esplora: { regtest: esplora.url } }, null, 2)}\n`);
 
 const fixtures: Fixtures = {
   peerUri: `${ldk.nodeIdHex}@127.0.0.1:${ldkPort}`,
@@ -35,6 +48,7 @@ const fixtures: Fixtures = {
   ldkPort,
   proxyUrl: `ws://127.0.0.1:${proxy.port}`,
   proxyPort: proxy.port,
+  esploraUrl: esplora.url,
 };
 
 const http = createServer((req, res) => {
@@ -61,7 +75,8 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`e2e fixtures: ${signal}, shutting down`);
   http.close();
-  await Promise.allSettled([proxy.close(), ldk.stop()]);
+  rmSync(configPath, { force: true });
+  await Promise.allSettled([proxy.close(), ldk.stop(), esplora.close().then(() => chain.close())]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

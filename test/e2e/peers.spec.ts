@@ -18,9 +18,9 @@ async function ldkPeers(request: APIRequestContext): Promise<{ nodeIdHex: string
   return (await (await request.get(`${FIXTURES_URL}/ldk/peers`)).json()) as { nodeIdHex: string; inbound: boolean }[];
 }
 
-/** Open the app and wait until the node runs in this tab; returns our node id. */
+/** Open the app on the Peers tab and wait until the node runs in this tab; returns our node id. */
 async function openRunning(page: Page): Promise<string> {
-  await page.goto('/');
+  await page.goto('/#/peers');
   await expect(page.getByTestId('node-status')).toHaveAttribute('data-status', 'running');
   const id = await page.getByTestId('own-node-id').getAttribute('data-node-id');
   expect(id).toMatch(/^0[23][0-9a-f]{64}$/);
