@@ -200,8 +200,10 @@ async function start(): Promise<void> {
     onStatus: (status) => server.emit({ type: 'wallet.status', status }),
     onChanged: (snapshot) => server.emit({ type: 'wallet.changed', wallet: snapshot }),
   });
-  await host.start();
   wallet = host;
+  // A wallet that cannot open (IndexedDB unavailable, no engine) must not take the node down:
+  // the peers keep working and every wallet call reports the reason.
+  await host.start().catch((err: unknown) => logger.log('warn', `wallet unavailable: ${errorMessage(err)}`));
   logger.log('info', `node ${info.nodeId?.slice(0, 16)}… started (${config.network} by default)`);
 }
 
