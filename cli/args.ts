@@ -6,7 +6,9 @@ import { parseNetwork, type NetworkName, ValidationError } from '../engine/index
 
 export interface GlobalOptions {
   readonly data: string | undefined;
-  readonly network: NetworkName;
+  /** Undefined when neither --network nor GLINT_NETWORK was given (commands pick their default). */
+  readonly network: NetworkName | undefined;
+  readonly passphraseFile: string | undefined;
   readonly esplora: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -18,25 +20,27 @@ export interface ParsedCommand {
   readonly flags: Map<string, string | true>;
 }
 
-const GLOBAL_WITH_VALUE = new Set(['--data', '--network', '--esplora', '--log-level']);
+const GLOBAL_WITH_VALUE = new Set(['--data', '--network', '--esplora', '--log-level', '--passphrase-file']);
 
 /** Split argv into global options, a command, its positionals and its `--flag value` pairs. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {
   let data = env.GLINT_DATA;
-  let network: NetworkName = parseNetwork(env.GLINT_NETWORK ?? 'bitcoin');
+  let network: NetworkName | undefined = env.GLINT_NETWORK ? parseNetwork(env.GLINT_NETWORK) : undefined;
+  let passphraseFile: string | undefined;
   let esplora = env.GLINT_ESPLORA;
   let logLevel: GlobalOptions['logLevel'] = 'warn';
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i] as string;
     if (!a.startsWith('--')) break;
-    if (a === '--help' || a === '-h') return { global: { data, network, esplora, logLevel }, command: 'help', positional: [], flags: new Map() };
+    if (a === '--help' || a === '-h') return { global: { data, network, passphraseFile, esplora, logLevel }, command: 'help', positional: [], flags: new Map() };
     if (!GLOBAL_WITH_VALUE.has(a)) throw new ValidationError(a, 'unknown global option (global options go before the command)');
     const v = argv[++i];
     if (v === undefined) throw new ValidationError(a, 'needs a value');
     if (a === '--data') data = v;
     else if (a === '--network') network = parseNetwork(v);
     else if (a === '--esplora') esplora = v;
+    else if (a === '--passphrase-file') passphraseFile = v;
     else if (a === '--log-level') {
       if (v !== 'debug' && v !== 'info' && v !== 'warn' && v !== 'error') throw new ValidationError(a, 'must be debug, info, warn or error');
       logLevel = v;
@@ -55,7 +59,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       } else flags.set(a, true);
     } else positional.push(a);
   }
-  return { global: { data, network, esplora, logLevel }, command, positional, flags };
+  return { global: { data, network, passphraseFile, esplora, logLevel }, command, positional, flags };
 }
 
 /** A string flag's value, or undefined; `true` (flag without value) is an error. */

@@ -1,10 +1,7 @@
-/**
- * The node identity for CLI commands. Until a wallet exists in `--data` (the wallet issue adds
- * `glint init`), commands that need an identity use a throwaway key made fresh for each run.
- */
+/** A throwaway node identity for commands run without a wallet in `--data`. */
 import { isValidSecretKey, type Entropy } from '../engine/index.ts';
 
-export async function throwawayIdentity(_dataDir: string | undefined, entropy: Entropy): Promise<Uint8Array> {
+export function throwawayIdentity(entropy: Entropy): Uint8Array {
   let secret = entropy.randomBytes(32);
   while (!isValidSecretKey(secret)) secret = entropy.randomBytes(32);
   return secret;

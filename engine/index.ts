@@ -49,3 +49,5 @@ export { ChainMonitor, ChainWatcher } from './chain/watch.ts';
 export type { ChainWatcherOptions, WatchEvent, WatchSource } from './chain/watch.ts';
 export { parseHeader, parseTx, POW_LIMIT } from './chain/bitcoin.ts';
 export type { BlockHeader } from './chain/bitcoin.ts';
+export { WalletService } from './node/wallet-service.ts';
+export type { CreateWalletOptions, OpenWalletOptions, SendPreview } from './node/wallet-service.ts';

@@ -359,6 +359,25 @@ export class EncryptedStore implements KVStore {
     await this.raw.write({ put: [[HEADER_KEY, fresh]] });
   }
 
+  /**
+   * Check `passphrase` against the header without changing anything (for screens that show a
+   * secret only after the passphrase is typed again). Throws WrongPassphraseError.
+   */
+  async verifyPassphrase(passphrase: string): Promise<void> {
+    const dek = this.key();
+    const pass = passphraseBytes(passphrase, 'passphrase');
+    const bytes = await this.raw.get(HEADER_KEY);
+    if (bytes === undefined) {
+      pass.fill(0);
+      throw new NoWalletError('the header record disappeared while the store was open');
+    }
+    const header = parseHeader(bytes);
+    const check = unwrap(header, await deriveKek(pass, header.salt, header.params));
+    const same = equalBytes(check, dek);
+    check.fill(0);
+    if (!same) throw new CorruptRecordError(HEADER_KEY, 'the header no longer wraps the key this store was opened with');
+  }
+
   /** Zero the data key and close the raw store. Further calls throw StoreClosedError. */
   async close(): Promise<void> {
     if (!this.dek) return;

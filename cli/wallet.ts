@@ -1,0 +1,159 @@
+/**
+ * The wallet commands of `glint`: `init`, `address`, `balance`, `send`, `mnemonic`. The wallet
+ * lives encrypted in `--data` (FileKVStore + EncryptedStore); the passphrase comes from
+ * `--passphrase-file` or `GLINT_PASSPHRASE`; the chain from `--esplora`.
+ */
+import { readFile } from 'node:fs/promises';
+import { EsploraClient, ValidationError, WalletService, type FetchLike, type NetworkName } from '../engine/index.ts';
+import { FileKVStore } from './adapters/file-store.ts';
+import { nodeClock, nodeEntropy } from './adapters/clock.ts';
+import { stringFlag, type ParsedCommand } from './args.ts';
+
+/** Where the passphrase comes from: `--passphrase-file` (global or command flag) or GLINT_PASSPHRASE. */
+export async function readPassphrase(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const file = stringFlag(cmd.flags, '--passphrase-file') ?? cmd.global.passphraseFile;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ValidationError('--passphrase-file', `cannot read ${file}: ${(err as Error).message}`);
+    }
+    const pass = text.replace(/\r?\n$/, '');
+    if (pass === '') throw new ValidationError('--passphrase-file', `${file} is empty`);
+    return pass;
+  }
+  const fromEnv = env.GLINT_PASSPHRASE;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  throw new ValidationError('passphrase', 'give the wallet passphrase with --passphrase-file <file> or GLINT_PASSPHRASE');
+}
+
+function requireData(cmd: ParsedCommand): string {
+  if (!cmd.global.data) throw new ValidationError('--data', 'the wallet commands need a data directory: glint --data <dir> …');
+  return cmd.global.data;
+}
+
+function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
+  const url = cmd.global.esplora;
+  if (!url) throw new ValidationError('--esplora', 'this command reads the chain: give an Esplora URL with --esplora <url> (or GLINT_ESPLORA)');
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ValidationError('--esplora', `"${url}" is not an http(s) URL`);
+  return new EsploraClient({
+    baseUrl: url.replace(/\/+$/, ''),
+    fetch: globalThis.fetch as unknown as FetchLike,
+    clock: nodeClock,
+    entropy: nodeEntropy,
+    abort: () => new AbortController(),
+    network,
+  });
+}
+
+/** Open the wallet in `--data`, run `fn`, always close (releasing the directory lock). */
+async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>, fn: (w: WalletService) => Promise<T>): Promise<T> {
+  const dir = requireData(cmd);
+  const passphrase = await readPassphrase(cmd, env);
+  const raw = await FileKVStore.open(dir);
+  let wallet: WalletService;
+  try {
+    if (!(await WalletService.exists(raw))) throw new ValidationError('--data', `no wallet in ${dir}: run glint --data ${dir} init first`);
+    wallet = await WalletService.open({ raw, passphrase, entropy: nodeEntropy });
+  } catch (err) {
+    await raw.close();
+    throw err;
+  }
+  try {
+    if (cmd.global.network !== undefined && cmd.global.network !== wallet.network) {
+      throw new ValidationError('--network', `the wallet in ${dir} is for ${wallet.network}, not ${cmd.global.network}`);
+    }
+    return await fn(wallet);
+  } finally {
+    await wallet.close();
+  }
+}
+
+/** `glint init [--mnemonic-file F]` → `{ nodeId }`. */
+export async function initCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ nodeId: string; network: NetworkName }> {
+  const dir = requireData(cmd);
+  const passphrase = await readPassphrase(cmd, env);
+  const mnemonicFile = stringFlag(cmd.flags, '--mnemonic-file');
+  let mnemonic: string | undefined;
+  if (mnemonicFile !== undefined) {
+    try {
+      mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
+    } catch (err) {
+      throw new ValidationError('--mnemonic-file', `cannot read ${mnemonicFile}: ${(err as Error).message}`);
+    }
+  }
+  const network = cmd.global.network ?? 'bitcoin';
+  const raw = await FileKVStore.open(dir);
+  try {
+    if (await WalletService.exists(raw)) throw new ValidationError('--data', `${dir} already holds a wallet; refusing to overwrite it`);
+    const wallet = await WalletService.create({ raw, passphrase, network, entropy: nodeEntropy, ...(mnemonic !== undefined ? { mnemonic } : {}) });
+    const out = { nodeId: wallet.nodeId, network: wallet.network };
+    await wallet.close();
+    return out;
+  } catch (err) {
+    await raw.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** `glint mnemonic` → `{ words }`: the backup, after the passphrase. */
+export function mnemonicCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ words: string[] }> {
+  return withWallet(cmd, env, async (w) => ({ words: await w.mnemonic(await readPassphrase(cmd, env)) }));
+}
+
+/** `glint address` → `{ address }`: a fresh BIP 84 receive address. */
+export function addressCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ address: string }> {
+  return withWallet(cmd, env, async (w) => {
+    w.attachChain(esploraFor(cmd, w.network));
+    await w.sync();
+    return { address: await w.receiveAddress() };
+  });
+}
+
+/** `glint balance` → `{ confirmedSat, unconfirmedSat }` (plus spendable/immature). */
+export function balanceCommand(
+  cmd: ParsedCommand,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ confirmedSat: number; unconfirmedSat: number; spendableSat: number; immatureSat: number }> {
+  return withWallet(cmd, env, async (w) => {
+    w.attachChain(esploraFor(cmd, w.network));
+    await w.sync();
+    const b = w.balance();
+    return { confirmedSat: Number(b.confirmedSat), unconfirmedSat: Number(b.unconfirmedSat), spendableSat: Number(b.spendableSat), immatureSat: Number(b.immatureSat) };
+  });
+}
+
+/** `glint send <address> <sats|max> [--feerate <sat/vB>]` → `{ txid }`. */
+export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ txid: string; feeSat: number }> {
+  const [to, amountText] = cmd.positional;
+  if (!to || !amountText || cmd.positional.length > 2) throw new ValidationError('send', 'usage: glint send <address> <sats|max> [--feerate <sat/vB>]');
+  let amountSat: bigint | 'max';
+  if (amountText === 'max') amountSat = 'max';
+  else if (/^[0-9]+$/.test(amountText)) amountSat = BigInt(amountText);
+  else throw new ValidationError('amount', `must be a whole number of sats or "max", got "${amountText}"`);
+  const feeText = stringFlag(cmd.flags, '--feerate');
+  let feeRate: number | undefined;
+  if (feeText !== undefined) {
+    feeRate = Number(feeText);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(feeText) || !Number.isFinite(feeRate)) throw new ValidationError('--feerate', `must be a number of sat/vB, got "${feeText}"`);
+  }
+  return withWallet(cmd, env, async (w) => {
+    w.attachChain(esploraFor(cmd, w.network));
+    await w.sync();
+    const sent = await w.send({ to, amountSat, ...(feeRate !== undefined ? { feeRate } : {}) });
+    return { txid: sent.txid, feeSat: Number(sent.feeSat) };
+  });
+}
+
+/** The node identity for `connect`: the wallet's node key when `--data` holds a wallet. */
+export async function walletNodeSecret(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<Uint8Array | undefined> {
+  if (!cmd.global.data) return undefined;
+  const raw = await FileKVStore.open(cmd.global.data);
+  try {
+    if (!(await WalletService.exists(raw))) return undefined;
+  } finally {
+    await raw.close();
+  }
+  return withWallet(cmd, env, async (w) => w.nodeSecret.slice());
+}

@@ -1,0 +1,247 @@
+/**
+ * One wallet, as the CLI and the browser worker use it: the BIP 39 seed and the on-chain state
+ * kept encrypted in a KVStore (engine/store), the keychain built from the seed once, and the
+ * BIP 84 wallet on whatever ChainSource is attached (an Esplora server).
+ *
+ * Records (inside the EncryptedStore; each value starts with its format version):
+ *   `wallet/seed`    v1: u8 network, u16 length + UTF-8 mnemonic, u16 length + UTF-8 BIP 39 passphrase
+ *   `wallet/onchain` the on-chain wallet state (engine/wallet/state.ts codec, its own version byte)
+ * State is written durably after every change that matters (sync, a handed-out address, a
+ * broadcast), before the caller hears about it.
+ */
+import type { ChainSource } from '../chain/source.ts';
+import { DecodeError, ValidationError } from '../lib/errors.ts';
+import { bytesToHex } from '../lib/bytes.ts';
+import type { Entropy, KVStore } from '../ports.ts';
+import { Keychain } from '../keys/keychain.ts';
+import { generateMnemonic, validateMnemonic } from '../keys/mnemonic.ts';
+import { EncryptedStore, type ScryptParams } from '../store/envelope.ts';
+import { RecordCodec } from '../store/records.ts';
+import { utf8Encode } from '../store/utf8.ts';
+import { NETWORKS, type NetworkName } from '../wire/chains.ts';
+import { ByteReader } from '../wire/reader.ts';
+import { ByteWriter } from '../wire/writer.ts';
+import { decodeWalletState, encodeWalletState, type WalletState } from '../wallet/state.ts';
+import { OnchainWallet, type PreparedTx, type SendRequest } from '../wallet/wallet.ts';
+import type { Balance, HistoryEntry } from '../wallet/utxos.ts';
+
+const SEED_KEY = 'wallet/seed';
+const ONCHAIN_KEY = 'wallet/onchain';
+
+interface SeedRecord {
+  readonly network: NetworkName;
+  readonly mnemonic: string;
+  readonly bip39Passphrase: string;
+}
+
+const seedCodec = new RecordCodec<SeedRecord>({
+  name: SEED_KEY,
+  version: 1,
+  encode: (s) =>
+    new ByteWriter()
+      .u8(NETWORKS.indexOf(s.network))
+      .u16Prefixed(utf8Encode(s.mnemonic))
+      .u16Prefixed(utf8Encode(s.bip39Passphrase))
+      .finish(),
+  decode: (body) => {
+    const r = new ByteReader(body);
+    const network = NETWORKS[r.u8('wallet/seed.network')];
+    if (!network) throw new DecodeError('wallet/seed.network', 'unknown network');
+    const mnemonic = utf8Decode(r.u16Prefixed('wallet/seed.mnemonic'));
+    const bip39Passphrase = utf8Decode(r.u16Prefixed('wallet/seed.passphrase'));
+    if (!r.done) throw new DecodeError('wallet/seed', 'trailing bytes');
+    return { network, mnemonic, bip39Passphrase };
+  },
+});
+
+/** Strict UTF-8 decoding without TextDecoder (engine/ has no DOM lib). */
+function utf8Decode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    let cp: number;
+    let n: number;
+    if (b < 0x80) [cp, n] = [b, 1];
+    else if (b >= 0xc2 && b < 0xe0) [cp, n] = [b & 0x1f, 2];
+    else if (b >= 0xe0 && b < 0xf0) [cp, n] = [b & 0x0f, 3];
+    else if (b >= 0xf0 && b < 0xf5) [cp, n] = [b & 0x07, 4];
+    else throw new DecodeError('utf8', `invalid byte 0x${b.toString(16)}`);
+    if (i + n > bytes.length) throw new DecodeError('utf8', 'truncated sequence');
+    for (let k = 1; k < n; k++) {
+      const c = bytes[i + k] as number;
+      if ((c & 0xc0) !== 0x80) throw new DecodeError('utf8', 'invalid continuation byte');
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    out += String.fromCodePoint(cp);
+    i += n;
+  }
+  return out;
+}
+
+export interface CreateWalletOptions {
+  readonly raw: KVStore;
+  /** Encrypts the store (scrypt → key). */
+  readonly passphrase: string;
+  readonly network: NetworkName;
+  readonly entropy: Entropy;
+  /** Restore from these words; without it, 24 new words are generated. */
+  readonly mnemonic?: string;
+  /** BIP 39 passphrase ("25th word"), default empty. */
+  readonly bip39Passphrase?: string;
+  /** Cheaper scrypt for tests; the default is the store's (N = 2^17). */
+  readonly scrypt?: ScryptParams;
+}
+
+export interface OpenWalletOptions {
+  readonly raw: KVStore;
+  readonly passphrase: string;
+  readonly entropy: Entropy;
+}
+
+/** A payment built and checked but not signed-and-sent yet: the review step. */
+export interface SendPreview {
+  readonly id: string;
+  readonly to: string;
+  readonly amountSat: bigint;
+  readonly feeSat: bigint;
+  readonly vsize: number;
+  /** sat/vB actually paid. */
+  readonly feeRate: number;
+}
+
+export class WalletService {
+  readonly network: NetworkName;
+  readonly nodeSecret: Uint8Array;
+  readonly nodeId: string;
+  private readonly store: EncryptedStore;
+  private readonly keychain: Keychain;
+  private state: WalletState | undefined;
+  private wallet: OnchainWallet | undefined;
+  private readonly prepared = new Map<string, { tx: PreparedTx; to: string }>();
+
+  private constructor(store: EncryptedStore, keychain: Keychain, network: NetworkName, state: WalletState | undefined) {
+    this.store = store;
+    this.keychain = keychain;
+    this.network = network;
+    this.state = state;
+    this.nodeSecret = keychain.nodeSecret();
+    this.nodeId = bytesToHex(keychain.nodeId());
+  }
+
+  /** True when `raw` already holds a wallet (its encrypted header). */
+  static exists(raw: KVStore): Promise<boolean> {
+    return EncryptedStore.exists(raw);
+  }
+
+  /** Create (or restore from words) a wallet in an empty store. */
+  static async create(opts: CreateWalletOptions): Promise<WalletService> {
+    if (!(NETWORKS as readonly string[]).includes(opts.network)) throw new ValidationError('network', `unknown network "${String(opts.network)}"`);
+    const mnemonic = opts.mnemonic === undefined ? generateMnemonic(opts.entropy, 24) : validateMnemonic(opts.mnemonic);
+    const bip39Passphrase = opts.bip39Passphrase ?? '';
+    const keychain = Keychain.fromMnemonic(mnemonic, bip39Passphrase, opts.network);
+    const store = await EncryptedStore.create(opts.raw, opts.passphrase, opts.entropy, opts.scrypt ? { scrypt: opts.scrypt } : {});
+    await store.write({ put: [[SEED_KEY, seedCodec.encode({ network: opts.network, mnemonic, bip39Passphrase })]] });
+    return new WalletService(store, keychain, opts.network, undefined);
+  }
+
+  /** Unlock an existing wallet. Throws WrongPassphraseError / NoWalletError / CorruptRecordError. */
+  static async open(opts: OpenWalletOptions): Promise<WalletService> {
+    const store = await EncryptedStore.open(opts.raw, opts.passphrase, opts.entropy);
+    try {
+      const seedBytes = await store.get(SEED_KEY);
+      if (!seedBytes) throw new DecodeError(SEED_KEY, 'the wallet has no seed record');
+      const seed = seedCodec.decode(seedBytes);
+      const keychain = Keychain.fromMnemonic(seed.mnemonic, seed.bip39Passphrase, seed.network);
+      const stateBytes = await store.get(ONCHAIN_KEY);
+      const state = stateBytes ? decodeWalletState(stateBytes) : undefined;
+      return new WalletService(store, keychain, seed.network, state);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Use `chain` for everything on-chain from now on (e.g. after the Esplora URL changes). */
+  attachChain(chain: ChainSource): void {
+    const state = this.wallet ? this.wallet.toState() : this.state;
+    this.wallet = OnchainWallet.restore(this.keychain, this.network, chain, state);
+    this.prepared.clear();
+  }
+
+  get hasChain(): boolean {
+    return this.wallet !== undefined;
+  }
+
+  /** The seed words, after checking the store passphrase again (backup screens, `glint init`). */
+  async mnemonic(passphrase: string): Promise<string[]> {
+    await this.store.verifyPassphrase(passphrase);
+    const seedBytes = await this.store.get(SEED_KEY);
+    if (!seedBytes) throw new DecodeError(SEED_KEY, 'the wallet has no seed record');
+    return seedCodec.decode(seedBytes).mnemonic.split(' ');
+  }
+
+  /** Read the chain and save what was learnt. `quick` is the cheap idle tick. */
+  async sync(options: { quick?: boolean } = {}): Promise<void> {
+    const w = this.onchain();
+    await w.sync(options);
+    await this.persist();
+  }
+
+  balance(): Balance {
+    return this.onchain().balance();
+  }
+
+  history(): readonly HistoryEntry[] {
+    return this.onchain().history();
+  }
+
+  /** A fresh receive address; its index is saved before it is returned. */
+  async receiveAddress(): Promise<string> {
+    const a = this.onchain().nextReceiveAddress();
+    await this.persist();
+    return a.address;
+  }
+
+  feeRates(): Promise<{ readonly fast: number; readonly normal: number; readonly slow: number }> {
+    return this.onchain().feeRates();
+  }
+
+  /** Build and sign a payment, but do not broadcast it; returns what the review step shows. */
+  async prepareSend(req: SendRequest): Promise<SendPreview> {
+    const tx = await this.onchain().prepareSend(req);
+    this.prepared.set(tx.txid, { tx, to: req.to.trim() });
+    return { id: tx.txid, to: req.to.trim(), amountSat: tx.amountSat, feeSat: tx.feeSat, vsize: tx.vsize, feeRate: Number(tx.feeSat) / tx.vsize };
+  }
+
+  /** Broadcast a prepared payment and save the wallet. */
+  async confirmSend(id: string): Promise<{ txid: string; feeSat: bigint }> {
+    const p = this.prepared.get(id);
+    if (!p) throw new ValidationError('id', 'no prepared payment with this id (it expired or was already sent)');
+    const txid = await this.onchain().broadcast(p.tx.rawTx);
+    this.prepared.clear(); // other previews may spend the same coins
+    await this.persist();
+    return { txid, feeSat: p.tx.feeSat };
+  }
+
+  /** Prepare and broadcast in one step (the CLI's `send`). */
+  async send(req: SendRequest): Promise<{ txid: string; feeSat: bigint }> {
+    const preview = await this.prepareSend(req);
+    return this.confirmSend(preview.id);
+  }
+
+  async close(): Promise<void> {
+    this.prepared.clear();
+    await this.store.close();
+  }
+
+  private onchain(): OnchainWallet {
+    if (!this.wallet) throw new ValidationError('esplora', 'no chain source: set an Esplora server URL first');
+    return this.wallet;
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.wallet) return;
+    this.state = this.wallet.toState();
+    await this.store.write({ put: [[ONCHAIN_KEY, encodeWalletState(this.state)]] });
+  }
+}
