@@ -17,7 +17,7 @@ import type { WalletBackend, WalletEngine } from './wallet-host.ts';
 interface WalletServiceStatic {
   exists(raw: KVStore): Promise<boolean>;
   create(opts: { raw: KVStore; passphrase: string; network: NetworkName; entropy: Entropy; mnemonic?: string }): Promise<WalletEngine>;
-  open(opts: { raw: KVStore; passphrase: string }): Promise<WalletEngine>;
+  open(opts: { raw: KVStore; passphrase: string; entropy: Entropy }): Promise<WalletEngine>;
 }
 
 function walletService(): WalletServiceStatic {
@@ -33,7 +33,7 @@ export const browserWalletBackend: WalletBackend = {
   openStore: (network) => IdbKVStore.open(walletDbName(network)),
   exists: (raw) => walletService().exists(raw),
   create: ({ raw, passphrase, network, mnemonic }) => walletService().create({ raw, passphrase, network, entropy: browserEntropy, ...(mnemonic ? { mnemonic } : {}) }),
-  open: ({ raw, passphrase }) => walletService().open({ raw, passphrase }),
+  open: ({ raw, passphrase }) => walletService().open({ raw, passphrase, entropy: browserEntropy }),
   chain: (baseUrl, network) =>
     new EsploraClient({ baseUrl, network, fetch: workerFetch, clock: browserClock, entropy: browserEntropy, abort: () => new AbortController() }),
 };

@@ -31,14 +31,23 @@ export interface WalletEngine {
   readonly nodeId: string;
   attachChain(chain: unknown): void;
   mnemonic(passphrase: string): Promise<string[]>;
-  sync(): Promise<void>;
-  balance(): { confirmedSat: bigint; unconfirmedSat: bigint };
+  /** `quick`: the cheap idle tick (O(1) requests); a full sync otherwise. */
+  sync(options?: { quick?: boolean }): Promise<void>;
+  balance(): { confirmedSat: bigint; unconfirmedSat: bigint; spendableSat?: bigint };
   receiveAddress(): Promise<string>;
-  history(): { txid: string; deltaSat: bigint; feeSat?: bigint; confirmed: boolean; blockHeight?: number }[];
+  history(): readonly WalletHistoryEntry[];
   feeRates(): Promise<{ fast: number; normal: number; slow: number }>;
   prepareSend(req: { to: string; amountSat: bigint | 'max'; feeRate: number }): Promise<{ amountSat: bigint; feeSat: bigint; vsize: number; feeRate: number; to: string; id: string }>;
   confirmSend(id: string): Promise<{ txid: string }>;
   close(): Promise<void>;
+}
+
+/** One transaction as the engine's wallet reports it (engine/wallet/utxos.ts HistoryEntry). */
+export interface WalletHistoryEntry {
+  readonly txid: string;
+  readonly deltaSat: bigint;
+  readonly feeSat?: bigint;
+  readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number };
 }
 
 /** The engine pieces, injected. */
@@ -137,15 +146,22 @@ function errText(err: unknown): string {
 
 const sat = (n: bigint): string => n.toString();
 
-/** Shorthand for turning a wallet's bigint figures into DTOs. */
-function txDto(t: ReturnType<WalletEngine['history']>[number]): WalletTxDto {
+/** A wallet's history entry as a DTO (decimal strings for the bigint figures). */
+function txDto(t: WalletHistoryEntry): WalletTxDto {
   return {
     txid: t.txid,
     deltaSat: sat(t.deltaSat),
     feeSat: t.feeSat === undefined ? null : sat(t.feeSat),
-    confirmed: t.confirmed,
-    blockHeight: t.blockHeight ?? null,
+    confirmed: t.status.confirmed,
+    blockHeight: t.status.confirmed ? t.status.blockHeight : null,
   };
+}
+
+/** Newest first: unconfirmed on top, then by block height, descending. */
+function newestFirst(a: WalletTxDto, b: WalletTxDto): number {
+  const ha = a.blockHeight ?? Number.MAX_SAFE_INTEGER;
+  const hb = b.blockHeight ?? Number.MAX_SAFE_INTEGER;
+  return hb - ha;
 }
 
 export class WalletHost {
@@ -285,7 +301,8 @@ export class WalletHost {
 
   snapshot(): WalletSnapshotDto {
     const b = this.#requireWallet().balance();
-    return { balance: { confirmedSat: sat(b.confirmedSat), unconfirmedSat: sat(b.unconfirmedSat) }, sync: { ...this.#sync } };
+    const spendable = b.spendableSat ?? b.confirmedSat + b.unconfirmedSat;
+    return { balance: { confirmedSat: sat(b.confirmedSat), unconfirmedSat: sat(b.unconfirmedSat), spendableSat: sat(spendable < 0n ? 0n : spendable) }, sync: { ...this.#sync } };
   }
 
   /** Sync now (joining a sync already running) and report the result; a failure is in `sync.error`. */
@@ -300,7 +317,7 @@ export class WalletHost {
   }
 
   history(): WalletTxDto[] {
-    return this.#requireWallet().history().map(txDto);
+    return this.#requireWallet().history().map(txDto).sort(newestFirst);
   }
 
   async feeRates(): Promise<FeeRatesDto> {
@@ -399,8 +416,12 @@ export class WalletHost {
     return now;
   }
 
-  /** One sync at a time; the next background sync is scheduled when this one ends. */
-  #runSync(): Promise<void> {
+  /**
+   * One sync at a time; the next background sync is scheduled when this one ends. Background
+   * ticks are `quick` (an idle tick costs O(1) requests, DESIGN "Chain"); the first sync after
+   * opening, a manual refresh and the one after a send are full.
+   */
+  #runSync(quick = false): Promise<void> {
     if (this.#running) return this.#running;
     const w = this.#wallet;
     if (!w) return Promise.resolve();
@@ -409,7 +430,7 @@ export class WalletHost {
     this.#sync = { ...this.#sync, syncing: true };
     const run = (async () => {
       try {
-        await w.sync();
+        await w.sync(quick ? { quick: true } : {});
         this.#sync = { syncing: false, lastSyncAt: this.#o.clock.now(), error: null };
       } catch (err) {
         const text = errText(err);
@@ -422,7 +443,7 @@ export class WalletHost {
       this.#running = null;
       if (this.#wallet !== w) return; // locked or switched meanwhile
       this.#o.onChanged(this.snapshot());
-      this.#cancelTimer = this.#o.clock.setTimer(this.#intervalMs, () => void this.#runSync());
+      this.#cancelTimer = this.#o.clock.setTimer(this.#intervalMs, () => void this.#runSync(true));
     });
   }
 }

@@ -53,7 +53,7 @@ export class SendForm {
   }
 
   #balance(): bigint | null {
-    return this.#wallet.totalSat;
+    return this.#wallet.spendableSat;
   }
 
   async loadRates(): Promise<void> {

@@ -40,10 +40,10 @@ export class WalletState {
     return this.status?.state ?? 'loading';
   }
 
-  /** Spendable-looking total (confirmed + unconfirmed), for the "more than your balance" check. */
-  get totalSat(): bigint | null {
+  /** What a send may use now, for the "more than your balance" check. */
+  get spendableSat(): bigint | null {
     const b = this.snapshot?.balance;
-    return b ? BigInt(b.confirmedSat) + BigInt(b.unconfirmedSat) : null;
+    return b ? BigInt(b.spendableSat) : null;
   }
 
   /** The words of this network's wallet were shown but not confirmed yet. */

@@ -6,7 +6,7 @@
  */
 import type { KVStore, KVBatch } from '../../engine/index.ts';
 import type { NetworkName } from '../../workers/rpc/protocol.ts';
-import type { WalletBackend, WalletEngine } from '../../workers/wallet-host.ts';
+import type { WalletBackend, WalletEngine, WalletHistoryEntry } from '../../workers/wallet-host.ts';
 
 class WrongPassphraseError extends Error {
   override readonly name = 'WrongPassphraseError';
@@ -64,7 +64,7 @@ export class FakeWallet implements WalletEngine {
   syncs = 0;
   failSync: string | null = null;
   closed = false;
-  txs: ReturnType<WalletEngine['history']> = [];
+  txs: WalletHistoryEntry[] = [];
   #next = 0;
   #prepared = new Map<string, { amountSat: bigint; feeSat: bigint; to: string }>();
   readonly network: NetworkName;
@@ -80,8 +80,10 @@ export class FakeWallet implements WalletEngine {
     if (passphrase !== this.saved.passphrase) throw new WrongPassphraseError();
     return [...this.saved.words];
   }
-  async sync(): Promise<void> {
+  quickSyncs = 0;
+  async sync(options: { quick?: boolean } = {}): Promise<void> {
     this.syncs++;
+    if (options.quick) this.quickSyncs++;
     if (this.failSync) throw new Error(this.failSync);
   }
   balance(): { confirmedSat: bigint; unconfirmedSat: bigint } {
@@ -90,7 +92,7 @@ export class FakeWallet implements WalletEngine {
   async receiveAddress(): Promise<string> {
     return `bcrt1qfake${String(this.#next++).padStart(4, '0')}qqqqqqqqqqqqqqqqqqqqqqqqqq`;
   }
-  history(): ReturnType<WalletEngine['history']> {
+  history(): readonly WalletHistoryEntry[] {
     return this.txs;
   }
   async feeRates(): Promise<{ fast: number; normal: number; slow: number }> {
@@ -113,7 +115,7 @@ export class FakeWallet implements WalletEngine {
     this.#prepared.delete(id);
     this.confirmedSat -= p.amountSat + p.feeSat;
     const txid = String(this.txs.length + 1).padStart(64, 'f');
-    this.txs = [{ txid, deltaSat: -(p.amountSat + p.feeSat), feeSat: p.feeSat, confirmed: false }, ...this.txs];
+    this.txs = [{ txid, deltaSat: -(p.amountSat + p.feeSat), feeSat: p.feeSat, status: { confirmed: false } }, ...this.txs];
     return { txid };
   }
   async close(): Promise<void> {

@@ -179,7 +179,7 @@ describe('UI shape checks never reject what the engine accepts', () => {
 describe('rpc protocol: wallet methods', () => {
   const req = (method: string, params: unknown) => parseClientMessage({ kind: 'request', id: 9, method, params });
   const status = { state: 'unlocked', network: 'regtest', esploraUrl: 'http://127.0.0.1:3002', defaultEsploraUrl: 'http://127.0.0.1:3002', defaultNetwork: 'regtest', nodeId: ID };
-  const snapshot = { balance: { confirmedSat: '100000', unconfirmedSat: '0' }, sync: { syncing: false, lastSyncAt: 1_700_000_000_000, error: null } };
+  const snapshot = { balance: { confirmedSat: '100000', unconfirmedSat: '0', spendableSat: '100000' }, sync: { syncing: false, lastSyncAt: 1_700_000_000_000, error: null } };
   const TXID = 'ab'.repeat(32);
   const WORDS = Array.from({ length: 24 }, () => 'abandon');
 
@@ -238,7 +238,8 @@ describe('rpc protocol: wallet methods', () => {
     expect(fieldOf(() => parseResult('wallet.status', { ...status, esploraUrl: 'x' }))).toBe('result.esploraUrl');
     expect(fieldOf(() => parseResult('wallet.create', { status, words: WORDS.slice(1) }))).toBe('result.words');
     expect(fieldOf(() => parseResult('wallet.create', { status, words: [...WORDS.slice(1), 'Abandon'] }))).toBe('result.words[23]');
-    expect(fieldOf(() => parseResult('wallet.balance', { ...snapshot, balance: { confirmedSat: 5, unconfirmedSat: '0' } }))).toBe('result.balance.confirmedSat');
+    expect(fieldOf(() => parseResult('wallet.balance', { ...snapshot, balance: { confirmedSat: 5, unconfirmedSat: '0', spendableSat: '0' } }))).toBe('result.balance.confirmedSat');
+    expect(fieldOf(() => parseResult('wallet.balance', { ...snapshot, balance: { confirmedSat: '5', unconfirmedSat: '0' } }))).toBe('result.balance.spendableSat');
     expect(fieldOf(() => parseResult('wallet.history', [{ ...tx, txid: TXID.toUpperCase() }]))).toBe('result[0].txid');
     expect(fieldOf(() => parseResult('wallet.history', [{ ...tx, deltaSat: '1e5' }]))).toBe('result[0].deltaSat');
     expect(fieldOf(() => parseResult('wallet.feeRates', { fast: 2, normal: -1, slow: 1 }))).toBe('result.normal');

@@ -118,7 +118,7 @@ describe('WalletHost', () => {
     w.confirmedSat = 100_000n;
     w.unconfirmedSat = 2_500n;
     const snap = host.snapshot();
-    expect(snap.balance).toEqual({ confirmedSat: '100000', unconfirmedSat: '2500' });
+    expect(snap.balance).toEqual({ confirmedSat: '100000', unconfirmedSat: '2500', spendableSat: '102500' });
     expect(parseResult('wallet.balance', snap)).toEqual(snap);
     expect(parseResult('wallet.feeRates', await host.feeRates())).toEqual({ fast: 12, normal: 5, slow: 1 });
 
@@ -151,9 +151,11 @@ describe('WalletHost', () => {
     expect(w.syncs).toBe(1);
     await clock.advance(1_000);
     expect(w.syncs).toBe(2);
+    expect(w.quickSyncs).toBe(1); // background ticks are the cheap kind
     w.failSync = 'esplora: HTTP 503';
     const snap = await host.syncNow();
     expect(w.syncs).toBe(3);
+    expect(w.quickSyncs).toBe(1); // on demand: a full sync
     expect(snap.sync).toMatchObject({ syncing: false, error: 'esplora: HTTP 503' });
     expect(parseResult('wallet.sync', snap)).toEqual(snap);
     // Locked: no more syncs.

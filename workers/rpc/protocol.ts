@@ -86,7 +86,10 @@ export type SatString = string;
 
 export interface BalanceDto {
   confirmedSat: SatString;
+  /** Incoming payments and our own pending change. */
   unconfirmedSat: SatString;
+  /** What a send may use now (mature confirmed coins plus our own unconfirmed change). */
+  spendableSat: SatString;
 }
 
 export interface SyncDto {
@@ -417,10 +420,14 @@ export function parseWalletStatus(v: unknown, field = 'status'): WalletStatusDto
 
 export function parseWalletSnapshot(v: unknown, field = 'wallet'): WalletSnapshotDto {
   const o = shape(v, field, ['balance', 'sync']);
-  const b = shape(o.balance, `${field}.balance`, ['confirmedSat', 'unconfirmedSat']);
+  const b = shape(o.balance, `${field}.balance`, ['confirmedSat', 'unconfirmedSat', 'spendableSat']);
   const y = shape(o.sync, `${field}.sync`, ['syncing', 'lastSyncAt', 'error']);
   return {
-    balance: { confirmedSat: satString(b.confirmedSat, `${field}.balance.confirmedSat`), unconfirmedSat: signedSatString(b.unconfirmedSat, `${field}.balance.unconfirmedSat`) },
+    balance: {
+      confirmedSat: satString(b.confirmedSat, `${field}.balance.confirmedSat`),
+      unconfirmedSat: signedSatString(b.unconfirmedSat, `${field}.balance.unconfirmedSat`),
+      spendableSat: satString(b.spendableSat, `${field}.balance.spendableSat`),
+    },
     sync: {
       syncing: boolean(y.syncing, `${field}.sync.syncing`),
       lastSyncAt: nullable(y.lastSyncAt, (x) => number(x, `${field}.sync.lastSyncAt`, 0, 8.64e15, true)),
