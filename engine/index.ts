@@ -51,3 +51,45 @@ export { parseHeader, parseTx, POW_LIMIT } from './chain/bitcoin.ts';
 export type { BlockHeader } from './chain/bitcoin.ts';
 export { WalletService } from './node/wallet-service.ts';
 export type { CreateWalletOptions, OpenWalletOptions, SendPreview } from './node/wallet-service.ts';
+// Keys (engine/keys): BIP 39 mnemonics, every derivation path, the keychain, BOLT 3 shachain.
+export { generateMnemonic, mnemonicFromEntropy, mnemonicToEntropy, mnemonicToSeed, normalizeMnemonic, validateMnemonic, MNEMONIC_WORD_COUNTS } from './keys/mnemonic.ts';
+export {
+  DERIVATION_PATHS,
+  KEY_FAMILY,
+  LIGHTNING_PURPOSE,
+  BIP84_PURPOSE,
+  HARDENED,
+  RECEIVE_CHAIN,
+  CHANGE_CHAIN,
+  coinType,
+  formatPath,
+  lightningKeyPath,
+  nodeKeyPath,
+  bip84AccountPath,
+  bip84Path,
+} from './keys/derivation.ts';
+export type { AddressChain, KeyFamily, PathIndexes } from './keys/derivation.ts';
+export { Keychain } from './keys/keychain.ts';
+export type { ChannelKeys } from './keys/keychain.ts';
+export { OnchainAccount } from './keys/account.ts';
+export { ShachainStore, shachainSecret, perCommitmentSecret, perCommitmentPoint, SHACHAIN_START_INDEX } from './keys/shachain.ts';
+// On-chain wallet (engine/wallet): BIP 84 addresses, discovery, coin selection, signing, state codec.
+export { OnchainWallet, parseAmount, MAX_MONEY_SAT } from './wallet/wallet.ts';
+export type { SendRequest, PreparedTx, FundingRequest, FundingTx, ReceiveAddress, FeeChoice } from './wallet/wallet.ts';
+export { parseAddress, addressFromScript, p2wpkhAddress } from './wallet/addresses.ts';
+export type { ParsedAddress } from './wallet/addresses.ts';
+export { classifyScript, dustThreshold, p2wpkhScript, p2wshScript } from './wallet/script.ts';
+export type { ScriptType } from './wallet/script.ts';
+export { InsufficientFundsError, selectCoins } from './wallet/coinselect.ts';
+export type { Coin, Recipient, Selection, SelectionRequest } from './wallet/coinselect.ts';
+export { buildSignedTx, keySigner } from './wallet/spend.ts';
+export type { SignedTx, SpendInput, SpendRequest } from './wallet/spend.ts';
+export { parseFeeRate, rateForTarget, feeRateFromSatPerVb, feeRateToSatPerVb, MIN_FEE_RATE_SAT_VB, MAX_FEE_RATE_SAT_VB, DEFAULT_TARGET_BLOCKS } from './wallet/fee.ts';
+export type { FeeRate } from './wallet/fee.ts';
+export { GAP_LIMIT, discoveryLowerBound } from './wallet/discovery.ts';
+export { countRequests, measureRestore } from './wallet/request-count.ts';
+export type { CountedChain, RestoreMeasurement } from './wallet/request-count.ts';
+export { encodeWalletState, decodeWalletState, emptyWalletState, WALLET_STATE_VERSION } from './wallet/state.ts';
+export type { WalletState, StoredTx, Reservation } from './wallet/state.ts';
+export type { SyncReport } from './wallet/sync.ts';
+export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
