@@ -147,7 +147,10 @@ export class OnchainWallet {
         changeLastUsed: this.changeLastUsed,
         receiveNext: this.receiveNext,
       };
+      const before = new Set(this.txs.keys());
       const out = options.quick && this.tipHash !== '' ? await quickSync(input) : await fullSync(input);
+      // Keep transactions recorded while the sync was in flight (recordTransaction is not queued).
+      for (const t of this.txs.values()) if (!before.has(t.txid) && !out.txs.has(t.txid)) out.txs.set(t.txid, t);
       this.txs = out.txs;
       this.tipHeight = out.tip.height;
       this.tipHash = out.tip.hash;

@@ -302,6 +302,19 @@ describe('restore and state', () => {
     expect(() => OnchainWallet.restore(keychain, 'signet', chain)).toThrow(/keychain is for regtest/);
   });
 
+  it('keeps a transaction recorded while a sync is in flight', async () => {
+    const chain = new FakeChain({ latencyMs: 1 });
+    const { wallet } = await funded(chain, 'racer', [40_000n]);
+    const prepared = await wallet.prepareSend({ to: OnchainWallet.restore(keychainOf('r2'), NET, chain).nextReceiveAddress().address, amountSat: 10_000n, feeRate: 1 });
+    const syncing = wallet.sync();
+    await new Promise((r) => setTimeout(r, 5));
+    await chain.broadcast(prepared.rawTx); // broadcast by someone else (the node), then recorded
+    wallet.recordTransaction(prepared.rawTx);
+    await syncing;
+    expect(wallet.history().map((h) => h.txid)).toContain(prepared.txid);
+    expect(wallet.balance().spendableSat).toBe(40_000n - 10_000n - prepared.feeSat);
+  });
+
   it('forgets a broadcast transaction that the server dropped, after a few blocks', async () => {
     const chain = new FakeChain();
     const { wallet } = await funded(chain, 'evicted', [40_000n]);
