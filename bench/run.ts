@@ -15,6 +15,7 @@ export const benches: Bench[] = [
   { name: 'transport-throughput', run: async () => (await import('./transport-throughput.ts')).run() },
   { name: 'handshake-latency', run: async () => (await import('./handshake-latency.ts')).run() },
   { name: 'esplora-requests-idle', run: async () => (await import('./esplora-requests-idle.ts')).run() },
+  { name: 'wallet-restore-requests', run: async () => (await import('./wallet-restore-requests.ts')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@
  * GLINT_ESPLORA_PORT (3002), GLINT_SKIP_BUILD=1 to serve an existing dist/.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { preview } from 'vite';
 import { startProxy } from '../proxy/server.ts';
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const esplora = await startEsplora(chain, { port: esploraPort });
   const { node: ldk } = await createLdkNodeAtTip(chain, { alias: 'playground-ldk', seed: new Uint8Array(32).fill(0x42) });
   const boundLdk = await ldk.listen(ldkPort, '127.0.0.1').catch(() => ldk.listen(0, '127.0.0.1'));
+  // The worker reads this deployment's defaults from /glint.config.json: regtest on our Esplora.
+  writeFileSync(`${root}dist/glint.config.json`, `${JSON.stringify({ network: 'regtest', esplora: { regtest: esplora.url } }, null, 2)}\n`);
   const proxy = await startProxy({ host: '127.0.0.1', port: proxyPort, allowPrivate: true, allowPorts: [boundLdk], logLevel: 'warn' });
   const server = await preview({ root, preview: { port: appPort, strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' });
 
@@ -48,8 +51,8 @@ Glint playground is running (Ctrl-C to stop)
   proxy:     ws://127.0.0.1:${proxy.port}
   LDK peer:  ${ldk.nodeIdHex}@127.0.0.1:${boundLdk}
 
-Open the app: create a wallet (Settings → Esplora ${esplora.url}, network regtest), get an
-address, and fund it:   curl -d '{"address":"<addr>","sats":100000}' ${esplora.url}/regtest/faucet
+Open the app (it starts on regtest with this Esplora): create a wallet, get an address, and
+fund it:   curl -d '{"address":"<addr>","sats":100000}' ${esplora.url}/regtest/faucet
 Peers: paste the LDK peer and the proxy URL, and press Connect.
 From a terminal:
   npm run glint -- --network regtest connect ${ldk.nodeIdHex}@127.0.0.1:${boundLdk}
