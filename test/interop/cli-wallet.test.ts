@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { networks, payments } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { publicKeyOf } from '../../engine/index.ts';
 import { RegtestChain, startEsplora, type EsploraServer } from '../../playground/chain/index.ts';
 
 let chain: RegtestChain;
@@ -116,6 +118,21 @@ describe('glint wallet commands on regtest', () => {
     const fee = s.json.feeSat as number;
     expect(fee).toBeGreaterThan(0);
     expect(alice.json).toMatchObject({ confirmedSat: 150_000 - 40_000 - fee, unconfirmedSat: 0 });
+  });
+
+  test('pays a P2WSH (2-of-2, as a channel funding output is) and the chain accepts it', async () => {
+    const keys = [publicKeyOf(new Uint8Array(32).fill(7)), publicKeyOf(new Uint8Array(32).fill(8))].sort(Buffer.compare);
+    const p2wsh = payments.p2wsh({ redeem: payments.p2ms({ m: 2, pubkeys: keys, network: networks.regtest }), network: networks.regtest });
+    const s = await glint(wallet('alice', 'send', p2wsh.address as string, '30000'));
+    expect(s.stderr).toBe('');
+    expect(s.code).toBe(0);
+    const txid = s.json.txid as string;
+    expect(chain.mempoolTxids()).toContain(txid);
+    await chain.mine(1);
+    const tx = (await (await fetch(`${esplora.url}/tx/${txid}`)).json()) as { status: { confirmed: boolean }; vout: { scriptpubkey: string; scriptpubkey_type: string; value: number }[] };
+    expect(tx.status.confirmed).toBe(true);
+    const out = tx.vout.find((o) => o.scriptpubkey === Buffer.from(p2wsh.output as Uint8Array).toString('hex'));
+    expect(out).toMatchObject({ scriptpubkey_type: 'v0_p2wsh', value: 30_000 });
   });
 
   test('refuses bad input before signing anything', async () => {
