@@ -2,28 +2,11 @@
 // malformed paths, garbage clients, health endpoint, shutdown.
 import { connect, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogRecord } from '../../proxy/log.ts';
-import type { ProxyOptions } from '../../proxy/options.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server.ts';
-import { rawRequest, record, startEchoPeer, startPeer, type Peer, type Recorded } from '../../proxy/testing.ts';
+import { rawRequest, record, startEchoPeer, startPeer, proxyTestScope, type Recorded } from '../harness/proxy-peers.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function peer(p: Promise<Peer>): Promise<Peer> {
-  const x = await p;
-  cleanups.push(() => x.close());
-  return x;
-}
-
-async function proxy(opts: ProxyOptions): Promise<RunningProxy & { logs: LogRecord[] }> {
-  const logs: LogRecord[] = [];
-  const p = await startProxy({ host: '127.0.0.1', port: 0, log: (r) => logs.push(r), logLevel: 'debug', ...opts });
-  cleanups.push(() => p.close());
-  return Object.assign(p, { logs });
-}
+const { peer, proxy, cleanup } = proxyTestScope();
+afterEach(cleanup);
 
 const url = (p: RunningProxy, path: string) => `ws://127.0.0.1:${p.port}${path}`;
 

@@ -3,28 +3,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogRecord } from '../../proxy/log.ts';
-import type { ConnectFn, ProxyOptions } from '../../proxy/options.ts';
-import { startProxy, type RunningProxy } from '../../proxy/server.ts';
-import { record, startEchoPeer, startPeer, unusedPort, type Peer } from '../../proxy/testing.ts';
+import type { ConnectFn } from '../../proxy/options.ts';
+import type { RunningProxy } from '../../proxy/server.ts';
+import { record, startEchoPeer, startPeer, unusedPort, proxyTestScope } from '../harness/proxy-peers.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function peer(p: Promise<Peer>): Promise<Peer> {
-  const x = await p;
-  cleanups.push(() => x.close());
-  return x;
-}
-
-async function proxy(opts: ProxyOptions): Promise<RunningProxy & { logs: LogRecord[] }> {
-  const logs: LogRecord[] = [];
-  const p = await startProxy({ host: '127.0.0.1', port: 0, log: (r) => logs.push(r), logLevel: 'debug', ...opts });
-  cleanups.push(() => p.close());
-  return Object.assign(p, { logs });
-}
+const { peer, proxy, defer, cleanup } = proxyTestScope();
+afterEach(cleanup);
 
 /** A connect function that records calls and never connects anywhere. */
 function neverConnect(): ConnectFn & { calls: Array<{ host: string; port: number }>; sockets: Socket[] } {
@@ -297,7 +281,7 @@ describe('proxy refusals', () => {
       srv.listen(0, '::1', () => r(true));
     });
     if (!ok) ctx.skip();
-    cleanups.push(() => new Promise((r) => srv.close(() => r())));
+    defer(() => new Promise<void>((r) => srv.close(() => r())));
     const port = (srv.address() as { port: number }).port;
     const p = await proxy({ allowPrivate: true, allowPorts: [port] });
     const c = record(url(p, `/v1/[::1]/${port}`));

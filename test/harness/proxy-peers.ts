@@ -3,6 +3,9 @@
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import type { LogRecord } from '../../proxy/log.ts';
+import type { ProxyOptions } from '../../proxy/options.ts';
+import { startProxy, type RunningProxy } from '../../proxy/server.ts';
 
 export interface Peer {
   readonly port: number;
@@ -175,4 +178,37 @@ export function rawRequest(port: number, path: string, request?: string, timeout
     });
     s.write(req);
   });
+}
+
+/**
+ * Per-test resources for proxy tests: peers and proxies started through these helpers are closed
+ * (in reverse order) by `cleanup`, which the test file registers with `afterEach`.
+ */
+export function proxyTestScope(): {
+  peer(p: Promise<Peer>): Promise<Peer>;
+  proxy(opts: ProxyOptions): Promise<RunningProxy & { logs: LogRecord[] }>;
+  /** Run `fn` at cleanup (for resources made without these helpers). */
+  defer(fn: () => Promise<void>): void;
+  cleanup(): Promise<void>;
+} {
+  const cleanups: Array<() => Promise<void>> = [];
+  return {
+    async peer(p) {
+      const x = await p;
+      cleanups.push(() => x.close());
+      return x;
+    },
+    async proxy(opts) {
+      const logs: LogRecord[] = [];
+      const p = await startProxy({ host: '127.0.0.1', port: 0, log: (r) => logs.push(r), logLevel: 'debug', ...opts });
+      cleanups.push(() => p.close());
+      return Object.assign(p, { logs });
+    },
+    defer(fn) {
+      cleanups.push(fn);
+    },
+    async cleanup() {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    },
+  };
 }
