@@ -273,10 +273,9 @@ export class PeerSession {
       case 'warning':
         out.events.push({ type: 'remote-error', kind: m.type, channelId: m.channelId, text: errorText(m) });
         return;
-      default: {
-        const never: never = m;
-        out.events.push({ type: 'message', message: never });
-      }
+      default:
+        // Every non-setup message (BOLT 2 channel messages, …) is for the layers above.
+        out.events.push({ type: 'message', message: m });
     }
   }
 
