@@ -112,6 +112,7 @@ const handlers: RpcHandlers = {
   'wallet.feeRates': () => requireWallet().feeRates(),
   'wallet.prepareSend': (p) => requireWallet().prepareSend(p),
   'wallet.confirmSend': (p) => requireWallet().confirmSend(p),
+  'wallet.faucet': (p) => requireWallet().faucet(p),
 };
 
 const server = new RpcServer(self, handlers);

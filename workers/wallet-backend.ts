@@ -1,15 +1,30 @@
 /**
  * The real engine behind WalletHost in the browser: the engine's WalletService over one IndexedDB
- * database per network (`glint-<network>`), and an EsploraClient over the worker's fetch and clock.
+ * database per network (`glint-<network>`), an EsploraClient over the worker's fetch and clock, and
+ * a plain JSON POST for the regtest faucet.
  */
 import { EsploraClient, WalletService, type FetchLike } from '../engine/index.ts';
 import { IdbKVStore, walletDbName } from './adapters/idb-store.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
-import type { WalletBackend } from './wallet-host.ts';
+import type { HttpReply, WalletBackend } from './wallet-host.ts';
 
 /** The worker's fetch as the engine's FetchLike; chain data is never served from a cache. */
 const workerFetch: FetchLike = (url, init) => fetch(url, { ...(init as RequestInit), cache: 'no-store' });
+
+/** The faucet sends and mines a block before it answers; a minute is plenty on regtest. */
+const POST_TIMEOUT_MS = 60_000;
+
+async function postJson(url: string, body: unknown): Promise<HttpReply> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new Error(`no answer within ${POST_TIMEOUT_MS / 1000} s`)), POST_TIMEOUT_MS);
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store', signal: ctl.signal });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export const browserWalletBackend: WalletBackend = {
   openStore: (network) => IdbKVStore.open(walletDbName(network)),
@@ -18,4 +33,5 @@ export const browserWalletBackend: WalletBackend = {
   open: ({ raw, passphrase }) => WalletService.open({ raw, passphrase, entropy: browserEntropy }),
   chain: (baseUrl, network) =>
     new EsploraClient({ baseUrl, network, fetch: workerFetch, clock: browserClock, entropy: browserEntropy, abort: () => new AbortController() }),
+  postJson,
 };

@@ -15,6 +15,7 @@ import type { Clock, KVStore, Logger } from '../engine/index.ts';
 import {
   NETWORK_NAMES,
   RpcValidationError,
+  type FaucetResultDto,
   type FeeRatesDto,
   type NetworkName,
   type PreparedSendDto,
@@ -50,6 +51,13 @@ export interface WalletHistoryEntry {
   readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number };
 }
 
+/** An HTTP reply, read whole (the faucet's answers are small). */
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 /** The engine pieces, injected. */
 export interface WalletBackend {
   /** The raw (unencrypted-bytes) store that holds `network`'s wallet. */
@@ -60,6 +68,11 @@ export interface WalletBackend {
   open(opts: { raw: KVStore; passphrase: string }): Promise<WalletEngine>;
   /** A chain source (EsploraClient) for `baseUrl`, checking headers against `network`'s rules. */
   chain(baseUrl: string, network: NetworkName): unknown;
+  /**
+   * POST `body` as JSON to `url` and read the reply (the regtest faucet). Rejects only when no
+   * reply came: unreachable, refused by CORS, or too slow.
+   */
+  postJson(url: string, body: unknown): Promise<HttpReply>;
 }
 
 /** Defaults the worker was given (glint.config.json), else the built-in ones. */
@@ -146,6 +159,41 @@ function errText(err: unknown): string {
 
 const sat = (n: bigint): string => n.toString();
 
+/** The faucet route of the playground's Esplora API (playground/chain/esplora.ts). */
+const FAUCET_PATH = '/regtest/faucet';
+export const NO_FAUCET = 'this Esplora server has no regtest faucet';
+
+/** A server's error body as one short line for the user. */
+function replyText(reply: HttpReply): string {
+  const text = reply.body.replace(/\s+/g, ' ').trim();
+  if (!text || /^<(!doctype|html)/i.test(text)) return `HTTP ${reply.status}`;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/**
+ * What the faucet answered, as `{txid, vout}`, or the reason in words: a missing route (a
+ * public Esplora, or an SPA fallback page) is "no regtest faucet"; any other refusal passes the
+ * server's own text on.
+ */
+export function parseFaucetReply(reply: HttpReply, baseUrl: string): { txid: string; vout: number } {
+  if (reply.status === 404 || reply.status === 405 || reply.status === 501) {
+    throw new Error(`${NO_FAUCET} (${baseUrl} answered ${replyText(reply)} to POST ${FAUCET_PATH})`);
+  }
+  if (reply.status < 200 || reply.status > 299) throw new Error(`the faucet refused: ${replyText(reply)}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(reply.body);
+  } catch {
+    throw new Error(`${NO_FAUCET} (${baseUrl}${FAUCET_PATH} answered with ${reply.contentType || 'something'} that is not JSON)`);
+  }
+  const o = (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  const { txid, vout } = o;
+  if (typeof txid !== 'string' || !/^[0-9a-f]{64}$/.test(txid) || typeof vout !== 'number' || !Number.isInteger(vout) || vout < 0 || vout > 100_000) {
+    throw new Error(`the faucet's reply is not {txid, vout}: ${replyText({ ...reply, body: reply.body.slice(0, 200) })}`);
+  }
+  return { txid, vout };
+}
+
 /** A wallet's history entry as a DTO (decimal strings for the bigint figures). */
 function txDto(t: WalletHistoryEntry): WalletTxDto {
   return {
@@ -175,6 +223,8 @@ export class WalletHost {
   #sync: SyncDto = { syncing: false, lastSyncAt: null, error: null };
   #running: Promise<void> | null = null;
   #cancelTimer: (() => void) | null = null;
+  /** The receive address handed out last (what the Receive screen shows), for the faucet. */
+  #receiveAddress: string | null = null;
   /** Operations that change which wallet is open run one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -313,7 +363,35 @@ export class WalletHost {
   }
 
   async address(): Promise<{ address: string }> {
-    return { address: await this.#requireWallet().receiveAddress() };
+    const w = this.#requireWallet();
+    const address = await w.receiveAddress();
+    if (this.#wallet === w) this.#receiveAddress = address;
+    return { address };
+  }
+
+  /**
+   * Regtest only: have the Esplora server's faucet pay `amountSat` to the current receive address
+   * (a fresh one if none was shown yet), then sync so the balance includes it. The faucet mines
+   * the payment into a block before it answers.
+   */
+  async faucet(params: { amountSat: string }): Promise<FaucetResultDto> {
+    const w = this.#requireWallet();
+    if (this.#network !== 'regtest') throw new Error(`test coins come from a regtest faucet; this wallet is on ${this.#network}`);
+    const address = this.#receiveAddress ?? (await this.address()).address;
+    const base = this.status().esploraUrl;
+    const amount = BigInt(params.amountSat);
+    let reply: HttpReply;
+    try {
+      reply = await this.#o.backend.postJson(`${base}${FAUCET_PATH}`, { address, sats: Number(amount) });
+    } catch (err) {
+      throw new Error(`could not reach the faucet at ${base}: ${errText(err)}`);
+    }
+    const paid = parseFaucetReply(reply, base);
+    this.#o.logger.log('info', `wallet: the regtest faucet paid ${amount} sats to ${address} (${paid.txid}:${paid.vout})`);
+    // A sync that started before the payment may not see it: let it finish, then sync again.
+    while (this.#running && this.#wallet === w) await this.#running;
+    if (this.#wallet === w) await this.#runSync();
+    return { txid: paid.txid, vout: paid.vout, address, amountSat: sat(amount) };
   }
 
   history(): WalletTxDto[] {
@@ -382,6 +460,7 @@ export class WalletHost {
 
   #opened(wallet: WalletEngine, how: string): void {
     this.#wallet = wallet;
+    this.#receiveAddress = null;
     this.#sync = { syncing: false, lastSyncAt: null, error: null };
     wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl, this.#network));
     this.#o.logger.log('info', `wallet: ${how} (${this.#network}), syncing with ${this.status().esploraUrl}`);
@@ -396,6 +475,7 @@ export class WalletHost {
     this.#cancelTimer?.();
     this.#cancelTimer = null;
     this.#wallet = null;
+    this.#receiveAddress = null;
     await this.#running?.catch(() => {});
     this.#o.onIdentity(null);
     try {

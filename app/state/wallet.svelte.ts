@@ -6,6 +6,7 @@
  */
 import type { RpcClient } from '../../workers/rpc/client.ts';
 import type {
+  FaucetResultDto,
   FeeRatesDto,
   NetworkName,
   NodeEvent,
@@ -134,6 +135,11 @@ export class WalletState {
   async confirmSend(id: string): Promise<string> {
     const { txid } = await this.#client.request('wallet.confirmSend', { id });
     return txid;
+  }
+
+  /** Regtest: have the Esplora server's faucet pay the current receive address (the worker syncs after). */
+  faucet(amountSat: bigint): Promise<FaucetResultDto> {
+    return this.#client.request('wallet.faucet', { amountSat: amountSat.toString() });
   }
 
   destroy(): void {

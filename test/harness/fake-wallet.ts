@@ -1,12 +1,12 @@
 /**
  * An in-memory stand-in for the engine's WalletService behind workers/wallet-host.ts: a "store"
- * that remembers a passphrase and words, a balance that tests set, addresses that count up, and a
- * prepare/confirm send with a simple fee. Errors mimic the engine's (WrongPassphraseError,
- * ValidationError with a field).
+ * that remembers a passphrase and words, a balance that tests set, addresses that count up, a
+ * prepare/confirm send with a simple fee, and a scripted HTTP POST (the faucet). Errors mimic the
+ * engine's (WrongPassphraseError, ValidationError with a field).
  */
 import type { KVStore, KVBatch } from '../../engine/index.ts';
 import type { NetworkName } from '../../workers/rpc/protocol.ts';
-import type { WalletBackend, WalletEngine, WalletHistoryEntry } from '../../workers/wallet-host.ts';
+import type { HttpReply, WalletBackend, WalletEngine, WalletHistoryEntry } from '../../workers/wallet-host.ts';
 
 class WrongPassphraseError extends Error {
   override readonly name = 'WrongPassphraseError';
@@ -158,5 +158,12 @@ export class FakeBackend implements WalletBackend {
     const c = { baseUrl, network };
     this.chains.push(c);
     return c;
+  }
+  /** Every POST made (the faucet), and how to answer the next ones (a reply, or a thrown error). */
+  readonly posts: { url: string; body: unknown }[] = [];
+  answer: (url: string, body: unknown) => HttpReply | Promise<HttpReply> = () => ({ status: 404, contentType: 'text/plain', body: 'not found' });
+  async postJson(url: string, body: unknown): Promise<HttpReply> {
+    this.posts.push({ url, body });
+    return this.answer(url, body);
   }
 }

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  MAX_FAUCET_SAT,
+  METHODS,
   PROTOCOL_VERSION,
   RpcValidationError,
   parseClientMessage,
@@ -252,5 +254,53 @@ describe('rpc protocol: wallet methods', () => {
   it('wallet DTOs survive structured cloning', () => {
     expect(structuredClone(status)).toEqual(status);
     expect(parseResult('wallet.balance', structuredClone(snapshot))).toEqual(snapshot);
+  });
+
+  it('wallet.faucet: a positive decimal amount up to 10 BTC; the result names its bad field', () => {
+    expect(METHODS).toContain('wallet.faucet');
+    expect(req('wallet.faucet', { amountSat: '100000' })).toEqual({ kind: 'request', id: 9, method: 'wallet.faucet', params: { amountSat: '100000' } });
+    expect(req('wallet.faucet', { amountSat: MAX_FAUCET_SAT.toString() })).toMatchObject({ params: { amountSat: '1000000000' } });
+
+    const field = (p: unknown): string => fieldOf(() => req('wallet.faucet', p));
+    const why = (p: unknown): string => {
+      try {
+        req('wallet.faucet', p);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    expect(field({})).toBe('params.amountSat');
+    expect(why({})).toBe('params.amountSat: is missing');
+    expect(field({ amountSat: 100000 })).toBe('params.amountSat'); // a number, not a decimal string
+    expect(field({ amountSat: '0' })).toBe('params.amountSat');
+    expect(why({ amountSat: '0' })).toContain('more than 0');
+    expect(field({ amountSat: '-1' })).toBe('params.amountSat');
+    expect(field({ amountSat: '1.5' })).toBe('params.amountSat');
+    expect(field({ amountSat: '0100' })).toBe('params.amountSat');
+    expect(field({ amountSat: ' 100' })).toBe('params.amountSat');
+    expect(field({ amountSat: (MAX_FAUCET_SAT + 1n).toString() })).toBe('params.amountSat');
+    expect(why({ amountSat: (MAX_FAUCET_SAT + 1n).toString() })).toContain('at most 1000000000 sats');
+    expect(field({ amountSat: '100000', address: 'bcrt1q' })).toBe('params.address'); // the worker picks the address
+    expect(field({ sats: 100000 })).toBe('params.amountSat');
+    expect(field(null)).toBe('params');
+    expect(field([])).toBe('params');
+
+    const ADDR = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+    const paid = { txid: TXID, vout: 1, address: ADDR, amountSat: '100000' };
+    expect(parseResult('wallet.faucet', paid)).toEqual(paid);
+    expect(parseResult('wallet.faucet', structuredClone(paid))).toEqual(paid);
+    const bad = (v: unknown): string => fieldOf(() => parseResult('wallet.faucet', v));
+    expect(bad(null)).toBe('result');
+    expect(bad({ ...paid, txid: TXID.toUpperCase() })).toBe('result.txid');
+    expect(bad({ ...paid, txid: 'ab' })).toBe('result.txid');
+    expect(bad({ ...paid, vout: -1 })).toBe('result.vout');
+    expect(bad({ ...paid, vout: 0.5 })).toBe('result.vout');
+    expect(bad({ ...paid, vout: '1' })).toBe('result.vout');
+    expect(bad({ ...paid, address: 'not an address!' })).toBe('result.address');
+    expect(bad({ ...paid, amountSat: 100000 })).toBe('result.amountSat');
+    expect(bad({ ...paid, amountSat: '0' })).toBe('result.amountSat');
+    expect(bad({ txid: TXID, vout: 1, address: ADDR })).toBe('result.amountSat');
+    expect(bad({ ...paid, extra: true })).toBe('result.extra');
   });
 });

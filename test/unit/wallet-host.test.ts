@@ -196,6 +196,100 @@ describe('WalletHost', () => {
   });
 });
 
+describe('WalletHost.faucet (regtest test coins)', () => {
+  const TXID = 'cd'.repeat(32);
+  const ok = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+
+  async function unlocked() {
+    const t = setup();
+    await t.host.start();
+    await t.host.create({ passphrase: 'pw', mnemonic: null });
+    await flush();
+    return t;
+  }
+
+  it('pays the address the Receive screen shows, syncs, emits wallet.changed, and returns a valid DTO', async () => {
+    const { host, backend, changes } = await unlocked();
+    const w = backend.wallets[0]!;
+    const { address } = await host.address();
+    backend.answer = (_url, body) => {
+      w.confirmedSat += BigInt((body as { sats: number }).sats); // the next sync will see it
+      return ok({ txid: TXID, vout: 0 });
+    };
+    const syncsBefore = w.syncs;
+    const changesBefore = changes.length;
+    const paid = await host.faucet({ amountSat: '100000' });
+    expect(backend.posts).toEqual([{ url: 'http://127.0.0.1:3002/regtest/faucet', body: { address, sats: 100000 } }]);
+    expect(paid).toEqual({ txid: TXID, vout: 0, address, amountSat: '100000' });
+    expect(parseResult('wallet.faucet', paid)).toEqual(paid);
+    expect(w.syncs).toBe(syncsBefore + 1);
+    expect(w.quickSyncs).toBe(0); // a full sync
+    expect(changes.length).toBe(changesBefore + 1);
+    expect(changes.at(-1)!.balance.confirmedSat).toBe('100000');
+  });
+
+  it('asks for a fresh address when none was shown, and uses the Esplora URL in force', async () => {
+    const { host, backend } = await unlocked();
+    await host.configure({ network: 'regtest', esploraUrl: 'http://127.0.0.1:9999/esplora/' });
+    backend.answer = () => ok({ txid: TXID, vout: 3, extra: 'ignored' });
+    const paid = await host.faucet({ amountSat: '5000' });
+    expect(paid.address).toMatch(/^bcrt1qfake0000/);
+    expect(backend.posts.at(-1)!.url).toBe('http://127.0.0.1:9999/esplora/regtest/faucet');
+  });
+
+  it('waits for a sync already running and syncs again after the payment', async () => {
+    const { host, backend } = await unlocked();
+    const w = backend.wallets[0]!;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sync = w.sync.bind(w);
+    w.sync = async (o) => {
+      if (w.syncs === 1) await gate; // the second sync (a manual one) hangs until released
+      return sync(o);
+    };
+    const manual = host.syncNow();
+    backend.answer = () => ok({ txid: TXID, vout: 0 });
+    const paid = host.faucet({ amountSat: '1000' });
+    await flush();
+    release();
+    await Promise.all([manual, paid]);
+    expect(w.syncs).toBe(3); // create's, the one that was running, and the one after the payment
+  });
+
+  it("a server without the route says so; other refusals pass the server's text on", async () => {
+    const { host, backend } = await unlocked();
+    backend.answer = () => ({ status: 404, contentType: 'text/plain', body: 'endpoint does not exist "/regtest/faucet"' });
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow(/^this Esplora server has no regtest faucet \(http:\/\/127\.0\.0\.1:3002 answered endpoint does not exist/);
+    backend.answer = () => ({ status: 200, contentType: 'text/html', body: '<!doctype html><html>app</html>' }); // an SPA fallback
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow('this Esplora server has no regtest faucet');
+    backend.answer = () => ({ status: 405, contentType: 'text/html', body: '<html>Method Not Allowed</html>' });
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow('this Esplora server has no regtest faucet (http://127.0.0.1:3002 answered HTTP 405');
+    backend.answer = () => ({ status: 400, contentType: 'text/plain', body: 'Insufficient funds\n' });
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow(/^the faucet refused: Insufficient funds$/);
+    backend.answer = () => ok({ txid: 'zz', vout: 0 });
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow("the faucet's reply is not {txid, vout}");
+    backend.answer = () => ok([TXID, 0]);
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow("the faucet's reply is not {txid, vout}");
+    backend.answer = () => ok({ txid: TXID, vout: -1 });
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow("the faucet's reply is not {txid, vout}");
+    backend.answer = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow('could not reach the faucet at http://127.0.0.1:3002: Failed to fetch');
+  });
+
+  it('only on regtest, and only with an open wallet', async () => {
+    const { host, backend } = setup(parseWalletConfig({ network: 'signet' }));
+    await host.start();
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow('create or restore one first');
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow('test coins come from a regtest faucet; this wallet is on signet');
+    await host.lock();
+    await expect(host.faucet({ amountSat: '1000' })).rejects.toThrow('unlock it first');
+    expect(backend.posts).toEqual([]);
+  });
+});
+
 describe('glint.config.json', () => {
   it('fills in what it names and keeps the built-in rest', () => {
     const c = parseWalletConfig({ network: 'regtest', esplora: { regtest: 'http://127.0.0.1:3002/' } });

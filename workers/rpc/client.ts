@@ -66,6 +66,8 @@ const METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
   'wallet.feeRates': 60_000,
   'wallet.prepareSend': 60_000,
   'wallet.confirmSend': 60_000,
+  // The faucet mines a block, then the wallet syncs before the call resolves.
+  'wallet.faucet': 120_000,
 };
 
 export class RpcClient {

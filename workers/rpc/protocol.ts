@@ -134,6 +134,15 @@ export interface PreparedSendDto {
   feeRate: number;
 }
 
+/** What the regtest faucet paid into the wallet (`wallet.faucet`). */
+export interface FaucetResultDto {
+  txid: string;
+  vout: number;
+  /** The receive address it paid (the one the Receive screen shows). */
+  address: string;
+  amountSat: SatString;
+}
+
 /** Events the worker streams to the UI. */
 export type NodeEvent =
   | { type: 'node.status'; info: NodeInfoDto }
@@ -189,6 +198,12 @@ export interface Methods {
   'wallet.prepareSend': { params: { to: string; amountSat: SatString | 'max'; feeRate: number }; result: PreparedSendDto };
   /** Sign and broadcast a prepared send. */
   'wallet.confirmSend': { params: { id: string }; result: { txid: string } };
+  /**
+   * Regtest only: ask the Esplora server's faucet (`POST <esplora>/regtest/faucet`, the
+   * playground's) to pay `amountSat` to the current receive address; resolves after the wallet
+   * has synced (and `wallet.changed` was emitted). The message of a failure is meant for the user.
+   */
+  'wallet.faucet': { params: { amountSat: SatString }; result: FaucetResultDto };
 }
 
 export type Method = keyof Methods;
@@ -214,6 +229,7 @@ export const METHODS: readonly Method[] = [
   'wallet.feeRates',
   'wallet.prepareSend',
   'wallet.confirmSend',
+  'wallet.faucet',
 ];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
@@ -361,6 +377,8 @@ const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
 const WALLET_STATES: readonly WalletState[] = ['none', 'locked', 'unlocked'];
 /** Fee rates accepted anywhere (sat/vB): above zero, below absurd. */
 export const MAX_FEE_RATE = 100_000;
+/** The most one `wallet.faucet` call may ask for (10 BTC). */
+export const MAX_FAUCET_SAT = 1_000_000_000n;
 
 /** A non-negative amount of sats as a decimal string. */
 export function satString(v: unknown, field: string): SatString {
@@ -438,10 +456,8 @@ export function parseWalletSnapshot(v: unknown, field = 'wallet'): WalletSnapsho
 
 export function parseWalletTx(v: unknown, field = 'tx'): WalletTxDto {
   const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight']);
-  const txid = string(o.txid, `${field}.txid`, 64);
-  if (!TXID.test(txid)) fail(`${field}.txid`, 'must be 64 lowercase hex characters');
   return {
-    txid,
+    txid: txid(o.txid, `${field}.txid`),
     deltaSat: signedSatString(o.deltaSat, `${field}.deltaSat`),
     feeSat: nullable(o.feeSat, (x) => satString(x, `${field}.feeSat`)),
     confirmed: boolean(o.confirmed, `${field}.confirmed`),
@@ -458,6 +474,30 @@ export function parsePreparedSend(v: unknown, field = 'result'): PreparedSendDto
     feeSat: satString(o.feeSat, `${field}.feeSat`),
     vsize: number(o.vsize, `${field}.vsize`, 1, 1_000_000, true),
     feeRate: feeRate(o.feeRate, `${field}.feeRate`),
+  };
+}
+
+function txid(v: unknown, field: string): string {
+  const s = string(v, field, 64);
+  if (!TXID.test(s)) fail(field, 'must be 64 lowercase hex characters');
+  return s;
+}
+
+/** A faucet request: a positive number of sats, at most MAX_FAUCET_SAT. */
+function faucetAmount(v: unknown, field: string): SatString {
+  const s = satString(v, field);
+  if (BigInt(s) === 0n) fail(field, 'must be more than 0 sats');
+  if (BigInt(s) > MAX_FAUCET_SAT) fail(field, `must be at most ${MAX_FAUCET_SAT} sats (10 BTC) per request`);
+  return s;
+}
+
+export function parseFaucetResult(v: unknown, field = 'result'): FaucetResultDto {
+  const o = shape(v, field, ['txid', 'vout', 'address', 'amountSat']);
+  return {
+    txid: txid(o.txid, `${field}.txid`),
+    vout: number(o.vout, `${field}.vout`, 0, 100_000, true),
+    address: address(o.address, `${field}.address`),
+    amountSat: faucetAmount(o.amountSat, `${field}.amountSat`),
   };
 }
 
@@ -554,6 +594,7 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
     };
   },
   'wallet.confirmSend': (v) => ({ id: string(shape(v, 'params', ['id']).id, 'params.id', 200) }),
+  'wallet.faucet': (v) => ({ amountSat: faucetAmount(shape(v, 'params', ['amountSat']).amountSat, 'params.amountSat') }),
 };
 
 /** Result validators, one per method (the UI checks what the worker sends back). */
@@ -587,11 +628,8 @@ const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
     return { fast: feeRate(o.fast, 'result.fast'), normal: feeRate(o.normal, 'result.normal'), slow: feeRate(o.slow, 'result.slow') };
   },
   'wallet.prepareSend': (v) => parsePreparedSend(v, 'result'),
-  'wallet.confirmSend': (v) => {
-    const txid = string(shape(v, 'result', ['txid']).txid, 'result.txid', 64);
-    if (!TXID.test(txid)) fail('result.txid', 'must be 64 lowercase hex characters');
-    return { txid };
-  },
+  'wallet.confirmSend': (v) => ({ txid: txid(shape(v, 'result', ['txid']).txid, 'result.txid') }),
+  'wallet.faucet': (v) => parseFaucetResult(v, 'result'),
 };
 
 export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {
