@@ -20,7 +20,7 @@ import {
 } from '../../engine/store/errors.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
 import { utf8Encode } from '../../engine/store/utf8.ts';
-import { blobOf, MNEMONIC, plaintextLeaks } from './store-helpers.ts';
+import { blobOf, MNEMONIC, plaintextLeaks, plaintextLooking } from './store-helpers.ts';
 
 const entropy: Entropy = { randomBytes: (n) => new Uint8Array(randomBytes(n)) };
 const CHEAP: ScryptParams = { log2N: 10, r: 8, p: 1 };
@@ -234,6 +234,18 @@ describe('EncryptedStore: no plaintext reaches the raw store', () => {
     await raw.write({ put: [['a', utf8Encode(MNEMONIC)], ['b', secretKey], ['c', utf8Encode(bytesToHex(secretKey))], ['d', utf8Encode(Buffer.from(secretKey).toString('base64'))]] });
     const leaks = plaintextLeaks(blobOf(raw.rawEntries()), { bytes: [secretKey], strings: [MNEMONIC] });
     for (const form of ['raw bytes', 'first 8 bytes', 'hex', 'base64', 'utf8', 'word "abandon"']) expect(leaks.join('\n')).toContain(form);
+  });
+
+  it('sealed values do not look like plaintext; (control) text, JSON and hex do', async () => {
+    const { raw, store } = await fresh();
+    await store.write({ put: [['wallet/seed', utf8Encode(MNEMONIC)], ['wallet/json', utf8Encode(JSON.stringify({ words: MNEMONIC.split(' ') }))]] });
+    for (const [key, value] of raw.rawEntries()) expect(plaintextLooking(value), key).toBeNull();
+    for (let i = 0; i < 200; i++) expect(plaintextLooking(new Uint8Array(randomBytes(41 + i)))).toBeNull();
+    expect(plaintextLooking(utf8Encode(MNEMONIC))).toMatch(/printable/);
+    expect(plaintextLooking(utf8Encode(JSON.stringify({ a: 1, b: 'two' })))).toMatch(/printable/);
+    expect(plaintextLooking(utf8Encode(bytesToHex(new Uint8Array(randomBytes(32)))))).toMatch(/printable/);
+    // Text inside binary: a printable run of 24+ bytes.
+    expect(plaintextLooking(Uint8Array.from([...randomBytes(64).map((b) => b | 0x80), ...utf8Encode('abandon ability able about'), ...randomBytes(64).map((b) => b | 0x80)]))).toMatch(/run of 26/);
   });
 
   it('the same value written twice seals differently (fresh nonce per write)', async () => {

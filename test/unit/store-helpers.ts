@@ -65,3 +65,28 @@ export function blobOf(entries: Iterable<readonly [string, Uint8Array]>): Uint8A
   }
   return out;
 }
+
+/** Printable ASCII, tab, LF, CR: what text is made of. Random bytes are about 38 % printable. */
+const isPrintable = (b: number): boolean => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/**
+ * Why `value` looks like plaintext rather than ciphertext, or null when it does not: mostly
+ * printable (text, JSON, hex, base64 — over 75 % printable where random bytes are ~38 %), or a
+ * printable run of 24 bytes or more (a word list, an address, a JSON field inside binary).
+ */
+export function plaintextLooking(value: Uint8Array): string | null {
+  let printable = 0;
+  let run = 0;
+  let longest = 0;
+  for (const b of value) {
+    if (isPrintable(b)) {
+      printable++;
+      longest = Math.max(longest, ++run);
+    } else {
+      run = 0;
+    }
+  }
+  if (value.length >= 16 && printable / value.length > 0.75) return `${Math.round((100 * printable) / value.length)}% of its ${value.length} bytes are printable`;
+  if (longest >= 24) return `it holds a run of ${longest} printable bytes`;
+  return null;
+}
