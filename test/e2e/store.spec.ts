@@ -5,10 +5,9 @@
  * 32-byte key is stored in any readable form. Also: wrong passphrase refused, data survives a
  * reload, and the default scrypt cost (N=2^17) is timed in the browser.
  *
- * The app has no wallet creation yet, so this drives a dedicated test-only harness
- * (test/e2e/store-harness/, built and served here by Vite's API from harness.vite.mjs) rather
- * than the app's onboarding. Once onboarding stores a wallet, a second test can inspect the app
- * origin's `glint-wallet-<network>` database the same way (see rawDump below).
+ * This drives a dedicated test-only harness (test/e2e/store-harness/, built and served here by
+ * Vite's API from harness.vite.mjs) rather than the app's onboarding; wallet.spec.ts checks the
+ * app's own `glint-<network>` database the same way after onboarding and after a send.
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
