@@ -88,3 +88,50 @@ export function verifyDigest(signature: Uint8Array, digest: Uint8Array, pubkey: 
     return false;
   }
 }
+
+// ---- Tweak arithmetic for BOLT 3 "Key Derivation" (public keys are public data: variable-time
+// ladders are fine for them; secret scalars go through noble's constant-shape `multiply`). ----
+
+const CURVE_N: bigint = secp.Point.CURVE().n;
+
+function scalarOfTweak(tweak: Uint8Array, field: string): bigint {
+  if (!(tweak instanceof Uint8Array) || tweak.length !== 32) throw new RangeError(`${field}: must be 32 bytes`);
+  let n = 0n;
+  for (const b of tweak) n = (n << 8n) | BigInt(b);
+  if (n === 0n || n >= CURVE_N) throw new RangeError(`${field}: not a scalar in [1, n)`);
+  return n;
+}
+
+function scalarBytes(n: bigint, field: string): Uint8Array {
+  if (n === 0n) throw new RangeError(`${field}: result is zero`);
+  return secp.etc.numberToBytesBE(n);
+}
+
+/** `A + B` of two compressed points (33 bytes). Throws a RangeError if the sum is infinity. */
+export function pointAdd(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const sum = parsePoint(a, 'a').add(parsePoint(b, 'b'));
+  if (sum.is0()) throw new RangeError('pointAdd: result is the point at infinity');
+  return sum.toBytes(true);
+}
+
+/** `k·P` for a public point and a public 32-byte scalar (variable time: public data only). */
+export function pointMultiply(point: Uint8Array, scalar: Uint8Array): Uint8Array {
+  return parsePoint(point, 'point').multiplyUnsafe(scalarOfTweak(scalar, 'scalar')).toBytes(true);
+}
+
+/** `P + t·G`: a point tweaked by a 32-byte scalar (uses noble's base-point precomputes). */
+export function pointAddTweak(point: Uint8Array, tweak: Uint8Array): Uint8Array {
+  const sum = parsePoint(point, 'point').add(secp.Point.BASE.multiply(scalarOfTweak(tweak, 'tweak')));
+  if (sum.is0()) throw new RangeError('pointAddTweak: result is the point at infinity');
+  return sum.toBytes(true);
+}
+
+/** `(a + b) mod n` of two 32-byte scalars; throws a RangeError if either is invalid or the sum is zero. */
+export function privateAdd(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return scalarBytes((scalarOfTweak(a, 'a') + scalarOfTweak(b, 'b')) % CURVE_N, 'privateAdd');
+}
+
+/** `(a · b) mod n` of two 32-byte scalars; throws a RangeError if either is invalid. */
+export function privateMultiply(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return scalarBytes((scalarOfTweak(a, 'a') * scalarOfTweak(b, 'b')) % CURVE_N, 'privateMultiply');
+}
