@@ -135,3 +135,28 @@ export function privateAdd(a: Uint8Array, b: Uint8Array): Uint8Array {
 export function privateMultiply(a: Uint8Array, b: Uint8Array): Uint8Array {
   return scalarBytes((scalarOfTweak(a, 'a') * scalarOfTweak(b, 'b')) % CURVE_N, 'privateMultiply');
 }
+
+/**
+ * `a·P + b·Q` for public points and scalars in one pass (Shamir's trick: one doubling per bit
+ * instead of two), as BOLT 3's `revocationpubkey` needs. Variable time: public data only.
+ */
+export function pointMultiplyAdd(p: Uint8Array, a: Uint8Array, q: Uint8Array, b: Uint8Array): Uint8Array {
+  const P = parsePoint(p, 'p');
+  const Q = parsePoint(q, 'q');
+  const x = scalarOfTweak(a, 'a');
+  const y = scalarOfTweak(b, 'b');
+  const PQ = P.add(Q);
+  let R = secp.Point.ZERO;
+  const top = Math.max(x.toString(2).length, y.toString(2).length);
+  for (let i = top - 1; i >= 0; i--) {
+    R = R.double();
+    const bit = BigInt(i);
+    const bx = (x >> bit) & 1n;
+    const by = (y >> bit) & 1n;
+    if (bx && by) R = R.add(PQ);
+    else if (bx) R = R.add(P);
+    else if (by) R = R.add(Q);
+  }
+  if (R.is0()) throw new RangeError('pointMultiplyAdd: result is the point at infinity');
+  return R.toBytes(true);
+}

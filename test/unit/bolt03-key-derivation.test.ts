@@ -1,8 +1,9 @@
 /** BOLT 3 Appendix E: Key Derivation Test Vectors, plus the pubkey/privkey pairings they imply. */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import vectors from '../vectors/bolt03-key-derivation.json' with { type: 'json' };
 import { bytesToHex, hexToBytes } from '../../engine/lib/bytes.ts';
-import { publicKeyOf } from '../../engine/crypto/secp256k1.ts';
+import { pointAdd, pointAddTweak, pointMultiply, pointMultiplyAdd, privateAdd, privateMultiply, publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { ValidationError } from '../../engine/lib/errors.ts';
 import {
   deriveCommitmentKeys,
@@ -70,5 +71,27 @@ describe('BOLT 3 Appendix E: key derivation', () => {
         paymentBasepoint: basePoint,
       }),
     ).toThrow(/remote\.revocationBasepoint/);
+  });
+});
+
+describe('secp256k1 tweak helpers agree with each other', () => {
+  const scalar = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((b) => b.some((x) => x !== 0) && b[0] !== 0xff);
+  it('a·P + b·Q (Shamir) = pointAdd(pointMultiply(P, a), pointMultiply(Q, b)); scalar ops match point ops', () => {
+    fc.assert(
+      fc.property(scalar, scalar, scalar, scalar, (p, q, a, b) => {
+        const P = publicKeyOf(p);
+        const Q = publicKeyOf(q);
+        expect(bytesToHex(pointMultiplyAdd(P, a, Q, b))).toBe(bytesToHex(pointAdd(pointMultiply(P, a), pointMultiply(Q, b))));
+        expect(bytesToHex(publicKeyOf(privateAdd(p, a)))).toBe(bytesToHex(pointAddTweak(P, a)));
+        expect(bytesToHex(publicKeyOf(privateMultiply(p, a)))).toBe(bytesToHex(pointMultiply(P, a)));
+      }),
+      { numRuns: 8 },
+    );
+  });
+  it('P + (−P) is refused rather than encoded', () => {
+    const P = publicKeyOf(baseSecret);
+    const negP = Uint8Array.from(P);
+    negP[0] = P[0] === 2 ? 3 : 2;
+    expect(() => pointAdd(P, negP)).toThrow(RangeError);
   });
 });

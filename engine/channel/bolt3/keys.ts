@@ -12,9 +12,8 @@
  * https://github.com/lightning/bolts/blob/master/03-transactions.md#key-derivation
  */
 import {
-  pointAdd,
   pointAddTweak,
-  pointMultiply,
+  pointMultiplyAdd,
   privateAdd,
   privateMultiply,
   publicKeyOf,
@@ -49,9 +48,9 @@ export function derivePrivkey(basepointSecret: Uint8Array, perCommitmentPoint: U
 export function deriveRevocationPubkey(revocationBasepoint: Uint8Array, perCommitmentPoint: Uint8Array): Uint8Array {
   checkPubkey(revocationBasepoint, 'revocationBasepoint');
   checkPubkey(perCommitmentPoint, 'perCommitmentPoint');
-  const a = pointMultiply(revocationBasepoint, sha256(concatBytes(revocationBasepoint, perCommitmentPoint)));
-  const b = pointMultiply(perCommitmentPoint, sha256(concatBytes(perCommitmentPoint, revocationBasepoint)));
-  return pointAdd(a, b);
+  const a = sha256(concatBytes(revocationBasepoint, perCommitmentPoint));
+  const b = sha256(concatBytes(perCommitmentPoint, revocationBasepoint));
+  return pointMultiplyAdd(revocationBasepoint, a, perCommitmentPoint, b);
 }
 
 /**
