@@ -15,7 +15,7 @@ import { ValidationError } from '../../lib/errors.ts';
 import { checkBytes, checkInt, checkPubkey, checkU32 } from './check.ts';
 import type { Commitment, HtlcOutput } from './commitment.ts';
 import { htlcTxFee } from './fees.ts';
-import { p2wsh, toLocalScript } from './scripts.ts';
+import { htlcTxOutputScript, p2wsh } from './scripts.ts';
 import { SIGHASH_ALL, SIGHASH_SINGLE_ANYONECANPAY, encodeSignature, signInput, type Signer, verifyInput } from './sign.ts';
 import { type ChannelType, type CommitmentHtlc, checkChannelType, hasAnchors } from './types.ts';
 
@@ -74,7 +74,7 @@ export function buildHtlcTx<H extends CommitmentHtlc>(output: HtlcOutput<H>, par
   const fee = htlcTxFee(htlc, params.feeratePerKw, params.channelType);
   const outputValueSat = output.valueSat - fee;
   if (outputValueSat < 0n) throw new ValidationError('output.valueSat', `is below the HTLC transaction fee of ${fee} sat (a trimmed HTLC)`);
-  const outputWitnessScript = toLocalScript(params.revocationPubkey, params.toSelfDelay, params.localDelayedPubkey);
+  const outputWitnessScript = htlcTxOutputScript(params.revocationPubkey, params.toSelfDelay, params.localDelayedPubkey);
   const kind: HtlcTxKind = output.kind === 'offered_htlc' ? 'htlc-timeout' : 'htlc-success';
 
   const tx = new Transaction();

@@ -66,6 +66,14 @@ export function toLocalScript(revocationPubkey: Uint8Array, toSelfDelay: number,
   ]);
 }
 
+/**
+ * BOLT 3 "HTLC-Timeout and HTLC-Success Transactions" output witness script: the same shape as
+ * `to_local` (revocable at once, otherwise the owner's after `to_self_delay`).
+ */
+export function htlcTxOutputScript(revocationPubkey: Uint8Array, toSelfDelay: number, localDelayedPubkey: Uint8Array): Uint8Array {
+  return toLocalScript(revocationPubkey, toSelfDelay, localDelayedPubkey);
+}
+
 /** BOLT 3 "`to_remote` Output" with `option_anchors`: `<remotepubkey> OP_CHECKSIGVERIFY 1 OP_CHECKSEQUENCEVERIFY`. */
 export function toRemoteAnchorsScript(remotePubkey: Uint8Array): Uint8Array {
   checkPubkey(remotePubkey, 'remotePubkey');
