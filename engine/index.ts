@@ -93,3 +93,6 @@ export { encodeWalletState, decodeWalletState, emptyWalletState, WALLET_STATE_VE
 export type { WalletState, StoredTx, Reservation } from './wallet/state.ts';
 export type { SyncReport } from './wallet/sync.ts';
 export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
+// The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
+export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
+export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
