@@ -1,0 +1,122 @@
+/**
+ * Outputs of the channel reducer (lightning-kmp `ChannelAction`, style-models §4.2 / §7.3). The
+ * node executes them; DESIGN.md rule 3: every `persist` of a batch is durable before any `send`
+ * or `broadcast` of that batch runs. The reducer also lists `persist` first.
+ */
+import type { ErrorMessage } from '../wire/messages/setup.ts';
+import { asciiBytes } from '../wire/messages/setup.ts';
+import type { ChannelMessage } from '../wire/messages/channel.ts';
+import type { ChannelState, ChannelStateName } from './types.ts';
+
+/** Store this channel's snapshot (codec.ts bytes) under its channel id, replacing the previous one. */
+export interface PersistAction {
+  readonly type: 'persist';
+  readonly channelId: Uint8Array;
+  readonly snapshot: Uint8Array;
+}
+
+/** Send a message to the channel's peer. `error` / `warning` are sends too (BOLT 1). */
+export interface SendAction {
+  readonly type: 'send';
+  readonly message: ChannelMessage | ErrorMessage;
+}
+
+/** Ask the wallet for a signed, unbroadcast transaction paying `valueSat` to `scriptPubKey`; answer with `funding-tx-built` / `funding-tx-failed`. */
+export interface RequestFundingAction {
+  readonly type: 'request-funding';
+  readonly scriptPubKey: Uint8Array;
+  readonly valueSat: bigint;
+}
+
+/** Release the wallet's coin reservation for a funding transaction that will never be broadcast. */
+export interface CancelFundingAction {
+  readonly type: 'cancel-funding';
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+}
+
+export type BroadcastKind = 'funding' | 'commitment';
+
+/** Publish a transaction (and keep re-publishing it until it confirms: the node's job). */
+export interface BroadcastAction {
+  readonly type: 'broadcast';
+  readonly kind: BroadcastKind;
+  readonly rawTx: Uint8Array;
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+}
+
+/** Report `funding-confirmed` for `txid` once it has `depth` confirmations. */
+export interface WatchConfirmationsAction {
+  readonly type: 'watch-confirmations';
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly depth: number;
+  /** The output the channel is about, so a watcher can check or watch its spend. */
+  readonly outputIndex: number;
+  readonly scriptPubKey: Uint8Array;
+}
+
+/** Something for the UI / the node's event log. */
+export type ChannelUiEvent =
+  | { readonly type: 'state-changed'; readonly from: ChannelStateName; readonly to: ChannelStateName }
+  | { readonly type: 'channel-id-assigned'; readonly temporaryChannelId: Uint8Array; readonly channelId: Uint8Array }
+  | { readonly type: 'channel-ready'; readonly channelId: Uint8Array; readonly shortChannelId: bigint }
+  | { readonly type: 'channel-aborted'; readonly reason: string }
+  | { readonly type: 'channel-force-closed'; readonly reason: string }
+  | { readonly type: 'peer-warning'; readonly text: string }
+  | { readonly type: 'command-rejected'; readonly command: string; readonly reason: string }
+  | { readonly type: 'ignored'; readonly what: string; readonly reason: string }
+  | { readonly type: 'internal-error'; readonly reason: string };
+
+export interface EmitAction {
+  readonly type: 'emit';
+  readonly event: ChannelUiEvent;
+}
+
+/** Drop the connection to the peer (after the sends of this batch). */
+export interface CloseConnectionAction {
+  readonly type: 'close-connection';
+  readonly reason: string;
+}
+
+export type ChannelAction =
+  | PersistAction
+  | SendAction
+  | RequestFundingAction
+  | CancelFundingAction
+  | BroadcastAction
+  | WatchConfirmationsAction
+  | EmitAction
+  | CloseConnectionAction;
+
+export type ChannelActionType = ChannelAction['type'];
+
+/** Keep only printable ASCII (what `error`/`warning` data can carry and what snapshots store). */
+export function printable(text: string): string {
+  return String.fromCharCode(...asciiBytes(text.length > 500 ? `${text.slice(0, 497)}...` : text));
+}
+
+export function send(message: ChannelMessage | ErrorMessage): SendAction {
+  return { type: 'send', message };
+}
+
+/** BOLT 1 `error` for `channelId`: "fail the channel". */
+export function sendError(channelId: Uint8Array, text: string): SendAction {
+  return { type: 'send', message: { type: 'error', channelId, data: asciiBytes(printable(text)) } };
+}
+
+/** BOLT 1 `warning` for `channelId`: the message was wrong, the channel goes on. */
+export function sendWarning(channelId: Uint8Array, text: string): SendAction {
+  return { type: 'send', message: { type: 'warning', channelId, data: asciiBytes(printable(text)) } };
+}
+
+export function emit(event: ChannelUiEvent): EmitAction {
+  return { type: 'emit', event };
+}
+
+/** What one reducer step returns: the next state and the actions to run, `persist` first. */
+export interface Transition {
+  readonly state: ChannelState;
+  readonly actions: readonly ChannelAction[];
+}

@@ -1,0 +1,448 @@
+/**
+ * Versioned binary snapshots of every channel state (DESIGN.md rule 4). Layout: a version byte,
+ * a state tag byte, then the state's fields in a fixed order (big-endian integers, fixed-size
+ * keys and ids, u8 presence flags for optional fields, u16/u32 length prefixes for scripts and
+ * transactions). Decoding checks every field — points on the curve, enum values, lengths, the
+ * balance invariants — and rejects trailing bytes, so a damaged record never becomes a state.
+ *
+ * `encodeChannelState` / `decodeChannelState` work on the whole record (version first). The
+ * `…Body` pair works without the version byte, for a store-side `RecordCodec` that writes the
+ * version itself (`version: CHANNEL_SNAPSHOT_VERSION`); migrations from older bodies go there.
+ * Snapshots hold public data only: secrets are re-derived from the keychain (`channelIndex`).
+ */
+import { DecodeError, ValidationError } from '../lib/errors.ts';
+import { ByteReader } from '../wire/reader.ts';
+import { ByteWriter } from '../wire/writer.ts';
+import { isValidPublicKey } from '../crypto/secp256k1.ts';
+import type {
+  ChannelParams,
+  ChannelState,
+  ChannelType,
+  CommitmentSpec,
+  Commitments,
+  NegotiatedParams,
+  OpeningParams,
+  RemoteChannelReady,
+} from './types.ts';
+
+/** The snapshot format version written by this code. */
+export const CHANNEL_SNAPSHOT_VERSION = 1;
+
+const TAGS = [
+  'idle',
+  'wait-for-open-channel',
+  'wait-for-accept-channel',
+  'wait-for-funding-internal',
+  'wait-for-funding-created',
+  'wait-for-funding-signed',
+  'wait-for-funding-confirmed',
+  'wait-for-channel-ready',
+  'normal',
+  'aborted',
+  'force-closing',
+] as const satisfies readonly ChannelState['type'][];
+
+const CHANNEL_TYPES: readonly ChannelType[] = ['static_remotekey', 'anchors_zero_fee_htlc_tx'];
+const MAX_COMMITMENT_NUMBER = 2 ** 48 - 1;
+const MAX_REASON = 1000;
+
+// ---- writing ------------------------------------------------------------------------------------
+
+function fixed(w: ByteWriter, b: Uint8Array, n: number, field: string): void {
+  if (!(b instanceof Uint8Array) || b.length !== n) throw new ValidationError(field, `must be ${n} bytes`);
+  w.bytes(b);
+}
+
+function optional<T>(w: ByteWriter, v: T | undefined, write: (v: T) => void): void {
+  if (v === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    write(v);
+  }
+}
+
+function text(w: ByteWriter, s: string, field: string): void {
+  if (s.length > MAX_REASON) throw new ValidationError(field, `longer than ${MAX_REASON} characters`);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) throw new ValidationError(field, 'must be printable ASCII (see actions.ts printable)');
+    bytes[i] = c;
+  }
+  w.u16Prefixed(bytes);
+}
+
+function commitmentIndex(w: ByteWriter, n: number, field: string): void {
+  w.u64(BigInt(n), field);
+}
+
+function params(w: ByteWriter, p: ChannelParams): void {
+  w.u64(p.dustLimitSat).u64(p.maxHtlcValueInFlightMsat).u64(p.channelReserveSat).u64(p.htlcMinimumMsat);
+  w.u16(p.toSelfDelay).u16(p.maxAcceptedHtlcs);
+  fixed(w, p.fundingPubkey, 33, 'fundingPubkey');
+  fixed(w, p.revocationBasepoint, 33, 'revocationBasepoint');
+  fixed(w, p.paymentBasepoint, 33, 'paymentBasepoint');
+  fixed(w, p.delayedPaymentBasepoint, 33, 'delayedPaymentBasepoint');
+  fixed(w, p.htlcBasepoint, 33, 'htlcBasepoint');
+  optional(w, p.upfrontShutdownScript, (s) => w.u16Prefixed(s));
+}
+
+function channelType(w: ByteWriter, t: ChannelType): void {
+  w.u8(CHANNEL_TYPES.indexOf(t));
+}
+
+function opening(w: ByteWriter, o: OpeningParams): void {
+  w.u32(o.channelIndex);
+  fixed(w, o.peerNodeId, 33, 'peerNodeId');
+  fixed(w, o.temporaryChannelId, 32, 'temporaryChannelId');
+  channelType(w, o.channelType);
+  w.u64(o.fundingSat).u64(o.pushMsat).u32(o.feeratePerKw).u8(o.channelFlags);
+  params(w, o.localParams);
+}
+
+function negotiated(w: ByteWriter, n: NegotiatedParams): void {
+  opening(w, n);
+  params(w, n.remoteParams);
+  fixed(w, n.remoteFirstPerCommitmentPoint, 33, 'remoteFirstPerCommitmentPoint');
+  w.u32(n.minimumDepth);
+}
+
+function spec(w: ByteWriter, s: CommitmentSpec): void {
+  w.u64(s.toLocalMsat).u64(s.toRemoteMsat).u32(s.feeratePerKw);
+}
+
+function commitments(w: ByteWriter, c: Commitments): void {
+  fixed(w, c.channelId, 32, 'channelId');
+  channelType(w, c.channelType);
+  w.u8(c.isFunder ? 1 : 0).u8(c.channelFlags).u32(c.channelIndex);
+  fixed(w, c.peerNodeId, 33, 'peerNodeId');
+  params(w, c.localParams);
+  params(w, c.remoteParams);
+  fixed(w, c.fundingOutpoint.txid, 32, 'fundingOutpoint.txid');
+  w.u16(c.fundingOutpoint.index).u64(c.fundingSat);
+  commitmentIndex(w, c.localCommit.index, 'localCommit.index');
+  spec(w, c.localCommit.spec);
+  fixed(w, c.localCommit.txid, 32, 'localCommit.txid');
+  fixed(w, c.localCommit.remoteSig, 64, 'localCommit.remoteSig');
+  commitmentIndex(w, c.remoteCommit.index, 'remoteCommit.index');
+  spec(w, c.remoteCommit.spec);
+  fixed(w, c.remoteCommit.txid, 32, 'remoteCommit.txid');
+  fixed(w, c.remoteCommit.remotePerCommitmentPoint, 33, 'remoteCommit.remotePerCommitmentPoint');
+  optional(w, c.remoteNextPerCommitmentPoint, (p) => fixed(w, p, 33, 'remoteNextPerCommitmentPoint'));
+}
+
+function tx(w: ByteWriter, raw: Uint8Array): void {
+  w.u32(raw.length).bytes(raw);
+}
+
+function remoteReady(w: ByteWriter, r: RemoteChannelReady): void {
+  fixed(w, r.secondPerCommitmentPoint, 33, 'remoteChannelReady.secondPerCommitmentPoint');
+  optional(w, r.alias, (a) => w.u64(a));
+}
+
+/** The snapshot body (no version byte). */
+export function encodeChannelStateBody(state: ChannelState): Uint8Array {
+  const w = new ByteWriter(1024);
+  w.u8(TAGS.indexOf(state.type));
+  switch (state.type) {
+    case 'idle':
+      w.u32(state.channelIndex);
+      break;
+    case 'wait-for-open-channel':
+      w.u32(state.channelIndex);
+      fixed(w, state.peerNodeId, 33, 'peerNodeId');
+      break;
+    case 'wait-for-accept-channel':
+      opening(w, state.opening);
+      break;
+    case 'wait-for-funding-internal':
+    case 'wait-for-funding-created':
+      negotiated(w, state.negotiated);
+      break;
+    case 'wait-for-funding-signed':
+      negotiated(w, state.negotiated);
+      fixed(w, state.channelId, 32, 'channelId');
+      fixed(w, state.fundingOutpoint.txid, 32, 'fundingOutpoint.txid');
+      w.u16(state.fundingOutpoint.index);
+      tx(w, state.fundingTx);
+      fixed(w, state.remoteCommitSig, 64, 'remoteCommitSig');
+      break;
+    case 'wait-for-funding-confirmed':
+      commitments(w, state.commitments);
+      w.u32(state.minimumDepth).u32(state.waitingSinceHeight);
+      optional(w, state.fundingTx, (t) => tx(w, t));
+      optional(w, state.remoteChannelReady, (r) => remoteReady(w, r));
+      break;
+    case 'wait-for-channel-ready':
+      commitments(w, state.commitments);
+      w.u64(state.shortChannelId).u64(state.localAlias);
+      break;
+    case 'normal':
+      commitments(w, state.commitments);
+      w.u64(state.shortChannelId).u64(state.localAlias);
+      optional(w, state.remoteAlias, (a) => w.u64(a));
+      break;
+    case 'aborted':
+      optional(w, state.channelId, (id) => fixed(w, id, 32, 'channelId'));
+      text(w, state.reason, 'reason');
+      break;
+    case 'force-closing':
+      commitments(w, state.commitments);
+      text(w, state.reason, 'reason');
+      tx(w, state.commitmentTx);
+      break;
+    default: {
+      const never: never = state;
+      throw new Error(`unencodable channel state ${(never as { type: string }).type}`);
+    }
+  }
+  return w.finish();
+}
+
+/** A whole snapshot record: `CHANNEL_SNAPSHOT_VERSION` then the body. */
+export function encodeChannelState(state: ChannelState): Uint8Array {
+  const body = encodeChannelStateBody(state);
+  const out = new Uint8Array(body.length + 1);
+  out[0] = CHANNEL_SNAPSHOT_VERSION;
+  out.set(body, 1);
+  return out;
+}
+
+// ---- reading ------------------------------------------------------------------------------------
+
+function point(r: ByteReader, field: string): Uint8Array {
+  const p = r.take(33, field);
+  if (!isValidPublicKey(p)) throw new DecodeError(field, 'not a valid secp256k1 point');
+  return p.slice();
+}
+
+function bytes(r: ByteReader, n: number, field: string): Uint8Array {
+  return r.take(n, field).slice();
+}
+
+function flag(r: ByteReader, field: string): boolean {
+  const b = r.u8(field);
+  if (b > 1) throw new DecodeError(field, `flag must be 0 or 1, got ${b}`);
+  return b === 1;
+}
+
+function readOptional<T>(r: ByteReader, field: string, read: () => T): T | undefined {
+  return flag(r, `${field}.present`) ? read() : undefined;
+}
+
+function readText(r: ByteReader, field: string): string {
+  const b = r.u16Prefixed(field);
+  if (b.length > MAX_REASON) throw new DecodeError(field, `longer than ${MAX_REASON} characters`);
+  for (const c of b) if (c < 0x20 || c >= 0x7f) throw new DecodeError(field, 'must be printable ASCII');
+  return String.fromCharCode(...b);
+}
+
+function readIndex(r: ByteReader, field: string): number {
+  const v = r.u64(field);
+  if (v > BigInt(MAX_COMMITMENT_NUMBER)) throw new DecodeError(field, 'commitment number above 2^48 - 1');
+  return Number(v);
+}
+
+function readChannelType(r: ByteReader, field: string): ChannelType {
+  const t = CHANNEL_TYPES[r.u8(field)];
+  if (t === undefined) throw new DecodeError(field, 'unknown channel type');
+  return t;
+}
+
+function readParams(r: ByteReader, field: string): ChannelParams {
+  const dustLimitSat = r.u64(`${field}.dustLimitSat`);
+  const maxHtlcValueInFlightMsat = r.u64(`${field}.maxHtlcValueInFlightMsat`);
+  const channelReserveSat = r.u64(`${field}.channelReserveSat`);
+  const htlcMinimumMsat = r.u64(`${field}.htlcMinimumMsat`);
+  const toSelfDelay = r.u16(`${field}.toSelfDelay`);
+  const maxAcceptedHtlcs = r.u16(`${field}.maxAcceptedHtlcs`);
+  const fundingPubkey = point(r, `${field}.fundingPubkey`);
+  const revocationBasepoint = point(r, `${field}.revocationBasepoint`);
+  const paymentBasepoint = point(r, `${field}.paymentBasepoint`);
+  const delayedPaymentBasepoint = point(r, `${field}.delayedPaymentBasepoint`);
+  const htlcBasepoint = point(r, `${field}.htlcBasepoint`);
+  const upfrontShutdownScript = readOptional(r, `${field}.upfrontShutdownScript`, () => r.u16Prefixed(`${field}.upfrontShutdownScript`).slice());
+  if (upfrontShutdownScript !== undefined && upfrontShutdownScript.length === 0) {
+    throw new DecodeError(`${field}.upfrontShutdownScript`, 'present but empty');
+  }
+  return {
+    dustLimitSat,
+    maxHtlcValueInFlightMsat,
+    channelReserveSat,
+    htlcMinimumMsat,
+    toSelfDelay,
+    maxAcceptedHtlcs,
+    fundingPubkey,
+    revocationBasepoint,
+    paymentBasepoint,
+    delayedPaymentBasepoint,
+    htlcBasepoint,
+    ...(upfrontShutdownScript !== undefined ? { upfrontShutdownScript } : {}),
+  };
+}
+
+function readOpening(r: ByteReader): OpeningParams {
+  const channelIndex = r.u32('channelIndex');
+  const peerNodeId = point(r, 'peerNodeId');
+  const temporaryChannelId = bytes(r, 32, 'temporaryChannelId');
+  const channelType = readChannelType(r, 'channelType');
+  const fundingSat = r.u64('fundingSat');
+  const pushMsat = r.u64('pushMsat');
+  if (pushMsat > fundingSat * 1000n) throw new DecodeError('pushMsat', 'greater than the funding amount');
+  const feeratePerKw = r.u32('feeratePerKw');
+  const channelFlags = r.u8('channelFlags');
+  const localParams = readParams(r, 'localParams');
+  return { channelIndex, peerNodeId, temporaryChannelId, channelType, fundingSat, pushMsat, feeratePerKw, channelFlags, localParams };
+}
+
+function readNegotiated(r: ByteReader): NegotiatedParams {
+  const o = readOpening(r);
+  const remoteParams = readParams(r, 'remoteParams');
+  const remoteFirstPerCommitmentPoint = point(r, 'remoteFirstPerCommitmentPoint');
+  const minimumDepth = r.u32('minimumDepth');
+  return { ...o, remoteParams, remoteFirstPerCommitmentPoint, minimumDepth };
+}
+
+function readSpec(r: ByteReader, field: string, fundingSat: bigint): CommitmentSpec {
+  const toLocalMsat = r.u64(`${field}.toLocalMsat`);
+  const toRemoteMsat = r.u64(`${field}.toRemoteMsat`);
+  if (toLocalMsat + toRemoteMsat !== fundingSat * 1000n) throw new DecodeError(field, 'balances do not add up to the funding amount');
+  const feeratePerKw = r.u32(`${field}.feeratePerKw`);
+  return { toLocalMsat, toRemoteMsat, feeratePerKw };
+}
+
+function readCommitments(r: ByteReader): Commitments {
+  const channelId = bytes(r, 32, 'channelId');
+  const channelType = readChannelType(r, 'channelType');
+  const isFunder = flag(r, 'isFunder');
+  const channelFlags = r.u8('channelFlags');
+  const channelIndex = r.u32('channelIndex');
+  const peerNodeId = point(r, 'peerNodeId');
+  const localParams = readParams(r, 'localParams');
+  const remoteParams = readParams(r, 'remoteParams');
+  const fundingOutpoint = { txid: bytes(r, 32, 'fundingOutpoint.txid'), index: r.u16('fundingOutpoint.index') };
+  const fundingSat = r.u64('fundingSat');
+  const localCommit = {
+    index: readIndex(r, 'localCommit.index'),
+    spec: readSpec(r, 'localCommit.spec', fundingSat),
+    txid: bytes(r, 32, 'localCommit.txid'),
+    remoteSig: bytes(r, 64, 'localCommit.remoteSig'),
+  };
+  const remoteCommit = {
+    index: readIndex(r, 'remoteCommit.index'),
+    spec: readSpec(r, 'remoteCommit.spec', fundingSat),
+    txid: bytes(r, 32, 'remoteCommit.txid'),
+    remotePerCommitmentPoint: point(r, 'remoteCommit.remotePerCommitmentPoint'),
+  };
+  const remoteNextPerCommitmentPoint = readOptional(r, 'remoteNextPerCommitmentPoint', () => point(r, 'remoteNextPerCommitmentPoint'));
+  return {
+    channelId,
+    channelType,
+    isFunder,
+    channelFlags,
+    channelIndex,
+    peerNodeId,
+    localParams,
+    remoteParams,
+    fundingOutpoint,
+    fundingSat,
+    localCommit,
+    remoteCommit,
+    ...(remoteNextPerCommitmentPoint !== undefined ? { remoteNextPerCommitmentPoint } : {}),
+  };
+}
+
+function readTx(r: ByteReader, field: string): Uint8Array {
+  const n = r.u32(`${field}.length`);
+  if (n === 0) throw new DecodeError(field, 'empty transaction');
+  return bytes(r, n, field);
+}
+
+function readRemoteReady(r: ByteReader): RemoteChannelReady {
+  const secondPerCommitmentPoint = point(r, 'remoteChannelReady.secondPerCommitmentPoint');
+  const alias = readOptional(r, 'remoteChannelReady.alias', () => r.u64('remoteChannelReady.alias'));
+  return { secondPerCommitmentPoint, ...(alias !== undefined ? { alias } : {}) };
+}
+
+function readBody(r: ByteReader): ChannelState {
+  const tag = r.u8('state');
+  const type = TAGS[tag];
+  switch (type) {
+    case 'idle':
+      return { type, channelIndex: r.u32('channelIndex') };
+    case 'wait-for-open-channel':
+      return { type, channelIndex: r.u32('channelIndex'), peerNodeId: point(r, 'peerNodeId') };
+    case 'wait-for-accept-channel':
+      return { type, opening: readOpening(r) };
+    case 'wait-for-funding-internal':
+    case 'wait-for-funding-created':
+      return { type, negotiated: readNegotiated(r) };
+    case 'wait-for-funding-signed': {
+      const negotiated = readNegotiated(r);
+      const channelId = bytes(r, 32, 'channelId');
+      const fundingOutpoint = { txid: bytes(r, 32, 'fundingOutpoint.txid'), index: r.u16('fundingOutpoint.index') };
+      const fundingTx = readTx(r, 'fundingTx');
+      const remoteCommitSig = bytes(r, 64, 'remoteCommitSig');
+      return { type, negotiated, channelId, fundingOutpoint, fundingTx, remoteCommitSig };
+    }
+    case 'wait-for-funding-confirmed': {
+      const commitments = readCommitments(r);
+      const minimumDepth = r.u32('minimumDepth');
+      const waitingSinceHeight = r.u32('waitingSinceHeight');
+      const fundingTx = readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx'));
+      const remoteChannelReady = readOptional(r, 'remoteChannelReady', () => readRemoteReady(r));
+      return {
+        type,
+        commitments,
+        minimumDepth,
+        waitingSinceHeight,
+        ...(fundingTx !== undefined ? { fundingTx } : {}),
+        ...(remoteChannelReady !== undefined ? { remoteChannelReady } : {}),
+      };
+    }
+    case 'wait-for-channel-ready': {
+      const commitments = readCommitments(r);
+      return { type, commitments, shortChannelId: r.u64('shortChannelId'), localAlias: r.u64('localAlias') };
+    }
+    case 'normal': {
+      const commitments = readCommitments(r);
+      const shortChannelId = r.u64('shortChannelId');
+      const localAlias = r.u64('localAlias');
+      const remoteAlias = readOptional(r, 'remoteAlias', () => r.u64('remoteAlias'));
+      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}) };
+    }
+    case 'aborted': {
+      const channelId = readOptional(r, 'channelId', () => bytes(r, 32, 'channelId'));
+      const reason = readText(r, 'reason');
+      return { type, ...(channelId !== undefined ? { channelId } : {}), reason };
+    }
+    case 'force-closing': {
+      const commitments = readCommitments(r);
+      const reason = readText(r, 'reason');
+      const commitmentTx = readTx(r, 'commitmentTx');
+      return { type, commitments, reason, commitmentTx };
+    }
+    case undefined:
+      throw new DecodeError('state', `unknown state tag ${tag}`);
+    default: {
+      const never: never = type;
+      throw new DecodeError('state', `unknown state ${String(never)}`);
+    }
+  }
+}
+
+/** Decode a snapshot body (no version byte). Throws DecodeError naming the bad field. */
+export function decodeChannelStateBody(body: Uint8Array): ChannelState {
+  const r = new ByteReader(body);
+  const state = readBody(r);
+  if (!r.done) throw new DecodeError('channel', `${r.remaining} trailing bytes`);
+  return state;
+}
+
+/** Decode a whole snapshot record. Throws DecodeError on an unknown version or a bad body. */
+export function decodeChannelState(bytes: Uint8Array): ChannelState {
+  if (bytes.length === 0) throw new DecodeError('channel.version', 'empty snapshot');
+  const version = bytes[0] as number;
+  if (version !== CHANNEL_SNAPSHOT_VERSION) throw new DecodeError('channel.version', `unknown snapshot version ${version}`);
+  return decodeChannelStateBody(bytes.subarray(1));
+}

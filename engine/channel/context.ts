@@ -1,0 +1,23 @@
+/**
+ * What the reducer reads besides the state and the event (style-models §7.2 rule 4): data the
+ * node snapshots for the call (chain, height, time, feerate estimate, config) and two synchronous
+ * ports, one for the channel's keys and one for randomness. Nothing here awaits.
+ */
+import type { ChannelKeys } from '../keys/keychain.ts';
+import type { ChannelConfig } from './types.ts';
+
+export interface ChannelContext {
+  /** BOLT 0 `chain_hash` of the chain we run on (engine/wire/chains.ts). */
+  readonly chainHash: Uint8Array;
+  readonly config: ChannelConfig;
+  /** The tip height. */
+  readonly blockHeight: number;
+  /** Unix seconds. */
+  readonly nowSec: number;
+  /** Our current estimate for a commitment feerate, sat per 1000 weight. */
+  readonly feeratePerKw: number;
+  /** The keys of channel `channelIndex` (`Keychain.channelKeys`); secrets never enter a state. */
+  readonly channelKeys: (channelIndex: number) => ChannelKeys;
+  /** Fresh cryptographic randomness (temporary channel ids, scid aliases). */
+  readonly randomBytes: (n: number) => Uint8Array;
+}

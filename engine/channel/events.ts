@@ -1,0 +1,84 @@
+/**
+ * Inputs to the channel reducer (lightning-kmp `ChannelCommand`, style-models §4.2 / §7.3): user
+ * commands, the wallet's answer to `request-funding`, decoded peer messages, chain triggers,
+ * connection changes and clock ticks. Time, block height and feerates are in the context.
+ */
+import type { Message } from '../wire/message.ts';
+import type { ChannelType } from './types.ts';
+
+/** User command: open a channel we fund (BOLT 2 `open_channel`). Valid only in `idle`. */
+export interface OpenCommand {
+  readonly type: 'open';
+  /** The peer's 33-byte node id. */
+  readonly peerNodeId: Uint8Array;
+  readonly fundingSat: bigint;
+  /** Given to the peer at open (≤ fundingSat × 1000). */
+  readonly pushMsat: bigint;
+  readonly channelType: ChannelType;
+  /** The initial commitment feerate (sat per 1000 weight), which we pay. */
+  readonly feeratePerKw: number;
+  /** `channel_flags` bit 0 (default false: a light node's channels are private). */
+  readonly announceChannel?: boolean;
+  /** Our `upfront_shutdown_script`, if we commit to one. */
+  readonly upfrontShutdownScript?: Uint8Array;
+}
+
+/** The wallet built (and signed, not broadcast) the funding transaction the node asked for. */
+export interface FundingTxBuiltEvent {
+  readonly type: 'funding-tx-built';
+  readonly rawTx: Uint8Array;
+  /** Index of the output paying the funding script. */
+  readonly outputIndex: number;
+}
+
+/** The wallet could not build the funding transaction (not enough funds, …). */
+export interface FundingTxFailedEvent {
+  readonly type: 'funding-tx-failed';
+  readonly reason: string;
+}
+
+/** A decoded message from the peer, already routed to this channel by the node. */
+export interface PeerMessageEvent {
+  readonly type: 'message';
+  readonly message: Message;
+}
+
+/**
+ * The funding transaction is in a block (answer to `watch-confirmations`). `rawTx` is the
+ * confirmed transaction itself: BOLT 2 forbids `channel_ready` unless the outpoint pays exactly
+ * `funding_satoshis` to the funding script, so the reducer checks it.
+ */
+export interface FundingConfirmedEvent {
+  readonly type: 'funding-confirmed';
+  readonly rawTx: Uint8Array;
+  /** Confirmations (1 = in the tip block). */
+  readonly depth: number;
+  readonly blockHeight: number;
+  /** Position of the transaction in its block (for the short_channel_id). */
+  readonly txIndex: number;
+}
+
+export interface PeerConnectedEvent {
+  readonly type: 'peer-connected';
+}
+
+export interface PeerDisconnectedEvent {
+  readonly type: 'peer-disconnected';
+}
+
+/** Periodic: lets states time out (block height and time are in the context). */
+export interface TickEvent {
+  readonly type: 'tick';
+}
+
+export type ChannelEvent =
+  | OpenCommand
+  | FundingTxBuiltEvent
+  | FundingTxFailedEvent
+  | PeerMessageEvent
+  | FundingConfirmedEvent
+  | PeerConnectedEvent
+  | PeerDisconnectedEvent
+  | TickEvent;
+
+export type ChannelEventType = ChannelEvent['type'];

@@ -1,0 +1,353 @@
+/**
+ * The vocabulary of the BOLT 2 channel state machine: the per-side channel parameters, our
+ * acceptance limits, the commitments both sides hold, and one interface per state.
+ *
+ * Channel establishment v1 (BOLT 2 "Channel Establishment v1"), as the states trace it:
+ *
+ *   funder (A)                                              fundee (B)
+ *   idle ──open──▶ wait-for-accept-channel   open_channel ▶ wait-for-open-channel
+ *                                        ◀ accept_channel ── wait-for-funding-created
+ *   wait-for-funding-internal (wallet builds the funding tx)
+ *   wait-for-funding-signed           funding_created ▶
+ *                                        ◀ funding_signed ── wait-for-funding-confirmed (persisted first)
+ *   wait-for-funding-confirmed (persisted, then broadcast)
+ *   ── funding reaches minimum_depth ──▶ channel_ready ▶ ◀ channel_ready
+ *   wait-for-channel-ready ──(peer's channel_ready)──▶ normal
+ *
+ * Terminal: `aborted` (nothing on chain to care about) and `force-closing` (BOLT 5 "failing a
+ * channel": our commitment is broadcast; the closing work lands with the closing issue).
+ *
+ * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#channel-establishment-v1
+ */
+import type { ChannelType } from './bolt3/types.ts';
+
+export type { ChannelType } from './bolt3/types.ts';
+
+/** The five public keys of one side (BOLT 2 `funding_pubkey` and the four basepoints). */
+export interface Basepoints {
+  readonly fundingPubkey: Uint8Array;
+  readonly revocationBasepoint: Uint8Array;
+  readonly paymentBasepoint: Uint8Array;
+  readonly delayedPaymentBasepoint: Uint8Array;
+  readonly htlcBasepoint: Uint8Array;
+}
+
+/**
+ * One side's `open_channel` / `accept_channel` parameters, with the wire's meaning: each value is
+ * what that side *announced*, and most constrain the *other* side.
+ */
+export interface ChannelParams extends Basepoints {
+  /** Outputs below this are not created in this side's own commitment (and its HTLC txs). */
+  readonly dustLimitSat: bigint;
+  /** Cap on the total value of HTLCs the other side may have outstanding towards this side. */
+  readonly maxHtlcValueInFlightMsat: bigint;
+  /** What the *other* side must keep as a direct balance (`channel_reserve_satoshis`). */
+  readonly channelReserveSat: bigint;
+  /** The smallest HTLC this side accepts. */
+  readonly htlcMinimumMsat: bigint;
+  /** The CSV delay the *other* side's `to_local` must wait (in the other side's commitment). */
+  readonly toSelfDelay: number;
+  /** How many HTLCs the other side may offer to this side at once. */
+  readonly maxAcceptedHtlcs: number;
+  /** `upfront_shutdown_script`: where this side committed to close to (absent: none). */
+  readonly upfrontShutdownScript?: Uint8Array;
+}
+
+/**
+ * Limits on what we accept from a peer's `open_channel` / `accept_channel` (BOLT 2 "MAY fail the
+ * channel if it considers …"). Every bound is inclusive.
+ */
+export interface ChannelLimits {
+  readonly minFundingSat: bigint;
+  /** At most 2^24 − 1: we do not advertise `option_support_large_channel`. */
+  readonly maxFundingSat: bigint;
+  /** The longest `to_self_delay` we accept to wait for our own funds (BOLT 2 "unreasonably large"). */
+  readonly maxToSelfDelay: number;
+  /** The largest `dust_limit_satoshis` the peer may use (BOLT 3 "Dust Limits"; 354 is the floor). */
+  readonly maxDustLimitSat: bigint;
+  /** The largest reserve the peer may impose on us, in millionths of the funding amount. */
+  readonly maxChannelReservePpm: number;
+  /** The largest `htlc_minimum_msat` the peer may ask. */
+  readonly maxHtlcMinimumMsat: bigint;
+  /** The smallest `max_htlc_value_in_flight_msat` we accept, in millionths of the funding amount. */
+  readonly minMaxHtlcValueInFlightPpm: number;
+  /** The smallest `max_accepted_htlcs` we accept (at most 483 is a protocol rule). */
+  readonly minMaxAcceptedHtlcs: number;
+  /** As funder: the largest `minimum_depth` the fundee may ask. */
+  readonly maxMinimumDepth: number;
+  /**
+   * As fundee, `open_channel.feerate_per_kw` against our estimate `e` (ctx): it must be at least
+   * `max(253, e × feerateMinRatio)` for `static_remotekey` (its commitment cannot be bumped), at
+   * least 253 for anchors (CPFP through the anchor), and at most `max(e, 253) × feerateMaxRatio`.
+   */
+  readonly feerateMinRatio: number;
+  readonly feerateMaxRatio: number;
+}
+
+/** What we propose in our own `open_channel` / `accept_channel`, and our limits. */
+export interface ChannelConfig {
+  readonly limits: ChannelLimits;
+  /** Our `dust_limit_satoshis` (354 … limits.maxDustLimitSat). */
+  readonly dustLimitSat: bigint;
+  /** The reserve we require of the peer: max(this × funding / 10^6, both dust limits). */
+  readonly channelReservePpm: number;
+  readonly htlcMinimumMsat: bigint;
+  /** Our `max_htlc_value_in_flight_msat` in millionths of the funding amount (10^6 = no cap). */
+  readonly maxHtlcValueInFlightPpm: number;
+  /** The delay we require on the peer's `to_local`. */
+  readonly toSelfDelay: number;
+  readonly maxAcceptedHtlcs: number;
+  /** As fundee: the `minimum_depth` we ask (≥ 1: we do not do zero-conf yet). */
+  readonly minimumDepth: number;
+  /** Channel types we accept as fundee. */
+  readonly channelTypes: readonly ChannelType[];
+}
+
+/** BOLT 2 "`max_accepted_htlcs` is greater than 483" fails the channel. */
+export const MAX_ACCEPTED_HTLCS_LIMIT = 483;
+/** BOLT 2 "`dust_limit_satoshis` is smaller than 354 satoshis" fails the channel. */
+export const MIN_DUST_LIMIT_SAT = 354n;
+/** BOLT 3 / Bitcoin Core: the lowest feerate a transaction relays at, in sat per 1000 weight. */
+export const MIN_FEERATE_PER_KW = 253;
+/** Without `option_support_large_channel`, `funding_satoshis` must be below 2^24. */
+export const MAX_FUNDING_SAT = 2n ** 24n - 1n;
+/** BOLT 2 `channel_ready`: a fundee forgets a channel whose funding has not confirmed after this. */
+export const FUNDING_TIMEOUT_BLOCKS = 2016;
+
+/** Defaults: LDK-compatible bounds (dust 354…546, to_self_delay ≤ 2016, 1% reserves). */
+export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
+  limits: Object.freeze({
+    minFundingSat: 20_000n,
+    maxFundingSat: MAX_FUNDING_SAT,
+    maxToSelfDelay: 2016,
+    maxDustLimitSat: 546n,
+    maxChannelReservePpm: 200_000,
+    maxHtlcMinimumMsat: 1_000_000n,
+    minMaxHtlcValueInFlightPpm: 10_000,
+    minMaxAcceptedHtlcs: 1,
+    maxMinimumDepth: 144,
+    feerateMinRatio: 0.5,
+    feerateMaxRatio: 10,
+  }),
+  dustLimitSat: 546n,
+  channelReservePpm: 10_000,
+  htlcMinimumMsat: 1n,
+  maxHtlcValueInFlightPpm: 1_000_000,
+  toSelfDelay: 144,
+  maxAcceptedHtlcs: 30,
+  minimumDepth: 3,
+  channelTypes: Object.freeze(['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]),
+});
+
+/** The balances and feerate of one commitment, from its owner's point of view (no HTLCs yet). */
+export interface CommitmentSpec {
+  readonly toLocalMsat: bigint;
+  readonly toRemoteMsat: bigint;
+  readonly feeratePerKw: number;
+}
+
+/** Our current commitment: what we can broadcast. */
+export interface LocalCommit {
+  /** The commitment number (0 at open). */
+  readonly index: number;
+  readonly spec: CommitmentSpec;
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  /** The peer's `signature` on it (from funding_created / funding_signed), 64-byte compact. */
+  readonly remoteSig: Uint8Array;
+}
+
+/** The peer's current commitment: what we signed for them. */
+export interface RemoteCommit {
+  readonly index: number;
+  readonly spec: CommitmentSpec;
+  readonly txid: Uint8Array;
+  /** The peer's per-commitment point for `index`. */
+  readonly remotePerCommitmentPoint: Uint8Array;
+}
+
+/** The funding output. `txid` is in internal byte order, as in `funding_created`. */
+export interface FundingOutpoint {
+  readonly txid: Uint8Array;
+  readonly index: number;
+}
+
+/** Everything a funded channel needs to rebuild, sign and check both commitments. */
+export interface Commitments {
+  readonly channelId: Uint8Array;
+  readonly channelType: ChannelType;
+  readonly isFunder: boolean;
+  /** `open_channel.channel_flags` (bit 0: announce), undefined bits cleared. */
+  readonly channelFlags: number;
+  /** The keychain index the channel's keys come from (`Keychain.channelKeys`). */
+  readonly channelIndex: number;
+  readonly peerNodeId: Uint8Array;
+  readonly localParams: ChannelParams;
+  readonly remoteParams: ChannelParams;
+  readonly fundingOutpoint: FundingOutpoint;
+  readonly fundingSat: bigint;
+  readonly localCommit: LocalCommit;
+  readonly remoteCommit: RemoteCommit;
+  /** The peer's point for commitment `remoteCommit.index + 1` (`channel_ready.second_per_commitment_point`). */
+  readonly remoteNextPerCommitmentPoint?: Uint8Array;
+}
+
+/** What the funder chose in the `open` command and sent in `open_channel`. */
+export interface OpeningParams {
+  readonly channelIndex: number;
+  readonly peerNodeId: Uint8Array;
+  readonly temporaryChannelId: Uint8Array;
+  readonly channelType: ChannelType;
+  readonly fundingSat: bigint;
+  readonly pushMsat: bigint;
+  readonly feeratePerKw: number;
+  readonly channelFlags: number;
+  readonly localParams: ChannelParams;
+}
+
+/** After `open_channel` + `accept_channel`: both sides' parameters are known. */
+export interface NegotiatedParams extends OpeningParams {
+  readonly remoteParams: ChannelParams;
+  readonly remoteFirstPerCommitmentPoint: Uint8Array;
+  /** The depth both sides wait for before `channel_ready` (the fundee's `minimum_depth`, at least 1). */
+  readonly minimumDepth: number;
+}
+
+/** Funder, before the `open` command. */
+export interface IdleState {
+  readonly type: 'idle';
+  readonly channelIndex: number;
+}
+
+/** Fundee, before `open_channel`. */
+export interface WaitForOpenChannelState {
+  readonly type: 'wait-for-open-channel';
+  readonly channelIndex: number;
+  readonly peerNodeId: Uint8Array;
+}
+
+/** Funder: `open_channel` sent. */
+export interface WaitForAcceptChannelState {
+  readonly type: 'wait-for-accept-channel';
+  readonly opening: OpeningParams;
+}
+
+/** Funder: `accept_channel` received; the node asks the wallet for the funding transaction. */
+export interface WaitForFundingInternalState {
+  readonly type: 'wait-for-funding-internal';
+  readonly negotiated: NegotiatedParams;
+}
+
+/** Fundee: `accept_channel` sent. */
+export interface WaitForFundingCreatedState {
+  readonly type: 'wait-for-funding-created';
+  readonly negotiated: NegotiatedParams;
+}
+
+/** Funder: `funding_created` sent, the signed funding transaction kept unbroadcast. */
+export interface WaitForFundingSignedState {
+  readonly type: 'wait-for-funding-signed';
+  readonly negotiated: NegotiatedParams;
+  readonly channelId: Uint8Array;
+  readonly fundingOutpoint: FundingOutpoint;
+  /** The wallet's signed funding transaction. */
+  readonly fundingTx: Uint8Array;
+  /** Our signature on the peer's commitment #0 (sent in funding_created). */
+  readonly remoteCommitSig: Uint8Array;
+}
+
+/** The peer's `channel_ready`, when it arrives before we are ready ourselves. */
+export interface RemoteChannelReady {
+  readonly secondPerCommitmentPoint: Uint8Array;
+  readonly alias?: bigint;
+}
+
+/** Both: both commitment #0 signatures exchanged; waiting for `minimumDepth` confirmations. */
+export interface WaitForFundingConfirmedState {
+  readonly type: 'wait-for-funding-confirmed';
+  readonly commitments: Commitments;
+  readonly minimumDepth: number;
+  /** Funder only: the funding transaction, for rebroadcast. */
+  readonly fundingTx?: Uint8Array;
+  /** The block height when funding_signed was exchanged (the fundee's 2016-block timeout). */
+  readonly waitingSinceHeight: number;
+  readonly remoteChannelReady?: RemoteChannelReady;
+}
+
+/** Both: our `channel_ready` sent, the peer's not yet received. */
+export interface WaitForChannelReadyState {
+  readonly type: 'wait-for-channel-ready';
+  readonly commitments: Commitments;
+  readonly shortChannelId: bigint;
+  /** The alias we sent in `channel_ready` (the peer routes to us with it). */
+  readonly localAlias: bigint;
+}
+
+/** Both `channel_ready` exchanged: the channel is usable. */
+export interface NormalState {
+  readonly type: 'normal';
+  readonly commitments: Commitments;
+  readonly shortChannelId: bigint;
+  readonly localAlias: bigint;
+  /** The alias the peer sent (for our invoices' route hints), if any. */
+  readonly remoteAlias?: bigint;
+}
+
+/** Terminal: the establishment failed or was forgotten; no funds are in the channel. */
+export interface AbortedState {
+  readonly type: 'aborted';
+  /** `channel_id`, or the `temporary_channel_id` before funding_created (absent in idle). */
+  readonly channelId?: Uint8Array;
+  readonly reason: string;
+}
+
+/** Terminal (for now): we failed the channel and broadcast our commitment (BOLT 5). */
+export interface ForceClosingState {
+  readonly type: 'force-closing';
+  readonly commitments: Commitments;
+  readonly reason: string;
+  /** Our signed commitment transaction, for rebroadcast. */
+  readonly commitmentTx: Uint8Array;
+}
+
+export type ChannelState =
+  | IdleState
+  | WaitForOpenChannelState
+  | WaitForAcceptChannelState
+  | WaitForFundingInternalState
+  | WaitForFundingCreatedState
+  | WaitForFundingSignedState
+  | WaitForFundingConfirmedState
+  | WaitForChannelReadyState
+  | NormalState
+  | AbortedState
+  | ForceClosingState;
+
+export type ChannelStateName = ChannelState['type'];
+
+/** States holding funds at risk: they must be persisted before anything that depends on them is sent. */
+export type FundedState = WaitForFundingConfirmedState | WaitForChannelReadyState | NormalState | ForceClosingState;
+
+export const CHANNEL_STATE_NAMES: readonly ChannelStateName[] = Object.freeze([
+  'idle',
+  'wait-for-open-channel',
+  'wait-for-accept-channel',
+  'wait-for-funding-internal',
+  'wait-for-funding-created',
+  'wait-for-funding-signed',
+  'wait-for-funding-confirmed',
+  'wait-for-channel-ready',
+  'normal',
+  'aborted',
+  'force-closing',
+] as ChannelStateName[]);
+
+/** True for the states the node must keep in its store (see `FundedState`), plus `aborted` after one. */
+export function isFunded(state: ChannelState): state is FundedState {
+  return (
+    state.type === 'wait-for-funding-confirmed' ||
+    state.type === 'wait-for-channel-ready' ||
+    state.type === 'normal' ||
+    state.type === 'force-closing'
+  );
+}
