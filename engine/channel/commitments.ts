@@ -198,3 +198,50 @@ export function shortChannelId(blockHeight: number, txIndex: number, outputIndex
   return (BigInt(blockHeight) << 40n) | (BigInt(txIndex) << 16n) | BigInt(outputIndex);
 }
 
+
+/** Both commitments #0 of a new channel, and the `Commitments` they make once the peer's signature is in. */
+export interface InitialCommitments {
+  readonly local: Commitment;
+  readonly remote: Commitment;
+  readonly withRemoteSig: (remoteSig: Uint8Array) => Commitments;
+}
+
+/** Build both commitment transactions #0 from the negotiated parameters and the funding outpoint. */
+export function initialCommitments(
+  n: NegotiatedParams,
+  isFunder: boolean,
+  channelId: Uint8Array,
+  fundingOutpoint: FundingOutpoint,
+  keys: ChannelKeys,
+): InitialCommitments {
+  const inputs: CommitmentInputs = {
+    channelType: n.channelType,
+    isFunder,
+    localParams: n.localParams,
+    remoteParams: n.remoteParams,
+    fundingOutpoint,
+    fundingSat: n.fundingSat,
+  };
+  const localSpec = initialSpec(n, isFunder);
+  const remoteSpec = mirrorSpec(localSpec);
+  const local = buildLocalCommitment(inputs, keys, 0, localSpec);
+  const remote = buildRemoteCommitment(inputs, 0, remoteSpec, n.remoteFirstPerCommitmentPoint);
+  return {
+    local,
+    remote,
+    withRemoteSig: (remoteSig) => ({
+      channelId,
+      channelType: n.channelType,
+      isFunder,
+      channelFlags: n.channelFlags,
+      channelIndex: n.channelIndex,
+      peerNodeId: n.peerNodeId,
+      localParams: n.localParams,
+      remoteParams: n.remoteParams,
+      fundingOutpoint,
+      fundingSat: n.fundingSat,
+      localCommit: { index: 0, spec: localSpec, txid: local.txid, remoteSig },
+      remoteCommit: { index: 0, spec: remoteSpec, txid: remote.txid, remotePerCommitmentPoint: n.remoteFirstPerCommitmentPoint },
+    }),
+  };
+}
