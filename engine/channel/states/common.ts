@@ -49,7 +49,7 @@ export function persistThen(state: ChannelState, channelId: Uint8Array, ...actio
   return { state, actions: [{ type: 'persist', channelId, snapshot: encodeChannelState(state) }, ...actions] };
 }
 
-/** The id the peer knows a state by, for `error`/`warning` (temporary id until funding_signed). */
+/** The id the peer knows a state by, for `error`/`warning` (the temporary id until funding_created is sent). */
 export function peerChannelId(state: ChannelState): Uint8Array {
   switch (state.type) {
     case 'idle':
@@ -59,8 +59,10 @@ export function peerChannelId(state: ChannelState): Uint8Array {
       return state.opening.temporaryChannelId;
     case 'wait-for-funding-internal':
     case 'wait-for-funding-created':
-    case 'wait-for-funding-signed':
       return state.negotiated.temporaryChannelId;
+    case 'wait-for-funding-signed':
+      // funding_created named the outpoint: a fundee that accepted it knows the channel by its channel_id.
+      return state.channelId;
     case 'wait-for-funding-confirmed':
     case 'wait-for-channel-ready':
     case 'normal':
@@ -77,7 +79,7 @@ export function peerChannelId(state: ChannelState): Uint8Array {
 export function concerns(state: ChannelState, channelId: Uint8Array): boolean {
   if (equalBytes(channelId, ALL_CHANNELS)) return true;
   if (equalBytes(channelId, peerChannelId(state))) return true;
-  return state.type === 'wait-for-funding-signed' && equalBytes(channelId, state.channelId);
+  return state.type === 'wait-for-funding-signed' && equalBytes(channelId, state.negotiated.temporaryChannelId);
 }
 
 /** The wallet transaction an opening state holds (to release its coins when the opening fails). */
