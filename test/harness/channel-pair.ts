@@ -279,8 +279,8 @@ export class ChannelPair {
   }
 
   /** Messages of `type` a side has sent. */
-  sentOf<T extends Message['type']>(name: SideName, type: T): Extract<Message, { type: T }>[] {
-    return this.side(name).sent.filter((m): m is Extract<Message, { type: T }> => m.type === type);
+  sentOf<T extends Message['type']>(name: SideName, type: T): (Message & { type: T })[] {
+    return this.side(name).sent.filter((m): m is Message & { type: T } => m.type === type);
   }
 }
 

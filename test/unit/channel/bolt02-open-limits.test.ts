@@ -14,7 +14,7 @@ import { channelIdFromFunding, type AcceptChannelMessage, type OpenChannelMessag
 import type { Message } from '../../../engine/wire/message.ts';
 import { FeatureVector } from '../../../engine/wire/features.ts';
 import { buildLocalCommitment, buildRemoteCommitment, initialSpec, mirrorSpec, signRemoteCommitment } from '../../../engine/channel/commitments.ts';
-import { DEFAULT_CHANNEL_CONFIG, type AbortedState, type WaitForFundingConfirmedState } from '../../../engine/channel/types.ts';
+import { DEFAULT_CHANNEL_CONFIG, type AbortedState, type ChannelState, type WaitForFundingConfirmedState } from '../../../engine/channel/types.ts';
 import { ChannelPair, fakeFundingTx, type SideName } from '../../harness/channel-pair.ts';
 
 /** 0x02 ‖ x=0: no curve point has x = 0. */
@@ -28,7 +28,7 @@ function expectFailed(pair: ChannelPair, side: SideName, reason: RegExp): void {
   expect((s.state as AbortedState).reason).toMatch(reason);
   const err = s.sent.filter((m) => m.type === 'error');
   expect(err).toHaveLength(1);
-  expect(errorText(err[0] as Extract<Message, { type: 'error' }>)).toMatch(reason);
+  expect(errorText(err[0] as Message & { type: 'error' })).toMatch(reason);
   for (const x of [pair.a, pair.b]) {
     expect(x.broadcasts).toHaveLength(0);
     expect(x.persisted).toBeUndefined();
@@ -299,8 +299,9 @@ describe('funding confirmation', () => {
     pair.b.state = { ...b, commitments: { ...b.commitments, fundingSat: b.commitments.fundingSat + 1n, localCommit: { ...b.commitments.localCommit, spec: { ...b.commitments.localCommit.spec, toLocalMsat: 1000n } } } };
     pair.blockHeight += 5;
     pair.confirm(6, { to: 'B' });
-    expect(pair.b.state.type).toBe('aborted');
-    expect((pair.b.state as AbortedState).reason).toMatch(/pays 1000000 sat, not funding_satoshis 1000001/);
+    const after = pair.b.state as ChannelState;
+    expect(after.type).toBe('aborted');
+    expect((after as AbortedState).reason).toMatch(/pays 1000000 sat, not funding_satoshis 1000001/);
     expect(pair.b.sent.at(-1)!.type).toBe('error');
     expect(pair.b.sent.some((m) => m.type === 'channel_ready')).toBe(false);
   });
