@@ -57,17 +57,16 @@ export interface Side {
 /** Builds the funding transaction the wallet would: returns a tx and the funding output's index, or a failure reason. */
 export type FundingBuilder = (req: RequestFundingAction) => { rawTx: Uint8Array; outputIndex: number } | { fail: string };
 
-let fakeOutpointCounter = 0;
-
 /**
  * A real segwit transaction paying `req.valueSat` to `req.scriptPubKey` at output 1 (a P2WPKH
  * change output comes first, so the channel id XOR is exercised), spending a made-up outpoint
- * with a dummy witness (the txid does not cover witnesses).
+ * (derived from the request) with a dummy witness (the txid does not cover witnesses).
  */
 export function fakeFundingTx(req: RequestFundingAction, opts: { outputIndex?: number; valueSat?: bigint; scriptPubKey?: Uint8Array; segwit?: boolean } = {}): { rawTx: Uint8Array; outputIndex: number } {
   const tx = new Transaction();
   tx.version = 2;
-  const prev = sha256(Uint8Array.of(0xfa, 0x4e, (fakeOutpointCounter >> 8) & 0xff, fakeOutpointCounter++ & 0xff));
+  // Deterministic: the same request gives the same transaction (so identical runs are byte-identical).
+  const prev = sha256(concatBytes(Uint8Array.of(0xfa, 0x4e), req.scriptPubKey, new TextEncoder().encode(String(req.valueSat))));
   tx.addInput(prev, 0, 0xfffffffd, opts.segwit === false ? Uint8Array.of(0x51) : undefined);
   const change = payments.p2wpkh({ hash: sha256(prev).subarray(0, 20) }).output as Uint8Array;
   const index = opts.outputIndex ?? 1;
@@ -223,6 +222,16 @@ export class ChannelPair {
     return this.step('A', { type: 'funding-tx-built', rawTx: built.rawTx, outputIndex: built.outputIndex });
   }
 
+  /** Deliver the next message in flight; false when there is none. */
+  deliverOne(): boolean {
+    const next = this.inFlight.shift();
+    if (!next) return false;
+    const from: SideName = next.to === 'A' ? 'B' : 'A';
+    const msg = this.intercept ? this.intercept(from, next.message) : next.message;
+    if (msg) this.step(next.to, { type: 'message', message: msg });
+    return true;
+  }
+
   /** Deliver messages (and, with autoFund, funding answers) until nothing is left in flight. */
   run(maxSteps = 100): void {
     for (let i = 0; i < maxSteps; i++) {
@@ -230,11 +239,7 @@ export class ChannelPair {
         this.fund();
         continue;
       }
-      const next = this.inFlight.shift();
-      if (!next) return;
-      const from: SideName = next.to === 'A' ? 'B' : 'A';
-      const msg = this.intercept ? this.intercept(from, next.message) : next.message;
-      if (msg) this.step(next.to, { type: 'message', message: msg });
+      if (!this.deliverOne()) return;
     }
     throw new Error('channel pair did not settle');
   }

@@ -15,7 +15,7 @@ import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, OpenCommand } from '../events.ts';
 import type { IdleState, OpeningParams } from '../types.ts';
 import { checkOpenCommand, localParams, reserveFor } from '../validate.ts';
-import { type Transition, copy, stay, unreachable } from './common.ts';
+import { type Transition, copy, fundingTxNotWanted, stay, unreachable } from './common.ts';
 
 function open(state: IdleState, cmd: OpenCommand, ctx: ChannelContext): Transition {
   const reason = checkOpenCommand(cmd, ctx.config);
@@ -69,6 +69,7 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
     case 'message':
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'no channel negotiation in progress' }));
     case 'funding-tx-built':
+      return fundingTxNotWanted(state, event.rawTx);
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'peer-connected':
