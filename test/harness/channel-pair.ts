@@ -7,8 +7,8 @@
  * On every batch the harness checks what the node's executor relies on (DESIGN.md rule 3):
  *   - all `persist` actions come before every other action;
  *   - a funded state that changed is persisted in the same batch, with exactly its snapshot;
- *   - a `broadcast` of the funding tx happens only once a persisted snapshot holds the peer's
- *     signature of our commitment over that very funding outpoint;
+ *   - a `broadcast` of the funding tx happens only once a persisted snapshot (of the funder)
+ *     holds the peer's valid signature of our commitment over that very funding outpoint;
  *   - every state (persisted or not) round-trips through the codec: decode(encode(s)) equals s,
  *     and re-encoding gives the same bytes.
  * A violation throws, failing the test that drove the step.
@@ -22,6 +22,7 @@ import { chainHash } from '../../engine/wire/chains.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../engine/wire/message.ts';
 import type { BroadcastAction, ChannelAction, RequestFundingAction, Transition } from '../../engine/channel/actions.ts';
 import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
+import { buildLocalCommitment, checkRemoteSignature } from '../../engine/channel/commitments.ts';
 import type { ChannelContext } from '../../engine/channel/context.ts';
 import type { ChannelEvent, OpenCommand } from '../../engine/channel/events.ts';
 import { newInboundChannel, newOutboundChannel, reduce } from '../../engine/channel/reducer.ts';
@@ -325,7 +326,8 @@ export function checkBatch(s: Side, before: ChannelState, t: Transition): void {
     const saved = decodeChannelState(snapshot);
     if (!('commitments' in saved)) throw new Error(`${where}: funding broadcast, but the persisted state ${saved.type} holds no commitments`);
     const c = saved.commitments;
-    if (!equalBytes(c.fundingOutpoint.txid, a.txid) || c.localCommit.remoteSig.length !== 64) {
+    const ours = buildLocalCommitment(c, s.keychain.channelKeys(c.channelIndex), c.localCommit.index, c.localCommit.spec);
+    if (!c.isFunder || !equalBytes(c.fundingOutpoint.txid, a.txid) || !checkRemoteSignature(ours, c.localCommit.remoteSig)) {
       throw new Error(`${where}: funding broadcast not backed by a persisted signature over its outpoint`);
     }
     if (!equalBytes(Transaction.fromBuffer(a.rawTx).getHash(), a.txid)) throw new Error(`${where}: broadcast txid does not match its transaction`);

@@ -197,3 +197,24 @@ describe('BOLT 2 open: persistence before anything that depends on it', () => {
     expect(pair.a.state.type).toBe('normal');
   });
 });
+
+describe('the pair harness catches barrier violations', () => {
+  it('a broadcast before its persist, a persist after a send, an unpersisted funded change', async () => {
+    const { checkBatch } = await import('../../harness/channel-pair.ts');
+    const pair = new ChannelPair();
+    pair.open();
+    const batch = pair.a.batches.find((x) => x.actions.some((a) => a.type === 'broadcast'))!;
+    const [persist, broadcast, ...rest] = batch.actions;
+    const side = { ...pair.a, persisted: undefined };
+    expect(() => checkBatch(side, batch.before, { state: batch.after, actions: [broadcast!, persist!, ...rest] })).toThrow(/persist action comes after broadcast/);
+    expect(() => checkBatch(side, batch.before, { state: batch.after, actions: [broadcast!, ...rest] })).toThrow(/changed without being persisted/);
+    // A funding broadcast whose persisted snapshot is from before funding_signed.
+    const stale = pair.b.batches.find((x) => x.after.type === 'wait-for-funding-confirmed')!;
+    const bSnapshot = (stale.actions[0] as { snapshot: Uint8Array }).snapshot;
+    expect(() =>
+      checkBatch({ ...side, persisted: bSnapshot }, batch.after, { state: batch.after, actions: [broadcast!] }),
+    ).toThrow(/not backed by a persisted signature/);
+    // The real batch passes.
+    expect(() => checkBatch(side, batch.before, { state: batch.after, actions: batch.actions })).not.toThrow();
+  });
+});

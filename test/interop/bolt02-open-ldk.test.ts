@@ -1,0 +1,321 @@
+/**
+ * BOLT 2 channel establishment against a real LDK node on the real bcoin regtest chain:
+ * Glint's ChannelManager (channel reducer + persistence barrier + wallet + Esplora) opens
+ * channels to LDK over TCP — open_channel → accept_channel → funding_created → funding_signed →
+ * funding tx broadcast through Esplora → mined → channel_ready both ways — and LDK lists them
+ * usable with the capacity, channel type and short_channel_id Glint computed. Both channel
+ * types (anchors through LDK's manual accept), and LDK opening to Glint, funded with regtest
+ * coins. Every channel record Glint wrote is in its encrypted store and reloads.
+ *
+ * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (the manager's log).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
+import {
+  EncryptedStore,
+  EsploraClient,
+  Keychain,
+  MemoryKVStore,
+  OnchainWallet,
+  PeerManager,
+  WalletService,
+  bytesToHex,
+  chainHash,
+  generateMnemonic,
+  type FetchLike,
+  type Logger,
+} from '../../engine/index.ts';
+import { ChannelManager, type ChannelInfo } from '../../engine/node/channels.ts';
+import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
+import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
+import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
+import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
+import type { LdkNode } from '../../playground/ldk/node.ts';
+import type { Ldk } from '../../playground/ldk/wasm.ts';
+
+const PASSPHRASE = 'interop passphrase';
+const SCRYPT = { log2N: 10, r: 8, p: 1 };
+const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
+const logger: Logger = {
+  log(level, message, fields) {
+    if (process.env['GLINT_LOG'] === '1') console.error(`[glint ${level}] ${message} ${fields ? JSON.stringify(fields, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) : ''}`);
+  },
+};
+
+let ldk: Ldk;
+let chain: RegtestChain;
+let esplora: EsploraServer;
+let plain: { node: LdkNode; feed: LdkFeed; port: number };
+let anchors: { node: LdkNode; feed: LdkFeed; port: number };
+
+interface Glint {
+  raw: MemoryKVStore;
+  store: EncryptedStore;
+  service: WalletService;
+  keychain: Keychain;
+  wallet: OnchainWallet;
+  client: EsploraClient;
+  peers: PeerManager;
+  channels: ChannelManager;
+}
+const glints: Glint[] = [];
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000, node?: LdkNode): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${node ? `\nLDK log tail:\n${node.logs.slice(-15).join('\n')}` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A Glint node: a wallet (WalletService on a MemoryKVStore) with coins from the faucet, peers, channels. */
+async function glintNode(opts: { minimumDepth?: number; fundSat?: number } = {}): Promise<Glint> {
+  const raw = new MemoryKVStore();
+  const mnemonic = generateMnemonic(nodeEntropy, 24);
+  const service = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
+  // WalletService keeps its keychain, on-chain wallet and store private (see the report): the
+  // channel side gets the same keychain from the same words, and its own handle on the store.
+  const keychain = Keychain.fromMnemonic(mnemonic, '', 'regtest');
+  expect(bytesToHex(keychain.nodeId())).toBe(service.nodeId);
+  const store = await EncryptedStore.open(raw, PASSPHRASE, nodeEntropy);
+  const client = new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
+  const wallet = OnchainWallet.restore(keychain, 'regtest', client);
+  if (opts.fundSat) {
+    await chain.faucet(wallet.nextReceiveAddress().address, opts.fundSat);
+    await wallet.sync();
+  }
+  const peers = new PeerManager({
+    nodeSecret: service.nodeSecret,
+    dialer: nodeDialer,
+    clock: nodeClock,
+    entropy: nodeEntropy,
+    logger,
+    session: { chainHashes: [chainHash('regtest')], pingIntervalMs: 0 },
+  });
+  const channels = new ChannelManager({
+    network: 'regtest',
+    store,
+    clock: nodeClock,
+    entropy: nodeEntropy,
+    logger,
+    peers,
+    keys: keychain,
+    wallet,
+    chain: client,
+    // LDK's fee estimator answers 253 sat/kw: offer and expect the same.
+    feeratePerKw: 253,
+    fundingFee: { feeRate: 2 },
+    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
+  });
+  await channels.start();
+  const g = { raw, store, service, keychain, wallet, client, peers, channels };
+  glints.push(g);
+  return g;
+}
+
+/** Mine `n` blocks and let the manager see them (the caller drives onTip, as a sync loop would). */
+async function mine(g: Glint, n = 1): Promise<void> {
+  await chain.mine(n);
+  await g.channels.onTip();
+}
+
+function channelOf(g: Glint, localId: number): ChannelInfo {
+  const c = g.channels.byLocalId(localId);
+  if (!c) throw new Error(`no channel ${localId}`);
+  return c;
+}
+
+function usableWith(node: LdkNode, peer: string): ChannelDetails[] {
+  return node.channelManager.list_usable_channels().filter((d) => bytesToHex(d.get_counterparty().get_node_id()) === peer);
+}
+
+function scidOf(d: ChannelDetails): bigint | undefined {
+  const s = d.get_short_channel_id();
+  return s instanceof ldk.Option_u64Z_Some ? s.some : undefined;
+}
+
+function formatScid(scid: bigint): string {
+  return `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`;
+}
+
+/** The reloaded store holds exactly the channel's final snapshot, and a new manager lists it the same. */
+async function expectReloads(g: Glint, channel: ChannelInfo): Promise<void> {
+  await g.channels.idle();
+  const bytes = await g.store.get(`channel/${channel.channelId}`);
+  expect(bytes).toBeDefined();
+  expect(decodeChannelState(bytes!).type).toBe(channel.state);
+  const reopened = await EncryptedStore.open(g.raw, PASSPHRASE, nodeEntropy);
+  const again = new ChannelManager({
+    network: 'regtest',
+    store: reopened,
+    clock: nodeClock,
+    entropy: nodeEntropy,
+    peers: { send() {}, subscribe: () => () => {}, peers: () => [], disconnect() {} },
+    keys: g.keychain,
+    wallet: g.wallet,
+    chain: g.client,
+    feeratePerKw: 253,
+  });
+  await again.start();
+  const loaded = again.get(channel.channelId);
+  expect(loaded).toMatchObject({
+    localId: channel.localId,
+    state: channel.state,
+    type: channel.type,
+    capacitySat: channel.capacitySat,
+    localMsat: channel.localMsat,
+    remoteMsat: channel.remoteMsat,
+    shortChannelId: channel.shortChannelId,
+    usable: false, // no peer connected to this copy
+  });
+  again.stop();
+}
+
+beforeAll(async () => {
+  chain = await RegtestChain.create();
+  esplora = await startEsplora(chain, { port: 0 });
+  const a = await createLdkNodeAtTip(chain, { alias: 'ldk-plain', config: { minimumDepth: 1 } });
+  const b = await createLdkNodeAtTip(chain, {
+    alias: 'ldk-anchors',
+    config: { minimumDepth: 1, negotiateAnchorsZeroFeeHtlcTx: true, manuallyAcceptInboundChannels: true },
+  });
+  ldk = a.node.ldk;
+  plain = { ...a, port: await a.node.listen() };
+  anchors = { ...b, port: await b.node.listen() };
+  // Anchor channels need LDK's manual accept (ldk-counterparty.md): accept every request.
+  anchors.node.onEvent((e: Event) => {
+    if (!(e instanceof ldk.Event_OpenChannelRequest)) return;
+    const req = e as Event_OpenChannelRequest;
+    setImmediate(() => anchors.node.run(() => anchors.node.channelManager.accept_inbound_channel(req.temporary_channel_id, req.counterparty_node_id, 42n)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const g of glints) {
+    g.channels.stop();
+    g.peers.close();
+  }
+  plain?.feed.detach();
+  anchors?.feed.detach();
+  await Promise.all([plain?.node.stop(), anchors?.node.stop()]);
+  await esplora?.close();
+  await chain?.close();
+});
+
+/** Glint opens `type` to `peer` and runs the whole establishment; returns the channel. */
+async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx'): Promise<ChannelInfo> {
+  const ldkId = peer.node.nodeIdHex;
+  await g.peers.connect(`${ldkId}@127.0.0.1:${peer.port}`);
+  await peer.node.waitForPeer(g.peers.nodeId);
+
+  const opened = await g.channels.open(ldkId, { fundingSat: 100_000n, channelType });
+  expect(opened).toMatchObject({ state: 'wait-for-accept-channel', peer: ldkId, type: channelType, isFunder: true, capacitySat: 100_000n, usable: false });
+
+  // accept_channel → wallet funding → funding_created → funding_signed → persisted, then broadcast.
+  await until(() => channelOf(g, opened.localId).state === 'wait-for-funding-confirmed', 'wait-for-funding-confirmed', 20_000, peer.node);
+  const funded = channelOf(g, opened.localId);
+  expect(funded.channelId).not.toBe(opened.channelId);
+  expect(funded.minimumDepth).toBe(1); // LDK's accept_channel.minimum_depth
+  const txid = funded.fundingTxid!;
+  await until(() => chain.mempoolTxids().includes(txid), 'the funding tx in the mempool');
+  // LDK knows the channel by the same id, before any block.
+  const pending = peer.node.channelManager.list_channels().find((d) => bytesToHex(d.get_channel_id().get_a()) === funded.channelId);
+  expect(pending?.get_is_channel_ready()).toBeFalsy();
+  expect(pending?.get_channel_value_satoshis()).toBe(100_000n);
+  // The funded record is in the encrypted store before anything was broadcast.
+  expect(await g.store.get(`channel/${funded.channelId}`)).toBeDefined();
+
+  await mine(g, 1);
+  await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
+  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, peer.node);
+
+  const ours = channelOf(g, opened.localId);
+  const theirs = usableWith(peer.node, g.peers.nodeId)[0]!;
+  const block = chain.index.tx(txid)!.block!;
+  expect(ours).toMatchObject({ state: 'normal', usable: true, capacitySat: 100_000n, localMsat: 100_000_000n, remoteMsat: 0n, type: channelType });
+  expect(ours.shortChannelId).toBe(`${block.height}x${block.pos}x${ours.fundingOutputIndex}`);
+  expect(theirs.get_channel_value_satoshis()).toBe(100_000n);
+  expect(bytesToHex(theirs.get_channel_id().get_a())).toBe(ours.channelId);
+  expect(formatScid(scidOf(theirs)!)).toBe(ours.shortChannelId);
+  expect(theirs.get_is_outbound()).toBe(false);
+  const ct = theirs.get_channel_type();
+  expect(ct?.supports_static_remote_key()).toBe(true);
+  expect(ct?.supports_anchors_zero_fee_htlc_tx()).toBe(channelType === 'anchors_zero_fee_htlc_tx');
+  // LDK's inbound capacity is our whole balance less the reserve it imposed (1%) and, for
+  // anchors, the two 330-sat anchors the funder pays; the commitment fee comes out of it too.
+  expect(theirs.get_inbound_capacity_msat()).toBeLessThan(100_000_000n - 1_000_000n);
+  expect(theirs.get_inbound_capacity_msat()).toBeGreaterThan(100_000_000n - 1_000_000n - 2_000_000n);
+  return ours;
+}
+
+describe('BOLT 2 establishment: Glint opens to LDK (real regtest chain, real TCP)', () => {
+  test('static_remotekey: open → accept → funding → broadcast → 1 block → channel_ready both ways; usable on both', async () => {
+    const g = await glintNode({ fundSat: 1_000_000 });
+    const ch = await openTo(g, plain, 'static_remotekey');
+    await expectReloads(g, ch);
+    // The wallet saw its own funding spend (change back, coins not double-spendable).
+    await g.wallet.sync();
+    expect(g.wallet.balance().spendableSat).toBeLessThan(1_000_000n - 100_000n);
+  });
+
+  test('anchors_zero_fee_htlc_tx (LDK with negotiate_anchors + manual accept): usable on both', async () => {
+    const g = await glintNode({ fundSat: 1_000_000 });
+    const ch = await openTo(g, anchors, 'anchors_zero_fee_htlc_tx');
+    await expectReloads(g, ch);
+  });
+
+  test('LDK refuses anchors when it does not negotiate them: the opening aborts, nothing is broadcast', async () => {
+    const g = await glintNode({ fundSat: 1_000_000 });
+    await g.peers.connect(`${plain.node.nodeIdHex}@127.0.0.1:${plain.port}`);
+    await plain.node.waitForPeer(g.peers.nodeId);
+    const before = chain.mempoolTxids().length;
+    const opened = await g.channels.open(plain.node.nodeIdHex, { fundingSat: 100_000n, channelType: 'anchors_zero_fee_htlc_tx' });
+    await until(() => channelOf(g, opened.localId).state === 'aborted', 'aborted', 20_000, plain.node);
+    expect(channelOf(g, opened.localId).reason).toMatch(/peer error/);
+    expect(chain.mempoolTxids().length).toBe(before);
+    await g.channels.idle();
+    expect(await g.store.keys('channel/')).toEqual([]);
+  });
+});
+
+describe('BOLT 2 establishment: LDK opens to Glint', () => {
+  test('static_remotekey funded by LDK from regtest coins: Glint accepts, signs, sees it confirm; usable on both', async () => {
+    const g = await glintNode({ minimumDepth: 1 });
+    const node = plain.node;
+    const funder = RegtestWallet.fromSeed('bolt02-open-ldk funder');
+    const coin = await chain.faucet(funder.script, 1_000_000);
+    await g.peers.connect(`${node.nodeIdHex}@127.0.0.1:${plain.port}`);
+    await node.waitForPeer(g.peers.nodeId);
+
+    const fundingReady = node.waitForEvent((e: Event): e is Event_FundingGenerationReady => e instanceof ldk.Event_FundingGenerationReady, 20_000);
+    const created = node.run(() => node.channelManager.create_channel(Buffer.from(g.peers.nodeId, 'hex'), 120_000n, 5_000_000n, 9n, null, null));
+    expect(created).toBeInstanceOf(ldk.Result_ChannelIdAPIErrorZ_OK);
+    const ready = await fundingReady;
+    const inbound = g.channels.list().find((c) => c.peer === node.nodeIdHex && c.state === 'wait-for-funding-created');
+    expect(inbound).toMatchObject({ isFunder: false, capacitySat: 120_000n, localMsat: 5_000_000n, remoteMsat: 115_000_000n, type: 'static_remotekey', minimumDepth: 1 });
+
+    const funding = funder.pay({ inputs: [{ txid: coin.txid, vout: coin.vout, value: 1_000_000 }], outputs: [{ script: ready.output_script, value: Number(ready.channel_value_satoshis) }] });
+    const result = node.run(() => node.channelManager.funding_transaction_generated(ready.temporary_channel_id, ready.counterparty_node_id, funding.raw));
+    expect(result).toBeInstanceOf(ldk.Result_NoneAPIErrorZ_OK);
+
+    // funding_created → Glint persists, then funding_signed → LDK broadcasts through the feed.
+    await until(() => chain.mempoolTxids().includes(funding.txid), 'LDK funding tx in the mempool', 20_000, node);
+    const ours0 = g.channels.byLocalId(inbound!.localId)!;
+    expect(ours0).toMatchObject({ state: 'wait-for-funding-confirmed', fundingTxid: funding.txid });
+    expect(await g.store.get(`channel/${ours0.channelId}`)).toBeDefined();
+
+    await mine(g, 1);
+    await until(() => g.channels.byLocalId(inbound!.localId)?.state === 'normal', 'normal on Glint', 20_000, node);
+    await until(() => usableWith(node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, node);
+    const ours = g.channels.byLocalId(inbound!.localId)!;
+    const theirs = usableWith(node, g.peers.nodeId)[0]!;
+    const block = chain.index.tx(funding.txid)!.block!;
+    expect(ours).toMatchObject({ usable: true, capacitySat: 120_000n, localMsat: 5_000_000n, remoteMsat: 115_000_000n });
+    expect(ours.shortChannelId).toBe(`${block.height}x${block.pos}x${ours.fundingOutputIndex}`);
+    expect(theirs.get_is_outbound()).toBe(true);
+    expect(theirs.get_channel_value_satoshis()).toBe(120_000n);
+    expect(formatScid(scidOf(theirs)!)).toBe(ours.shortChannelId);
+    await expectReloads(g, ours);
+  });
+});
