@@ -23,6 +23,7 @@ function open(state: IdleState, cmd: OpenCommand, ctx: ChannelContext): Transiti
   const keys = ctx.channelKeys(state.channelIndex);
   const config = ctx.config;
   const temporaryChannelId = copy(ctx.randomBytes(32).subarray(0, 32));
+  if (temporaryChannelId.length !== 32) throw new Error('randomBytes(32) returned fewer than 32 bytes');
   const params = localParams(config, keys, cmd.fundingSat, config.dustLimitSat, reserveFor(config, cmd.fundingSat, config.dustLimitSat), cmd.upfrontShutdownScript);
   const opening: OpeningParams = {
     channelIndex: state.channelIndex,

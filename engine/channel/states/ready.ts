@@ -16,8 +16,9 @@ import type { Commitments, RemoteChannelReady } from '../types.ts';
 export function ourChannelReady(c: Commitments, ctx: ChannelContext): { message: ChannelReadyMessage; alias: bigint } {
   const keys = ctx.channelKeys(c.channelIndex);
   const r = ctx.randomBytes(8);
+  if (r.length < 8) throw new Error('randomBytes(8) returned fewer than 8 bytes');
   let alias = 0n;
-  for (let i = 0; i < 8; i++) alias = (alias << 8n) | BigInt((r[i] ?? 0) as number);
+  for (let i = 0; i < 8; i++) alias = (alias << 8n) | BigInt(r[i] as number);
   return {
     message: { type: 'channel_ready', channelId: c.channelId, secondPerCommitmentPoint: perCommitmentPoint(keys.shachainSeed, 1), shortChannelIdAlias: alias },
     alias,
