@@ -8,8 +8,15 @@
  * coins. Every channel record Glint wrote is in its encrypted store and reloads.
  *
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (the manager's log).
+ *
+ * SHIM: engine/wire/message.ts does not know the BOLT 7 gossip types yet, so Glint's peer session
+ * treats LDK's private `channel_update` (258, sent right after channel_ready on every unannounced
+ * channel) as an unknown EVEN message and drops the connection, which makes the channel unusable
+ * on LDK's side. Until wire/ (or peer/) ignores gossip it does not process, this test maps the
+ * gossip types to "unknown odd" (ignored) in the decoder; the last test runs without the shim and
+ * is expected to fail (test.fails) — when it starts passing, remove the shim.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
 import {
   EncryptedStore,
@@ -33,6 +40,24 @@ import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
 import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
+
+/** BOLT 7 gossip message types (channel_announcement … gossip_timestamp_filter). */
+const GOSSIP_TYPES = new Set([256, 257, 258, 259, 261, 262, 263, 264, 265]);
+const shim = vi.hoisted(() => ({ ignoreGossip: true, ignored: [] as number[] }));
+vi.mock('../../engine/wire/message.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../engine/wire/message.ts')>();
+  return {
+    ...real,
+    decodeMessage(bytes: Uint8Array) {
+      const type = bytes.length >= 2 ? ((bytes[0] as number) << 8) | (bytes[1] as number) : -1;
+      if (shim.ignoreGossip && GOSSIP_TYPES.has(type)) {
+        shim.ignored.push(type);
+        return { kind: 'unknown' as const, type, payload: bytes.subarray(2) };
+      }
+      return real.decodeMessage(bytes);
+    },
+  };
+});
 
 const PASSPHRASE = 'interop passphrase';
 const SCRYPT = { log2N: 10, r: 8, p: 1 };
@@ -204,7 +229,7 @@ afterAll(async () => {
 });
 
 /** Glint opens `type` to `peer` and runs the whole establishment; returns the channel. */
-async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx'): Promise<ChannelInfo> {
+async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx', usableTimeoutMs = 20_000): Promise<ChannelInfo> {
   const ldkId = peer.node.nodeIdHex;
   await g.peers.connect(`${ldkId}@127.0.0.1:${peer.port}`);
   await peer.node.waitForPeer(g.peers.nodeId);
@@ -228,8 +253,11 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
 
   await mine(g, 1);
   await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
-  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, peer.node);
+  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', usableTimeoutMs, peer.node);
 
+  // LDK's private channel_update arrives right after channel_ready; the link must survive it.
+  await new Promise((r) => setTimeout(r, 200));
+  expect(usableWith(peer.node, g.peers.nodeId)).toHaveLength(1);
   const ours = channelOf(g, opened.localId);
   const theirs = usableWith(peer.node, g.peers.nodeId)[0]!;
   const block = chain.index.tx(txid)!.block!;
@@ -238,14 +266,13 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
   expect(theirs.get_channel_value_satoshis()).toBe(100_000n);
   expect(bytesToHex(theirs.get_channel_id().get_a())).toBe(ours.channelId);
   expect(formatScid(scidOf(theirs)!)).toBe(ours.shortChannelId);
-  expect(theirs.get_is_outbound()).toBe(false);
+  expect(Boolean(theirs.get_is_outbound())).toBe(false);
   const ct = theirs.get_channel_type();
-  expect(ct?.supports_static_remote_key()).toBe(true);
-  expect(ct?.supports_anchors_zero_fee_htlc_tx()).toBe(channelType === 'anchors_zero_fee_htlc_tx');
-  // LDK's inbound capacity is our whole balance less the reserve it imposed (1%) and, for
-  // anchors, the two 330-sat anchors the funder pays; the commitment fee comes out of it too.
-  expect(theirs.get_inbound_capacity_msat()).toBeLessThan(100_000_000n - 1_000_000n);
-  expect(theirs.get_inbound_capacity_msat()).toBeGreaterThan(100_000_000n - 1_000_000n - 2_000_000n);
+  expect(Boolean(ct?.supports_static_remote_key())).toBe(true);
+  expect(Boolean(ct?.supports_anchors_zero_fee_htlc_tx())).toBe(channelType === 'anchors_zero_fee_htlc_tx');
+  // LDK's inbound capacity: our whole balance less the 1% reserve LDK imposed on us in accept_channel.
+  expect(theirs.get_inbound_capacity_msat()).toBe(100_000_000n - 1_000_000n);
+  expect(theirs.get_outbound_capacity_msat()).toBe(0n);
   return ours;
 }
 
@@ -313,9 +340,26 @@ describe('BOLT 2 establishment: LDK opens to Glint', () => {
     const block = chain.index.tx(funding.txid)!.block!;
     expect(ours).toMatchObject({ usable: true, capacitySat: 120_000n, localMsat: 5_000_000n, remoteMsat: 115_000_000n });
     expect(ours.shortChannelId).toBe(`${block.height}x${block.pos}x${ours.fundingOutputIndex}`);
-    expect(theirs.get_is_outbound()).toBe(true);
+    expect(Boolean(theirs.get_is_outbound())).toBe(true);
     expect(theirs.get_channel_value_satoshis()).toBe(120_000n);
     expect(formatScid(scidOf(theirs)!)).toBe(ours.shortChannelId);
     await expectReloads(g, ours);
+  });
+});
+
+describe('known gap', () => {
+  // Expected to FAIL until engine/wire (or engine/peer) ignores BOLT 7 gossip it does not process:
+  // LDK's private channel_update (type 258) makes Glint's session drop the connection.
+  test.fails('without the gossip shim the channel stays usable on LDK after its channel_update', async () => {
+    shim.ignoreGossip = false;
+    try {
+      const g = await glintNode({ fundSat: 1_000_000 });
+      const ch = await openTo(g, plain, 'static_remotekey', 3_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(usableWith(plain.node, g.peers.nodeId).map((d) => bytesToHex(d.get_channel_id().get_a()))).toContain(ch.channelId);
+      expect(g.channels.byLocalId(ch.localId)?.usable).toBe(true);
+    } finally {
+      shim.ignoreGossip = true;
+    }
   });
 });
