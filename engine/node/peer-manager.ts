@@ -270,7 +270,10 @@ export class PeerManager {
           if (c.nodeId) this.emit({ type: 'message', nodeId: c.nodeId, message: ev.message });
           break;
         case 'ignored':
-          this.logger.log('debug', 'ignored unknown odd message', { peer: c.nodeId, type: ev.messageType });
+          this.logger.log('debug', ev.name ? `ignored ${ev.name} (gossip is not processed yet)` : 'ignored unknown odd message', {
+            peer: c.nodeId,
+            type: ev.messageType,
+          });
           break;
         default: {
           const never: never = ev;

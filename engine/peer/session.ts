@@ -43,7 +43,8 @@ export type SessionEvent =
   | { readonly type: 'pong'; readonly rttMs: number }
   | { readonly type: 'remote-error'; readonly kind: 'error' | 'warning'; readonly channelId: Uint8Array; readonly text: string }
   | { readonly type: 'message'; readonly message: Message }
-  | { readonly type: 'ignored'; readonly messageType: number };
+  /** A message we do not act on: an unknown odd type, or BOLT 7 gossip (named) until the graph exists. */
+  | { readonly type: 'ignored'; readonly messageType: number; readonly name?: string };
 
 export interface SessionOutput {
   readonly write: Uint8Array[];
@@ -242,6 +243,12 @@ export class PeerSession {
     }
     if (decoded.kind === 'unknown') {
       out.events.push({ type: 'ignored', messageType: decoded.type });
+      return;
+    }
+    if (decoded.kind === 'gossip') {
+      // BOLT 1: init comes first, gossip included.
+      if (this.phase === 'awaiting-init') this.fail(out, `peer sent ${decoded.name} before init`);
+      else out.events.push({ type: 'ignored', messageType: decoded.type, name: decoded.name });
       return;
     }
     const m = decoded.message;

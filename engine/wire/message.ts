@@ -68,12 +68,15 @@ import {
   MSG_UPDATE_FULFILL_HTLC,
   type ChannelMessage,
 } from './messages/channel.ts';
+import { GOSSIP_MESSAGE_NAMES } from './messages/gossip.ts';
 
 /** Every message the engine decodes. */
 export type Message = SetupMessage | ChannelMessage;
 
 export type DecodedMessage =
   | { readonly kind: 'known'; readonly message: Message }
+  /** BOLT 7 gossip: known (so never "unknown even"), passed on undecoded for now. */
+  | { readonly kind: 'gossip'; readonly type: number; readonly name: string; readonly payload: Uint8Array }
   | { readonly kind: 'unknown'; readonly type: number; readonly payload: Uint8Array };
 
 const DECODERS: ReadonlyMap<number, (payload: Uint8Array) => Message> = new Map<number, (p: Uint8Array) => Message>([
@@ -99,9 +102,9 @@ const DECODERS: ReadonlyMap<number, (payload: Uint8Array) => Message> = new Map<
   [MSG_CHANNEL_REESTABLISH, decodeChannelReestablish],
 ]);
 
-/** True for message types this engine understands. */
+/** True for message types this engine understands (decodes, or knows and passes on: gossip). */
 export function isKnownMessageType(type: number): boolean {
-  return DECODERS.has(type);
+  return DECODERS.has(type) || GOSSIP_MESSAGE_NAMES.has(type);
 }
 
 /**
@@ -114,6 +117,8 @@ export function decodeMessage(bytes: Uint8Array): DecodedMessage {
   const payload = bytes.subarray(2);
   const decode = DECODERS.get(type);
   if (decode) return { kind: 'known', message: decode(payload) };
+  const gossip = GOSSIP_MESSAGE_NAMES.get(type);
+  if (gossip !== undefined) return { kind: 'gossip', type, name: gossip, payload };
   if (type % 2 === 0) throw new DecodeError('message.type', `unknown even message type ${type}`);
   return { kind: 'unknown', type, payload };
 }

@@ -62,3 +62,14 @@ describe('BOLT 1 message types', () => {
     expect(() => decodeMessage(hexToBytes('00'))).toThrow(DecodeError);
   });
 });
+
+describe('BOLT 7 gossip types are known', () => {
+  it('channel_update (258, even) is passed on, not an unknown even type', () => {
+    expect(decodeMessage(hexToBytes('0102abcdef'))).toMatchObject({ kind: 'gossip', type: 258, name: 'channel_update' });
+    for (const t of [256, 257, 258, 259, 261, 262, 263, 264, 265]) {
+      const b = new Uint8Array([t >> 8, t & 0xff, 0]);
+      expect(decodeMessage(b).kind).toBe('gossip');
+    }
+    expect(() => decodeMessage(hexToBytes('0104'))).toThrow(/unknown even message type 260/);
+  });
+});
