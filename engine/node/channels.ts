@@ -37,20 +37,24 @@
  */
 import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
 import type { ChainTip, FeeEstimates, TxStatus } from '../chain/source.ts';
-import type { ChannelAction, ChannelUiEvent, Transition } from '../channel/actions.ts';
-import { decodeChannelState } from '../channel/codec.ts';
-import type { ChannelContext } from '../channel/context.ts';
-import type { ChannelEvent } from '../channel/events.ts';
-import { newInboundChannel, newOutboundChannel, reduce } from '../channel/reducer.ts';
 import {
+  type ChannelAction,
   type ChannelConfig,
+  type ChannelContext,
+  type ChannelEvent,
   type ChannelState,
   type ChannelStateName,
   type ChannelType,
+  type ChannelUiEvent,
+  type Transition,
   DEFAULT_CHANNEL_CONFIG,
   MIN_FEERATE_PER_KW,
+  decodeChannelState,
   isFunded,
-} from '../channel/types.ts';
+  newInboundChannel,
+  newOutboundChannel,
+  reduce,
+} from '../channel/index.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import { bytesToHex, equalBytes, hexToBytes } from '../lib/bytes.ts';
 import { errorMessage, ValidationError } from '../lib/errors.ts';
@@ -206,6 +210,8 @@ export interface OpenOptions {
 interface Watch {
   readonly txid: string;
   readonly depth: number;
+  /** The tip hash of the last check (an unchanged tip costs no request). */
+  checkedAt?: string;
   /** The proven confirmation last seen (so the proof is fetched once per block). */
   proven?: { readonly blockHash: string; readonly blockHeight: number; readonly pos: number; readonly rawTx: Uint8Array };
 }
@@ -223,8 +229,8 @@ interface Entry {
   key?: string;
   frozen?: string;
   watch?: Watch;
-  /** Our transactions to keep publishing until they confirm, by display txid. */
-  readonly broadcasts: Map<string, Uint8Array>;
+  /** Our transactions to keep publishing until they confirm, by display txid (`wallet`: the wallet's own, e.g. funding). */
+  readonly broadcasts: Map<string, { readonly raw: Uint8Array; readonly wallet: boolean }>;
 }
 
 type EffectAction = Extract<BarrierAction, { kind: 'effect' }>;
@@ -347,7 +353,8 @@ export class ChannelManager {
   private readonly listeners = new Set<(e: ChannelManagerEvent) => void>();
   /** `channel/<id>` → the entry that writes it. */
   private readonly keyOwners = new Map<string, Entry>();
-  private nextIndex = 0;
+  /** -1 until `start` has read the store. */
+  private nextIndex = -1;
   private tip: ChainTip | undefined;
   private estimatePerKw = MIN_FEERATE_PER_KW;
   private unsubscribe: (() => void) | undefined;
@@ -377,7 +384,6 @@ export class ChannelManager {
    */
   async start(): Promise<void> {
     if (this.started) throw new Error('channel manager already started');
-    this.started = true;
     const store = this.opts.store;
     const counter = await store.get(CHANNEL_INDEX_KEY);
     let next = counter ? decodeIndex(counter) : 0;
@@ -410,6 +416,7 @@ export class ChannelManager {
       this.resume(entry);
     }
     this.nextIndex = next;
+    this.started = true;
     this.unsubscribe = this.opts.peers.subscribe((e) => this.onPeerEvent(e));
     await this.onTip();
   }
@@ -485,6 +492,10 @@ export class ChannelManager {
       this.entries.splice(this.entries.indexOf(entry), 1);
       const reason = rejected && rejected.type === 'emit' && rejected.event.type === 'command-rejected' ? rejected.event.reason : 'channel could not be created';
       throw new ValidationError('open', reason);
+    }
+    if (!(await entry.ready)) {
+      entry.state = { type: 'aborted', reason: 'could not save the channel key index' };
+      throw new ValidationError('open', 'could not save the channel key index (store failure); nothing was sent');
     }
     await entry.last;
     return this.info(entry);
@@ -635,6 +646,8 @@ export class ChannelManager {
 
   /** A new channel with a fresh keychain index, made durable before any of its effects run. */
   private newEntry(peer: string, make: (index: number) => ChannelState): Entry {
+    // Before `start` the used indexes are unknown: a new channel could reuse another's keys.
+    if (!this.started || this.nextIndex < 0) throw new ValidationError('channels', 'the channel manager is not started');
     if (this.nextIndex > MAX_CHANNEL_INDEX) throw new ValidationError('channelIndex', 'no channel keys left');
     const index = this.nextIndex++;
     const ready = this.barrier
@@ -668,6 +681,7 @@ export class ChannelManager {
 
   /** One reducer step for `entry`, its actions queued on the barrier. Returns the transition. */
   private dispatch(entry: Entry, event: ChannelEvent): Transition | undefined {
+    if (!entry.frozen && this.barrier.isFrozen(entry.scope)) entry.frozen = this.barrier.frozenReason(entry.scope) ?? 'frozen';
     if (entry.frozen) {
       this.logger.log('warn', 'channel frozen; event dropped', { scope: entry.scope, event: event.type, reason: entry.frozen });
       return undefined;
@@ -705,13 +719,16 @@ export class ChannelManager {
   private refuseStep(entry: Entry, before: ChannelState, key: string): void {
     const reason = `channel id ${key.slice(CHANNEL_KEY_PREFIX.length)} is already used by another channel`;
     this.logger.log('error', 'refused a channel step that would overwrite another channel record', { scope: entry.scope, key });
-    const temp = idsOf(before).temp ?? ALL_CHANNELS;
-    entry.state = { type: 'aborted', ...(idsOf(before).temp ? { channelId: temp } : {}), reason };
+    const temp = idsOf(before).temp;
+    entry.state = { type: 'aborted', ...(temp ? { channelId: temp } : {}), reason };
+    entry.watch = undefined;
     const peer = entry.peer;
-    this.submit(entry, [
-      { kind: 'effect', describe: `send error to ${peer.slice(0, 16)}`, dependsOnPersist: true, run: () => this.opts.peers.send(peer, { type: 'error', channelId: temp, data: asciiBytes(reason) }) },
-      this.emitEffect(entry, { type: 'channel-aborted', reason }),
-    ]);
+    const batch: BarrierAction[] = [this.emitEffect(entry, { type: 'channel-aborted', reason })];
+    // Only under the temporary id: the colliding channel_id may be another peer's channel.
+    if (temp) {
+      batch.unshift({ kind: 'effect', describe: `send error to ${peer.slice(0, 16)}`, dependsOnPersist: true, run: () => this.opts.peers.send(peer, { type: 'error', channelId: temp, data: asciiBytes(reason) }) });
+    }
+    this.submit(entry, batch);
   }
 
   private submit(entry: Entry, batch: BarrierAction[]): void {
@@ -719,7 +736,11 @@ export class ChannelManager {
     const run = entry.ready.then((ok) => {
       if (!ok) return undefined;
       return this.barrier.submit(entry.scope, batch).then((r) => {
-        if (r.status !== 'done') this.logger.log('error', 'channel batch not carried out', { scope: entry.scope, status: r.status, reason: r.reason });
+        if (r.status !== 'done') {
+          this.logger.log('error', 'channel batch not carried out', { scope: entry.scope, status: r.status, reason: r.reason });
+          // Also when the barrier is shared and its onFrozen is not ours.
+          if (this.barrier.isFrozen(entry.scope)) this.onFrozen(entry.scope, this.barrier.frozenReason(entry.scope) ?? r.reason ?? r.status);
+        }
         return r;
       });
     });
@@ -739,7 +760,7 @@ export class ChannelManager {
           dependsOnPersist: true,
           run: () => {
             const txid = displayTxid(a.txid);
-            entry.broadcasts.set(txid, a.rawTx.slice());
+            entry.broadcasts.set(txid, { raw: a.rawTx.slice(), wallet: a.kind === 'funding' });
             this.publish(entry, txid, a.rawTx, a.kind === 'funding');
           },
         };
@@ -812,17 +833,14 @@ export class ChannelManager {
     const s = entry.state;
     if (s.type !== 'wait-for-funding-confirmed') return;
     entry.watch = { txid: displayTxid(s.commitments.fundingOutpoint.txid), depth: s.minimumDepth };
-    if (s.fundingTx) {
-      const txid = displayTxid(s.commitments.fundingOutpoint.txid);
-      entry.broadcasts.set(txid, s.fundingTx);
-      // The snapshot holding the peer's signature is in the store: publishing is safe.
-      this.publish(entry, txid, s.fundingTx, true);
-    }
+    // The snapshot holding the peer's signature is in the store: publishing is safe. The first
+    // `onTip` (end of `start`) publishes it unless it is already confirmed.
+    if (s.fundingTx) entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
   }
 
   private onFrozen(scope: string, reason: string): void {
     const entry = this.entries.find((e) => e.scope === scope);
-    if (!entry) return;
+    if (!entry || entry.frozen) return;
     entry.frozen = reason;
     entry.watch = undefined;
     this.notify({ type: 'frozen', channel: this.info(entry), reason });
@@ -857,18 +875,20 @@ export class ChannelManager {
 
   private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
     if (entry.frozen) return;
-    // Re-publish what has not confirmed yet.
-    for (const [txid, raw] of [...entry.broadcasts]) {
+    // Re-publish what has not confirmed yet (once per new tip).
+    for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
       try {
         const st = await this.opts.chain.txStatus(txid);
         if (st.confirmed) entry.broadcasts.delete(txid);
-        else if (tipChanged) this.publish(entry, txid, raw, false);
+        else this.publish(entry, txid, b.raw, b.wallet);
       } catch (err) {
         this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
       }
     }
     const w = entry.watch;
     if (!w || entry.state.type !== 'wait-for-funding-confirmed') return;
+    if (w.checkedAt === tip.hash) return;
+    w.checkedAt = tip.hash;
     try {
       const st = await this.opts.chain.txStatus(w.txid);
       if (!st.confirmed) {
@@ -881,6 +901,7 @@ export class ChannelManager {
       if (entry.watch !== w || entry.state.type !== 'wait-for-funding-confirmed') return;
       this.dispatch(entry, { type: 'funding-confirmed', rawTx: w.proven.rawTx, depth, blockHeight: w.proven.blockHeight, txIndex: w.proven.pos });
     } catch (err) {
+      w.checkedAt = undefined;
       this.logger.log('warn', 'funding confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
     }
   }

@@ -8,15 +8,8 @@
  * coins. Every channel record Glint wrote is in its encrypted store and reloads.
  *
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (the manager's log).
- *
- * SHIM: engine/wire/message.ts does not know the BOLT 7 gossip types yet, so Glint's peer session
- * treats LDK's private `channel_update` (258, sent right after channel_ready on every unannounced
- * channel) as an unknown EVEN message and drops the connection, which makes the channel unusable
- * on LDK's side. Until wire/ (or peer/) ignores gossip it does not process, this test maps the
- * gossip types to "unknown odd" (ignored) in the decoder; the last test runs without the shim and
- * is expected to fail (test.fails) — when it starts passing, remove the shim.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
 import {
   EncryptedStore,
@@ -40,24 +33,6 @@ import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
 import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
-
-/** BOLT 7 gossip message types (channel_announcement … gossip_timestamp_filter). */
-const GOSSIP_TYPES = new Set([256, 257, 258, 259, 261, 262, 263, 264, 265]);
-const shim = vi.hoisted(() => ({ ignoreGossip: true, ignored: [] as number[] }));
-vi.mock('../../engine/wire/message.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../engine/wire/message.ts')>();
-  return {
-    ...real,
-    decodeMessage(bytes: Uint8Array) {
-      const type = bytes.length >= 2 ? ((bytes[0] as number) << 8) | (bytes[1] as number) : -1;
-      if (shim.ignoreGossip && GOSSIP_TYPES.has(type)) {
-        shim.ignored.push(type);
-        return { kind: 'unknown' as const, type, payload: bytes.subarray(2) };
-      }
-      return real.decodeMessage(bytes);
-    },
-  };
-});
 
 const PASSPHRASE = 'interop passphrase';
 const SCRYPT = { log2N: 10, r: 8, p: 1 };
@@ -229,7 +204,7 @@ afterAll(async () => {
 });
 
 /** Glint opens `type` to `peer` and runs the whole establishment; returns the channel. */
-async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx', usableTimeoutMs = 20_000): Promise<ChannelInfo> {
+async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx'): Promise<ChannelInfo> {
   const ldkId = peer.node.nodeIdHex;
   await g.peers.connect(`${ldkId}@127.0.0.1:${peer.port}`);
   await peer.node.waitForPeer(g.peers.nodeId);
@@ -253,11 +228,12 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
 
   await mine(g, 1);
   await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
-  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', usableTimeoutMs, peer.node);
+  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, peer.node);
 
-  // LDK's private channel_update arrives right after channel_ready; the link must survive it.
+  // LDK's private channel_update (BOLT 7, type 258) arrives right after channel_ready; the link survives it.
   await new Promise((r) => setTimeout(r, 200));
   expect(usableWith(peer.node, g.peers.nodeId)).toHaveLength(1);
+  expect(g.peers.peers().map((p) => p.nodeId)).toContain(ldkId);
   const ours = channelOf(g, opened.localId);
   const theirs = usableWith(peer.node, g.peers.nodeId)[0]!;
   const block = chain.index.tx(txid)!.block!;
@@ -335,6 +311,8 @@ describe('BOLT 2 establishment: LDK opens to Glint', () => {
     await mine(g, 1);
     await until(() => g.channels.byLocalId(inbound!.localId)?.state === 'normal', 'normal on Glint', 20_000, node);
     await until(() => usableWith(node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, node);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(usableWith(node, g.peers.nodeId)).toHaveLength(1);
     const ours = g.channels.byLocalId(inbound!.localId)!;
     const theirs = usableWith(node, g.peers.nodeId)[0]!;
     const block = chain.index.tx(funding.txid)!.block!;
@@ -347,19 +325,3 @@ describe('BOLT 2 establishment: LDK opens to Glint', () => {
   });
 });
 
-describe('known gap', () => {
-  // Expected to FAIL until engine/wire (or engine/peer) ignores BOLT 7 gossip it does not process:
-  // LDK's private channel_update (type 258) makes Glint's session drop the connection.
-  test.fails('without the gossip shim the channel stays usable on LDK after its channel_update', async () => {
-    shim.ignoreGossip = false;
-    try {
-      const g = await glintNode({ fundSat: 1_000_000 });
-      const ch = await openTo(g, plain, 'static_remotekey', 3_000);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(usableWith(plain.node, g.peers.nodeId).map((d) => bytesToHex(d.get_channel_id().get_a()))).toContain(ch.channelId);
-      expect(g.channels.byLocalId(ch.localId)?.usable).toBe(true);
-    } finally {
-      shim.ignoreGossip = true;
-    }
-  });
-});

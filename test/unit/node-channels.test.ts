@@ -1,0 +1,470 @@
+/**
+ * ChannelManager (engine/node/channels.ts) with two nodes in memory: a message bus standing in for
+ * PeerManager (every message goes through the real wire codec), a fake chain that mines real
+ * merkle trees, and a wallet that builds the harness's fake segwit funding transaction.
+ *
+ * What is pinned: routing by temporary_channel_id / channel_id, one `channel/<id>` record per
+ * funded channel written before anything depending on it leaves (funding_signed, the funding
+ * broadcast), the short_channel_id from the merkle-proven tx position, reload from the store
+ * (watch and re-publish resumed), a store failure freezing the channel with nothing sent, the
+ * per-peer cap on channels in establishment, `error` routing, and an idle tip costing one request.
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { merkleRootFromBranch, parseHeader } from '../../engine/chain/bitcoin.ts';
+import type { ChainTip, TxStatus } from '../../engine/chain/source.ts';
+import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
+import { sha256 } from '../../engine/crypto/hash.ts';
+import { Keychain } from '../../engine/keys/keychain.ts';
+import { bytesToHex } from '../../engine/lib/bytes.ts';
+import { PersistenceBarrier, type BarrierAction } from '../../engine/node/executor.ts';
+import {
+  CHANNEL_INDEX_KEY,
+  ChannelManager,
+  MAX_PENDING_INBOUND_PER_PEER,
+  type ChannelChain,
+  type ChannelManagerEvent,
+  type ChannelPeers,
+  type ChannelWallet,
+} from '../../engine/node/channels.ts';
+import type { PeerEvent } from '../../engine/node/peer-manager.ts';
+import type { Clock, Entropy } from '../../engine/ports.ts';
+import { MemoryKVStore } from '../../engine/store/memory.ts';
+import { decodeMessage, encodeMessage, type Message } from '../../engine/wire/message.ts';
+import { merkleBranch } from '../../playground/chain/esplora.ts';
+import { fakeFundingTx } from '../harness/channel-pair.ts';
+
+// ---- fakes ----------------------------------------------------------------------------------------
+
+const clock: Clock = { now: () => 1_800_000_000_000, setTimer: (ms, fn) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+} };
+
+function entropyOf(label: string): Entropy {
+  let counter = 0;
+  return {
+    randomBytes(n) {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i += 32) out.set(sha256(new TextEncoder().encode(`${label}/${counter++}`)).subarray(0, Math.min(32, n - i)), i);
+      return out;
+    },
+  };
+}
+
+const txidOf = (raw: Uint8Array): string => Transaction.fromBuffer(raw).getId();
+
+/** Blocks with real merkle roots; every tx confirms at position 1 (a filler sits at 0). */
+class FakeChain implements ChannelChain {
+  height = 500;
+  hash = bytesToHex(sha256(Uint8Array.of(5)));
+  readonly mempool = new Map<string, Uint8Array>();
+  readonly confirmed = new Map<string, { raw: Uint8Array; height: number; hash: string; pos: number; txids: string[] }>();
+  readonly headers = new Map<string, Uint8Array>();
+  readonly broadcasts: Uint8Array[] = [];
+  calls: Record<string, number> = {};
+  private count(m: string): void {
+    this.calls[m] = (this.calls[m] ?? 0) + 1;
+  }
+  async tip(): Promise<ChainTip> {
+    this.count('tip');
+    return { height: this.height, hash: this.hash };
+  }
+  async txStatus(txid: string): Promise<TxStatus> {
+    this.count('txStatus');
+    const c = this.confirmed.get(txid);
+    return c ? { confirmed: true, blockHeight: c.height, blockHash: c.hash, blockTime: 0 } : { confirmed: false };
+  }
+  async merkleProof(txid: string) {
+    this.count('merkleProof');
+    const c = this.confirmed.get(txid)!;
+    return { blockHeight: c.height, merkle: merkleBranch(c.txids, c.pos), pos: c.pos };
+  }
+  async blockHeader(hash: string): Promise<Uint8Array> {
+    this.count('blockHeader');
+    return this.headers.get(hash)!;
+  }
+  async transaction(txid: string): Promise<Uint8Array> {
+    this.count('transaction');
+    return (this.confirmed.get(txid)?.raw ?? this.mempool.get(txid))!;
+  }
+  async broadcast(raw: Uint8Array): Promise<string> {
+    this.count('broadcast');
+    this.broadcasts.push(raw.slice());
+    const txid = txidOf(raw);
+    if (!this.confirmed.has(txid)) this.mempool.set(txid, raw.slice());
+    return txid;
+  }
+  /** Mine one block holding the mempool, then `n - 1` empty ones. */
+  mine(n = 1): void {
+    for (let i = 0; i < n; i++) {
+      const filler = bytesToHex(sha256(Uint8Array.of(1, this.height & 0xff, this.height >> 8)));
+      const txids = [filler, ...this.mempool.keys()];
+      const root = merkleRootFromBranch(txids[0]!, merkleBranch(txids, 0), 0);
+      const header = new Uint8Array(80);
+      header.set(Uint8Array.from(Buffer.from(this.hash, 'hex').reverse()), 4);
+      header.set(root, 36);
+      const hash = parseHeader(header).hash;
+      this.height++;
+      this.hash = hash;
+      this.headers.set(hash, header);
+      txids.forEach((txid, pos) => {
+        if (pos === 0) return;
+        this.confirmed.set(txid, { raw: this.mempool.get(txid)!, height: this.height, hash, pos, txids });
+      });
+      this.mempool.clear();
+    }
+  }
+}
+
+class FakeWallet implements ChannelWallet {
+  readonly cancelled: string[] = [];
+  fail: string | undefined;
+  private readonly chain: FakeChain;
+  constructor(chain: FakeChain) {
+    this.chain = chain;
+  }
+  async fundChannel(req: { scriptPubKey: Uint8Array; valueSat: bigint }) {
+    if (this.fail) throw new Error(this.fail);
+    const { rawTx, outputIndex } = fakeFundingTx({ type: 'request-funding', scriptPubKey: req.scriptPubKey, valueSat: req.valueSat });
+    return { rawTx, txid: txidOf(rawTx), fundingOutputIndex: outputIndex };
+  }
+  cancelReservation(txid: string): boolean {
+    this.cancelled.push(txid);
+    return true;
+  }
+  broadcast(raw: Uint8Array): Promise<string> {
+    return this.chain.broadcast(raw);
+  }
+}
+
+/** Messages between nodes, delivered when the test says so, through the real codec. */
+class Bus {
+  readonly queue: { from: string; to: string; message: Message }[] = [];
+  readonly nodes = new Map<string, BusPeers>();
+  /** Called per message; return null to drop it. */
+  intercept: ((from: string, m: Message) => Message | null) | undefined;
+  async deliverAll(max = 100): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      await settle();
+      const next = this.queue.shift();
+      if (!next) return;
+      const m = this.intercept ? this.intercept(next.from, next.message) : next.message;
+      if (m) this.nodes.get(next.to)?.emit({ type: 'message', nodeId: next.from, message: m });
+    }
+    throw new Error('bus did not settle');
+  }
+}
+
+class BusPeers implements ChannelPeers {
+  readonly listeners = new Set<(e: PeerEvent) => void>();
+  readonly connected = new Set<string>();
+  readonly sent: Message[] = [];
+  readonly bus: Bus;
+  readonly nodeId: string;
+  constructor(bus: Bus, nodeId: string) {
+    this.bus = bus;
+    this.nodeId = nodeId;
+    bus.nodes.set(nodeId, this);
+  }
+  send(to: string, message: Message): void {
+    if (!this.connected.has(to)) throw new Error(`not connected to ${to}`);
+    const decoded = decodeMessage(encodeMessage(message));
+    if (decoded.kind !== 'known') throw new Error('unknown message');
+    this.sent.push(decoded.message);
+    if (decoded.message.type === 'error' || decoded.message.type === 'warning') return; // the session turns these into remote-error
+    this.bus.queue.push({ from: this.nodeId, to, message: decoded.message });
+  }
+  subscribe(fn: (e: PeerEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  peers() {
+    return [...this.connected].map((nodeId) => ({ nodeId }));
+  }
+  disconnect(nodeId: string): void {
+    this.connected.delete(nodeId);
+    this.emit({ type: 'disconnected', nodeId, reason: 'by us', willReconnect: false });
+  }
+  emit(e: PeerEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
+}
+
+/** Let barrier batches and their effects run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+interface TestNode {
+  name: string;
+  keychain: Keychain;
+  nodeId: string;
+  store: MemoryKVStore;
+  peers: BusPeers;
+  wallet: FakeWallet;
+  manager: ChannelManager;
+  events: ChannelManagerEvent[];
+}
+
+let bus: Bus;
+let chain: FakeChain;
+
+async function makeNode(name: string, opts: { store?: MemoryKVStore; barrierRetry?: boolean; minimumDepth?: number } = {}): Promise<TestNode> {
+  const keychain = Keychain.fromSeed(sha256(new TextEncoder().encode(name)), 'regtest');
+  const nodeId = bytesToHex(keychain.nodeId());
+  const store = opts.store ?? new MemoryKVStore();
+  const peers = bus.nodes.get(nodeId) ?? new BusPeers(bus, nodeId);
+  const wallet = new FakeWallet(chain);
+  const barrier = new PersistenceBarrier<BarrierAction>({ store, clock, retry: { attempts: 1, baseMs: 0 } });
+  const manager = new ChannelManager({
+    network: 'regtest',
+    store,
+    clock,
+    entropy: entropyOf(name),
+    peers,
+    keys: keychain,
+    wallet,
+    chain,
+    feeratePerKw: 2500,
+    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? 3 },
+    ...(opts.barrierRetry === false ? { barrier } : {}),
+  });
+  const events: ChannelManagerEvent[] = [];
+  manager.subscribe((e) => events.push(e));
+  await manager.start();
+  return { name, keychain, nodeId, store, peers, wallet, manager, events };
+}
+
+function connect(a: TestNode, b: TestNode): void {
+  a.peers.connected.add(b.nodeId);
+  b.peers.connected.add(a.nodeId);
+}
+
+async function tip(...nodes: TestNode[]): Promise<void> {
+  for (const n of nodes) await n.manager.onTip();
+  await bus.deliverAll();
+  for (const n of nodes) await n.manager.idle();
+  await bus.deliverAll();
+}
+
+beforeEach(() => {
+  bus = new Bus();
+  chain = new FakeChain();
+});
+
+/** A opens to B and both reach wait-for-funding-confirmed. */
+async function openPair(type: 'static_remotekey' | 'anchors_zero_fee_htlc_tx' = 'anchors_zero_fee_htlc_tx') {
+  const a = await makeNode('alice');
+  const b = await makeNode('bob');
+  connect(a, b);
+  const opened = await a.manager.open(b.nodeId, { fundingSat: 250_000n, pushMsat: 10_000_000n, channelType: type });
+  await bus.deliverAll();
+  await a.manager.idle();
+  await b.manager.idle();
+  await bus.deliverAll();
+  return { a, b, opened };
+}
+
+// ---- tests ----------------------------------------------------------------------------------------
+
+describe('ChannelManager: establishment between two nodes', () => {
+  test('open → accept → funding → funding_signed → broadcast → depth → channel_ready both ways → normal', async () => {
+    const { a, b, opened } = await openPair();
+    expect(opened).toMatchObject({ localId: 0, state: 'wait-for-accept-channel', peer: b.nodeId, isFunder: true, capacitySat: 250_000n });
+    const ca = a.manager.byLocalId(opened.localId)!;
+    const [cb] = b.manager.list();
+    expect(ca.state).toBe('wait-for-funding-confirmed');
+    expect(cb).toMatchObject({ state: 'wait-for-funding-confirmed', channelId: ca.channelId, isFunder: false, localMsat: 10_000_000n, remoteMsat: 240_000_000n });
+    expect(ca).toMatchObject({ localMsat: 240_000_000n, remoteMsat: 10_000_000n, minimumDepth: 3, usable: false });
+
+    // Both records are durable, under channel/<id>; the key index counter too.
+    const key = `channel/${ca.channelId}`;
+    expect(decodeChannelState((await a.store.get(key))!).type).toBe('wait-for-funding-confirmed');
+    expect(decodeChannelState((await b.store.get(key))!).type).toBe('wait-for-funding-confirmed');
+    expect(await a.store.get(CHANNEL_INDEX_KEY)).toEqual(Uint8Array.of(1, 0, 0, 0, 1));
+
+    // The funder broadcast the funding tx once (through the wallet).
+    expect(chain.broadcasts).toHaveLength(1);
+    expect(txidOf(chain.broadcasts[0]!)).toBe(ca.fundingTxid);
+
+    chain.mine(1);
+    await tip(a, b);
+    expect(a.manager.byLocalId(0)!.state).toBe('wait-for-funding-confirmed');
+    chain.mine(2);
+    await tip(a, b);
+    const na = a.manager.byLocalId(0)!;
+    const nb = b.manager.list()[0]!;
+    const conf = chain.confirmed.get(ca.fundingTxid!)!;
+    expect(na).toMatchObject({ state: 'normal', usable: true, shortChannelId: `${conf.height}x${conf.pos}x${ca.fundingOutputIndex}` });
+    expect(nb).toMatchObject({ state: 'normal', usable: true, shortChannelId: na.shortChannelId });
+    expect(a.events.some((e) => e.type === 'channel' && e.event.type === 'channel-ready')).toBe(true);
+    expect(decodeChannelState((await a.store.get(key))!).type).toBe('normal');
+  });
+
+  test('static_remotekey too; the peer disconnecting makes the channel unusable, not gone', async () => {
+    const { a, b } = await openPair('static_remotekey');
+    chain.mine(3);
+    await tip(a, b);
+    expect(a.manager.list()[0]).toMatchObject({ state: 'normal', type: 'static_remotekey', usable: true });
+    a.peers.disconnect(b.nodeId);
+    await a.manager.idle();
+    expect(a.manager.list()[0]).toMatchObject({ state: 'normal', usable: false });
+  });
+
+  test('no funding_signed is sent and no broadcast happens before the record is durable', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    connect(a, b);
+    await a.manager.open(b.nodeId, { fundingSat: 250_000n });
+    const release = holdOnFundingCreated(b);
+    await bus.deliverAll();
+    await settle();
+    expect(b.manager.list()[0]!.state).toBe('wait-for-funding-confirmed'); // in memory
+    expect(b.peers.sent.map((m) => m.type)).not.toContain('funding_signed');
+    expect(chain.broadcasts).toHaveLength(0);
+    release();
+    await b.manager.idle();
+    await bus.deliverAll();
+    await a.manager.idle();
+    expect(b.peers.sent.map((m) => m.type)).toContain('funding_signed');
+    expect(chain.broadcasts).toHaveLength(1);
+  });
+
+  test('a store failure on the funded record freezes the channel: funding_signed never goes out', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob', { barrierRetry: false });
+    connect(a, b);
+    await a.manager.open(b.nodeId, { fundingSat: 250_000n });
+    bus.intercept = (_from, m) => {
+      if (m.type === 'funding_created') b.store.failNextWrite(new Error('disk full'));
+      return m;
+    };
+    await bus.deliverAll();
+    await b.manager.idle();
+    await bus.deliverAll();
+    expect(b.peers.sent.map((m) => m.type)).not.toContain('funding_signed');
+    expect(b.manager.list()[0]!.frozen).toMatch(/disk full/);
+    expect(await b.store.keys('channel/')).toEqual([]);
+    expect(chain.broadcasts).toHaveLength(0);
+    expect(a.manager.list()[0]!.state).toBe('wait-for-funding-signed');
+  });
+});
+
+/** Hold B's store writes from the moment funding_created is delivered; returns the release. */
+function holdOnFundingCreated(b: TestNode): () => void {
+  let release: (() => void) | undefined;
+  bus.intercept = (_from, m) => {
+    if (m.type === 'funding_created') release = b.store.holdWrites();
+    return m;
+  };
+  return () => release?.();
+}
+
+describe('ChannelManager: restart', () => {
+  test('reloads every channel from the store: DTOs equal, funding watched again, funder re-publishes', async () => {
+    const { a, b } = await openPair();
+    const before = a.manager.list()[0]!;
+    a.manager.stop();
+    chain.broadcasts.length = 0;
+    const a2 = await makeNode('alice', { store: a.store });
+    expect(a2.manager.list()).toEqual([{ ...before }]);
+    await settle();
+    expect(chain.broadcasts.map(txidOf)).toEqual([before.fundingTxid]);
+    // A new channel does not reuse key index 0.
+    const again = await a2.manager.open(b.nodeId, { fundingSat: 300_000n });
+    expect(again.localId).toBe(1);
+    // The reloaded channel still reaches normal.
+    await bus.deliverAll();
+    chain.mine(3);
+    await tip(a2, b);
+    expect(a2.manager.byLocalId(0)).toMatchObject({ state: 'normal', usable: true });
+  });
+
+  test('an idle tip costs one request', async () => {
+    const { a, b } = await openPair();
+    chain.mine(3);
+    await tip(a, b);
+    chain.calls = {};
+    await a.manager.onTip();
+    await a.manager.onTip();
+    expect(chain.calls).toEqual({ tip: 2 });
+  });
+});
+
+describe('ChannelManager: routing and limits', () => {
+  test('a peer error aborts only establishments; a funded channel is not force-closed on an error without a channel id', async () => {
+    const { a, b } = await openPair();
+    const funded = a.manager.list()[0]!;
+    // A second channel in establishment (B will not answer it).
+    bus.intercept = (_from, m) => (m.type === 'open_channel' ? null : m);
+    const pending = await a.manager.open(b.nodeId, { fundingSat: 300_000n });
+    a.peers.emit({ type: 'remote-error', nodeId: b.nodeId, kind: 'error', text: 'something broke' });
+    await a.manager.idle();
+    expect(a.manager.byLocalId(pending.localId)).toMatchObject({ state: 'aborted' });
+    expect(a.manager.byLocalId(funded.localId)).toMatchObject({ state: 'wait-for-funding-confirmed' });
+    expect(chain.broadcasts).toHaveLength(1); // no commitment broadcast
+    expect(a.events.some((e) => e.type === 'peer-error' && e.text === 'something broke')).toBe(true);
+  });
+
+  test('messages for no channel of ours are ignored', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    connect(a, b);
+    b.peers.emit({ type: 'message', nodeId: a.nodeId, message: { type: 'channel_ready', channelId: new Uint8Array(32).fill(9), secondPerCommitmentPoint: a.keychain.nodeId() } });
+    await b.manager.idle();
+    expect(b.manager.list()).toEqual([]);
+    expect(b.peers.sent).toEqual([]);
+  });
+
+  test(`at most ${MAX_PENDING_INBOUND_PER_PEER} channels in establishment per peer`, async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    connect(a, b);
+    bus.intercept = (_from, m) => (m.type === 'funding_created' ? null : m);
+    for (let i = 0; i < MAX_PENDING_INBOUND_PER_PEER + 1; i++) await a.manager.open(b.nodeId, { fundingSat: 100_000n });
+    await bus.deliverAll();
+    await b.manager.idle();
+    expect(b.manager.list().filter((c) => c.state === 'wait-for-funding-created')).toHaveLength(MAX_PENDING_INBOUND_PER_PEER);
+    expect(b.peers.sent.filter((m) => m.type === 'error')).toHaveLength(1);
+  });
+
+  test('open is refused for a peer we are not connected to, or a bad amount, and nothing is sent', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    await expect(a.manager.open(b.nodeId, { fundingSat: 100_000n })).rejects.toThrow(/not connected/);
+    connect(a, b);
+    await expect(a.manager.open(b.nodeId, { fundingSat: 10n })).rejects.toThrow(/fundingSat/);
+    expect(a.peers.sent).toEqual([]);
+    expect(a.manager.list()).toEqual([]);
+  });
+
+  test('the wallet failing to fund aborts the opening with an error to the peer', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    connect(a, b);
+    a.wallet.fail = 'insufficient funds';
+    await a.manager.open(b.nodeId, { fundingSat: 100_000n });
+    await bus.deliverAll();
+    await a.manager.idle();
+    expect(a.manager.list()[0]).toMatchObject({ state: 'aborted', reason: expect.stringMatching(/insufficient funds/) });
+    expect(a.peers.sent.map((m) => m.type)).toEqual(['open_channel', 'error']);
+  });
+
+  test('the peer disconnecting mid-establishment aborts it and releases the funding coins', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    connect(a, b);
+    bus.intercept = (_from, m) => (m.type === 'funding_signed' ? null : m);
+    await a.manager.open(b.nodeId, { fundingSat: 100_000n });
+    await bus.deliverAll();
+    await a.manager.idle();
+    expect(a.manager.list()[0]!.state).toBe('wait-for-funding-signed');
+    a.peers.disconnect(b.nodeId);
+    await a.manager.idle();
+    expect(a.manager.list()[0]!.state).toBe('aborted');
+    expect(a.wallet.cancelled).toHaveLength(1);
+    expect(chain.broadcasts).toHaveLength(0);
+  });
+});
