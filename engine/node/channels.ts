@@ -13,8 +13,10 @@
  *     broadcast           → chain broadcast, re-published on every new tip until it confirms
  *     request-funding     → wallet.fundChannel → `funding-tx-built` / `funding-tx-failed` fed back
  *     cancel-funding      → wallet.cancelReservation
- *     watch-confirmations → polled on each `onTip()`; the confirmation is proven by a merkle
- *                           branch against the block header, which also gives the tx index
+ *     watch-confirmations → polled on each `onTip()` while the channel stays in the state that
+ *                           asked (the funding tx; later the mutual close tx); a confirmation is
+ *                           proven by a merkle branch against the block header, which also gives
+ *                           the tx index (short_channel_id)
  *     emit / close-connection → listeners / PeerManager.disconnect
  *
  * Every effect runs only after the barrier reports the batch's writes durable; a frozen scope
@@ -35,6 +37,7 @@
  * establishment (as an all-channels error) and merely reported for funded ones; no
  * channel_reestablish yet (a funded channel survives a reconnect in memory but does not resync).
  */
+import { Transaction } from 'bitcoinjs-lib';
 import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
 import type { ChainTip, FeeEstimates, TxStatus } from '../chain/source.ts';
 import {
@@ -50,7 +53,6 @@ import {
   DEFAULT_CHANNEL_CONFIG,
   MIN_FEERATE_PER_KW,
   decodeChannelState,
-  isFunded,
   newInboundChannel,
   newOutboundChannel,
   reduce,
@@ -209,6 +211,8 @@ export interface OpenOptions {
 
 interface Watch {
   readonly txid: string;
+  /** The state kind that asked; the watch ends when the channel leaves it. */
+  readonly state: ChannelStateName;
   readonly depth: number;
   /** The tip hash of the last check (an unchanged tip costs no request). */
   checkedAt?: string;
@@ -228,7 +232,8 @@ interface Entry {
   /** The `channel/<id>` key this channel persists to, once it has one. */
   key?: string;
   frozen?: string;
-  watch?: Watch;
+  /** Confirmation watches by display txid. */
+  readonly watches: Map<string, Watch>;
   /** Our transactions to keep publishing until they confirm, by display txid (`wallet`: the wallet's own, e.g. funding). */
   readonly broadcasts: Map<string, { readonly raw: Uint8Array; readonly wallet: boolean }>;
 }
@@ -236,6 +241,7 @@ interface Entry {
 type EffectAction = Extract<BarrierAction, { kind: 'effect' }>;
 
 const displayTxid = (internal: Uint8Array): string => bytesToHex(internal.slice().reverse());
+const txidOfRaw = (raw: Uint8Array): string => Transaction.fromBuffer(raw).getId();
 
 /** `<block>x<tx>x<output>` (BOLT 7 short_channel_id). */
 export function formatShortChannelId(scid: bigint): string {
@@ -263,10 +269,9 @@ function indexOf(state: ChannelState): number | undefined {
     case 'wait-for-funding-created':
     case 'wait-for-funding-signed':
       return state.negotiated.channelIndex;
-    case 'aborted':
-      return undefined;
     default:
-      return state.commitments.channelIndex;
+      // Funded states (and any later ones that keep commitments); `aborted`/`closed` keep no index.
+      return 'commitments' in state ? state.commitments.channelIndex : undefined;
   }
 }
 
@@ -284,7 +289,7 @@ function peerOf(state: ChannelState): Uint8Array | undefined {
     case 'wait-for-funding-signed':
       return state.negotiated.peerNodeId;
     default:
-      return state.commitments.peerNodeId;
+      return 'commitments' in state ? state.commitments.peerNodeId : undefined;
   }
 }
 
@@ -301,15 +306,30 @@ function idsOf(state: ChannelState): { temp?: Uint8Array; id?: Uint8Array } {
       return { temp: state.negotiated.temporaryChannelId };
     case 'wait-for-funding-signed':
       return { temp: state.negotiated.temporaryChannelId, id: state.channelId };
-    case 'aborted':
-      return state.channelId ? { id: state.channelId } : {};
     default:
-      return { id: state.commitments.channelId };
+      if ('commitments' in state) return { id: state.commitments.channelId };
+      // aborted, closed: the id they keep, if any.
+      return 'channelId' in state && state.channelId instanceof Uint8Array ? { id: state.channelId } : {};
   }
 }
 
+const OPENING: ReadonlySet<string> = new Set([
+  'idle',
+  'wait-for-open-channel',
+  'wait-for-accept-channel',
+  'wait-for-funding-internal',
+  'wait-for-funding-created',
+  'wait-for-funding-signed',
+]);
+
+/** Establishment states: nothing on chain, a peer error or disconnection only costs the attempt. */
 function isOpening(state: ChannelState): boolean {
-  return !isFunded(state) && state.type !== 'aborted';
+  return OPENING.has(state.type);
+}
+
+/** Terminal states that take no more input. */
+function isTerminal(state: ChannelState): boolean {
+  return state.type === 'aborted' || (state.type as string) === 'closed';
 }
 
 function plainEvent(e: ChannelUiEvent): PlainUiEvent {
@@ -410,6 +430,7 @@ export class ChannelManager {
         last: Promise.resolve(),
         key,
         broadcasts: new Map(),
+        watches: new Map(),
       };
       this.keyOwners.set(key, entry);
       this.entries.push(entry);
@@ -587,7 +608,7 @@ export class ChannelManager {
       }
       default: {
         const id = m.channelId;
-        const live = this.ofPeer(peer).filter((e) => e.state.type !== 'aborted');
+        const live = this.ofPeer(peer).filter((e) => !isTerminal(e.state));
         const entry =
           live.find((e) => idsOf(e.state).id !== undefined && equalBytes(idsOf(e.state).id!, id)) ??
           live.find((e) => idsOf(e.state).temp !== undefined && equalBytes(idsOf(e.state).temp!, id));
@@ -641,7 +662,7 @@ export class ChannelManager {
   // ---- reducing and executing ---------------------------------------------------------------------
 
   private placeholder(key: string): Entry {
-    return { index: -1, scope: `corrupt:${key}`, peer: '', state: { type: 'aborted', reason: 'unreadable record' }, ready: Promise.resolve(false), last: Promise.resolve(), broadcasts: new Map() };
+    return { index: -1, scope: `corrupt:${key}`, peer: '', state: { type: 'aborted', reason: 'unreadable record' }, ready: Promise.resolve(false), last: Promise.resolve(), broadcasts: new Map(), watches: new Map() };
   }
 
   /** A new channel with a fresh keychain index, made durable before any of its effects run. */
@@ -656,7 +677,7 @@ export class ChannelManager {
         if (r.status !== 'done') this.logger.log('error', 'could not save the next channel index; the channel is dropped', { index, reason: r.reason });
         return r.status === 'done';
       });
-    const entry: Entry = { index, scope: `channel:${index}`, peer, state: make(index), ready, last: ready, broadcasts: new Map() };
+    const entry: Entry = { index, scope: `channel:${index}`, peer, state: make(index), ready, last: ready, broadcasts: new Map(), watches: new Map() };
     this.entries.push(entry);
     return entry;
   }
@@ -710,7 +731,7 @@ export class ChannelManager {
         batch.push({ kind: 'persist', key, value: a.snapshot });
       } else batch.push(this.effect(entry, a));
     }
-    if (t.state.type !== 'wait-for-funding-confirmed') entry.watch = undefined;
+    for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
     this.submit(entry, batch);
     return t;
   }
@@ -721,7 +742,7 @@ export class ChannelManager {
     this.logger.log('error', 'refused a channel step that would overwrite another channel record', { scope: entry.scope, key });
     const temp = idsOf(before).temp;
     entry.state = { type: 'aborted', ...(temp ? { channelId: temp } : {}), reason };
-    entry.watch = undefined;
+    entry.watches.clear();
     const peer = entry.peer;
     const batch: BarrierAction[] = [this.emitEffect(entry, { type: 'channel-aborted', reason })];
     // Only under the temporary id: the colliding channel_id may be another peer's channel.
@@ -781,8 +802,8 @@ export class ChannelManager {
           describe,
           dependsOnPersist: true,
           run: () => {
-            if (entry.state.type !== 'wait-for-funding-confirmed') return;
-            entry.watch = { txid: displayTxid(a.txid), depth: a.depth };
+            const txid = displayTxid(a.txid);
+            entry.watches.set(txid, { txid, depth: a.depth, state: entry.state.type });
             void this.onTip();
           },
         };
@@ -828,11 +849,22 @@ export class ChannelManager {
     );
   }
 
-  /** After loading: watch a funding tx again, and keep publishing a funder's funding tx. */
+  /**
+   * After loading: watch again what the state waits for (the funding tx; a mutual close tx), and
+   * keep publishing our own unconfirmed transactions (their states are in the store: safe).
+   */
   private resume(entry: Entry): void {
     const s = entry.state;
+    const closingTx = 'closingTx' in s && s.closingTx instanceof Uint8Array ? s.closingTx : undefined;
+    if (closingTx) {
+      const txid = txidOfRaw(closingTx);
+      entry.watches.set(txid, { txid, depth: 1, state: s.type });
+      entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
+    }
+    if (s.type === 'force-closing') entry.broadcasts.set(txidOfRaw(s.commitmentTx), { raw: s.commitmentTx, wallet: false });
     if (s.type !== 'wait-for-funding-confirmed') return;
-    entry.watch = { txid: displayTxid(s.commitments.fundingOutpoint.txid), depth: s.minimumDepth };
+    const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
+    entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
     // The snapshot holding the peer's signature is in the store: publishing is safe. The first
     // `onTip` (end of `start`) publishes it unless it is already confirmed.
     if (s.fundingTx) entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
@@ -842,7 +874,7 @@ export class ChannelManager {
     const entry = this.entries.find((e) => e.scope === scope);
     if (!entry || entry.frozen) return;
     entry.frozen = reason;
-    entry.watch = undefined;
+    entry.watches.clear();
     this.notify({ type: 'frozen', channel: this.info(entry), reason });
   }
 
@@ -870,7 +902,7 @@ export class ChannelManager {
     }
 
     await Promise.all(this.entries.map((e) => this.checkEntry(e, tip, changed)));
-    if (changed) for (const e of this.entries) if (!e.frozen && e.state.type !== 'aborted') this.dispatch(e, { type: 'tick' });
+    if (changed) for (const e of this.entries) if (!e.frozen && !isTerminal(e.state)) this.dispatch(e, { type: 'tick' });
   }
 
   private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
@@ -885,8 +917,10 @@ export class ChannelManager {
         this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
       }
     }
-    const w = entry.watch;
-    if (!w || entry.state.type !== 'wait-for-funding-confirmed') return;
+    for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+  }
+
+  private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {
     if (w.checkedAt === tip.hash) return;
     w.checkedAt = tip.hash;
     try {
@@ -898,11 +932,11 @@ export class ChannelManager {
       if (!w.proven || w.proven.blockHash !== st.blockHash) w.proven = await this.prove(w.txid, st.blockHash, st.blockHeight);
       const depth = tip.height - w.proven.blockHeight + 1;
       if (depth < 1) return;
-      if (entry.watch !== w || entry.state.type !== 'wait-for-funding-confirmed') return;
+      if (entry.watches.get(w.txid) !== w || entry.frozen) return;
       this.dispatch(entry, { type: 'funding-confirmed', rawTx: w.proven.rawTx, depth, blockHeight: w.proven.blockHeight, txIndex: w.proven.pos });
     } catch (err) {
       w.checkedAt = undefined;
-      this.logger.log('warn', 'funding confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
+      this.logger.log('warn', 'confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
     }
   }
 
@@ -957,6 +991,7 @@ export class ChannelManager {
         };
       }
       default: {
+        if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false };
         const c = s.commitments;
         return {
           ...base,
@@ -969,7 +1004,7 @@ export class ChannelManager {
           fundingTxid: displayTxid(c.fundingOutpoint.txid),
           fundingOutputIndex: c.fundingOutpoint.index,
           ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
-          ...(s.type === 'wait-for-channel-ready' || s.type === 'normal' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
+          ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
           ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
         };
       }

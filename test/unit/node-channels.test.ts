@@ -13,7 +13,9 @@ import { Transaction } from 'bitcoinjs-lib';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { merkleRootFromBranch, parseHeader } from '../../engine/chain/bitcoin.ts';
 import type { ChainTip, TxStatus } from '../../engine/chain/source.ts';
-import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
+import { initialCommitments, keysFor, signRemoteCommitment } from '../../engine/channel/commitments.ts';
+import { newOutboundChannel, reduce } from '../../engine/channel/reducer.ts';
 import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
 import { sha256 } from '../../engine/crypto/hash.ts';
 import { Keychain } from '../../engine/keys/keychain.ts';
@@ -31,6 +33,7 @@ import {
 import type { PeerEvent } from '../../engine/node/peer-manager.ts';
 import type { Clock, Entropy } from '../../engine/ports.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
+import { chainHash } from '../../engine/wire/chains.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../engine/wire/message.ts';
 import { merkleBranch } from '../../playground/chain/esplora.ts';
 import { fakeFundingTx } from '../harness/channel-pair.ts';
@@ -466,5 +469,62 @@ describe('ChannelManager: routing and limits', () => {
     expect(a.manager.list()[0]!.state).toBe('aborted');
     expect(a.wallet.cancelled).toHaveLength(1);
     expect(chain.broadcasts).toHaveLength(0);
+  });
+});
+
+describe('ChannelManager: a peer naming another channel\'s funding outpoint', () => {
+  test('cannot overwrite that channel\'s record: the step is refused and the new channel aborted', async () => {
+    // X: an honest channel alice → bob, funded and persisted on bob's side.
+    const { a, b } = await openPair();
+    const x = b.manager.list()[0]!;
+    const recordX = await b.store.get(`channel/${x.channelId}`);
+    expect(decodeChannelState(recordX!).type).toBe('wait-for-funding-confirmed');
+
+    // Y: alice (as a raw reducer with her own keys) opens a second channel to bob, then signs bob's
+    // commitment #0 of Y over X's funding outpoint — a valid signature, for an output that is not Y's.
+    const ctx = {
+      chainHash: chainHash('regtest'),
+      config: DEFAULT_CHANNEL_CONFIG,
+      blockHeight: chain.height,
+      nowSec: 1_800_000_000,
+      feeratePerKw: 2500,
+      channelKeys: (i: number) => a.keychain.channelKeys(i),
+      randomBytes: entropyOf('attacker').randomBytes,
+    };
+    let y = reduce(newOutboundChannel(77), { type: 'open', peerNodeId: b.keychain.nodeId(), fundingSat: 200_000n, pushMsat: 0n, channelType: 'anchors_zero_fee_htlc_tx', feeratePerKw: 2500 }, ctx);
+    const open = y.actions.find((act) => act.type === 'send')!;
+    bus.intercept = (_from, m) => {
+      if (m.type === 'accept_channel') y = reduce(y.state, { type: 'message', message: m }, ctx);
+      return null;
+    };
+    b.peers.emit({ type: 'message', nodeId: a.nodeId, message: open.type === 'send' ? (open.message as Message) : (undefined as never) });
+    await b.manager.idle();
+    await bus.deliverAll();
+    expect(y.state.type).toBe('wait-for-funding-internal');
+    if (y.state.type !== 'wait-for-funding-internal') return;
+    const n = y.state.negotiated;
+    const xState = decodeChannelState(recordX!);
+    if (xState.type !== 'wait-for-funding-confirmed') return;
+    const outpoint = xState.commitments.fundingOutpoint;
+    const keys = keysFor(n.localParams, a.keychain.channelKeys(77));
+    const forged = initialCommitments(n, true, xState.commitments.channelId, outpoint, keys);
+    const signature = signRemoteCommitment(forged.remote, keys);
+    const sentBefore = b.peers.sent.length;
+    b.peers.emit({
+      type: 'message',
+      nodeId: a.nodeId,
+      message: { type: 'funding_created', temporaryChannelId: n.temporaryChannelId, fundingTxid: outpoint.txid, fundingOutputIndex: outpoint.index, signature },
+    });
+    await b.manager.idle();
+
+    // X's record is untouched, Y is aborted, bob sent an error on Y's temporary id and no funding_signed.
+    expect(await b.store.get(`channel/${x.channelId}`)).toEqual(recordX);
+    expect(encodeChannelState(decodeChannelState((await b.store.get(`channel/${x.channelId}`))!))).toEqual(recordX);
+    const yInfo = b.manager.get(bytesToHex(n.temporaryChannelId));
+    expect(yInfo).toMatchObject({ state: 'aborted', reason: expect.stringMatching(/already used by another channel/) });
+    const sent = b.peers.sent.slice(sentBefore);
+    expect(sent.map((m) => m.type)).toEqual(['error']);
+    expect(sent[0]!.type === 'error' && bytesToHex(sent[0]!.channelId)).toBe(bytesToHex(n.temporaryChannelId));
+    expect(b.manager.get(x.channelId)).toMatchObject({ state: 'wait-for-funding-confirmed', localId: x.localId });
   });
 });
