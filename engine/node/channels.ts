@@ -89,7 +89,8 @@ const KEEP_ABORTED = 20;
 export interface ChannelPeers {
   send(nodeId: string, message: Message): void;
   subscribe(fn: (e: PeerEvent) => void): () => void;
-  peers(): readonly { readonly nodeId: string }[];
+  /** Connected peers; `features` are the init features by name (PeerInfo.features). */
+  peers(): readonly { readonly nodeId: string; readonly features?: Readonly<Record<string, unknown>> }[];
   disconnect(nodeId: string): void;
 }
 
@@ -201,6 +202,7 @@ export type PlainUiEvent = { readonly type: ChannelUiEvent['type']; readonly [fi
 export interface OpenOptions {
   readonly fundingSat: bigint;
   readonly pushMsat?: bigint;
+  /** Default: anchors_zero_fee_htlc_tx when the peer's init offers option_anchors, else static_remotekey. */
   readonly channelType?: ChannelType;
   /** Commitment feerate (default our estimate). */
   readonly feeratePerKw?: number;
@@ -504,7 +506,7 @@ export class ChannelManager {
       peerNodeId: hexToBytes(peer),
       fundingSat: opts.fundingSat,
       pushMsat: opts.pushMsat ?? 0n,
-      channelType: opts.channelType ?? 'anchors_zero_fee_htlc_tx',
+      channelType: opts.channelType ?? this.defaultChannelType(peer),
       feeratePerKw: opts.feeratePerKw ?? this.feerate(),
       ...(opts.announceChannel !== undefined ? { announceChannel: opts.announceChannel } : {}),
     });
@@ -653,6 +655,11 @@ export class ChannelManager {
 
   private ofPeer(peer: string): Entry[] {
     return this.entries.filter((e) => e.peer === peer);
+  }
+
+  private defaultChannelType(peer: string): ChannelType {
+    const features = this.opts.peers.peers().find((p) => p.nodeId === peer)?.features;
+    return features && features['option_anchors'] !== undefined ? 'anchors_zero_fee_htlc_tx' : 'static_remotekey';
   }
 
   private isConnected(peer: string): boolean {

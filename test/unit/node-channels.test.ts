@@ -163,6 +163,8 @@ class Bus {
 class BusPeers implements ChannelPeers {
   readonly listeners = new Set<(e: PeerEvent) => void>();
   readonly connected = new Set<string>();
+  /** Init features per peer, by name (as PeerInfo has them). */
+  readonly features = new Map<string, Record<string, string>>();
   readonly sent: Message[] = [];
   readonly bus: Bus;
   readonly nodeId: string;
@@ -184,7 +186,7 @@ class BusPeers implements ChannelPeers {
     return () => this.listeners.delete(fn);
   }
   peers() {
-    return [...this.connected].map((nodeId) => ({ nodeId }));
+    return [...this.connected].map((nodeId) => ({ nodeId, features: this.features.get(nodeId) ?? {} }));
   }
   disconnect(nodeId: string): void {
     this.connected.delete(nodeId);
@@ -431,6 +433,16 @@ describe('ChannelManager: routing and limits', () => {
     await b.manager.idle();
     expect(b.manager.list().filter((c) => c.state === 'wait-for-funding-created')).toHaveLength(MAX_PENDING_INBOUND_PER_PEER);
     expect(b.peers.sent.filter((m) => m.type === 'error')).toHaveLength(1);
+  });
+
+  test('the channel type defaults to anchors only when the peer offers option_anchors', async () => {
+    const a = await makeNode('alice');
+    const b = await makeNode('bob');
+    connect(a, b);
+    bus.intercept = () => null;
+    expect((await a.manager.open(b.nodeId, { fundingSat: 100_000n })).type).toBe('static_remotekey');
+    a.peers.features.set(b.nodeId, { option_anchors: 'optional' });
+    expect((await a.manager.open(b.nodeId, { fundingSat: 100_000n })).type).toBe('anchors_zero_fee_htlc_tx');
   });
 
   test('open is refused for a peer we are not connected to, or a bad amount, and nothing is sent', async () => {
