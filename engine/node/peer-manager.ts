@@ -44,7 +44,8 @@ export type PeerEvent =
   | { readonly type: 'connected'; readonly peer: PeerInfo }
   | { readonly type: 'disconnected'; readonly nodeId: string; readonly reason: string; readonly willReconnect: boolean }
   | { readonly type: 'ping'; readonly nodeId: string; readonly rttMs: number }
-  | { readonly type: 'remote-error'; readonly nodeId: string; readonly kind: 'error' | 'warning'; readonly text: string }
+  /** `channelId` is hex; all zeros means "every channel" (BOLT 1). */
+  | { readonly type: 'remote-error'; readonly nodeId: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
   | { readonly type: 'message'; readonly nodeId: string; readonly message: Message };
 
 interface Connection {
@@ -264,7 +265,7 @@ export class PeerManager {
           break;
         case 'remote-error':
           this.logger.log('warn', `peer sent ${ev.kind}`, { peer: c.nodeId, text: ev.text });
-          if (c.nodeId) this.emit({ type: 'remote-error', nodeId: c.nodeId, kind: ev.kind, text: ev.text });
+          if (c.nodeId) this.emit({ type: 'remote-error', nodeId: c.nodeId, kind: ev.kind, text: ev.text, channelId: bytesToHex(ev.channelId) });
           break;
         case 'message':
           if (c.nodeId) this.emit({ type: 'message', nodeId: c.nodeId, message: ev.message });

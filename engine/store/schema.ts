@@ -33,6 +33,30 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     plaintext: true,
     description: 'KDF parameters, salt and the passphrase-wrapped data key',
   },
+  {
+    key: 'wallet/seed',
+    version: 1,
+    owner: 'engine/node/wallet-service.ts',
+    description: 'network, BIP 39 mnemonic and BIP 39 passphrase',
+  },
+  {
+    key: 'wallet/onchain',
+    version: 1,
+    owner: 'engine/wallet/state.ts',
+    description: 'on-chain wallet state: address indexes, known transactions, coin reservations (no secrets)',
+  },
+  {
+    key: 'channel/',
+    version: 1,
+    owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
+    description: 'one channel state snapshot per channel id',
+  },
+  {
+    key: 'node/next-channel-index',
+    version: 1,
+    owner: 'engine/node/channels.ts',
+    description: 'the next unused per-channel key index (saved before the index is first used)',
+  },
 ]);
 
 /** The schema row a key belongs to (exact match first, then the longest prefix). */

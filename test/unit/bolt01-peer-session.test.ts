@@ -146,7 +146,7 @@ describe('BOLT 1 ping and pong', () => {
     }
     expect(pongs).toBe(5);
     expect(w.eventsA.find((e) => e.type === 'disconnected')).toMatchObject({ reason: expect.stringMatching(/flooding/) });
-    expect(w.eventsB).toContainEqual({ type: 'remote-error', nodeId: w.a.nodeId, kind: 'warning', text: 'peer is flooding us with pings' });
+    expect(w.eventsB).toContainEqual({ type: 'remote-error', nodeId: w.a.nodeId, kind: 'warning', text: 'peer is flooding us with pings', channelId: '00'.repeat(32) });
   });
 });
 
@@ -156,7 +156,7 @@ describe('BOLT 1 hostile and odd peers', () => {
     await settle(w, w.a.connect(`${ID_B}@127.0.0.1:9735`));
     w.b.send(w.a.nodeId, { type: 'warning', channelId: new Uint8Array(32), data: new TextEncoder().encode('careful') });
     await flush();
-    expect(w.eventsA).toContainEqual({ type: 'remote-error', nodeId: ID_B, kind: 'warning', text: 'careful' });
+    expect(w.eventsA).toContainEqual({ type: 'remote-error', nodeId: ID_B, kind: 'warning', text: 'careful', channelId: '00'.repeat(32) });
   });
 
   /** A engine node A connected to a scripted raw peer R (R writes any bytes it likes). */

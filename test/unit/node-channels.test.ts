@@ -405,7 +405,7 @@ describe('ChannelManager: routing and limits', () => {
     // A second channel in establishment (B will not answer it).
     bus.intercept = (_from, m) => (m.type === 'open_channel' ? null : m);
     const pending = await a.manager.open(b.nodeId, { fundingSat: 300_000n });
-    a.peers.emit({ type: 'remote-error', nodeId: b.nodeId, kind: 'error', text: 'something broke' });
+    a.peers.emit({ type: 'remote-error', nodeId: b.nodeId, kind: 'error', text: 'something broke', channelId: '00'.repeat(32) });
     await a.manager.idle();
     expect(a.manager.byLocalId(pending.localId)).toMatchObject({ state: 'aborted' });
     expect(a.manager.byLocalId(funded.localId)).toMatchObject({ state: 'wait-for-funding-confirmed' });
