@@ -35,7 +35,7 @@ export interface CancelFundingAction {
   readonly txid: Uint8Array;
 }
 
-export type BroadcastKind = 'funding' | 'commitment';
+export type BroadcastKind = 'funding' | 'commitment' | 'mutual-close';
 
 /** Publish a transaction (and keep re-publishing it until it confirms: the node's job). */
 export interface BroadcastAction {
@@ -46,7 +46,7 @@ export interface BroadcastAction {
   readonly txid: Uint8Array;
 }
 
-/** Report `funding-confirmed` for `txid` once it has `depth` confirmations. */
+/** Report `funding-confirmed` for `txid` once it has `depth` confirmations (the funding tx, or the mutual close tx in `closing`). */
 export interface WatchConfirmationsAction {
   readonly type: 'watch-confirmations';
   /** Internal byte order. */
@@ -64,6 +64,9 @@ export type ChannelUiEvent =
   | { readonly type: 'channel-ready'; readonly channelId: Uint8Array; readonly shortChannelId: bigint }
   | { readonly type: 'channel-aborted'; readonly reason: string }
   | { readonly type: 'channel-force-closed'; readonly reason: string }
+  | { readonly type: 'channel-closing'; readonly closingTxid: Uint8Array; readonly feeSat: bigint }
+  | { readonly type: 'channel-closed'; readonly closingTxid: Uint8Array }
+  | { readonly type: 'closing-negotiation-failed'; readonly reason: string }
   | { readonly type: 'peer-warning'; readonly text: string }
   | { readonly type: 'command-rejected'; readonly command: string; readonly reason: string }
   | { readonly type: 'ignored'; readonly what: string; readonly reason: string }

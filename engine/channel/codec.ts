@@ -23,6 +23,7 @@ import type {
   NegotiatedParams,
   OpeningParams,
   RemoteChannelReady,
+  ClosingProposal,
 } from './types.ts';
 
 /** The snapshot format version written by this code. */
@@ -40,6 +41,10 @@ const TAGS = [
   'normal',
   'aborted',
   'force-closing',
+  'shutting-down',
+  'negotiating-closing',
+  'closing',
+  'closed',
 ] as const satisfies readonly ChannelState['type'][];
 
 const CHANNEL_TYPES: readonly ChannelType[] = ['static_remotekey', 'anchors_zero_fee_htlc_tx'];
@@ -140,6 +145,15 @@ function remoteReady(w: ByteWriter, r: RemoteChannelReady): void {
   optional(w, r.alias, (a) => w.u64(a));
 }
 
+function script(w: ByteWriter, s: Uint8Array, field: string): void {
+  if (!(s instanceof Uint8Array) || s.length === 0) throw new ValidationError(field, 'must be a non-empty script');
+  w.u16Prefixed(s, field);
+}
+
+function proposal(w: ByteWriter, p: ClosingProposal): void {
+  w.u64(p.feeSat, 'lastSent.feeSat').u64(p.minFeeSat, 'lastSent.minFeeSat').u64(p.maxFeeSat, 'lastSent.maxFeeSat');
+}
+
 /** The snapshot body (no version byte). */
 export function encodeChannelStateBody(state: ChannelState): Uint8Array {
   const w = new ByteWriter(1024);
@@ -190,6 +204,27 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       commitments(w, state.commitments);
       text(w, state.reason, 'reason');
       tx(w, state.commitmentTx);
+      break;
+    case 'shutting-down':
+      commitments(w, state.commitments);
+      script(w, state.localShutdownScript, 'localShutdownScript');
+      break;
+    case 'negotiating-closing':
+      commitments(w, state.commitments);
+      script(w, state.localShutdownScript, 'localShutdownScript');
+      script(w, state.remoteShutdownScript, 'remoteShutdownScript');
+      optional(w, state.lastSent, (p) => proposal(w, p));
+      break;
+    case 'closing':
+      commitments(w, state.commitments);
+      script(w, state.localShutdownScript, 'localShutdownScript');
+      script(w, state.remoteShutdownScript, 'remoteShutdownScript');
+      w.u64(state.feeSat, 'feeSat');
+      tx(w, state.closingTx);
+      break;
+    case 'closed':
+      fixed(w, state.channelId, 32, 'channelId');
+      fixed(w, state.closingTxid, 32, 'closingTxid');
       break;
     default: {
       const never: never = state;
@@ -364,6 +399,16 @@ function readRemoteReady(r: ByteReader): RemoteChannelReady {
   return { secondPerCommitmentPoint, ...(alias !== undefined ? { alias } : {}) };
 }
 
+function readScript(r: ByteReader, field: string): Uint8Array {
+  const s = r.u16Prefixed(field).slice();
+  if (s.length === 0) throw new DecodeError(field, 'empty script');
+  return s;
+}
+
+function readProposal(r: ByteReader): ClosingProposal {
+  return { feeSat: r.u64('lastSent.feeSat'), minFeeSat: r.u64('lastSent.minFeeSat'), maxFeeSat: r.u64('lastSent.maxFeeSat') };
+}
+
 function readBody(r: ByteReader): ChannelState {
   const tag = r.u8('state');
   const type = TAGS[tag];
@@ -422,6 +467,27 @@ function readBody(r: ByteReader): ChannelState {
       const commitmentTx = readTx(r, 'commitmentTx');
       return { type, commitments, reason, commitmentTx };
     }
+    case 'shutting-down': {
+      const commitments = readCommitments(r);
+      return { type, commitments, localShutdownScript: readScript(r, 'localShutdownScript') };
+    }
+    case 'negotiating-closing': {
+      const commitments = readCommitments(r);
+      const localShutdownScript = readScript(r, 'localShutdownScript');
+      const remoteShutdownScript = readScript(r, 'remoteShutdownScript');
+      const lastSent = readOptional(r, 'lastSent', () => readProposal(r));
+      return { type, commitments, localShutdownScript, remoteShutdownScript, ...(lastSent !== undefined ? { lastSent } : {}) };
+    }
+    case 'closing': {
+      const commitments = readCommitments(r);
+      const localShutdownScript = readScript(r, 'localShutdownScript');
+      const remoteShutdownScript = readScript(r, 'remoteShutdownScript');
+      const feeSat = r.u64('feeSat');
+      const closingTx = readTx(r, 'closingTx');
+      return { type, commitments, localShutdownScript, remoteShutdownScript, feeSat, closingTx };
+    }
+    case 'closed':
+      return { type, channelId: bytes(r, 32, 'channelId'), closingTxid: bytes(r, 32, 'closingTxid') };
     case undefined:
       throw new DecodeError('state', `unknown state tag ${tag}`);
     default: {

@@ -18,6 +18,13 @@ export interface ChannelContext {
   readonly feeratePerKw: number;
   /** The keys of channel `channelIndex` (`Keychain.channelKeys`); secrets never enter a state. */
   readonly channelKeys: (channelIndex: number) => ChannelKeys;
+  /**
+   * Where our balance goes when the *peer* starts a cooperative close (a fresh wallet script).
+   * Absent: our `upfront_shutdown_script`, else P2WPKH of our payment basepoint (spendable from the seed).
+   */
+  readonly shutdownScriptPubKey?: Uint8Array;
+  /** `option_shutdown_anysegwit` was negotiated with the peer (absent: not). */
+  readonly shutdownAnySegwit?: boolean;
   /** Fresh cryptographic randomness (temporary channel ids, scid aliases). */
   readonly randomBytes: (n: number) => Uint8Array;
 }

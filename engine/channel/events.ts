@@ -23,6 +23,16 @@ export interface OpenCommand {
   readonly upfrontShutdownScript?: Uint8Array;
 }
 
+/**
+ * User command: close the channel cooperatively (BOLT 2 `shutdown`), paying our balance to
+ * `scriptPubKey` (a wallet script; it must equal our `upfront_shutdown_script` if we gave one).
+ * Valid only in `normal`.
+ */
+export interface CloseCommand {
+  readonly type: 'close';
+  readonly scriptPubKey: Uint8Array;
+}
+
 /** The wallet built (and signed, not broadcast) the funding transaction the node asked for. */
 export interface FundingTxBuiltEvent {
   readonly type: 'funding-tx-built';
@@ -44,7 +54,8 @@ export interface PeerMessageEvent {
 }
 
 /**
- * The funding transaction is in a block (answer to `watch-confirmations`). `rawTx` is the
+ * A watched transaction is in a block (answer to `watch-confirmations`): the funding transaction,
+ * or in `closing` the mutual close transaction (recognised by its txid). `rawTx` is the
  * confirmed transaction itself: BOLT 2 forbids `channel_ready` unless the outpoint pays exactly
  * `funding_satoshis` to the funding script, so the reducer checks it.
  */
@@ -73,6 +84,7 @@ export interface TickEvent {
 
 export type ChannelEvent =
   | OpenCommand
+  | CloseCommand
   | FundingTxBuiltEvent
   | FundingTxFailedEvent
   | PeerMessageEvent

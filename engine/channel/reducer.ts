@@ -17,7 +17,11 @@ import type { ChannelEvent } from './events.ts';
 import { type ChannelState, type IdleState, type WaitForOpenChannelState, isFunded } from './types.ts';
 import { onAborted } from './states/aborted.ts';
 import { abort, copy, stay, unreachable } from './states/common.ts';
+import { onClosed } from './states/closed.ts';
+import { onClosing } from './states/closing.ts';
 import { onForceClosing } from './states/force-closing.ts';
+import { onNegotiatingClosing } from './states/negotiating-closing.ts';
+import { onShuttingDown } from './states/shutting-down.ts';
 import { onIdle } from './states/idle.ts';
 import { onNormal } from './states/normal.ts';
 import { onWaitForAcceptChannel } from './states/wait-for-accept-channel.ts';
@@ -64,6 +68,14 @@ function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext)
       return onAborted(state, event);
     case 'force-closing':
       return onForceClosing(state, event, ctx);
+    case 'shutting-down':
+      return onShuttingDown(state, event, ctx);
+    case 'negotiating-closing':
+      return onNegotiatingClosing(state, event, ctx);
+    case 'closing':
+      return onClosing(state, event);
+    case 'closed':
+      return onClosed(state, event);
     default:
       return unreachable(state);
   }
@@ -81,7 +93,7 @@ export function reduce(state: ChannelState, event: ChannelEvent, ctx: ChannelCon
     t = dispatch(state, event, ctx);
   } catch (err) {
     const reason = `internal error in ${state.type} on ${event.type}: ${errorMessage(err)}`;
-    if (isFunded(state) || state.type === 'aborted') t = stay(state, emit({ type: 'internal-error', reason }));
+    if (isFunded(state) || state.type === 'aborted' || state.type === 'closed') t = stay(state, emit({ type: 'internal-error', reason }));
     else {
       try {
         t = abort(state, reason, state.type !== 'idle' && state.type !== 'wait-for-open-channel');

@@ -17,6 +17,13 @@
  * Terminal: `aborted` (nothing on chain to care about) and `force-closing` (BOLT 5 "failing a
  * channel": our commitment is broadcast; the closing work lands with the closing issue).
  *
+ * Cooperative close (BOLT 2 "Channel Close", legacy `closing_signed` with `fee_range`):
+ *
+ *   normal ──close command──▶ shutting-down   shutdown ▶ normal ──▶ negotiating-closing
+ *          ◀ shutdown ── negotiating-closing     (no HTLCs exist: straight to negotiation)
+ *   funder: closing_signed ▶ … ◀ closing_signed (same fee) ──▶ closing (broadcast after persist)
+ *   closing ── mutual close tx confirmed ──▶ closed
+ *
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#channel-establishment-v1
  */
 import type { ChannelType } from './bolt3/types.ts';
@@ -310,6 +317,51 @@ export interface ForceClosingState {
   readonly commitmentTx: Uint8Array;
 }
 
+/** What we sent in our last `closing_signed` (legacy negotiation with `fee_range`). */
+export interface ClosingProposal {
+  readonly feeSat: bigint;
+  readonly minFeeSat: bigint;
+  readonly maxFeeSat: bigint;
+}
+
+/** Both (persisted): our `shutdown` sent (after the `close` command), the peer's not yet received. */
+export interface ShuttingDownState {
+  readonly type: 'shutting-down';
+  readonly commitments: Commitments;
+  /** The `scriptpubkey` of our `shutdown`. */
+  readonly localShutdownScript: Uint8Array;
+}
+
+/** Both (persisted): both `shutdown`s exchanged, no HTLCs: `closing_signed` fee negotiation (the funder proposes first). */
+export interface NegotiatingClosingState {
+  readonly type: 'negotiating-closing';
+  readonly commitments: Commitments;
+  readonly localShutdownScript: Uint8Array;
+  readonly remoteShutdownScript: Uint8Array;
+  /** Our last `closing_signed`, once sent. */
+  readonly lastSent?: ClosingProposal;
+}
+
+/** Both (persisted): the mutual close transaction is signed by both and broadcast; waiting for it to confirm. */
+export interface ClosingState {
+  readonly type: 'closing';
+  readonly commitments: Commitments;
+  readonly localShutdownScript: Uint8Array;
+  readonly remoteShutdownScript: Uint8Array;
+  /** The agreed `fee_satoshis`. */
+  readonly feeSat: bigint;
+  /** The fully signed mutual close transaction, for rebroadcast. */
+  readonly closingTx: Uint8Array;
+}
+
+/** Terminal (persisted): the mutual close transaction confirmed. */
+export interface ClosedState {
+  readonly type: 'closed';
+  readonly channelId: Uint8Array;
+  /** Internal byte order. */
+  readonly closingTxid: Uint8Array;
+}
+
 export type ChannelState =
   | IdleState
   | WaitForOpenChannelState
@@ -321,12 +373,23 @@ export type ChannelState =
   | WaitForChannelReadyState
   | NormalState
   | AbortedState
-  | ForceClosingState;
+  | ForceClosingState
+  | ShuttingDownState
+  | NegotiatingClosingState
+  | ClosingState
+  | ClosedState;
 
 export type ChannelStateName = ChannelState['type'];
 
 /** States holding funds at risk: they must be persisted before anything that depends on them is sent. */
-export type FundedState = WaitForFundingConfirmedState | WaitForChannelReadyState | NormalState | ForceClosingState;
+export type FundedState =
+  | WaitForFundingConfirmedState
+  | WaitForChannelReadyState
+  | NormalState
+  | ForceClosingState
+  | ShuttingDownState
+  | NegotiatingClosingState
+  | ClosingState;
 
 export const CHANNEL_STATE_NAMES: readonly ChannelStateName[] = Object.freeze([
   'idle',
@@ -340,6 +403,10 @@ export const CHANNEL_STATE_NAMES: readonly ChannelStateName[] = Object.freeze([
   'normal',
   'aborted',
   'force-closing',
+  'shutting-down',
+  'negotiating-closing',
+  'closing',
+  'closed',
 ] as ChannelStateName[]);
 
 /** True for the states the node must keep in its store (see `FundedState`), plus `aborted` after one. */
@@ -348,6 +415,9 @@ export function isFunded(state: ChannelState): state is FundedState {
     state.type === 'wait-for-funding-confirmed' ||
     state.type === 'wait-for-channel-ready' ||
     state.type === 'normal' ||
-    state.type === 'force-closing'
+    state.type === 'force-closing' ||
+    state.type === 'shutting-down' ||
+    state.type === 'negotiating-closing' ||
+    state.type === 'closing'
   );
 }

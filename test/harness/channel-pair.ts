@@ -9,6 +9,8 @@
  *   - a funded state that changed is persisted in the same batch, with exactly its snapshot;
  *   - a `broadcast` of the funding tx happens only once a persisted snapshot (of the funder)
  *     holds the peer's valid signature of our commitment over that very funding outpoint;
+ *   - a `broadcast` of the mutual close tx happens only once a persisted `closing` snapshot holds
+ *     exactly that transaction;
  *   - every state (persisted or not) round-trips through the codec: decode(encode(s)) equals s,
  *     and re-encoding gives the same bytes.
  * A violation throws, failing the test that drove the step.
@@ -53,6 +55,9 @@ export interface Side {
   readonly sent: Message[];
   /** Every distinct state this side passed through (for codec checks). */
   readonly states: ChannelState[];
+  /** ctx.shutdownScriptPubKey / ctx.shutdownAnySegwit for this side (absent: not given). */
+  shutdownScriptPubKey?: Uint8Array;
+  shutdownAnySegwit?: boolean;
 }
 
 /** Builds the funding transaction the wallet would: returns a tx and the funding output's index, or a failure reason. */
@@ -167,6 +172,8 @@ export class ChannelPair {
       feeratePerKw: s.feeratePerKw,
       channelKeys: (i) => s.keychain.channelKeys(i),
       randomBytes: this.random[s.name],
+      ...(s.shutdownScriptPubKey !== undefined ? { shutdownScriptPubKey: s.shutdownScriptPubKey } : {}),
+      ...(s.shutdownAnySegwit !== undefined ? { shutdownAnySegwit: s.shutdownAnySegwit } : {}),
     };
   }
 
@@ -284,6 +291,11 @@ export class ChannelPair {
     this.confirm(6);
   }
 
+  /** Report a confirmed transaction (e.g. the mutual close) at `depth` to one side. */
+  confirmTx(name: SideName, rawTx: Uint8Array, depth: number): Transition {
+    return this.step(name, { type: 'funding-confirmed', rawTx, depth, blockHeight: this.blockHeight - depth + 1, txIndex: 1 });
+  }
+
   /** Messages of `type` a side has sent. */
   sentOf<T extends Message['type']>(name: SideName, type: T): (Message & { type: T })[] {
     return this.side(name).sent.filter((m): m is Message & { type: T } => m.type === type);
@@ -317,6 +329,16 @@ export function checkBatch(s: Side, before: ChannelState, t: Transition): void {
     if (!last || !equalBytes(last.snapshot, afterBytes)) throw new Error(`${where}: a funded state changed without being persisted`);
   }
   if (persists.length > 0 && !changed) throw new Error(`${where}: persisted an unchanged state`);
+
+  // The mutual close broadcast must rest on a persisted `closing` snapshot holding that very transaction.
+  for (const a of t.actions) {
+    if (a.type !== 'broadcast' || a.kind !== 'mutual-close') continue;
+    const snapshot = persists.length > 0 ? persists[persists.length - 1]!.snapshot : s.persisted;
+    if (!snapshot) throw new Error(`${where}: broadcast of the mutual close before any persist`);
+    const saved = decodeChannelState(snapshot);
+    if (saved.type !== 'closing' || !equalBytes(saved.closingTx, a.rawTx)) throw new Error(`${where}: mutual close broadcast not backed by a persisted closing state with that tx`);
+    if (!equalBytes(Transaction.fromBuffer(a.rawTx).getHash(), a.txid)) throw new Error(`${where}: broadcast txid does not match its transaction`);
+  }
 
   // The funding broadcast must rest on a persisted snapshot holding the peer's signature for that outpoint.
   for (const a of t.actions) {

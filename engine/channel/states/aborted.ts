@@ -15,7 +15,8 @@ export function onAborted(state: AbortedState, event: ChannelEvent): Transition 
     case 'message':
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'channel aborted' }));
     case 'open':
-      return stay(state, emit({ type: 'command-rejected', command: 'open', reason: 'channel aborted' }));
+    case 'close':
+      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel aborted' }));
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'peer-connected':

@@ -8,7 +8,9 @@
  * | opening  | ignore                      | emit          | abort (cancel the wallet's tx)    | send `error`, abort                    |
  * | funded   | ignore                      | emit          | force-close (broadcast our commit)| send `warning`, state unchanged        |
  * | aborted  | ignore                      | ignore        | ignore                            | ignore (emit `ignored`)                |
- * | closing  | ignore                      | ignore        | ignore                            | send `error` (the channel has failed)  |
+ * | force-cl.| ignore                      | emit          | ignore                            | send `error` (the channel has failed)  |
+ * | closing  | ignore                      | emit          | ignore (mutual close is out)      | ignore (emit `ignored`)                |
+ * | closed   | ignore                      | ignore        | ignore                            | ignore (emit `ignored`)                |
  *
  * Opening states hold nothing on chain, so a confused peer costs only the attempt; funded states
  * never give up funds over a spurious message. Disconnection forgets an opening (BOLT 2: a funder
@@ -67,9 +69,14 @@ export function peerChannelId(state: ChannelState): Uint8Array {
     case 'wait-for-channel-ready':
     case 'normal':
     case 'force-closing':
+    case 'shutting-down':
+    case 'negotiating-closing':
+    case 'closing':
       return state.commitments.channelId;
     case 'aborted':
       return state.channelId ?? ALL_CHANNELS;
+    case 'closed':
+      return state.channelId;
     default:
       return unreachable(state);
   }
@@ -167,8 +174,6 @@ const NOT_YET = new Set<Message['type']>([
   'commitment_signed',
   'revoke_and_ack',
   'update_fee',
-  'shutdown',
-  'closing_signed',
   'channel_reestablish',
 ]);
 
@@ -202,7 +207,8 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
     case 'peer-disconnected':
       return abort(state, 'peer disconnected during channel establishment', false);
     case 'open':
-      return stay(state, emit({ type: 'command-rejected', command: 'open', reason: `channel is in ${state.type}` }));
+    case 'close':
+      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx);
     case 'funding-tx-failed':
@@ -233,7 +239,8 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
     case 'message':
       return unexpectedInFunded(state, event.message, ctx);
     case 'open':
-      return stay(state, emit({ type: 'command-rejected', command: 'open', reason: `channel is in ${state.type}` }));
+    case 'close':
+      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx, state.commitments.isFunder ? state.commitments.fundingOutpoint.txid : undefined);
     case 'funding-tx-failed':

@@ -3,18 +3,26 @@
  * peer's next per-commitment point known. Trace (for now):
  *
  *   channel_ready repeated → same point: ignored (new alias: kept, persisted); other point: warning
- *   update_* / commitment_signed / revoke_and_ack / update_fee / shutdown / closing_signed /
- *   channel_reestablish → warning "not supported yet" (HTLCs, fees, reestablish and closing are the
- *   next steps), state unchanged
+ *   close command (valid script, equal to our upfront_shutdown_script if any) ──▶ shutting-down
+ *     (persisted, then our shutdown sent); a bad script: command rejected
+ *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶
+ *     negotiating-closing (persisted; then our shutdown, and as funder our first closing_signed);
+ *     a bad script: warning + disconnect, state unchanged
+ *   update_* / commitment_signed / revoke_and_ack / update_fee / channel_reestablish → warning
+ *   "not supported yet" (HTLCs, fees and reestablish are the next steps), state unchanged
  *   error ──▶ force-closing
  */
 import { equalBytes } from '../../lib/bytes.ts';
 import type { ChannelReadyMessage } from '../../wire/messages/channel.ts';
-import { sendWarning } from '../actions.ts';
+import type { ShutdownMessage } from '../../wire/messages/channel-close.ts';
+import { emit, send, sendWarning } from '../actions.ts';
+import { fallbackShutdownScript, isValidShutdownScript } from '../closing.ts';
+import type { CloseCommand } from '../events.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent } from '../events.ts';
-import type { NormalState } from '../types.ts';
-import { type Transition, otherEventInFunded, persistThen, stay, unreachable } from './common.ts';
+import type { NormalState, ShuttingDownState } from '../types.ts';
+import { type Transition, copy, otherEventInFunded, persistThen, stay, unreachable } from './common.ts';
+import { checkPeerShutdown, ourShutdown, startNegotiation, warnAndDisconnect, wrongChannel } from './shutdown.ts';
 import { remoteReadyUpdate } from './ready.ts';
 
 function channelReady(state: NormalState, m: ChannelReadyMessage): Transition {
@@ -37,7 +45,43 @@ function channelReady(state: NormalState, m: ChannelReadyMessage): Transition {
   }
 }
 
+function close(state: NormalState, cmd: CloseCommand, ctx: ChannelContext): Transition {
+  const c = state.commitments;
+  const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'close', reason }));
+  if (!(cmd.scriptPubKey instanceof Uint8Array)) return reject('scriptPubKey must be bytes');
+  if (!isValidShutdownScript(cmd.scriptPubKey, { anySegwit: ctx.shutdownAnySegwit === true })) {
+    return reject('scriptPubKey must be P2WPKH, P2WSH or (with option_shutdown_anysegwit negotiated) a witness program such as P2TR');
+  }
+  const upfront = c.localParams.upfrontShutdownScript;
+  if (upfront !== undefined && upfront.length > 0 && !equalBytes(upfront, cmd.scriptPubKey)) {
+    return reject('scriptPubKey differs from the upfront_shutdown_script this channel committed to');
+  }
+  const next: ShuttingDownState = { type: 'shutting-down', commitments: c, localShutdownScript: copy(cmd.scriptPubKey) };
+  return persistThen(next, c.channelId, send(ourShutdown(c, next.localShutdownScript)));
+}
+
+/** Where our balance goes when the peer starts the close: upfront script, else the node's, else P2WPKH of our payment basepoint. */
+function responderScript(state: NormalState, ctx: ChannelContext): Uint8Array {
+  const c = state.commitments;
+  const upfront = c.localParams.upfrontShutdownScript;
+  if (upfront !== undefined && upfront.length > 0) return upfront;
+  const given = ctx.shutdownScriptPubKey;
+  if (given !== undefined && isValidShutdownScript(given, { anySegwit: ctx.shutdownAnySegwit === true })) return given;
+  return fallbackShutdownScript(c);
+}
+
+function shutdown(state: NormalState, m: ShutdownMessage, ctx: ChannelContext): Transition {
+  const c = state.commitments;
+  if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'shutdown');
+  const bad = checkPeerShutdown(c, m, ctx);
+  if (bad) return warnAndDisconnect(state, bad);
+  const local = responderScript(state, ctx);
+  return startNegotiation(c, local, m.scriptpubkey, ctx, [send(ourShutdown(c, local))]);
+}
+
 export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelContext): Transition {
   if (event.type === 'message' && event.message.type === 'channel_ready') return channelReady(state, event.message);
+  if (event.type === 'message' && event.message.type === 'shutdown') return shutdown(state, event.message, ctx);
+  if (event.type === 'close') return close(state, event, ctx);
   return otherEventInFunded(state, event, ctx);
 }

@@ -128,6 +128,14 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable, commitmentTx: rawTx }),
+  fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }),
+  withOptional(
+    fc.record({ type: fc.constant('negotiating-closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script }),
+    'lastSent',
+    fc.record({ feeSat: u64, minFeeSat: u64, maxFeeSat: u64 }),
+  ),
+  fc.record({ type: fc.constant('closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script, feeSat: u64, closingTx: rawTx }),
+  fc.record({ type: fc.constant('closed' as const), channelId: bytes(32), closingTxid: bytes(32) }),
 );
 
 function decodeErrorOnly(f: () => unknown): void {
@@ -178,13 +186,13 @@ describe('channel snapshot codec', () => {
   it('an unknown version or state tag is a DecodeError', () => {
     const b = encodeChannelState({ type: 'idle', channelIndex: 1 });
     for (const v of [0, 2, 255]) decodeErrorOnly(() => decodeChannelState(Uint8Array.of(v, ...b.subarray(1))));
-    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(CHANNEL_SNAPSHOT_VERSION, 11, 0, 0, 0, 1)));
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(CHANNEL_SNAPSHOT_VERSION, CHANNEL_STATE_NAMES.length, 0, 0, 0, 1)));
     decodeErrorOnly(() => decodeChannelState(new Uint8Array(0)));
   });
 
   it('random bytes raise only DecodeError', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.integer({ min: 0, max: 10 }), (body, tag) => {
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.integer({ min: 0, max: CHANNEL_STATE_NAMES.length }), (body, tag) => {
         try {
           const s = decodeChannelState(Uint8Array.of(CHANNEL_SNAPSHOT_VERSION, tag, ...body));
           // A random body that happens to decode must still round-trip.
@@ -215,6 +223,13 @@ describe('channel snapshot codec', () => {
   });
 
   it('refuses to encode what it could not decode back', () => {
+    const c = (() => {
+      const p = new ChannelPair();
+      p.openToNormal();
+      return (p.a.state as Extract<ChannelState, { type: 'normal' }>).commitments;
+    })();
+    expect(() => encodeChannelState({ type: 'shutting-down', commitments: c, localShutdownScript: new Uint8Array(0) })).toThrow(ValidationError);
+    expect(() => encodeChannelState({ type: 'closed', channelId: new Uint8Array(32), closingTxid: new Uint8Array(31) })).toThrow(ValidationError);
     expect(() => encodeChannelState({ type: 'aborted', reason: 'tab\there' })).toThrow(ValidationError);
     expect(() => encodeChannelState({ type: 'aborted', reason: 'x'.repeat(1001) })).toThrow(ValidationError);
     expect(() => encodeChannelState({ type: 'aborted', channelId: new Uint8Array(31), reason: '' })).toThrow(ValidationError);
@@ -227,7 +242,8 @@ describe('channel snapshot codec on real runs', () => {
     pair.openToNormal({ channelType, pushMsat: 42_000n });
     pair.step('A', { type: 'message', message: { type: 'error', channelId: new Uint8Array(32), data: Uint8Array.of(0x62, 0x79, 0x65) } });
     const states = [...pair.a.states, ...pair.b.states];
-    expect(new Set(states.map((s) => s.type)).size).toBe(CHANNEL_STATE_NAMES.length - 1); // all but aborted
+    // All but aborted and the cooperative close states (their real runs are in bolt02-close.test.ts).
+    expect(new Set(states.map((s) => s.type)).size).toBe(CHANNEL_STATE_NAMES.length - 5);
     for (const s of states) expectRoundTrip(s);
     // And the failures: aborted with and without a channel id.
     const failed = new ChannelPair({ fundingBuilder: (req) => fakeFundingTx(req, { valueSat: 1n }) });
