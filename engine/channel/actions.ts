@@ -67,6 +67,7 @@ export type ChannelUiEvent =
   | { readonly type: 'channel-closing'; readonly closingTxid: Uint8Array; readonly feeSat: bigint }
   | { readonly type: 'channel-closed'; readonly closingTxid: Uint8Array }
   | { readonly type: 'closing-negotiation-failed'; readonly reason: string }
+  | { readonly type: 'stale-state'; readonly reason: string }
   | { readonly type: 'peer-warning'; readonly text: string }
   | { readonly type: 'command-rejected'; readonly command: string; readonly reason: string }
   | { readonly type: 'ignored'; readonly what: string; readonly reason: string }

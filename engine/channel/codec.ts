@@ -45,6 +45,7 @@ const TAGS = [
   'negotiating-closing',
   'closing',
   'closed',
+  'wait-for-remote-publish',
 ] as const satisfies readonly ChannelState['type'][];
 
 const CHANNEL_TYPES: readonly ChannelType[] = ['static_remotekey', 'anchors_zero_fee_htlc_tx'];
@@ -225,6 +226,10 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
     case 'closed':
       fixed(w, state.channelId, 32, 'channelId');
       fixed(w, state.closingTxid, 32, 'closingTxid');
+      break;
+    case 'wait-for-remote-publish':
+      commitments(w, state.commitments);
+      fixed(w, state.remoteCurrentPerCommitmentPoint, 33, 'remoteCurrentPerCommitmentPoint');
       break;
     default: {
       const never: never = state;
@@ -488,6 +493,10 @@ function readBody(r: ByteReader): ChannelState {
     }
     case 'closed':
       return { type, channelId: bytes(r, 32, 'channelId'), closingTxid: bytes(r, 32, 'closingTxid') };
+    case 'wait-for-remote-publish': {
+      const commitments = readCommitments(r);
+      return { type, commitments, remoteCurrentPerCommitmentPoint: point(r, 'remoteCurrentPerCommitmentPoint') };
+    }
     case undefined:
       throw new DecodeError('state', `unknown state tag ${tag}`);
     default: {

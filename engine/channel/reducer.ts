@@ -21,7 +21,9 @@ import { onClosed } from './states/closed.ts';
 import { onClosing } from './states/closing.ts';
 import { onForceClosing } from './states/force-closing.ts';
 import { onNegotiatingClosing } from './states/negotiating-closing.ts';
+import { isReestablishing, onReestablishing } from './states/reestablish.ts';
 import { onShuttingDown } from './states/shutting-down.ts';
+import { onWaitForRemotePublish } from './states/wait-for-remote-publish.ts';
 import { onIdle } from './states/idle.ts';
 import { onNormal } from './states/normal.ts';
 import { onWaitForAcceptChannel } from './states/wait-for-accept-channel.ts';
@@ -45,6 +47,10 @@ export function newInboundChannel(channelIndex: number, peerNodeId: Uint8Array):
 }
 
 function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext): Transition {
+  if (isReestablishing(state)) {
+    if (event.type === 'peer-connected') return onReestablishing(state, event, ctx);
+    if (event.type === 'message' && event.message.type === 'channel_reestablish') return onReestablishing(state, { type: 'message', message: event.message }, ctx);
+  }
   switch (state.type) {
     case 'idle':
       return onIdle(state, event, ctx);
@@ -76,6 +82,8 @@ function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext)
       return onClosing(state, event);
     case 'closed':
       return onClosed(state, event);
+    case 'wait-for-remote-publish':
+      return onWaitForRemotePublish(state, event);
     default:
       return unreachable(state);
   }
@@ -93,7 +101,7 @@ export function reduce(state: ChannelState, event: ChannelEvent, ctx: ChannelCon
     t = dispatch(state, event, ctx);
   } catch (err) {
     const reason = `internal error in ${state.type} on ${event.type}: ${errorMessage(err)}`;
-    if (isFunded(state) || state.type === 'aborted' || state.type === 'closed') t = stay(state, emit({ type: 'internal-error', reason }));
+    if (isFunded(state) || state.type === 'aborted' || state.type === 'closed' || state.type === 'wait-for-remote-publish') t = stay(state, emit({ type: 'internal-error', reason }));
     else {
       try {
         t = abort(state, reason, state.type !== 'idle' && state.type !== 'wait-for-open-channel');

@@ -362,6 +362,18 @@ export interface ClosedState {
   readonly closingTxid: Uint8Array;
 }
 
+/**
+ * Terminal (persisted): `channel_reestablish` proved (option_data_loss_protect) that the peer
+ * holds a newer state than ours. Our commitment may be revoked, so it is never broadcast: we ask
+ * the peer to force-close and keep its current point to find our output when it does.
+ */
+export interface WaitForRemotePublishState {
+  readonly type: 'wait-for-remote-publish';
+  readonly commitments: Commitments;
+  /** The peer's `my_current_per_commitment_point`. */
+  readonly remoteCurrentPerCommitmentPoint: Uint8Array;
+}
+
 export type ChannelState =
   | IdleState
   | WaitForOpenChannelState
@@ -377,7 +389,8 @@ export type ChannelState =
   | ShuttingDownState
   | NegotiatingClosingState
   | ClosingState
-  | ClosedState;
+  | ClosedState
+  | WaitForRemotePublishState;
 
 export type ChannelStateName = ChannelState['type'];
 
@@ -407,6 +420,7 @@ export const CHANNEL_STATE_NAMES: readonly ChannelStateName[] = Object.freeze([
   'negotiating-closing',
   'closing',
   'closed',
+  'wait-for-remote-publish',
 ] as ChannelStateName[]);
 
 /** True for the states the node must keep in its store (see `FundedState`), plus `aborted` after one. */

@@ -72,6 +72,7 @@ export function peerChannelId(state: ChannelState): Uint8Array {
     case 'shutting-down':
     case 'negotiating-closing':
     case 'closing':
+    case 'wait-for-remote-publish':
       return state.commitments.channelId;
     case 'aborted':
       return state.channelId ?? ALL_CHANNELS;
@@ -174,7 +175,6 @@ const NOT_YET = new Set<Message['type']>([
   'commitment_signed',
   'revoke_and_ack',
   'update_fee',
-  'channel_reestablish',
 ]);
 
 /** The documented response to a message a funded state does not expect (see the table above). */

@@ -13,6 +13,7 @@
  * the overlap, a fundee's changed fee) get a warning and a disconnect; the state is kept. A
  * `closing_signed` without `fee_range` is read as the range [fee, fee].
  *
+ *   channel_ready (retransmitted after a reconnection): ignored
  *   shutdown repeated with the same script: ignored; another script: warning + disconnect
  *   error ──▶ force-closing; other channel messages → warning (common.ts)
  */
@@ -98,6 +99,7 @@ export function onNegotiatingClosing(state: NegotiatingClosingState, event: Chan
   if (event.type === 'message') {
     const m = event.message;
     if (m.type === 'closing_signed') return closingSigned(state, m, ctx);
+    if (m.type === 'channel_ready') return stay(state); // retransmitted after a reconnection
     if (m.type === 'shutdown') {
       if (!equalBytes(m.channelId, state.commitments.channelId)) return wrongChannel(state, 'shutdown');
       if (equalBytes(m.scriptpubkey, state.remoteShutdownScript)) return stay(state);

@@ -6,6 +6,7 @@
  *     (persisted; funder: first closing_signed sent)
  *   shutdown (bad script) → warning + disconnect, state kept
  *   closing_signed before the peer's shutdown → warning, state kept
+ *   channel_ready (retransmitted after a reconnection) → ignored
  *   error ──▶ force-closing; other channel messages → warning (common.ts)
  */
 import { equalBytes } from '../../lib/bytes.ts';
@@ -19,6 +20,8 @@ import { checkPeerShutdown, startNegotiation, warnAndDisconnect, wrongChannel } 
 export function onShuttingDown(state: ShuttingDownState, event: ChannelEvent, ctx: ChannelContext): Transition {
   const c = state.commitments;
   if (event.type === 'close') return stay(state, emit({ type: 'command-rejected', command: 'close', reason: 'channel is already shutting down' }));
+  // channel_ready retransmitted after a reconnection (BOLT 2: both next_commitment_number 1).
+  if (event.type === 'message' && event.message.type === 'channel_ready') return stay(state);
   if (event.type === 'message' && event.message.type === 'shutdown') {
     const m = event.message;
     if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'shutdown');

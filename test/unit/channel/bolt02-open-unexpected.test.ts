@@ -87,9 +87,9 @@ const EXPECTED: Partial<Record<ChannelStateName, readonly Message['type'][]>> = 
   'wait-for-accept-channel': ['accept_channel'],
   'wait-for-funding-created': ['funding_created'],
   'wait-for-funding-signed': ['funding_signed'],
-  'wait-for-funding-confirmed': ['channel_ready'],
-  'wait-for-channel-ready': ['channel_ready'],
-  normal: ['channel_ready', 'shutdown'],
+  'wait-for-funding-confirmed': ['channel_ready', 'channel_reestablish'],
+  'wait-for-channel-ready': ['channel_ready', 'channel_reestablish'],
+  normal: ['channel_ready', 'shutdown', 'channel_reestablish'],
 };
 
 const OPENING: ChannelStateName[] = ['wait-for-open-channel', 'wait-for-accept-channel', 'wait-for-funding-internal', 'wait-for-funding-created', 'wait-for-funding-signed'];
@@ -219,6 +219,10 @@ describe.each(TARGETS)('%s in %s: other events', (side, target) => {
         }
         break;
       case 'peer-connected':
+        // Funded states answer a reconnection with channel_reestablish (bolt02-reestablish.test.ts).
+        expect(kinds).toEqual(FUNDED.includes(target) ? ['send:channel_reestablish'] : []);
+        expectUnchanged(before, t.state);
+        break;
       case 'tick':
       case 'funding-tx-failed':
         expect(kinds).toEqual([]);

@@ -136,6 +136,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   ),
   fc.record({ type: fc.constant('closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script, feeSat: u64, closingTx: rawTx }),
   fc.record({ type: fc.constant('closed' as const), channelId: bytes(32), closingTxid: bytes(32) }),
+  fc.record({ type: fc.constant('wait-for-remote-publish' as const), commitments, remoteCurrentPerCommitmentPoint: point }),
 );
 
 function decodeErrorOnly(f: () => unknown): void {
@@ -242,8 +243,8 @@ describe('channel snapshot codec on real runs', () => {
     pair.openToNormal({ channelType, pushMsat: 42_000n });
     pair.step('A', { type: 'message', message: { type: 'error', channelId: new Uint8Array(32), data: Uint8Array.of(0x62, 0x79, 0x65) } });
     const states = [...pair.a.states, ...pair.b.states];
-    // All but aborted and the cooperative close states (their real runs are in bolt02-close.test.ts).
-    expect(new Set(states.map((s) => s.type)).size).toBe(CHANNEL_STATE_NAMES.length - 5);
+    // All but aborted, the cooperative close states (bolt02-close.test.ts) and wait-for-remote-publish (bolt02-reestablish.test.ts).
+    expect(new Set(states.map((s) => s.type)).size).toBe(CHANNEL_STATE_NAMES.length - 6);
     for (const s of states) expectRoundTrip(s);
     // And the failures: aborted with and without a channel id.
     const failed = new ChannelPair({ fundingBuilder: (req) => fakeFundingTx(req, { valueSat: 1n }) });
