@@ -134,6 +134,15 @@ export function checkPeerClosingSigned(c: Commitments, s: ClosingScripts, m: Clo
   return `closing_signed signature is not valid for the closing transaction at fee ${m.feeSatoshis} sat`;
 }
 
+/** The unsigned closing transaction with txid `txid` at `feeSat` (either dust-limit variant), or undefined. */
+export function agreedClosingTx(c: Commitments, s: ClosingScripts, feeSat: bigint, txid: Uint8Array): ClosingTx | undefined {
+  for (const dust of [c.localParams.dustLimitSat, c.remoteParams.dustLimitSat]) {
+    const tx = closingTx(c, s, feeSat, dust);
+    if (tx.txid.every((b, i) => b === txid[i])) return tx;
+  }
+  return undefined;
+}
+
 /** The broadcastable mutual close: our signature on the very transaction the peer signed. */
 export function finalMutualClose(tx: ClosingTx, remoteSig: Uint8Array, keys: ChannelKeys): Transaction {
   return finalizeClosing(tx, signClosing(tx, keys.fundingSecret), remoteSig);

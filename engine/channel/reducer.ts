@@ -79,7 +79,7 @@ function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext)
     case 'negotiating-closing':
       return onNegotiatingClosing(state, event, ctx);
     case 'closing':
-      return onClosing(state, event);
+      return onClosing(state, event, ctx);
     case 'closed':
       return onClosed(state, event);
     case 'wait-for-remote-publish':

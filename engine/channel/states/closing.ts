@@ -4,13 +4,21 @@
  * confirmations. Trace:
  *
  *   funding-confirmed for the closing txid at depth ≥ 6 ──▶ closed (persisted)
- *   closing_signed / shutdown (late echoes of the negotiation): ignored
+ *   peer-connected → channel_reestablish; channel_reestablish → shutdown retransmitted (a peer
+ *     that missed our last closing_signed restarts its negotiation)
+ *   closing_signed (a peer that missed our reply): answered with our signature on the agreed
+ *     transaction, fee_range [agreed, agreed], so a funder can still converge on it
+ *   shutdown: ignored
  *   error: ignored (nothing better than the mutual close exists); warning: emitted
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../../lib/bytes.ts';
-import { emit } from '../actions.ts';
-import { CLOSING_CONFIRMATION_DEPTH } from '../closing.ts';
+import { emit, send } from '../actions.ts';
+import { CLOSING_CONFIRMATION_DEPTH, agreedClosingTx, ourClosingSigned } from '../closing.ts';
+import { keysFor } from '../commitments.ts';
+import type { ChannelContext } from '../context.ts';
+import { ourReestablish } from './reestablish.ts';
+import { ourShutdown } from './shutdown.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { ClosedState, ClosingState } from '../types.ts';
 import { type Transition, persistThen, stay, unreachable } from './common.ts';
@@ -20,7 +28,18 @@ export function closingTxid(state: ClosingState): Uint8Array {
   return Transaction.fromBuffer(state.closingTx).getHash();
 }
 
-export function onClosing(state: ClosingState, event: ChannelEvent): Transition {
+/** Our `closing_signed` for the agreed transaction. */
+function agreedClosingSigned(state: ClosingState, ctx: ChannelContext): Transition {
+  const c = state.commitments;
+  const tx = agreedClosingTx(c, state, state.feeSat, closingTxid(state));
+  if (!tx) return stay(state, emit({ type: 'internal-error', reason: 'the agreed closing transaction cannot be rebuilt' }));
+  const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
+  const p = { feeSat: state.feeSat, minFeeSat: state.feeSat, maxFeeSat: state.feeSat };
+  return stay(state, send(ourClosingSigned(c, state, p, keys, tx)));
+}
+
+export function onClosing(state: ClosingState, event: ChannelEvent, ctx: ChannelContext): Transition {
+  const c = state.commitments;
   switch (event.type) {
     case 'funding-confirmed': {
       const txid = closingTxid(state);
@@ -37,15 +56,18 @@ export function onClosing(state: ClosingState, event: ChannelEvent): Transition 
     }
     case 'message': {
       const m = event.message;
+      if (m.type === 'closing_signed' && equalBytes(m.channelId, c.channelId)) return agreedClosingSigned(state, ctx);
+      if (m.type === 'channel_reestablish' && equalBytes(m.channelId, c.channelId)) return stay(state, send(ourShutdown(c, state.localShutdownScript)));
       if (m.type === 'warning') return stay(state, emit({ type: 'peer-warning', text: String.fromCharCode(...m.data.filter((b) => b >= 0x20 && b < 0x7f)) }));
       return stay(state, emit({ type: 'ignored', what: m.type, reason: 'mutual close transaction already broadcast' }));
     }
     case 'open':
     case 'close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is closing' }));
+    case 'peer-connected':
+      return stay(state, send(ourReestablish(c, ctx)));
     case 'funding-tx-built':
     case 'funding-tx-failed':
-    case 'peer-connected':
     case 'peer-disconnected':
     case 'tick':
       return stay(state);

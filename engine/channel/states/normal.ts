@@ -8,8 +8,9 @@
  *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶
  *     negotiating-closing (persisted; then our shutdown, and as funder our first closing_signed);
  *     a bad script: warning + disconnect, state unchanged
- *   update_* / commitment_signed / revoke_and_ack / update_fee / channel_reestablish → warning
- *   "not supported yet" (HTLCs, fees and reestablish are the next steps), state unchanged
+ *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer)
+ *   update_* / commitment_signed / revoke_and_ack / update_fee → warning "not supported yet"
+ *   (HTLCs and fee updates are the next steps), state unchanged
  *   error ──▶ force-closing
  */
 import { equalBytes } from '../../lib/bytes.ts';

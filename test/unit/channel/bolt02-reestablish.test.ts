@@ -163,4 +163,21 @@ describe('channel_reestablish', () => {
     expect(pair.b.state.type).toBe('closing');
     expect(pair.sentOf('A', 'closing_signed').length).toBeGreaterThanOrEqual(2);
   });
+
+  it('a fundee already in closing whose last closing_signed was lost answers the restarted negotiation with the agreed signature', () => {
+    const pair = normalPair();
+    pair.intercept = (from, m) => (from === 'B' && m.type === 'closing_signed' ? null : m);
+    pair.step('A', { type: 'close', scriptPubKey: SCRIPT_A });
+    pair.run();
+    expect(pair.a.state.type).toBe('negotiating-closing');
+    expect(pair.b.state.type).toBe('closing');
+    pair.intercept = undefined;
+    reconnect(pair);
+    pair.run();
+    expect(pair.a.state.type).toBe('closing');
+    const a = pair.a.state as Extract<ChannelState, { type: 'closing' }>;
+    const b = pair.b.state as Extract<ChannelState, { type: 'closing' }>;
+    expect(bytesToHex(a.closingTx)).toBe(bytesToHex(b.closingTx));
+    expect(pair.a.broadcasts.filter((x) => x.kind === 'mutual-close')).toHaveLength(1);
+  });
 });
