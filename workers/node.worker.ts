@@ -164,7 +164,7 @@ let unsubscribe: (() => void) | undefined;
 /** The defaults this deployment gives the worker (`/glint.config.json`), else the built-in ones. */
 async function loadConfig(): Promise<WalletConfig> {
   const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), 3000);
+  const timer = setTimeout(() => ctl.abort(), 10_000);
   try {
     const res = await fetch(new URL('/glint.config.json', self.location.origin), { cache: 'no-store', signal: ctl.signal });
     // No file: a static host answers 404, an SPA fallback (vite preview) answers index.html.

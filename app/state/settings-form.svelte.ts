@@ -65,6 +65,8 @@ export class SettingsForm {
   }
 
   async save(): Promise<boolean> {
+    // The worker has not reported what is in use yet: the form would save guesses.
+    if (this.#wallet.status === null) return false;
     this.touched = true;
     this.serverError = null;
     if (this.#check && !this.#check.ok) return false;
