@@ -5,18 +5,26 @@
  */
 import { emit } from '../actions.ts';
 import type { ChannelEvent } from '../events.ts';
-import type { AbortedState } from '../types.ts';
+import type { AbortedState, ClosedState } from '../types.ts';
 import { type Transition, fundingTxNotWanted, stay, unreachable } from './common.ts';
 
 export function onAborted(state: AbortedState, event: ChannelEvent): Transition {
+  return onTerminal(state, event, 'channel aborted');
+}
+
+/**
+ * A terminal state (`aborted`, `closed`): messages are ignored, commands rejected, a late funding
+ * transaction's coins released; nothing else happens.
+ */
+export function onTerminal(state: AbortedState | ClosedState, event: ChannelEvent, reason: string): Transition {
   switch (event.type) {
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx);
     case 'message':
-      return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'channel aborted' }));
+      return stay(state, emit({ type: 'ignored', what: event.message.type, reason }));
     case 'open':
     case 'close':
-      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel aborted' }));
+      return stay(state, emit({ type: 'command-rejected', command: event.type, reason }));
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'peer-connected':
