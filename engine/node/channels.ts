@@ -32,14 +32,13 @@
  *     live channel's record (a peer naming the same funding outpoint twice) is refused and that
  *     channel aborted, so a peer cannot overwrite a real channel's saved state.
  *
- * Known gaps (see the report of the commit that added this file): PeerManager's `remote-error`
- * event carries no channel_id, so a peer `error` is given only to this peer's channels still in
- * establishment (as an all-channels error) and merely reported for funded ones; no
- * channel_reestablish yet (a funded channel survives a reconnect in memory but does not resync).
+ * Known gaps: a peer `error` is not routed by its channel_id yet (PeerManager's `remote-error`
+ * now carries it), so it is given only to this peer's channels still in establishment (as an
+ * all-channels error) and merely reported for funded ones; the reducer's channel_reestablish and
+ * closing states are not driven from here yet.
  */
-import { Transaction } from 'bitcoinjs-lib';
 import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
-import type { ChainTip, FeeEstimates, TxStatus } from '../chain/source.ts';
+import type { ChainTip } from '../chain/source.ts';
 import {
   type ChannelAction,
   type ChannelConfig,
@@ -57,22 +56,22 @@ import {
   newOutboundChannel,
   reduce,
 } from '../channel/index.ts';
-import type { ChannelKeys } from '../keys/keychain.ts';
 import { bytesToHex, equalBytes, hexToBytes } from '../lib/bytes.ts';
 import { errorMessage, ValidationError } from '../lib/errors.ts';
-import type { Clock, Entropy, KVStore, Logger } from '../ports.ts';
+import type { Logger } from '../ports.ts';
 import { silentLogger } from '../ports.ts';
-import { chainHash, type NetworkName } from '../wire/chains.ts';
+import { chainHash } from '../wire/chains.ts';
 import type { Message } from '../wire/message.ts';
 import { asciiBytes } from '../wire/messages/setup.ts';
 import { PersistenceBarrier, type BarrierAction } from './executor.ts';
 import type { PeerEvent } from './peer-manager.ts';
+import { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX, type ChannelInfo, type ChannelManagerEvent, type ChannelManagerOptions, type OpenOptions } from './channel-ports.ts';
+import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent, txidOfRaw } from './channel-inspect.ts';
 
-/** KV prefix of channel snapshots: `channel/<64 hex channel_id>`. */
-export const CHANNEL_KEY_PREFIX = 'channel/';
-/** KV key of the next unused keychain channel index (v1: u8 version, u32 big-endian index). */
-export const CHANNEL_INDEX_KEY = 'node/next-channel-index';
-const CHANNEL_INDEX_VERSION = 1;
+export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
+export type { ChannelChain, ChannelInfo, ChannelKeySource, ChannelManagerEvent, ChannelManagerOptions, ChannelMerkleProof, ChannelPeers, ChannelWallet, OpenOptions, PlainUiEvent } from './channel-ports.ts';
+export { formatShortChannelId } from './channel-inspect.ts';
+
 /** Barrier scope for node-wide records. */
 const NODE_SCOPE = 'node';
 const ALL_CHANNELS = new Uint8Array(32);
@@ -83,131 +82,6 @@ export const MAX_PENDING_INBOUND_PER_PEER = 4;
 /** Aborted establishments (never persisted) kept in memory for `list()`, newest first. */
 const KEEP_ABORTED = 20;
 
-// ---- ports ----------------------------------------------------------------------------------------
-
-/** What the manager needs from the peer layer (`PeerManager` satisfies it). */
-export interface ChannelPeers {
-  send(nodeId: string, message: Message): void;
-  subscribe(fn: (e: PeerEvent) => void): () => void;
-  /** Connected peers; `features` are the init features by name (PeerInfo.features). */
-  peers(): readonly { readonly nodeId: string; readonly features?: Readonly<Record<string, unknown>> }[];
-  disconnect(nodeId: string): void;
-}
-
-/** The channel keys (`Keychain` satisfies it). */
-export interface ChannelKeySource {
-  channelKeys(channelIndex: number): ChannelKeys;
-}
-
-/** What the manager needs from the on-chain wallet (`OnchainWallet` satisfies it). */
-export interface ChannelWallet {
-  /** A signed, unbroadcast transaction paying `valueSat` to `scriptPubKey`, its coins reserved. */
-  fundChannel(req: { readonly scriptPubKey: Uint8Array; readonly valueSat: bigint; readonly feeRate?: number; readonly target?: number }): Promise<{
-    readonly rawTx: Uint8Array;
-    readonly txid: string;
-    readonly fundingOutputIndex: number;
-  }>;
-  /** Release the reservation of an unbroadcast funding transaction (display-order txid). */
-  cancelReservation(txid: string): unknown;
-  /** Broadcast one of the wallet's transactions (and record it as the wallet's). */
-  broadcast(rawTx: Uint8Array): Promise<string>;
-}
-
-/** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */
-export interface ChannelMerkleProof {
-  readonly blockHeight: number;
-  readonly merkle: readonly string[];
-  readonly pos: number;
-}
-
-/** What the manager needs from the chain backend (`EsploraClient` satisfies it). */
-export interface ChannelChain {
-  tip(): Promise<ChainTip>;
-  txStatus(txid: string): Promise<TxStatus>;
-  merkleProof(txid: string): Promise<ChannelMerkleProof>;
-  /** The 80-byte header; must be checked against the hash (EsploraClient does). */
-  blockHeader(hash: string): Promise<Uint8Array>;
-  /** Raw transaction, checked against the txid. */
-  transaction(txid: string): Promise<Uint8Array>;
-  broadcast(rawTx: Uint8Array): Promise<string>;
-  feeEstimates?(): Promise<FeeEstimates>;
-}
-
-export interface ChannelManagerOptions {
-  readonly network: NetworkName;
-  /** Where channel records go (the node's encrypted store). */
-  readonly store: KVStore;
-  readonly clock: Clock;
-  readonly entropy: Entropy;
-  readonly logger?: Logger;
-  readonly peers: ChannelPeers;
-  readonly keys: ChannelKeySource;
-  readonly wallet: ChannelWallet;
-  readonly chain: ChannelChain;
-  /** Our proposals and acceptance limits (default DEFAULT_CHANNEL_CONFIG). */
-  readonly config?: ChannelConfig;
-  /**
-   * Our commitment feerate estimate (sat per 1000 weight): what we offer as funder and judge a
-   * funder's feerate against. Default: the chain's 6-block estimate (sat/vB × 250), refreshed on
-   * each tip, at least 253.
-   */
-  readonly feeratePerKw?: number | (() => number);
-  /** Wallet fee choice for funding transactions (default: the wallet's 6-block estimate). */
-  readonly fundingFee?: { readonly feeRate?: number; readonly target?: number };
-  /** Use this barrier (sharing its scopes) instead of a new one on `store`. */
-  readonly barrier?: PersistenceBarrier<BarrierAction>;
-}
-
-// ---- DTOs -----------------------------------------------------------------------------------------
-
-/** One channel as plain data (no secrets, no raw state). */
-export interface ChannelInfo {
-  /** This node's handle for the channel (its keychain index; -1 for a forgotten channel loaded from the store). Stable across the temporary → real id change. */
-  readonly localId: number;
-  /** The channel_id (hex), or the temporary_channel_id until funding_created. */
-  readonly channelId: string;
-  readonly temporaryChannelId?: string;
-  /** The peer's node id (hex); '' for a forgotten channel loaded from the store. */
-  readonly peer: string;
-  readonly state: ChannelStateName;
-  readonly type?: ChannelType;
-  readonly isFunder?: boolean;
-  readonly capacitySat: bigint;
-  /** Our balance in our current commitment (before fees for the funder's side: as committed). */
-  readonly localMsat: bigint;
-  readonly remoteMsat: bigint;
-  /** Normal state, peer connected, not frozen. */
-  readonly usable: boolean;
-  /** `<block>x<tx>x<output>` once the funding is deep enough. */
-  readonly shortChannelId?: string;
-  /** Display-order txid. */
-  readonly fundingTxid?: string;
-  readonly fundingOutputIndex?: number;
-  readonly minimumDepth?: number;
-  /** Why it is aborted / force-closing. */
-  readonly reason?: string;
-  /** Set when the store failed: the channel does nothing until the node restarts. */
-  readonly frozen?: string;
-}
-
-/** What listeners hear: a channel's UI event, with the channel as it is now. */
-export type ChannelManagerEvent =
-  | { readonly type: 'channel'; readonly channel: ChannelInfo; readonly event: PlainUiEvent }
-  | { readonly type: 'frozen'; readonly channel: ChannelInfo; readonly reason: string }
-  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string };
-
-/** A `ChannelUiEvent` with its byte fields as hex and bigints kept. */
-export type PlainUiEvent = { readonly type: ChannelUiEvent['type']; readonly [field: string]: unknown };
-
-export interface OpenOptions {
-  readonly fundingSat: bigint;
-  readonly pushMsat?: bigint;
-  /** Default: anchors_zero_fee_htlc_tx when the peer's init offers option_anchors, else static_remotekey. */
-  readonly channelType?: ChannelType;
-  /** Commitment feerate (default our estimate). */
-  readonly feeratePerKw?: number;
-  readonly announceChannel?: boolean;
-}
 
 // ---- internals ------------------------------------------------------------------------------------
 
@@ -241,127 +115,6 @@ interface Entry {
 }
 
 type EffectAction = Extract<BarrierAction, { kind: 'effect' }>;
-
-const displayTxid = (internal: Uint8Array): string => bytesToHex(internal.slice().reverse());
-const txidOfRaw = (raw: Uint8Array): string => Transaction.fromBuffer(raw).getId();
-
-/** `<block>x<tx>x<output>` (BOLT 7 short_channel_id). */
-export function formatShortChannelId(scid: bigint): string {
-  return `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`;
-}
-
-function encodeIndex(next: number): Uint8Array {
-  return Uint8Array.of(CHANNEL_INDEX_VERSION, (next >>> 24) & 0xff, (next >>> 16) & 0xff, (next >>> 8) & 0xff, next & 0xff);
-}
-
-function decodeIndex(bytes: Uint8Array): number {
-  if (bytes.length !== 5 || bytes[0] !== CHANNEL_INDEX_VERSION) throw new ValidationError(CHANNEL_INDEX_KEY, 'unknown format');
-  return (((bytes[1] as number) << 24) >>> 0) + ((bytes[2] as number) << 16) + ((bytes[3] as number) << 8) + (bytes[4] as number);
-}
-
-/** The keychain index a state was made with (undefined for `aborted`, which keeps none). */
-function indexOf(state: ChannelState): number | undefined {
-  switch (state.type) {
-    case 'idle':
-    case 'wait-for-open-channel':
-      return state.channelIndex;
-    case 'wait-for-accept-channel':
-      return state.opening.channelIndex;
-    case 'wait-for-funding-internal':
-    case 'wait-for-funding-created':
-    case 'wait-for-funding-signed':
-      return state.negotiated.channelIndex;
-    default:
-      // Funded states (and any later ones that keep commitments); `aborted`/`closed` keep no index.
-      return 'commitments' in state ? state.commitments.channelIndex : undefined;
-  }
-}
-
-function peerOf(state: ChannelState): Uint8Array | undefined {
-  switch (state.type) {
-    case 'idle':
-    case 'aborted':
-      return undefined;
-    case 'wait-for-open-channel':
-      return state.peerNodeId;
-    case 'wait-for-accept-channel':
-      return state.opening.peerNodeId;
-    case 'wait-for-funding-internal':
-    case 'wait-for-funding-created':
-    case 'wait-for-funding-signed':
-      return state.negotiated.peerNodeId;
-    default:
-      return 'commitments' in state ? state.commitments.peerNodeId : undefined;
-  }
-}
-
-/** The ids a peer may address this state by. */
-function idsOf(state: ChannelState): { temp?: Uint8Array; id?: Uint8Array } {
-  switch (state.type) {
-    case 'idle':
-    case 'wait-for-open-channel':
-      return {};
-    case 'wait-for-accept-channel':
-      return { temp: state.opening.temporaryChannelId };
-    case 'wait-for-funding-internal':
-    case 'wait-for-funding-created':
-      return { temp: state.negotiated.temporaryChannelId };
-    case 'wait-for-funding-signed':
-      return { temp: state.negotiated.temporaryChannelId, id: state.channelId };
-    default:
-      if ('commitments' in state) return { id: state.commitments.channelId };
-      // aborted, closed: the id they keep, if any.
-      return 'channelId' in state && state.channelId instanceof Uint8Array ? { id: state.channelId } : {};
-  }
-}
-
-const OPENING: ReadonlySet<string> = new Set([
-  'idle',
-  'wait-for-open-channel',
-  'wait-for-accept-channel',
-  'wait-for-funding-internal',
-  'wait-for-funding-created',
-  'wait-for-funding-signed',
-]);
-
-/** Establishment states: nothing on chain, a peer error or disconnection only costs the attempt. */
-function isOpening(state: ChannelState): boolean {
-  return OPENING.has(state.type);
-}
-
-/** Terminal states that take no more input. */
-function isTerminal(state: ChannelState): boolean {
-  return state.type === 'aborted' || (state.type as string) === 'closed';
-}
-
-function plainEvent(e: ChannelUiEvent): PlainUiEvent {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(e)) out[k] = v instanceof Uint8Array ? bytesToHex(v) : v;
-  return out as PlainUiEvent;
-}
-
-function describeAction(a: ChannelAction, peer: string): string {
-  switch (a.type) {
-    case 'send':
-      return `send ${a.message.type} to ${peer.slice(0, 16)}`;
-    case 'broadcast':
-      return `broadcast ${a.kind} ${displayTxid(a.txid)}`;
-    case 'cancel-funding':
-      return `cancel funding ${displayTxid(a.txid)}`;
-    case 'watch-confirmations':
-      return `watch ${displayTxid(a.txid)} to depth ${a.depth}`;
-    case 'request-funding':
-      return `request funding of ${a.valueSat} sat`;
-    case 'emit':
-      return `emit ${a.event.type}`;
-    case 'close-connection':
-      return `close connection to ${peer.slice(0, 16)}`;
-    case 'persist':
-      return `persist ${bytesToHex(a.channelId)}`;
-    default:
-      return 'unknown action';
-  }
-}
 
 // ---- the manager ----------------------------------------------------------------------------------
 

@@ -1,0 +1,144 @@
+/**
+ * The ports and plain-data types of the ChannelManager (engine/node/channels.ts): what it needs
+ * from the peer layer, the keychain, the wallet and the chain, and what it reports.
+ */
+import type { ChainTip, FeeEstimates, TxStatus } from '../chain/source.ts';
+import type { ChannelConfig, ChannelStateName, ChannelType, ChannelUiEvent } from '../channel/index.ts';
+import type { ChannelKeys } from '../keys/keychain.ts';
+import type { Clock, Entropy, KVStore, Logger } from '../ports.ts';
+import type { NetworkName } from '../wire/chains.ts';
+import type { Message } from '../wire/message.ts';
+import { PersistenceBarrier, type BarrierAction } from './executor.ts';
+import type { PeerEvent } from './peer-manager.ts';
+
+/** KV prefix of channel snapshots: `channel/<64 hex channel_id>`. */
+export const CHANNEL_KEY_PREFIX = 'channel/';
+/** KV key of the next unused keychain channel index (v1: u8 version, u32 big-endian index). */
+export const CHANNEL_INDEX_KEY = 'node/next-channel-index';
+
+// ---- ports ----------------------------------------------------------------------------------------
+
+/** What the manager needs from the peer layer (`PeerManager` satisfies it). */
+export interface ChannelPeers {
+  send(nodeId: string, message: Message): void;
+  subscribe(fn: (e: PeerEvent) => void): () => void;
+  /** Connected peers; `features` are the init features by name (PeerInfo.features). */
+  peers(): readonly { readonly nodeId: string; readonly features?: Readonly<Record<string, unknown>> }[];
+  disconnect(nodeId: string): void;
+}
+
+/** The channel keys (`Keychain` satisfies it). */
+export interface ChannelKeySource {
+  channelKeys(channelIndex: number): ChannelKeys;
+}
+
+/** What the manager needs from the on-chain wallet (`OnchainWallet` satisfies it). */
+export interface ChannelWallet {
+  /** A signed, unbroadcast transaction paying `valueSat` to `scriptPubKey`, its coins reserved. */
+  fundChannel(req: { readonly scriptPubKey: Uint8Array; readonly valueSat: bigint; readonly feeRate?: number; readonly target?: number }): Promise<{
+    readonly rawTx: Uint8Array;
+    readonly txid: string;
+    readonly fundingOutputIndex: number;
+  }>;
+  /** Release the reservation of an unbroadcast funding transaction (display-order txid). */
+  cancelReservation(txid: string): unknown;
+  /** Broadcast one of the wallet's transactions (and record it as the wallet's). */
+  broadcast(rawTx: Uint8Array): Promise<string>;
+}
+
+/** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */
+export interface ChannelMerkleProof {
+  readonly blockHeight: number;
+  readonly merkle: readonly string[];
+  readonly pos: number;
+}
+
+/** What the manager needs from the chain backend (`EsploraClient` satisfies it). */
+export interface ChannelChain {
+  tip(): Promise<ChainTip>;
+  txStatus(txid: string): Promise<TxStatus>;
+  merkleProof(txid: string): Promise<ChannelMerkleProof>;
+  /** The 80-byte header; must be checked against the hash (EsploraClient does). */
+  blockHeader(hash: string): Promise<Uint8Array>;
+  /** Raw transaction, checked against the txid. */
+  transaction(txid: string): Promise<Uint8Array>;
+  broadcast(rawTx: Uint8Array): Promise<string>;
+  feeEstimates?(): Promise<FeeEstimates>;
+}
+
+export interface ChannelManagerOptions {
+  readonly network: NetworkName;
+  /** Where channel records go (the node's encrypted store). */
+  readonly store: KVStore;
+  readonly clock: Clock;
+  readonly entropy: Entropy;
+  readonly logger?: Logger;
+  readonly peers: ChannelPeers;
+  readonly keys: ChannelKeySource;
+  readonly wallet: ChannelWallet;
+  readonly chain: ChannelChain;
+  /** Our proposals and acceptance limits (default DEFAULT_CHANNEL_CONFIG). */
+  readonly config?: ChannelConfig;
+  /**
+   * Our commitment feerate estimate (sat per 1000 weight): what we offer as funder and judge a
+   * funder's feerate against. Default: the chain's 6-block estimate (sat/vB × 250), refreshed on
+   * each tip, at least 253.
+   */
+  readonly feeratePerKw?: number | (() => number);
+  /** Wallet fee choice for funding transactions (default: the wallet's 6-block estimate). */
+  readonly fundingFee?: { readonly feeRate?: number; readonly target?: number };
+  /** Use this barrier (sharing its scopes) instead of a new one on `store`. */
+  readonly barrier?: PersistenceBarrier<BarrierAction>;
+}
+
+// ---- DTOs -----------------------------------------------------------------------------------------
+
+/** One channel as plain data (no secrets, no raw state). */
+export interface ChannelInfo {
+  /** This node's handle for the channel (its keychain index; -1 for a forgotten channel loaded from the store). Stable across the temporary → real id change. */
+  readonly localId: number;
+  /** The channel_id (hex), or the temporary_channel_id until funding_created. */
+  readonly channelId: string;
+  readonly temporaryChannelId?: string;
+  /** The peer's node id (hex); '' for a forgotten channel loaded from the store. */
+  readonly peer: string;
+  readonly state: ChannelStateName;
+  readonly type?: ChannelType;
+  readonly isFunder?: boolean;
+  readonly capacitySat: bigint;
+  /** Our balance in our current commitment (before fees for the funder's side: as committed). */
+  readonly localMsat: bigint;
+  readonly remoteMsat: bigint;
+  /** Normal state, peer connected, not frozen. */
+  readonly usable: boolean;
+  /** `<block>x<tx>x<output>` once the funding is deep enough. */
+  readonly shortChannelId?: string;
+  /** Display-order txid. */
+  readonly fundingTxid?: string;
+  readonly fundingOutputIndex?: number;
+  readonly minimumDepth?: number;
+  /** Why it is aborted / force-closing. */
+  readonly reason?: string;
+  /** Set when the store failed: the channel does nothing until the node restarts. */
+  readonly frozen?: string;
+}
+
+/** What listeners hear: a channel's UI event, with the channel as it is now. */
+export type ChannelManagerEvent =
+  | { readonly type: 'channel'; readonly channel: ChannelInfo; readonly event: PlainUiEvent }
+  | { readonly type: 'frozen'; readonly channel: ChannelInfo; readonly reason: string }
+  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string };
+
+/** A `ChannelUiEvent` with its byte fields as hex and bigints kept. */
+export type PlainUiEvent = { readonly type: ChannelUiEvent['type']; readonly [field: string]: unknown };
+
+export interface OpenOptions {
+  readonly fundingSat: bigint;
+  readonly pushMsat?: bigint;
+  /** Default: anchors_zero_fee_htlc_tx when the peer's init offers option_anchors, else static_remotekey. */
+  readonly channelType?: ChannelType;
+  /** Commitment feerate (default our estimate). */
+  readonly feeratePerKw?: number;
+  readonly announceChannel?: boolean;
+}
+
