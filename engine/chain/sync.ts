@@ -39,7 +39,7 @@ export type SyncEvent =
 /** What watchers need to know about the chain as synced. */
 export interface ChainView {
   readonly tip: ChainTip | undefined;
-  /** The hash at `height` if it is in the window. */
+  /** The hash at `height` if the window holds it. */
   hashAt(height: number): string | undefined;
 }
 
