@@ -33,6 +33,15 @@ export interface CloseCommand {
   readonly scriptPubKey: Uint8Array;
 }
 
+/**
+ * User command: fail the channel unilaterally (BOLT 5): broadcast our latest commitment and sweep
+ * our output after `to_self_delay`. Valid in the funded states before a close transaction is
+ * out; rejected in `wait-for-remote-publish` (our commitment may be revoked) and in `closing`.
+ */
+export interface ForceCloseCommand {
+  readonly type: 'force-close';
+}
+
 /** The wallet built (and signed, not broadcast) the funding transaction the node asked for. */
 export interface FundingTxBuiltEvent {
   readonly type: 'funding-tx-built';
@@ -69,6 +78,19 @@ export interface FundingConfirmedEvent {
   readonly txIndex: number;
 }
 
+/**
+ * The funding outpoint was spent by `rawTx`, which is in a block (answer to `watch-spend`; the
+ * node proves the confirmation). Sent again on new blocks with the new `depth`, so the reducer
+ * can time its sweep and its end.
+ */
+export interface FundingSpentEvent {
+  readonly type: 'funding-spent';
+  readonly rawTx: Uint8Array;
+  readonly blockHeight: number;
+  /** Confirmations (1 = in the tip block). */
+  readonly depth: number;
+}
+
 export interface PeerConnectedEvent {
   readonly type: 'peer-connected';
 }
@@ -85,10 +107,12 @@ export interface TickEvent {
 export type ChannelEvent =
   | OpenCommand
   | CloseCommand
+  | ForceCloseCommand
   | FundingTxBuiltEvent
   | FundingTxFailedEvent
   | PeerMessageEvent
   | FundingConfirmedEvent
+  | FundingSpentEvent
   | PeerConnectedEvent
   | PeerDisconnectedEvent
   | TickEvent;

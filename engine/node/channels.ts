@@ -37,7 +37,6 @@
  * all-channels error) and merely reported for funded ones; the reducer's channel_reestablish and
  * closing states are not driven from here yet.
  */
-import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
 import type { ChainTip } from '../chain/source.ts';
 import {
   type ChannelAction,
@@ -66,6 +65,7 @@ import { asciiBytes } from '../wire/messages/setup.ts';
 import { PersistenceBarrier, type BarrierAction } from './executor.ts';
 import type { PeerEvent } from './peer-manager.ts';
 import { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX, type ChannelInfo, type ChannelManagerEvent, type ChannelManagerOptions, type OpenOptions } from './channel-ports.ts';
+import { FundingSpendWatcher, forceClosingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
 import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent, txidOfRaw } from './channel-inspect.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
@@ -136,6 +136,7 @@ export class ChannelManager {
   private tipRun: Promise<void> | undefined;
   private tipAgain = false;
   private started = false;
+  private readonly spends: FundingSpendWatcher;
 
   constructor(opts: ChannelManagerOptions) {
     this.opts = opts;
@@ -150,6 +151,7 @@ export class ChannelManager {
         logger: this.logger,
         onFrozen: (scope, reason) => this.onFrozen(scope, reason),
       });
+    this.spends = new FundingSpendWatcher(opts.chain, this.logger);
     if (typeof opts.feeratePerKw === 'number') this.estimatePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
   }
 
@@ -273,6 +275,17 @@ export class ChannelManager {
       entry.state = { type: 'aborted', reason: 'could not save the channel key index' };
       throw new ValidationError('open', 'could not save the channel key index (store failure); nothing was sent');
     }
+    await entry.last;
+    return this.info(entry);
+  }
+
+  /** BOLT 5 force close: our latest commitment persisted, then broadcast; our output swept after the delay. Throws (with the reason) if refused. */
+  async forceClose(channelId: string): Promise<ChannelInfo> {
+    const entry = this.entries.find((e) => this.info(e).channelId === channelId.toLowerCase());
+    if (!entry) throw new ValidationError('channelId', `no channel ${channelId}`);
+    const t = this.dispatch(entry, { type: 'force-close' });
+    const rejected = t?.actions.find((a) => a.type === 'emit' && a.event.type === 'command-rejected');
+    if (!t || rejected) throw new ValidationError('force-close', rejected?.type === 'emit' && 'reason' in rejected.event ? rejected.event.reason : 'channel is frozen');
     await entry.last;
     return this.info(entry);
   }
@@ -443,6 +456,7 @@ export class ChannelManager {
   }
 
   private ctx(): ChannelContext {
+    const sweepScriptPubKey = this.opts.sweepScriptPubKey?.();
     return {
       chainHash: this.chainHash,
       config: this.config,
@@ -451,6 +465,7 @@ export class ChannelManager {
       feeratePerKw: this.feerate(),
       channelKeys: (i) => this.opts.keys.channelKeys(i),
       randomBytes: (n) => this.opts.entropy.randomBytes(n),
+      ...(sweepScriptPubKey ? { sweepScriptPubKey } : {}),
     };
   }
 
@@ -567,6 +582,10 @@ export class ChannelManager {
             void this.onTip();
           },
         };
+      case 'watch-spend':
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => (this.spends.recheck(entry.scope), void this.onTip()) };
+      case 'request-cpfp':
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw) };
       case 'emit':
         return this.emitEffect(entry, a.event);
       case 'close-connection':
@@ -621,7 +640,11 @@ export class ChannelManager {
       entry.watches.set(txid, { txid, depth: 1, state: s.type });
       entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
     }
-    if (s.type === 'force-closing') entry.broadcasts.set(txidOfRaw(s.commitmentTx), { raw: s.commitmentTx, wallet: false });
+    if (s.type === 'force-closing') {
+      const f = forceClosingTxs(s);
+      for (const [txid, raw] of f.publish) entry.broadcasts.set(txid, { raw, wallet: false });
+      for (const txid of f.watch) entry.watches.set(txid, { txid, depth: 1, state: s.type });
+    }
     if (s.type !== 'wait-for-funding-confirmed') return;
     const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
     entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
@@ -678,6 +701,10 @@ export class ChannelManager {
       }
     }
     for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+    const spent = await this.spends.check(entry.scope, entry.state, tip);
+    if (spent && !entry.frozen) this.dispatch(entry, spent);
+    const stale = entry.state.type === 'force-closing' ? forceClosingTxs(entry.state).stale : undefined;
+    if (stale) entry.broadcasts.delete(stale); // the peer's commitment confirmed: ours never can
   }
 
   private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {
@@ -689,7 +716,7 @@ export class ChannelManager {
         w.proven = undefined;
         return;
       }
-      if (!w.proven || w.proven.blockHash !== st.blockHash) w.proven = await this.prove(w.txid, st.blockHash, st.blockHeight);
+      if (!w.proven || w.proven.blockHash !== st.blockHash) w.proven = await proveInBlock(this.opts.chain, w.txid, st.blockHash, st.blockHeight);
       const depth = tip.height - w.proven.blockHeight + 1;
       if (depth < 1) return;
       if (entry.watches.get(w.txid) !== w || entry.frozen) return;
@@ -698,16 +725,6 @@ export class ChannelManager {
       w.checkedAt = undefined;
       this.logger.log('warn', 'confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
     }
-  }
-
-  /** The tx's position in its block, proven by its merkle branch against the block header. */
-  private async prove(txid: string, blockHash: string, blockHeight: number): Promise<NonNullable<Watch['proven']>> {
-    const chain = this.opts.chain;
-    const [proof, header, rawTx] = await Promise.all([chain.merkleProof(txid), chain.blockHeader(blockHash), chain.transaction(txid)]);
-    if (proof.blockHeight !== blockHeight) throw new Error(`merkle proof is for height ${proof.blockHeight}, the status says ${blockHeight}`);
-    const problem = merkleProblem(txid, proof.merkle, proof.pos, parseHeader(header).merkleRoot);
-    if (problem) throw new Error(`${problem} of block ${blockHash}`);
-    return { blockHash, blockHeight, pos: proof.pos, rawTx };
   }
 
   // ---- DTOs ---------------------------------------------------------------------------------------

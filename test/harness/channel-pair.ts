@@ -211,6 +211,8 @@ export class ChannelPair {
         break;
       case 'cancel-funding':
       case 'watch-confirmations':
+      case 'watch-spend':
+      case 'request-cpfp':
       case 'emit':
       case 'close-connection':
         break;

@@ -24,9 +24,11 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason }));
     case 'open':
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason }));
     case 'funding-tx-failed':
     case 'funding-confirmed':
+    case 'funding-spent':
     case 'peer-connected':
     case 'peer-disconnected':
     case 'tick':

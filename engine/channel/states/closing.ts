@@ -63,11 +63,13 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
     }
     case 'open':
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is closing' }));
     case 'peer-connected':
       return stay(state, send(ourReestablish(c, ctx)));
     case 'funding-tx-built':
     case 'funding-tx-failed':
+    case 'funding-spent':
     case 'peer-disconnected':
     case 'tick':
       return stay(state);
