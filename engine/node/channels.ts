@@ -19,6 +19,9 @@
  *                           the tx index (short_channel_id)
  *     emit / close-connection → listeners / PeerManager.disconnect
  *
+ * The chain side (tip, watches, proofs, re-publishing, resume after load) is ChannelChainTracker
+ * in engine/node/channel-chain.ts; this file keeps routing, commands and the DTOs.
+ *
  * Every effect runs only after the barrier reports the batch's writes durable; a frozen scope
  * (the store failed) freezes the channel: nothing more is reduced or sent for it until the node
  * reloads it from the store (restart). Reducer steps are synchronous and happen in arrival
@@ -37,15 +40,12 @@
  * all-channels error) and merely reported for funded ones; the reducer's channel_reestablish and
  * closing states are not driven from here yet.
  */
-import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
-import type { ChainTip } from '../chain/source.ts';
 import {
   type ChannelAction,
   type ChannelConfig,
   type ChannelContext,
   type ChannelEvent,
   type ChannelState,
-  type ChannelStateName,
   type ChannelType,
   type ChannelUiEvent,
   type Transition,
@@ -66,11 +66,13 @@ import { asciiBytes } from '../wire/messages/setup.ts';
 import { PersistenceBarrier, type BarrierAction } from './executor.ts';
 import type { PeerEvent } from './peer-manager.ts';
 import { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX, type ChannelInfo, type ChannelManagerEvent, type ChannelManagerOptions, type OpenOptions } from './channel-ports.ts';
-import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent, txidOfRaw } from './channel-inspect.ts';
+import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent } from './channel-inspect.ts';
+import { ChannelChainTracker, type Entry } from './channel-chain.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
 export type { ChannelChain, ChannelInfo, ChannelKeySource, ChannelManagerEvent, ChannelManagerOptions, ChannelMerkleProof, ChannelPeers, ChannelWallet, OpenOptions, PlainUiEvent } from './channel-ports.ts';
 export { formatShortChannelId } from './channel-inspect.ts';
+export { ChannelChainTracker } from './channel-chain.ts';
 
 /** Barrier scope for node-wide records. */
 const NODE_SCOPE = 'node';
@@ -82,37 +84,6 @@ export const MAX_PENDING_INBOUND_PER_PEER = 4;
 /** Aborted establishments (never persisted) kept in memory for `list()`, newest first. */
 const KEEP_ABORTED = 20;
 
-
-// ---- internals ------------------------------------------------------------------------------------
-
-interface Watch {
-  readonly txid: string;
-  /** The state kind that asked; the watch ends when the channel leaves it. */
-  readonly state: ChannelStateName;
-  readonly depth: number;
-  /** The tip hash of the last check (an unchanged tip costs no request). */
-  checkedAt?: string;
-  /** The proven confirmation last seen (so the proof is fetched once per block). */
-  proven?: { readonly blockHash: string; readonly blockHeight: number; readonly pos: number; readonly rawTx: Uint8Array };
-}
-
-interface Entry {
-  readonly index: number;
-  readonly scope: string;
-  peer: string;
-  state: ChannelState;
-  /** The channel's keychain index is durable (false: it could not be saved; the channel is dead). */
-  readonly ready: Promise<boolean>;
-  /** The last barrier batch of this channel (for `idle`). */
-  last: Promise<unknown>;
-  /** The `channel/<id>` key this channel persists to, once it has one. */
-  key?: string;
-  frozen?: string;
-  /** Confirmation watches by display txid. */
-  readonly watches: Map<string, Watch>;
-  /** Our transactions to keep publishing until they confirm, by display txid (`wallet`: the wallet's own, e.g. funding). */
-  readonly broadcasts: Map<string, { readonly raw: Uint8Array; readonly wallet: boolean }>;
-}
 
 type EffectAction = Extract<BarrierAction, { kind: 'effect' }>;
 
@@ -130,11 +101,8 @@ export class ChannelManager {
   private readonly keyOwners = new Map<string, Entry>();
   /** -1 until `start` has read the store. */
   private nextIndex = -1;
-  private tip: ChainTip | undefined;
-  private estimatePerKw = MIN_FEERATE_PER_KW;
+  private readonly chainSide: ChannelChainTracker;
   private unsubscribe: (() => void) | undefined;
-  private tipRun: Promise<void> | undefined;
-  private tipAgain = false;
   private started = false;
 
   constructor(opts: ChannelManagerOptions) {
@@ -150,7 +118,10 @@ export class ChannelManager {
         logger: this.logger,
         onFrozen: (scope, reason) => this.onFrozen(scope, reason),
       });
-    if (typeof opts.feeratePerKw === 'number') this.estimatePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
+    this.chainSide = new ChannelChainTracker(
+      { chain: opts.chain, wallet: opts.wallet, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
+      { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event) },
+    );
   }
 
   /**
@@ -189,7 +160,7 @@ export class ChannelManager {
       };
       this.keyOwners.set(key, entry);
       this.entries.push(entry);
-      this.resume(entry);
+      this.chainSide.resume(entry);
     }
     this.nextIndex = next;
     this.started = true;
@@ -231,7 +202,7 @@ export class ChannelManager {
 
   /** The tip the manager last read. */
   get tipHeight(): number {
-    return this.tip?.height ?? -1;
+    return this.chainSide.tip?.height ?? -1;
   }
 
   /** Resolve once every barrier batch submitted so far has finished (tests, shutdown). */
@@ -284,21 +255,7 @@ export class ChannelManager {
    * coalesce into one more run. Never rejects (chain errors are logged; the next call retries).
    */
   onTip(): Promise<void> {
-    if (this.tipRun) {
-      this.tipAgain = true;
-      return this.tipRun;
-    }
-    this.tipRun = (async () => {
-      try {
-        do {
-          this.tipAgain = false;
-          await this.tipOnce();
-        } while (this.tipAgain);
-      } finally {
-        this.tipRun = undefined;
-      }
-    })();
-    return this.tipRun;
+    return this.chainSide.onTip();
   }
 
   // ---- routing ------------------------------------------------------------------------------------
@@ -446,7 +403,7 @@ export class ChannelManager {
     return {
       chainHash: this.chainHash,
       config: this.config,
-      blockHeight: Math.max(0, this.tip?.height ?? 0),
+      blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
       nowSec: Math.floor(this.opts.clock.now() / 1000),
       feeratePerKw: this.feerate(),
       channelKeys: (i) => this.opts.keys.channelKeys(i),
@@ -456,7 +413,7 @@ export class ChannelManager {
 
   private feerate(): number {
     const f = this.opts.feeratePerKw;
-    const v = typeof f === 'function' ? f() : this.estimatePerKw;
+    const v = typeof f === 'function' ? f() : this.chainSide.estimatePerKw;
     return Math.max(MIN_FEERATE_PER_KW, Math.floor(v));
   }
 
@@ -539,11 +496,7 @@ export class ChannelManager {
           kind: 'effect',
           describe,
           dependsOnPersist: true,
-          run: () => {
-            const txid = displayTxid(a.txid);
-            entry.broadcasts.set(txid, { raw: a.rawTx.slice(), wallet: a.kind === 'funding' });
-            this.publish(entry, txid, a.rawTx, a.kind === 'funding');
-          },
+          run: () => this.chainSide.broadcast(entry, a.rawTx, displayTxid(a.txid), a.kind === 'funding'),
         };
       case 'request-funding':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => void this.fund(entry, a.scriptPubKey, a.valueSat) };
@@ -561,11 +514,7 @@ export class ChannelManager {
           kind: 'effect',
           describe,
           dependsOnPersist: true,
-          run: () => {
-            const txid = displayTxid(a.txid);
-            entry.watches.set(txid, { txid, depth: a.depth, state: entry.state.type });
-            void this.onTip();
-          },
+          run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth),
         };
       case 'emit':
         return this.emitEffect(entry, a.event);
@@ -600,114 +549,12 @@ export class ChannelManager {
     this.dispatch(entry, event);
   }
 
-  /** Publish one of our transactions; started, not awaited (errors are logged, the next tip retries). */
-  private publish(entry: Entry, txid: string, rawTx: Uint8Array, wallet: boolean): void {
-    const send = wallet ? this.opts.wallet.broadcast(rawTx) : this.opts.chain.broadcast(rawTx);
-    send.then(
-      () => this.logger.log('info', 'broadcast', { scope: entry.scope, txid }),
-      (err: unknown) => this.logger.log('warn', 'broadcast failed; retried on the next tip', { scope: entry.scope, txid, error: errorMessage(err) }),
-    );
-  }
-
-  /**
-   * After loading: watch again what the state waits for (the funding tx; a mutual close tx), and
-   * keep publishing our own unconfirmed transactions (their states are in the store: safe).
-   */
-  private resume(entry: Entry): void {
-    const s = entry.state;
-    const closingTx = 'closingTx' in s && s.closingTx instanceof Uint8Array ? s.closingTx : undefined;
-    if (closingTx) {
-      const txid = txidOfRaw(closingTx);
-      entry.watches.set(txid, { txid, depth: 1, state: s.type });
-      entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
-    }
-    if (s.type === 'force-closing') entry.broadcasts.set(txidOfRaw(s.commitmentTx), { raw: s.commitmentTx, wallet: false });
-    if (s.type !== 'wait-for-funding-confirmed') return;
-    const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
-    entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
-    // The snapshot holding the peer's signature is in the store: publishing is safe. The first
-    // `onTip` (end of `start`) publishes it unless it is already confirmed.
-    if (s.fundingTx) entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
-  }
-
   private onFrozen(scope: string, reason: string): void {
     const entry = this.entries.find((e) => e.scope === scope);
     if (!entry || entry.frozen) return;
     entry.frozen = reason;
     entry.watches.clear();
     this.notify({ type: 'frozen', channel: this.info(entry), reason });
-  }
-
-  // ---- the chain ----------------------------------------------------------------------------------
-
-  private async tipOnce(): Promise<void> {
-    const chain = this.opts.chain;
-    let tip: ChainTip;
-    try {
-      tip = await chain.tip();
-    } catch (err) {
-      this.logger.log('warn', 'could not read the chain tip', { error: errorMessage(err) });
-      return;
-    }
-    const changed = !this.tip || this.tip.hash !== tip.hash;
-    this.tip = tip;
-    if (changed && typeof this.opts.feeratePerKw !== 'function' && this.opts.feeratePerKw === undefined && chain.feeEstimates) {
-      try {
-        const est = await chain.feeEstimates();
-        const satVb = est.get(6) ?? [...est.entries()].sort((a, b) => a[0] - b[0]).find(([t]) => t >= 6)?.[1];
-        if (satVb !== undefined) this.estimatePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(satVb * 250));
-      } catch (err) {
-        this.logger.log('debug', 'no fee estimates', { error: errorMessage(err) });
-      }
-    }
-
-    await Promise.all(this.entries.map((e) => this.checkEntry(e, tip, changed)));
-    if (changed) for (const e of this.entries) if (!e.frozen && !isTerminal(e.state)) this.dispatch(e, { type: 'tick' });
-  }
-
-  private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
-    if (entry.frozen) return;
-    // Re-publish what has not confirmed yet (once per new tip).
-    for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
-      try {
-        const st = await this.opts.chain.txStatus(txid);
-        if (st.confirmed) entry.broadcasts.delete(txid);
-        else this.publish(entry, txid, b.raw, b.wallet);
-      } catch (err) {
-        this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
-      }
-    }
-    for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
-  }
-
-  private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {
-    if (w.checkedAt === tip.hash) return;
-    w.checkedAt = tip.hash;
-    try {
-      const st = await this.opts.chain.txStatus(w.txid);
-      if (!st.confirmed) {
-        w.proven = undefined;
-        return;
-      }
-      if (!w.proven || w.proven.blockHash !== st.blockHash) w.proven = await this.prove(w.txid, st.blockHash, st.blockHeight);
-      const depth = tip.height - w.proven.blockHeight + 1;
-      if (depth < 1) return;
-      if (entry.watches.get(w.txid) !== w || entry.frozen) return;
-      this.dispatch(entry, { type: 'funding-confirmed', rawTx: w.proven.rawTx, depth, blockHeight: w.proven.blockHeight, txIndex: w.proven.pos });
-    } catch (err) {
-      w.checkedAt = undefined;
-      this.logger.log('warn', 'confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
-    }
-  }
-
-  /** The tx's position in its block, proven by its merkle branch against the block header. */
-  private async prove(txid: string, blockHash: string, blockHeight: number): Promise<NonNullable<Watch['proven']>> {
-    const chain = this.opts.chain;
-    const [proof, header, rawTx] = await Promise.all([chain.merkleProof(txid), chain.blockHeader(blockHash), chain.transaction(txid)]);
-    if (proof.blockHeight !== blockHeight) throw new Error(`merkle proof is for height ${proof.blockHeight}, the status says ${blockHeight}`);
-    const problem = merkleProblem(txid, proof.merkle, proof.pos, parseHeader(header).merkleRoot);
-    if (problem) throw new Error(`${problem} of block ${blockHash}`);
-    return { blockHash, blockHeight, pos: proof.pos, rawTx };
   }
 
   // ---- DTOs ---------------------------------------------------------------------------------------
