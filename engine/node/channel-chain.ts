@@ -51,6 +51,8 @@ export interface Entry {
   readonly watches: Map<string, Watch>;
   /** Our transactions to keep publishing until they confirm, by display txid (`wallet`: the wallet's own, e.g. funding). */
   readonly broadcasts: Map<string, { readonly raw: Uint8Array; readonly wallet: boolean }>;
+  /** A channel we proposed as anchors_zero_fee_htlc_tx may be proposed once more as static_remotekey if the peer refuses it. */
+  retryAsStaticRemoteKey?: boolean;
 }
 
 /** What the chain side needs from the manager. */

@@ -33,6 +33,7 @@ import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
 import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
+import { channelWallet } from '../harness/glint-ldk.ts';
 
 const PASSPHRASE = 'interop passphrase';
 const SCRYPT = { log2N: 10, r: 8, p: 1 };
@@ -101,7 +102,7 @@ async function glintNode(opts: { minimumDepth?: number; fundSat?: number } = {})
     logger,
     peers,
     keys: keychain,
-    wallet,
+    wallet: channelWallet(wallet),
     chain: client,
     // LDK's fee estimator answers 253 sat/kw: offer and expect the same.
     feeratePerKw: 253,
@@ -153,7 +154,7 @@ async function expectReloads(g: Glint, channel: ChannelInfo): Promise<void> {
     entropy: nodeEntropy,
     peers: { send() {}, subscribe: () => () => {}, peers: () => [], disconnect() {} },
     keys: g.keychain,
-    wallet: g.wallet,
+    wallet: channelWallet(g.wallet),
     chain: g.client,
     feeratePerKw: 253,
   });
