@@ -34,9 +34,9 @@ export interface CloseCommand {
 }
 
 /**
- * User command: fail the channel unilaterally (BOLT 5): broadcast our latest commitment and sweep
- * our output after `to_self_delay`. Valid in the funded states before a close transaction is
- * out; rejected in `wait-for-remote-publish` (our commitment may be revoked) and in `closing`.
+ * User command: fail the channel unilaterally (BOLT 5): broadcast our latest commitment. Valid in
+ * funded states before a mutual close was signed; never in `wait-for-remote-publish` (our
+ * commitment may be revoked).
  */
 export interface ForceCloseCommand {
   readonly type: 'force-close';

@@ -19,7 +19,7 @@ import { onAborted } from './states/aborted.ts';
 import { abort, copy, stay, unreachable } from './states/common.ts';
 import { onClosed } from './states/closed.ts';
 import { onClosing } from './states/closing.ts';
-import { onForceCloseCommand, onForceClosing, onFundingSpent } from './states/force-closing.ts';
+import { onForceClosing, onFundingSpent } from './states/force-closing.ts';
 import { onNegotiatingClosing } from './states/negotiating-closing.ts';
 import { isReestablishing, onReestablishing } from './states/reestablish.ts';
 import { onShuttingDown } from './states/shutting-down.ts';
@@ -47,8 +47,7 @@ export function newInboundChannel(channelIndex: number, peerNodeId: Uint8Array):
 }
 
 function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext): Transition {
-  // BOLT 5 events mean the same in every state (states/force-closing.ts).
-  if (event.type === 'force-close') return onForceCloseCommand(state, ctx);
+  // A confirmed spend of the funding output means the same in every state (states/force-closing.ts).
   if (event.type === 'funding-spent') return onFundingSpent(state, event, ctx);
   if (isReestablishing(state)) {
     if (event.type === 'peer-connected') return onReestablishing(state, event, ctx);

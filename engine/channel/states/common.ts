@@ -248,8 +248,10 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
       return unexpectedInFunded(state, event.message, ctx);
     case 'open':
     case 'close':
-    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
+    case 'force-close':
+      if (state.type === 'force-closing') return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is already force-closing' }));
+      return forceClose(state, 'force-closed by the user', true, ctx);
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx, state.commitments.isFunder ? state.commitments.fundingOutpoint.txid : undefined);
     case 'funding-tx-failed':

@@ -12,8 +12,8 @@
  *   no output of ours (dust or no balance): funding-spent at that depth ──▶ closed
  *   force-close command: rejected (already failing); the peer's channel messages: `error`
  *
- * The funding-spent and force-close handling for every state is here too (the reducer routes
- * both events here first): a funded state that sees the peer's commitment confirm comes here;
+ * The funding-spent handling for every state is here too (the reducer routes it here first;
+ * the force-close command is states/common.ts `otherEventInFunded`): a funded state that sees the peer's commitment confirm comes here;
  * `closing` ignores the spend by its own mutual close (its funding-confirmed ends it);
  * `wait-for-remote-publish` never broadcasts our (maybe revoked) commitment, but sweeps our
  * to_remote from the peer's.
@@ -27,29 +27,8 @@ import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, FundingConfirmedEvent, FundingSpentEvent } from '../events.ts';
 import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, spendsFunding, sweepDestination, sweepMatured } from '../onchain.ts';
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
-import { type Transition, forceClose, otherEventInFunded, persistThen, stay } from './common.ts';
+import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
-
-/** The `force-close` command in any state: valid in the funded states before a close transaction is out. */
-export function onForceCloseCommand(state: ChannelState, ctx: ChannelContext): Transition {
-  const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'force-close', reason }));
-  switch (state.type) {
-    case 'wait-for-funding-confirmed':
-    case 'wait-for-channel-ready':
-    case 'normal':
-    case 'shutting-down':
-    case 'negotiating-closing':
-      return forceClose(state, 'force-close requested', true, ctx);
-    case 'force-closing':
-      return reject('channel is already force-closing');
-    case 'closing':
-      return reject('the mutual close transaction is already broadcast');
-    case 'wait-for-remote-publish':
-      return reject('we lost state: our commitment may be revoked, so it is never broadcast; waiting for the peer to force-close');
-    default:
-      return reject(`channel is in ${state.type}`);
-  }
-}
 
 type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
 

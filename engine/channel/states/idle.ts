@@ -69,7 +69,7 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
       return open(state, event, ctx);
     case 'close':
     case 'force-close':
-      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is in idle' }));
+      return stay(state, emit({ type: 'command-rejected', command: 'close', reason: 'channel is in idle' }));
     case 'message':
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'no channel negotiation in progress' }));
     case 'funding-tx-built':
