@@ -507,8 +507,8 @@ function readBody(r: ByteReader): ChannelState {
 //
 // commitments, reason, u32-prefixed commitmentTx (length 0: none broadcast), then the spend:
 // u8 present flag [u8 commitment kind, txid, u32 blockHeight, u8 flag [u32 index, u64 valueSat],
-// u8 flag [u32-prefixed sweepTx]]. A version-1 record written before the spend existed ends
-// after commitmentTx: a migration appends the absent flag (0).
+// u8 flag [u32-prefixed sweepTx]]. A version-1 record (before the spend existed) ends after
+// commitmentTx: read it with `withSpend` false.
 
 const SPENDING: readonly SpendingCommitment[] = ['local', 'remote-current', 'remote-other'];
 
@@ -531,12 +531,13 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
   });
 }
 
-function readForceClosing(r: ByteReader): ForceClosingState {
+/** `withSpend` false: a version-1 body, which ends after commitmentTx. */
+function readForceClosing(r: ByteReader, withSpend = true): ForceClosingState {
   const commitments = readCommitments(r);
   const reason = readText(r, 'reason');
   const n = r.u32('commitmentTx.length');
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
-  const spend = readOptional(r, 'spend', () => readSpend(r));
+  const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
   return { type: 'force-closing', commitments, reason, ...(commitmentTx ? { commitmentTx } : {}), ...(spend ? { spend } : {}) };
 }
 

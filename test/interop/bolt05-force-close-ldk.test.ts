@@ -7,7 +7,9 @@
  *     the least LDK accepts), then broadcasts the to_local sweep (nSequence 144), bcoin accepts and
  *     mines it, and the on-chain wallet finds the funds; 6 blocks later the channel is `closed`.
  *     Both channel types. With anchors and our estimate above the commitment's feerate, the anchor
- *     CPFP child (our anchor + a wallet coin) is accepted by bcoin alongside the commitment.
+ *     CPFP child (our anchor + a wallet coin) is accepted by bcoin alongside the commitment. The
+ *     channel side restarts from its store midway (static_remotekey: before the delay ends;
+ *     anchors: with the sweep unconfirmed) and carries on.
  *   - LDK force-closes (`force_close_broadcasting_latest_txn`) while Glint is offline: LDK's
  *     commitment is mined, Glint (still `normal`) sees the spend, recognises the peer's commitment,
  *     sweeps its to_remote (static_remotekey P2WPKH at once; anchors P2WSH with CSV 1) into the
@@ -66,27 +68,41 @@ async function glintNode(fundSat: number): Promise<Node> {
   const sweepTo = parseAddress(wallet.nextReceiveAddress().address, 'regtest').scriptPubKey;
   const peers = new PeerManager({ nodeSecret: service.nodeSecret, dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, logger, session: { chainHashes: [chainHash('regtest')], pingIntervalMs: 0 } });
   const estimate = { perKw: 253 };
+  const events: ChannelManagerEvent[] = [];
+  const parts = { raw, mnemonic, store, service, keychain, wallet, client, peers, opts: {}, estimate, sweepTo, events };
+  const g: Node = { ...parts, channels: await managerFor(parts) };
+  glints.push(g);
+  return g;
+}
+
+/** The node's ChannelManager (a new one over the same store on a restart: it reloads the channels). */
+async function managerFor(g: Omit<Node, 'channels'>): Promise<ChannelManager> {
+  const { wallet, estimate, sweepTo } = g;
   const channels = new ChannelManager({
     network: 'regtest',
-    store,
+    store: g.store,
     clock: nodeClock,
     entropy: nodeEntropy,
     logger,
-    peers,
-    keys: keychain,
+    peers: g.peers,
+    keys: g.keychain,
     wallet: { ...channelWallet(wallet), spendWithForeignInputs: (req) => wallet.spendWithForeignInputs(req) },
-    chain: client,
+    chain: g.client,
     feeratePerKw: () => estimate.perKw,
     fundingFee: { feeRate: 2 },
     sweepScriptPubKey: () => sweepTo,
     config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: 1 },
   });
-  const events: ChannelManagerEvent[] = [];
-  channels.subscribe((e) => void events.push(e));
+  channels.subscribe((e) => void g.events.push(e));
   await channels.start();
-  const g: Node = { raw, mnemonic, store, service, keychain, wallet, client, peers, channels, opts: {}, estimate, sweepTo, events };
-  glints.push(g);
-  return g;
+  return channels;
+}
+
+/** Restart the channel side from the store (a node restart mid force-close). */
+async function restart(g: Node): Promise<void> {
+  await g.channels.idle();
+  g.channels.stop();
+  g.channels = await managerFor(g);
 }
 
 async function ldkPeer(alias: string, channelType: ChannelType, relay: boolean): Promise<Peer> {
@@ -217,9 +233,14 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
       const delay = state.commitments.remoteParams.toSelfDelay;
       expect(delay).toBe(144); // LDK's our_to_self_delay
 
-      // One block short of the delay: nothing to sweep yet.
+      // One block short of the delay: nothing to sweep yet (static_remotekey: across a restart).
       await mine(g, delay - 2);
       expect(sweepEvents(g, ch.channelId)).toEqual([]);
+      if (!anchors) {
+        await restart(g);
+        expect(channelOf(g, ch.localId).state).toBe('force-closing');
+        expect(sweepEvents(g, ch.channelId)).toEqual([]);
+      }
       await mine(g, 1);
       await until(() => sweepEvents(g, ch.channelId).length === 1, 'the sweep broadcast');
       const sweepTxid = sweepEvents(g, ch.channelId)[0]!;
@@ -228,6 +249,11 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
       expect(displayHex(sweep.ins[0]!.hash)).toBe(closingTxid);
       expect(sweep.ins[0]!.sequence).toBe(delay);
       const toLocal = commitment.outs[sweep.ins[0]!.index]!;
+      if (anchors) {
+        // Restarted with the sweep unconfirmed: it is re-published and watched from the store.
+        await restart(g);
+        expect(channelOf(g, ch.localId).state).toBe('force-closing');
+      }
 
       await mine(g, 1);
       expect(confirmedAt(sweepTxid)).toBe(chain.height);
