@@ -96,5 +96,5 @@ export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
 // The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
 export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
 export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
-export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY } from './node/channels.ts';
-export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, OpenOptions } from './node/channels.ts';
+export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY, CLOSE_TIMEOUT_MS } from './node/channels.ts';
+export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, ChannelWallet, CloseOptions, CloseResult, OpenOptions } from './node/channels.ts';

@@ -569,7 +569,8 @@ export class ChannelManager {
   private afterStep(entry: Entry, before: ChannelState, event: ChannelEvent, t: Transition): void {
     const spare = this.spareShutdownScript;
     if (spare && 'localShutdownScript' in t.state && !('localShutdownScript' in before) && equalBytes(t.state.localShutdownScript, spare)) {
-      this.spareShutdownScript = undefined;
+      // Kept until the fresh one arrives: a second close meanwhile reuses this address rather
+      // than fall back to a script the on-chain wallet does not watch.
       void this.fetchSpareShutdownScript();
     }
     if (
