@@ -10,7 +10,12 @@
  *   `broadcast(...)` / `watch(...)` are what the manager's `broadcast` / `watch-confirmations`
  *               actions run (after the barrier made the state that asked for them durable).
  *   `resume(entry)` re-creates, after loading a channel from the store, the watches and
- *               broadcasts its state implies (funding tx, mutual close tx, commitment tx).
+ *               broadcasts its state implies (funding tx, mutual close tx, our commitment until a
+ *               commitment confirmed, then our BOLT 5 sweep).
+ *   BOLT 5 (channel-onchain.ts): every channel holding commitments has its funding outpoint's
+ *               spend checked once per new tip (`/outspend`, proven like a watch) and fed as
+ *               `funding-spent {rawTx, blockHeight, depth}`; `onchain(...)` runs the
+ *               `watch-spend` and `request-cpfp` actions.
  *
  * It owns no channel state: every event goes through the manager's `dispatch`.
  */
