@@ -7,6 +7,7 @@
  */
 import type { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../lib/bytes.ts';
+import { ValidationError } from '../lib/errors.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import type { RequestCpfpAction } from './actions.ts';
 import { derivePrivkey } from './bolt3/keys.ts';
@@ -71,7 +72,7 @@ export function sweepDestination(c: Commitments, ctx: ChannelContext): Uint8Arra
   return fallbackShutdownScript(c);
 }
 
-/** The signed sweep of `spend.output` (throws a ValidationError when it would be dust). */
+/** The signed sweep of `spend.output` (throws a ValidationError when it would be dust, or pay the output's own script). */
 export function buildSweep(c: Commitments, spend: CommitmentSpend, keys: ChannelKeys, ctx: ChannelContext): Sweep {
   const o = spend.output;
   if (!o) throw new Error('nothing to sweep');
@@ -88,6 +89,11 @@ export function buildSweep(c: Commitments, spend: CommitmentSpend, keys: Channel
       destination,
       feeratePerKw,
     });
+  }
+  // Without a wallet script, static_remotekey's fallback is P2WPKH of our payment basepoint: the
+  // very script of this to_remote. Paying a fee to move it onto itself gains nothing.
+  if (equalBytes(destination, toRemoteScriptPubKey(c.channelType, c.localParams.paymentBasepoint))) {
+    throw new ValidationError('destination', 'is the script of the output itself (no wallet script given): left where it is, spendable from the seed');
   }
   return buildToRemoteSweep({ channelType: c.channelType, output, paymentPrivkey: keys.paymentBasepointSecret, destination, feeratePerKw });
 }

@@ -195,6 +195,30 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
   });
 }
 
+describe('BOLT 5 sweep destination', () => {
+  it('without a wallet script, static_remotekey to_remote is not "swept" onto its own script (P2WPKH of our payment basepoint)', () => {
+    const pair = normalPair('static_remotekey');
+    pair.b.sweepScriptPubKey = undefined;
+    pair.step('A', { type: 'force-close' });
+    const t = spent(pair, 'B', commitmentOf(pair, 'A'), pair.blockHeight);
+    expect(kinds(t.actions)).not.toContain('broadcast:sweep');
+    expect(t.actions.some((a) => a.type === 'emit' && a.event.type === 'ignored' && a.event.what === 'sweep')).toBe(true);
+    expect(forceClosing(pair, 'B').spend?.output).toBeUndefined();
+  });
+  it('without a wallet script, our to_local is swept to the fallback P2WPKH of our payment basepoint', () => {
+    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    pair.a.sweepScriptPubKey = undefined;
+    pair.step('A', { type: 'force-close' });
+    const commitment = commitmentOf(pair, 'A');
+    const s = forceClosing(pair, 'A');
+    spent(pair, 'A', commitment, pair.blockHeight);
+    pair.blockHeight += s.commitments.remoteParams.toSelfDelay;
+    pair.step('A', { type: 'tick' });
+    const fallback = payments.p2wpkh({ pubkey: s.commitments.localParams.paymentBasepoint }).output as Uint8Array;
+    expectSweep(pair, 'A', commitment, fallback);
+  });
+});
+
 describe('BOLT 5 anchor CPFP request', () => {
   it(`anchors, commitment feerate below ${CPFP_FEERATE_MARGIN} × our estimate: request-cpfp for our anchor with the commitment's weight and fee`, () => {
     const pair = normalPair('anchors_zero_fee_htlc_tx');
