@@ -13,10 +13,12 @@
  *   force-close command: rejected (already failing); the peer's channel messages: `error`
  *
  * The funding-spent handling for every state is here too (the reducer routes it here first;
- * the force-close command is states/common.ts `otherEventInFunded`): a funded state that sees the peer's commitment confirm comes here;
- * `closing` ignores the spend by its own mutual close (its funding-confirmed ends it);
- * `wait-for-remote-publish` never broadcasts our (maybe revoked) commitment, but sweeps our
- * to_remote from the peer's.
+ * the force-close command is states/common.ts `otherEventInFunded`): a funded state that sees
+ * the peer's commitment confirm comes here; `closing` ignores the spend by its own mutual close
+ * (its funding-confirmed ends it); `wait-for-remote-publish` never broadcasts our (maybe
+ * revoked) commitment, but sweeps our to_remote from the peer's. A spend that is no commitment
+ * we can recognise (a mutual close seen before `closing`, a revoked commitment of ours) is
+ * only reported (`ignored`).
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../../lib/bytes.ts';
@@ -49,7 +51,7 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
     return ignored(state, 'transaction does not decode');
   }
   if (!spendsFunding(c, tx)) return ignored(state, 'transaction does not spend the funding output');
-  if (!Number.isSafeInteger(event.blockHeight) || event.blockHeight < 0 || !Number.isSafeInteger(event.depth) || event.depth < 1) {
+  if (!Number.isSafeInteger(event.blockHeight) || event.blockHeight < 0 || event.blockHeight > 0xffffffff || !Number.isSafeInteger(event.depth) || event.depth < 1) {
     return ignored(state, 'bad blockHeight or depth');
   }
   const txid = tx.getHash();
@@ -87,7 +89,8 @@ function advance(state: ForceClosingState, ctx: ChannelContext, depth: number | 
       sweep = buildSweep(c, spend, keysFor(c.localParams, ctx.channelKeys(c.channelIndex)), ctx);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      // Worth less than its fee: left to the miners (BOLT 5 "MAY ignore ... dust").
+      // Worth less than its fee (BOLT 5 lets dust go to the miners), or nowhere better to pay
+      // it: left where it is; the channel ends when the commitment is deep enough.
       const { output: _dropped, ...rest } = spend;
       const next: ForceClosingState = { ...state, spend: rest };
       return advance(next, ctx, depth, true, [...extra, emit({ type: 'ignored', what: 'sweep', reason: `not swept: ${errorMessage(err)}` })]);
