@@ -69,7 +69,8 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
   await until(() => chain.mempoolTxids().includes(txid), 'the funding tx in the mempool');
   await mine(env, g, 1);
   await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
-  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, peer.node);
+  const id = channelOf(g, opened.localId).channelId;
+  await until(() => usableWith(peer.node, g.peers.nodeId).some((d) => bytesToHex(d.get_channel_id().get_a()) === id), 'LDK usable channel', 20_000, peer.node);
   const ch = channelOf(g, opened.localId);
   expect(ch).toMatchObject({ state: 'normal', usable: true, type: channelType });
   return ch;
