@@ -40,6 +40,8 @@ import type { WalletService } from './wallet-service.ts';
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 /** How long `open` waits for the peer to complete the funding flow (accept_channel … funding_signed). */
 export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
+/** How long a cooperative `close` waits for the peer to reconnect and the channel to be usable. */
+export const DEFAULT_RECONNECT_WAIT_MS = 15_000;
 
 /**
  * Channel states whose balance counts in `lightningMsat`: funded, and our money still in the
@@ -319,6 +321,8 @@ export class GlintNode {
     if (!known) throw new ValidationError('channelId', `no channel ${channelId.toLowerCase()}`);
     const closer = this.channelManager as unknown as Closer;
     if (typeof closer.close !== 'function') throw new ValidationError('close', 'closing channels is not available in this build');
+    // Negotiating needs the peer: dial it (address book) and give channel_reestablish a moment.
+    if (!opts.force && known.state === 'normal' && !known.usable) await this.awaitUsable(known, DEFAULT_RECONNECT_WAIT_MS);
     return closer.close(channelId.toLowerCase(), opts.force ? { force: true } : {});
   }
 
@@ -353,6 +357,34 @@ export class GlintNode {
   }
 
   // ---- internals ----------------------------------------------------------------------------------
+
+  /** Connect to the channel's peer if we know how, then wait (at most `ms`) until the channel is usable. */
+  private async awaitUsable(c: ChannelInfo, ms: number): Promise<void> {
+    const entry = this.book.get(c.peer);
+    if (entry && !this.peerManager.peers().some((p) => p.nodeId === c.peer)) {
+      const proxy = entry.proxy ?? this.opts.proxy;
+      await this.peerManager.connect(entry.uri, { reconnect: true, ...(proxy !== undefined ? { proxy } : {}) }).catch((err: unknown) => {
+        this.logger.log('warn', 'could not connect to the channel peer', { peer: c.peer, error: errorMessage(err) });
+      });
+    }
+    await new Promise<void>((resolve) => {
+      let finished = false;
+      const check = (): void => {
+        if (!finished && this.channelManager.byLocalId(c.localId)?.usable) done();
+      };
+      const done = (): void => {
+        finished = true;
+        cancel();
+        offChannels();
+        offPeers();
+        resolve();
+      };
+      const cancel = this.opts.clock.setTimer(ms, done);
+      const offChannels = this.channelManager.subscribe(check);
+      const offPeers = this.peerManager.subscribe(check);
+      check();
+    });
+  }
 
   private requireRunning(): void {
     if (this.state !== 'running') throw new ValidationError('node', `the node is ${this.state === 'new' ? 'not started' : this.state}`);
