@@ -120,13 +120,11 @@ export type GlintNodeEvent =
   | { readonly type: 'peer-disconnected'; readonly nodeId: string; readonly reason: string; readonly willReconnect: boolean }
   | { readonly type: 'tip'; readonly height: number; readonly hash: string };
 
-/** The close API of ChannelManager (engine/node/channels.ts). */
-interface Closer {
-  close?(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
-}
-
 interface OpenWaiter {
-  readonly localId: number;
+  /** The channel being opened; follows an `open-retried` (anchors refused → static_remotekey). */
+  localId: number;
+  readonly peer: string;
+  readonly fundingSat: bigint;
   readonly resolve: (r: { channelId: string; fundingTxid: string }) => void;
   readonly reject: (e: Error) => void;
 }
@@ -278,6 +276,8 @@ export class GlintNode {
       let cancelTimer: (() => void) | undefined;
       const waiter: OpenWaiter = {
         localId: opened.localId,
+        peer: peer.nodeId,
+        fundingSat,
         resolve: (r) => {
           cancelTimer?.();
           this.openWaiters.delete(waiter);
@@ -292,7 +292,7 @@ export class GlintNode {
       this.openWaiters.add(waiter);
       const ms = this.opts.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
       cancelTimer = this.opts.clock.setTimer(ms, () => {
-        const c = this.channelManager.byLocalId(opened.localId);
+        const c = this.channelManager.byLocalId(waiter.localId);
         waiter.reject(new Error(`the channel funding did not complete within ${ms} ms (state ${c?.state ?? 'unknown'})`));
       });
       this.checkOpenWaiters();
@@ -319,11 +319,10 @@ export class GlintNode {
     if (typeof channelId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(channelId)) throw new ValidationError('channelId', 'expected 64 hex characters');
     const known = this.channelManager.get(channelId);
     if (!known) throw new ValidationError('channelId', `no channel ${channelId.toLowerCase()}`);
-    const closer = this.channelManager as unknown as Closer;
-    if (typeof closer.close !== 'function') throw new ValidationError('close', 'closing channels is not available in this build');
     // Negotiating needs the peer: dial it (address book) and give channel_reestablish a moment.
     if (!opts.force && known.state === 'normal' && !known.usable) await this.awaitUsable(known, DEFAULT_RECONNECT_WAIT_MS);
-    return closer.close(channelId.toLowerCase(), opts.force ? { force: true } : {});
+    const r = await this.channelManager.close(channelId.toLowerCase(), opts.force ? { force: true } : {});
+    return { closingTxid: r.closingTxid };
   }
 
   /** On-chain balance (from the last sync) and `lightningMsat` (see LIGHTNING_BALANCE_STATES). */
@@ -430,6 +429,15 @@ export class GlintNode {
         continue;
       }
       if (c.state === 'aborted') {
+        // A refused anchors open is retried at once as static_remotekey (a new channel, reported
+        // by `open-retried` a little later): follow it instead of failing.
+        const retry = this.channelManager
+          .list()
+          .find((x) => x.localId > w.localId && x.peer === w.peer && x.capacitySat === w.fundingSat && x.type === 'static_remotekey' && x.state !== 'aborted' && ![...this.openWaiters].some((o) => o.localId === x.localId));
+        if (retry) {
+          w.localId = retry.localId;
+          continue;
+        }
         w.reject(new ValidationError('open', `the channel open failed: ${c.reason ?? 'aborted'}`));
         continue;
       }
@@ -450,6 +458,7 @@ export class GlintNode {
   }
 
   private onChannelEvent(e: ChannelManagerEvent): void {
+    if (e.type === 'open-retried') for (const w of this.openWaiters) if (w.localId === e.previous.localId) w.localId = e.channel.localId;
     this.checkOpenWaiters();
     this.notify(e);
   }

@@ -2,7 +2,8 @@
  * The `glint` channel commands against a real LDK node on the real bcoin regtest chain:
  * `glint run` in the background (local API, api.json), `glint open` to LDK → {channelId,
  * fundingTxid} with the funding tx in the mempool, a block, `glint channels` shows the channel
- * `normal` and `usable`, `glint balance` has lightningMsat, `glint close` (cooperative), and
+ * `normal` and `usable`, `glint balance` has lightningMsat, `glint close` (cooperative: the
+ * closing tx confirms and pays the wallet), and
  * SIGTERM stops `run` cleanly (api.json removed, store lock released). Then the in-process path:
  * `glint channels` and `glint balance` without `run`, also past a stale api.json.
  *
@@ -234,7 +235,31 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(chain.mempoolTxids().length).toBe(mempool);
   });
 
-  test.todo('glint close <id> (cooperative) → {closingTxid}; the closing tx confirms and pays the wallet (needs ChannelManager.close from w2-close)');
+  test('glint close <id> (cooperative) → {closingTxid}; the closing tx confirms and pays the wallet', async () => {
+    const before = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
+    const r = await glint(node('close', channelId), { GLINT_PASSPHRASE: '' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = r.json as { closingTxid: string };
+    expect(Object.keys(out)).toEqual(['closingTxid']);
+    expect(out.closingTxid).toMatch(/^[0-9a-f]{64}$/);
+    expect(chain.mempoolTxids()).toContain(out.closingTxid);
+    // The closing tx spends the funding output and pays LDK its 1000 sat and us the rest less the fee (we funded).
+    const tx = (await (await fetch(`${esplora.url}/tx/${out.closingTxid}`)).json()) as { vin: { txid: string }[]; vout: { value: number }[] };
+    expect(tx.vin.map((i) => i.txid)).toEqual([fundingTxid]);
+    expect(tx.vout.map((o) => o.value).sort((a, b) => a - b)[0]).toBe(1000);
+    const ours = Math.max(...tx.vout.map((o) => o.value));
+    expect(ours).toBeGreaterThan(98_000);
+    expect(ours).toBeLessThan(99_000);
+    await chain.mine(1);
+    const after = await until(async () => {
+      const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
+      return b.confirmedSat === before.confirmedSat + before.unconfirmedSat + ours ? b : undefined;
+    }, 'the closing output confirmed in the wallet');
+    expect(after).toMatchObject({ unconfirmedSat: 0, lightningMsat: 0 });
+    const rows = (await glint(node('channels'), { GLINT_PASSPHRASE: '' })).json as ChannelRow[];
+    expect(rows.find((x) => x.channelId === channelId)).toMatchObject({ state: 'closing', usable: false });
+  });
 
   test('SIGTERM stops glint run cleanly: exit 0, api.json removed, store lock released', async () => {
     run!.kill('SIGTERM');
@@ -248,7 +273,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     expect(c.json).toEqual([
-      { channelId, peer: peer.node.nodeIdHex, state: 'normal', type: 'static_remotekey', capacitySat: 100_000, localMsat: 99_000_000, remoteMsat: 1_000_000, usable: false },
+      { channelId, peer: peer.node.nodeIdHex, state: 'closing', type: 'static_remotekey', capacitySat: 100_000, localMsat: 99_000_000, remoteMsat: 1_000_000, usable: false },
     ]);
     // A crashed run leaves api.json behind: its port refuses the connection → in-process.
     const dead = await new Promise<number>((resolve) => {
@@ -263,7 +288,8 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     await writeFile(join(data, 'api.json'), JSON.stringify({ port: dead, token: 'cd'.repeat(32), pid: 1 }), { mode: 0o600 });
     const b = await glint(node('balance'));
     expect(b.stderr).toBe('');
-    expect((b.json as Record<string, number>).lightningMsat).toBe(99_000_000);
+    expect(b.json).toMatchObject({ unconfirmedSat: 0, lightningMsat: 0 });
+    expect((b.json as Record<string, number>).confirmedSat).toBeGreaterThan(980_000);
     // Without the passphrase the in-process path cannot open the wallet, and says so.
     const noPass = await glint(node('channels'), { GLINT_PASSPHRASE: '' });
     expect(noPass.code).toBe(1);
