@@ -295,4 +295,29 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(noPass.code).toBe(1);
     expect(noPass.stderr).toMatch(/passphrase/);
   });
+
+  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable', async () => {
+    const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '50000'));
+    expect(r.code).toBe(0);
+    // Only warnings may be logged: LDK answers our channel_reestablish for the closed first
+    // channel with an error (it forgot the channel), which the closing state ignores.
+    for (const line of r.stderr.split('\n').filter((l) => l !== '')) expect(JSON.parse(line)).toMatchObject({ level: 'warn' });
+    const opened = r.json as { channelId: string; fundingTxid: string };
+    expect(chain.mempoolTxids()).toContain(opened.fundingTxid);
+    // Nothing runs now; the block comes while Glint is offline.
+    await chain.mine(1);
+    await startRun();
+    const row = await until(async () => {
+      const c = await glint(node('channels'), { GLINT_PASSPHRASE: '' });
+      const x = (c.json as ChannelRow[] | undefined)?.find((y) => y.channelId === opened.channelId);
+      return x && x.state === 'normal' && x.usable ? x : undefined;
+    }, 'the second channel normal and usable after the restart');
+    expect(row).toMatchObject({ capacitySat: 50_000, localMsat: 50_000_000, remoteMsat: 0 });
+    const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
+    expect(b.lightningMsat).toBe(50_000_000);
+    run!.kill('SIGINT');
+    expect(await runExit).toBe(0);
+    expect(await exists(join(data, 'api.json'))).toBe(false);
+    expect(await exists(join(data, 'LOCK'))).toBe(false);
+  });
 });
