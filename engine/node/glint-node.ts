@@ -59,8 +59,11 @@ export const LIGHTNING_BALANCE_STATES: readonly ChannelStateName[] = Object.free
   'negotiating-closing',
 ] satisfies ChannelStateName[]);
 
-/** What the node reads from the chain (`EsploraClient` satisfies it). */
-export type GlintChain = ChainSource & ChannelChain;
+/**
+ * What the node reads from the chain (`EsploraClient` satisfies it). `tipHash` (one request)
+ * keeps an idle poll at one request; without it a poll reads the whole tip.
+ */
+export type GlintChain = ChainSource & ChannelChain & { tipHash?(): Promise<string> };
 
 export interface GlintNodeOptions {
   /** An opened wallet; the node does not close it. */
@@ -492,12 +495,13 @@ export class GlintNode {
   private async pollOnce(): Promise<void> {
     if (this.state !== 'running') return;
     try {
-      const tip = await this.opts.chain.tip();
-      if (tip.hash === this.lastTip) return;
-      this.lastTip = tip.hash;
+      const chain = this.opts.chain;
+      const hash = chain.tipHash ? await chain.tipHash() : (await chain.tip()).hash;
+      if (hash === this.lastTip) return;
+      this.lastTip = hash;
       await this.channelManager.onTip();
       await this.wallet.sync({ quick: true });
-      this.notify({ type: 'tip', height: tip.height, hash: tip.hash });
+      this.notify({ type: 'tip', height: this.channelManager.tipHeight, hash });
     } catch (err) {
       this.lastTip = undefined; // try the whole step again next time
       this.logger.log('warn', 'chain poll failed; retried on the next poll', { error: errorMessage(err) });
