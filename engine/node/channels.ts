@@ -73,7 +73,7 @@ import { silentLogger } from '../ports.ts';
 import { chainHash } from '../wire/chains.ts';
 import type { Message } from '../wire/message.ts';
 import { asciiBytes } from '../wire/messages/setup.ts';
-import { PersistenceBarrier, type BarrierAction, type BatchResult } from './executor.ts';
+import { PersistenceBarrier, type BarrierAction } from './executor.ts';
 import type { PeerEvent } from './peer-manager.ts';
 import {
   CHANNEL_INDEX_KEY,
@@ -85,8 +85,9 @@ import {
   type CloseResult,
   type OpenOptions,
 } from './channel-ports.ts';
-import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent, txidOfRaw } from './channel-inspect.ts';
+import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent } from './channel-inspect.ts';
 import { ChannelChainTracker, type Entry } from './channel-chain.ts';
+import { ChannelCloser, rejectionOf } from './channel-close.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
 export type {
@@ -105,6 +106,7 @@ export type {
 } from './channel-ports.ts';
 export { formatShortChannelId } from './channel-inspect.ts';
 export { ChannelChainTracker } from './channel-chain.ts';
+export { CLOSE_TIMEOUT_MS } from './channel-close.ts';
 
 /** Barrier scope for node-wide records. */
 const NODE_SCOPE = 'node';
@@ -115,16 +117,6 @@ const MAX_CHANNEL_INDEX = 2 ** 31 - 1;
 export const MAX_PENDING_INBOUND_PER_PEER = 4;
 /** Aborted establishments (never persisted) kept in memory for `list()`, newest first. */
 const KEEP_ABORTED = 20;
-/** How long `close` waits for the peer to agree on a mutual close before rejecting (the close itself goes on). */
-export const CLOSE_TIMEOUT_MS = 60_000;
-
-interface CloseWaiter {
-  readonly resolve: (r: CloseResult) => void;
-  readonly reject: (e: Error) => void;
-  readonly cancelTimer: () => void;
-}
-
-
 type EffectAction = Extract<BarrierAction, { kind: 'effect' }>;
 
 // ---- the manager ----------------------------------------------------------------------------------
@@ -143,8 +135,7 @@ export class ChannelManager {
   private nextIndex = -1;
   private readonly chainSide: ChannelChainTracker;
   private unsubscribe: (() => void) | undefined;
-  /** Callers of `close` waiting for the mutual close tx, per channel. */
-  private readonly closeWaiters = new Map<Entry, CloseWaiter[]>();
+  private readonly closer: ChannelCloser;
   /** A fresh wallet script for the next peer-initiated close (fetched ahead: the reducer is synchronous). */
   private spareShutdownScript: Uint8Array | undefined;
   private spareFetch: Promise<void> | undefined;
@@ -163,6 +154,12 @@ export class ChannelManager {
         logger: this.logger,
         onFrozen: (scope, reason) => this.onFrozen(scope, reason),
       });
+    this.closer = new ChannelCloser({
+      clock: opts.clock,
+      wallet: opts.wallet,
+      dispatch: (entry, event) => this.dispatch(entry, event),
+      isConnected: (peer) => this.isConnected(peer),
+    });
     this.chainSide = new ChannelChainTracker(
       { chain: opts.chain, wallet: opts.wallet, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
       { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event) },
@@ -284,11 +281,10 @@ export class ChannelManager {
     };
     entry.retryAsStaticRemoteKey = command.channelType === 'anchors_zero_fee_htlc_tx';
     const t = this.dispatch(entry, command);
-    const rejected = t?.actions.find((a) => a.type === 'emit' && a.event.type === 'command-rejected');
-    if (!t || rejected) {
+    const rejected = t ? rejectionOf(t) : 'channel could not be created';
+    if (rejected) {
       this.entries.splice(this.entries.indexOf(entry), 1);
-      const reason = rejected && rejected.type === 'emit' && rejected.event.type === 'command-rejected' ? rejected.event.reason : 'channel could not be created';
-      throw new ValidationError('open', reason);
+      throw new ValidationError('open', rejected);
     }
     if (!(await entry.ready)) {
       entry.state = { type: 'aborted', reason: 'could not save the channel key index' };
@@ -317,7 +313,7 @@ export class ChannelManager {
     if (!entry) throw new ValidationError('channelId', `no channel ${channelId.toLowerCase()}`);
     if (entry.frozen) throw new ValidationError('channelId', `channel is frozen (store failure): ${entry.frozen}`);
     if (opts.scriptPubKey !== undefined && !(opts.scriptPubKey instanceof Uint8Array)) throw new ValidationError('scriptPubKey', 'expected bytes');
-    return opts.force ? this.forceClose(entry) : this.mutualClose(entry, opts.scriptPubKey);
+    return opts.force ? this.closer.force(entry) : this.closer.mutual(entry, opts.scriptPubKey);
   }
 
   /**
@@ -600,8 +596,7 @@ export class ChannelManager {
       announceChannel: (o.channelFlags & 1) === 1,
       ...(o.localParams.upfrontShutdownScript && o.localParams.upfrontShutdownScript.length > 0 ? { upfrontShutdownScript: o.localParams.upfrontShutdownScript } : {}),
     });
-    const rejected = t?.actions.find((a) => a.type === 'emit' && a.event.type === 'command-rejected');
-    if (!t || rejected) {
+    if (!t || rejectionOf(t)) {
       this.entries.splice(this.entries.indexOf(entry), 1);
       this.logger.log('warn', 'anchors open refused; the static_remotekey retry was refused too', { peer, reason });
       return;
@@ -626,84 +621,6 @@ export class ChannelManager {
     })();
     this.spareFetch = run;
     return run;
-  }
-
-  // ---- closing ------------------------------------------------------------------------------------
-
-  private async forceClose(entry: Entry): Promise<CloseResult> {
-    const s = entry.state;
-    if (s.type === 'force-closing') return { closingTxid: txidOfRaw(s.commitmentTx) };
-    const t = this.dispatch(entry, { type: 'force-close' });
-    if (!t) throw new ValidationError('channelId', `channel is frozen: ${entry.frozen ?? 'store failure'}`);
-    const rejected = rejectionOf(t);
-    if (rejected) throw new ValidationError('force', rejected);
-    const b = t.actions.find((a) => a.type === 'broadcast' && a.kind === 'commitment');
-    if (!b || b.type !== 'broadcast') throw new ValidationError('force', `nothing to broadcast in ${s.type}`);
-    const r = (await entry.last) as BatchResult | undefined;
-    if (!r || r.status !== 'done') throw new ValidationError('force', `the force-closing state could not be saved (${r?.reason ?? r?.status ?? 'store failure'}); nothing was broadcast`);
-    return { closingTxid: displayTxid(b.txid) };
-  }
-
-  private async mutualClose(entry: Entry, given: Uint8Array | undefined): Promise<CloseResult> {
-    const state = entry.state.type;
-    if (state !== 'normal') throw new ValidationError('channelId', `channel is in ${state}: a cooperative close needs a channel in normal${state === 'shutting-down' || state === 'negotiating-closing' ? ' (already closing)' : ''}`);
-    if (!this.isConnected(entry.peer)) throw new ValidationError('channelId', `not connected to ${entry.peer}: a cooperative close needs the peer (or use force)`);
-    let script: Uint8Array;
-    if (given) script = given.slice();
-    else {
-      try {
-        script = await this.opts.wallet.shutdownScript();
-      } catch (err) {
-        throw new ValidationError('scriptPubKey', `the wallet gave no script to close to: ${errorMessage(err)}`);
-      }
-    }
-    return new Promise<CloseResult>((resolve, reject) => {
-      const cancelTimer = this.opts.clock.setTimer(CLOSE_TIMEOUT_MS, () => {
-        this.settleClose(entry, undefined, new ValidationError('close', `the peer did not agree on a closing transaction within ${CLOSE_TIMEOUT_MS / 1000} s; the close goes on (state ${entry.state.type})`));
-      });
-      const waiter: CloseWaiter = { resolve, reject, cancelTimer };
-      this.closeWaiters.set(entry, [...(this.closeWaiters.get(entry) ?? []), waiter]);
-      const t = this.dispatch(entry, { type: 'close', scriptPubKey: script });
-      const rejected = t ? rejectionOf(t) : `channel is frozen: ${entry.frozen ?? 'store failure'}`;
-      if (rejected) this.settleClose(entry, undefined, new ValidationError('close', rejected), waiter);
-    });
-  }
-
-  /** Resolve (`result`) or reject (`error`) the channel's close waiters (only `only`, if given). */
-  private settleClose(entry: Entry, result: CloseResult | undefined, error: Error | undefined, only?: CloseWaiter): void {
-    const waiters = this.closeWaiters.get(entry);
-    if (!waiters) return;
-    const settled = only ? waiters.filter((w) => w === only) : waiters;
-    const rest = waiters.filter((w) => !settled.includes(w));
-    if (rest.length) this.closeWaiters.set(entry, rest);
-    else this.closeWaiters.delete(entry);
-    for (const w of settled) {
-      w.cancelTimer();
-      if (result) w.resolve(result);
-      else w.reject(error ?? new ValidationError('close', 'close failed'));
-    }
-  }
-
-  /** A UI event of a channel someone is closing: does it end the wait? */
-  private closeProgress(entry: Entry, event: ChannelUiEvent): void {
-    if (!this.closeWaiters.has(entry)) return;
-    switch (event.type) {
-      case 'channel-closing':
-        return this.settleClose(entry, { closingTxid: displayTxid(event.closingTxid) }, undefined);
-      case 'closing-negotiation-failed':
-        return this.settleClose(entry, undefined, new ValidationError('close', `closing negotiation failed: ${event.reason}`));
-      case 'channel-force-closed':
-        return this.settleClose(entry, undefined, new ValidationError('close', `the channel was force-closed instead: ${event.reason}`));
-      case 'stale-state':
-        return this.settleClose(entry, undefined, new ValidationError('close', `the channel cannot be closed by us: ${event.reason}`));
-      case 'state-changed':
-        if (event.to === 'aborted' || event.to === 'closed' || event.to === 'wait-for-remote-publish') {
-          return this.settleClose(entry, undefined, new ValidationError('close', `the channel went to ${event.to}`));
-        }
-        return;
-      default:
-        return;
-    }
   }
 
   /** A step would have written another channel's record: drop it and abort this channel. */
@@ -787,7 +704,7 @@ export class ChannelManager {
       dependsOnPersist: false,
       run: () => {
         this.notify({ type: 'channel', channel: this.info(entry), event: plainEvent(event) });
-        this.closeProgress(entry, event);
+        this.closer.progress(entry, event);
       },
     };
   }
@@ -811,7 +728,7 @@ export class ChannelManager {
     entry.frozen = reason;
     entry.watches.clear();
     this.notify({ type: 'frozen', channel: this.info(entry), reason });
-    this.settleClose(entry, undefined, new ValidationError('close', `channel frozen (store failure): ${reason}`));
+    this.closer.frozen(entry, reason);
   }
 
   // ---- DTOs ---------------------------------------------------------------------------------------
@@ -884,10 +801,4 @@ export class ChannelManager {
       }
     }
   }
-}
-
-/** The reason of a `command-rejected` in a transition, if any. */
-function rejectionOf(t: Transition): string | undefined {
-  for (const a of t.actions) if (a.type === 'emit' && a.event.type === 'command-rejected') return a.event.reason;
-  return undefined;
 }
