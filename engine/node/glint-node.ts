@@ -151,6 +151,8 @@ export class GlintNode {
   private lastTip: string | undefined;
   private cancelPoll: (() => void) | undefined;
   private polling: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopRequested = false;
 
   constructor(opts: GlintNodeOptions) {
     this.opts = opts;
@@ -189,9 +191,14 @@ export class GlintNode {
    * tip once), load the address book, redial channel peers (not awaited: reconnecting runs in the
    * background with backoff), and start the chain follower.
    */
-  async start(options: StartOptions = {}): Promise<void> {
-    if (this.state !== 'new') throw new ValidationError('node', `cannot start a node that is ${this.state}`);
+  start(options: StartOptions = {}): Promise<void> {
+    if (this.state !== 'new') return Promise.reject(new ValidationError('node', `cannot start a node that is ${this.state}`));
     this.state = 'starting';
+    this.starting = this.startOnce(options);
+    return this.starting;
+  }
+
+  private async startOnce(options: StartOptions): Promise<void> {
     try {
       if (!this.wallet.hasChain) this.wallet.attachChain(this.opts.chain);
       await this.wallet.sync();
@@ -205,11 +212,13 @@ export class GlintNode {
       );
       await this.channelManager.start();
       this.lastTip = undefined;
+      if (this.stopRequested) throw new ValidationError('node', 'stopped while starting');
     } catch (err) {
       this.state = 'stopped';
       for (const u of this.unsubscribes.splice(0)) u();
       this.channelManager.stop();
       this.peerManager.close();
+      await this.channelManager.idle().catch(() => {});
       throw err;
     }
     this.state = 'running';
@@ -222,6 +231,12 @@ export class GlintNode {
    * wait until every channel batch already submitted to the persistence barrier has finished.
    */
   async stop(): Promise<void> {
+    if (this.state === 'starting') {
+      // Let the start finish (it sees the request and shuts down) before tearing down.
+      this.stopRequested = true;
+      await this.starting?.catch(() => {});
+    }
+    if (this.state === 'new') this.state = 'stopped';
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
     this.cancelPoll?.();
