@@ -296,7 +296,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(noPass.stderr).toMatch(/passphrase/);
   });
 
-  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable', async () => {
+  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable; close --force', async () => {
     const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '50000'));
     expect(r.code).toBe(0);
     // Only warnings may be logged: LDK answers our channel_reestablish for the closed first
@@ -315,6 +315,27 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(row).toMatchObject({ capacitySat: 50_000, localMsat: 50_000_000, remoteMsat: 0 });
     const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
     expect(b.lightningMsat).toBe(50_000_000);
+
+    // glint close --force → the txid of our commitment. LDK, told by our `error`, publishes its
+    // own commitment at once; bcoin has no RBF, so whichever reaches the mempool first spends the
+    // funding output and the other is refused as a conflict (ldk-counterparty.md).
+    const f = await glint(node('close', opened.channelId, '--force'), { GLINT_PASSPHRASE: '' });
+    expect(f.stderr).toBe('');
+    expect(f.code).toBe(0);
+    const { closingTxid } = f.json as { closingTxid: string };
+    expect(Object.keys(f.json as object)).toEqual(['closingTxid']);
+    expect(closingTxid).toMatch(/^[0-9a-f]{64}$/);
+    const spender = await until(async () => {
+      for (const vout of [0, 1]) {
+        const o = (await (await fetch(`${esplora.url}/tx/${opened.fundingTxid}/outspend/${vout}`)).json()) as { spent: boolean; txid?: string };
+        if (o.spent && o.txid && chain.mempoolTxids().includes(o.txid)) return o.txid;
+      }
+      return undefined;
+    }, 'a commitment spending the funding output in the mempool');
+    expect(spender).toMatch(/^[0-9a-f]{64}$/);
+    const forced = ((await glint(node('channels'), { GLINT_PASSPHRASE: '' })).json as ChannelRow[]).find((y) => y.channelId === opened.channelId);
+    expect(forced).toMatchObject({ state: 'force-closing', usable: false });
+    expect(((await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>).lightningMsat).toBe(0);
     run!.kill('SIGINT');
     expect(await runExit).toBe(0);
     expect(await exists(join(data, 'api.json'))).toBe(false);
