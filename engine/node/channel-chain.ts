@@ -189,17 +189,23 @@ export class ChannelChainTracker {
 
   private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
     if (entry.frozen) return;
-    // Re-publish what has not confirmed yet (once per new tip).
-    for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
-      try {
-        const st = await this.opts.chain.txStatus(txid);
-        if (st.confirmed) entry.broadcasts.delete(txid);
-        else this.publish(entry, txid, b.raw, b.wallet);
-      } catch (err) {
-        this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
+    // Re-publish what has not confirmed yet (once per new tip), while the watches are checked
+    // (independent requests: one round trip saved per new block).
+    const republish = async (): Promise<void> => {
+      for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
+        try {
+          const st = await this.opts.chain.txStatus(txid);
+          if (st.confirmed) entry.broadcasts.delete(txid);
+          else this.publish(entry, txid, b.raw, b.wallet);
+        } catch (err) {
+          this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
+        }
       }
-    }
-    for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+    };
+    const watch = async (): Promise<void> => {
+      for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+    };
+    await Promise.all([republish(), watch()]);
   }
 
   private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {

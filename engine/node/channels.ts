@@ -68,6 +68,7 @@ import {
 } from '../channel/index.ts';
 import { bytesToHex, equalBytes, hexToBytes } from '../lib/bytes.ts';
 import { errorMessage, ValidationError } from '../lib/errors.ts';
+import type { ChannelKeys } from '../keys/keychain.ts';
 import type { Logger } from '../ports.ts';
 import { silentLogger } from '../ports.ts';
 import { chainHash } from '../wire/chains.ts';
@@ -136,6 +137,7 @@ export class ChannelManager {
   private readonly chainSide: ChannelChainTracker;
   private unsubscribe: (() => void) | undefined;
   private readonly closer: ChannelCloser;
+  private readonly keyCache = new Map<number, ChannelKeys>();
   /** A fresh wallet script for the next peer-initiated close (fetched ahead: the reducer is synchronous). */
   private spareShutdownScript: Uint8Array | undefined;
   private spareFetch: Promise<void> | undefined;
@@ -500,9 +502,22 @@ export class ChannelManager {
       blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
       nowSec: Math.floor(this.opts.clock.now() / 1000),
       feeratePerKw: this.feerate(),
-      channelKeys: (i) => this.opts.keys.channelKeys(i),
+      channelKeys: (i) => this.keysOf(i),
       randomBytes: (n) => this.opts.entropy.randomBytes(n),
     };
+  }
+
+  /**
+   * A channel's keys, derived once (BIP 32 + 5 public keys cost ~10 ms in pure JS, and every
+   * reducer step asks). Kept for the manager's life, like the keychain holding the seed.
+   */
+  private keysOf(index: number): ChannelKeys {
+    let keys = this.keyCache.get(index);
+    if (!keys) {
+      keys = this.opts.keys.channelKeys(index);
+      this.keyCache.set(index, keys);
+    }
+    return keys;
   }
 
   private feerate(): number {
@@ -552,7 +567,8 @@ export class ChannelManager {
   private afterStep(entry: Entry, before: ChannelState, event: ChannelEvent, t: Transition): void {
     const spare = this.spareShutdownScript;
     if (spare && 'localShutdownScript' in t.state && !('localShutdownScript' in before) && equalBytes(t.state.localShutdownScript, spare)) {
-      this.spareShutdownScript = undefined;
+      // Kept until the fresh one arrives: a second close meanwhile reuses this address rather
+      // than fall back to a script the on-chain wallet does not watch.
       void this.fetchSpareShutdownScript();
     }
     if (
