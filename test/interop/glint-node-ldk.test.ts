@@ -89,6 +89,9 @@ describe('GlintNode with LDK on regtest', () => {
     expect(node.balance().lightningMsat).toBe(0n);
     await chain.mine(1);
     await node.poll();
+    expect(await node.ping(peer.node.nodeIdHex)).toBeGreaterThanOrEqual(0);
+    node.disconnect(peer.node.nodeIdHex);
+    expect(node.peers()).toEqual([]);
     await node.stop();
     expect(node.running).toBe(false);
     await expect(node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 100_000n)).rejects.toThrow(/stopped/);
