@@ -296,7 +296,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(noPass.stderr).toMatch(/passphrase/);
   });
 
-  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable; close --force', async () => {
+  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable; in-process cooperative close', async () => {
     const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '50000'));
     expect(r.code).toBe(0);
     // Only warnings may be logged: LDK answers our channel_reestablish for the closed first
@@ -316,15 +316,34 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
     expect(b.lightningMsat).toBe(50_000_000);
 
-    // glint close --force → the txid of our commitment. LDK, told by our `error`, publishes its
-    // own commitment at once; bcoin has no RBF, so whichever reaches the mempool first spends the
-    // funding output and the other is refused as a conflict (ldk-counterparty.md).
-    const f = await glint(node('close', opened.channelId, '--force'), { GLINT_PASSPHRASE: '' });
-    expect(f.stderr).toBe('');
+    run!.kill('SIGINT');
+    expect(await runExit).toBe(0);
+    expect(await exists(join(data, 'api.json'))).toBe(false);
+    expect(await exists(join(data, 'LOCK'))).toBe(false);
+
+    // In-process cooperative close: the node dials the peer from the address book, waits for
+    // channel_reestablish to make the channel usable, then negotiates.
+    const c = await glint(node('close', opened.channelId));
+    expect(c.code).toBe(0);
+    const { closingTxid } = c.json as { closingTxid: string };
+    await until(async () => (chain.mempoolTxids().includes(closingTxid) ? true : undefined), 'the mutual close tx in the mempool');
+    const tx = (await (await fetch(`${esplora.url}/tx/${closingTxid}`)).json()) as { vin: { txid: string }[] };
+    expect(tx.vin.map((i) => i.txid)).toEqual([opened.fundingTxid]);
+    const rows = (await glint(node('channels'))).json as ChannelRow[];
+    expect(rows.find((y) => y.channelId === opened.channelId)).toMatchObject({ state: 'closing', usable: false });
+  });
+
+  test('in-process glint close --force → {closingTxid}: the channel is force-closing and a commitment spends the funding', async () => {
+    const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '40000'));
+    expect(r.code).toBe(0);
+    const opened = r.json as { channelId: string; fundingTxid: string };
+    await chain.mine(1);
+    const f = await glint(node('close', opened.channelId, '--force'));
     expect(f.code).toBe(0);
-    const { closingTxid } = f.json as { closingTxid: string };
     expect(Object.keys(f.json as object)).toEqual(['closingTxid']);
-    expect(closingTxid).toMatch(/^[0-9a-f]{64}$/);
+    expect((f.json as { closingTxid: string }).closingTxid).toMatch(/^[0-9a-f]{64}$/);
+    // LDK, told by our `error`, publishes its own commitment at once; bcoin has no RBF, so
+    // whichever reaches the mempool first spends the funding output (ldk-counterparty.md).
     const spender = await until(async () => {
       for (const vout of [0, 1]) {
         const o = (await (await fetch(`${esplora.url}/tx/${opened.fundingTxid}/outspend/${vout}`)).json()) as { spent: boolean; txid?: string };
@@ -333,12 +352,8 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
       return undefined;
     }, 'a commitment spending the funding output in the mempool');
     expect(spender).toMatch(/^[0-9a-f]{64}$/);
-    const forced = ((await glint(node('channels'), { GLINT_PASSPHRASE: '' })).json as ChannelRow[]).find((y) => y.channelId === opened.channelId);
-    expect(forced).toMatchObject({ state: 'force-closing', usable: false });
-    expect(((await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>).lightningMsat).toBe(0);
-    run!.kill('SIGINT');
-    expect(await runExit).toBe(0);
-    expect(await exists(join(data, 'api.json'))).toBe(false);
-    expect(await exists(join(data, 'LOCK'))).toBe(false);
+    const rows = (await glint(node('channels'))).json as ChannelRow[];
+    expect(rows.find((y) => y.channelId === opened.channelId)).toMatchObject({ state: 'force-closing', usable: false });
+    expect(((await glint(node('balance'))).json as Record<string, number>).lightningMsat).toBe(0);
   });
 });
