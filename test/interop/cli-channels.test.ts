@@ -228,10 +228,15 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
       expect(r.stderr, args.join(' ')).toMatch(why);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    // …and through the API, an unknown channel is a clear refusal.
+    // …and through the API, an unknown channel is a clear refusal,
     const r = await glint(node('close', 'ab'.repeat(32)), { GLINT_PASSPHRASE: '' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no channel/);
+    // as is a channel the wallet cannot fund (after LDK accepted it: the opening is aborted).
+    const poor = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '5000000'), { GLINT_PASSPHRASE: '' });
+    expect(poor.code).toBe(1);
+    expect(poor.stderr).toMatch(/insufficient funds/);
+    expect(poor.stderr.trim().split('\n')).toHaveLength(1);
     expect(chain.mempoolTxids().length).toBe(mempool);
   });
 
