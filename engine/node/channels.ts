@@ -163,7 +163,7 @@ export class ChannelManager {
       isConnected: (peer) => this.isConnected(peer),
     });
     this.chainSide = new ChannelChainTracker(
-      { chain: opts.chain, wallet: opts.wallet, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
+      { chain: opts.chain, wallet: opts.wallet, keys: opts.keys, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
       { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event) },
     );
   }
@@ -493,8 +493,10 @@ export class ChannelManager {
   private ctx(entry: Entry): ChannelContext {
     const features = entry.peer ? this.opts.peers.peers().find((p) => p.nodeId === entry.peer)?.features : undefined;
     const spare = this.spareShutdownScript;
+    const sweep = this.opts.sweepScriptPubKey?.() ?? spare;
     return {
       ...(spare ? { shutdownScriptPubKey: spare } : {}),
+      ...(sweep ? { sweepScriptPubKey: sweep } : {}),
       // We offer option_shutdown_anysegwit (GLINT_INIT_FEATURES): negotiated when the peer's init has it.
       ...(features ? { shutdownAnySegwit: features['option_shutdown_anysegwit'] !== undefined } : {}),
       chainHash: this.chainHash,
@@ -702,6 +704,9 @@ export class ChannelManager {
           dependsOnPersist: true,
           run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth),
         };
+      case 'watch-spend':
+      case 'request-cpfp':
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
       case 'emit':
         return this.emitEffect(entry, a.event);
       case 'close-connection':
