@@ -448,6 +448,7 @@ export class GlintNode {
           throw err;
         }
       },
+      spendWithForeignInputs: (req) => w.spendWithForeignInputs(req),
       shutdownScript: () => w.shutdownScript(),
     };
   }
