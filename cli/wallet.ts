@@ -8,6 +8,7 @@ import { EsploraClient, ValidationError, WalletService, type FetchLike, type Net
 import { FileKVStore } from './adapters/file-store.ts';
 import { nodeClock, nodeEntropy } from './adapters/clock.ts';
 import { stringFlag, type ParsedCommand } from './args.ts';
+import { jsonAmount, type JsonAmount } from './json.ts';
 
 /** Where the passphrase comes from: `--passphrase-file` (global or command flag) or GLINT_PASSPHRASE. */
 export async function readPassphrase(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<string> {
@@ -28,12 +29,12 @@ export async function readPassphrase(cmd: ParsedCommand, env: Readonly<Record<st
   throw new ValidationError('passphrase', 'give the wallet passphrase with --passphrase-file <file> or GLINT_PASSPHRASE');
 }
 
-function requireData(cmd: ParsedCommand): string {
+export function requireData(cmd: ParsedCommand): string {
   if (!cmd.global.data) throw new ValidationError('--data', 'the wallet commands need a data directory: glint --data <dir> …');
   return cmd.global.data;
 }
 
-function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
+export function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
   const url = cmd.global.esplora;
   if (!url) throw new ValidationError('--esplora', 'this command reads the chain: give an Esplora URL with --esplora <url> (or GLINT_ESPLORA)');
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ValidationError('--esplora', `"${url}" is not an http(s) URL`);
@@ -48,7 +49,7 @@ function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
 }
 
 /** Open the wallet in `--data`, run `fn`, always close (releasing the directory lock). */
-async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>, fn: (w: WalletService) => Promise<T>): Promise<T> {
+export async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>, fn: (w: WalletService) => Promise<T>): Promise<T> {
   const dir = requireData(cmd);
   const passphrase = await readPassphrase(cmd, env);
   const raw = await FileKVStore.open(dir);
@@ -111,21 +112,8 @@ export function addressCommand(cmd: ParsedCommand, env: Readonly<Record<string, 
   });
 }
 
-/** `glint balance` → `{ confirmedSat, unconfirmedSat }` (plus spendable/immature). */
-export function balanceCommand(
-  cmd: ParsedCommand,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<{ confirmedSat: number; unconfirmedSat: number; spendableSat: number; immatureSat: number }> {
-  return withWallet(cmd, env, async (w) => {
-    w.attachChain(esploraFor(cmd, w.network));
-    await w.sync();
-    const b = w.balance();
-    return { confirmedSat: Number(b.confirmedSat), unconfirmedSat: Number(b.unconfirmedSat), spendableSat: Number(b.spendableSat), immatureSat: Number(b.immatureSat) };
-  });
-}
-
 /** `glint send <address> <sats|max> [--feerate <sat/vB>]` → `{ txid }`. */
-export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ txid: string; feeSat: number }> {
+export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ txid: string; feeSat: JsonAmount }> {
   const [to, amountText] = cmd.positional;
   if (!to || !amountText || cmd.positional.length > 2) throw new ValidationError('send', 'usage: glint send <address> <sats|max> [--feerate <sat/vB>]');
   let amountSat: bigint | 'max';
@@ -142,7 +130,7 @@ export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, str
     w.attachChain(esploraFor(cmd, w.network));
     await w.sync();
     const sent = await w.send({ to, amountSat, ...(feeRate !== undefined ? { feeRate } : {}) });
-    return { txid: sent.txid, feeSat: Number(sent.feeSat) };
+    return { txid: sent.txid, feeSat: jsonAmount(sent.feeSat) };
   });
 }
 

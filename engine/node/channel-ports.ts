@@ -28,12 +28,12 @@ export interface ChannelPeers {
   disconnect(nodeId: string): void;
 }
 
-/** The channel keys (`Keychain` satisfies it). */
+/** The channel keys (`Keychain` and `WalletService` satisfy it). */
 export interface ChannelKeySource {
   channelKeys(channelIndex: number): ChannelKeys;
 }
 
-/** What the manager needs from the on-chain wallet (`OnchainWallet` satisfies it). */
+/** What the manager needs from the on-chain wallet (`WalletService` satisfies it, saving its state on each call). */
 export interface ChannelWallet {
   /** A signed, unbroadcast transaction paying `valueSat` to `scriptPubKey`, its coins reserved. */
   fundChannel(req: { readonly scriptPubKey: Uint8Array; readonly valueSat: bigint; readonly feeRate?: number; readonly target?: number }): Promise<{
