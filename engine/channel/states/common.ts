@@ -208,6 +208,7 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
       return abort(state, 'peer disconnected during channel establishment', false);
     case 'open':
     case 'close':
+    case 'update-fee':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx);
@@ -240,6 +241,7 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
       return unexpectedInFunded(state, event.message, ctx);
     case 'open':
     case 'close':
+    case 'update-fee':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx, state.commitments.isFunder ? state.commitments.fundingOutpoint.txid : undefined);

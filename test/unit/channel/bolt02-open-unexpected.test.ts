@@ -81,7 +81,10 @@ function samples(id: Uint8Array): Message[] {
   ];
 }
 
-/** The messages each state handles (their paths are tested elsewhere: normal's shutdown in bolt02-close.test.ts). */
+/**
+ * The messages each state handles (their paths are tested elsewhere: normal's shutdown in
+ * bolt02-close.test.ts, its commitment dance in bolt02-update-fee.test.ts).
+ */
 const EXPECTED: Partial<Record<ChannelStateName, readonly Message['type'][]>> = {
   'wait-for-open-channel': ['open_channel'],
   'wait-for-accept-channel': ['accept_channel'],
@@ -89,7 +92,7 @@ const EXPECTED: Partial<Record<ChannelStateName, readonly Message['type'][]>> = 
   'wait-for-funding-signed': ['funding_signed'],
   'wait-for-funding-confirmed': ['channel_ready', 'channel_reestablish'],
   'wait-for-channel-ready': ['channel_ready', 'channel_reestablish'],
-  normal: ['channel_ready', 'shutdown', 'channel_reestablish'],
+  normal: ['channel_ready', 'shutdown', 'channel_reestablish', 'update_fee', 'commitment_signed', 'revoke_and_ack'],
 };
 
 const OPENING: ChannelStateName[] = ['wait-for-open-channel', 'wait-for-accept-channel', 'wait-for-funding-internal', 'wait-for-funding-created', 'wait-for-funding-signed'];
