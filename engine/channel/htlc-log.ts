@@ -116,14 +116,16 @@ function withSide(log: HtlcLog, side: Side, patch: Partial<SideLog>): HtlcLog {
 /**
  * Record a new fee update proposed by `proposer`. Electrum's rule: the last update is replaced
  * when neither side has committed to it yet (BOLT 2: the last `update_fee` received wins),
- * otherwise the new one is appended.
+ * otherwise the new one is appended. The same update again returns `log` itself.
  */
 function newFeeUpdate(log: HtlcLog, proposer: Side, update: FeeUpdate): HtlcLog {
   const d = log[proposer].feeUpdates;
   const last = d[d.length - 1];
   if (last === undefined) throw new Error(`fee updates from the ${proposer} side: that side is not the funder`);
   const uncommitted = (s: Side): boolean => last.ctn[s] === undefined || (last.ctn[s] as number) > ctnLatest(log, s);
-  const feeUpdates = uncommitted('local') && uncommitted('remote') ? [...d.slice(0, -1), update] : [...d, update];
+  const replace = uncommitted('local') && uncommitted('remote');
+  if (replace && last.feeratePerKw === update.feeratePerKw && last.ctn.local === update.ctn.local && last.ctn.remote === update.ctn.remote) return log;
+  const feeUpdates = replace ? [...d.slice(0, -1), update] : [...d, update];
   return withSide(log, proposer, { feeUpdates });
 }
 

@@ -73,7 +73,7 @@ export function updateFeeBounds(limits: ChannelLimits, estimatePerKw: number, an
   return { min, max: Math.ceil(e * limits.updateFeeMaxRatio) };
 }
 
-/** The funder's balance and what a commitment at `feeratePerKw` costs it, in sat. */
+/** The funder's balance (from `spec`, a commitment spec of ours) and what a commitment at `feeratePerKw` costs it, in sat. */
 function funderCost(c: Commitments, spec: CommitmentSpec, feeratePerKw: number): { balanceSat: bigint; costSat: bigint } {
   const balanceMsat = c.isFunder ? spec.toLocalMsat : spec.toRemoteMsat;
   return { balanceSat: balanceMsat / 1000n, costSat: funderCommitmentCost(feeratePerKw, c.channelType, 0) };
@@ -152,7 +152,7 @@ export function updateFeeCommand(state: NormalState, cmd: UpdateFeeCommand, ctx:
   if (rate === current) return reject(`the commitment feerate is already ${rate} sat/kw`);
   if (rate > current) {
     // BOLT 2: the funder must afford the new fee on the peer's commitment, over the reserve the peer requires.
-    const { balanceSat, costSat } = funderCost(c, c.remoteCommit.spec, rate);
+    const { balanceSat, costSat } = funderCost(c, c.localCommit.spec, rate);
     const reserve = c.remoteParams.channelReserveSat;
     if (balanceSat < costSat + reserve) return reject(`cannot afford ${rate} sat/kw: the commitment would cost ${costSat} sat of our ${balanceSat} sat, keeping the ${reserve} sat reserve`);
   }
@@ -172,7 +172,9 @@ export function receiveUpdateFee(state: NormalState, m: UpdateFeeMessage, ctx: C
   if (rate < min || rate > max) return fail(state, `update_fee feerate_per_kw ${rate} is outside ${min}..${max} sat/kw (our estimate ${ctx.feeratePerKw})`, ctx);
   const { balanceSat, costSat } = funderCost(c, c.localCommit.spec, rate);
   if (balanceSat < costSat) return fail(state, `update_fee feerate_per_kw ${rate}: the funder cannot afford the ${costSat} sat commitment fee with ${balanceSat} sat`, ctx);
-  return persistThen({ ...state, commitments: { ...c, log: recvUpdateFee(c.log, rate) } }, c.channelId);
+  const log = recvUpdateFee(c.log, rate);
+  if (log === c.log) return stay(state); // the same update_fee again
+  return persistThen({ ...state, commitments: { ...c, log } }, c.channelId);
 }
 
 /** The peer's `commitment_signed` for our next commitment. */
