@@ -51,6 +51,7 @@ import {
   type Transition,
   DEFAULT_CHANNEL_CONFIG,
   MIN_FEERATE_PER_KW,
+  autoFeeUpdate,
   decodeChannelState,
   newInboundChannel,
   newOutboundChannel,
@@ -275,6 +276,20 @@ export class ChannelManager {
     }
     await entry.last;
     return this.info(entry);
+  }
+
+  /** As funder, send update_fee (default: our estimate) once persisted; a refusal throws a ValidationError naming it. */
+  async updateFee(channelId: string, feeratePerKw?: number): Promise<void> {
+    const id = channelId.toLowerCase();
+    const entry = this.entries.find((x) => !isTerminal(x.state) && idsOf(x.state).id !== undefined && bytesToHex(idsOf(x.state).id!) === id);
+    if (!entry) throw new ValidationError('channelId', `no open channel ${id}`);
+    if (entry.state.type !== 'normal') throw new ValidationError('channelId', `channel is in ${entry.state.type}, not normal`);
+    if (!this.isConnected(entry.peer)) throw new ValidationError('channelId', `not connected to the channel's peer ${entry.peer}`);
+    const t = this.dispatch(entry, { type: 'update-fee', feeratePerKw: feeratePerKw ?? this.feerate() });
+    if (!t) throw new ValidationError('channelId', 'channel is frozen');
+    const rejected = t.actions.find((a) => a.type === 'emit' && a.event.type === 'command-rejected');
+    if (rejected && rejected.type === 'emit' && rejected.event.type === 'command-rejected') throw new ValidationError('feeratePerKw', rejected.event.reason);
+    await entry.last;
   }
 
   /**
@@ -663,6 +678,11 @@ export class ChannelManager {
 
     await Promise.all(this.entries.map((e) => this.checkEntry(e, tip, changed)));
     if (changed) for (const e of this.entries) if (!e.frozen && !isTerminal(e.state)) this.dispatch(e, { type: 'tick' });
+    // As funder, follow our estimate (thresholds: engine/channel AUTO_FEE_*; never mid-dance).
+    for (const e of changed ? this.entries : []) {
+      const rate = !e.frozen && this.isConnected(e.peer) ? autoFeeUpdate(e.state, this.feerate()) : undefined;
+      if (rate !== undefined) this.dispatch(e, { type: 'update-fee', feeratePerKw: rate });
+    }
   }
 
   private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {

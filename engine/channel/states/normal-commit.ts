@@ -141,21 +141,46 @@ function fail(state: NormalState, reason: string, ctx: ChannelContext): Transiti
   return forceClose(state, reason, true, ctx);
 }
 
-/** The `update-fee` command. */
-export function updateFeeCommand(state: NormalState, cmd: UpdateFeeCommand, ctx: ChannelContext): Transition {
-  const c = state.commitments;
-  const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'update-fee', reason }));
-  if (!c.isFunder) return reject('only the funder of a channel sends update_fee');
-  const rate = cmd.feeratePerKw;
-  if (!Number.isInteger(rate) || rate < MIN_FEERATE_PER_KW || rate > 0xffffffff) return reject(`feeratePerKw must be an integer from ${MIN_FEERATE_PER_KW} to 2^32-1, got ${String(rate)}`);
+/** Why we may not send `update_fee` at `rate` now, or undefined (the `update-fee` command's checks). */
+export function updateFeeProblem(c: Commitments, rate: number): string | undefined {
+  if (!c.isFunder) return 'only the funder of a channel sends update_fee';
+  if (!Number.isInteger(rate) || rate < MIN_FEERATE_PER_KW || rate > 0xffffffff) return `feeratePerKw must be an integer from ${MIN_FEERATE_PER_KW} to 2^32-1, got ${String(rate)}`;
   const current = latestFeerate(c);
-  if (rate === current) return reject(`the commitment feerate is already ${rate} sat/kw`);
+  if (rate === current) return `the commitment feerate is already ${rate} sat/kw`;
   if (rate > current) {
     // BOLT 2: the funder must afford the new fee on the peer's commitment, over the reserve the peer requires.
     const { balanceSat, costSat } = funderCost(c, c.localCommit.spec, rate);
     const reserve = c.remoteParams.channelReserveSat;
-    if (balanceSat < costSat + reserve) return reject(`cannot afford ${rate} sat/kw: the commitment would cost ${costSat} sat of our ${balanceSat} sat, keeping the ${reserve} sat reserve`);
+    if (balanceSat < costSat + reserve) return `cannot afford ${rate} sat/kw: the commitment would cost ${costSat} sat of our ${balanceSat} sat, keeping the ${reserve} sat reserve`;
   }
+  return undefined;
+}
+
+/**
+ * When the node, as funder, updates the fee by itself on a new tip: our estimate rose more than
+ * 25% above the commitment feerate, or fell below half of it (smaller moves are not worth a
+ * round trip; BOLT 2 leaves the policy to the funder). Never while a dance is pending; a raise
+ * we cannot afford over the reserve is capped to nothing (no update).
+ */
+export const AUTO_FEE_RAISE_RATIO = 1.25;
+export const AUTO_FEE_LOWER_RATIO = 0.5;
+
+/** The feerate to send in an automatic update_fee for `state` at our estimate, or undefined. */
+export function autoFeeUpdate(state: { type: string; commitments?: Commitments }, estimatePerKw: number): number | undefined {
+  const c = state.commitments;
+  if (state.type !== 'normal' || !c || !c.isFunder || dancePending(c)) return undefined;
+  const rate = Math.max(MIN_FEERATE_PER_KW, Math.floor(estimatePerKw));
+  const current = latestFeerate(c);
+  if (rate <= current * AUTO_FEE_RAISE_RATIO && rate >= current * AUTO_FEE_LOWER_RATIO) return undefined;
+  return updateFeeProblem(c, rate) === undefined ? rate : undefined;
+}
+
+/** The `update-fee` command. */
+export function updateFeeCommand(state: NormalState, cmd: UpdateFeeCommand, ctx: ChannelContext): Transition {
+  const c = state.commitments;
+  const rate = cmd.feeratePerKw;
+  const problem = updateFeeProblem(c, rate);
+  if (problem) return stay(state, emit({ type: 'command-rejected', command: 'update-fee', reason: problem }));
   const keys = peerKeys(c, ctx);
   const withUpdate: Commitments = { ...c, log: sendUpdateFee(c.log, rate) };
   const signed = signIfNeeded(withUpdate, keys);
