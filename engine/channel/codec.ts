@@ -254,6 +254,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       commitments(w, state.commitments);
       w.u64(state.shortChannelId).u64(state.localAlias);
       optional(w, state.remoteAlias, (a) => w.u64(a));
+      w.u8(state.syncing === true ? 1 : 0); // version 2
       break;
     case 'aborted':
       optional(w, state.channelId, (id) => fixed(w, id, 32, 'channelId'));
@@ -588,7 +589,8 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const shortChannelId = r.u64('shortChannelId');
       const localAlias = r.u64('localAlias');
       const remoteAlias = readOptional(r, 'remoteAlias', () => r.u64('remoteAlias'));
-      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}) };
+      const syncing = version >= 2 && flag(r, 'syncing');
+      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}), ...(syncing ? { syncing: true as const } : {}) };
     }
     case 'aborted': {
       const channelId = readOptional(r, 'channelId', () => bytes(r, 32, 'channelId'));

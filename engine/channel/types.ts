@@ -341,6 +341,11 @@ export interface NormalState {
   readonly localAlias: bigint;
   /** The alias the peer sent (for our invoices' route hints), if any. */
   readonly remoteAlias?: bigint;
+  /**
+   * Set on disconnection and reconnection, cleared by the peer's channel_reestablish: until then
+   * no update or shutdown may be sent (BOLT 2 "Message Retransmission"), so commands are refused.
+   */
+  readonly syncing?: true;
 }
 
 /** Terminal: the establishment failed or was forgotten; no funds are in the channel. */

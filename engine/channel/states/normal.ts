@@ -8,7 +8,8 @@
  *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶
  *     negotiating-closing (persisted; then our shutdown, and as funder our first closing_signed);
  *     a bad script: warning + disconnect, state unchanged
- *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer)
+ *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer);
+ *   peer-disconnected ──▶ `syncing` (persisted): commands refused until the peer's channel_reestablish
  *   update-fee command / update_fee / commitment_signed / revoke_and_ack → states/normal-commit.ts
  *   (the commitment dance on the update log); close command while that dance is pending:
  *   rejected; the peer's shutdown while it is pending: warning + disconnect (the reconnection
@@ -55,6 +56,7 @@ function close(state: NormalState, cmd: CloseCommand, ctx: ChannelContext): Tran
   const c = state.commitments;
   const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'close', reason }));
   if (!(cmd.scriptPubKey instanceof Uint8Array)) return reject('scriptPubKey must be bytes');
+  if (state.syncing) return reject('the peer is not connected, or channel_reestablish is not done yet');
   if (dancePending(c)) return reject('a commitment update is in progress; try again once both commitments are signed');
   if (!isValidShutdownScript(cmd.scriptPubKey, { anySegwit: ctx.shutdownAnySegwit === true })) {
     return reject('scriptPubKey must be P2WPKH, P2WSH or (with option_shutdown_anysegwit negotiated) a witness program such as P2TR');
@@ -91,7 +93,11 @@ export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelCo
   if (event.type === 'message' && event.message.type === 'channel_ready') return channelReady(state, event.message);
   if (event.type === 'message' && event.message.type === 'shutdown') return shutdown(state, event.message, ctx);
   if (event.type === 'close') return close(state, event, ctx);
-  if (event.type === 'update-fee') return updateFeeCommand(state, event, ctx);
+  if (event.type === 'update-fee') {
+    if (state.syncing) return stay(state, emit({ type: 'command-rejected', command: 'update-fee', reason: 'the peer is not connected, or channel_reestablish is not done yet' }));
+    return updateFeeCommand(state, event, ctx);
+  }
+  if (event.type === 'peer-disconnected') return state.syncing ? stay(state) : persistThen({ ...state, syncing: true }, state.commitments.channelId);
   if (event.type === 'message') {
     const m = event.message;
     if (m.type === 'update_fee') return receiveUpdateFee(state, m, ctx);

@@ -6,7 +6,8 @@
  * (R + 1 while it waits for its revoke_and_ack, else R).
  *
  *   peer-connected ──▶ updates no commitment_signed covered are dropped from the log (both
- *     sides forget them; persisted if any), then channel_reestablish {next_commitment_number =
+ *     sides forget them), normal marked `syncing` (commands refused; persisted if anything
+ *     changed), then channel_reestablish {next_commitment_number =
  *     L + 1, next_revocation_number = R, your_last_per_commitment_secret = the peer's secret of
  *     R − 1 from the stored shachain (zeros when R = 0), my_current_per_commitment_point = ours of L}
  *   channel_reestablish:
@@ -18,7 +19,7 @@
  *       commitment we never signed), a wrong your_last_per_commitment_secret, or an impossible
  *       number (next_revocation_number below L − 1, next_commitment_number below S, or S when
  *       nothing is pending) ──▶ error, force-closing (our latest commitment, never revoked)
- *     in sync: both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
+ *     in sync: `syncing` cleared (persisted); both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
  *       next_revocation_number = L − 1 → our last revoke_and_ack retransmitted;
  *       next_commitment_number = S while ours is pending → our update_fee (if it carried one)
  *       and the same commitment_signed retransmitted — both in the order first sent;
@@ -120,9 +121,10 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
     return same ? stay(state, ...sends, send(msg)) : persistThen(next, c.channelId, ...sends, send(msg));
   }
   if (state.type === 'normal') {
-    // Changes the peer's commitment still lacks (none in the usual flow: we sign as soon as we may).
+    // In sync again; and changes the peer's commitment still lacks (none in the usual flow: we sign as soon as we may).
     const signed = signIfNeeded(c, keys);
-    if (signed.sends.length > 0) return persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends);
+    const { syncing: _done, ...rest } = state;
+    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends);
   }
   return stay(state, ...sends);
 }
@@ -131,8 +133,9 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
 function connected(state: ReestablishingState, ctx: ChannelContext): Transition {
   const c = state.commitments;
   const log = dropUnsignedUpdates(c.log, lastSignedRemote(c));
-  if (log === c.log) return stay(state, send(ourReestablish(c, ctx)));
-  const next = { ...state, commitments: { ...c, log } } as ReestablishingState;
+  const syncing = state.type === 'normal' && !state.syncing;
+  if (log === c.log && !syncing) return stay(state, send(ourReestablish(c, ctx)));
+  const next = { ...state, commitments: { ...c, log }, ...(state.type === 'normal' ? { syncing: true } : {}) } as ReestablishingState;
   return persistThen(next, c.channelId, send(ourReestablish(next.commitments, ctx)));
 }
 

@@ -216,6 +216,10 @@ describe.each(TARGETS)('%s in %s: other events', (side, target) => {
           // BOLT 2: nothing broadcast / no funding_signed sent → forget the channel.
           expect(t.state.type).toBe('aborted');
           expect(kinds).toEqual([...(target === 'wait-for-funding-signed' ? ['cancel-funding'] : []), 'emit:channel-aborted', 'emit:state-changed']);
+        } else if (target === 'normal') {
+          // normal refuses commands until the peer's channel_reestablish (bolt02-update-fee.test.ts).
+          expect(kinds).toEqual(['persist']);
+          expect(t.state).toEqual({ ...before, syncing: true });
         } else {
           expect(kinds).toEqual([]);
           expectUnchanged(before, t.state);
@@ -223,6 +227,11 @@ describe.each(TARGETS)('%s in %s: other events', (side, target) => {
         break;
       case 'peer-connected':
         // Funded states answer a reconnection with channel_reestablish (bolt02-reestablish.test.ts).
+        if (target === 'normal') {
+          expect(kinds).toEqual(['persist', 'send:channel_reestablish']);
+          expect(t.state).toEqual({ ...before, syncing: true });
+          break;
+        }
         expect(kinds).toEqual(FUNDED.includes(target) ? ['send:channel_reestablish'] : []);
         expectUnchanged(before, t.state);
         break;

@@ -184,6 +184,20 @@ describe('update-fee command checks', () => {
     expectInSync(pair, 1, 1000);
   });
 
+  it('refused while disconnected and until the peer\'s channel_reestablish arrives (no update before it, BOLT 2)', () => {
+    const pair = normalPair();
+    pair.step('A', { type: 'peer-disconnected' });
+    expect(rejected(updateFee(pair, 'A', 5000).actions)).toMatch(/channel_reestablish is not done yet/);
+    pair.step('B', { type: 'peer-disconnected' });
+    for (const n of ['A', 'B'] as const) pair.step(n, { type: 'peer-connected' });
+    expect(rejected(updateFee(pair, 'A', 5000).actions)).toMatch(/channel_reestablish is not done yet/);
+    pair.run();
+    expect((pair.a.state as { syncing?: true }).syncing).toBeUndefined();
+    updateFee(pair, 'A', 5000);
+    pair.run();
+    expectInSync(pair, 1, 5000);
+  });
+
   it('close is refused while a commitment update is in progress', () => {
     const pair = normalPair();
     updateFee(pair, 'A', 5000);

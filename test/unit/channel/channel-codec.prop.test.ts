@@ -170,7 +170,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     withOptional(fc.record({ secondPerCommitmentPoint: point }), 'alias', u64),
   ),
   fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, shortChannelId: u64, localAlias: u64 }),
-  withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64),
+  withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64), 'syncing', fc.constant(true as const)),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable, commitmentTx: rawTx }),
   fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }),
