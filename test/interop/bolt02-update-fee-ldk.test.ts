@@ -12,6 +12,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { generateMnemonic } from '../../engine/index.ts';
+import { nodeEntropy } from '../../cli/adapters/clock.ts';
 import type { Commitments } from '../../engine/channel/types.ts';
 import {
   type Glint,
@@ -126,6 +128,32 @@ describe.each([
     const third = await settledAt(g, peer, ch.channelId, 1000);
     expect(third.localCommit.index).toBe(3);
     expect(channelOf(g, ch.localId)).toMatchObject({ state: 'normal', usable: true, localMsat: 5_000_000n });
+  });
+});
+
+describe('restart after fee updates', () => {
+  test('Glint restarted from its store (snapshot v2) after two updates: channel_reestablish at numbers > 0 with LDK, then another update', async () => {
+    const peer = await ldkPeer(w, 'ldk-restart', { anchors: true });
+    const mnemonic = generateMnemonic(nodeEntropy, 24);
+    const g = await glintNode(w, { fundSat: 1_000_000, mnemonic });
+    const ch = await openGlintToLdk(w, g, peer, 'anchors_zero_fee_htlc_tx');
+    await g.channels.updateFee(ch.channelId, 1000);
+    await settledAt(g, peer, ch.channelId, 1000);
+    await g.channels.updateFee(ch.channelId, 2000);
+    await settledAt(g, peer, ch.channelId, 2000);
+    await g.channels.idle();
+    g.channels.stop();
+    g.peers.close();
+    await peer.node.waitForNoPeer(g.peers.nodeId);
+
+    const again = await glintNode(w, { raw: g.raw, mnemonic });
+    const loaded = again.channels.get(ch.channelId);
+    expect(loaded).toMatchObject({ state: 'normal', usable: false });
+    await connect(again, peer);
+    await until(() => again.channels.get(ch.channelId)?.usable === true && ldkUsable(peer.node, ch.channelId), 'usable after restart + channel_reestablish', 20_000, peer.node);
+    await again.channels.updateFee(ch.channelId, 1500);
+    const c = await settledAt(again, peer, ch.channelId, 1500);
+    expect(c.localCommit.index).toBe(3);
   });
 });
 
