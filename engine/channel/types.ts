@@ -14,6 +14,11 @@
  *   ── funding reaches minimum_depth ──▶ channel_ready ▶ ◀ channel_ready
  *   wait-for-channel-ready ──(peer's channel_ready)──▶ normal
  *
+ * In `normal`, the commitment dance (states/normal-commit.ts, on the update log of htlc-log.ts):
+ *
+ *   funder: update_fee ▶ commitment_signed ▶          ◀ revoke_and_ack ◀ commitment_signed
+ *           revoke_and_ack ▶          (each step persisted before what it sends)
+ *
  * Terminal: `aborted` (nothing on chain to care about) and `force-closing` (BOLT 5 "failing a
  * channel": our commitment is broadcast; the closing work lands with the closing issue).
  *

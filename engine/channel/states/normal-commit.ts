@@ -159,16 +159,16 @@ export function updateFeeProblem(c: Commitments, rate: number): string | undefin
 /**
  * When the node, as funder, updates the fee by itself on a new tip: our estimate rose more than
  * 25% above the commitment feerate, or fell below half of it (smaller moves are not worth a
- * round trip; BOLT 2 leaves the policy to the funder). Never while a dance is pending; a raise
- * we cannot afford over the reserve is capped to nothing (no update).
+ * round trip; BOLT 2 leaves the policy to the funder). Never while a dance is pending or before
+ * channel_reestablish; a raise we cannot afford over the reserve is not sent at all.
  */
 export const AUTO_FEE_RAISE_RATIO = 1.25;
 export const AUTO_FEE_LOWER_RATIO = 0.5;
 
 /** The feerate to send in an automatic update_fee for `state` at our estimate, or undefined. */
-export function autoFeeUpdate(state: { type: string; commitments?: Commitments }, estimatePerKw: number): number | undefined {
+export function autoFeeUpdate(state: { type: string; commitments?: Commitments; syncing?: true }, estimatePerKw: number): number | undefined {
   const c = state.commitments;
-  if (state.type !== 'normal' || !c || !c.isFunder || dancePending(c)) return undefined;
+  if (state.type !== 'normal' || state.syncing || !c || !c.isFunder || dancePending(c)) return undefined;
   const rate = Math.max(MIN_FEERATE_PER_KW, Math.floor(estimatePerKw));
   const current = latestFeerate(c);
   if (rate <= current * AUTO_FEE_RAISE_RATIO && rate >= current * AUTO_FEE_LOWER_RATIO) return undefined;

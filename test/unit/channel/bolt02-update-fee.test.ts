@@ -12,6 +12,7 @@ import type { ChannelAction } from '../../../engine/channel/actions.ts';
 import { decodeChannelState } from '../../../engine/channel/codec.ts';
 import { buildRemoteCommitment, signRemoteCommitment } from '../../../engine/channel/commitments.ts';
 import { feerateAt } from '../../../engine/channel/htlc-log.ts';
+import { autoFeeUpdate } from '../../../engine/channel/states/normal-commit.ts';
 import type { ChannelState, ChannelType, Commitments } from '../../../engine/channel/types.ts';
 import type { Message } from '../../../engine/wire/message.ts';
 import { ChannelPair, type SideName } from '../../harness/channel-pair.ts';
@@ -488,5 +489,28 @@ describe('channel_reestablish after revocations (BOLT 2 "Message Retransmission"
     pair.deliverOne(); // A's reestablish → B
     pair.deliverOne(); // B's (patched) → A
     expectForceClosed(pair, 'A', before, reason);
+  });
+});
+
+describe('autoFeeUpdate (the node\'s policy as funder)', () => {
+  it('only beyond +25% / -50% of the commitment feerate, only as funder, never mid-dance or while syncing', () => {
+    const pair = normalPair();
+    const a = pair.a.state as Extract<ChannelState, { type: 'normal' }>;
+    expect(autoFeeUpdate(a, 3125)).toBeUndefined(); // +25%: not beyond
+    expect(autoFeeUpdate(a, 3126)).toBe(3126);
+    expect(autoFeeUpdate(a, 1250)).toBeUndefined(); // -50%: not beyond
+    expect(autoFeeUpdate(a, 1249)).toBe(1249);
+    expect(autoFeeUpdate(a, 100)).toBe(253); // never below the relay floor
+    expect(autoFeeUpdate(pair.b.state as Extract<ChannelState, { type: 'normal' }>, 9000)).toBeUndefined();
+    expect(autoFeeUpdate({ ...a, syncing: true }, 9000)).toBeUndefined();
+    updateFee(pair, 'A', 2600);
+    expect(autoFeeUpdate(pair.a.state as Extract<ChannelState, { type: 'normal' }>, 9000)).toBeUndefined();
+    pair.run();
+    expect(autoFeeUpdate(pair.a.state as Extract<ChannelState, { type: 'normal' }>, 9000)).toBe(9000);
+  });
+
+  it('a raise the funder cannot afford over the reserve is not proposed', () => {
+    const pair = normalPair('anchors_zero_fee_htlc_tx', 990_000_000n);
+    expect(autoFeeUpdate(pair.a.state as Extract<ChannelState, { type: 'normal' }>, 9000)).toBeUndefined();
   });
 });
