@@ -780,7 +780,7 @@ export class ChannelManager {
           capacitySat: c.fundingSat,
           localMsat: c.localCommit.spec.toLocalMsat,
           remoteMsat: c.localCommit.spec.toRemoteMsat,
-          usable: s.type === 'normal' && connected && !entry.frozen,
+          usable: s.type === 'normal' && !s.syncing && connected && !entry.frozen,
           fundingTxid: displayTxid(c.fundingOutpoint.txid),
           fundingOutputIndex: c.fundingOutpoint.index,
           ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
