@@ -90,8 +90,10 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
   const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
   const sends: ChannelAction[] = [];
   const L = c.localCommit.index;
-  const revoke = L >= 1 && m.nextRevocationNumber === BigInt(L - 1) ? [send(revokeAndAckFor(c, keys))] : [];
-  const commit = c.remoteNextCommit && m.nextCommitmentNumber === BigInt(c.remoteNextCommit.commit.index) ? retransmitCommitment(c, keys) : [];
+  // Once per connection: a repeated channel_reestablish (normal no longer syncing) must not duplicate them.
+  const once = state.type !== 'normal' || state.syncing === true;
+  const revoke = once && L >= 1 && m.nextRevocationNumber === BigInt(L - 1) ? [send(revokeAndAckFor(c, keys))] : [];
+  const commit = once && c.remoteNextCommit && m.nextCommitmentNumber === BigInt(c.remoteNextCommit.commit.index) ? retransmitCommitment(c, keys) : [];
   // Same relative order as first sent: our revoke_and_ack came after the commitment_signed iff our local index moved on since.
   if (c.remoteNextCommit && L > c.remoteNextCommit.sentAfterLocalIndex) sends.push(...commit, ...revoke);
   else sends.push(...revoke, ...commit);

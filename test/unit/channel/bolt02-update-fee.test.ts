@@ -430,6 +430,21 @@ describe('channel_reestablish after revocations (BOLT 2 "Message Retransmission"
     expectInSync(pair, 2, 6000);
   });
 
+  it('a repeated channel_reestablish on the same connection does not retransmit twice', () => {
+    const pair = normalPair();
+    updateFee(pair, 'A', 5000); // lost with the connection
+    reconnect(pair);
+    const i = pair.inFlight.findIndex((f) => f.to === 'A');
+    const fromB = pair.inFlight.splice(i, 1)[0]!.message;
+    const sent = pair.a.sent.length;
+    pair.step('A', { type: 'message', message: fromB });
+    pair.step('A', { type: 'message', message: fromB });
+    // (channel_ready is repeated at commitment 0 each time, harmlessly: same point, same alias.)
+    expect(pair.a.sent.slice(sent).map((m) => m.type).filter((t) => t !== 'channel_ready')).toEqual(['update_fee', 'commitment_signed']);
+    pair.run();
+    expectInSync(pair, 1, 5000);
+  });
+
   it('only our final revoke_and_ack was lost: retransmitted', () => {
     const pair = normalPair();
     updateFee(pair, 'A', 5000);
