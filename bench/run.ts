@@ -17,6 +17,7 @@ export const benches: Bench[] = [
   { name: 'esplora-requests-idle', run: async () => (await import('./esplora-requests-idle.ts')).run() },
   { name: 'wallet-restore-requests', run: async () => (await import('./wallet-restore-requests.ts')).run() },
   { name: 'channel-open', run: async () => (await import('./channel-open.ts')).run() },
+  { name: 'commitment-dance', run: async () => (await import('./commitment-dance.ts')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -14,6 +14,8 @@ import { DecodeError, ValidationError } from '../lib/errors.ts';
 import { ByteReader } from '../wire/reader.ts';
 import { ByteWriter } from '../wire/writer.ts';
 import { isValidPublicKey } from '../crypto/secp256k1.ts';
+import { ShachainStore } from '../keys/shachain.ts';
+import { type FeeUpdate, type HtlcLog, type LoggedHtlc, type LoggedResolution, type SideCtns, type SideLog, checkLog, newHtlcLog } from './htlc-log.ts';
 import type {
   ChannelParams,
   ChannelState,
@@ -29,8 +31,14 @@ import type {
   SpendingCommitment,
 } from './types.ts';
 
-/** The snapshot format version written by this code. */
-export const CHANNEL_SNAPSHOT_VERSION = 1;
+/**
+ * The snapshot format version written by this code. 2: `Commitments` gained the update log, the
+ * pending remote commitment and the peer's revealed secrets. Version-1 snapshots still decode
+ * (with an empty log at their commitment numbers and no secrets: they were all at number 0).
+ */
+export const CHANNEL_SNAPSHOT_VERSION = 2;
+/** The oldest snapshot version `decodeChannelState` reads. */
+export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
 const TAGS = [
   'idle',
@@ -138,6 +146,56 @@ function commitments(w: ByteWriter, c: Commitments): void {
   fixed(w, c.remoteCommit.txid, 32, 'remoteCommit.txid');
   fixed(w, c.remoteCommit.remotePerCommitmentPoint, 33, 'remoteCommit.remotePerCommitmentPoint');
   optional(w, c.remoteNextPerCommitmentPoint, (p) => fixed(w, p, 33, 'remoteNextPerCommitmentPoint'));
+  // Version 2.
+  const bad = checkLog(c.log, c.localCommit.index, c.remoteCommit.index, c.remoteNextCommit !== undefined);
+  if (bad) throw new ValidationError('log', bad);
+  htlcLog(w, c.log);
+  optional(w, c.remoteNextCommit, (p) => {
+    commitmentIndex(w, p.commit.index, 'remoteNextCommit.index');
+    spec(w, p.commit.spec);
+    fixed(w, p.commit.txid, 32, 'remoteNextCommit.txid');
+    fixed(w, p.commit.remotePerCommitmentPoint, 33, 'remoteNextCommit.remotePerCommitmentPoint');
+    commitmentIndex(w, p.sentAfterLocalIndex, 'remoteNextCommit.sentAfterLocalIndex');
+  });
+  w.u16Prefixed(c.remoteSecrets, 'remoteSecrets');
+}
+
+function ctns(w: ByteWriter, c: SideCtns): void {
+  optional(w, c.local, (n) => commitmentIndex(w, n, 'ctn.local'));
+  optional(w, c.remote, (n) => commitmentIndex(w, n, 'ctn.remote'));
+}
+
+function count(w: ByteWriter, n: number, field: string): void {
+  w.u16(n, field);
+}
+
+function sideLog(w: ByteWriter, s: SideLog): void {
+  commitmentIndex(w, s.ctn, 'log.ctn');
+  w.u8(s.revackPending ? 1 : 0).u64(s.nextHtlcId, 'log.nextHtlcId');
+  count(w, s.adds.length, 'log.adds');
+  for (const a of s.adds) {
+    w.u64(a.id, 'log.adds.id').u64(a.amountMsat, 'log.adds.amountMsat');
+    fixed(w, a.paymentHash, 32, 'log.adds.paymentHash');
+    w.u32(a.cltvExpiry, 'log.adds.cltvExpiry');
+    ctns(w, a.ctn);
+  }
+  for (const list of [s.settles, s.fails]) {
+    count(w, list.length, 'log.resolutions');
+    for (const r of list) {
+      w.u64(r.htlcId, 'log.resolutions.htlcId');
+      ctns(w, r.ctn);
+    }
+  }
+  count(w, s.feeUpdates.length, 'log.feeUpdates');
+  for (const f of s.feeUpdates) {
+    w.u32(f.feeratePerKw, 'log.feeUpdates.feeratePerKw');
+    ctns(w, f.ctn);
+  }
+}
+
+function htlcLog(w: ByteWriter, log: HtlcLog): void {
+  sideLog(w, log.local);
+  sideLog(w, log.remote);
 }
 
 function tx(w: ByteWriter, raw: Uint8Array): void {
@@ -199,6 +257,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       commitments(w, state.commitments);
       w.u64(state.shortChannelId).u64(state.localAlias);
       optional(w, state.remoteAlias, (a) => w.u64(a));
+      w.u8(state.syncing === true ? 1 : 0); // version 2
       break;
     case 'aborted':
       optional(w, state.channelId, (id) => fixed(w, id, 32, 'channelId'));
@@ -352,7 +411,50 @@ function readSpec(r: ByteReader, field: string, fundingSat: bigint): CommitmentS
   return { toLocalMsat, toRemoteMsat, feeratePerKw };
 }
 
-function readCommitments(r: ByteReader): Commitments {
+function readCtns(r: ByteReader, field: string): SideCtns {
+  const local = readOptional(r, `${field}.local`, () => readIndex(r, `${field}.local`));
+  const remote = readOptional(r, `${field}.remote`, () => readIndex(r, `${field}.remote`));
+  return { ...(local !== undefined ? { local } : {}), ...(remote !== undefined ? { remote } : {}) };
+}
+
+function readSideLog(r: ByteReader, field: string): SideLog {
+  const ctn = readIndex(r, `${field}.ctn`);
+  const revackPending = flag(r, `${field}.revackPending`);
+  const nextHtlcId = r.u64(`${field}.nextHtlcId`);
+  const adds: LoggedHtlc[] = [];
+  for (let i = r.u16(`${field}.adds`); i > 0; i--) {
+    const id = r.u64(`${field}.adds.id`);
+    const amountMsat = r.u64(`${field}.adds.amountMsat`);
+    const paymentHash = bytes(r, 32, `${field}.adds.paymentHash`);
+    const cltvExpiry = r.u32(`${field}.adds.cltvExpiry`);
+    adds.push({ id, amountMsat, paymentHash, cltvExpiry, ctn: readCtns(r, `${field}.adds.ctn`) });
+  }
+  const resolutions = (what: string): LoggedResolution[] => {
+    const out: LoggedResolution[] = [];
+    for (let i = r.u16(`${field}.${what}`); i > 0; i--) out.push({ htlcId: r.u64(`${field}.${what}.htlcId`), ctn: readCtns(r, `${field}.${what}.ctn`) });
+    return out;
+  };
+  const settles = resolutions('settles');
+  const fails = resolutions('fails');
+  const feeUpdates: FeeUpdate[] = [];
+  for (let i = r.u16(`${field}.feeUpdates`); i > 0; i--) {
+    const feeratePerKw = r.u32(`${field}.feeUpdates.feeratePerKw`);
+    feeUpdates.push({ feeratePerKw, ctn: readCtns(r, `${field}.feeUpdates.ctn`) });
+  }
+  return { ctn, revackPending, nextHtlcId, adds, settles, fails, feeUpdates };
+}
+
+function readRemoteSecrets(r: ByteReader): Uint8Array {
+  const b = r.u16Prefixed('remoteSecrets').slice();
+  try {
+    ShachainStore.fromBytes(b);
+  } catch (err) {
+    throw err instanceof DecodeError ? err : new DecodeError('remoteSecrets', (err as Error).message);
+  }
+  return b;
+}
+
+function readCommitments(r: ByteReader, version: number): Commitments {
   const channelId = bytes(r, 32, 'channelId');
   const channelType = readChannelType(r, 'channelType');
   const isFunder = flag(r, 'isFunder');
@@ -376,6 +478,31 @@ function readCommitments(r: ByteReader): Commitments {
     remotePerCommitmentPoint: point(r, 'remoteCommit.remotePerCommitmentPoint'),
   };
   const remoteNextPerCommitmentPoint = readOptional(r, 'remoteNextPerCommitmentPoint', () => point(r, 'remoteNextPerCommitmentPoint'));
+  let log: HtlcLog;
+  let remoteNextCommit: Commitments['remoteNextCommit'];
+  let remoteSecrets: Uint8Array;
+  if (version === 1) {
+    // Version 1 had no log: every such channel was at commitment 0 on both sides.
+    log = newHtlcLog(isFunder, localCommit.index, remoteCommit.index, localCommit.spec.feeratePerKw);
+    remoteSecrets = new ShachainStore().toBytes();
+  } else {
+    log = { local: readSideLog(r, 'log.local'), remote: readSideLog(r, 'log.remote') };
+    remoteNextCommit = readOptional(r, 'remoteNextCommit', () => ({
+      commit: {
+        index: readIndex(r, 'remoteNextCommit.index'),
+        spec: readSpec(r, 'remoteNextCommit.spec', fundingSat),
+        txid: bytes(r, 32, 'remoteNextCommit.txid'),
+        remotePerCommitmentPoint: point(r, 'remoteNextCommit.remotePerCommitmentPoint'),
+      },
+      sentAfterLocalIndex: readIndex(r, 'remoteNextCommit.sentAfterLocalIndex'),
+    }));
+    remoteSecrets = readRemoteSecrets(r);
+  }
+  const bad = checkLog(log, localCommit.index, remoteCommit.index, remoteNextCommit !== undefined);
+  if (bad) throw new DecodeError('log', bad);
+  if (remoteNextCommit !== undefined && remoteNextCommit.commit.index !== remoteCommit.index + 1) {
+    throw new DecodeError('remoteNextCommit.index', `must be remoteCommit.index + 1 (${remoteCommit.index + 1}), got ${remoteNextCommit.commit.index}`);
+  }
   return {
     channelId,
     channelType,
@@ -390,6 +517,9 @@ function readCommitments(r: ByteReader): Commitments {
     localCommit,
     remoteCommit,
     ...(remoteNextPerCommitmentPoint !== undefined ? { remoteNextPerCommitmentPoint } : {}),
+    log,
+    ...(remoteNextCommit !== undefined ? { remoteNextCommit } : {}),
+    remoteSecrets,
   };
 }
 
@@ -415,7 +545,7 @@ function readProposal(r: ByteReader): ClosingProposal {
   return { feeSat: r.u64('lastSent.feeSat'), minFeeSat: r.u64('lastSent.minFeeSat'), maxFeeSat: r.u64('lastSent.maxFeeSat') };
 }
 
-function readBody(r: ByteReader): ChannelState {
+function readBody(r: ByteReader, version: number): ChannelState {
   const tag = r.u8('state');
   const type = TAGS[tag];
   switch (type) {
@@ -437,7 +567,7 @@ function readBody(r: ByteReader): ChannelState {
       return { type, negotiated, channelId, fundingOutpoint, fundingTx, remoteCommitSig };
     }
     case 'wait-for-funding-confirmed': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       const minimumDepth = r.u32('minimumDepth');
       const waitingSinceHeight = r.u32('waitingSinceHeight');
       const fundingTx = readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx'));
@@ -452,15 +582,16 @@ function readBody(r: ByteReader): ChannelState {
       };
     }
     case 'wait-for-channel-ready': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       return { type, commitments, shortChannelId: r.u64('shortChannelId'), localAlias: r.u64('localAlias') };
     }
     case 'normal': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       const shortChannelId = r.u64('shortChannelId');
       const localAlias = r.u64('localAlias');
       const remoteAlias = readOptional(r, 'remoteAlias', () => r.u64('remoteAlias'));
-      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}) };
+      const syncing = version >= 2 && flag(r, 'syncing');
+      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}), ...(syncing ? { syncing: true as const } : {}) };
     }
     case 'aborted': {
       const channelId = readOptional(r, 'channelId', () => bytes(r, 32, 'channelId'));
@@ -468,20 +599,20 @@ function readBody(r: ByteReader): ChannelState {
       return { type, ...(channelId !== undefined ? { channelId } : {}), reason };
     }
     case 'force-closing':
-      return readForceClosing(r);
+      return readForceClosing(r, version);
     case 'shutting-down': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       return { type, commitments, localShutdownScript: readScript(r, 'localShutdownScript') };
     }
     case 'negotiating-closing': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       const localShutdownScript = readScript(r, 'localShutdownScript');
       const remoteShutdownScript = readScript(r, 'remoteShutdownScript');
       const lastSent = readOptional(r, 'lastSent', () => readProposal(r));
       return { type, commitments, localShutdownScript, remoteShutdownScript, ...(lastSent !== undefined ? { lastSent } : {}) };
     }
     case 'closing': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       const localShutdownScript = readScript(r, 'localShutdownScript');
       const remoteShutdownScript = readScript(r, 'remoteShutdownScript');
       const feeSat = r.u64('feeSat');
@@ -491,7 +622,7 @@ function readBody(r: ByteReader): ChannelState {
     case 'closed':
       return { type, channelId: bytes(r, 32, 'channelId'), closingTxid: bytes(r, 32, 'closingTxid') };
     case 'wait-for-remote-publish': {
-      const commitments = readCommitments(r);
+      const commitments = readCommitments(r, version);
       return { type, commitments, remoteCurrentPerCommitmentPoint: point(r, 'remoteCurrentPerCommitmentPoint') };
     }
     case undefined:
@@ -508,7 +639,7 @@ function readBody(r: ByteReader): ChannelState {
 // commitments, reason, u32-prefixed commitmentTx (length 0: none broadcast), then the spend:
 // u8 present flag [u8 commitment kind, txid, u32 blockHeight, u8 flag [u32 index, u64 valueSat],
 // u8 flag [u32-prefixed sweepTx]]. A version-1 record (before the spend existed) ends after
-// commitmentTx: read it with `withSpend` false.
+// commitmentTx.
 
 const SPENDING: readonly SpendingCommitment[] = ['local', 'remote-current', 'remote-other'];
 
@@ -531,9 +662,10 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
   });
 }
 
-/** `withSpend` false: a version-1 body, which ends after commitmentTx. */
-function readForceClosing(r: ByteReader, withSpend = true): ForceClosingState {
-  const commitments = readCommitments(r);
+/** A version-1 body ends after commitmentTx (the spend came with version 2). */
+function readForceClosing(r: ByteReader, version: number): ForceClosingState {
+  const withSpend = version >= 2;
+  const commitments = readCommitments(r, version);
   const reason = readText(r, 'reason');
   const n = r.u32('commitmentTx.length');
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
@@ -552,10 +684,13 @@ function readSpend(r: ByteReader): CommitmentSpend {
   return { commitment, txid, blockHeight, ...(output ? { output } : {}), ...(sweepTx ? { sweepTx } : {}) };
 }
 
-/** Decode a snapshot body (no version byte). Throws DecodeError naming the bad field. */
-export function decodeChannelStateBody(body: Uint8Array): ChannelState {
+/** Decode a snapshot body (no version byte) written as `version`. Throws DecodeError naming the bad field. */
+export function decodeChannelStateBody(body: Uint8Array, version: number = CHANNEL_SNAPSHOT_VERSION): ChannelState {
+  if (!Number.isInteger(version) || version < OLDEST_CHANNEL_SNAPSHOT_VERSION || version > CHANNEL_SNAPSHOT_VERSION) {
+    throw new DecodeError('channel.version', `unknown snapshot version ${version}`);
+  }
   const r = new ByteReader(body);
-  const state = readBody(r);
+  const state = readBody(r, version);
   if (!r.done) throw new DecodeError('channel', `${r.remaining} trailing bytes`);
   return state;
 }
@@ -564,6 +699,5 @@ export function decodeChannelStateBody(body: Uint8Array): ChannelState {
 export function decodeChannelState(bytes: Uint8Array): ChannelState {
   if (bytes.length === 0) throw new DecodeError('channel.version', 'empty snapshot');
   const version = bytes[0] as number;
-  if (version !== CHANNEL_SNAPSHOT_VERSION) throw new DecodeError('channel.version', `unknown snapshot version ${version}`);
-  return decodeChannelStateBody(bytes.subarray(1));
+  return decodeChannelStateBody(bytes.subarray(1), version);
 }

@@ -8,14 +8,18 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../lib/bytes.ts';
-import { perCommitmentPoint } from '../keys/shachain.ts';
+import { ShachainStore, perCommitmentPoint } from '../keys/shachain.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import { type Commitment, buildCommitment, finalizeCommitment, signCommitment, verifyCommitmentSignature } from './bolt3/commitment.ts';
 import { obscuringFactor } from './bolt3/commitment-number.ts';
 import { funderCommitmentCost } from './bolt3/fees.ts';
 import { fundingScript } from './bolt3/funding.ts';
 import { deriveCommitmentKeys } from './bolt3/keys.ts';
+import { newHtlcLog } from './htlc-log.ts';
 import type { ChannelParams, CommitmentSpec, Commitments, FundingOutpoint, NegotiatedParams } from './types.ts';
+
+/** `remoteSecrets` before the peer revealed any secret. */
+export const EMPTY_REMOTE_SECRETS: Uint8Array = new ShachainStore().toBytes();
 
 /** What both commitment builders need: the fields of `Commitments` that never change. */
 export type CommitmentInputs = Pick<Commitments, 'channelType' | 'isFunder' | 'localParams' | 'remoteParams' | 'fundingOutpoint' | 'fundingSat'>;
@@ -242,6 +246,8 @@ export function initialCommitments(
       fundingSat: n.fundingSat,
       localCommit: { index: 0, spec: localSpec, txid: local.txid, remoteSig },
       remoteCommit: { index: 0, spec: remoteSpec, txid: remote.txid, remotePerCommitmentPoint: n.remoteFirstPerCommitmentPoint },
+      log: newHtlcLog(isFunder, 0, 0, n.feeratePerKw),
+      remoteSecrets: EMPTY_REMOTE_SECRETS,
     }),
   };
 }

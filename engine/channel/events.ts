@@ -42,6 +42,16 @@ export interface ForceCloseCommand {
   readonly type: 'force-close';
 }
 
+/**
+ * User / node command: change the commitment feerate (BOLT 2 `update_fee`). Valid only in
+ * `normal`, only for the funder, at least 253 sat/kw, and only a feerate the funder can pay
+ * while keeping its reserve (a lower feerate is always allowed).
+ */
+export interface UpdateFeeCommand {
+  readonly type: 'update-fee';
+  readonly feeratePerKw: number;
+}
+
 /** The wallet built (and signed, not broadcast) the funding transaction the node asked for. */
 export interface FundingTxBuiltEvent {
   readonly type: 'funding-tx-built';
@@ -108,6 +118,7 @@ export type ChannelEvent =
   | OpenCommand
   | CloseCommand
   | ForceCloseCommand
+  | UpdateFeeCommand
   | FundingTxBuiltEvent
   | FundingTxFailedEvent
   | PeerMessageEvent

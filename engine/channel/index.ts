@@ -23,3 +23,4 @@ export {
 export { CHANNEL_SNAPSHOT_VERSION, decodeChannelState, decodeChannelStateBody, encodeChannelState, encodeChannelStateBody } from './codec.ts';
 export { decodeChannelType, encodeChannelType } from './channel-type.ts';
 export { shortChannelId } from './commitments.ts';
+export { AUTO_FEE_LOWER_RATIO, AUTO_FEE_RAISE_RATIO, autoFeeUpdate, dancePending, latestFeerate } from './states/normal-commit.ts';

@@ -14,6 +14,11 @@
  *   ── funding reaches minimum_depth ──▶ channel_ready ▶ ◀ channel_ready
  *   wait-for-channel-ready ──(peer's channel_ready)──▶ normal
  *
+ * In `normal`, the commitment dance (states/normal-commit.ts, on the update log of htlc-log.ts):
+ *
+ *   funder: update_fee ▶ commitment_signed ▶          ◀ revoke_and_ack ◀ commitment_signed
+ *           revoke_and_ack ▶          (each step persisted before what it sends)
+ *
  * Terminal: `aborted` (nothing on chain to care about). BOLT 5 "failing a channel":
  *
  *   any funded state ──force-close command / peer error──▶ force-closing (persisted, then our
@@ -32,8 +37,10 @@
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#channel-establishment-v1
  */
 import type { ChannelType } from './bolt3/types.ts';
+import type { HtlcLog } from './htlc-log.ts';
 
 export type { ChannelType } from './bolt3/types.ts';
+export type { HtlcLog } from './htlc-log.ts';
 
 /** The five public keys of one side (BOLT 2 `funding_pubkey` and the four basepoints). */
 export interface Basepoints {
@@ -94,6 +101,17 @@ export interface ChannelLimits {
    */
   readonly feerateMinRatio: number;
   readonly feerateMaxRatio: number;
+  /**
+   * The peer's `update_fee` (BOLT 2 "Updating Fees") against our estimate `e` (ctx), once the
+   * channel is open. The update is already in the peer's next commitment when it arrives, so
+   * refusing it fails the channel: the bounds are wide on purpose, so that ordinary fee swings
+   * (and estimates lagging behind the peer's) never force-close. Accepted: at least
+   * `max(253, e × updateFeeMinRatio)` for `static_remotekey` (its commitment cannot be bumped),
+   * at least 253 (the relay floor) for anchors (CPFP through the anchor), and at most
+   * `max(e, 253) × updateFeeMaxRatio` for both.
+   */
+  readonly updateFeeMinRatio: number;
+  readonly updateFeeMaxRatio: number;
 }
 
 /** What we propose in our own `open_channel` / `accept_channel`, and our limits. */
@@ -140,6 +158,9 @@ export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
     maxMinimumDepth: 144,
     feerateMinRatio: 0.5,
     feerateMaxRatio: 10,
+    // update_fee: ¼ … 10× our estimate (anchors: 253 … 10×); see ChannelLimits.
+    updateFeeMinRatio: 0.25,
+    updateFeeMaxRatio: 10,
   }),
   dustLimitSat: 546n,
   channelReservePpm: 10_000,
@@ -178,6 +199,21 @@ export interface RemoteCommit {
   readonly remotePerCommitmentPoint: Uint8Array;
 }
 
+/**
+ * Our `commitment_signed` for the peer's next commitment, sent and waiting for its
+ * `revoke_and_ack` (lightning-kmp `WaitingForRevocation`). Signing is deterministic (RFC 6979),
+ * so `commit` is all it takes to retransmit the very same signature on reconnection.
+ */
+export interface PendingRemoteCommit {
+  /** Number `remoteCommit.index + 1`, at the point `remoteNextPerCommitmentPoint`. */
+  readonly commit: RemoteCommit;
+  /**
+   * `localCommit.index` when we sent it: if our local index has moved on since, our last
+   * revoke_and_ack was sent after this commitment_signed (BOLT 2 retransmission order).
+   */
+  readonly sentAfterLocalIndex: number;
+}
+
 /** The funding output. `txid` is in internal byte order, as in `funding_created`. */
 export interface FundingOutpoint {
   readonly txid: Uint8Array;
@@ -200,8 +236,20 @@ export interface Commitments {
   readonly fundingSat: bigint;
   readonly localCommit: LocalCommit;
   readonly remoteCommit: RemoteCommit;
-  /** The peer's point for commitment `remoteCommit.index + 1` (`channel_ready.second_per_commitment_point`). */
+  /**
+   * The peer's point for commitment `remoteCommit.index + 1` (`channel_ready.second_per_commitment_point`,
+   * then each `revoke_and_ack.next_per_commitment_point`).
+   */
   readonly remoteNextPerCommitmentPoint?: Uint8Array;
+  /** The update log, indexed by commitment number (htlc-log.ts). */
+  readonly log: HtlcLog;
+  /** Our commitment_signed waiting for the peer's revoke_and_ack, if any. */
+  readonly remoteNextCommit?: PendingRemoteCommit;
+  /**
+   * The peer's revealed per-commitment secrets: `ShachainStore.toBytes()` (BOLT 3 compact
+   * storage, at most 49 secrets), holding the secrets of commitments 0 … remoteCommit.index − 1.
+   */
+  readonly remoteSecrets: Uint8Array;
 }
 
 /** What the funder chose in the `open` command and sent in `open_channel`. */
@@ -303,6 +351,11 @@ export interface NormalState {
   readonly localAlias: bigint;
   /** The alias the peer sent (for our invoices' route hints), if any. */
   readonly remoteAlias?: bigint;
+  /**
+   * Set on disconnection and reconnection, cleared by the peer's channel_reestablish: until then
+   * no update or shutdown may be sent (BOLT 2 "Message Retransmission"), so commands are refused.
+   */
+  readonly syncing?: true;
 }
 
 /** Terminal: the establishment failed or was forgotten; no funds are in the channel. */

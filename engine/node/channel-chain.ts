@@ -66,6 +66,8 @@ export interface ChainHost {
   readonly entries: readonly Entry[];
   /** One reducer step for the channel (the manager's `dispatch`). */
   dispatch(entry: Entry, event: ChannelEvent): unknown;
+  /** Called after the ticks of a new tip (the manager's automatic update_fee). */
+  afterNewTip?(): void;
 }
 
 export interface ChannelChainTrackerOptions {
@@ -207,6 +209,7 @@ export class ChannelChainTracker {
     const entries = this.host.entries;
     await Promise.all(entries.map((e) => this.checkEntry(e, tip, changed)));
     if (changed) for (const e of this.host.entries) if (!e.frozen && !isTerminal(e.state)) this.host.dispatch(e, { type: 'tick' });
+    if (changed) this.host.afterNewTip?.();
   }
 
   private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {

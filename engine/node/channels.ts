@@ -61,6 +61,7 @@ import {
   type Transition,
   DEFAULT_CHANNEL_CONFIG,
   MIN_FEERATE_PER_KW,
+  autoFeeUpdate,
   decodeChannelState,
   newInboundChannel,
   newOutboundChannel,
@@ -164,7 +165,7 @@ export class ChannelManager {
     });
     this.chainSide = new ChannelChainTracker(
       { chain: opts.chain, wallet: opts.wallet, keys: opts.keys, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
-      { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event) },
+      { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event), afterNewTip: () => this.followFeeEstimate() },
     );
   }
 
@@ -294,6 +295,20 @@ export class ChannelManager {
     }
     await entry.last;
     return this.info(entry);
+  }
+
+  /** As funder, send update_fee (default: our estimate) once persisted; a refusal throws a ValidationError naming it. */
+  async updateFee(channelId: string, feeratePerKw?: number): Promise<void> {
+    const id = channelId.toLowerCase();
+    const entry = this.entries.find((x) => !isTerminal(x.state) && idsOf(x.state).id !== undefined && bytesToHex(idsOf(x.state).id!) === id);
+    if (!entry) throw new ValidationError('channelId', `no open channel ${id}`);
+    if (entry.state.type !== 'normal') throw new ValidationError('channelId', `channel is in ${entry.state.type}, not normal`);
+    if (!this.isConnected(entry.peer)) throw new ValidationError('channelId', `not connected to the channel's peer ${entry.peer}`);
+    const t = this.dispatch(entry, { type: 'update-fee', feeratePerKw: feeratePerKw ?? this.feerate() });
+    if (!t) throw new ValidationError('channelId', 'channel is frozen');
+    const rejected = t.actions.find((a) => a.type === 'emit' && a.event.type === 'command-rejected');
+    if (rejected && rejected.type === 'emit' && rejected.event.type === 'command-rejected') throw new ValidationError('feeratePerKw', rejected.event.reason);
+    await entry.last;
   }
 
   /**
@@ -520,6 +535,14 @@ export class ChannelManager {
       this.keyCache.set(index, keys);
     }
     return keys;
+  }
+
+  /** As funder, follow our estimate (thresholds: engine/channel AUTO_FEE_*; never mid-dance). */
+  private followFeeEstimate(): void {
+    for (const e of this.entries) {
+      const rate = !e.frozen && this.isConnected(e.peer) ? autoFeeUpdate(e.state, this.feerate()) : undefined;
+      if (rate !== undefined) this.dispatch(e, { type: 'update-fee', feeratePerKw: rate });
+    }
   }
 
   private feerate(): number {
@@ -802,7 +825,7 @@ export class ChannelManager {
           capacitySat: c.fundingSat,
           localMsat: c.localCommit.spec.toLocalMsat,
           remoteMsat: c.localCommit.spec.toRemoteMsat,
-          usable: s.type === 'normal' && connected && !entry.frozen,
+          usable: s.type === 'normal' && !s.syncing && connected && !entry.frozen,
           fundingTxid: displayTxid(c.fundingOutpoint.txid),
           fundingOutputIndex: c.fundingOutpoint.index,
           ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),

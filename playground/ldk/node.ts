@@ -95,6 +95,7 @@ export class LdkNode {
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
+  private feerate: number;
   private fatalError: Error | undefined;
 
   /** Build a node (loads the WASM on first use). It starts pumping at once; call `stop()` at the end. */
@@ -114,8 +115,8 @@ export class LdkNode {
     const nowMs = Date.now();
     const nowSecs = Math.floor(nowMs / 1000);
     const logger = ldk.Logger.new_impl({ log: (record) => this.logBuffer.addRecord(ldk, record) });
-    const feerate = options.feerateSatPerKw ?? 253;
-    const feeEstimator = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => feerate });
+    this.feerate = options.feerateSatPerKw ?? 253;
+    const feeEstimator = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => this.feerate });
     const broadcaster = ldk.BroadcasterInterface.new_impl({
       broadcast_transactions: (txs) => void this.broadcasts.push(...txs),
     });
@@ -364,6 +365,23 @@ export class LdkNode {
     this.logBuffer.add(`FATAL ${this.fatalError.message}`);
     for (const waiter of [...this.waiters]) waiter.settle(this.fatalError);
     this.logBuffer.abortWaits(this.fatalError);
+  }
+
+  /** What the FeeEstimator answers now, for every target (sat per 1000 weight). */
+  get feerateSatPerKw(): number {
+    return this.feerate;
+  }
+
+  /**
+   * Change what the FeeEstimator answers (every target) and run the ChannelManager's timer tick,
+   * which is where LDK, as funder, sends update_fee for its channels (ChannelManager
+   * `timer_tick_occurred` → `update_channel_fee`: raises, and decreases to less than half). The
+   * PeerManager's tick (pings, disconnecting silent peers) is left to the 10 s timer.
+   */
+  setFeerate(perKw: number): void {
+    if (!Number.isInteger(perKw) || perKw < 253) throw new Error(`feerate must be an integer >= 253 sat/kw, got ${perKw}`);
+    this.feerate = perKw;
+    this.run(() => this.channelManager.timer_tick_occurred());
   }
 
   /** LDK's periodic housekeeping (peer pings, channel fee updates, payment timeouts). */

@@ -349,6 +349,9 @@ describe('ChannelManager: reconnection', () => {
     const sentA = a.peers.sent.length;
     const a2 = await makeNode('alice', { store: a.store });
     expect(a2.peers.sent.slice(sentA).map((m) => m.type)).toEqual(['channel_reestablish']);
+    // The restart dropped the connection, so the peer sees a reconnection and sends its own.
+    b.peers.emit({ type: 'disconnected', nodeId: a.nodeId, reason: 'restart', willReconnect: true });
+    b.peers.emit({ type: 'connected', peer: peerInfo(a.nodeId) });
     await run(a2, b);
     expect(a2.manager.get(ch.channelId)).toMatchObject({ state: 'normal', usable: true });
   });

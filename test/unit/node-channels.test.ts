@@ -140,6 +140,34 @@ function holdOnFundingCreated(b: TestNode): () => void {
   return () => release?.();
 }
 
+describe('ChannelManager: updateFee (BOLT 2 update_fee)', () => {
+  test('the funder updates the fee: both records hold the new commitments; refusals name the problem', async () => {
+    const { a, b } = await openPair();
+    chain.mine(3);
+    await tip(a, b);
+    const id = a.manager.list()[0]!.channelId;
+    await expect(a.manager.updateFee('00'.repeat(32), 3000)).rejects.toThrow(/no open channel/);
+    await expect(b.manager.updateFee(id, 3000)).rejects.toThrow(/only the funder/);
+    await expect(a.manager.updateFee(id, 2500)).rejects.toThrow(/already 2500/);
+    await a.manager.updateFee(id, 4000);
+    for (let i = 0; i < 4; i++) {
+      await bus.deliverAll();
+      await a.manager.idle();
+      await b.manager.idle();
+    }
+    for (const n of [a, b]) {
+      const s = decodeChannelState((await n.store.get(`channel/${id}`))!);
+      if (s.type !== 'normal') throw new Error(s.type);
+      expect(s.commitments.localCommit).toMatchObject({ index: 1, spec: { feeratePerKw: 4000 } });
+      expect(s.commitments.remoteCommit).toMatchObject({ index: 1, spec: { feeratePerKw: 4000 } });
+      expect(s.commitments.remoteNextCommit).toBeUndefined();
+    }
+    a.peers.disconnect(b.nodeId);
+    await a.manager.idle();
+    await expect(a.manager.updateFee(id, 5000)).rejects.toThrow(/not connected/);
+  });
+});
+
 describe('ChannelManager: restart', () => {
   test('reloads every channel from the store: DTOs equal, funding watched again, funder re-publishes', async () => {
     const { a, b } = await openPair();

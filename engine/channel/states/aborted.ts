@@ -25,6 +25,7 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
     case 'open':
     case 'close':
     case 'force-close':
+    case 'update-fee':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason }));
     case 'funding-tx-failed':
     case 'funding-confirmed':

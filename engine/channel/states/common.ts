@@ -215,6 +215,7 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
     case 'open':
     case 'close':
     case 'force-close':
+    case 'update-fee':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx);
@@ -248,6 +249,7 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
       return unexpectedInFunded(state, event.message, ctx);
     case 'open':
     case 'close':
+    case 'update-fee':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'force-close':
       if (state.type === 'force-closing') return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is already force-closing' }));

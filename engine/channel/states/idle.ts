@@ -70,6 +70,8 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
     case 'close':
     case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: 'close', reason: 'channel is in idle' }));
+    case 'update-fee':
+      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is in idle' }));
     case 'message':
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'no channel negotiation in progress' }));
     case 'funding-tx-built':

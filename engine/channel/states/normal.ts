@@ -8,9 +8,14 @@
  *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶
  *     negotiating-closing (persisted; then our shutdown, and as funder our first closing_signed);
  *     a bad script: warning + disconnect, state unchanged
- *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer)
- *   update_* / commitment_signed / revoke_and_ack / update_fee → warning "not supported yet"
- *   (HTLCs and fee updates are the next steps), state unchanged
+ *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer);
+ *   peer-disconnected ──▶ `syncing` (persisted): commands refused until the peer's channel_reestablish
+ *   update-fee command / update_fee / commitment_signed / revoke_and_ack → states/normal-commit.ts
+ *   (the commitment dance on the update log); close command while that dance is pending:
+ *   rejected; the peer's shutdown while it is pending: warning + disconnect (the reconnection
+ *   settles the log: unsigned updates are dropped, pending signatures retransmitted)
+ *   update_add_htlc / update_fulfill_htlc / update_fail_* → warning "not supported yet" (HTLCs
+ *   are the next issue), state unchanged
  *   error ──▶ force-closing
  */
 import { equalBytes } from '../../lib/bytes.ts';
@@ -25,6 +30,7 @@ import type { NormalState, ShuttingDownState } from '../types.ts';
 import { type Transition, copy, otherEventInFunded, persistThen, stay, unreachable } from './common.ts';
 import { checkPeerShutdown, ourShutdown, startNegotiation, warnAndDisconnect, wrongChannel } from './shutdown.ts';
 import { remoteReadyUpdate } from './ready.ts';
+import { dancePending, receiveCommitmentSigned, receiveRevokeAndAck, receiveUpdateFee, updateFeeCommand } from './normal-commit.ts';
 
 function channelReady(state: NormalState, m: ChannelReadyMessage): Transition {
   const c = state.commitments;
@@ -50,6 +56,8 @@ function close(state: NormalState, cmd: CloseCommand, ctx: ChannelContext): Tran
   const c = state.commitments;
   const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'close', reason }));
   if (!(cmd.scriptPubKey instanceof Uint8Array)) return reject('scriptPubKey must be bytes');
+  if (state.syncing) return reject('the peer is not connected, or channel_reestablish is not done yet');
+  if (dancePending(c)) return reject('a commitment update is in progress; try again once both commitments are signed');
   if (!isValidShutdownScript(cmd.scriptPubKey, { anySegwit: ctx.shutdownAnySegwit === true })) {
     return reject('scriptPubKey must be P2WPKH, P2WSH or (with option_shutdown_anysegwit negotiated) a witness program such as P2TR');
   }
@@ -76,6 +84,7 @@ function shutdown(state: NormalState, m: ShutdownMessage, ctx: ChannelContext): 
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'shutdown');
   const bad = checkPeerShutdown(c, m, ctx);
   if (bad) return warnAndDisconnect(state, bad);
+  if (dancePending(c)) return warnAndDisconnect(state, 'shutdown while a commitment update is in progress (closing with pending updates is not supported yet)');
   const local = responderScript(state, ctx);
   return startNegotiation(c, local, m.scriptpubkey, ctx, [send(ourShutdown(c, local))]);
 }
@@ -84,5 +93,16 @@ export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelCo
   if (event.type === 'message' && event.message.type === 'channel_ready') return channelReady(state, event.message);
   if (event.type === 'message' && event.message.type === 'shutdown') return shutdown(state, event.message, ctx);
   if (event.type === 'close') return close(state, event, ctx);
+  if (event.type === 'update-fee') {
+    if (state.syncing) return stay(state, emit({ type: 'command-rejected', command: 'update-fee', reason: 'the peer is not connected, or channel_reestablish is not done yet' }));
+    return updateFeeCommand(state, event, ctx);
+  }
+  if (event.type === 'peer-disconnected') return state.syncing ? stay(state) : persistThen({ ...state, syncing: true }, state.commitments.channelId);
+  if (event.type === 'message') {
+    const m = event.message;
+    if (m.type === 'update_fee') return receiveUpdateFee(state, m, ctx);
+    if (m.type === 'commitment_signed') return receiveCommitmentSigned(state, m, ctx);
+    if (m.type === 'revoke_and_ack') return receiveRevokeAndAck(state, m, ctx);
+  }
   return otherEventInFunded(state, event, ctx);
 }

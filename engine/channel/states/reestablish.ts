@@ -2,23 +2,32 @@
  * BOLT 2 "Message Retransmission" for the funded states that talk to the peer
  * (wait-for-funding-confirmed, wait-for-channel-ready, normal, shutting-down,
  * negotiating-closing). The reducer routes `peer-connected` and `channel_reestablish` here.
+ * L = localCommit.index, R = remoteCommit.index, S = the last commitment_signed we sent
+ * (R + 1 while it waits for its revoke_and_ack, else R).
  *
- *   peer-connected ──▶ channel_reestablish {next_commitment_number = local index + 1,
- *     next_revocation_number = remote index, your_last_per_commitment_secret (zeros: none yet),
- *     my_current_per_commitment_point}
+ *   peer-connected ──▶ updates no commitment_signed covered are dropped from the log (both
+ *     sides forget them), normal marked `syncing` (commands refused; persisted if anything
+ *     changed), then channel_reestablish {next_commitment_number =
+ *     L + 1, next_revocation_number = R, your_last_per_commitment_secret = the peer's secret of
+ *     R − 1 from the stored shachain (zeros when R = 0), my_current_per_commitment_point = ours of L}
  *   channel_reestablish:
- *     peer ahead (next_revocation_number > our local index, or next_commitment_number > remote
- *       index + 1) and your_last_per_commitment_secret is our secret for next_revocation_number − 1
- *       (option_data_loss_protect proves we lost state) ──▶ wait-for-remote-publish (persisted):
- *       error sent asking the peer to force-close, `stale-state` emitted, our commitment NEVER broadcast
- *     peer ahead without that proof, a wrong your_last_per_commitment_secret, or an impossible
- *       number (0, or behind what it acknowledged) ──▶ error, force-closing (our latest commitment)
- *     in sync: both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
+ *     next_revocation_number > L and your_last_per_commitment_secret is our secret for
+ *       next_revocation_number − 1 (option_data_loss_protect proves we lost state) ──▶
+ *       wait-for-remote-publish (persisted): error sent asking the peer to force-close,
+ *       `stale-state` emitted, our commitment NEVER broadcast
+ *     next_revocation_number > L without that proof, next_commitment_number > S + 1 (a
+ *       commitment we never signed), a wrong your_last_per_commitment_secret, or an impossible
+ *       number (next_revocation_number below L − 1, next_commitment_number below S, or S when
+ *       nothing is pending) ──▶ error, force-closing (our latest commitment, never revoked)
+ *     in sync: `syncing` cleared (persisted); both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
+ *       next_revocation_number = L − 1 → our last revoke_and_ack retransmitted;
+ *       next_commitment_number = S while ours is pending → our update_fee (if it carried one)
+ *       and the same commitment_signed retransmitted — both in the order first sent;
  *       shutting-down / negotiating-closing → shutdown retransmitted; negotiation restarts (the
  *       funder sends a fresh closing_signed, persisted first)
  */
 import { equalBytes } from '../../lib/bytes.ts';
-import { perCommitmentPoint, perCommitmentSecret } from '../../keys/shachain.ts';
+import { ShachainStore, perCommitmentPoint, perCommitmentSecret } from '../../keys/shachain.ts';
 import type { ChannelReestablishMessage } from '../../wire/messages/channel.ts';
 import { type ChannelAction, type Transition, emit, send, sendError } from '../actions.ts';
 import { ourClosingProposal, ourClosingSigned } from '../closing.ts';
@@ -27,6 +36,8 @@ import type { ChannelContext } from '../context.ts';
 import type { Commitments, FundedState, NegotiatingClosingState, WaitForRemotePublishState } from '../types.ts';
 import { forceClose, persistThen, stay } from './common.ts';
 import { ourShutdown, wrongChannel } from './shutdown.ts';
+import { dropUnsignedUpdates } from '../htlc-log.ts';
+import { retransmitCommitment, revokeAndAckFor, signIfNeeded } from './normal-commit.ts';
 
 export type ReestablishingState = Extract<FundedState, { type: 'wait-for-funding-confirmed' | 'wait-for-channel-ready' | 'normal' | 'shutting-down' | 'negotiating-closing' }>;
 
@@ -36,23 +47,35 @@ export function isReestablishing(state: { type: string }): state is Reestablishi
 
 const ZERO32 = new Uint8Array(32);
 
+/** The peer's last revealed secret (of commitment R − 1), zeros before its first revocation. */
+function lastReceivedSecret(c: Commitments): Uint8Array {
+  if (c.remoteCommit.index === 0) return ZERO32;
+  const secret = ShachainStore.fromBytes(c.remoteSecrets).secretOfCommitment(c.remoteCommit.index - 1);
+  if (!secret) throw new Error(`the peer's secret of commitment ${c.remoteCommit.index - 1} is not stored`);
+  return secret;
+}
+
 /** Our `channel_reestablish`. */
 export function ourReestablish(c: Commitments, ctx: ChannelContext): ChannelReestablishMessage {
-  if (c.remoteCommit.index > 0) throw new Error('channel_reestablish after revocations needs the stored peer secrets (not implemented)');
   const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
   return {
     type: 'channel_reestablish',
     channelId: c.channelId,
     nextCommitmentNumber: BigInt(c.localCommit.index + 1),
     nextRevocationNumber: BigInt(c.remoteCommit.index),
-    yourLastPerCommitmentSecret: ZERO32,
+    yourLastPerCommitmentSecret: lastReceivedSecret(c),
     myCurrentPerCommitmentPoint: perCommitmentPoint(keys.shachainSeed, c.localCommit.index),
   };
 }
 
-/** The last secret we revealed to the peer (zeros before the first revocation). */
-function lastRevealedSecret(c: Commitments, seed: Uint8Array): Uint8Array {
-  return c.localCommit.index === 0 ? ZERO32 : perCommitmentSecret(seed, c.localCommit.index - 1);
+/** The number of the last commitment_signed we sent (S). */
+function lastSignedRemote(c: Commitments): number {
+  return c.remoteNextCommit ? c.remoteNextCommit.commit.index : c.remoteCommit.index;
+}
+
+/** Our secret the peer should hold last when it expects revocation number `n` (zeros for 0). */
+function expectedSecret(n: bigint, seed: Uint8Array): Uint8Array {
+  return n === 0n ? ZERO32 : perCommitmentSecret(seed, Number(n - 1n));
 }
 
 function staleState(state: ReestablishingState, m: ChannelReestablishMessage): Transition {
@@ -66,6 +89,14 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
   const c = state.commitments;
   const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
   const sends: ChannelAction[] = [];
+  const L = c.localCommit.index;
+  // Once per connection: a repeated channel_reestablish (normal no longer syncing) must not duplicate them.
+  const once = state.type !== 'normal' || state.syncing === true;
+  const revoke = once && L >= 1 && m.nextRevocationNumber === BigInt(L - 1) ? [send(revokeAndAckFor(c, keys))] : [];
+  const commit = once && c.remoteNextCommit && m.nextCommitmentNumber === BigInt(c.remoteNextCommit.commit.index) ? retransmitCommitment(c, keys) : [];
+  // Same relative order as first sent: our revoke_and_ack came after the commitment_signed iff our local index moved on since.
+  if (c.remoteNextCommit && L > c.remoteNextCommit.sentAfterLocalIndex) sends.push(...commit, ...revoke);
+  else sends.push(...revoke, ...commit);
   if (m.nextCommitmentNumber === 1n && c.localCommit.index === 0 && state.type !== 'wait-for-funding-confirmed') {
     sends.push(
       send({
@@ -91,31 +122,53 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
     const same = state.lastSent && state.lastSent.feeSat === lastSent.feeSat && state.lastSent.minFeeSat === lastSent.minFeeSat && state.lastSent.maxFeeSat === lastSent.maxFeeSat;
     return same ? stay(state, ...sends, send(msg)) : persistThen(next, c.channelId, ...sends, send(msg));
   }
+  if (state.type === 'normal') {
+    // In sync again; and changes the peer's commitment still lacks (none in the usual flow: we sign as soon as we may).
+    const signed = signIfNeeded(c, keys);
+    const { syncing: _done, ...rest } = state;
+    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends);
+  }
   return stay(state, ...sends);
+}
+
+/** peer-connected: forget the updates no sent commitment_signed covers, then our channel_reestablish. */
+function connected(state: ReestablishingState, ctx: ChannelContext): Transition {
+  const c = state.commitments;
+  const log = dropUnsignedUpdates(c.log, lastSignedRemote(c));
+  const syncing = state.type === 'normal' && !state.syncing;
+  if (log === c.log && !syncing) return stay(state, send(ourReestablish(c, ctx)));
+  const next = { ...state, commitments: { ...c, log }, ...(state.type === 'normal' ? { syncing: true } : {}) } as ReestablishingState;
+  return persistThen(next, c.channelId, send(ourReestablish(next.commitments, ctx)));
 }
 
 export function onReestablishing(state: ReestablishingState, event: { type: 'peer-connected' } | { type: 'message'; message: ChannelReestablishMessage }, ctx: ChannelContext): Transition {
   const c = state.commitments;
-  if (event.type === 'peer-connected') return stay(state, send(ourReestablish(c, ctx)));
+  if (event.type === 'peer-connected') return connected(state, ctx);
   const m = event.message;
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'channel_reestablish');
   const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
-  const localIndex = BigInt(c.localCommit.index);
-  const remoteIndex = BigInt(c.remoteCommit.index);
-  const ahead = m.nextRevocationNumber > localIndex || m.nextCommitmentNumber > remoteIndex + 1n;
-  if (ahead) {
+  const L = BigInt(c.localCommit.index);
+  const S = BigInt(lastSignedRemote(c));
+  const pending = c.remoteNextCommit !== undefined;
+  const numbers = `next_commitment_number ${m.nextCommitmentNumber}, next_revocation_number ${m.nextRevocationNumber}`;
+  if (m.nextRevocationNumber > L) {
     const n = m.nextRevocationNumber;
-    const proved = n >= 1n && n - 1n <= 2n ** 48n - 1n && equalBytes(m.yourLastPerCommitmentSecret, perCommitmentSecret(keys.shachainSeed, Number(n - 1n)));
+    const proved = n - 1n <= 2n ** 48n - 1n && equalBytes(m.yourLastPerCommitmentSecret, perCommitmentSecret(keys.shachainSeed, Number(n - 1n)));
     if (proved) return staleState(state, m);
-    return forceClose(state, `channel_reestablish claims a state ahead of ours (next_commitment_number ${m.nextCommitmentNumber}, next_revocation_number ${m.nextRevocationNumber}) without proof`, true, ctx);
+    return forceClose(state, `channel_reestablish claims a state ahead of ours (${numbers}) without proof`, true, ctx);
   }
-  if (!equalBytes(m.yourLastPerCommitmentSecret, lastRevealedSecret(c, keys.shachainSeed))) {
+  if (m.nextCommitmentNumber > S + 1n) {
+    return forceClose(state, `channel_reestablish claims a state ahead of ours (${numbers}; we signed up to ${S})`, true, ctx);
+  }
+  if (!equalBytes(m.yourLastPerCommitmentSecret, expectedSecret(m.nextRevocationNumber, keys.shachainSeed))) {
     return forceClose(state, 'channel_reestablish your_last_per_commitment_secret is not the last secret we revealed', true, ctx);
   }
-  if (m.nextCommitmentNumber !== remoteIndex + 1n || m.nextRevocationNumber !== localIndex) {
+  const revocationOk = m.nextRevocationNumber === L || (L >= 1n && m.nextRevocationNumber === L - 1n);
+  const commitmentOk = m.nextCommitmentNumber === S + 1n || (pending && m.nextCommitmentNumber === S);
+  if (!revocationOk || !commitmentOk) {
     return forceClose(
       state,
-      `impossible channel_reestablish: next_commitment_number ${m.nextCommitmentNumber} (expected ${remoteIndex + 1n}), next_revocation_number ${m.nextRevocationNumber} (expected ${localIndex})`,
+      `impossible channel_reestablish: ${numbers} (expected next_commitment_number ${pending ? `${S} or ` : ''}${S + 1n}, next_revocation_number ${L >= 1n ? `${L - 1n} or ` : ''}${L})`,
       true,
       ctx,
     );

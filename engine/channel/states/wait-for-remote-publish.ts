@@ -16,6 +16,7 @@ export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: 
     case 'open':
     case 'close':
     case 'force-close':
+    case 'update-fee':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'we lost state; waiting for the peer to force-close' }));
     case 'funding-tx-built':
     case 'funding-tx-failed':

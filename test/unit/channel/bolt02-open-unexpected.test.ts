@@ -81,7 +81,10 @@ function samples(id: Uint8Array): Message[] {
   ];
 }
 
-/** The messages each state handles (their paths are tested elsewhere: normal's shutdown in bolt02-close.test.ts). */
+/**
+ * The messages each state handles (their paths are tested elsewhere: normal's shutdown in
+ * bolt02-close.test.ts, its commitment dance in bolt02-update-fee.test.ts).
+ */
 const EXPECTED: Partial<Record<ChannelStateName, readonly Message['type'][]>> = {
   'wait-for-open-channel': ['open_channel'],
   'wait-for-accept-channel': ['accept_channel'],
@@ -89,7 +92,7 @@ const EXPECTED: Partial<Record<ChannelStateName, readonly Message['type'][]>> = 
   'wait-for-funding-signed': ['funding_signed'],
   'wait-for-funding-confirmed': ['channel_ready', 'channel_reestablish'],
   'wait-for-channel-ready': ['channel_ready', 'channel_reestablish'],
-  normal: ['channel_ready', 'shutdown', 'channel_reestablish'],
+  normal: ['channel_ready', 'shutdown', 'channel_reestablish', 'update_fee', 'commitment_signed', 'revoke_and_ack'],
 };
 
 const OPENING: ChannelStateName[] = ['wait-for-open-channel', 'wait-for-accept-channel', 'wait-for-funding-internal', 'wait-for-funding-created', 'wait-for-funding-signed'];
@@ -213,6 +216,10 @@ describe.each(TARGETS)('%s in %s: other events', (side, target) => {
           // BOLT 2: nothing broadcast / no funding_signed sent → forget the channel.
           expect(t.state.type).toBe('aborted');
           expect(kinds).toEqual([...(target === 'wait-for-funding-signed' ? ['cancel-funding'] : []), 'emit:channel-aborted', 'emit:state-changed']);
+        } else if (target === 'normal') {
+          // normal refuses commands until the peer's channel_reestablish (bolt02-update-fee.test.ts).
+          expect(kinds).toEqual(['persist']);
+          expect(t.state).toEqual({ ...before, syncing: true });
         } else {
           expect(kinds).toEqual([]);
           expectUnchanged(before, t.state);
@@ -220,6 +227,11 @@ describe.each(TARGETS)('%s in %s: other events', (side, target) => {
         break;
       case 'peer-connected':
         // Funded states answer a reconnection with channel_reestablish (bolt02-reestablish.test.ts).
+        if (target === 'normal') {
+          expect(kinds).toEqual(['persist', 'send:channel_reestablish']);
+          expect(t.state).toEqual({ ...before, syncing: true });
+          break;
+        }
         expect(kinds).toEqual(FUNDED.includes(target) ? ['send:channel_reestablish'] : []);
         expectUnchanged(before, t.state);
         break;

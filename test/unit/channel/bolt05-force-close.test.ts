@@ -162,7 +162,11 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       // As if the peer were ahead: its current commitment is not the one we know.
       const lost: WaitForRemotePublishState = {
         type: 'wait-for-remote-publish',
-        commitments: { ...n.commitments, remoteCommit: { ...n.commitments.remoteCommit, index: 7, txid: new Uint8Array(32).fill(3) } },
+        commitments: {
+          ...n.commitments,
+          remoteCommit: { ...n.commitments.remoteCommit, index: 7, txid: new Uint8Array(32).fill(3) },
+          log: { ...n.commitments.log, remote: { ...n.commitments.log.remote, ctn: 7 } },
+        },
         remoteCurrentPerCommitmentPoint: n.commitments.remoteCommit.remotePerCommitmentPoint,
       };
       pair.a.state = lost;

@@ -4,6 +4,7 @@
  * truncated, extended, re-versioned or random bytes raise only DecodeError (a damaged record never
  * becomes a state); values that cannot be stored faithfully are refused at encode time.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { publicKeyOf } from '../../../engine/crypto/secp256k1.ts';
@@ -19,6 +20,9 @@ import type {
   OpeningParams,
 } from '../../../engine/channel/types.ts';
 import { CHANNEL_STATE_NAMES } from '../../../engine/channel/types.ts';
+import { type FeeUpdate, type HtlcLog, type SideCtns, type SideLog, newHtlcLog } from '../../../engine/channel/htlc-log.ts';
+import { hexToBytes } from '../../../engine/lib/bytes.ts';
+import { ShachainStore, perCommitmentSecret } from '../../../engine/keys/shachain.ts';
 import { ChannelPair, expectRoundTrip, fakeFundingTx } from '../../harness/channel-pair.ts';
 
 const POINTS = Array.from({ length: 24 }, (_, i) => publicKeyOf(sha256(Uint8Array.of(i, 0x5a))));
@@ -80,26 +84,67 @@ const negotiated: fc.Arbitrary<NegotiatedParams> = fc
 const spec = (f: bigint): fc.Arbitrary<CommitmentSpec> =>
   fc.tuple(fc.bigInt({ min: 0n, max: f * 1000n }), u32).map(([toLocalMsat, feeratePerKw]) => ({ toLocalMsat, toRemoteMsat: f * 1000n - toLocalMsat, feeratePerKw }));
 
-const commitments: fc.Arbitrary<Commitments> = fundingSat.chain((f) =>
-  withOptional(
-    fc.record({
-      channelId: bytes(32),
-      channelType,
-      isFunder: fc.boolean(),
-      channelFlags: u8,
-      channelIndex: u32,
-      peerNodeId: point,
-      localParams: params,
-      remoteParams: params,
-      fundingOutpoint: fc.record({ txid: bytes(32), index: u16 }),
-      fundingSat: fc.constant(f),
-      localCommit: fc.record({ index: commitmentNumber, spec: spec(f), txid: bytes(32), remoteSig: bytes(64) }),
-      remoteCommit: fc.record({ index: commitmentNumber, spec: spec(f), txid: bytes(32), remotePerCommitmentPoint: point }),
-    }),
-    'remoteNextPerCommitmentPoint',
-    point,
-  ),
-);
+/** `{ local?, remote? }` with absent (not undefined) keys. */
+const sideCtns: fc.Arbitrary<SideCtns> = fc
+  .tuple(fc.option(commitmentNumber, { nil: undefined }), fc.option(commitmentNumber, { nil: undefined }))
+  .map(([local, remote]) => ({ ...(local !== undefined ? { local } : {}), ...(remote !== undefined ? { remote } : {}) }));
+const feeUpdate: fc.Arbitrary<FeeUpdate> = fc.record({ feeratePerKw: u32, ctn: sideCtns });
+const firstFeeUpdate: fc.Arbitrary<FeeUpdate> = fc.record({ feeratePerKw: u32, ctn: fc.record({ local: commitmentNumber, remote: commitmentNumber }) });
+const loggedHtlc = fc.record({ id: u64, amountMsat: u64, paymentHash: bytes(32), cltvExpiry: u32, ctn: sideCtns });
+const resolution = fc.record({ htlcId: u64, ctn: sideCtns });
+
+const sideLog = (ctn: number, revackPending: boolean, fees: fc.Arbitrary<FeeUpdate[]>): fc.Arbitrary<SideLog> =>
+  fc.record({
+    ctn: fc.constant(ctn),
+    revackPending: fc.constant(revackPending),
+    nextHtlcId: u64,
+    adds: fc.array(loggedHtlc, { maxLength: 3 }),
+    settles: fc.array(resolution, { maxLength: 3 }),
+    fails: fc.array(resolution, { maxLength: 3 }),
+    feeUpdates: fees,
+  });
+
+/** Real compact stores of peer secrets: empty, and after a few revocations. */
+const SECRET_STORES: Uint8Array[] = [0, 1, 3, 6].map((n) => {
+  const store = new ShachainStore();
+  for (let i = 0; i < n; i++) store.insertCommitment(perCommitmentSecret(sha256(Uint8Array.of(0x77)), i), i);
+  return store.toBytes();
+});
+
+const commitments: fc.Arbitrary<Commitments> = fc
+  .tuple(fundingSat, commitmentNumber, fc.bigInt({ min: 0n, max: 2n ** 48n - 2n }).map(Number), fc.boolean(), fc.boolean())
+  .chain(([f, localIndex, remoteIndex, isFunder, pending]) => {
+    const funderFees = fc.tuple(firstFeeUpdate, fc.array(feeUpdate, { maxLength: 3 })).map(([first, rest]) => [first, ...rest]);
+    const log: fc.Arbitrary<HtlcLog> = fc.record({
+      local: sideLog(localIndex, false, isFunder ? funderFees : fc.constant([])),
+      remote: sideLog(remoteIndex, pending, isFunder ? fc.constant([]) : funderFees),
+    });
+    const remoteNextCommit = fc.record({
+      commit: fc.record({ index: fc.constant(remoteIndex + 1), spec: spec(f), txid: bytes(32), remotePerCommitmentPoint: point }),
+      sentAfterLocalIndex: commitmentNumber,
+    });
+    const base = withOptional(
+      fc.record({
+        channelId: bytes(32),
+        channelType,
+        isFunder: fc.constant(isFunder),
+        channelFlags: u8,
+        channelIndex: u32,
+        peerNodeId: point,
+        localParams: params,
+        remoteParams: params,
+        fundingOutpoint: fc.record({ txid: bytes(32), index: u16 }),
+        fundingSat: fc.constant(f),
+        localCommit: fc.record({ index: fc.constant(localIndex), spec: spec(f), txid: bytes(32), remoteSig: bytes(64) }),
+        remoteCommit: fc.record({ index: fc.constant(remoteIndex), spec: spec(f), txid: bytes(32), remotePerCommitmentPoint: point }),
+        log,
+        remoteSecrets: fc.constantFrom(...SECRET_STORES),
+      }),
+      'remoteNextPerCommitmentPoint',
+      point,
+    );
+    return pending ? fc.tuple(base, remoteNextCommit).map(([b, r]) => ({ ...b, remoteNextCommit: r })) : base;
+  });
 
 const state: fc.Arbitrary<ChannelState> = fc.oneof(
   fc.record({ type: fc.constant('idle' as const), channelIndex: u32 }),
@@ -125,7 +170,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     withOptional(fc.record({ secondPerCommitmentPoint: point }), 'alias', u64),
   ),
   fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, shortChannelId: u64, localAlias: u64 }),
-  withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64),
+  withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64), 'syncing', fc.constant(true as const)),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   withOptional(
     withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx),
@@ -198,7 +243,7 @@ describe('channel snapshot codec', () => {
 
   it('an unknown version or state tag is a DecodeError', () => {
     const b = encodeChannelState({ type: 'idle', channelIndex: 1 });
-    for (const v of [0, 2, 255]) decodeErrorOnly(() => decodeChannelState(Uint8Array.of(v, ...b.subarray(1))));
+    for (const v of [0, CHANNEL_SNAPSHOT_VERSION + 1, 255]) decodeErrorOnly(() => decodeChannelState(Uint8Array.of(v, ...b.subarray(1))));
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(CHANNEL_SNAPSHOT_VERSION, CHANNEL_STATE_NAMES.length, 0, 0, 0, 1)));
     decodeErrorOnly(() => decodeChannelState(new Uint8Array(0)));
   });
@@ -262,5 +307,27 @@ describe('channel snapshot codec on real runs', () => {
     const failed = new ChannelPair({ fundingBuilder: (req) => fakeFundingTx(req, { valueSat: 1n }) });
     failed.open({ channelType });
     for (const s of [...failed.a.states, ...failed.b.states]) expectRoundTrip(s);
+  });
+});
+
+describe('version-1 snapshots (before the update log)', () => {
+  // Written by the version-1 codec from pair runs (normal on both sides, anchors; A waiting for confirmations, static_remotekey).
+  const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v1.json', import.meta.url), 'utf8')) as Record<string, string>;
+
+  it.each(Object.entries(fixtures))('%s decodes with an empty log at its commitment numbers and no peer secrets', (_name, hex) => {
+    const bytes = hexToBytes(hex);
+    expect(bytes[0]).toBe(1);
+    const s = decodeChannelState(bytes);
+    if (!('commitments' in s)) throw new Error(`${s.type} has no commitments`);
+    const c = s.commitments;
+    expect(c.log).toEqual(newHtlcLog(c.isFunder, c.localCommit.index, c.remoteCommit.index, c.localCommit.spec.feeratePerKw));
+    expect(c.remoteNextCommit).toBeUndefined();
+    expect(c.remoteSecrets).toEqual(new ShachainStore().toBytes());
+    // Re-encoded as the current version, it decodes back to the same state.
+    const again = encodeChannelState(s);
+    expect(again[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
+    expect(decodeChannelState(again)).toEqual(s);
+    // A version-1 body with version-2 trailing fields (or any trailing byte) is refused.
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(...bytes, 0)));
   });
 });
