@@ -68,7 +68,7 @@ function eventDto(e: PeerEvent): NodeEvent | null {
     case 'ping':
       return { type: 'peer.ping', nodeId: e.nodeId, rttMs: e.rttMs };
     case 'remote-error':
-      return { type: 'peer.remote-error', nodeId: e.nodeId, kind: e.kind, text: e.text };
+      return { type: 'peer.remote-error', nodeId: e.nodeId, kind: e.kind, text: e.text, channelId: e.channelId };
     case 'message':
       return null; // protocol messages stay in the worker
   }
