@@ -98,3 +98,9 @@ export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS }
 export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
 export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY } from './node/channels.ts';
 export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, OpenOptions } from './node/channels.ts';
+// The whole node (engine/node/glint-node.ts): wallet + peers + channels + chain follower.
+export { GlintNode, LIGHTNING_BALANCE_STATES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_OPEN_TIMEOUT_MS, peerNodeIdOf } from './node/glint-node.ts';
+export type { GlintNodeOptions, GlintNodeEvent, GlintBalance, GlintChain, StartOptions, ConnectOptions as NodeConnectOptions, OpenChannelOptions, CloseChannelOptions } from './node/glint-node.ts';
+export { PeerBook, PEER_BOOK_KEY } from './node/peer-book.ts';
+export type { PeerBookEntry } from './node/peer-book.ts';
+export { CHANNEL_STORE_PREFIXES } from './node/wallet-service.ts';

@@ -27,12 +27,12 @@ export interface ChannelPeers {
   disconnect(nodeId: string): void;
 }
 
-/** The channel keys (`Keychain` satisfies it). */
+/** The channel keys (`Keychain` and `WalletService` satisfy it). */
 export interface ChannelKeySource {
   channelKeys(channelIndex: number): ChannelKeys;
 }
 
-/** What the manager needs from the on-chain wallet (`OnchainWallet` satisfies it). */
+/** What the manager needs from the on-chain wallet (`WalletService` satisfies it, saving its state on each call). */
 export interface ChannelWallet {
   /** A signed, unbroadcast transaction paying `valueSat` to `scriptPubKey`, its coins reserved. */
   fundChannel(req: { readonly scriptPubKey: Uint8Array; readonly valueSat: bigint; readonly feeRate?: number; readonly target?: number }): Promise<{
@@ -44,6 +44,8 @@ export interface ChannelWallet {
   cancelReservation(txid: string): unknown;
   /** Broadcast one of the wallet's transactions (and record it as the wallet's). */
   broadcast(rawTx: Uint8Array): Promise<string>;
+  /** A fresh scriptPubKey of ours to be paid on a cooperative close (BOLT 2 `shutdown`). */
+  shutdownScript(): Uint8Array | Promise<Uint8Array>;
 }
 
 /** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */

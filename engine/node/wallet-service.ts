@@ -7,7 +7,12 @@
  *   `wallet/seed`    v1: u8 network, u16 length + UTF-8 mnemonic, u16 length + UTF-8 BIP 39 passphrase
  *   `wallet/onchain` the on-chain wallet state (engine/wallet/state.ts codec, its own version byte)
  * State is written durably after every change that matters (sync, a handed-out address, a
- * broadcast), before the caller hears about it.
+ * broadcast, a funding reservation), before the caller hears about it.
+ *
+ * It is also the node's channel wallet and channel key source (engine/node/channel-ports.ts
+ * `ChannelWallet`, `ChannelKeySource`): `fundChannel`, `cancelReservation`, `broadcast`,
+ * `shutdownScript`, `channelKeys`, and gives the ChannelManager a view of the same encrypted store
+ * limited to the channel records (`channelStore`), so the seed record never leaves this class.
  */
 import type { ChainSource } from '../chain/source.ts';
 import { DecodeError, ValidationError } from '../lib/errors.ts';
@@ -22,11 +27,16 @@ import { NETWORKS, type NetworkName } from '../wire/chains.ts';
 import { ByteReader } from '../wire/reader.ts';
 import { ByteWriter } from '../wire/writer.ts';
 import { decodeWalletState, encodeWalletState, type WalletState } from '../wallet/state.ts';
-import { OnchainWallet, type PreparedTx, type SendRequest } from '../wallet/wallet.ts';
+import { parseAddress } from '../wallet/addresses.ts';
+import { OnchainWallet, type FundingRequest, type PreparedTx, type SendRequest } from '../wallet/wallet.ts';
+import type { ChannelKeys } from '../keys/keychain.ts';
+import type { KVBatch } from '../ports.ts';
 import type { Balance, HistoryEntry } from '../wallet/utxos.ts';
 
 const SEED_KEY = 'wallet/seed';
 const ONCHAIN_KEY = 'wallet/onchain';
+/** Key prefixes the ChannelManager may read and write through `channelStore()`. */
+export const CHANNEL_STORE_PREFIXES: readonly string[] = Object.freeze(['channel/', 'node/']);
 
 interface SeedRecord {
   readonly network: NetworkName;
@@ -118,6 +128,8 @@ export class WalletService {
   private state: WalletState | undefined;
   private wallet: OnchainWallet | undefined;
   private readonly prepared = new Map<string, { tx: PreparedTx; to: string }>();
+  /** Wallet-state writes, one at a time and in call order (the last write holds the newest state). */
+  private persisting: Promise<void> = Promise.resolve();
 
   private constructor(store: EncryptedStore, keychain: Keychain, network: NetworkName, state: WalletState | undefined) {
     this.store = store;
@@ -229,8 +241,75 @@ export class WalletService {
     return this.confirmSend(preview.id);
   }
 
+  // ---- the channel wallet (ChannelWallet) and key source (ChannelKeySource) ----------------------
+
+  /**
+   * BOLT 2 funding: a signed, unbroadcast transaction paying the 2-of-2 `scriptPubKey`; its coins
+   * are reserved (and the reservation saved) until `broadcast` or `cancelReservation`.
+   */
+  async fundChannel(req: FundingRequest): Promise<{ rawTx: Uint8Array; txid: string; fundingOutputIndex: number }> {
+    const tx = await this.onchain().fundChannel(req);
+    this.prepared.clear(); // previews may spend the coins now reserved
+    await this.persist();
+    return { rawTx: tx.rawTx, txid: tx.txid, fundingOutputIndex: tx.fundingOutputIndex };
+  }
+
+  /** Release the coins reserved for the unbroadcast funding tx `txid` (display order), and save. */
+  async cancelReservation(txid: string): Promise<boolean> {
+    const released = this.onchain().cancelReservation(txid);
+    await this.persist();
+    return released;
+  }
+
+  /** Broadcast one of the wallet's transactions (a channel funding), record it, and save. */
+  async broadcast(rawTx: Uint8Array): Promise<string> {
+    const txid = await this.onchain().broadcast(rawTx);
+    await this.persist();
+    return txid;
+  }
+
+  /** A fresh receive scriptPubKey (P2WPKH) for a cooperative close (BOLT 2 `shutdown`), saved before it is returned. */
+  async shutdownScript(): Promise<Uint8Array> {
+    const a = this.onchain().nextReceiveAddress();
+    await this.persist();
+    return parseAddress(a.address, this.network).scriptPubKey;
+  }
+
+  /** The keys of channel `channelIndex` (BOLT 3 basepoints, funding key, per-commitment seed). */
+  channelKeys(channelIndex: number): ChannelKeys {
+    return this.keychain.channelKeys(channelIndex);
+  }
+
+  /**
+   * The encrypted store, limited to the channel records (keys under CHANNEL_STORE_PREFIXES): what
+   * the ChannelManager persists to. Closing it does nothing (the wallet owns the store).
+   */
+  channelStore(): KVStore {
+    const store = this.store;
+    const check = (key: string): void => {
+      if (!CHANNEL_STORE_PREFIXES.some((p) => key.startsWith(p))) throw new ValidationError('key', `"${key}" is outside the channel records`);
+    };
+    return {
+      get: async (key) => {
+        check(key);
+        return store.get(key);
+      },
+      keys: async (prefix) => {
+        check(prefix);
+        return store.keys(prefix);
+      },
+      write: async (batch: KVBatch) => {
+        for (const [k] of batch.put ?? []) check(k);
+        for (const k of batch.del ?? []) check(k);
+        await store.write(batch);
+      },
+      close: async () => {},
+    };
+  }
+
   async close(): Promise<void> {
     this.prepared.clear();
+    await this.persisting.catch(() => {});
     await this.store.close();
   }
 
@@ -239,9 +318,13 @@ export class WalletService {
     return this.wallet;
   }
 
-  private async persist(): Promise<void> {
-    if (!this.wallet) return;
-    this.state = this.wallet.toState();
-    await this.store.write({ put: [[ONCHAIN_KEY, encodeWalletState(this.state)]] });
+  private persist(): Promise<void> {
+    const next = this.persisting.catch(() => {}).then(async () => {
+      if (!this.wallet) return;
+      this.state = this.wallet.toState();
+      await this.store.write({ put: [[ONCHAIN_KEY, encodeWalletState(this.state)]] });
+    });
+    this.persisting = next;
+    return next;
   }
 }

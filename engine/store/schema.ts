@@ -57,6 +57,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     owner: 'engine/node/channels.ts',
     description: 'the next unused per-channel key index (saved before the index is first used)',
   },
+  {
+    key: 'node/peers',
+    version: 1,
+    owner: 'engine/node/peer-book.ts',
+    description: 'address book: how each dialled peer was reached (URI, proxy), to redial channel peers after a restart',
+  },
 ]);
 
 /** The schema row a key belongs to (exact match first, then the longest prefix). */

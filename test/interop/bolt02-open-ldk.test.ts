@@ -14,15 +14,14 @@ import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenCha
 import {
   EncryptedStore,
   EsploraClient,
-  Keychain,
   MemoryKVStore,
-  OnchainWallet,
   PeerManager,
   WalletService,
   bytesToHex,
   chainHash,
   generateMnemonic,
   type FetchLike,
+  type KVStore,
   type Logger,
 } from '../../engine/index.ts';
 import { ChannelManager, type ChannelInfo } from '../../engine/node/channels.ts';
@@ -51,10 +50,10 @@ let anchors: { node: LdkNode; feed: LdkFeed; port: number };
 
 interface Glint {
   raw: MemoryKVStore;
-  store: EncryptedStore;
-  service: WalletService;
-  keychain: Keychain;
-  wallet: OnchainWallet;
+  /** The wallet's encrypted store, limited to the channel records. */
+  store: KVStore;
+  /** The wallet: on-chain state, channel wallet and channel key source, persisted on every change. */
+  wallet: WalletService;
   client: EsploraClient;
   peers: PeerManager;
   channels: ChannelManager;
@@ -73,20 +72,17 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000, nod
 async function glintNode(opts: { minimumDepth?: number; fundSat?: number } = {}): Promise<Glint> {
   const raw = new MemoryKVStore();
   const mnemonic = generateMnemonic(nodeEntropy, 24);
-  const service = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
-  // WalletService keeps its keychain, on-chain wallet and store private (see the report): the
-  // channel side gets the same keychain from the same words, and its own handle on the store.
-  const keychain = Keychain.fromMnemonic(mnemonic, '', 'regtest');
-  expect(bytesToHex(keychain.nodeId())).toBe(service.nodeId);
-  const store = await EncryptedStore.open(raw, PASSPHRASE, nodeEntropy);
+  const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
+  // The wallet is the channel wallet and key source, and the channels persist to its store.
+  const store = wallet.channelStore();
   const client = new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
-  const wallet = OnchainWallet.restore(keychain, 'regtest', client);
+  wallet.attachChain(client);
   if (opts.fundSat) {
-    await chain.faucet(wallet.nextReceiveAddress().address, opts.fundSat);
+    await chain.faucet(await wallet.receiveAddress(), opts.fundSat);
     await wallet.sync();
   }
   const peers = new PeerManager({
-    nodeSecret: service.nodeSecret,
+    nodeSecret: wallet.nodeSecret,
     dialer: nodeDialer,
     clock: nodeClock,
     entropy: nodeEntropy,
@@ -100,7 +96,7 @@ async function glintNode(opts: { minimumDepth?: number; fundSat?: number } = {})
     entropy: nodeEntropy,
     logger,
     peers,
-    keys: keychain,
+    keys: wallet,
     wallet,
     chain: client,
     // LDK's fee estimator answers 253 sat/kw: offer and expect the same.
@@ -109,7 +105,7 @@ async function glintNode(opts: { minimumDepth?: number; fundSat?: number } = {})
     config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
   });
   await channels.start();
-  const g = { raw, store, service, keychain, wallet, client, peers, channels };
+  const g = { raw, store, wallet, client, peers, channels };
   glints.push(g);
   return g;
 }
@@ -152,7 +148,7 @@ async function expectReloads(g: Glint, channel: ChannelInfo): Promise<void> {
     clock: nodeClock,
     entropy: nodeEntropy,
     peers: { send() {}, subscribe: () => () => {}, peers: () => [], disconnect() {} },
-    keys: g.keychain,
+    keys: g.wallet,
     wallet: g.wallet,
     chain: g.client,
     feeratePerKw: 253,
@@ -260,6 +256,11 @@ describe('BOLT 2 establishment: Glint opens to LDK (real regtest chain, real TCP
     // The wallet saw its own funding spend (change back, coins not double-spendable).
     await g.wallet.sync();
     expect(g.wallet.balance().spendableSat).toBeLessThan(1_000_000n - 100_000n);
+    // …and saved it: the wallet reopened from its store (no sync) knows the funding spend too.
+    const reopened = await WalletService.open({ raw: g.raw, passphrase: PASSPHRASE, entropy: nodeEntropy });
+    reopened.attachChain(g.client);
+    expect(reopened.balance()).toEqual(g.wallet.balance());
+    expect(reopened.history().map((h) => h.txid)).toContain(ch.fundingTxid);
   });
 
   test('anchors_zero_fee_htlc_tx (LDK with negotiate_anchors + manual accept): usable on both', async () => {

@@ -140,6 +140,9 @@ class FakeWallet implements ChannelWallet {
   broadcast(raw: Uint8Array): Promise<string> {
     return this.chain.broadcast(raw);
   }
+  shutdownScript(): Uint8Array {
+    return Uint8Array.from([0x00, 0x14, ...new Uint8Array(20).fill(0x42)]);
+  }
 }
 
 /** Messages between nodes, delivered when the test says so, through the real codec. */

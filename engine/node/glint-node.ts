@@ -1,0 +1,480 @@
+/**
+ * `GlintNode`: one whole node, as the CLI (`glint run`, in-process commands) and the browser worker
+ * host it. It composes
+ *
+ *   - an opened `WalletService` (the seed, the on-chain wallet, the encrypted store): the node
+ *     key, the channel keys, the channel wallet (funding, broadcast, shutdown scripts);
+ *   - a `PeerManager` with the wallet's node key, dialling through the environment's Dialer;
+ *   - a `ChannelManager` persisting to the same encrypted store (its channel records only,
+ *     `WalletService.channelStore()`) through its own persistence barrier;
+ *   - a chain follower on the Clock port: every `pollIntervalMs` it reads the Esplora tip (one
+ *     request when nothing changed); on a new tip it runs `ChannelManager.onTip()` and a quick
+ *     wallet sync;
+ *   - an address book (`node/peers`, peer-book.ts) so the peers of our channels are redialled
+ *     (with backoff) after a restart.
+ *
+ * Lifecycle: `new GlintNode(opts)` → `start()` → … → `stop()`. `stop` is final (a new node is built
+ * to run again); it does not close the wallet, whose owner closes it after `stop` resolves.
+ * Nothing here returns a secret: channels come out as `ChannelInfo` (plain data), balances as
+ * bigints.
+ */
+import type { ChainSource } from '../chain/source.ts';
+import type { ChannelConfig, ChannelStateName } from '../channel/index.ts';
+import type { ChannelType } from '../channel/bolt3/types.ts';
+import { errorMessage, ValidationError } from '../lib/errors.ts';
+import type { Clock, Dialer, Entropy, Logger } from '../ports.ts';
+import { silentLogger } from '../ports.ts';
+import { parsePeerUri } from '../peer/address.ts';
+import type { PeerSessionConfig } from '../peer/session.ts';
+import { chainHash } from '../wire/chains.ts';
+import type { NetworkName } from '../wire/chains.ts';
+import type { Balance } from '../wallet/utxos.ts';
+import { ChannelManager } from './channels.ts';
+import type { ChannelChain, ChannelInfo, ChannelManagerEvent, ChannelWallet } from './channel-ports.ts';
+import { txidOfRaw } from './channel-inspect.ts';
+import { PeerBook } from './peer-book.ts';
+import { PeerManager, type PeerInfo } from './peer-manager.ts';
+import type { WalletService } from './wallet-service.ts';
+
+/** Default chain poll cadence. */
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
+/** How long `open` waits for the peer to complete the funding flow (accept_channel … funding_signed). */
+export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
+
+/**
+ * Channel states whose balance counts in `lightningMsat`: funded, and our money still in the
+ * channel's latest commitment, not on its way to the chain. Excluded: establishment states
+ * (nothing is funded), `closing` (the mutual close tx pays our wallet address, so the wallet
+ * already counts it as unconfirmed), `force-closing` (our output is time-locked until swept to the
+ * wallet), `wait-for-remote-publish` (the peer holds a newer state; we cannot claim from ours),
+ * and the terminal `aborted` / `closed`.
+ */
+export const LIGHTNING_BALANCE_STATES: readonly ChannelStateName[] = Object.freeze([
+  'wait-for-funding-confirmed',
+  'wait-for-channel-ready',
+  'normal',
+  'shutting-down',
+  'negotiating-closing',
+] satisfies ChannelStateName[]);
+
+/** What the node reads from the chain (`EsploraClient` satisfies it). */
+export type GlintChain = ChainSource & ChannelChain;
+
+export interface GlintNodeOptions {
+  /** An opened wallet; the node does not close it. */
+  readonly wallet: WalletService;
+  readonly chain: GlintChain;
+  readonly dialer: Dialer;
+  readonly clock: Clock;
+  readonly entropy: Entropy;
+  readonly logger?: Logger;
+  /** Chain tip poll cadence (default 10 s); 0 disables the follower (tests drive `poll()`). */
+  readonly pollIntervalMs?: number;
+  /** Default WebSocket proxy for `host:port` peers (browser); per-call `proxy` wins. */
+  readonly proxy?: string;
+  /** Channel proposals and acceptance limits (ChannelManager default otherwise). */
+  readonly channelConfig?: ChannelConfig;
+  /** Commitment feerate (sat/kw) instead of the chain's 6-block estimate. */
+  readonly feeratePerKw?: number;
+  /** Funding transaction fee choice (default: the wallet's 6-block estimate). */
+  readonly fundingFee?: { readonly feeRate?: number; readonly target?: number };
+  /** Peer session overrides (ping cadence, timeouts). */
+  readonly session?: Partial<PeerSessionConfig>;
+  /** See DEFAULT_OPEN_TIMEOUT_MS. */
+  readonly openTimeoutMs?: number;
+}
+
+export interface StartOptions {
+  /** Redial the peers of our open channels (default true; off for one-shot reads like `glint channels`). */
+  readonly connectPeers?: boolean;
+}
+
+export interface ConnectOptions {
+  /** WebSocket proxy for this peer (default: the node's `proxy`). */
+  readonly proxy?: string;
+}
+
+export interface OpenChannelOptions {
+  readonly pushMsat?: bigint;
+  /** Default: anchors when the peer offers them, else static_remotekey. */
+  readonly channelType?: ChannelType;
+  readonly proxy?: string;
+}
+
+export interface CloseChannelOptions {
+  /** Broadcast our latest commitment instead of negotiating (funds come back after to_self_delay). */
+  readonly force?: boolean;
+}
+
+/** The on-chain balance plus `lightningMsat`: our side of the channels in LIGHTNING_BALANCE_STATES. */
+export interface GlintBalance extends Balance {
+  readonly lightningMsat: bigint;
+}
+
+/** What `subscribe` listeners hear: channel events (ChannelManagerEvent), peer changes, new tips. */
+export type GlintNodeEvent =
+  | ChannelManagerEvent
+  | { readonly type: 'peer-connected'; readonly peer: PeerInfo }
+  | { readonly type: 'peer-disconnected'; readonly nodeId: string; readonly reason: string; readonly willReconnect: boolean }
+  | { readonly type: 'tip'; readonly height: number; readonly hash: string };
+
+/** The close API of ChannelManager (engine/node/channels.ts). */
+interface Closer {
+  close?(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
+}
+
+interface OpenWaiter {
+  readonly localId: number;
+  readonly resolve: (r: { channelId: string; fundingTxid: string }) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class GlintNode {
+  readonly nodeId: string;
+  readonly network: NetworkName;
+  private readonly opts: GlintNodeOptions;
+  private readonly logger: Logger;
+  private readonly wallet: WalletService;
+  private readonly peerManager: PeerManager;
+  private readonly channelManager: ChannelManager;
+  private readonly book: PeerBook;
+  private readonly listeners = new Set<(e: GlintNodeEvent) => void>();
+  private readonly unsubscribes: (() => void)[] = [];
+  /** Funding txids the wallet broadcast successfully, and the failures, for `open` waiters. */
+  private readonly broadcastDone = new Set<string>();
+  private readonly broadcastFailed = new Map<string, string>();
+  private readonly openWaiters = new Set<OpenWaiter>();
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private lastTip: string | undefined;
+  private cancelPoll: (() => void) | undefined;
+  private polling: Promise<void> | undefined;
+
+  constructor(opts: GlintNodeOptions) {
+    this.opts = opts;
+    this.logger = opts.logger ?? silentLogger;
+    this.wallet = opts.wallet;
+    this.network = opts.wallet.network;
+    this.nodeId = opts.wallet.nodeId;
+    this.peerManager = new PeerManager({
+      nodeSecret: opts.wallet.nodeSecret,
+      dialer: opts.dialer,
+      clock: opts.clock,
+      entropy: opts.entropy,
+      logger: this.logger,
+      session: { chainHashes: [chainHash(opts.wallet.network)], ...opts.session },
+    });
+    const store = opts.wallet.channelStore();
+    this.book = new PeerBook(store);
+    this.channelManager = new ChannelManager({
+      network: opts.wallet.network,
+      store,
+      clock: opts.clock,
+      entropy: opts.entropy,
+      logger: this.logger,
+      peers: this.peerManager,
+      keys: opts.wallet,
+      wallet: this.channelWallet(),
+      chain: opts.chain,
+      ...(opts.channelConfig ? { config: opts.channelConfig } : {}),
+      ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}),
+      ...(opts.fundingFee ? { fundingFee: opts.fundingFee } : {}),
+    });
+  }
+
+  /**
+   * Attach the chain to the wallet and sync it, load the channels (ChannelManager.start reads the
+   * tip once), load the address book, redial channel peers (not awaited: reconnecting runs in the
+   * background with backoff), and start the chain follower.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.state !== 'new') throw new ValidationError('node', `cannot start a node that is ${this.state}`);
+    this.state = 'starting';
+    try {
+      if (!this.wallet.hasChain) this.wallet.attachChain(this.opts.chain);
+      await this.wallet.sync();
+      await this.book.load();
+      this.unsubscribes.push(this.channelManager.subscribe((e) => this.onChannelEvent(e)));
+      this.unsubscribes.push(
+        this.peerManager.subscribe((e) => {
+          if (e.type === 'connected') this.notify({ type: 'peer-connected', peer: e.peer });
+          else if (e.type === 'disconnected') this.notify({ type: 'peer-disconnected', nodeId: e.nodeId, reason: e.reason, willReconnect: e.willReconnect });
+        }),
+      );
+      await this.channelManager.start();
+      this.lastTip = undefined;
+    } catch (err) {
+      this.state = 'stopped';
+      for (const u of this.unsubscribes.splice(0)) u();
+      this.channelManager.stop();
+      this.peerManager.close();
+      throw err;
+    }
+    this.state = 'running';
+    if (options.connectPeers !== false) this.reconnectChannelPeers();
+    this.schedulePoll();
+  }
+
+  /**
+   * Stop: no more polls, disconnect every peer (no reconnects), stop routing to channels, and
+   * wait until every channel batch already submitted to the persistence barrier has finished.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    this.cancelPoll?.();
+    this.cancelPoll = undefined;
+    await this.polling?.catch(() => {});
+    this.channelManager.stop();
+    this.peerManager.close();
+    await this.channelManager.idle();
+    for (const u of this.unsubscribes.splice(0)) u();
+    for (const w of this.openWaiters) w.reject(new Error('the node stopped before the funding tx was broadcast'));
+    this.openWaiters.clear();
+    this.state = 'stopped';
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  subscribe(fn: (e: GlintNodeEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Connected peers. */
+  peers(): PeerInfo[] {
+    return this.peerManager.peers();
+  }
+
+  /** Dial `uri` (`pubkey@host:port` or `pubkey@ws(s)://…`), remember how, and keep reconnecting to it. */
+  async connect(uri: string, opts: ConnectOptions = {}): Promise<PeerInfo> {
+    this.requireRunning();
+    const proxy = opts.proxy ?? this.opts.proxy;
+    const info = await this.peerManager.connect(uri, { reconnect: true, ...(proxy !== undefined ? { proxy } : {}) });
+    await this.book.remember(uri, proxy);
+    return info;
+  }
+
+  /**
+   * Open a channel we fund to `uri` (connecting first if needed). Resolves once the funding tx
+   * is broadcast (the channel record with the peer's signature is durable before that, DESIGN.md
+   * rule 3); rejects if the peer refuses, the wallet cannot fund it, the broadcast fails, or the
+   * peer does not finish within `openTimeoutMs`.
+   */
+  async open(uri: string, fundingSat: bigint, opts: OpenChannelOptions = {}): Promise<{ channelId: string; fundingTxid: string }> {
+    this.requireRunning();
+    if (typeof fundingSat !== 'bigint' || fundingSat <= 0n) throw new ValidationError('fundingSat', 'must be a positive number of sats');
+    if (opts.pushMsat !== undefined && (typeof opts.pushMsat !== 'bigint' || opts.pushMsat < 0n)) throw new ValidationError('pushMsat', 'must be a non-negative number of msat');
+    const peer = await this.connect(uri, opts.proxy !== undefined ? { proxy: opts.proxy } : {});
+    const opened = await this.channelManager.open(peer.nodeId, {
+      fundingSat,
+      ...(opts.pushMsat !== undefined ? { pushMsat: opts.pushMsat } : {}),
+      ...(opts.channelType !== undefined ? { channelType: opts.channelType } : {}),
+    });
+    return new Promise((resolve, reject) => {
+      let cancelTimer: (() => void) | undefined;
+      const waiter: OpenWaiter = {
+        localId: opened.localId,
+        resolve: (r) => {
+          cancelTimer?.();
+          this.openWaiters.delete(waiter);
+          resolve(r);
+        },
+        reject: (e) => {
+          cancelTimer?.();
+          this.openWaiters.delete(waiter);
+          reject(e);
+        },
+      };
+      this.openWaiters.add(waiter);
+      const ms = this.opts.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
+      cancelTimer = this.opts.clock.setTimer(ms, () => {
+        const c = this.channelManager.byLocalId(opened.localId);
+        waiter.reject(new Error(`the channel funding did not complete within ${ms} ms (state ${c?.state ?? 'unknown'})`));
+      });
+      this.checkOpenWaiters();
+    });
+  }
+
+  /** Every channel (plain data), oldest first. */
+  channels(): ChannelInfo[] {
+    return this.channelManager.list();
+  }
+
+  /** One channel by channel_id (or temporary id), hex. */
+  channel(channelId: string): ChannelInfo | undefined {
+    return this.channelManager.get(channelId);
+  }
+
+  /**
+   * Close a channel: cooperatively (BOLT 2 shutdown / closing_signed, paying a fresh wallet
+   * address), or with `force` by broadcasting our latest commitment. Resolves with the txid of
+   * the closing (or commitment) transaction. Delegates to ChannelManager.close.
+   */
+  async close(channelId: string, opts: CloseChannelOptions = {}): Promise<{ closingTxid: string }> {
+    this.requireRunning();
+    if (typeof channelId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(channelId)) throw new ValidationError('channelId', 'expected 64 hex characters');
+    const known = this.channelManager.get(channelId);
+    if (!known) throw new ValidationError('channelId', `no channel ${channelId.toLowerCase()}`);
+    const closer = this.channelManager as unknown as Closer;
+    if (typeof closer.close !== 'function') throw new ValidationError('close', 'closing channels is not available in this build');
+    return closer.close(channelId.toLowerCase(), opts.force ? { force: true } : {});
+  }
+
+  /** On-chain balance (from the last sync) and `lightningMsat` (see LIGHTNING_BALANCE_STATES). */
+  balance(): GlintBalance {
+    const onchain = this.wallet.balance();
+    let lightningMsat = 0n;
+    for (const c of this.channelManager.list()) if (LIGHTNING_BALANCE_STATES.includes(c.state)) lightningMsat += c.localMsat;
+    return { ...onchain, lightningMsat };
+  }
+
+  /** A fresh on-chain receive address (saved before it is returned). */
+  receiveAddress(): Promise<string> {
+    return this.wallet.receiveAddress();
+  }
+
+  /**
+   * One chain-follower step now: read the tip; if it changed, let the channels see it and run a
+   * quick wallet sync. Overlapping calls share one run. Never rejects (errors are logged).
+   */
+  poll(): Promise<void> {
+    if (this.polling) return this.polling;
+    this.polling = this.pollOnce().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  /** Resolve once the channel barrier has finished everything submitted so far (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.channelManager.idle();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private requireRunning(): void {
+    if (this.state !== 'running') throw new ValidationError('node', `the node is ${this.state === 'new' ? 'not started' : this.state}`);
+  }
+
+  /** The ChannelWallet the manager uses: the WalletService, with funding broadcasts reported to `open` waiters. */
+  private channelWallet(): ChannelWallet {
+    const w = this.wallet;
+    return {
+      fundChannel: (req) => w.fundChannel(req),
+      cancelReservation: (txid) => {
+        // The manager does not await this; a failure must not become an unhandled rejection.
+        w.cancelReservation(txid).catch((err: unknown) => this.logger.log('warn', 'could not release a funding reservation', { txid, error: errorMessage(err) }));
+      },
+      broadcast: async (rawTx) => {
+        try {
+          const txid = await w.broadcast(rawTx);
+          this.broadcastDone.add(txid);
+          this.broadcastFailed.delete(txid);
+          this.checkOpenWaiters();
+          return txid;
+        } catch (err) {
+          let txid: string | undefined;
+          try {
+            txid = txidOfRaw(rawTx);
+          } catch {
+            txid = undefined;
+          }
+          if (txid !== undefined && !this.broadcastDone.has(txid)) this.broadcastFailed.set(txid, errorMessage(err));
+          this.checkOpenWaiters();
+          throw err;
+        }
+      },
+      shutdownScript: () => w.shutdownScript(),
+    };
+  }
+
+  private checkOpenWaiters(): void {
+    for (const w of [...this.openWaiters]) {
+      const c = this.channelManager.byLocalId(w.localId);
+      if (!c) {
+        w.reject(new Error('the channel is gone'));
+        continue;
+      }
+      if (c.state === 'aborted') {
+        w.reject(new ValidationError('open', `the channel open failed: ${c.reason ?? 'aborted'}`));
+        continue;
+      }
+      if (c.frozen) {
+        w.reject(new Error(`the channel is frozen: ${c.frozen}`));
+        continue;
+      }
+      if (c.fundingTxid === undefined) continue;
+      if (this.broadcastDone.has(c.fundingTxid)) {
+        w.resolve({ channelId: c.channelId, fundingTxid: c.fundingTxid });
+        continue;
+      }
+      const failed = this.broadcastFailed.get(c.fundingTxid);
+      if (failed !== undefined) {
+        w.reject(new Error(`the funding tx ${c.fundingTxid} of channel ${c.channelId} could not be broadcast: ${failed} (the channel is saved; the broadcast is retried on each new block)`));
+      }
+    }
+  }
+
+  private onChannelEvent(e: ChannelManagerEvent): void {
+    this.checkOpenWaiters();
+    this.notify(e);
+  }
+
+  /** Redial (with PeerManager's backoff) every peer with a channel that is not finished. */
+  private reconnectChannelPeers(): void {
+    const live = new Set(this.channelManager.list().filter((c) => c.peer !== '' && c.state !== 'aborted' && c.state !== 'closed').map((c) => c.peer));
+    for (const nodeId of live) {
+      const entry = this.book.get(nodeId);
+      if (!entry) {
+        this.logger.log('warn', 'no address known for a channel peer; it must connect to us', { peer: nodeId });
+        continue;
+      }
+      const proxy = entry.proxy ?? this.opts.proxy;
+      this.peerManager.connect(entry.uri, { reconnect: true, ...(proxy !== undefined ? { proxy } : {}) }).then(
+        () => this.logger.log('info', 'reconnected to channel peer', { peer: nodeId }),
+        (err: unknown) => this.logger.log('warn', 'could not reconnect to channel peer', { peer: nodeId, error: errorMessage(err) }),
+      );
+    }
+  }
+
+  private schedulePoll(): void {
+    const ms = this.opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (ms <= 0 || this.state !== 'running') return;
+    this.cancelPoll = this.opts.clock.setTimer(ms, () => {
+      this.cancelPoll = undefined;
+      void this.poll().then(() => this.schedulePoll());
+    });
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (this.state !== 'running') return;
+    try {
+      const tip = await this.opts.chain.tip();
+      if (tip.hash === this.lastTip) return;
+      this.lastTip = tip.hash;
+      await this.channelManager.onTip();
+      await this.wallet.sync({ quick: true });
+      this.notify({ type: 'tip', height: tip.height, hash: tip.hash });
+    } catch (err) {
+      this.lastTip = undefined; // try the whole step again next time
+      this.logger.log('warn', 'chain poll failed; retried on the next poll', { error: errorMessage(err) });
+    }
+  }
+
+  private notify(e: GlintNodeEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch (err) {
+        this.logger.log('error', 'node listener threw', { error: errorMessage(err) });
+      }
+    }
+  }
+}
+
+/** `pubkey@…` → the peer's node id (hex), validating the URI. */
+export function peerNodeIdOf(uri: string): string {
+  return parsePeerUri(uri).nodeIdHex;
+}
