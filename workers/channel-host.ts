@@ -40,14 +40,17 @@ export interface EngineChannel {
 export type EngineEvent =
   | { readonly type: 'channel'; readonly channel: EngineChannel; readonly event: { readonly type: string; readonly [k: string]: unknown } }
   | { readonly type: 'frozen'; readonly channel: EngineChannel; readonly reason: string }
+  /** ChannelManager: a peer's error/warning, channel unknown. */
+  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string }
+  /** PeerManager: a peer's error/warning with the channel_id it names. */
   | { readonly type: 'remote-error'; readonly nodeId: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
   | { readonly type: string };
 
 /** What the host needs of the node (GlintNode satisfies it). */
 export interface ChannelEngine {
   channels(): readonly EngineChannel[];
-  connect(uri: string, opts?: { proxy?: string; reconnect?: boolean }): Promise<unknown>;
-  open(uri: string, fundingSat: bigint, opts?: { pushMsat?: bigint; channelType?: ChannelTypeDto }): Promise<{ channelId: string; fundingTxid: string }>;
+  connect(uri: string, opts?: { proxy?: string }): Promise<unknown>;
+  open(uri: string, fundingSat: bigint, opts?: { pushMsat?: bigint; channelType?: ChannelTypeDto; proxy?: string }): Promise<{ channelId: string; fundingTxid: string }>;
   close(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
 }
 
@@ -137,6 +140,8 @@ export function noteFor(event: { readonly type: string; readonly [k: string]: un
 export class ChannelHost {
   readonly #o: ChannelHostOptions;
   #engine: ChannelEngine | null = null;
+  /** The node forwards PeerManager `remote-error`s (with the channel id): ignore the vaguer `peer-error`s. */
+  #preciseErrors = false;
 
   constructor(options: ChannelHostOptions) {
     this.#o = options;
@@ -145,6 +150,7 @@ export class ChannelHost {
   /** The node to serve (null while no wallet is unlocked). */
   attach(engine: ChannelEngine | null): void {
     this.#engine = engine;
+    this.#preciseErrors = false;
   }
 
   get attached(): boolean {
@@ -162,16 +168,21 @@ export class ChannelHost {
     // Reach the peer first (through the proxy a browser needs), so a bad address or a refusal is
     // reported as such, before anything is asked of the wallet.
     try {
-      await engine.connect(uri, { ...(params.proxy ? { proxy: params.proxy } : {}), reconnect: true });
+      await engine.connect(uri, params.proxy ? { proxy: params.proxy } : {});
     } catch (err) {
       throw asUriError(err);
     }
     const fundingSat = BigInt(params.fundingSat);
     const pushMsat = BigInt(params.pushMsat);
-    return engine.open(uri, fundingSat, {
-      ...(pushMsat > 0n ? { pushMsat } : {}),
-      ...(params.channelType === 'auto' ? {} : { channelType: params.channelType }),
-    });
+    try {
+      return await engine.open(uri, fundingSat, {
+        ...(pushMsat > 0n ? { pushMsat } : {}),
+        ...(params.channelType === 'auto' ? {} : { channelType: params.channelType }),
+        ...(params.proxy ? { proxy: params.proxy } : {}),
+      });
+    } catch (err) {
+      throw asOpenError(err);
+    }
   }
 
   async close(params: { channelId: string; force: boolean }): Promise<{ closingTxid: string }> {
@@ -195,16 +206,24 @@ export class ChannelHost {
       this.#o.emit({ type: 'channel.changed', channel: dto });
       this.#note(dto, { source: 'node', kind: 'error', text: `Stopped: the store failed (${e.reason}); restart the app.` });
     } else if (e.type === 'remote-error' && 'nodeId' in e && 'channelId' in e) {
-      const engine = this.#engine;
-      if (!engine) return;
-      const all = e.channelId === ALL_CHANNELS;
-      for (const c of engine.channels()) {
-        if (c.peer !== e.nodeId) continue;
-        if (!all && c.channelId !== e.channelId && c.temporaryChannelId !== e.channelId) continue;
-        if (all && (c.state === 'closed' || c.state === 'aborted')) continue;
-        const dto = this.#dto(c);
-        if (dto) this.#note(dto, { source: 'peer', kind: e.kind, text: e.text });
-      }
+      this.#preciseErrors = true;
+      this.#peerNote(e.nodeId, e.channelId, e.kind, e.text);
+    } else if (e.type === 'peer-error' && 'peer' in e && 'text' in e && !this.#preciseErrors) {
+      this.#peerNote(e.peer, ALL_CHANNELS, e.kind, e.text);
+    }
+  }
+
+  /** A peer's error/warning on the channel it names, or on each of its live channels (all zeros). */
+  #peerNote(peer: string, channelId: string, kind: 'error' | 'warning', text: string): void {
+    const engine = this.#engine;
+    if (!engine) return;
+    const all = channelId === ALL_CHANNELS;
+    for (const c of engine.channels()) {
+      if (c.peer !== peer) continue;
+      if (!all && c.channelId !== channelId && c.temporaryChannelId !== channelId) continue;
+      if (all && (c.state === 'closed' || c.state === 'aborted')) continue;
+      const dto = this.#dto(c);
+      if (dto) this.#note(dto, { source: 'peer', kind, text });
     }
   }
 
@@ -227,12 +246,29 @@ export class ChannelHost {
   }
 }
 
-/** A connect failure is about the URI (or the proxy): say so, so the form shows it on the field. */
+/** An engine ValidationError's field and its message without the `field: ` prefix. */
+function validationParts(err: unknown): { field: string; text: string } | null {
+  if (!(err instanceof Error) || err.name !== 'ValidationError') return null;
+  const field = (err as { field?: unknown }).field;
+  if (typeof field !== 'string') return null;
+  return { field, text: err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message };
+}
+
+/** A connect failure is about the URI or the proxy when the engine says so; else it is the peer's. */
 function asUriError(err: unknown): Error {
   if (err instanceof RpcValidationError) return err;
-  const text = err instanceof Error ? err.message : String(err);
-  const field = (err as { field?: unknown }).field;
-  if (typeof field === 'string' && /proxy/i.test(field)) return new RpcValidationError('params.proxy', text);
-  if (err instanceof Error && err.name === 'ValidationError') return new RpcValidationError('params.uri', text);
-  return new Error(`could not connect to the peer: ${text}`);
+  const v = validationParts(err);
+  if (v) return new RpcValidationError(/proxy/i.test(v.field) ? 'params.proxy' : 'params.uri', v.text);
+  return new Error(`could not connect to the peer: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+const OPEN_FIELDS: Record<string, string> = { fundingSat: 'params.fundingSat', pushMsat: 'params.pushMsat', channelType: 'params.channelType', proxy: 'params.proxy', peer: 'params.uri', uri: 'params.uri' };
+
+/** An open failure on a parameter names it; anything else (the peer refused, the wallet cannot pay) is the form's. */
+function asOpenError(err: unknown): Error {
+  if (err instanceof RpcValidationError) return err;
+  const v = validationParts(err);
+  if (!v) return err instanceof Error ? err : new Error(String(err));
+  const field = OPEN_FIELDS[v.field];
+  return field ? new RpcValidationError(field, v.text) : new Error(v.text);
 }

@@ -96,7 +96,9 @@ describe('rpc protocol: worker → client', () => {
     expect(parseNodeEvent({ type: 'peer.disconnected', nodeId: ID, reason: 'bye', willReconnect: true })).toMatchObject({ willReconnect: true });
     expect(parseNodeEvent({ type: 'peer.ping', nodeId: ID, rttMs: 3 })).toMatchObject({ rttMs: 3 });
     expect(parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm', channelId: '00'.repeat(32) })).toMatchObject({ kind: 'warning' });
+    expect(parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'error', text: 'hm', channelId: null })).toMatchObject({ channelId: null });
     expect(fieldOf(() => parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm' }))).toBe('event.channelId');
+    expect(fieldOf(() => parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm', channelId: 'zz' }))).toBe('event.channelId');
     expect(parseNodeEvent({ type: 'log', level: 'info', message: 'x', at: 1 })).toMatchObject({ level: 'info' });
     expect(parseNodeEvent({ type: 'node.status', info })).toMatchObject({ info });
   });

@@ -249,8 +249,11 @@ export type NodeEvent =
   | { type: 'peer.connected'; peer: PeerDto }
   | { type: 'peer.disconnected'; nodeId: string; reason: string; willReconnect: boolean }
   | { type: 'peer.ping'; nodeId: string; rttMs: number }
-  /** `channelId`: the channel it is about (64 hex; all zeros = every channel with that peer, BOLT 1). */
-  | { type: 'peer.remote-error'; nodeId: string; kind: 'error' | 'warning'; text: string; channelId: string }
+  /**
+   * `channelId`: the channel it is about (64 hex; all zeros = every channel with that peer, BOLT 1),
+   * or null when the node did not say.
+   */
+  | { type: 'peer.remote-error'; nodeId: string; kind: 'error' | 'warning'; text: string; channelId: string | null }
   | { type: 'log'; level: LogLevel; message: string; at: number }
   /** The wallet was created, unlocked, locked, or its network / Esplora changed. */
   | { type: 'wallet.status'; status: WalletStatusDto }
@@ -734,7 +737,7 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
         nodeId: nodeId(o.nodeId, `${field}.nodeId`),
         kind: oneOf(o.kind, `${field}.kind`, ['error', 'warning'] as const),
         text: string(o.text, `${field}.text`, MAX_TEXT),
-        channelId: channelId(o.channelId, `${field}.channelId`),
+        channelId: nullable(o.channelId, (x) => channelId(x, `${field}.channelId`)),
       };
     case 'log':
       shape(o, field, ['type', 'level', 'message', 'at']);
