@@ -18,8 +18,8 @@ function digits(text: string): string | null {
 
 function wholeNumber(text: string, unit: string, example: string): Checked<bigint> {
   if (/^-/.test(text)) return { ok: false, error: 'The amount must be positive.' };
-  if (/^\d*[.,]\d+$/.test(text) || /^\d+[.,]$/.test(text)) return { ok: false, error: `Amounts are whole ${unit}: no decimals.` };
-  const d = digits(text);
+  const d = digits(text); // grouped thousands (`100,000`) first: they are not decimals
+  if (d === null && (/^\d*[.,]\d+$/.test(text) || /^\d+[.,]$/.test(text))) return { ok: false, error: `Amounts are whole ${unit}: no decimals.` };
   if (d === null || d.length > 22) return { ok: false, error: `Enter a whole number of ${unit}, e.g. ${example}.` };
   return { ok: true, value: BigInt(d) };
 }

@@ -3,12 +3,14 @@
  * (the proxy and the LDK harness are .ts modules importing .ts modules, which Playwright's own
  * loader is not relied on for):
  *
- *   - an LDK node (npm `lightningdevkit`, WASM) listening on loopback TCP;
+ *   - an LDK node (npm `lightningdevkit`, WASM) listening on loopback TCP, fed the regtest
+ *     chain's blocks (so channels with it confirm) and accepting channels at 1 confirmation;
  *   - Glint's WebSocket→TCP proxy, allowed to reach exactly that port on loopback;
  *   - a regtest chain (bcoin, playground/chain) behind an Esplora API with a faucet;
  *   - a small HTTP endpoint on FIXTURE_PORT (default 4175) describing them:
  *       GET /fixtures.json → { peerUri, nodeIdHex, ldkPort, proxyUrl, proxyPort, esploraUrl }
  *       GET /ldk/peers     → [{ nodeIdHex, inbound, features }]  (what LDK sees)
+ *       GET /ldk/channels  → [{ channelId, peer, capacitySat, usable, ready, outboundMsat, inboundMsat }]
  *
  * It also writes dist/glint.config.json (network regtest, this Esplora), the config the node
  * worker reads its defaults from, as a deployment would; `npm run test:e2e` builds dist/ first.
@@ -18,8 +20,7 @@
 import { createServer } from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LdkNode } from '../../playground/ldk/node.ts';
-import { RegtestChain, startEsplora } from '../../playground/chain/index.ts';
+import { RegtestChain, createLdkNodeAtTip, startEsplora } from '../../playground/chain/index.ts';
 import { startProxy } from '../../proxy/server.ts';
 
 export interface Fixtures {
@@ -34,11 +35,11 @@ export interface Fixtures {
 
 const fixturePort = Number(process.env.FIXTURE_PORT ?? 4175);
 
-const ldk = await LdkNode.create({ network: 'regtest', alias: 'e2e-ldk' });
-const ldkPort = await ldk.listen(0, '127.0.0.1');
-const proxy = await startProxy({ port: 0, host: '127.0.0.1', allowPrivate: true, allowPorts: [ldkPort], logLevel: 'warn' });
 const chain = await RegtestChain.create();
 const esplora = await startEsplora(chain, { port: 0 });
+const { node: ldk, feed } = await createLdkNodeAtTip(chain, { alias: 'e2e-ldk', config: { minimumDepth: 1 } });
+const ldkPort = await ldk.listen(0, '127.0.0.1');
+const proxy = await startProxy({ port: 0, host: '127.0.0.1', allowPrivate: true, allowPorts: [ldkPort], logLevel: 'warn' });
 const configPath = fileURLToPath(new URL('../../dist/glint.config.json', import.meta.url));
 writeFileSync(configPath, `${JSON.stringify({ network: 'regtest', esplora: { regtest: esplora.url } }, null, 2)}\n`);
 
@@ -51,6 +52,23 @@ const fixtures: Fixtures = {
   esploraUrl: esplora.url,
 };
 
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** LDK's view of its channels (for the e2e tests to check what the UI says against). */
+function ldkChannels(): unknown[] {
+  return ldk.run(() =>
+    ldk.channelManager.list_channels().map((d) => ({
+      channelId: hex(d.get_channel_id().get_a()),
+      peer: hex(d.get_counterparty().get_node_id()),
+      capacitySat: d.get_channel_value_satoshis().toString(),
+      usable: d.get_is_usable(),
+      ready: d.get_is_channel_ready(),
+      outboundMsat: d.get_outbound_capacity_msat().toString(),
+      inboundMsat: d.get_inbound_capacity_msat().toString(),
+    })),
+  );
+}
+
 const http = createServer((req, res) => {
   const json = (body: unknown): void => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -58,6 +76,7 @@ const http = createServer((req, res) => {
   };
   if (req.url === '/fixtures.json') json(fixtures);
   else if (req.url === '/ldk/peers') json(ldk.peers().map((p) => ({ nodeIdHex: p.nodeIdHex, inbound: p.inbound, features: p.features })));
+  else if (req.url === '/ldk/channels') json(ldkChannels());
   else {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
@@ -76,6 +95,7 @@ async function stop(signal: string): Promise<void> {
   console.log(`e2e fixtures: ${signal}, shutting down`);
   http.close();
   rmSync(configPath, { force: true });
+  feed.detach();
   await Promise.allSettled([proxy.close(), ldk.stop(), esplora.close().then(() => chain.close())]);
   process.exit(0);
 }

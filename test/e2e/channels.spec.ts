@@ -1,0 +1,189 @@
+/**
+ * The Channels screen against a real LDK node on a real regtest chain (fixture-server.ts): create
+ * a wallet, fund it from the faucet, open a channel to LDK from the UI (bad input first: a
+ * malformed peer URI and an amount out of range get field errors and lose nothing; then the
+ * review step), mine, and see the channel open and usable with its balance bar — as LDK sees it
+ * too; then close it cooperatively (the force option shows its warning first) and see it closing.
+ *
+ * Screenshot: test-results/channels.png (the open channel), plus channels-*.png for the steps.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { Fixtures } from './fixture-server.ts';
+
+const FIXTURES_URL = `http://127.0.0.1:${Number(process.env.FIXTURE_PORT ?? 4175)}`;
+const PASSPHRASE = 'channels e2e passphrase';
+const CHANNEL_SAT = 50_000;
+
+interface LdkChannel {
+  channelId: string;
+  peer: string;
+  capacitySat: string;
+  usable: boolean;
+  ready: boolean;
+  outboundMsat: string;
+  inboundMsat: string;
+}
+
+async function fixtures(request: APIRequestContext): Promise<Fixtures> {
+  const res = await request.get(`${FIXTURES_URL}/fixtures.json`);
+  expect(res.ok()).toBe(true);
+  return (await res.json()) as Fixtures;
+}
+
+async function ldkChannels(request: APIRequestContext): Promise<LdkChannel[]> {
+  return (await (await request.get(`${FIXTURES_URL}/ldk/channels`)).json()) as LdkChannel[];
+}
+
+async function mine(request: APIRequestContext, fx: Fixtures, blocks = 1): Promise<void> {
+  const res = await request.post(`${fx.esploraUrl}/regtest/mine`, { data: { blocks } });
+  expect(res.ok(), await res.text()).toBe(true);
+}
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
+
+/** Onboarding: a new wallet, its words written down and confirmed. */
+async function createWallet(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
+  await page.getByTestId('start-create').click();
+  await page.fill('#new-passphrase', PASSPHRASE);
+  await page.fill('#new-passphrase-2', PASSPHRASE);
+  await page.getByTestId('create-wallet').click();
+  await expect(page.getByTestId('word')).toHaveCount(24, { timeout: 60_000 });
+  const words = await page.locator('[data-testid=word] .w').allTextContents();
+  await page.getByTestId('wrote-down').check();
+  await page.getByTestId('words-continue').click();
+  const quiz = page.getByTestId('quiz-input');
+  await expect(quiz).toHaveCount(3);
+  for (let i = 0; i < 3; i++) {
+    const position = Number(await quiz.nth(i).getAttribute('data-position'));
+    await quiz.nth(i).fill(words[position - 1]!);
+  }
+  await page.getByTestId('confirm-words').click();
+  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked');
+}
+
+test('open a channel to LDK from the UI, see it usable, close it cooperatively', async ({ page, request }) => {
+  test.setTimeout(300_000);
+  const fx = await fixtures(request);
+  const errors = watchErrors(page);
+
+  await createWallet(page);
+  // Coins from the faucet (mined into a block), synced.
+  await page.getByTestId('go-receive').click();
+  await page.getByTestId('get-test-coins').click();
+  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
+  await page.getByRole('link', { name: '← Wallet' }).click();
+  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+  const ourId = await page.getByTestId('own-node-id').getAttribute('data-node-id');
+  expect(ourId).toMatch(/^0[23][0-9a-f]{64}$/);
+
+  await page.getByTestId('tab-channels').click();
+  await expect(page.getByTestId('channels-screen')).toBeVisible();
+  await expect(page.getByTestId('channel-count')).toHaveText('0');
+
+  // Bad input: a malformed URI and an amount out of range get field errors; nothing is sent.
+  await page.fill('#open-uri', `${fx.nodeIdHex.slice(0, 20)}@127.0.0.1`);
+  await page.fill('#open-proxy', fx.proxyUrl);
+  await page.fill('#open-amount', '1000');
+  await page.getByTestId('open-review').click();
+  await expect(page.getByTestId('open-uri-error')).toContainText('66 hex characters');
+  await expect(page.locator('#open-uri')).toBeFocused();
+  await expect(page.getByTestId('open-amount-error')).toContainText('at least 20,000 sats');
+  await page.fill('#open-uri', `${fx.nodeIdHex}@127.0.0.1`);
+  await expect(page.getByTestId('open-uri-error')).toContainText('needs a port');
+  await page.fill('#open-uri', fx.peerUri);
+  await expect(page.getByTestId('open-uri-error')).toHaveCount(0);
+  await page.fill('#open-amount', '20000000');
+  await expect(page.getByTestId('open-amount-error')).toContainText('at most 16,777,215 sats');
+  await page.fill('#open-amount', '200000');
+  await expect(page.getByTestId('open-amount-error')).toContainText('more than your on-chain balance');
+  await shot(page, 'channels-bad-input');
+  await page.fill('#open-amount', String(CHANNEL_SAT));
+  await expect(page.getByTestId('open-amount-error')).toHaveCount(0);
+  await expect(page.locator('#open-uri')).toHaveValue(fx.peerUri); // nothing typed was lost
+  await expect(page.getByTestId('channel-count')).toHaveText('0');
+
+  // Review: amount and the fee estimate, nothing sent yet; then confirm.
+  await page.getByTestId('open-review').click();
+  const review = page.getByTestId('open-review-card');
+  await expect(review).toBeVisible();
+  await expect(page.getByTestId('open-review-amount')).toHaveAttribute('data-sat', String(CHANNEL_SAT));
+  await expect(page.getByTestId('open-review-fee')).toContainText('sat');
+  await expect(page.getByTestId('open-review-peer')).toContainText(fx.nodeIdHex.slice(0, 8));
+  await shot(page, 'channels-review');
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('open-error')).toHaveCount(0);
+  const fundingTxid = (await page.getByTestId('open-funding-txid').textContent())?.trim() ?? '';
+  expect(fundingTxid).toMatch(/^[0-9a-f]{64}$/);
+  // The funding transaction is on the chain's mempool.
+  const tx = await request.get(`${fx.esploraUrl}/tx/${fundingTxid}`);
+  expect(tx.ok(), `funding tx ${fundingTxid} known to Esplora`).toBe(true);
+
+  const channel = page.getByTestId('channel');
+  await expect(channel).toHaveCount(1);
+  await expect(page.getByTestId('channel-count')).toHaveText('1');
+  await expect(channel.getByTestId('channel-capacity')).toHaveAttribute('data-sat', String(CHANNEL_SAT));
+  await expect(channel.getByTestId('channel-peer')).toHaveText(`${fx.nodeIdHex.slice(0, 8)}…${fx.nodeIdHex.slice(-6)}`);
+  await expect(channel).toHaveAttribute('data-state', /wait-for-funding-confirmed|wait-for-channel-ready|normal/);
+
+  // Mine: LDK asks for 1 confirmation; the node sees the block on its next chain poll.
+  await mine(request, fx, 1);
+  await expect(channel).toHaveAttribute('data-state', 'normal', { timeout: 60_000 });
+  await expect(channel).toHaveAttribute('data-usable', 'true', { timeout: 30_000 });
+  await expect(channel.getByTestId('channel-usable')).toBeVisible();
+  await expect(channel.getByTestId('channel-state')).toContainText('Open');
+  // All of it is ours (nothing pushed): the bar is full on our side, and the figures say so.
+  const localMsat = BigInt((await channel.getByTestId('channel-local').getAttribute('data-msat')) ?? '-1');
+  const remoteMsat = BigInt((await channel.getByTestId('channel-remote').getAttribute('data-msat')) ?? '-1');
+  expect(localMsat + remoteMsat).toBe(BigInt(CHANNEL_SAT) * 1000n);
+  expect(remoteMsat).toBe(0n);
+  await expect(channel.getByTestId('channel-balance-bar')).toHaveAttribute('data-local-share', '1.000');
+  const channelId = (await channel.getAttribute('data-channel-id')) ?? '';
+  expect(channelId).toMatch(/^[0-9a-f]{64}$/);
+
+  // LDK agrees: the same channel, usable, the same capacity.
+  await expect(async () => {
+    const theirs = (await ldkChannels(request)).find((c) => c.channelId === channelId);
+    expect(theirs, 'LDK lists the channel').toBeDefined();
+    expect(theirs).toMatchObject({ peer: ourId, capacitySat: String(CHANNEL_SAT), usable: true });
+  }).toPass({ timeout: 30_000 });
+  await shot(page, 'channels');
+  await page.getByTestId('open-another').click();
+  await expect(page.getByTestId('open-review')).toBeVisible(); // the form is back for another channel
+  await expect(page.locator('#open-uri')).toHaveValue(fx.peerUri); // the peer is remembered
+
+  // Close: the dialog defaults to cooperative; force shows the warning about the delay and fees.
+  await channel.getByTestId('channel-close').click();
+  const dialog = page.getByTestId('close-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId('close-cooperative')).toBeChecked();
+  await expect(dialog.getByTestId('force-warning')).toHaveCount(0);
+  await dialog.getByTestId('close-force').check();
+  await expect(dialog.getByTestId('force-warning')).toContainText('to_self_delay');
+  await expect(dialog.getByTestId('force-warning')).toContainText('fees');
+  await expect(dialog.getByTestId('close-confirm')).toHaveText('Force close');
+  await shot(page, 'channels-force-warning');
+  await dialog.getByTestId('close-cooperative').check();
+  await expect(dialog.getByTestId('force-warning')).toHaveCount(0);
+  await dialog.getByTestId('close-confirm').click();
+  await expect(dialog).toHaveCount(0, { timeout: 90_000 });
+  await expect(page.getByTestId('close-error')).toHaveCount(0);
+  await expect(page.getByTestId('close-result')).toContainText('Closing');
+  await expect(channel).toHaveAttribute('data-state', /shutting-down|negotiating-closing|closing|closed/, { timeout: 30_000 });
+  await expect(channel.getByTestId('channel-state')).toContainText(/Closing|Closed/);
+  await expect(channel).toHaveAttribute('data-usable', 'false');
+  await shot(page, 'channels-closing');
+
+  expect(errors).toEqual([]);
+});
