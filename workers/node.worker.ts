@@ -64,7 +64,7 @@ function missing(what: string): Error {
 }
 
 function requireWallet(): WalletHost {
-  if (wallet && node) return wallet;
+  if (wallet && info.status === 'running') return wallet;
   throw unavailable();
 }
 

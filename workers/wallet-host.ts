@@ -290,7 +290,7 @@ export class WalletHost {
           w.attachChain(chain);
           this.#o.onOpened?.(w, chain);
           this.#o.logger.log('info', `wallet: chain source is now ${this.status().esploraUrl}`);
-          void this.syncNow();
+          void this.syncNow().catch(() => {}); // locked meanwhile: nothing to report
         }
       }
       return this.#statusChanged(before);

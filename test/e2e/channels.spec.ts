@@ -72,10 +72,24 @@ async function createWallet(page: Page): Promise<void> {
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked');
 }
 
-test('open a channel to LDK from the UI, see it usable, close it cooperatively', async ({ page, request }) => {
-  test.setTimeout(300_000);
+// One browser page for the whole file: the close test closes the channel the open test opened.
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let errors: string[] = [];
+let channelId = '';
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  errors = watchErrors(page);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('open a channel to LDK from the UI (bad input first), mine, see it usable with its balance bar', async ({ request }) => {
+  test.setTimeout(240_000);
   const fx = await fixtures(request);
-  const errors = watchErrors(page);
 
   await createWallet(page);
   // Coins from the faucet (mined into a block), synced.
@@ -149,7 +163,7 @@ test('open a channel to LDK from the UI, see it usable, close it cooperatively',
   expect(localMsat + remoteMsat).toBe(BigInt(CHANNEL_SAT) * 1000n);
   expect(remoteMsat).toBe(0n);
   await expect(channel.getByTestId('channel-balance-bar')).toHaveAttribute('data-local-share', '1.000');
-  const channelId = (await channel.getAttribute('data-channel-id')) ?? '';
+  channelId = (await channel.getAttribute('data-channel-id')) ?? '';
   expect(channelId).toMatch(/^[0-9a-f]{64}$/);
 
   // LDK agrees: the same channel, usable, the same capacity.
@@ -158,10 +172,19 @@ test('open a channel to LDK from the UI, see it usable, close it cooperatively',
     expect(theirs, 'LDK lists the channel').toBeDefined();
     expect(theirs).toMatchObject({ peer: ourId, capacitySat: String(CHANNEL_SAT), usable: true });
   }).toPass({ timeout: 30_000 });
-  await shot(page, 'channels');
   await page.getByTestId('open-another').click();
   await expect(page.getByTestId('open-review')).toBeVisible(); // the form is back for another channel
   await expect(page.locator('#open-uri')).toHaveValue(fx.peerUri); // the peer is remembered
+  await expect(page.locator('#open-amount')).toHaveValue('');
+  await shot(page, 'channels');
+  expect(errors).toEqual([]);
+});
+
+test('close it cooperatively (the force option warns first) and see it closing', async () => {
+  test.setTimeout(180_000);
+  expect(channelId, 'the open test opened a channel').toMatch(/^[0-9a-f]{64}$/);
+  const channel = page.locator(`[data-testid=channel][data-channel-id="${channelId}"]`);
+  await expect(channel).toHaveAttribute('data-state', 'normal');
 
   // Close: the dialog defaults to cooperative; force shows the warning about the delay and fees.
   await channel.getByTestId('channel-close').click();
