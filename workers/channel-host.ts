@@ -52,6 +52,10 @@ export interface ChannelEngine {
   connect(uri: string, opts?: { proxy?: string }): Promise<unknown>;
   open(uri: string, fundingSat: bigint, opts?: { pushMsat?: bigint; channelType?: ChannelTypeDto; proxy?: string }): Promise<{ channelId: string; fundingTxid: string }>;
   close(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
+  /** Connected peers (to tell whether a failed first dial left a peer connected). */
+  peers?(): readonly { readonly nodeId: string }[];
+  /** Stop dialling a peer (a failed first dial is not retried behind the user's back). */
+  disconnect?(nodeId: string): void;
 }
 
 export interface ChannelHostOptions {
@@ -170,6 +174,8 @@ export class ChannelHost {
     try {
       await engine.connect(uri, params.proxy ? { proxy: params.proxy } : {});
     } catch (err) {
+      const nodeId = /^([0-9a-fA-F]{66})@/.exec(uri)?.[1]?.toLowerCase();
+      if (nodeId && !engine.peers?.().some((p) => p.nodeId === nodeId)) engine.disconnect?.(nodeId);
       throw asUriError(err);
     }
     const fundingSat = BigInt(params.fundingSat);

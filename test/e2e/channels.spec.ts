@@ -127,6 +127,19 @@ test('open a channel to LDK from the UI (bad input first), mine, see it usable w
   await expect(page.locator('#open-uri')).toHaveValue(fx.peerUri); // nothing typed was lost
   await expect(page.getByTestId('channel-count')).toHaveText('0');
 
+  // A peer that cannot be reached (the proxy only lets us reach LDK's port): the reason is shown,
+  // nothing is spent, nothing typed is lost.
+  await page.fill('#open-uri', `${fx.nodeIdHex}@127.0.0.1:1`);
+  await page.getByTestId('open-review').click();
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-error')).toContainText('could not connect to the peer', { timeout: 60_000 });
+  await expect(page.getByTestId('channel-count')).toHaveText('0');
+  await shot(page, 'channels-peer-error');
+  await page.getByTestId('open-edit').click();
+  await expect(page.locator('#open-amount')).toHaveValue(String(CHANNEL_SAT));
+  await page.fill('#open-uri', fx.peerUri);
+  await expect(page.getByTestId('open-spendable')).toHaveAttribute('data-sat', '100000'); // nothing spent
+
   // Review: amount and the fee estimate, nothing sent yet; then confirm.
   await page.getByTestId('open-review').click();
   const review = page.getByTestId('open-review-card');

@@ -201,6 +201,11 @@ describe('channel host: commands', () => {
     expect(e).not.toBeInstanceOf(RpcValidationError);
     expect(e.message).toBe('could not connect to the peer: connection refused');
     expect(node.calls.filter((c) => c.startsWith('open'))).toEqual([]);
+    // A node that can stop dialling is told to: the failed first dial is not retried in the background.
+    const stopped: string[] = [];
+    Object.assign(node, { peers: () => [], disconnect: (id: string) => stopped.push(id) });
+    await rejection(h.open(openParams));
+    expect(stopped).toEqual([PEER]);
   });
 
   it('a failed open names its parameter, or passes the reason on for the form', async () => {
