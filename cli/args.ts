@@ -21,6 +21,8 @@ export interface ParsedCommand {
 }
 
 const GLOBAL_WITH_VALUE = new Set(['--data', '--network', '--esplora', '--log-level', '--passphrase-file']);
+/** Command flags that never take a value (so `--anchors <uri>` does not swallow the URI). */
+export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--anchors', '--static-remotekey', '--force']);
 
 /** Split argv into global options, a command, its positionals and its `--flag value` pairs. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {
@@ -52,8 +54,10 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   for (; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--')) {
+      if (flags.has(a)) throw new ValidationError(a, 'given twice');
       const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
+      if (BOOLEAN_FLAGS.has(a)) flags.set(a, true);
+      else if (next !== undefined && !next.startsWith('--')) {
         flags.set(a, next);
         i++;
       } else flags.set(a, true);
@@ -72,4 +76,64 @@ export function stringFlag(flags: Map<string, string | true>, name: string): str
 /** Refuse flags the command does not know, so typos do not pass silently. */
 export function allowOnly(flags: Map<string, string | true>, allowed: readonly string[]): void {
   for (const k of flags.keys()) if (!allowed.includes(k)) throw new ValidationError(k, 'unknown option for this command');
+}
+
+/** A flag that takes no value: present or not. */
+export function booleanFlag(flags: Map<string, string | true>, name: string): boolean {
+  const v = flags.get(name);
+  if (typeof v === 'string') throw new ValidationError(name, 'takes no value');
+  return v === true;
+}
+
+/** Largest amount parsed from the command line (21 M BTC in msat fits easily). */
+const MAX_AMOUNT_DIGITS = 19;
+
+/** A whole, positive number (sats or msat) from the command line. */
+export function parseWholeAmount(text: string, field: string, opts: { allowZero?: boolean } = {}): bigint {
+  if (!/^[0-9]+$/.test(text) || text.length > MAX_AMOUNT_DIGITS) throw new ValidationError(field, `must be a whole number, got "${text}"`);
+  const v = BigInt(text);
+  if (v === 0n && !opts.allowZero) throw new ValidationError(field, 'must be more than zero');
+  return v;
+}
+
+export type ChannelTypeChoice = 'anchors_zero_fee_htlc_tx' | 'static_remotekey';
+
+/** `glint open <pubkey>@<host>:<port> <sats> [--push-msat N] [--anchors|--static-remotekey]`. */
+export interface OpenArgs {
+  readonly uri: string;
+  readonly fundingSat: bigint;
+  readonly pushMsat?: bigint;
+  readonly channelType?: ChannelTypeChoice;
+}
+
+export const OPEN_USAGE = 'usage: glint open <pubkey>@<host>:<port> <sats> [--push-msat N] [--anchors|--static-remotekey]';
+
+export function parseOpenArgs(cmd: ParsedCommand): OpenArgs {
+  allowOnly(cmd.flags, ['--push-msat', '--anchors', '--static-remotekey', '--passphrase-file']);
+  const [uri, sats] = cmd.positional;
+  if (uri === undefined || sats === undefined || cmd.positional.length > 2) throw new ValidationError('open', OPEN_USAGE);
+  if (!uri.includes('@')) throw new ValidationError('peer', `expected <pubkey>@<host>:<port>, got "${uri}"`);
+  const fundingSat = parseWholeAmount(sats, 'sats');
+  const pushText = stringFlag(cmd.flags, '--push-msat');
+  const pushMsat = pushText !== undefined ? parseWholeAmount(pushText, '--push-msat', { allowZero: true }) : undefined;
+  if (pushMsat !== undefined && pushMsat > fundingSat * 1000n) throw new ValidationError('--push-msat', 'cannot exceed the channel amount');
+  const anchors = booleanFlag(cmd.flags, '--anchors');
+  const staticRemotekey = booleanFlag(cmd.flags, '--static-remotekey');
+  if (anchors && staticRemotekey) throw new ValidationError('--anchors', 'give --anchors or --static-remotekey, not both');
+  const channelType: ChannelTypeChoice | undefined = anchors ? 'anchors_zero_fee_htlc_tx' : staticRemotekey ? 'static_remotekey' : undefined;
+  return { uri, fundingSat, ...(pushMsat !== undefined ? { pushMsat } : {}), ...(channelType ? { channelType } : {}) };
+}
+
+/** `glint close <channel-id> [--force]`. */
+export interface CloseArgs {
+  readonly channelId: string;
+  readonly force: boolean;
+}
+
+export function parseCloseArgs(cmd: ParsedCommand): CloseArgs {
+  allowOnly(cmd.flags, ['--force', '--passphrase-file']);
+  const [id] = cmd.positional;
+  if (id === undefined || cmd.positional.length > 1) throw new ValidationError('close', 'usage: glint close <channel-id> [--force]');
+  if (!/^[0-9a-fA-F]{64}$/.test(id)) throw new ValidationError('channel-id', `expected 64 hex characters, got "${id}"`);
+  return { channelId: id.toLowerCase(), force: booleanFlag(cmd.flags, '--force') };
 }

@@ -9,7 +9,9 @@ import { nodeEntropy, stderrLogger } from './adapters/clock.ts';
 import { allowOnly, parseArgs, stringFlag, type ParsedCommand } from './args.ts';
 import { connectAndPing } from './connect.ts';
 import { throwawayIdentity } from './identity.ts';
-import { addressCommand, balanceCommand, initCommand, mnemonicCommand, sendCommand, walletNodeSecret } from './wallet.ts';
+import { balanceCommand, channelsCommand, closeCommand, openCommand } from './channels.ts';
+import { runCommand } from './run.ts';
+import { addressCommand, initCommand, mnemonicCommand, sendCommand, walletNodeSecret } from './wallet.ts';
 
 const HELP = `glint [global options] <command> [options]
 
@@ -37,10 +39,32 @@ Commands:
   address
       Sync, then print {"address"}: a fresh BIP 84 receive address.
   balance
-      Sync, then print {"confirmedSat", "unconfirmedSat", "spendableSat", "immatureSat"}.
+      Sync, then print {"confirmedSat", "unconfirmedSat", "spendableSat", "immatureSat",
+      "lightningMsat"}. lightningMsat: our balance in channels that are funded and not closing
+      (wait-for-funding-confirmed, wait-for-channel-ready, normal, shutting-down,
+      negotiating-closing); a closing channel's money shows up on-chain instead.
   send <address> <sats|max> [--feerate <sat/vB>]
       Pay an address (fee rate from the server's estimates unless given); prints {"txid", "feeSat"}.
+
+  run
+      Keep the node online until SIGINT/SIGTERM: redial the peers of our channels, follow the
+      chain (every 10 s; GLINT_POLL_MS), serve the channels. Prints {"nodeId", "network",
+      "apiPort"} once started. While it runs, open/channels/close/balance on the same --data talk
+      to it through a local API (HTTP on 127.0.0.1, token in <data>/api.json, mode 0600, removed
+      on exit) and need no passphrase; without it they run the node in-process for the command.
+  open <pubkey>@<host>:<port> <sats> [--push-msat <msat>] [--anchors|--static-remotekey]
+      Open a channel we fund (type: anchors when the peer offers them, unless a flag says).
+      Prints {"channelId", "fundingTxid"} once the funding tx is broadcast; it is usable after
+      the peer's minimum depth, while a node runs (glint run).
+  channels
+      Print [{"channelId", "peer", "state", "type", "capacitySat", "localMsat", "remoteMsat",
+      "usable"}]. usable: normal state and the peer connected (in-process: never, no peer dialled).
+  close <channel-id> [--force]
+      Close cooperatively (to a fresh wallet address), or --force: broadcast our commitment (our
+      funds return after the channel's to_self_delay). Prints {"closingTxid"}.
   help
+
+Amounts: JSON numbers when they fit exactly in a double (up to 2^53 - 1), else decimal strings.
 
 Key derivation (so the seed restores elsewhere): BIP 39 seed; node key m/1017'/c'/6'/0/0;
 on-chain BIP 84 m/84'/c'/0'/{0,1}/i; c = 0 on bitcoin, 1 on testnet/signet/regtest.
@@ -73,6 +97,17 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
     case 'balance':
       allowOnly(cmd.flags, ['--passphrase-file']);
       return balanceCommand(cmd, process.env);
+    case 'run':
+      allowOnly(cmd.flags, ['--passphrase-file']);
+      if (cmd.positional.length > 0) throw new Error('usage: glint run');
+      return runCommand(cmd, process.env);
+    case 'open':
+      return openCommand(cmd, process.env);
+    case 'channels':
+      allowOnly(cmd.flags, ['--passphrase-file']);
+      return channelsCommand(cmd, process.env);
+    case 'close':
+      return closeCommand(cmd, process.env);
     case 'send':
       allowOnly(cmd.flags, ['--feerate', '--passphrase-file']);
       return sendCommand(cmd, process.env);

@@ -28,12 +28,12 @@ export async function readPassphrase(cmd: ParsedCommand, env: Readonly<Record<st
   throw new ValidationError('passphrase', 'give the wallet passphrase with --passphrase-file <file> or GLINT_PASSPHRASE');
 }
 
-function requireData(cmd: ParsedCommand): string {
+export function requireData(cmd: ParsedCommand): string {
   if (!cmd.global.data) throw new ValidationError('--data', 'the wallet commands need a data directory: glint --data <dir> …');
   return cmd.global.data;
 }
 
-function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
+export function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
   const url = cmd.global.esplora;
   if (!url) throw new ValidationError('--esplora', 'this command reads the chain: give an Esplora URL with --esplora <url> (or GLINT_ESPLORA)');
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ValidationError('--esplora', `"${url}" is not an http(s) URL`);
@@ -48,7 +48,7 @@ function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
 }
 
 /** Open the wallet in `--data`, run `fn`, always close (releasing the directory lock). */
-async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>, fn: (w: WalletService) => Promise<T>): Promise<T> {
+export async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>, fn: (w: WalletService) => Promise<T>): Promise<T> {
   const dir = requireData(cmd);
   const passphrase = await readPassphrase(cmd, env);
   const raw = await FileKVStore.open(dir);
@@ -108,19 +108,6 @@ export function addressCommand(cmd: ParsedCommand, env: Readonly<Record<string, 
     w.attachChain(esploraFor(cmd, w.network));
     await w.sync();
     return { address: await w.receiveAddress() };
-  });
-}
-
-/** `glint balance` → `{ confirmedSat, unconfirmedSat }` (plus spendable/immature). */
-export function balanceCommand(
-  cmd: ParsedCommand,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<{ confirmedSat: number; unconfirmedSat: number; spendableSat: number; immatureSat: number }> {
-  return withWallet(cmd, env, async (w) => {
-    w.attachChain(esploraFor(cmd, w.network));
-    await w.sync();
-    const b = w.balance();
-    return { confirmedSat: Number(b.confirmedSat), unconfirmedSat: Number(b.unconfirmedSat), spendableSat: Number(b.spendableSat), immatureSat: Number(b.immatureSat) };
   });
 }
 

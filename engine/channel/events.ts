@@ -33,6 +33,15 @@ export interface CloseCommand {
   readonly scriptPubKey: Uint8Array;
 }
 
+/**
+ * User command: fail the channel unilaterally (BOLT 5): broadcast our latest commitment. Valid in
+ * funded states before a mutual close was signed; never in `wait-for-remote-publish` (our
+ * commitment may be revoked).
+ */
+export interface ForceCloseCommand {
+  readonly type: 'force-close';
+}
+
 /** The wallet built (and signed, not broadcast) the funding transaction the node asked for. */
 export interface FundingTxBuiltEvent {
   readonly type: 'funding-tx-built';
@@ -85,6 +94,7 @@ export interface TickEvent {
 export type ChannelEvent =
   | OpenCommand
   | CloseCommand
+  | ForceCloseCommand
   | FundingTxBuiltEvent
   | FundingTxFailedEvent
   | PeerMessageEvent

@@ -44,7 +44,10 @@ export interface ChannelWallet {
   cancelReservation(txid: string): unknown;
   /** Broadcast one of the wallet's transactions (and record it as the wallet's). */
   broadcast(rawTx: Uint8Array): Promise<string>;
-  /** A fresh scriptPubKey of ours to be paid on a cooperative close (BOLT 2 `shutdown`). */
+  /**
+   * A fresh receive scriptPubKey of the wallet (P2WPKH, P2WSH or P2TR), where a cooperative close
+   * pays our balance (BOLT 2 `shutdown.scriptpubkey`); the wallet must watch it.
+   */
   shutdownScript(): Uint8Array | Promise<Uint8Array>;
 }
 
@@ -129,7 +132,26 @@ export interface ChannelInfo {
 export type ChannelManagerEvent =
   | { readonly type: 'channel'; readonly channel: ChannelInfo; readonly event: PlainUiEvent }
   | { readonly type: 'frozen'; readonly channel: ChannelInfo; readonly reason: string }
-  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string };
+  /** `channelId`: the channel the peer named (hex; all zeros: every channel with it, BOLT 1). */
+  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
+  /**
+   * The peer refused our `open_channel` proposing anchors_zero_fee_htlc_tx (an `error` before
+   * `accept_channel`): `previous` is the aborted attempt, `channel` the new one (a new temporary
+   * channel id) opened once more as static_remotekey with the same amounts.
+   */
+  | { readonly type: 'open-retried'; readonly previous: ChannelInfo; readonly channel: ChannelInfo; readonly reason: string };
+
+/** What `ChannelManager.close` resolves with: the display-order txid of the mutual close tx (or our commitment, `force`). */
+export interface CloseResult {
+  readonly closingTxid: string;
+}
+
+export interface CloseOptions {
+  /** Fail the channel unilaterally: broadcast our commitment (BOLT 5). */
+  readonly force?: boolean;
+  /** Where our balance goes (cooperative only; default a fresh wallet script, `ChannelWallet.shutdownScript`). */
+  readonly scriptPubKey?: Uint8Array;
+}
 
 /** A `ChannelUiEvent` with its byte fields as hex and bigints kept. */
 export type PlainUiEvent = { readonly type: ChannelUiEvent['type']; readonly [field: string]: unknown };

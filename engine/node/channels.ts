@@ -19,6 +19,9 @@
  *                           the tx index (short_channel_id)
  *     emit / close-connection → listeners / PeerManager.disconnect
  *
+ * The chain side (tip, watches, proofs, re-publishing, resume after load) is ChannelChainTracker
+ * in engine/node/channel-chain.ts; this file keeps routing, commands and the DTOs.
+ *
  * Every effect runs only after the barrier reports the batch's writes durable; a frozen scope
  * (the store failed) freezes the channel: nothing more is reduced or sent for it until the node
  * reloads it from the store (restart). Reducer steps are synchronous and happen in arrival
@@ -32,22 +35,29 @@
  *     live channel's record (a peer naming the same funding outpoint twice) is refused and that
  *     channel aborted, so a peer cannot overwrite a real channel's saved state.
  *
- * Known gaps: a peer `error` is not routed by its channel_id yet (PeerManager's `remote-error`
- * now carries it), so it is given only to this peer's channels still in establishment (as an
- * all-channels error) and merely reported for funded ones; the reducer's channel_reestablish and
- * closing states are not driven from here yet.
+ * Peers, errors, closing:
+ *   - A peer `error`/`warning` (PeerManager `remote-error`) goes, as a `message` event, to the
+ *     channel it names (channel_id, or the temporary id while establishing); an all-zero
+ *     channel_id concerns every channel with that peer (BOLT 1). What follows is the reducer's
+ *     (states/common.ts table: an establishment aborts, a funded channel force-closes,
+ *     `wait-for-remote-publish` never broadcasts). An error naming no channel of ours changes nothing.
+ *   - `connected` → `peer-connected` to every channel of that peer (the reducer sends
+ *     channel_reestablish for funded ones); also at `start` for peers already connected.
+ *   - `close(id)`: cooperative (a fresh wallet script, `shutdown` → closing_signed negotiation;
+ *     resolves once the mutual close tx is broadcast) or `force` (our commitment). A peer's own
+ *     `shutdown` is answered with a wallet script fetched ahead (`ctx.shutdownScriptPubKey`).
+ *   - An `error` answering our anchors_zero_fee_htlc_tx `open_channel` (before accept_channel)
+ *     opens the channel once more as static_remotekey under a new temporary id (`open-retried`).
  */
-import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
-import type { ChainTip } from '../chain/source.ts';
 import {
   type ChannelAction,
   type ChannelConfig,
   type ChannelContext,
   type ChannelEvent,
   type ChannelState,
-  type ChannelStateName,
   type ChannelType,
   type ChannelUiEvent,
+  type OpenCommand,
   type Transition,
   DEFAULT_CHANNEL_CONFIG,
   MIN_FEERATE_PER_KW,
@@ -65,12 +75,38 @@ import type { Message } from '../wire/message.ts';
 import { asciiBytes } from '../wire/messages/setup.ts';
 import { PersistenceBarrier, type BarrierAction } from './executor.ts';
 import type { PeerEvent } from './peer-manager.ts';
-import { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX, type ChannelInfo, type ChannelManagerEvent, type ChannelManagerOptions, type OpenOptions } from './channel-ports.ts';
-import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent, txidOfRaw } from './channel-inspect.ts';
+import {
+  CHANNEL_INDEX_KEY,
+  CHANNEL_KEY_PREFIX,
+  type ChannelInfo,
+  type ChannelManagerEvent,
+  type ChannelManagerOptions,
+  type CloseOptions,
+  type CloseResult,
+  type OpenOptions,
+} from './channel-ports.ts';
+import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent } from './channel-inspect.ts';
+import { ChannelChainTracker, type Entry } from './channel-chain.ts';
+import { ChannelCloser, rejectionOf } from './channel-close.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
-export type { ChannelChain, ChannelInfo, ChannelKeySource, ChannelManagerEvent, ChannelManagerOptions, ChannelMerkleProof, ChannelPeers, ChannelWallet, OpenOptions, PlainUiEvent } from './channel-ports.ts';
+export type {
+  ChannelChain,
+  ChannelInfo,
+  ChannelKeySource,
+  ChannelManagerEvent,
+  ChannelManagerOptions,
+  ChannelMerkleProof,
+  ChannelPeers,
+  ChannelWallet,
+  CloseOptions,
+  CloseResult,
+  OpenOptions,
+  PlainUiEvent,
+} from './channel-ports.ts';
 export { formatShortChannelId } from './channel-inspect.ts';
+export { ChannelChainTracker } from './channel-chain.ts';
+export { CLOSE_TIMEOUT_MS } from './channel-close.ts';
 
 /** Barrier scope for node-wide records. */
 const NODE_SCOPE = 'node';
@@ -81,39 +117,6 @@ const MAX_CHANNEL_INDEX = 2 ** 31 - 1;
 export const MAX_PENDING_INBOUND_PER_PEER = 4;
 /** Aborted establishments (never persisted) kept in memory for `list()`, newest first. */
 const KEEP_ABORTED = 20;
-
-
-// ---- internals ------------------------------------------------------------------------------------
-
-interface Watch {
-  readonly txid: string;
-  /** The state kind that asked; the watch ends when the channel leaves it. */
-  readonly state: ChannelStateName;
-  readonly depth: number;
-  /** The tip hash of the last check (an unchanged tip costs no request). */
-  checkedAt?: string;
-  /** The proven confirmation last seen (so the proof is fetched once per block). */
-  proven?: { readonly blockHash: string; readonly blockHeight: number; readonly pos: number; readonly rawTx: Uint8Array };
-}
-
-interface Entry {
-  readonly index: number;
-  readonly scope: string;
-  peer: string;
-  state: ChannelState;
-  /** The channel's keychain index is durable (false: it could not be saved; the channel is dead). */
-  readonly ready: Promise<boolean>;
-  /** The last barrier batch of this channel (for `idle`). */
-  last: Promise<unknown>;
-  /** The `channel/<id>` key this channel persists to, once it has one. */
-  key?: string;
-  frozen?: string;
-  /** Confirmation watches by display txid. */
-  readonly watches: Map<string, Watch>;
-  /** Our transactions to keep publishing until they confirm, by display txid (`wallet`: the wallet's own, e.g. funding). */
-  readonly broadcasts: Map<string, { readonly raw: Uint8Array; readonly wallet: boolean }>;
-}
-
 type EffectAction = Extract<BarrierAction, { kind: 'effect' }>;
 
 // ---- the manager ----------------------------------------------------------------------------------
@@ -130,11 +133,12 @@ export class ChannelManager {
   private readonly keyOwners = new Map<string, Entry>();
   /** -1 until `start` has read the store. */
   private nextIndex = -1;
-  private tip: ChainTip | undefined;
-  private estimatePerKw = MIN_FEERATE_PER_KW;
+  private readonly chainSide: ChannelChainTracker;
   private unsubscribe: (() => void) | undefined;
-  private tipRun: Promise<void> | undefined;
-  private tipAgain = false;
+  private readonly closer: ChannelCloser;
+  /** A fresh wallet script for the next peer-initiated close (fetched ahead: the reducer is synchronous). */
+  private spareShutdownScript: Uint8Array | undefined;
+  private spareFetch: Promise<void> | undefined;
   private started = false;
 
   constructor(opts: ChannelManagerOptions) {
@@ -150,7 +154,16 @@ export class ChannelManager {
         logger: this.logger,
         onFrozen: (scope, reason) => this.onFrozen(scope, reason),
       });
-    if (typeof opts.feeratePerKw === 'number') this.estimatePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
+    this.closer = new ChannelCloser({
+      clock: opts.clock,
+      wallet: opts.wallet,
+      dispatch: (entry, event) => this.dispatch(entry, event),
+      isConnected: (peer) => this.isConnected(peer),
+    });
+    this.chainSide = new ChannelChainTracker(
+      { chain: opts.chain, wallet: opts.wallet, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
+      { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event) },
+    );
   }
 
   /**
@@ -189,11 +202,14 @@ export class ChannelManager {
       };
       this.keyOwners.set(key, entry);
       this.entries.push(entry);
-      this.resume(entry);
+      this.chainSide.resume(entry);
     }
     this.nextIndex = next;
     this.started = true;
     this.unsubscribe = this.opts.peers.subscribe((e) => this.onPeerEvent(e));
+    await this.fetchSpareShutdownScript();
+    // Peers connected before we listened: reestablish with them now.
+    for (const p of this.opts.peers.peers()) for (const entry of this.ofPeer(p.nodeId)) if (!isTerminal(entry.state)) this.dispatch(entry, { type: 'peer-connected' });
     await this.onTip();
   }
 
@@ -231,7 +247,7 @@ export class ChannelManager {
 
   /** The tip the manager last read. */
   get tipHeight(): number {
-    return this.tip?.height ?? -1;
+    return this.chainSide.tip?.height ?? -1;
   }
 
   /** Resolve once every barrier batch submitted so far has finished (tests, shutdown). */
@@ -254,7 +270,7 @@ export class ChannelManager {
     if (!/^0[23][0-9a-f]{64}$/.test(peer)) throw new ValidationError('peerNodeId', 'expected a 33-byte compressed public key in hex');
     if (!this.isConnected(peer)) throw new ValidationError('peerNodeId', `not connected to ${peer}`);
     const entry = this.newEntry(peer, (index) => newOutboundChannel(index));
-    const t = this.dispatch(entry, {
+    const command: OpenCommand = {
       type: 'open',
       peerNodeId: hexToBytes(peer),
       fundingSat: opts.fundingSat,
@@ -262,12 +278,13 @@ export class ChannelManager {
       channelType: opts.channelType ?? this.defaultChannelType(peer),
       feeratePerKw: opts.feeratePerKw ?? this.feerate(),
       ...(opts.announceChannel !== undefined ? { announceChannel: opts.announceChannel } : {}),
-    });
-    const rejected = t?.actions.find((a) => a.type === 'emit' && a.event.type === 'command-rejected');
-    if (!t || rejected) {
+    };
+    entry.retryAsStaticRemoteKey = command.channelType === 'anchors_zero_fee_htlc_tx';
+    const t = this.dispatch(entry, command);
+    const rejected = t ? rejectionOf(t) : 'channel could not be created';
+    if (rejected) {
       this.entries.splice(this.entries.indexOf(entry), 1);
-      const reason = rejected && rejected.type === 'emit' && rejected.event.type === 'command-rejected' ? rejected.event.reason : 'channel could not be created';
-      throw new ValidationError('open', reason);
+      throw new ValidationError('open', rejected);
     }
     if (!(await entry.ready)) {
       entry.state = { type: 'aborted', reason: 'could not save the channel key index' };
@@ -278,27 +295,35 @@ export class ChannelManager {
   }
 
   /**
+   * Close a channel (by channel_id or temporary id, hex).
+   *
+   * Cooperative (default): the channel must be `normal` and its peer connected. Sends `shutdown`
+   * paying our balance to `opts.scriptPubKey` or a fresh wallet script, negotiates the fee
+   * (closing_signed) and resolves with the mutual close txid once that transaction is signed by
+   * both, persisted and broadcast (state `closing`; it reaches `closed` at 6 confirmations).
+   * `force`: broadcasts our latest commitment (BOLT 5) and resolves with its txid once the
+   * `force-closing` state is durable and the broadcast started.
+   *
+   * Rejects with a ValidationError naming the problem: no such channel, the command refused in
+   * the channel's state, the negotiation failed, or no agreement within CLOSE_TIMEOUT_MS.
+   */
+  async close(channelId: string, opts: CloseOptions = {}): Promise<CloseResult> {
+    if (typeof channelId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(channelId)) throw new ValidationError('channelId', 'expected a 32-byte channel id in hex');
+    const entry = this.find(channelId);
+    if (!entry) throw new ValidationError('channelId', `no channel ${channelId.toLowerCase()}`);
+    if (entry.frozen) throw new ValidationError('channelId', `channel is frozen (store failure): ${entry.frozen}`);
+    if (opts.scriptPubKey !== undefined && !(opts.scriptPubKey instanceof Uint8Array)) throw new ValidationError('scriptPubKey', 'expected bytes');
+    return opts.force ? this.closer.force(entry) : this.closer.mutual(entry, opts.scriptPubKey);
+  }
+
+  /**
    * A new block may be there: read the tip, re-check watched funding transactions (proven by a
    * merkle branch, which gives the tx index for the short_channel_id), re-publish our
    * unconfirmed broadcasts, and give every channel a `tick`. Calls overlapping a running one
    * coalesce into one more run. Never rejects (chain errors are logged; the next call retries).
    */
   onTip(): Promise<void> {
-    if (this.tipRun) {
-      this.tipAgain = true;
-      return this.tipRun;
-    }
-    this.tipRun = (async () => {
-      try {
-        do {
-          this.tipAgain = false;
-          await this.tipOnce();
-        } while (this.tipAgain);
-      } finally {
-        this.tipRun = undefined;
-      }
-    })();
-    return this.tipRun;
+    return this.chainSide.onTip();
   }
 
   // ---- routing ------------------------------------------------------------------------------------
@@ -316,7 +341,7 @@ export class ChannelManager {
           for (const entry of this.ofPeer(e.nodeId)) this.dispatch(entry, { type: 'peer-disconnected' });
           break;
         case 'remote-error':
-          this.onRemoteError(e.nodeId, e.kind, e.text);
+          this.onRemoteError(e.nodeId, e.kind, e.text, e.channelId);
           break;
         case 'ping':
           break;
@@ -374,17 +399,38 @@ export class ChannelManager {
   }
 
   /**
-   * PeerManager's `remote-error` event has no channel_id (engine/node/peer-manager.ts), so we
-   * cannot tell which channel an `error` is about. Establishments (nothing at stake) are failed
-   * as BOLT 1 asks; funded channels are NOT force-closed on a guess: the error is reported.
+   * A peer `error`/`warning` (BOLT 1): to the channel it names (live channels first, by channel_id
+   * or temporary id), or with an all-zero channel_id to every channel with the peer. The reducer
+   * decides what it means for each (states/common.ts). Naming no channel of ours: reported only.
    */
-  private onRemoteError(peer: string, kind: 'error' | 'warning', text: string): void {
-    this.notify({ type: 'peer-error', peer, kind, text });
-    if (kind !== 'error') return;
-    const message: Message = { type: 'error', channelId: ALL_CHANNELS, data: asciiBytes(text.slice(0, 500)) };
-    for (const entry of this.ofPeer(peer)) {
-      if (isOpening(entry.state)) this.dispatch(entry, { type: 'message', message });
+  private onRemoteError(peer: string, kind: 'error' | 'warning', text: string, channelIdHex: string): void {
+    const id = /^[0-9a-fA-F]{64}$/.test(channelIdHex) ? hexToBytes(channelIdHex.toLowerCase()) : ALL_CHANNELS;
+    this.notify({ type: 'peer-error', peer, kind, text, channelId: bytesToHex(id) });
+    const data = asciiBytes(text.slice(0, 500));
+    const message: Message = kind === 'error' ? { type: 'error', channelId: id, data } : { type: 'warning', channelId: id, data };
+    if (equalBytes(id, ALL_CHANNELS)) {
+      // A warning for every channel says nothing to any of them (the event above reports it).
+      if (kind === 'error') for (const entry of this.ofPeer(peer)) if (!isTerminal(entry.state)) this.dispatch(entry, { type: 'message', message });
+      return;
     }
+    const entry = this.byId(this.ofPeer(peer), id);
+    if (!entry) return this.unknownChannel(peer, kind, id);
+    this.dispatch(entry, { type: 'message', message });
+  }
+
+  /** The channel `id` names among `entries`: live ones first, by channel_id, then temporary id. */
+  private byId(entries: readonly Entry[], id: Uint8Array): Entry | undefined {
+    const live = entries.filter((e) => !isTerminal(e.state));
+    for (const set of [live, entries]) {
+      const e = set.find((x) => idsOf(x.state).id !== undefined && equalBytes(idsOf(x.state).id!, id)) ?? set.find((x) => idsOf(x.state).temp !== undefined && equalBytes(idsOf(x.state).temp!, id));
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  /** A channel by its hex id (any peer). */
+  private find(channelId: string): Entry | undefined {
+    return this.byId(this.entries, hexToBytes(channelId.toLowerCase()));
   }
 
   private unknownChannel(peer: string, type: string, id: Uint8Array): void {
@@ -442,11 +488,16 @@ export class ChannelManager {
     return entry;
   }
 
-  private ctx(): ChannelContext {
+  private ctx(entry: Entry): ChannelContext {
+    const features = entry.peer ? this.opts.peers.peers().find((p) => p.nodeId === entry.peer)?.features : undefined;
+    const spare = this.spareShutdownScript;
     return {
+      ...(spare ? { shutdownScriptPubKey: spare } : {}),
+      // We offer option_shutdown_anysegwit (GLINT_INIT_FEATURES): negotiated when the peer's init has it.
+      ...(features ? { shutdownAnySegwit: features['option_shutdown_anysegwit'] !== undefined } : {}),
       chainHash: this.chainHash,
       config: this.config,
-      blockHeight: Math.max(0, this.tip?.height ?? 0),
+      blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
       nowSec: Math.floor(this.opts.clock.now() / 1000),
       feeratePerKw: this.feerate(),
       channelKeys: (i) => this.opts.keys.channelKeys(i),
@@ -456,7 +507,7 @@ export class ChannelManager {
 
   private feerate(): number {
     const f = this.opts.feeratePerKw;
-    const v = typeof f === 'function' ? f() : this.estimatePerKw;
+    const v = typeof f === 'function' ? f() : this.chainSide.estimatePerKw;
     return Math.max(MIN_FEERATE_PER_KW, Math.floor(v));
   }
 
@@ -468,7 +519,7 @@ export class ChannelManager {
       return undefined;
     }
     const before = entry.state;
-    const t = reduce(before, event, this.ctx());
+    const t = reduce(before, event, this.ctx(entry));
 
     // A channel writes one key, and no other channel's.
     for (const a of t.actions) {
@@ -493,7 +544,83 @@ export class ChannelManager {
     }
     for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
     this.submit(entry, batch);
+    this.afterStep(entry, before, event, t);
     return t;
+  }
+
+  /** Follow-ups of a step: refill the spare shutdown script once used; retry a refused anchors open. */
+  private afterStep(entry: Entry, before: ChannelState, event: ChannelEvent, t: Transition): void {
+    const spare = this.spareShutdownScript;
+    if (spare && 'localShutdownScript' in t.state && !('localShutdownScript' in before) && equalBytes(t.state.localShutdownScript, spare)) {
+      this.spareShutdownScript = undefined;
+      void this.fetchSpareShutdownScript();
+    }
+    if (
+      entry.retryAsStaticRemoteKey &&
+      before.type === 'wait-for-accept-channel' &&
+      before.opening.channelType === 'anchors_zero_fee_htlc_tx' &&
+      t.state.type === 'aborted' &&
+      event.type === 'message' &&
+      event.message.type === 'error'
+    ) {
+      entry.retryAsStaticRemoteKey = false;
+      this.retryStaticRemoteKey(entry, before.opening, t.state.reason);
+    }
+  }
+
+  /**
+   * The peer refused our anchors channel (an `error` answering open_channel): propose the same
+   * channel once more as static_remotekey, as a new channel (new keys, new temporary id) — what
+   * LDK does for its own refused opens. Reported as `open-retried`.
+   */
+  private retryStaticRemoteKey(previous: Entry, o: Extract<ChannelState, { type: 'wait-for-accept-channel' }>['opening'], reason: string): void {
+    const peer = previous.peer;
+    if (!this.isConnected(peer)) {
+      this.logger.log('info', 'anchors open refused; peer gone, not retried', { peer, reason });
+      return;
+    }
+    let entry: Entry;
+    try {
+      entry = this.newEntry(peer, (index) => newOutboundChannel(index));
+    } catch (err) {
+      this.logger.log('warn', 'anchors open refused; could not retry', { peer, error: errorMessage(err) });
+      return;
+    }
+    const t = this.dispatch(entry, {
+      type: 'open',
+      peerNodeId: hexToBytes(peer),
+      fundingSat: o.fundingSat,
+      pushMsat: o.pushMsat,
+      channelType: 'static_remotekey',
+      feeratePerKw: o.feeratePerKw,
+      announceChannel: (o.channelFlags & 1) === 1,
+      ...(o.localParams.upfrontShutdownScript && o.localParams.upfrontShutdownScript.length > 0 ? { upfrontShutdownScript: o.localParams.upfrontShutdownScript } : {}),
+    });
+    if (!t || rejectionOf(t)) {
+      this.entries.splice(this.entries.indexOf(entry), 1);
+      this.logger.log('warn', 'anchors open refused; the static_remotekey retry was refused too', { peer, reason });
+      return;
+    }
+    this.logger.log('info', 'anchors open refused by the peer; retrying as static_remotekey', { peer, reason, localId: entry.index });
+    void entry.last.then(() => this.notify({ type: 'open-retried', previous: this.info(previous), channel: this.info(entry), reason }));
+  }
+
+  /** Fetch the next fresh wallet script for a peer-initiated close (errors: logged; the reducer then falls back to our payment basepoint). */
+  private fetchSpareShutdownScript(): Promise<void> {
+    if (this.spareFetch) return this.spareFetch;
+    const run = (async () => {
+      try {
+        const script = await this.opts.wallet.shutdownScript();
+        if (!(script instanceof Uint8Array) || script.length === 0) throw new Error('the wallet returned no script');
+        this.spareShutdownScript = script.slice();
+      } catch (err) {
+        this.logger.log('warn', 'no wallet script for peer-initiated closes', { error: errorMessage(err) });
+      } finally {
+        this.spareFetch = undefined;
+      }
+    })();
+    this.spareFetch = run;
+    return run;
   }
 
   /** A step would have written another channel's record: drop it and abort this channel. */
@@ -539,11 +666,7 @@ export class ChannelManager {
           kind: 'effect',
           describe,
           dependsOnPersist: true,
-          run: () => {
-            const txid = displayTxid(a.txid);
-            entry.broadcasts.set(txid, { raw: a.rawTx.slice(), wallet: a.kind === 'funding' });
-            this.publish(entry, txid, a.rawTx, a.kind === 'funding');
-          },
+          run: () => this.chainSide.broadcast(entry, a.rawTx, displayTxid(a.txid), a.kind === 'funding'),
         };
       case 'request-funding':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => void this.fund(entry, a.scriptPubKey, a.valueSat) };
@@ -561,11 +684,7 @@ export class ChannelManager {
           kind: 'effect',
           describe,
           dependsOnPersist: true,
-          run: () => {
-            const txid = displayTxid(a.txid);
-            entry.watches.set(txid, { txid, depth: a.depth, state: entry.state.type });
-            void this.onTip();
-          },
+          run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth),
         };
       case 'emit':
         return this.emitEffect(entry, a.event);
@@ -583,7 +702,10 @@ export class ChannelManager {
       kind: 'effect',
       describe: `emit ${event.type}`,
       dependsOnPersist: false,
-      run: () => this.notify({ type: 'channel', channel: this.info(entry), event: plainEvent(event) }),
+      run: () => {
+        this.notify({ type: 'channel', channel: this.info(entry), event: plainEvent(event) });
+        this.closer.progress(entry, event);
+      },
     };
   }
 
@@ -600,114 +722,13 @@ export class ChannelManager {
     this.dispatch(entry, event);
   }
 
-  /** Publish one of our transactions; started, not awaited (errors are logged, the next tip retries). */
-  private publish(entry: Entry, txid: string, rawTx: Uint8Array, wallet: boolean): void {
-    const send = wallet ? this.opts.wallet.broadcast(rawTx) : this.opts.chain.broadcast(rawTx);
-    send.then(
-      () => this.logger.log('info', 'broadcast', { scope: entry.scope, txid }),
-      (err: unknown) => this.logger.log('warn', 'broadcast failed; retried on the next tip', { scope: entry.scope, txid, error: errorMessage(err) }),
-    );
-  }
-
-  /**
-   * After loading: watch again what the state waits for (the funding tx; a mutual close tx), and
-   * keep publishing our own unconfirmed transactions (their states are in the store: safe).
-   */
-  private resume(entry: Entry): void {
-    const s = entry.state;
-    const closingTx = 'closingTx' in s && s.closingTx instanceof Uint8Array ? s.closingTx : undefined;
-    if (closingTx) {
-      const txid = txidOfRaw(closingTx);
-      entry.watches.set(txid, { txid, depth: 1, state: s.type });
-      entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
-    }
-    if (s.type === 'force-closing') entry.broadcasts.set(txidOfRaw(s.commitmentTx), { raw: s.commitmentTx, wallet: false });
-    if (s.type !== 'wait-for-funding-confirmed') return;
-    const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
-    entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
-    // The snapshot holding the peer's signature is in the store: publishing is safe. The first
-    // `onTip` (end of `start`) publishes it unless it is already confirmed.
-    if (s.fundingTx) entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
-  }
-
   private onFrozen(scope: string, reason: string): void {
     const entry = this.entries.find((e) => e.scope === scope);
     if (!entry || entry.frozen) return;
     entry.frozen = reason;
     entry.watches.clear();
     this.notify({ type: 'frozen', channel: this.info(entry), reason });
-  }
-
-  // ---- the chain ----------------------------------------------------------------------------------
-
-  private async tipOnce(): Promise<void> {
-    const chain = this.opts.chain;
-    let tip: ChainTip;
-    try {
-      tip = await chain.tip();
-    } catch (err) {
-      this.logger.log('warn', 'could not read the chain tip', { error: errorMessage(err) });
-      return;
-    }
-    const changed = !this.tip || this.tip.hash !== tip.hash;
-    this.tip = tip;
-    if (changed && typeof this.opts.feeratePerKw !== 'function' && this.opts.feeratePerKw === undefined && chain.feeEstimates) {
-      try {
-        const est = await chain.feeEstimates();
-        const satVb = est.get(6) ?? [...est.entries()].sort((a, b) => a[0] - b[0]).find(([t]) => t >= 6)?.[1];
-        if (satVb !== undefined) this.estimatePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(satVb * 250));
-      } catch (err) {
-        this.logger.log('debug', 'no fee estimates', { error: errorMessage(err) });
-      }
-    }
-
-    await Promise.all(this.entries.map((e) => this.checkEntry(e, tip, changed)));
-    if (changed) for (const e of this.entries) if (!e.frozen && !isTerminal(e.state)) this.dispatch(e, { type: 'tick' });
-  }
-
-  private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
-    if (entry.frozen) return;
-    // Re-publish what has not confirmed yet (once per new tip).
-    for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
-      try {
-        const st = await this.opts.chain.txStatus(txid);
-        if (st.confirmed) entry.broadcasts.delete(txid);
-        else this.publish(entry, txid, b.raw, b.wallet);
-      } catch (err) {
-        this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
-      }
-    }
-    for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
-  }
-
-  private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {
-    if (w.checkedAt === tip.hash) return;
-    w.checkedAt = tip.hash;
-    try {
-      const st = await this.opts.chain.txStatus(w.txid);
-      if (!st.confirmed) {
-        w.proven = undefined;
-        return;
-      }
-      if (!w.proven || w.proven.blockHash !== st.blockHash) w.proven = await this.prove(w.txid, st.blockHash, st.blockHeight);
-      const depth = tip.height - w.proven.blockHeight + 1;
-      if (depth < 1) return;
-      if (entry.watches.get(w.txid) !== w || entry.frozen) return;
-      this.dispatch(entry, { type: 'funding-confirmed', rawTx: w.proven.rawTx, depth, blockHeight: w.proven.blockHeight, txIndex: w.proven.pos });
-    } catch (err) {
-      w.checkedAt = undefined;
-      this.logger.log('warn', 'confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
-    }
-  }
-
-  /** The tx's position in its block, proven by its merkle branch against the block header. */
-  private async prove(txid: string, blockHash: string, blockHeight: number): Promise<NonNullable<Watch['proven']>> {
-    const chain = this.opts.chain;
-    const [proof, header, rawTx] = await Promise.all([chain.merkleProof(txid), chain.blockHeader(blockHash), chain.transaction(txid)]);
-    if (proof.blockHeight !== blockHeight) throw new Error(`merkle proof is for height ${proof.blockHeight}, the status says ${blockHeight}`);
-    const problem = merkleProblem(txid, proof.merkle, proof.pos, parseHeader(header).merkleRoot);
-    if (problem) throw new Error(`${problem} of block ${blockHash}`);
-    return { blockHash, blockHeight, pos: proof.pos, rawTx };
+    this.closer.frozen(entry, reason);
   }
 
   // ---- DTOs ---------------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ import type { WalletService } from './wallet-service.ts';
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 /** How long `open` waits for the peer to complete the funding flow (accept_channel … funding_signed). */
 export const DEFAULT_OPEN_TIMEOUT_MS = 60_000;
+/** How long a cooperative `close` waits for the peer to reconnect and the channel to be usable. */
+export const DEFAULT_RECONNECT_WAIT_MS = 15_000;
 
 /**
  * Channel states whose balance counts in `lightningMsat`: funded, and our money still in the
@@ -57,8 +59,11 @@ export const LIGHTNING_BALANCE_STATES: readonly ChannelStateName[] = Object.free
   'negotiating-closing',
 ] satisfies ChannelStateName[]);
 
-/** What the node reads from the chain (`EsploraClient` satisfies it). */
-export type GlintChain = ChainSource & ChannelChain;
+/**
+ * What the node reads from the chain (`EsploraClient` satisfies it). `tipHash` (one request)
+ * keeps an idle poll at one request; without it a poll reads the whole tip.
+ */
+export type GlintChain = ChainSource & ChannelChain & { tipHash?(): Promise<string> };
 
 export interface GlintNodeOptions {
   /** An opened wallet; the node does not close it. */
@@ -118,13 +123,11 @@ export type GlintNodeEvent =
   | { readonly type: 'peer-disconnected'; readonly nodeId: string; readonly reason: string; readonly willReconnect: boolean }
   | { readonly type: 'tip'; readonly height: number; readonly hash: string };
 
-/** The close API of ChannelManager (engine/node/channels.ts). */
-interface Closer {
-  close?(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
-}
-
 interface OpenWaiter {
-  readonly localId: number;
+  /** The channel being opened; follows an `open-retried` (anchors refused → static_remotekey). */
+  localId: number;
+  readonly peer: string;
+  readonly fundingSat: bigint;
   readonly resolve: (r: { channelId: string; fundingTxid: string }) => void;
   readonly reject: (e: Error) => void;
 }
@@ -148,6 +151,8 @@ export class GlintNode {
   private lastTip: string | undefined;
   private cancelPoll: (() => void) | undefined;
   private polling: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopRequested = false;
 
   constructor(opts: GlintNodeOptions) {
     this.opts = opts;
@@ -186,9 +191,14 @@ export class GlintNode {
    * tip once), load the address book, redial channel peers (not awaited: reconnecting runs in the
    * background with backoff), and start the chain follower.
    */
-  async start(options: StartOptions = {}): Promise<void> {
-    if (this.state !== 'new') throw new ValidationError('node', `cannot start a node that is ${this.state}`);
+  start(options: StartOptions = {}): Promise<void> {
+    if (this.state !== 'new') return Promise.reject(new ValidationError('node', `cannot start a node that is ${this.state}`));
     this.state = 'starting';
+    this.starting = this.startOnce(options);
+    return this.starting;
+  }
+
+  private async startOnce(options: StartOptions): Promise<void> {
     try {
       if (!this.wallet.hasChain) this.wallet.attachChain(this.opts.chain);
       await this.wallet.sync();
@@ -202,11 +212,13 @@ export class GlintNode {
       );
       await this.channelManager.start();
       this.lastTip = undefined;
+      if (this.stopRequested) throw new ValidationError('node', 'stopped while starting');
     } catch (err) {
       this.state = 'stopped';
       for (const u of this.unsubscribes.splice(0)) u();
       this.channelManager.stop();
       this.peerManager.close();
+      await this.channelManager.idle().catch(() => {});
       throw err;
     }
     this.state = 'running';
@@ -219,6 +231,12 @@ export class GlintNode {
    * wait until every channel batch already submitted to the persistence barrier has finished.
    */
   async stop(): Promise<void> {
+    if (this.state === 'starting') {
+      // Let the start finish (it sees the request and shuts down) before tearing down.
+      this.stopRequested = true;
+      await this.starting?.catch(() => {});
+    }
+    if (this.state === 'new') this.state = 'stopped';
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
     this.cancelPoll?.();
@@ -276,6 +294,8 @@ export class GlintNode {
       let cancelTimer: (() => void) | undefined;
       const waiter: OpenWaiter = {
         localId: opened.localId,
+        peer: peer.nodeId,
+        fundingSat,
         resolve: (r) => {
           cancelTimer?.();
           this.openWaiters.delete(waiter);
@@ -290,7 +310,7 @@ export class GlintNode {
       this.openWaiters.add(waiter);
       const ms = this.opts.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
       cancelTimer = this.opts.clock.setTimer(ms, () => {
-        const c = this.channelManager.byLocalId(opened.localId);
+        const c = this.channelManager.byLocalId(waiter.localId);
         waiter.reject(new Error(`the channel funding did not complete within ${ms} ms (state ${c?.state ?? 'unknown'})`));
       });
       this.checkOpenWaiters();
@@ -317,9 +337,10 @@ export class GlintNode {
     if (typeof channelId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(channelId)) throw new ValidationError('channelId', 'expected 64 hex characters');
     const known = this.channelManager.get(channelId);
     if (!known) throw new ValidationError('channelId', `no channel ${channelId.toLowerCase()}`);
-    const closer = this.channelManager as unknown as Closer;
-    if (typeof closer.close !== 'function') throw new ValidationError('close', 'closing channels is not available in this build');
-    return closer.close(channelId.toLowerCase(), opts.force ? { force: true } : {});
+    // Negotiating needs the peer: dial it (address book) and give channel_reestablish a moment.
+    if (!opts.force && known.state === 'normal' && !known.usable) await this.awaitUsable(known, DEFAULT_RECONNECT_WAIT_MS);
+    const r = await this.channelManager.close(channelId.toLowerCase(), opts.force ? { force: true } : {});
+    return { closingTxid: r.closingTxid };
   }
 
   /** On-chain balance (from the last sync) and `lightningMsat` (see LIGHTNING_BALANCE_STATES). */
@@ -353,6 +374,34 @@ export class GlintNode {
   }
 
   // ---- internals ----------------------------------------------------------------------------------
+
+  /** Connect to the channel's peer if we know how, then wait (at most `ms`) until the channel is usable. */
+  private async awaitUsable(c: ChannelInfo, ms: number): Promise<void> {
+    const entry = this.book.get(c.peer);
+    if (entry && !this.peerManager.peers().some((p) => p.nodeId === c.peer)) {
+      const proxy = entry.proxy ?? this.opts.proxy;
+      await this.peerManager.connect(entry.uri, { reconnect: true, ...(proxy !== undefined ? { proxy } : {}) }).catch((err: unknown) => {
+        this.logger.log('warn', 'could not connect to the channel peer', { peer: c.peer, error: errorMessage(err) });
+      });
+    }
+    await new Promise<void>((resolve) => {
+      let finished = false;
+      const check = (): void => {
+        if (!finished && this.channelManager.byLocalId(c.localId)?.usable) done();
+      };
+      const done = (): void => {
+        finished = true;
+        cancel();
+        offChannels();
+        offPeers();
+        resolve();
+      };
+      const cancel = this.opts.clock.setTimer(ms, done);
+      const offChannels = this.channelManager.subscribe(check);
+      const offPeers = this.peerManager.subscribe(check);
+      check();
+    });
+  }
 
   private requireRunning(): void {
     if (this.state !== 'running') throw new ValidationError('node', `the node is ${this.state === 'new' ? 'not started' : this.state}`);
@@ -398,6 +447,15 @@ export class GlintNode {
         continue;
       }
       if (c.state === 'aborted') {
+        // A refused anchors open is retried at once as static_remotekey (a new channel, reported
+        // by `open-retried` a little later): follow it instead of failing.
+        const retry = this.channelManager
+          .list()
+          .find((x) => x.localId > w.localId && x.peer === w.peer && x.capacitySat === w.fundingSat && x.type === 'static_remotekey' && x.state !== 'aborted' && ![...this.openWaiters].some((o) => o.localId === x.localId));
+        if (retry) {
+          w.localId = retry.localId;
+          continue;
+        }
         w.reject(new ValidationError('open', `the channel open failed: ${c.reason ?? 'aborted'}`));
         continue;
       }
@@ -418,6 +476,7 @@ export class GlintNode {
   }
 
   private onChannelEvent(e: ChannelManagerEvent): void {
+    if (e.type === 'open-retried') for (const w of this.openWaiters) if (w.localId === e.previous.localId) w.localId = e.channel.localId;
     this.checkOpenWaiters();
     this.notify(e);
   }
@@ -451,12 +510,13 @@ export class GlintNode {
   private async pollOnce(): Promise<void> {
     if (this.state !== 'running') return;
     try {
-      const tip = await this.opts.chain.tip();
-      if (tip.hash === this.lastTip) return;
-      this.lastTip = tip.hash;
+      const chain = this.opts.chain;
+      const hash = chain.tipHash ? await chain.tipHash() : (await chain.tip()).hash;
+      if (hash === this.lastTip) return;
+      this.lastTip = hash;
       await this.channelManager.onTip();
       await this.wallet.sync({ quick: true });
-      this.notify({ type: 'tip', height: tip.height, hash: tip.hash });
+      this.notify({ type: 'tip', height: this.channelManager.tipHeight, hash });
     } catch (err) {
       this.lastTip = undefined; // try the whole step again next time
       this.logger.log('warn', 'chain poll failed; retried on the next poll', { error: errorMessage(err) });

@@ -4,7 +4,8 @@
  * channels to LDK over TCP — open_channel → accept_channel → funding_created → funding_signed →
  * funding tx broadcast through Esplora → mined → channel_ready both ways — and LDK lists them
  * usable with the capacity, channel type and short_channel_id Glint computed. Both channel
- * types (anchors through LDK's manual accept), and LDK opening to Glint, funded with regtest
+ * types (anchors through LDK's manual accept; an anchors open refused by LDK is retried once as
+ * static_remotekey), and LDK opening to Glint, funded with regtest
  * coins. Every channel record Glint wrote is in its encrypted store and reloads.
  *
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (the manager's log).
@@ -24,7 +25,7 @@ import {
   type KVStore,
   type Logger,
 } from '../../engine/index.ts';
-import { ChannelManager, type ChannelInfo } from '../../engine/node/channels.ts';
+import { ChannelManager, type ChannelInfo, type ChannelManagerEvent } from '../../engine/node/channels.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
@@ -269,17 +270,37 @@ describe('BOLT 2 establishment: Glint opens to LDK (real regtest chain, real TCP
     await expectReloads(g, ch);
   });
 
-  test('LDK refuses anchors when it does not negotiate them: the opening aborts, nothing is broadcast', async () => {
+  test('LDK refuses anchors when it does not negotiate them: the attempt aborts, Glint retries once as static_remotekey (new temporary id), which LDK accepts', async () => {
     const g = await glintNode({ fundSat: 1_000_000 });
     await g.peers.connect(`${plain.node.nodeIdHex}@127.0.0.1:${plain.port}`);
     await plain.node.waitForPeer(g.peers.nodeId);
-    const before = chain.mempoolTxids().length;
+    const retried: Extract<ChannelManagerEvent, { type: 'open-retried' }>[] = [];
+    g.channels.subscribe((e) => {
+      if (e.type === 'open-retried') retried.push(e);
+    });
     const opened = await g.channels.open(plain.node.nodeIdHex, { fundingSat: 100_000n, channelType: 'anchors_zero_fee_htlc_tx' });
     await until(() => channelOf(g, opened.localId).state === 'aborted', 'aborted', 20_000, plain.node);
     expect(channelOf(g, opened.localId).reason).toMatch(/peer error/);
-    expect(chain.mempoolTxids().length).toBe(before);
+    await until(() => retried.length === 1, 'the open-retried event', 20_000, plain.node);
+    const retry = retried[0]!;
+    expect(retry.previous).toMatchObject({ localId: opened.localId, state: 'aborted', channelId: opened.channelId });
+    expect(retry.reason).toMatch(/peer error/);
+    expect(retry.channel.localId).not.toBe(opened.localId);
+    expect(retry.channel.channelId).not.toBe(opened.channelId);
+    expect(retry.channel).toMatchObject({ type: 'static_remotekey', isFunder: true, capacitySat: 100_000n, peer: plain.node.nodeIdHex });
+
+    // The retry goes all the way: funded, broadcast, confirmed, usable on both sides.
+    await until(() => channelOf(g, retry.channel.localId).state === 'wait-for-funding-confirmed', 'retry funded', 20_000, plain.node);
+    const funded = channelOf(g, retry.channel.localId);
+    await until(() => chain.mempoolTxids().includes(funded.fundingTxid!), 'the funding tx in the mempool');
+    await mine(g, 1);
+    await until(() => channelOf(g, retry.channel.localId).state === 'normal', 'normal on Glint', 20_000, plain.node);
+    await until(() => usableWith(plain.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, plain.node);
+    const theirs = usableWith(plain.node, g.peers.nodeId)[0]!;
+    expect(Boolean(theirs.get_channel_type()?.supports_anchors_zero_fee_htlc_tx())).toBe(false);
+    // Only one retry: the aborted attempt was never persisted, the retry is.
     await g.channels.idle();
-    expect(await g.store.keys('channel/')).toEqual([]);
+    expect(await g.store.keys('channel/')).toEqual([`channel/${funded.channelId}`]);
   });
 });
 

@@ -7,255 +7,25 @@
  * funded channel written before anything depending on it leaves (funding_signed, the funding
  * broadcast), the short_channel_id from the merkle-proven tx position, reload from the store
  * (watch and re-publish resumed), a store failure freezing the channel with nothing sent, the
- * per-peer cap on channels in establishment, `error` routing, and an idle tip costing one request.
+ * per-peer cap on channels in establishment, all-channel `error`s (BOLT 1), and an idle tip costing
+ * one request. Closing, error routing by channel_id and reestablishment: node-channels-close.test.ts.
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { merkleRootFromBranch, parseHeader } from '../../engine/chain/bitcoin.ts';
-import type { ChainTip, TxStatus } from '../../engine/chain/source.ts';
 import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
 import { initialCommitments, keysFor, signRemoteCommitment } from '../../engine/channel/commitments.ts';
 import { newOutboundChannel, reduce } from '../../engine/channel/reducer.ts';
 import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
-import { sha256 } from '../../engine/crypto/hash.ts';
-import { Keychain } from '../../engine/keys/keychain.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
-import { PersistenceBarrier, type BarrierAction } from '../../engine/node/executor.ts';
-import {
-  CHANNEL_INDEX_KEY,
-  ChannelManager,
-  MAX_PENDING_INBOUND_PER_PEER,
-  type ChannelChain,
-  type ChannelManagerEvent,
-  type ChannelPeers,
-  type ChannelWallet,
-} from '../../engine/node/channels.ts';
-import type { PeerEvent } from '../../engine/node/peer-manager.ts';
-import type { Clock, Entropy } from '../../engine/ports.ts';
-import { MemoryKVStore } from '../../engine/store/memory.ts';
+import { CHANNEL_INDEX_KEY, MAX_PENDING_INBOUND_PER_PEER } from '../../engine/node/channels.ts';
 import { chainHash } from '../../engine/wire/chains.ts';
-import { decodeMessage, encodeMessage, type Message } from '../../engine/wire/message.ts';
-import { merkleBranch } from '../../playground/chain/esplora.ts';
-import { fakeFundingTx } from '../harness/channel-pair.ts';
-
-// ---- fakes ----------------------------------------------------------------------------------------
-
-const clock: Clock = { now: () => 1_800_000_000_000, setTimer: (ms, fn) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
-} };
-
-function entropyOf(label: string): Entropy {
-  let counter = 0;
-  return {
-    randomBytes(n) {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i += 32) out.set(sha256(new TextEncoder().encode(`${label}/${counter++}`)).subarray(0, Math.min(32, n - i)), i);
-      return out;
-    },
-  };
-}
-
-const txidOf = (raw: Uint8Array): string => Transaction.fromBuffer(raw).getId();
-
-/** Blocks with real merkle roots; every tx confirms at position 1 (a filler sits at 0). */
-class FakeChain implements ChannelChain {
-  height = 500;
-  hash = bytesToHex(sha256(Uint8Array.of(5)));
-  readonly mempool = new Map<string, Uint8Array>();
-  readonly confirmed = new Map<string, { raw: Uint8Array; height: number; hash: string; pos: number; txids: string[] }>();
-  readonly headers = new Map<string, Uint8Array>();
-  readonly broadcasts: Uint8Array[] = [];
-  calls: Record<string, number> = {};
-  private count(m: string): void {
-    this.calls[m] = (this.calls[m] ?? 0) + 1;
-  }
-  async tip(): Promise<ChainTip> {
-    this.count('tip');
-    return { height: this.height, hash: this.hash };
-  }
-  async txStatus(txid: string): Promise<TxStatus> {
-    this.count('txStatus');
-    const c = this.confirmed.get(txid);
-    return c ? { confirmed: true, blockHeight: c.height, blockHash: c.hash, blockTime: 0 } : { confirmed: false };
-  }
-  async merkleProof(txid: string) {
-    this.count('merkleProof');
-    const c = this.confirmed.get(txid)!;
-    return { blockHeight: c.height, merkle: merkleBranch(c.txids, c.pos), pos: c.pos };
-  }
-  async blockHeader(hash: string): Promise<Uint8Array> {
-    this.count('blockHeader');
-    return this.headers.get(hash)!;
-  }
-  async transaction(txid: string): Promise<Uint8Array> {
-    this.count('transaction');
-    return (this.confirmed.get(txid)?.raw ?? this.mempool.get(txid))!;
-  }
-  async broadcast(raw: Uint8Array): Promise<string> {
-    this.count('broadcast');
-    this.broadcasts.push(raw.slice());
-    const txid = txidOf(raw);
-    if (!this.confirmed.has(txid)) this.mempool.set(txid, raw.slice());
-    return txid;
-  }
-  /** Mine one block holding the mempool, then `n - 1` empty ones. */
-  mine(n = 1): void {
-    for (let i = 0; i < n; i++) {
-      const filler = bytesToHex(sha256(Uint8Array.of(1, this.height & 0xff, this.height >> 8)));
-      const txids = [filler, ...this.mempool.keys()];
-      const root = merkleRootFromBranch(txids[0]!, merkleBranch(txids, 0), 0);
-      const header = new Uint8Array(80);
-      header.set(Uint8Array.from(Buffer.from(this.hash, 'hex').reverse()), 4);
-      header.set(root, 36);
-      const hash = parseHeader(header).hash;
-      this.height++;
-      this.hash = hash;
-      this.headers.set(hash, header);
-      txids.forEach((txid, pos) => {
-        if (pos === 0) return;
-        this.confirmed.set(txid, { raw: this.mempool.get(txid)!, height: this.height, hash, pos, txids });
-      });
-      this.mempool.clear();
-    }
-  }
-}
-
-class FakeWallet implements ChannelWallet {
-  readonly cancelled: string[] = [];
-  fail: string | undefined;
-  private readonly chain: FakeChain;
-  constructor(chain: FakeChain) {
-    this.chain = chain;
-  }
-  async fundChannel(req: { scriptPubKey: Uint8Array; valueSat: bigint }) {
-    if (this.fail) throw new Error(this.fail);
-    const { rawTx, outputIndex } = fakeFundingTx({ type: 'request-funding', scriptPubKey: req.scriptPubKey, valueSat: req.valueSat });
-    return { rawTx, txid: txidOf(rawTx), fundingOutputIndex: outputIndex };
-  }
-  cancelReservation(txid: string): boolean {
-    this.cancelled.push(txid);
-    return true;
-  }
-  broadcast(raw: Uint8Array): Promise<string> {
-    return this.chain.broadcast(raw);
-  }
-  shutdownScript(): Uint8Array {
-    return Uint8Array.from([0x00, 0x14, ...new Uint8Array(20).fill(0x42)]);
-  }
-}
-
-/** Messages between nodes, delivered when the test says so, through the real codec. */
-class Bus {
-  readonly queue: { from: string; to: string; message: Message }[] = [];
-  readonly nodes = new Map<string, BusPeers>();
-  /** Called per message; return null to drop it. */
-  intercept: ((from: string, m: Message) => Message | null) | undefined;
-  async deliverAll(max = 100): Promise<void> {
-    for (let i = 0; i < max; i++) {
-      await settle();
-      const next = this.queue.shift();
-      if (!next) return;
-      const m = this.intercept ? this.intercept(next.from, next.message) : next.message;
-      if (m) this.nodes.get(next.to)?.emit({ type: 'message', nodeId: next.from, message: m });
-    }
-    throw new Error('bus did not settle');
-  }
-}
-
-class BusPeers implements ChannelPeers {
-  readonly listeners = new Set<(e: PeerEvent) => void>();
-  readonly connected = new Set<string>();
-  /** Init features per peer, by name (as PeerInfo has them). */
-  readonly features = new Map<string, Record<string, string>>();
-  readonly sent: Message[] = [];
-  readonly bus: Bus;
-  readonly nodeId: string;
-  constructor(bus: Bus, nodeId: string) {
-    this.bus = bus;
-    this.nodeId = nodeId;
-    bus.nodes.set(nodeId, this);
-  }
-  send(to: string, message: Message): void {
-    if (!this.connected.has(to)) throw new Error(`not connected to ${to}`);
-    const decoded = decodeMessage(encodeMessage(message));
-    if (decoded.kind !== 'known') throw new Error('unknown message');
-    this.sent.push(decoded.message);
-    if (decoded.message.type === 'error' || decoded.message.type === 'warning') return; // the session turns these into remote-error
-    this.bus.queue.push({ from: this.nodeId, to, message: decoded.message });
-  }
-  subscribe(fn: (e: PeerEvent) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-  peers() {
-    return [...this.connected].map((nodeId) => ({ nodeId, features: this.features.get(nodeId) ?? {} }));
-  }
-  disconnect(nodeId: string): void {
-    this.connected.delete(nodeId);
-    this.emit({ type: 'disconnected', nodeId, reason: 'by us', willReconnect: false });
-  }
-  emit(e: PeerEvent): void {
-    for (const fn of this.listeners) fn(e);
-  }
-}
-
-/** Let barrier batches and their effects run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
-interface TestNode {
-  name: string;
-  keychain: Keychain;
-  nodeId: string;
-  store: MemoryKVStore;
-  peers: BusPeers;
-  wallet: FakeWallet;
-  manager: ChannelManager;
-  events: ChannelManagerEvent[];
-}
+import type { Message } from '../../engine/wire/message.ts';
+import { Bus, FakeChain, type TestNode, connect, entropyOf, makeNode as makeManagerNode, settle, tip as tipAll, txidOf } from '../harness/manager-fakes.ts';
 
 let bus: Bus;
 let chain: FakeChain;
-
-async function makeNode(name: string, opts: { store?: MemoryKVStore; barrierRetry?: boolean; minimumDepth?: number } = {}): Promise<TestNode> {
-  const keychain = Keychain.fromSeed(sha256(new TextEncoder().encode(name)), 'regtest');
-  const nodeId = bytesToHex(keychain.nodeId());
-  const store = opts.store ?? new MemoryKVStore();
-  const peers = bus.nodes.get(nodeId) ?? new BusPeers(bus, nodeId);
-  const wallet = new FakeWallet(chain);
-  const barrier = new PersistenceBarrier<BarrierAction>({ store, clock, retry: { attempts: 1, baseMs: 0 } });
-  const manager = new ChannelManager({
-    network: 'regtest',
-    store,
-    clock,
-    entropy: entropyOf(name),
-    peers,
-    keys: keychain,
-    wallet,
-    chain,
-    feeratePerKw: 2500,
-    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? 3 },
-    ...(opts.barrierRetry === false ? { barrier } : {}),
-  });
-  const events: ChannelManagerEvent[] = [];
-  manager.subscribe((e) => events.push(e));
-  await manager.start();
-  return { name, keychain, nodeId, store, peers, wallet, manager, events };
-}
-
-function connect(a: TestNode, b: TestNode): void {
-  a.peers.connected.add(b.nodeId);
-  b.peers.connected.add(a.nodeId);
-}
-
-async function tip(...nodes: TestNode[]): Promise<void> {
-  for (const n of nodes) await n.manager.onTip();
-  await bus.deliverAll();
-  for (const n of nodes) await n.manager.idle();
-  await bus.deliverAll();
-}
+const makeNode = (name: string, opts: Parameters<typeof makeManagerNode>[2] = {}): Promise<TestNode> => makeManagerNode({ bus, chain }, name, opts);
+const tip = (...nodes: TestNode[]): Promise<void> => tipAll(bus, ...nodes);
 
 beforeEach(() => {
   bus = new Bus();
@@ -402,7 +172,7 @@ describe('ChannelManager: restart', () => {
 });
 
 describe('ChannelManager: routing and limits', () => {
-  test('a peer error aborts only establishments; a funded channel is not force-closed on an error without a channel id', async () => {
+  test('a peer error with an all-zero channel_id fails every channel with that peer (BOLT 1): establishments abort, funded ones force-close', async () => {
     const { a, b } = await openPair();
     const funded = a.manager.list()[0]!;
     // A second channel in establishment (B will not answer it).
@@ -411,9 +181,11 @@ describe('ChannelManager: routing and limits', () => {
     a.peers.emit({ type: 'remote-error', nodeId: b.nodeId, kind: 'error', text: 'something broke', channelId: '00'.repeat(32) });
     await a.manager.idle();
     expect(a.manager.byLocalId(pending.localId)).toMatchObject({ state: 'aborted' });
-    expect(a.manager.byLocalId(funded.localId)).toMatchObject({ state: 'wait-for-funding-confirmed' });
-    expect(chain.broadcasts).toHaveLength(1); // no commitment broadcast
-    expect(a.events.some((e) => e.type === 'peer-error' && e.text === 'something broke')).toBe(true);
+    expect(a.manager.byLocalId(funded.localId)).toMatchObject({ state: 'force-closing', reason: 'peer error: something broke' });
+    // The funding, then our commitment #0 spending it.
+    expect(chain.broadcasts).toHaveLength(2);
+    expect(bytesToHex(Transaction.fromBuffer(chain.broadcasts[1]!).ins[0]!.hash.slice().reverse())).toBe(funded.fundingTxid);
+    expect(a.events.some((e) => e.type === 'peer-error' && e.text === 'something broke' && e.channelId === '00'.repeat(32))).toBe(true);
   });
 
   test('messages for no channel of ours are ignored', async () => {

@@ -24,6 +24,7 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason }));
     case 'open':
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason }));
     case 'funding-tx-failed':
     case 'funding-confirmed':

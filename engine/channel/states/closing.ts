@@ -63,6 +63,7 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
     }
     case 'open':
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is closing' }));
     case 'peer-connected':
       return stay(state, send(ourReestablish(c, ctx)));

@@ -208,6 +208,7 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
       return abort(state, 'peer disconnected during channel establishment', false);
     case 'open':
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx);
@@ -241,6 +242,9 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
     case 'open':
     case 'close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
+    case 'force-close':
+      if (state.type === 'force-closing') return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is already force-closing' }));
+      return forceClose(state, 'force-closed by the user', true, ctx);
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx, state.commitments.isFunder ? state.commitments.fundingOutpoint.txid : undefined);
     case 'funding-tx-failed':

@@ -68,6 +68,7 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
     case 'open':
       return open(state, event, ctx);
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: 'close', reason: 'channel is in idle' }));
     case 'message':
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'no channel negotiation in progress' }));

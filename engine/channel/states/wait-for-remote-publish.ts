@@ -15,6 +15,7 @@ export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: 
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'we lost state; waiting for the peer to force-close' }));
     case 'open':
     case 'close':
+    case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'we lost state; waiting for the peer to force-close' }));
     case 'funding-tx-built':
     case 'funding-tx-failed':

@@ -1,0 +1,234 @@
+/**
+ * The chain side of the ChannelManager (engine/node/channels.ts): reading the tip, proving the
+ * confirmations channels wait for, and keeping our own transactions published until they confirm.
+ *
+ *   `onTip()` ── tip + fee estimate ─▶ per channel: re-publish unconfirmed broadcasts (once per new
+ *               tip), check every watch (a confirmation is proven by a merkle branch against the
+ *               block header, which also gives the tx index for the short_channel_id) and feed
+ *               `funding-confirmed {rawTx, depth, blockHeight, txIndex}`; then a `tick` to every
+ *               live channel when the tip changed.
+ *   `broadcast(...)` / `watch(...)` are what the manager's `broadcast` / `watch-confirmations`
+ *               actions run (after the barrier made the state that asked for them durable).
+ *   `resume(entry)` re-creates, after loading a channel from the store, the watches and
+ *               broadcasts its state implies (funding tx, mutual close tx, commitment tx).
+ *
+ * It owns no channel state: every event goes through the manager's `dispatch`.
+ */
+import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
+import type { ChainTip } from '../chain/source.ts';
+import { type ChannelEvent, type ChannelState, type ChannelStateName, MIN_FEERATE_PER_KW } from '../channel/index.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../ports.ts';
+import type { ChannelChain, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
+import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
+
+/** A confirmation a channel waits for. */
+export interface Watch {
+  readonly txid: string;
+  /** The state kind that asked; the watch ends when the channel leaves it. */
+  readonly state: ChannelStateName;
+  readonly depth: number;
+  /** The tip hash of the last check (an unchanged tip costs no request). */
+  checkedAt?: string;
+  /** The proven confirmation last seen (so the proof is fetched once per block). */
+  proven?: { readonly blockHash: string; readonly blockHeight: number; readonly pos: number; readonly rawTx: Uint8Array };
+}
+
+/** One channel as the manager holds it. */
+export interface Entry {
+  readonly index: number;
+  readonly scope: string;
+  peer: string;
+  state: ChannelState;
+  /** The channel's keychain index is durable (false: it could not be saved; the channel is dead). */
+  readonly ready: Promise<boolean>;
+  /** The last barrier batch of this channel (for `idle`). */
+  last: Promise<unknown>;
+  /** The `channel/<id>` key this channel persists to, once it has one. */
+  key?: string;
+  frozen?: string;
+  /** Confirmation watches by display txid. */
+  readonly watches: Map<string, Watch>;
+  /** Our transactions to keep publishing until they confirm, by display txid (`wallet`: the wallet's own, e.g. funding). */
+  readonly broadcasts: Map<string, { readonly raw: Uint8Array; readonly wallet: boolean }>;
+  /** A channel we proposed as anchors_zero_fee_htlc_tx may be proposed once more as static_remotekey if the peer refuses it. */
+  retryAsStaticRemoteKey?: boolean;
+}
+
+/** What the chain side needs from the manager. */
+export interface ChainHost {
+  /** Every channel, live list. */
+  readonly entries: readonly Entry[];
+  /** One reducer step for the channel (the manager's `dispatch`). */
+  dispatch(entry: Entry, event: ChannelEvent): unknown;
+}
+
+export interface ChannelChainTrackerOptions {
+  readonly chain: ChannelChain;
+  readonly wallet: ChannelWallet;
+  readonly logger: Logger;
+  readonly feeratePerKw?: ChannelManagerOptions['feeratePerKw'];
+}
+
+export class ChannelChainTracker {
+  private readonly opts: ChannelChainTrackerOptions;
+  private readonly host: ChainHost;
+  private readonly logger: Logger;
+  private tipNow: ChainTip | undefined;
+  private estimate = MIN_FEERATE_PER_KW;
+  private tipRun: Promise<void> | undefined;
+  private tipAgain = false;
+
+  constructor(opts: ChannelChainTrackerOptions, host: ChainHost) {
+    this.opts = opts;
+    this.host = host;
+    this.logger = opts.logger;
+    if (typeof opts.feeratePerKw === 'number') this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
+  }
+
+  /** The tip last read (undefined before the first successful read). */
+  get tip(): ChainTip | undefined {
+    return this.tipNow;
+  }
+
+  /** The chain's 6-block estimate (sat per 1000 weight), or the configured number, at least 253. */
+  get estimatePerKw(): number {
+    return this.estimate;
+  }
+
+  /**
+   * A new block may be there: read the tip, re-check watched transactions, re-publish our
+   * unconfirmed broadcasts, and give every channel a `tick`. Calls overlapping a running one
+   * coalesce into one more run. Never rejects (chain errors are logged; the next call retries).
+   */
+  onTip(): Promise<void> {
+    if (this.tipRun) {
+      this.tipAgain = true;
+      return this.tipRun;
+    }
+    this.tipRun = (async () => {
+      try {
+        do {
+          this.tipAgain = false;
+          await this.tipOnce();
+        } while (this.tipAgain);
+      } finally {
+        this.tipRun = undefined;
+      }
+    })();
+    return this.tipRun;
+  }
+
+  /** Run by a `broadcast` action: publish now and keep publishing on every new tip until it confirms. */
+  broadcast(entry: Entry, rawTx: Uint8Array, txid: string, wallet: boolean): void {
+    entry.broadcasts.set(txid, { raw: rawTx.slice(), wallet });
+    this.publish(entry, txid, rawTx, wallet);
+  }
+
+  /** Run by a `watch-confirmations` action: watch `txid` while the channel stays in its current state. */
+  watch(entry: Entry, txid: string, depth: number): void {
+    entry.watches.set(txid, { txid, depth, state: entry.state.type });
+    void this.onTip();
+  }
+
+  /** Publish one of our transactions; started, not awaited (errors are logged, the next tip retries). */
+  publish(entry: Entry, txid: string, rawTx: Uint8Array, wallet: boolean): void {
+    const send = wallet ? this.opts.wallet.broadcast(rawTx) : this.opts.chain.broadcast(rawTx);
+    send.then(
+      () => this.logger.log('info', 'broadcast', { scope: entry.scope, txid }),
+      (err: unknown) => this.logger.log('warn', 'broadcast failed; retried on the next tip', { scope: entry.scope, txid, error: errorMessage(err) }),
+    );
+  }
+
+  /**
+   * After loading: watch again what the state waits for (the funding tx; a mutual close tx), and
+   * keep publishing our own unconfirmed transactions (their states are in the store: safe).
+   */
+  resume(entry: Entry): void {
+    const s = entry.state;
+    const closingTx = 'closingTx' in s && s.closingTx instanceof Uint8Array ? s.closingTx : undefined;
+    if (closingTx) {
+      const txid = txidOfRaw(closingTx);
+      entry.watches.set(txid, { txid, depth: 1, state: s.type });
+      entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
+    }
+    if (s.type === 'force-closing') entry.broadcasts.set(txidOfRaw(s.commitmentTx), { raw: s.commitmentTx, wallet: false });
+    if (s.type !== 'wait-for-funding-confirmed') return;
+    const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
+    entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
+    // The snapshot holding the peer's signature is in the store: publishing is safe. The first
+    // `onTip` (end of `start`) publishes it unless it is already confirmed.
+    if (s.fundingTx) entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
+  }
+
+  private async tipOnce(): Promise<void> {
+    const chain = this.opts.chain;
+    let tip: ChainTip;
+    try {
+      tip = await chain.tip();
+    } catch (err) {
+      this.logger.log('warn', 'could not read the chain tip', { error: errorMessage(err) });
+      return;
+    }
+    const changed = !this.tipNow || this.tipNow.hash !== tip.hash;
+    this.tipNow = tip;
+    if (changed && typeof this.opts.feeratePerKw !== 'function' && this.opts.feeratePerKw === undefined && chain.feeEstimates) {
+      try {
+        const est = await chain.feeEstimates();
+        const satVb = est.get(6) ?? [...est.entries()].sort((a, b) => a[0] - b[0]).find(([t]) => t >= 6)?.[1];
+        if (satVb !== undefined) this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(satVb * 250));
+      } catch (err) {
+        this.logger.log('debug', 'no fee estimates', { error: errorMessage(err) });
+      }
+    }
+
+    const entries = this.host.entries;
+    await Promise.all(entries.map((e) => this.checkEntry(e, tip, changed)));
+    if (changed) for (const e of this.host.entries) if (!e.frozen && !isTerminal(e.state)) this.host.dispatch(e, { type: 'tick' });
+  }
+
+  private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
+    if (entry.frozen) return;
+    // Re-publish what has not confirmed yet (once per new tip).
+    for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
+      try {
+        const st = await this.opts.chain.txStatus(txid);
+        if (st.confirmed) entry.broadcasts.delete(txid);
+        else this.publish(entry, txid, b.raw, b.wallet);
+      } catch (err) {
+        this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
+      }
+    }
+    for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+  }
+
+  private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {
+    if (w.checkedAt === tip.hash) return;
+    w.checkedAt = tip.hash;
+    try {
+      const st = await this.opts.chain.txStatus(w.txid);
+      if (!st.confirmed) {
+        w.proven = undefined;
+        return;
+      }
+      if (!w.proven || w.proven.blockHash !== st.blockHash) w.proven = await this.prove(w.txid, st.blockHash, st.blockHeight);
+      const depth = tip.height - w.proven.blockHeight + 1;
+      if (depth < 1) return;
+      if (entry.watches.get(w.txid) !== w || entry.frozen) return;
+      this.host.dispatch(entry, { type: 'funding-confirmed', rawTx: w.proven.rawTx, depth, blockHeight: w.proven.blockHeight, txIndex: w.proven.pos });
+    } catch (err) {
+      w.checkedAt = undefined;
+      this.logger.log('warn', 'confirmation check failed; retried on the next tip', { scope: entry.scope, txid: w.txid, error: errorMessage(err) });
+    }
+  }
+
+  /** The tx's position in its block, proven by its merkle branch against the block header. */
+  private async prove(txid: string, blockHash: string, blockHeight: number): Promise<NonNullable<Watch['proven']>> {
+    const chain = this.opts.chain;
+    const [proof, header, rawTx] = await Promise.all([chain.merkleProof(txid), chain.blockHeader(blockHash), chain.transaction(txid)]);
+    if (proof.blockHeight !== blockHeight) throw new Error(`merkle proof is for height ${proof.blockHeight}, the status says ${blockHeight}`);
+    const problem = merkleProblem(txid, proof.merkle, proof.pos, parseHeader(header).merkleRoot);
+    if (problem) throw new Error(`${problem} of block ${blockHash}`);
+    return { blockHash, blockHeight, pos: proof.pos, rawTx };
+  }
+}
