@@ -99,6 +99,10 @@ function onLightningEvent(e: EngineEvent): void {
   channels.onEngineEvent(e);
   const ev = e as EngineEvent & Record<string, unknown>;
   switch (e.type) {
+    case 'tip':
+      // The node synced the wallet on this block: show the balance it found.
+      wallet?.publish();
+      return;
     case 'peer-connected':
       server.emit({ type: 'peer.connected', peer: peerDto(ev.peer as PeerInfo) });
       return;
@@ -170,13 +174,17 @@ const handlers: RpcHandlers = {
   'wallet.confirmSend': (p) => requireWallet().confirmSend(p),
   'wallet.faucet': (p) => requireWallet().faucet(p),
   'channels.list': () => (requireWallet(), channels.list()),
-  'channels.open': (p) => {
+  'channels.open': async (p) => {
     requireLightning();
-    return channels.open(p);
+    const opened = await channels.open(p);
+    wallet?.publish(); // the funding transaction spent wallet coins
+    return opened;
   },
-  'channels.close': (p) => {
+  'channels.close': async (p) => {
     requireLightning();
-    return channels.close(p);
+    const closed = await channels.close(p);
+    wallet?.publish();
+    return closed;
   },
 };
 

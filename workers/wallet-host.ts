@@ -366,6 +366,14 @@ export class WalletHost {
     return { balance: { confirmedSat: sat(b.confirmedSat), unconfirmedSat: sat(b.unconfirmedSat), spendableSat: sat(spendable < 0n ? 0n : spendable) }, sync: { ...this.#sync } };
   }
 
+  /**
+   * Tell the UI the balance as the wallet has it now, without syncing (something else changed it:
+   * the Lightning node synced on a new block, or funded or closed a channel).
+   */
+  publish(): void {
+    if (this.#wallet) this.#o.onChanged(this.snapshot());
+  }
+
   /** Sync now (joining a sync already running) and report the result; a failure is in `sync.error`. */
   async syncNow(): Promise<WalletSnapshotDto> {
     this.#requireWallet();

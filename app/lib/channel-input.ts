@@ -126,6 +126,13 @@ export function canForceClose(c: ChannelDto): boolean {
   );
 }
 
+/** States whose local balance counts as Lightning balance (engine/node/glint-node.ts LIGHTNING_BALANCE_STATES). */
+export const LIGHTNING_STATES: readonly ChannelStateDto[] = ['wait-for-funding-confirmed', 'wait-for-channel-ready', 'normal', 'shutting-down', 'negotiating-closing'];
+
+export function countsAsLightning(c: ChannelDto): boolean {
+  return LIGHTNING_STATES.includes(c.state);
+}
+
 /** Sort order for the list: open channels, then those still being opened, then the finished. */
 export function channelRank(c: ChannelDto): number {
   if (OPEN_STATES.includes(c.state)) return 0;

@@ -7,7 +7,7 @@
  */
 import type { RpcClient } from '../../workers/rpc/client.ts';
 import type { ChannelDto, ChannelNoteDto, ChannelTypeChoice, NodeEvent } from '../../workers/rpc/protocol.ts';
-import { canCloseCooperatively, canForceClose, channelRank } from '../lib/channel-input.ts';
+import { canCloseCooperatively, canForceClose, channelRank, countsAsLightning } from '../lib/channel-input.ts';
 
 const MAX_NOTES = 6;
 
@@ -57,10 +57,14 @@ export class ChannelsState {
       .sort((a, b) => channelRank(a) - channelRank(b) || b.localId - a.localId);
   }
 
-  /** What the Lightning side holds: our balance in open channels. */
+  /**
+   * What the Lightning side holds: our balance in funded channels whose money is not yet on its
+   * way to the chain (the engine's LIGHTNING_BALANCE_STATES; a closing channel's funds are the
+   * wallet's unconfirmed balance instead).
+   */
   get lightningMsat(): bigint {
     let sum = 0n;
-    for (const c of this.channels) if (channelRank(c) === 0) sum += BigInt(c.localMsat);
+    for (const c of this.channels) if (countsAsLightning(c)) sum += BigInt(c.localMsat);
     return sum;
   }
 

@@ -193,7 +193,8 @@ test('open a channel to LDK from the UI (bad input first), mine, see it usable w
   expect(errors).toEqual([]);
 });
 
-test('close it cooperatively (the force option warns first) and see it closing', async () => {
+test('close it cooperatively (the force option warns first), see it closing, then closed with the funds back', async ({ request }) => {
+  const fx = await fixtures(request);
   test.setTimeout(180_000);
   expect(channelId, 'the open test opened a channel').toMatch(/^[0-9a-f]{64}$/);
   const channel = page.locator(`[data-testid=channel][data-channel-id="${channelId}"]`);
@@ -220,6 +221,23 @@ test('close it cooperatively (the force option warns first) and see it closing',
   await expect(channel.getByTestId('channel-state')).toContainText(/Closing|Closed/);
   await expect(channel).toHaveAttribute('data-usable', 'false');
   await shot(page, 'channels-closing');
+
+  // The mutual close confirms: after the depth the node watches for, the channel is closed and its
+  // coins (less the funding and closing fees) are spendable on chain again.
+  const closingTxid = (await page.getByTestId('close-result').getAttribute('data-txid')) ?? '';
+  expect(closingTxid).toMatch(/^[0-9a-f]{64}$/);
+  await expect(async () => expect((await request.get(`${fx.esploraUrl}/tx/${closingTxid}`)).ok()).toBe(true)).toPass({ timeout: 30_000 });
+  await mine(request, fx, 6);
+  await expect(channel).toHaveAttribute('data-state', 'closed', { timeout: 60_000 });
+  await expect(channel.getByTestId('channel-state')).toHaveText('Closed');
+  await expect(channel.getByTestId('channel-close')).toHaveCount(0);
+  await expect(async () => {
+    const sat = Number(await page.getByTestId('open-spendable').getAttribute('data-sat'));
+    expect(sat).toBeGreaterThan(99_000);
+    expect(sat).toBeLessThan(100_000);
+  }).toPass({ timeout: 60_000 });
+  const closing = (await (await request.get(`${fx.esploraUrl}/tx/${closingTxid}`)).json()) as { status: { confirmed: boolean } };
+  expect(closing.status.confirmed).toBe(true);
 
   expect(errors).toEqual([]);
 });

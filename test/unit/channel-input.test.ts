@@ -15,7 +15,9 @@ import {
   localShare,
   stateLabel,
 } from '../../app/lib/channel-input.ts';
+import { LIGHTNING_STATES } from '../../app/lib/channel-input.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';
+import { LIGHTNING_BALANCE_STATES } from '../../engine/index.ts';
 import { CHANNEL_STATES, parseClientMessage, type ChannelDto } from '../../workers/rpc/protocol.ts';
 
 const ID = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
@@ -133,6 +135,10 @@ describe('channel list helpers', () => {
     expect(canForceClose(channel({ state: 'wait-for-remote-publish' }))).toBe(false);
     expect(canForceClose(channel({ state: 'wait-for-accept-channel' }))).toBe(false);
     expect(canForceClose(channel({ frozen: 'x' }))).toBe(false);
+  });
+
+  it('counts the same channels as Lightning balance as the engine', () => {
+    expect([...LIGHTNING_STATES].sort()).toEqual([...LIGHTNING_BALANCE_STATES].sort());
   });
 
   it('sorts open before opening before finished', () => {
