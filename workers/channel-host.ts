@@ -40,8 +40,8 @@ export interface EngineChannel {
 export type EngineEvent =
   | { readonly type: 'channel'; readonly channel: EngineChannel; readonly event: { readonly type: string; readonly [k: string]: unknown } }
   | { readonly type: 'frozen'; readonly channel: EngineChannel; readonly reason: string }
-  /** ChannelManager: a peer's error/warning, channel unknown. */
-  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string }
+  /** ChannelManager: a peer's error/warning, with the channel_id it names (older builds: none). */
+  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId?: string }
   /** PeerManager: a peer's error/warning with the channel_id it names. */
   | { readonly type: 'remote-error'; readonly nodeId: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
   | { readonly type: string };
@@ -144,7 +144,7 @@ export function noteFor(event: { readonly type: string; readonly [k: string]: un
 export class ChannelHost {
   readonly #o: ChannelHostOptions;
   #engine: ChannelEngine | null = null;
-  /** The node forwards PeerManager `remote-error`s (with the channel id): ignore the vaguer `peer-error`s. */
+  /** The node forwards PeerManager `remote-error`s too: take those, not the ChannelManager's copies. */
   #preciseErrors = false;
 
   constructor(options: ChannelHostOptions) {
@@ -215,7 +215,7 @@ export class ChannelHost {
       this.#preciseErrors = true;
       this.#peerNote(e.nodeId, e.channelId, e.kind, e.text);
     } else if (e.type === 'peer-error' && 'peer' in e && 'text' in e && !this.#preciseErrors) {
-      this.#peerNote(e.peer, ALL_CHANNELS, e.kind, e.text);
+      this.#peerNote(e.peer, typeof e.channelId === 'string' ? e.channelId : ALL_CHANNELS, e.kind, e.text);
     }
   }
 

@@ -117,8 +117,11 @@ function onLightningEvent(e: EngineEvent): void {
       server.emit({ type: 'peer.remote-error', nodeId: ev.nodeId as string, kind: ev.kind as 'error' | 'warning', text: ev.text as string, channelId: ev.channelId as string });
       return;
     case 'peer-error':
-      // ChannelManager's copy of a peer error (no channel id); shown unless the node forwards the precise one.
-      if (!sawRemoteErrors) server.emit({ type: 'peer.remote-error', nodeId: ev.peer as string, kind: ev.kind as 'error' | 'warning', text: ev.text as string, channelId: null });
+      // ChannelManager's copy of a peer error; shown unless the node forwards PeerManager's too.
+      if (!sawRemoteErrors) {
+        const channelId = typeof ev.channelId === 'string' && /^[0-9a-f]{64}$/.test(ev.channelId) ? ev.channelId : null;
+        server.emit({ type: 'peer.remote-error', nodeId: ev.peer as string, kind: ev.kind as 'error' | 'warning', text: ev.text as string, channelId });
+      }
       return;
   }
 }

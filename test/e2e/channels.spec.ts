@@ -241,3 +241,36 @@ test('close it cooperatively (the force option warns first), see it closing, the
 
   expect(errors).toEqual([]);
 });
+
+test('a peer’s error about a channel shows on that channel’s card', async ({ request }) => {
+  test.setTimeout(180_000);
+  const fx = await fixtures(request);
+  const ourId = (await page.getByTestId('own-node-id').getAttribute('data-node-id')) ?? '';
+  // A second channel, through the form as before.
+  await page.fill('#open-amount', '30000');
+  await page.getByTestId('open-review').click();
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('open-another').click();
+  await mine(request, fx, 1);
+  const second = page.locator('[data-testid=channel][data-state=normal]');
+  await expect(second).toHaveCount(1, { timeout: 60_000 });
+  await expect(second).toHaveAttribute('data-usable', 'true', { timeout: 30_000 });
+  const id = (await second.getAttribute('data-channel-id')) ?? '';
+  expect(id).not.toBe(channelId);
+
+  // LDK fails it: it broadcasts its commitment and sends `error` naming the channel.
+  const res = await request.post(`${FIXTURES_URL}/ldk/force-close`, { data: { channelId: id, peer: ourId, message: 'e2e says so' } });
+  expect(res.ok(), await res.text()).toBe(true);
+  const card = page.locator(`[data-testid=channel][data-channel-id="${id}"]`);
+  const note = card.locator('[data-testid=channel-note][data-source=peer]');
+  await expect(note).toHaveAttribute('data-kind', 'error', { timeout: 30_000 });
+  await expect(note).toContainText('Error from peer');
+  await expect(note).toContainText('e2e says so');
+  // The channel is failed (BOLT 1), not usable; the closed one got no note.
+  await expect(card).toHaveAttribute('data-usable', 'false');
+  await expect(card).not.toHaveAttribute('data-state', 'normal');
+  await expect(page.locator(`[data-testid=channel][data-channel-id="${channelId}"] [data-testid=channel-note][data-source=peer]`)).toHaveCount(0);
+  await shot(page, 'channels-peer-error-note');
+  expect(errors).toEqual([]);
+});

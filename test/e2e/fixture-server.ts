@@ -11,6 +11,8 @@
  *       GET /fixtures.json → { peerUri, nodeIdHex, ldkPort, proxyUrl, proxyPort, esploraUrl }
  *       GET /ldk/peers     → [{ nodeIdHex, inbound, features }]  (what LDK sees)
  *       GET /ldk/channels  → [{ channelId, peer, capacitySat, usable, ready, outboundMsat, inboundMsat }]
+ *       POST /ldk/force-close {channelId, peer, message} → {ok}  (LDK broadcasts its commitment and
+ *                            sends the peer an `error` for that channel with `message`)
  *
  * It also writes dist/glint.config.json (network regtest, this Esplora), the config the node
  * worker reads its defaults from, as a deployment would; `npm run test:e2e` builds dist/ first.
@@ -69,11 +71,38 @@ function ldkChannels(): unknown[] {
   );
 }
 
+/** LDK fails one channel: `force_close_broadcasting_latest_txn` (it sends `error` to the peer). */
+function ldkForceClose(body: string): { status: number; body: unknown } {
+  let o: { channelId?: unknown; peer?: unknown; message?: unknown };
+  try {
+    o = JSON.parse(body) as typeof o;
+  } catch {
+    return { status: 400, body: { error: 'body must be JSON' } };
+  }
+  const { channelId, peer, message } = o;
+  if (typeof channelId !== 'string' || !/^[0-9a-f]{64}$/.test(channelId)) return { status: 400, body: { error: 'channelId: 64 hex' } };
+  if (typeof peer !== 'string' || !/^0[23][0-9a-f]{64}$/.test(peer)) return { status: 400, body: { error: 'peer: a node id' } };
+  const text = typeof message === 'string' ? message.slice(0, 200) : 'force-closed by the e2e fixture';
+  const result = ldk.run(() => ldk.channelManager.force_close_broadcasting_latest_txn(ldk.ldk.ChannelId.constructor_new(Buffer.from(channelId, 'hex')), Buffer.from(peer, 'hex'), text));
+  const ok = result instanceof ldk.ldk.Result_NoneAPIErrorZ_OK;
+  return { status: ok ? 200 : 409, body: ok ? { ok } : { error: 'LDK refused the force close' } };
+}
+
 const http = createServer((req, res) => {
-  const json = (body: unknown): void => {
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  const json = (body: unknown, status = 200): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
+  if (req.method === 'POST' && req.url === '/ldk/force-close') {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk.slice(0, 10_000)));
+    req.on('end', () => {
+      const r = ldkForceClose(body);
+      json(r.body, r.status);
+    });
+    return;
+  }
   if (req.url === '/fixtures.json') json(fixtures);
   else if (req.url === '/ldk/peers') json(ldk.peers().map((p) => ({ nodeIdHex: p.nodeIdHex, inbound: p.inbound, features: p.features })));
   else if (req.url === '/ldk/channels') json(ldkChannels());

@@ -165,11 +165,14 @@ describe('channel host: events', () => {
     expect(events).toEqual([]);
   });
 
-  it('without precise errors, a ChannelManager peer-error lands on each live channel of the peer', () => {
+  it('a ChannelManager peer-error lands on the channel it names, or (no id) on each live channel of the peer', () => {
     const { host: h, node, events } = host();
-    node.list = [info(), info({ localId: 6, channelId: 'c3'.repeat(32), peer: OTHER })];
+    node.list = [info(), info({ localId: 4, channelId: 'c1'.repeat(32) }), info({ localId: 6, channelId: 'c3'.repeat(32), peer: OTHER })];
+    h.onEngineEvent({ type: 'peer-error', peer: PEER, kind: 'error', text: 'test says so', channelId: 'c1'.repeat(32) });
+    expect(events).toEqual([{ type: 'channel.note', note: expect.objectContaining({ localId: 4, kind: 'error', source: 'peer', text: 'test says so' }) }]);
+    events.length = 0;
     h.onEngineEvent({ type: 'peer-error', peer: PEER, kind: 'warning', text: 'fee out of range' });
-    expect(events).toEqual([{ type: 'channel.note', note: expect.objectContaining({ localId: 3, kind: 'warning', source: 'peer', text: 'fee out of range' }) }]);
+    expect(events.map((e) => (e.type === 'channel.note' ? e.note.localId : -9))).toEqual([3, 4]);
   });
 });
 
