@@ -2,8 +2,11 @@
  * The Channels screen against a real LDK node on a real regtest chain (fixture-server.ts): create
  * a wallet, fund it from the faucet, open a channel to LDK from the UI (bad input first: a
  * malformed peer URI and an amount out of range get field errors and lose nothing; then the
- * review step), mine, and see the channel open and usable with its balance bar — as LDK sees it
- * too; then close it cooperatively (the force option shows its warning first) and see it closing.
+ * review step; an unreachable peer's reason is shown and nothing is spent), mine, and see the
+ * channel open and usable with its balance bar — as LDK sees it too; close it cooperatively (the
+ * force option shows its warning first), see it closing, then closed with the coins back on chain;
+ * a second channel that LDK fails shows LDK's `error` on that channel's card; after a reload and
+ * unlock both channels come back from the wallet's encrypted IndexedDB store.
  *
  * Screenshot: test-results/channels.png (the open channel), plus channels-*.png for the steps.
  */
@@ -272,5 +275,27 @@ test('a peer’s error about a channel shows on that channel’s card', async ({
   await expect(card).not.toHaveAttribute('data-state', 'normal');
   await expect(page.locator(`[data-testid=channel][data-channel-id="${channelId}"] [data-testid=channel-note][data-source=peer]`)).toHaveCount(0);
   await shot(page, 'channels-peer-error-note');
+  expect(errors).toEqual([]);
+});
+
+test('after a reload and unlock, the channels come back from the encrypted store', async () => {
+  test.setTimeout(120_000);
+  const before = await page.locator('[data-testid=channel]').evaluateAll((els) => els.map((e) => e.getAttribute('data-channel-id')));
+  expect(before).toHaveLength(2);
+  await page.reload();
+  // Locked: the screen says what to do, and lists nothing.
+  await page.getByTestId('tab-channels').click();
+  await expect(page.getByTestId('channels-screen')).toContainText('Unlock your wallet');
+  await expect(page.getByTestId('channel')).toHaveCount(0);
+  await page.getByRole('link', { name: 'Go to the wallet' }).click();
+  await page.fill('#unlock-passphrase', PASSPHRASE);
+  await page.getByTestId('unlock-submit').click();
+  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked', { timeout: 60_000 });
+  await page.getByTestId('tab-channels').click();
+  await expect(page.getByTestId('channel')).toHaveCount(2, { timeout: 60_000 });
+  const after = await page.locator('[data-testid=channel]').evaluateAll((els) => els.map((e) => e.getAttribute('data-channel-id')));
+  expect([...after].sort()).toEqual([...before].sort());
+  await expect(page.locator(`[data-testid=channel][data-channel-id="${channelId}"]`)).toHaveAttribute('data-state', 'closed');
+  await expect(page.locator('[data-testid=channel][data-state=normal]')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
