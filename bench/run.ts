@@ -16,6 +16,7 @@ export const benches: Bench[] = [
   { name: 'handshake-latency', run: async () => (await import('./handshake-latency.ts')).run() },
   { name: 'esplora-requests-idle', run: async () => (await import('./esplora-requests-idle.ts')).run() },
   { name: 'wallet-restore-requests', run: async () => (await import('./wallet-restore-requests.ts')).run() },
+  { name: 'channel-open', run: async () => (await import('./channel-open.ts')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -61,7 +61,7 @@ Commands:
       "usable"}]. usable: normal state and the peer connected (in-process: never, no peer dialled).
   close <channel-id> [--force]
       Close cooperatively (to a fresh wallet address), or --force: broadcast our commitment (our
-      funds return after the channel's to_self_delay). Prints {"closingTxid"}.
+      output is time-locked for the channel's to_self_delay). Prints {"closingTxid"}.
   help
 
 Amounts: JSON numbers when they fit exactly in a double (up to 2^53 - 1), else decimal strings.

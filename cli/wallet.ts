@@ -8,6 +8,7 @@ import { EsploraClient, ValidationError, WalletService, type FetchLike, type Net
 import { FileKVStore } from './adapters/file-store.ts';
 import { nodeClock, nodeEntropy } from './adapters/clock.ts';
 import { stringFlag, type ParsedCommand } from './args.ts';
+import { jsonAmount, type JsonAmount } from './json.ts';
 
 /** Where the passphrase comes from: `--passphrase-file` (global or command flag) or GLINT_PASSPHRASE. */
 export async function readPassphrase(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<string> {
@@ -112,7 +113,7 @@ export function addressCommand(cmd: ParsedCommand, env: Readonly<Record<string, 
 }
 
 /** `glint send <address> <sats|max> [--feerate <sat/vB>]` → `{ txid }`. */
-export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ txid: string; feeSat: number }> {
+export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ txid: string; feeSat: JsonAmount }> {
   const [to, amountText] = cmd.positional;
   if (!to || !amountText || cmd.positional.length > 2) throw new ValidationError('send', 'usage: glint send <address> <sats|max> [--feerate <sat/vB>]');
   let amountSat: bigint | 'max';
@@ -129,7 +130,7 @@ export function sendCommand(cmd: ParsedCommand, env: Readonly<Record<string, str
     w.attachChain(esploraFor(cmd, w.network));
     await w.sync();
     const sent = await w.send({ to, amountSat, ...(feeRate !== undefined ? { feeRate } : {}) });
-    return { txid: sent.txid, feeSat: Number(sent.feeSat) };
+    return { txid: sent.txid, feeSat: jsonAmount(sent.feeSat) };
   });
 }
 

@@ -96,8 +96,8 @@ export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
 // The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
 export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
 export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
-export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY } from './node/channels.ts';
-export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, OpenOptions } from './node/channels.ts';
+export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY, CLOSE_TIMEOUT_MS } from './node/channels.ts';
+export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, ChannelWallet, CloseOptions, CloseResult, OpenOptions } from './node/channels.ts';
 // The whole node (engine/node/glint-node.ts): wallet + peers + channels + chain follower.
 export { GlintNode, LIGHTNING_BALANCE_STATES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_OPEN_TIMEOUT_MS, peerNodeIdOf } from './node/glint-node.ts';
 export type { GlintNodeOptions, GlintNodeEvent, GlintBalance, GlintChain, StartOptions, ConnectOptions as NodeConnectOptions, OpenChannelOptions, CloseChannelOptions } from './node/glint-node.ts';

@@ -35,7 +35,7 @@ export interface CancelFundingAction {
   readonly txid: Uint8Array;
 }
 
-export type BroadcastKind = 'funding' | 'commitment' | 'mutual-close';
+export type BroadcastKind = 'funding' | 'commitment' | 'mutual-close' | 'sweep';
 
 /** Publish a transaction (and keep re-publishing it until it confirms: the node's job). */
 export interface BroadcastAction {
@@ -57,6 +57,35 @@ export interface WatchConfirmationsAction {
   readonly scriptPubKey: Uint8Array;
 }
 
+/**
+ * Report `funding-spent` once a transaction spending this outpoint (the funding output) is in a
+ * block, and again on each new block (with its depth) while the channel is not closed.
+ */
+export interface WatchSpendAction {
+  readonly type: 'watch-spend';
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly outputIndex: number;
+}
+
+/**
+ * BOLT 3 `option_anchors`: our broadcast commitment pays less than our feerate estimate; ask the
+ * node to CPFP it through our `to_local_anchor` (330 sat, locked to our funding pubkey) and one
+ * wallet coin, so the package reaches `targetFeeratePerKw`. The node takes the funding key from
+ * the keychain (`channelIndex`: secrets never enter a state or an action), has the wallet add
+ * its coin, sign, and broadcast after the commitment.
+ */
+export interface RequestCpfpAction {
+  readonly type: 'request-cpfp';
+  readonly channelIndex: number;
+  /** Our commitment: internal byte order. */
+  readonly parentTxid: Uint8Array;
+  readonly parentWeight: number;
+  readonly parentFeeSat: bigint;
+  readonly anchorIndex: number;
+  readonly targetFeeratePerKw: number;
+}
+
 /** Something for the UI / the node's event log. */
 export type ChannelUiEvent =
   | { readonly type: 'state-changed'; readonly from: ChannelStateName; readonly to: ChannelStateName }
@@ -66,6 +95,8 @@ export type ChannelUiEvent =
   | { readonly type: 'channel-force-closed'; readonly reason: string }
   | { readonly type: 'channel-closing'; readonly closingTxid: Uint8Array; readonly feeSat: bigint }
   | { readonly type: 'channel-closed'; readonly closingTxid: Uint8Array }
+  | { readonly type: 'commitment-confirmed'; readonly commitment: 'local' | 'remote-current' | 'remote-other'; readonly txid: Uint8Array; readonly blockHeight: number }
+  | { readonly type: 'sweep-broadcast'; readonly txid: Uint8Array; readonly valueSat: bigint }
   | { readonly type: 'closing-negotiation-failed'; readonly reason: string }
   | { readonly type: 'stale-state'; readonly reason: string }
   | { readonly type: 'peer-warning'; readonly text: string }
@@ -91,6 +122,8 @@ export type ChannelAction =
   | CancelFundingAction
   | BroadcastAction
   | WatchConfirmationsAction
+  | WatchSpendAction
+  | RequestCpfpAction
   | EmitAction
   | CloseConnectionAction;
 

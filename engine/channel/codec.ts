@@ -24,6 +24,9 @@ import type {
   OpeningParams,
   RemoteChannelReady,
   ClosingProposal,
+  CommitmentSpend,
+  ForceClosingState,
+  SpendingCommitment,
 } from './types.ts';
 
 /** The snapshot format version written by this code. */
@@ -202,9 +205,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       text(w, state.reason, 'reason');
       break;
     case 'force-closing':
-      commitments(w, state.commitments);
-      text(w, state.reason, 'reason');
-      tx(w, state.commitmentTx);
+      forceClosing(w, state);
       break;
     case 'shutting-down':
       commitments(w, state.commitments);
@@ -466,12 +467,8 @@ function readBody(r: ByteReader): ChannelState {
       const reason = readText(r, 'reason');
       return { type, ...(channelId !== undefined ? { channelId } : {}), reason };
     }
-    case 'force-closing': {
-      const commitments = readCommitments(r);
-      const reason = readText(r, 'reason');
-      const commitmentTx = readTx(r, 'commitmentTx');
-      return { type, commitments, reason, commitmentTx };
-    }
+    case 'force-closing':
+      return readForceClosing(r);
     case 'shutting-down': {
       const commitments = readCommitments(r);
       return { type, commitments, localShutdownScript: readScript(r, 'localShutdownScript') };
@@ -504,6 +501,55 @@ function readBody(r: ByteReader): ChannelState {
       throw new DecodeError('state', `unknown state ${String(never)}`);
     }
   }
+}
+
+// ---- force-closing (BOLT 5) ----------------------------------------------------------------------
+//
+// commitments, reason, u32-prefixed commitmentTx (length 0: none broadcast), then the spend:
+// u8 present flag [u8 commitment kind, txid, u32 blockHeight, u8 flag [u32 index, u64 valueSat],
+// u8 flag [u32-prefixed sweepTx]]. A version-1 record (before the spend existed) ends after
+// commitmentTx: read it with `withSpend` false.
+
+const SPENDING: readonly SpendingCommitment[] = ['local', 'remote-current', 'remote-other'];
+
+function forceClosing(w: ByteWriter, state: ForceClosingState): void {
+  commitments(w, state.commitments);
+  text(w, state.reason, 'reason');
+  if (state.commitmentTx !== undefined && state.commitmentTx.length === 0) throw new ValidationError('commitmentTx', 'must be absent or non-empty');
+  w.u32(state.commitmentTx?.length ?? 0).bytes(state.commitmentTx ?? new Uint8Array(0));
+  optional(w, state.spend, (sp) => {
+    const kind = SPENDING.indexOf(sp.commitment);
+    if (kind < 0) throw new ValidationError('spend.commitment', `unknown ${String(sp.commitment)}`);
+    w.u8(kind);
+    fixed(w, sp.txid, 32, 'spend.txid');
+    w.u32(sp.blockHeight);
+    optional(w, sp.output, (o) => w.u32(o.index).u64(o.valueSat, 'spend.output.valueSat'));
+    optional(w, sp.sweepTx, (t) => {
+      if (t.length === 0) throw new ValidationError('spend.sweepTx', 'must be non-empty');
+      tx(w, t);
+    });
+  });
+}
+
+/** `withSpend` false: a version-1 body, which ends after commitmentTx. */
+function readForceClosing(r: ByteReader, withSpend = true): ForceClosingState {
+  const commitments = readCommitments(r);
+  const reason = readText(r, 'reason');
+  const n = r.u32('commitmentTx.length');
+  const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
+  const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
+  return { type: 'force-closing', commitments, reason, ...(commitmentTx ? { commitmentTx } : {}), ...(spend ? { spend } : {}) };
+}
+
+function readSpend(r: ByteReader): CommitmentSpend {
+  const k = r.u8('spend.commitment');
+  const commitment = SPENDING[k];
+  if (commitment === undefined) throw new DecodeError('spend.commitment', `unknown kind ${k}`);
+  const txid = bytes(r, 32, 'spend.txid');
+  const blockHeight = r.u32('spend.blockHeight');
+  const output = readOptional(r, 'spend.output', () => ({ index: r.u32('spend.output.index'), valueSat: r.u64('spend.output.valueSat') }));
+  const sweepTx = readOptional(r, 'spend.sweepTx', () => readTx(r, 'spend.sweepTx'));
+  return { commitment, txid, blockHeight, ...(output ? { output } : {}), ...(sweepTx ? { sweepTx } : {}) };
 }
 
 /** Decode a snapshot body (no version byte). Throws DecodeError naming the bad field. */

@@ -23,6 +23,11 @@ export interface ChannelContext {
    * Absent: our `upfront_shutdown_script`, else P2WPKH of our payment basepoint (spendable from the seed).
    */
   readonly shutdownScriptPubKey?: Uint8Array;
+  /**
+   * Where BOLT 5 sweeps pay (a wallet script). Absent: the same rule as a cooperative close we
+   * did not start (our `upfront_shutdown_script`, else P2WPKH of our payment basepoint).
+   */
+  readonly sweepScriptPubKey?: Uint8Array;
   /** `option_shutdown_anysegwit` was negotiated with the peer (absent: not). */
   readonly shutdownAnySegwit?: boolean;
   /** Fresh cryptographic randomness (temporary channel ids, scid aliases). */

@@ -78,6 +78,19 @@ export interface FundingConfirmedEvent {
   readonly txIndex: number;
 }
 
+/**
+ * The funding outpoint was spent by `rawTx`, which is in a block (answer to `watch-spend`; the
+ * node proves the confirmation). Sent again on new blocks with the new `depth`, so the reducer
+ * can time its sweep and its end.
+ */
+export interface FundingSpentEvent {
+  readonly type: 'funding-spent';
+  readonly rawTx: Uint8Array;
+  readonly blockHeight: number;
+  /** Confirmations (1 = in the tip block). */
+  readonly depth: number;
+}
+
 export interface PeerConnectedEvent {
   readonly type: 'peer-connected';
 }
@@ -99,6 +112,7 @@ export type ChannelEvent =
   | FundingTxFailedEvent
   | PeerMessageEvent
   | FundingConfirmedEvent
+  | FundingSpentEvent
   | PeerConnectedEvent
   | PeerDisconnectedEvent
   | TickEvent;

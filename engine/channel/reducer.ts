@@ -19,7 +19,7 @@ import { onAborted } from './states/aborted.ts';
 import { abort, copy, stay, unreachable } from './states/common.ts';
 import { onClosed } from './states/closed.ts';
 import { onClosing } from './states/closing.ts';
-import { onForceClosing } from './states/force-closing.ts';
+import { onForceClosing, onFundingSpent } from './states/force-closing.ts';
 import { onNegotiatingClosing } from './states/negotiating-closing.ts';
 import { isReestablishing, onReestablishing } from './states/reestablish.ts';
 import { onShuttingDown } from './states/shutting-down.ts';
@@ -47,6 +47,8 @@ export function newInboundChannel(channelIndex: number, peerNodeId: Uint8Array):
 }
 
 function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext): Transition {
+  // A confirmed spend of the funding output means the same in every state (states/force-closing.ts).
+  if (event.type === 'funding-spent') return onFundingSpent(state, event, ctx);
   if (isReestablishing(state)) {
     if (event.type === 'peer-connected') return onReestablishing(state, event, ctx);
     if (event.type === 'message' && event.message.type === 'channel_reestablish') return onReestablishing(state, { type: 'message', message: event.message }, ctx);

@@ -14,8 +14,13 @@
  *   ── funding reaches minimum_depth ──▶ channel_ready ▶ ◀ channel_ready
  *   wait-for-channel-ready ──(peer's channel_ready)──▶ normal
  *
- * Terminal: `aborted` (nothing on chain to care about) and `force-closing` (BOLT 5 "failing a
- * channel": our commitment is broadcast; the closing work lands with the closing issue).
+ * Terminal: `aborted` (nothing on chain to care about). BOLT 5 "failing a channel":
+ *
+ *   any funded state ──force-close command / peer error──▶ force-closing (persisted, then our
+ *     commitment broadcast; with anchors and a low feerate, a CPFP of our anchor requested)
+ *   any funded state ──funding-spent by the peer's commitment──▶ force-closing (spend recorded)
+ *   force-closing ──funding-spent (confirmed commitment)──▶ spend recorded; when the output's
+ *     CSV delay has passed, the sweep is built, persisted, broadcast ──sweep confirmed──▶ closed
  *
  * Cooperative close (BOLT 2 "Channel Close", legacy `closing_signed` with `fee_range`):
  *
@@ -308,13 +313,40 @@ export interface AbortedState {
   readonly reason: string;
 }
 
-/** Terminal (for now): we failed the channel and broadcast our commitment (BOLT 5). */
+/**
+ * Which commitment spent the funding output (BOLT 5): ours, the peer's current one (by its
+ * txid, `remoteCommit.txid`), or another of the peer's (its next one, or one we do not know
+ * of after we lost state — recognised by our `to_remote` output, whose script does not depend
+ * on the per-commitment point with `static_remotekey` and anchors).
+ */
+export type SpendingCommitment = 'local' | 'remote-current' | 'remote-other';
+
+/** A commitment transaction that spent the funding output and confirmed, and what we do about it. */
+export interface CommitmentSpend {
+  readonly commitment: SpendingCommitment;
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  /** The height of the block it confirmed in. */
+  readonly blockHeight: number;
+  /** Our output on it (`to_local` on ours, `to_remote` on the peer's); absent when we have none worth sweeping. */
+  readonly output?: { readonly index: number; readonly valueSat: bigint };
+  /** The signed sweep of `output` once its delay has passed (kept to re-publish it until it confirms). */
+  readonly sweepTx?: Uint8Array;
+}
+
+/**
+ * Persisted: the channel failed (BOLT 5 "failing a channel"). We broadcast our commitment, or
+ * the peer's commitment confirmed; once a commitment confirms (`spend`) we wait for our
+ * output's delay, sweep it to the wallet, and reach `closed` when the sweep is deep enough.
+ */
 export interface ForceClosingState {
   readonly type: 'force-closing';
   readonly commitments: Commitments;
   readonly reason: string;
-  /** Our signed commitment transaction, for rebroadcast. */
-  readonly commitmentTx: Uint8Array;
+  /** Our signed commitment transaction, for rebroadcast; absent when we never broadcast ours (the peer's confirmed first). */
+  readonly commitmentTx?: Uint8Array;
+  /** The commitment that confirmed, once one did. */
+  readonly spend?: CommitmentSpend;
 }
 
 /** What we sent in our last `closing_signed` (legacy negotiation with `fee_range`). */
@@ -354,7 +386,7 @@ export interface ClosingState {
   readonly closingTx: Uint8Array;
 }
 
-/** Terminal (persisted): the mutual close transaction confirmed. */
+/** Terminal (persisted): the mutual close transaction, or the commitment that closed the channel (BOLT 5), confirmed and our funds are back. */
 export interface ClosedState {
   readonly type: 'closed';
   readonly channelId: Uint8Array;

@@ -14,12 +14,12 @@
  *
  * It owns no channel state: every event goes through the manager's `dispatch`.
  */
-import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
 import type { ChainTip } from '../chain/source.ts';
-import { type ChannelEvent, type ChannelState, type ChannelStateName, MIN_FEERATE_PER_KW } from '../channel/index.ts';
+import { type ChannelAction, type ChannelEvent, type ChannelState, type ChannelStateName, MIN_FEERATE_PER_KW } from '../channel/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
-import type { ChannelChain, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
+import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
+import { FundingSpendWatcher, forceClosingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
 
 /** A confirmation a channel waits for. */
@@ -68,6 +68,8 @@ export interface ChannelChainTrackerOptions {
   readonly wallet: ChannelWallet;
   readonly logger: Logger;
   readonly feeratePerKw?: ChannelManagerOptions['feeratePerKw'];
+  /** The funding key for an anchor CPFP (channel-onchain.ts). */
+  readonly keys: ChannelKeySource;
 }
 
 export class ChannelChainTracker {
@@ -78,11 +80,13 @@ export class ChannelChainTracker {
   private estimate = MIN_FEERATE_PER_KW;
   private tipRun: Promise<void> | undefined;
   private tipAgain = false;
+  private readonly spends: FundingSpendWatcher;
 
   constructor(opts: ChannelChainTrackerOptions, host: ChainHost) {
     this.opts = opts;
     this.host = host;
     this.logger = opts.logger;
+    this.spends = new FundingSpendWatcher(opts.chain, opts.logger);
     if (typeof opts.feeratePerKw === 'number') this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
   }
 
@@ -131,6 +135,14 @@ export class ChannelChainTracker {
     void this.onTip();
   }
 
+  /** BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` (through the wallet). */
+  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' }>): void {
+    if (a.type === 'watch-spend') {
+      this.spends.recheck(entry.scope);
+      void this.onTip();
+    } else void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw);
+  }
+
   /** Publish one of our transactions; started, not awaited (errors are logged, the next tip retries). */
   publish(entry: Entry, txid: string, rawTx: Uint8Array, wallet: boolean): void {
     const send = wallet ? this.opts.wallet.broadcast(rawTx) : this.opts.chain.broadcast(rawTx);
@@ -152,7 +164,12 @@ export class ChannelChainTracker {
       entry.watches.set(txid, { txid, depth: 1, state: s.type });
       entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
     }
-    if (s.type === 'force-closing') entry.broadcasts.set(txidOfRaw(s.commitmentTx), { raw: s.commitmentTx, wallet: false });
+    if (s.type === 'force-closing') {
+      // Our commitment until a commitment confirmed, then our sweep (watched to its depth).
+      const f = forceClosingTxs(s);
+      for (const [txid, raw] of f.publish) entry.broadcasts.set(txid, { raw, wallet: false });
+      for (const txid of f.watch) entry.watches.set(txid, { txid, depth: 1, state: s.type });
+    }
     if (s.type !== 'wait-for-funding-confirmed') return;
     const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
     entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
@@ -189,17 +206,28 @@ export class ChannelChainTracker {
 
   private async checkEntry(entry: Entry, tip: ChainTip, tipChanged: boolean): Promise<void> {
     if (entry.frozen) return;
-    // Re-publish what has not confirmed yet (once per new tip).
-    for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
-      try {
-        const st = await this.opts.chain.txStatus(txid);
-        if (st.confirmed) entry.broadcasts.delete(txid);
-        else this.publish(entry, txid, b.raw, b.wallet);
-      } catch (err) {
-        this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
+    // Re-publish what has not confirmed yet (once per new tip), while the watches are checked
+    // (independent requests: one round trip saved per new block).
+    const republish = async (): Promise<void> => {
+      for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
+        try {
+          const st = await this.opts.chain.txStatus(txid);
+          if (st.confirmed) entry.broadcasts.delete(txid);
+          else this.publish(entry, txid, b.raw, b.wallet);
+        } catch (err) {
+          this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
+        }
       }
-    }
-    for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+    };
+    const watch = async (): Promise<void> => {
+      for (const w of [...entry.watches.values()]) await this.checkWatch(entry, w, tip);
+    };
+    await Promise.all([republish(), watch()]);
+    // BOLT 5: a confirmed spend of the funding output (one outspend request per channel per tip).
+    const spent = await this.spends.check(entry.scope, entry.state, tip);
+    if (spent && !entry.frozen) this.host.dispatch(entry, spent);
+    const stale = entry.state.type === 'force-closing' ? forceClosingTxs(entry.state).stale : undefined;
+    if (stale) entry.broadcasts.delete(stale); // the peer's commitment confirmed: ours never can
   }
 
   private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {
@@ -223,12 +251,7 @@ export class ChannelChainTracker {
   }
 
   /** The tx's position in its block, proven by its merkle branch against the block header. */
-  private async prove(txid: string, blockHash: string, blockHeight: number): Promise<NonNullable<Watch['proven']>> {
-    const chain = this.opts.chain;
-    const [proof, header, rawTx] = await Promise.all([chain.merkleProof(txid), chain.blockHeader(blockHash), chain.transaction(txid)]);
-    if (proof.blockHeight !== blockHeight) throw new Error(`merkle proof is for height ${proof.blockHeight}, the status says ${blockHeight}`);
-    const problem = merkleProblem(txid, proof.merkle, proof.pos, parseHeader(header).merkleRoot);
-    if (problem) throw new Error(`${problem} of block ${blockHash}`);
-    return { blockHash, blockHeight, pos: proof.pos, rawTx };
+  private prove(txid: string, blockHash: string, blockHeight: number): Promise<NonNullable<Watch['proven']>> {
+    return proveInBlock(this.opts.chain, txid, blockHash, blockHeight);
   }
 }

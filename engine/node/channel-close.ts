@@ -54,7 +54,7 @@ export class ChannelCloser {
 
   async force(entry: Entry): Promise<CloseResult> {
     const s = entry.state;
-    if (s.type === 'force-closing') return { closingTxid: txidOfRaw(s.commitmentTx) };
+    if (s.type === 'force-closing') return { closingTxid: s.commitmentTx ? txidOfRaw(s.commitmentTx) : displayTxid(s.spend?.txid ?? new Uint8Array(32)) };
     const t = this.host.dispatch(entry, { type: 'force-close' });
     if (!t) throw new ValidationError('channelId', `channel is frozen: ${entry.frozen ?? 'store failure'}`);
     const rejected = rejectionOf(t);

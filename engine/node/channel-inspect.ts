@@ -121,6 +121,10 @@ export function describeAction(a: ChannelAction, peer: string): string {
       return `watch ${displayTxid(a.txid)} to depth ${a.depth}`;
     case 'request-funding':
       return `request funding of ${a.valueSat} sat`;
+    case 'watch-spend':
+      return `watch spend of ${displayTxid(a.txid)}:${a.outputIndex}`;
+    case 'request-cpfp':
+      return `request CPFP of ${displayTxid(a.parentTxid)} to ${a.targetFeeratePerKw} sat/kw`;
     case 'emit':
       return `emit ${a.event.type}`;
     case 'close-connection':

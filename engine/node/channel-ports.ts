@@ -2,7 +2,8 @@
  * The ports and plain-data types of the ChannelManager (engine/node/channels.ts): what it needs
  * from the peer layer, the keychain, the wallet and the chain, and what it reports.
  */
-import type { ChainTip, FeeEstimates, TxStatus } from '../chain/source.ts';
+import type { ChainTip, FeeEstimates, OutSpend, TxStatus } from '../chain/source.ts';
+import type { ForeignSpendRequest } from '../wallet/foreign.ts';
 import type { ChannelConfig, ChannelStateName, ChannelType, ChannelUiEvent } from '../channel/index.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import type { Clock, Entropy, KVStore, Logger } from '../ports.ts';
@@ -49,6 +50,8 @@ export interface ChannelWallet {
    * pays our balance (BOLT 2 `shutdown.scriptpubkey`); the wallet must watch it.
    */
   shutdownScript(): Uint8Array | Promise<Uint8Array>;
+  /** Anchor CPFP: spend a wallet coin with the caller's inputs, sign, broadcast (OnchainWallet; absent: no CPFP). */
+  spendWithForeignInputs?(req: ForeignSpendRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
 }
 
 /** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */
@@ -69,6 +72,8 @@ export interface ChannelChain {
   transaction(txid: string): Promise<Uint8Array>;
   broadcast(rawTx: Uint8Array): Promise<string>;
   feeEstimates?(): Promise<FeeEstimates>;
+  /** What spends an output (`/tx/:txid/outspend/:vout`): the funding outpoint's watch (BOLT 5). Absent: no force-close detection. */
+  outSpend?(txid: string, vout: number): Promise<OutSpend>;
 }
 
 export interface ChannelManagerOptions {
@@ -92,6 +97,8 @@ export interface ChannelManagerOptions {
   readonly feeratePerKw?: number | (() => number);
   /** Wallet fee choice for funding transactions (default: the wallet's 6-block estimate). */
   readonly fundingFee?: { readonly feeRate?: number; readonly target?: number };
+  /** A wallet script for BOLT 5 sweeps (default: the spare wallet script kept for peer-initiated closes). */
+  readonly sweepScriptPubKey?: () => Uint8Array | undefined;
   /** Use this barrier (sharing its scopes) instead of a new one on `store`. */
   readonly barrier?: PersistenceBarrier<BarrierAction>;
 }

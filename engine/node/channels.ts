@@ -68,6 +68,7 @@ import {
 } from '../channel/index.ts';
 import { bytesToHex, equalBytes, hexToBytes } from '../lib/bytes.ts';
 import { errorMessage, ValidationError } from '../lib/errors.ts';
+import type { ChannelKeys } from '../keys/keychain.ts';
 import type { Logger } from '../ports.ts';
 import { silentLogger } from '../ports.ts';
 import { chainHash } from '../wire/chains.ts';
@@ -136,6 +137,7 @@ export class ChannelManager {
   private readonly chainSide: ChannelChainTracker;
   private unsubscribe: (() => void) | undefined;
   private readonly closer: ChannelCloser;
+  private readonly keyCache = new Map<number, ChannelKeys>();
   /** A fresh wallet script for the next peer-initiated close (fetched ahead: the reducer is synchronous). */
   private spareShutdownScript: Uint8Array | undefined;
   private spareFetch: Promise<void> | undefined;
@@ -161,7 +163,7 @@ export class ChannelManager {
       isConnected: (peer) => this.isConnected(peer),
     });
     this.chainSide = new ChannelChainTracker(
-      { chain: opts.chain, wallet: opts.wallet, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
+      { chain: opts.chain, wallet: opts.wallet, keys: opts.keys, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
       { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event) },
     );
   }
@@ -491,8 +493,10 @@ export class ChannelManager {
   private ctx(entry: Entry): ChannelContext {
     const features = entry.peer ? this.opts.peers.peers().find((p) => p.nodeId === entry.peer)?.features : undefined;
     const spare = this.spareShutdownScript;
+    const sweep = this.opts.sweepScriptPubKey?.() ?? spare;
     return {
       ...(spare ? { shutdownScriptPubKey: spare } : {}),
+      ...(sweep ? { sweepScriptPubKey: sweep } : {}),
       // We offer option_shutdown_anysegwit (GLINT_INIT_FEATURES): negotiated when the peer's init has it.
       ...(features ? { shutdownAnySegwit: features['option_shutdown_anysegwit'] !== undefined } : {}),
       chainHash: this.chainHash,
@@ -500,9 +504,22 @@ export class ChannelManager {
       blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
       nowSec: Math.floor(this.opts.clock.now() / 1000),
       feeratePerKw: this.feerate(),
-      channelKeys: (i) => this.opts.keys.channelKeys(i),
+      channelKeys: (i) => this.keysOf(i),
       randomBytes: (n) => this.opts.entropy.randomBytes(n),
     };
+  }
+
+  /**
+   * A channel's keys, derived once (BIP 32 + 5 public keys cost ~10 ms in pure JS, and every
+   * reducer step asks). Kept for the manager's life, like the keychain holding the seed.
+   */
+  private keysOf(index: number): ChannelKeys {
+    let keys = this.keyCache.get(index);
+    if (!keys) {
+      keys = this.opts.keys.channelKeys(index);
+      this.keyCache.set(index, keys);
+    }
+    return keys;
   }
 
   private feerate(): number {
@@ -552,7 +569,8 @@ export class ChannelManager {
   private afterStep(entry: Entry, before: ChannelState, event: ChannelEvent, t: Transition): void {
     const spare = this.spareShutdownScript;
     if (spare && 'localShutdownScript' in t.state && !('localShutdownScript' in before) && equalBytes(t.state.localShutdownScript, spare)) {
-      this.spareShutdownScript = undefined;
+      // Kept until the fresh one arrives: a second close meanwhile reuses this address rather
+      // than fall back to a script the on-chain wallet does not watch.
       void this.fetchSpareShutdownScript();
     }
     if (
@@ -686,6 +704,9 @@ export class ChannelManager {
           dependsOnPersist: true,
           run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth),
         };
+      case 'watch-spend':
+      case 'request-cpfp':
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
       case 'emit':
         return this.emitEffect(entry, a.event);
       case 'close-connection':

@@ -275,6 +275,19 @@ export class GlintNode {
   }
 
   /**
+   * Hang up on a peer and stop redialling it for this run (its address stays in the book, so a
+   * restart redials it if we have a channel with it).
+   */
+  disconnect(nodeId: string): void {
+    this.peerManager.disconnect(nodeId.toLowerCase());
+  }
+
+  /** Ping a connected peer; resolves with the round-trip time in ms. */
+  ping(nodeId: string): Promise<number> {
+    return this.peerManager.ping(nodeId.toLowerCase());
+  }
+
+  /**
    * Open a channel we fund to `uri` (connecting first if needed). Resolves once the funding tx
    * is broadcast (the channel record with the peer's signature is durable before that, DESIGN.md
    * rule 3); rejects if the peer refuses, the wallet cannot fund it, the broadcast fails, or the
@@ -435,6 +448,7 @@ export class GlintNode {
           throw err;
         }
       },
+      spendWithForeignInputs: (req) => w.spendWithForeignInputs(req),
       shutdownScript: () => w.shutdownScript(),
     };
   }

@@ -11,7 +11,7 @@
  *
  * It is also the node's channel wallet and channel key source (engine/node/channel-ports.ts
  * `ChannelWallet`, `ChannelKeySource`): `fundChannel`, `cancelReservation`, `broadcast`,
- * `shutdownScript`, `channelKeys`, and gives the ChannelManager a view of the same encrypted store
+ * `spendWithForeignInputs` (anchor CPFP), `shutdownScript`, `channelKeys`, and gives the ChannelManager a view of the same encrypted store
  * limited to the channel records (`channelStore`), so the seed record never leaves this class.
  */
 import type { ChainSource } from '../chain/source.ts';
@@ -30,6 +30,7 @@ import { decodeWalletState, encodeWalletState, type WalletState } from '../walle
 import { parseAddress } from '../wallet/addresses.ts';
 import { OnchainWallet, type FundingRequest, type PreparedTx, type SendRequest } from '../wallet/wallet.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
+import type { ForeignSpendRequest } from '../wallet/foreign.ts';
 import type { KVBatch } from '../ports.ts';
 import type { Balance, HistoryEntry } from '../wallet/utxos.ts';
 
@@ -266,6 +267,17 @@ export class WalletService {
     const txid = await this.onchain().broadcast(rawTx);
     await this.persist();
     return txid;
+  }
+
+  /**
+   * Anchor CPFP (BOLT 3 anchors): spend one wallet coin together with the caller's inputs
+   * (OnchainWallet.spendWithForeignInputs signs our input, broadcasts and records it), and save.
+   */
+  async spendWithForeignInputs(req: ForeignSpendRequest): Promise<{ txid: string; rawTx: Uint8Array }> {
+    const out = await this.onchain().spendWithForeignInputs(req);
+    this.prepared.clear(); // the coin it spent may be in a preview
+    await this.persist();
+    return { txid: out.txid, rawTx: out.rawTx };
   }
 
   /** A fresh receive scriptPubKey (P2WPKH) for a cooperative close (BOLT 2 `shutdown`), saved before it is returned. */

@@ -21,6 +21,7 @@ import { DEFAULT_TARGET_BLOCKS, feeRateToSatPerVb, parseFeeRate, parseTarget, ra
 import { GAP_LIMIT } from './discovery.ts';
 import { checkPayableScript } from './script.ts';
 import { buildSignedTx, keySigner, SEQUENCE_RBF, type SignedTx } from './spend.ts';
+import { signCoinInput, type ForeignSpendRequest } from './foreign.ts';
 import { checkWalletState, emptyWalletState, WALLET_STATE_VERSION, type Reservation, type StoredTx, type WalletState } from './state.ts';
 import { fullSync, quickSync, type SyncReport } from './sync.ts';
 import { buildLedger, decodeTx, prevTxid, type Balance, type HistoryEntry, type Ledger, type Utxo } from './utxos.ts';
@@ -249,6 +250,29 @@ export class OnchainWallet {
     const before = this.reservations.length;
     this.reservations = this.reservations.filter((r) => r.txid !== txid);
     return this.reservations.length !== before;
+  }
+
+  /**
+   * Spend one wallet coin together with the caller's inputs (an anchor CPFP child, foreign.ts):
+   * the smallest confirmed spendable coin of at least `minCoinSat` (else the smallest
+   * spendable one), a fresh change script, the caller builds the transaction, the wallet signs
+   * its input, broadcasts and records it. Rejects with a ValidationError when no coin is big
+   * enough.
+   */
+  spendWithForeignInputs(req: ForeignSpendRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }> {
+    return this.serial(async () => {
+      if (typeof req?.minCoinSat !== 'bigint' || req.minCoinSat < 1n) throw new ValidationError('minCoinSat', 'must be a positive bigint');
+      const big = this.spendable().filter((u) => u.valueSat >= req.minCoinSat).sort((a, b) => (a.valueSat < b.valueSat ? -1 : a.valueSat > b.valueSat ? 1 : 0));
+      const coin = big.find((u) => u.status.confirmed) ?? big[0];
+      if (!coin) throw new ValidationError('minCoinSat', `no spendable coin of at least ${req.minCoinSat} sat`);
+      const changeIndex = this.nextChangeIndex();
+      const changeScript = this.book.script(CHANGE_CHAIN, changeIndex);
+      const offered = { txid: coin.txid, vout: coin.vout, valueSat: coin.valueSat, scriptPubKey: coin.scriptPubKey };
+      const raw = signCoinInput(req.build(offered, changeScript), offered, this.book.account.secretKey(coin.chain, coin.index));
+      this.changeNext = changeIndex + 1;
+      const txid = await this.broadcastAndApply(raw);
+      return { txid, rawTx: raw };
+    });
   }
 
   /** Broadcast one of our signed transactions through the chain source and record it. */

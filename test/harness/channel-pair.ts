@@ -58,6 +58,8 @@ export interface Side {
   /** ctx.shutdownScriptPubKey / ctx.shutdownAnySegwit for this side (absent: not given). */
   shutdownScriptPubKey?: Uint8Array;
   shutdownAnySegwit?: boolean;
+  /** ctx.sweepScriptPubKey for this side (absent: not given). */
+  sweepScriptPubKey?: Uint8Array;
 }
 
 /** Builds the funding transaction the wallet would: returns a tx and the funding output's index, or a failure reason. */
@@ -174,6 +176,7 @@ export class ChannelPair {
       randomBytes: this.random[s.name],
       ...(s.shutdownScriptPubKey !== undefined ? { shutdownScriptPubKey: s.shutdownScriptPubKey } : {}),
       ...(s.shutdownAnySegwit !== undefined ? { shutdownAnySegwit: s.shutdownAnySegwit } : {}),
+      ...(s.sweepScriptPubKey !== undefined ? { sweepScriptPubKey: s.sweepScriptPubKey } : {}),
     };
   }
 
@@ -211,6 +214,8 @@ export class ChannelPair {
         break;
       case 'cancel-funding':
       case 'watch-confirmations':
+      case 'watch-spend':
+      case 'request-cpfp':
       case 'emit':
       case 'close-connection':
         break;

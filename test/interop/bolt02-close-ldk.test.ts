@@ -7,6 +7,7 @@
  *     `closed`, and our balance is a UTXO of the on-chain wallet at the script we gave. Both
  *     channel types.
  *   - LDK closes (`close_channel`): Glint answers with a fresh wallet script; same ending.
+ *   - Glint restarts while `closing`: the reloaded channel watches the mutual close tx again.
  *   - LDK fails the channel (`force_close_broadcasting_latest_txn` sends `error` for it): Glint's
  *     channel goes to force-closing (BOLT 1: fail the channel); an `error` naming a channel we do
  *     not have touches no channel.
@@ -22,7 +23,7 @@ import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
-import { type Env, type Glint, channelOf, channelsWith, connectTo, glintNode, mine, stopAll, until, usableWith } from '../harness/glint-ldk.ts';
+import { type Env, type Glint, channelOf, channelsWith, connectTo, glintNode, mine, restartGlint, stopAll, until, usableWith } from '../harness/glint-ldk.ts';
 
 let ldk: Ldk;
 let env: Env;
@@ -69,7 +70,8 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
   await until(() => chain.mempoolTxids().includes(txid), 'the funding tx in the mempool');
   await mine(env, g, 1);
   await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
-  await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, peer.node);
+  const id = channelOf(g, opened.localId).channelId;
+  await until(() => usableWith(peer.node, g.peers.nodeId).some((d) => bytesToHex(d.get_channel_id().get_a()) === id), 'LDK usable channel', 20_000, peer.node);
   const ch = channelOf(g, opened.localId);
   expect(ch).toMatchObject({ state: 'normal', usable: true, type: channelType });
   return ch;
@@ -195,6 +197,19 @@ describe('BOLT 2 cooperative close with LDK (real regtest chain, real TCP)', () 
     await until(() => closing.length === 1, 'closing on Glint', 20_000, node);
     const closingTxid = Buffer.from(closing[0]!, 'hex').reverse().toString('hex');
     await expectClosedAndPaid(g, node, ch, closingTxid, ldkClosed);
+  });
+});
+
+describe('BOLT 2 cooperative close across a restart', () => {
+  test('Glint restarts in closing (mutual close tx unconfirmed): the reloaded channel watches it again and reaches closed; the balance is in the wallet', async () => {
+    const g = await glintNode(env, { fundSat: 1_000_000 }, glints);
+    const ch = await openTo(g, plain, 'static_remotekey');
+    const ldkClosed = closedEvent(plain.node, ch.channelId);
+    const { closingTxid } = await g.channels.close(ch.channelId);
+    await until(() => chain.mempoolTxids().includes(closingTxid), 'the mutual close tx in the mempool', 20_000, plain.node);
+    const g2 = await restartGlint(env, g, glints);
+    expect(g2.channels.get(ch.channelId)).toMatchObject({ state: 'closing', localId: ch.localId });
+    await expectClosedAndPaid(g2, plain.node, ch, closingTxid, ldkClosed);
   });
 });
 

@@ -228,10 +228,15 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
       expect(r.stderr, args.join(' ')).toMatch(why);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    // …and through the API, an unknown channel is a clear refusal.
+    // …and through the API, an unknown channel is a clear refusal,
     const r = await glint(node('close', 'ab'.repeat(32)), { GLINT_PASSPHRASE: '' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no channel/);
+    // as is a channel the wallet cannot fund (after LDK accepted it: the opening is aborted).
+    const poor = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '5000000'), { GLINT_PASSPHRASE: '' });
+    expect(poor.code).toBe(1);
+    expect(poor.stderr).toMatch(/insufficient funds/);
+    expect(poor.stderr.trim().split('\n')).toHaveLength(1);
     expect(chain.mempoolTxids().length).toBe(mempool);
   });
 
@@ -296,7 +301,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(noPass.stderr).toMatch(/passphrase/);
   });
 
-  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable', async () => {
+  test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable; in-process cooperative close', async () => {
     const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '50000'));
     expect(r.code).toBe(0);
     // Only warnings may be logged: LDK answers our channel_reestablish for the closed first
@@ -315,9 +320,45 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(row).toMatchObject({ capacitySat: 50_000, localMsat: 50_000_000, remoteMsat: 0 });
     const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
     expect(b.lightningMsat).toBe(50_000_000);
+
     run!.kill('SIGINT');
     expect(await runExit).toBe(0);
     expect(await exists(join(data, 'api.json'))).toBe(false);
     expect(await exists(join(data, 'LOCK'))).toBe(false);
+
+    // In-process cooperative close: the node dials the peer from the address book, waits for
+    // channel_reestablish to make the channel usable, then negotiates.
+    const c = await glint(node('close', opened.channelId));
+    expect(c.code).toBe(0);
+    const { closingTxid } = c.json as { closingTxid: string };
+    await until(async () => (chain.mempoolTxids().includes(closingTxid) ? true : undefined), 'the mutual close tx in the mempool');
+    const tx = (await (await fetch(`${esplora.url}/tx/${closingTxid}`)).json()) as { vin: { txid: string }[] };
+    expect(tx.vin.map((i) => i.txid)).toEqual([opened.fundingTxid]);
+    const rows = (await glint(node('channels'))).json as ChannelRow[];
+    expect(rows.find((y) => y.channelId === opened.channelId)).toMatchObject({ state: 'closing', usable: false });
+  });
+
+  test('in-process glint close --force → {closingTxid}: the channel is force-closing and a commitment spends the funding', async () => {
+    const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '40000'));
+    expect(r.code).toBe(0);
+    const opened = r.json as { channelId: string; fundingTxid: string };
+    await chain.mine(1);
+    const f = await glint(node('close', opened.channelId, '--force'));
+    expect(f.code).toBe(0);
+    expect(Object.keys(f.json as object)).toEqual(['closingTxid']);
+    expect((f.json as { closingTxid: string }).closingTxid).toMatch(/^[0-9a-f]{64}$/);
+    // LDK, told by our `error`, publishes its own commitment at once; bcoin has no RBF, so
+    // whichever reaches the mempool first spends the funding output (ldk-counterparty.md).
+    const spender = await until(async () => {
+      for (const vout of [0, 1]) {
+        const o = (await (await fetch(`${esplora.url}/tx/${opened.fundingTxid}/outspend/${vout}`)).json()) as { spent: boolean; txid?: string };
+        if (o.spent && o.txid && chain.mempoolTxids().includes(o.txid)) return o.txid;
+      }
+      return undefined;
+    }, 'a commitment spending the funding output in the mempool');
+    expect(spender).toMatch(/^[0-9a-f]{64}$/);
+    const rows = (await glint(node('channels'))).json as ChannelRow[];
+    expect(rows.find((y) => y.channelId === opened.channelId)).toMatchObject({ state: 'force-closing', usable: false });
+    expect(((await glint(node('balance'))).json as Record<string, number>).lightningMsat).toBe(0);
   });
 });

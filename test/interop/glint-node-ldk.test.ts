@@ -89,6 +89,9 @@ describe('GlintNode with LDK on regtest', () => {
     expect(node.balance().lightningMsat).toBe(0n);
     await chain.mine(1);
     await node.poll();
+    expect(await node.ping(peer.node.nodeIdHex)).toBeGreaterThanOrEqual(0);
+    node.disconnect(peer.node.nodeIdHex);
+    expect(node.peers()).toEqual([]);
     await node.stop();
     expect(node.running).toBe(false);
     await expect(node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 100_000n)).rejects.toThrow(/stopped/);
@@ -104,5 +107,24 @@ describe('GlintNode with LDK on regtest', () => {
     expect(txids).toContain(closed.closingTxid);
     expect(final.confirmedSat).toBeGreaterThan(490_000n);
     await wallet.close();
+  });
+
+  test('open asking for anchors from a peer that refuses them resolves with the static_remotekey retry', async () => {
+    const raw = new MemoryKVStore();
+    const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: SCRYPT });
+    wallet.attachChain(client());
+    await chain.faucet(await wallet.receiveAddress(), 300_000);
+    const node = new GlintNode({ wallet, chain: client(), dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, pollIntervalMs: 0 });
+    await node.start();
+    try {
+      const opened = await node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 60_000n, { channelType: 'anchors_zero_fee_htlc_tx' });
+      expect(chain.mempoolTxids()).toContain(opened.fundingTxid);
+      const channels = node.channels();
+      expect(channels.map((c) => c.state)).toEqual(['aborted', 'wait-for-funding-confirmed']);
+      expect(node.channel(opened.channelId)).toMatchObject({ type: 'static_remotekey', capacitySat: 60_000n, fundingTxid: opened.fundingTxid });
+    } finally {
+      await node.stop();
+      await wallet.close();
+    }
   });
 });

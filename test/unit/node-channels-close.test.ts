@@ -131,6 +131,18 @@ describe('ChannelManager.close: cooperative', () => {
     expect(b.wallet.shutdownScripts).toHaveLength(1); // only the spare: the close brought its own
   });
 
+  test('a P2TR close script needs option_shutdown_anysegwit in the peer\'s init (ctx.shutdownAnySegwit)', async () => {
+    const { a, b, ch } = await normalPair();
+    const p2tr = Uint8Array.of(0x51, 0x20, ...new Uint8Array(32).fill(0x33));
+    await expect(a.manager.close(ch.channelId, { scriptPubKey: p2tr })).rejects.toThrow(/option_shutdown_anysegwit/);
+    a.peers.features.set(b.nodeId, { option_shutdown_anysegwit: 'optional' });
+    b.peers.features.set(a.nodeId, { option_shutdown_anysegwit: 'optional' });
+    const closing = a.manager.close(ch.channelId, { scriptPubKey: p2tr });
+    await run(a, b);
+    const { closingTxid } = await closing;
+    expect(Transaction.fromBuffer(chain.mempool.get(closingTxid)!).outs.map((o) => bytesToHex(o.script))).toContain(bytesToHex(p2tr));
+  });
+
   test('survives a restart in closing: the mutual close tx is watched and re-published again, and the channel reaches closed', async () => {
     const { a, b, ch } = await normalPair();
     const closing = a.manager.close(ch.channelId);
@@ -178,9 +190,14 @@ describe('ChannelManager.close: cooperative', () => {
   test('a failed negotiation (the peer\'s closing_signed carries a bad signature) rejects the close; our side stays in negotiating-closing', async () => {
     const { a, b, ch } = await normalPair();
     bus.intercept = (from, m) => (from === b.nodeId && m.type === 'closing_signed' ? { ...m, signature: new Uint8Array(64).fill(1) } : m);
-    const closing = a.manager.close(ch.channelId);
+    const closing = a.manager.close(ch.channelId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await run(a, b);
-    await expect(closing).rejects.toThrow(/closing negotiation failed/);
+    const err = await closing;
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toMatch(/closing negotiation failed: closing_signed signature is not valid/);
     expect(a.manager.get(ch.channelId)!.state).toBe('negotiating-closing');
     expect(uiEvents(a, 'closing-negotiation-failed')).toHaveLength(1);
     // B accepted our (valid) proposal, holds both signatures and broadcast the tx itself.

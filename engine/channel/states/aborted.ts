@@ -28,6 +28,7 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason }));
     case 'funding-tx-failed':
     case 'funding-confirmed':
+    case 'funding-spent':
     case 'peer-connected':
     case 'peer-disconnected':
     case 'tick':

@@ -69,6 +69,7 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
       return stay(state, send(ourReestablish(c, ctx)));
     case 'funding-tx-built':
     case 'funding-tx-failed':
+    case 'funding-spent':
     case 'peer-disconnected':
     case 'tick':
       return stay(state);

@@ -23,6 +23,7 @@ import type { Message } from '../../wire/message.ts';
 import { type ChannelAction, type Transition, emit, printable, sendError, sendWarning } from '../actions.ts';
 import { encodeChannelState } from '../codec.ts';
 import { keysFor, signedLocalCommitment } from '../commitments.ts';
+import { cpfpRequest } from '../onchain.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { AbortedState, ChannelState, FundedState, ForceClosingState } from '../types.ts';
@@ -131,16 +132,21 @@ export function forget(state: FundedState, reason: string, tellPeer: boolean): T
 
 /**
  * BOLT 5 "failing a channel": persist `force-closing` with our fully signed commitment, tell the
- * peer (unless it told us), and broadcast the commitment.
+ * peer (unless it told us), broadcast the commitment, watch the funding output's spend, and with
+ * anchors ask for a CPFP when the commitment's feerate is below our estimate (onchain.ts).
  */
 export function forceClose(state: FundedState, reason: string, tellPeer: boolean, ctx: ChannelContext): Transition {
   const c = state.commitments;
   const text = printable(reason);
   const tx = signedLocalCommitment(c, keysFor(c.localParams, ctx.channelKeys(c.channelIndex)));
-  const next: ForceClosingState = { type: 'force-closing', commitments: c, reason: text, commitmentTx: tx.toBuffer() };
+  const commitmentTx = tx.toBuffer();
+  const next: ForceClosingState = { type: 'force-closing', commitments: c, reason: text, commitmentTx };
   const actions: ChannelAction[] = [];
   if (tellPeer) actions.push(sendError(c.channelId, text));
-  actions.push({ type: 'broadcast', kind: 'commitment', rawTx: next.commitmentTx, txid: tx.getHash() });
+  actions.push({ type: 'broadcast', kind: 'commitment', rawTx: commitmentTx, txid: tx.getHash() });
+  const cpfp = cpfpRequest(c, tx, ctx);
+  if (cpfp) actions.push(cpfp);
+  actions.push({ type: 'watch-spend', txid: c.fundingOutpoint.txid, outputIndex: c.fundingOutpoint.index });
   actions.push(emit({ type: 'channel-force-closed', reason: text }));
   return persistThen(next, c.channelId, ...actions);
 }
@@ -214,6 +220,7 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
       return fundingTxNotWanted(state, event.rawTx);
     case 'funding-tx-failed':
     case 'funding-confirmed':
+    case 'funding-spent':
     case 'peer-connected':
     case 'tick':
       return stay(state);
@@ -249,6 +256,7 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
       return fundingTxNotWanted(state, event.rawTx, state.commitments.isFunder ? state.commitments.fundingOutpoint.txid : undefined);
     case 'funding-tx-failed':
     case 'funding-confirmed':
+    case 'funding-spent':
     case 'peer-connected':
     case 'peer-disconnected':
     case 'tick':

@@ -1,13 +1,137 @@
 /**
- * `force-closing` (terminal for now; persisted): we failed the channel and broadcast our
- * commitment. The peer's channel messages get an `error` back (so it fails its side too); the
- * closing issue adds confirmation tracking and sweeping (BOLT 5).
+ * `force-closing` (persisted): the channel failed (BOLT 5). Entered by failing the channel
+ * (our commitment broadcast, states/common.ts `forceClose`) or by the peer's commitment
+ * confirming. Trace:
+ *
+ *   funding-spent by our commitment / the peer's current / another of the peer's (by our
+ *     to_remote output) ──▶ spend recorded (persisted), `commitment-confirmed` emitted
+ *   tick / funding-spent, once the output's CSV delay has passed (our to_local: the peer's
+ *     to_self_delay; anchors to_remote: 1 block; static_remotekey to_remote: none) ──▶ sweep
+ *     built with the channel's keys, persisted, broadcast (`sweep`), its confirmation watched
+ *   funding-confirmed for the sweep at depth ≥ SWEEP_CONFIRMATION_DEPTH ──▶ closed
+ *   no output of ours (dust or no balance): funding-spent at that depth ──▶ closed
+ *   force-close command: rejected (already failing); the peer's channel messages: `error`
+ *
+ * The funding-spent handling for every state is here too (the reducer routes it here first;
+ * the force-close command is states/common.ts `otherEventInFunded`): a funded state that sees the peer's commitment confirm comes here;
+ * `closing` ignores the spend by its own mutual close (its funding-confirmed ends it);
+ * `wait-for-remote-publish` never broadcasts our (maybe revoked) commitment, but sweeps our
+ * to_remote from the peer's.
  */
+import { Transaction } from 'bitcoinjs-lib';
+import { equalBytes } from '../../lib/bytes.ts';
+import { ValidationError, errorMessage } from '../../lib/errors.ts';
+import { type ChannelAction, emit } from '../actions.ts';
+import { keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
-import type { ChannelEvent } from '../events.ts';
-import type { ForceClosingState } from '../types.ts';
-import { type Transition, otherEventInFunded } from './common.ts';
+import type { ChannelEvent, FundingConfirmedEvent, FundingSpentEvent } from '../events.ts';
+import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, spendsFunding, sweepDestination, sweepMatured } from '../onchain.ts';
+import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
+import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
+import { closingTxid } from './closing.ts';
+
+type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
+
+function hasCommitments(state: ChannelState): state is WithCommitments {
+  return isFunded(state) || state.type === 'wait-for-remote-publish';
+}
+
+const ignored = (state: ChannelState, reason: string): Transition => stay(state, emit({ type: 'ignored', what: 'funding-spent', reason }));
+
+/** `funding-spent` in any state. */
+export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ctx: ChannelContext): Transition {
+  if (!hasCommitments(state)) return ignored(state, `no funding output in ${state.type}`);
+  const c = state.commitments;
+  let tx: Transaction;
+  try {
+    tx = Transaction.fromBuffer(event.rawTx);
+  } catch {
+    return ignored(state, 'transaction does not decode');
+  }
+  if (!spendsFunding(c, tx)) return ignored(state, 'transaction does not spend the funding output');
+  if (!Number.isSafeInteger(event.blockHeight) || event.blockHeight < 0 || !Number.isSafeInteger(event.depth) || event.depth < 1) {
+    return ignored(state, 'bad blockHeight or depth');
+  }
+  const txid = tx.getHash();
+  if (state.type === 'closing' && equalBytes(txid, closingTxid(state))) return stay(state);
+  if (state.type === 'force-closing' && state.spend && equalBytes(state.spend.txid, txid)) {
+    // The same commitment, one block deeper (or a reorg moved it: keep the later height, the safe side for CSV).
+    const spend = event.blockHeight > state.spend.blockHeight ? { ...state.spend, blockHeight: event.blockHeight } : state.spend;
+    return advance(spend === state.spend ? state : { ...state, spend }, ctx, event.depth, spend !== state.spend);
+  }
+  const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
+  const found = identifySpend(c, tx, keys);
+  if (!found) return ignored(state, 'the funding output was spent by a transaction that is no commitment we know');
+  const spend: CommitmentSpend = { ...found, blockHeight: event.blockHeight };
+  const next: ForceClosingState = {
+    type: 'force-closing',
+    commitments: c,
+    reason: state.type === 'force-closing' ? state.reason : found.commitment === 'local' ? 'our commitment confirmed' : "the peer's commitment confirmed",
+    ...(state.type === 'force-closing' && state.commitmentTx ? { commitmentTx: state.commitmentTx } : {}),
+    spend,
+  };
+  const extra: ChannelAction[] = [emit({ type: 'commitment-confirmed', commitment: found.commitment, txid, blockHeight: event.blockHeight })];
+  if (state.type !== 'force-closing') extra.push(emit({ type: 'channel-force-closed', reason: next.reason }));
+  return advance(next, ctx, event.depth, true, extra);
+}
+
+/** Build the sweep once it matured; end the channel when there is nothing (more) to wait for. */
+function advance(state: ForceClosingState, ctx: ChannelContext, depth: number | undefined, changed: boolean, extra: ChannelAction[] = []): Transition {
+  const c = state.commitments;
+  const spend = state.spend;
+  const done = (): Transition => (changed ? persistThen(state, c.channelId, ...extra) : stay(state, ...extra));
+  if (!spend) return done();
+  if (spend.output && !spend.sweepTx && sweepMatured(c, spend, ctx.blockHeight)) {
+    let sweep;
+    try {
+      sweep = buildSweep(c, spend, keysFor(c.localParams, ctx.channelKeys(c.channelIndex)), ctx);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      // Worth less than its fee: left to the miners (BOLT 5 "MAY ignore ... dust").
+      const { output: _dropped, ...rest } = spend;
+      const next: ForceClosingState = { ...state, spend: rest };
+      return advance(next, ctx, depth, true, [...extra, emit({ type: 'ignored', what: 'sweep', reason: `not swept: ${errorMessage(err)}` })]);
+    }
+    const next: ForceClosingState = { ...state, spend: { ...spend, sweepTx: sweep.rawTx } };
+    return persistThen(
+      next,
+      c.channelId,
+      ...extra,
+      { type: 'broadcast', kind: 'sweep', rawTx: sweep.rawTx, txid: sweep.txid },
+      { type: 'watch-confirmations', txid: sweep.txid, depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) },
+      emit({ type: 'sweep-broadcast', txid: sweep.txid, valueSat: sweep.valueSat }),
+    );
+  }
+  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH) return toClosed(state, spend, extra);
+  return done();
+}
+
+function toClosed(state: ForceClosingState, spend: CommitmentSpend, extra: ChannelAction[]): Transition {
+  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid };
+  return persistThen(next, next.channelId, ...extra, emit({ type: 'channel-closed', closingTxid: spend.txid }));
+}
+
+function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent): Transition {
+  const sweepTx = state.spend?.sweepTx;
+  if (!state.spend || !sweepTx) return stay(state);
+  let txid: Uint8Array;
+  try {
+    txid = Transaction.fromBuffer(event.rawTx).getHash();
+  } catch {
+    return stay(state, emit({ type: 'ignored', what: 'funding-confirmed', reason: 'transaction does not decode' }));
+  }
+  if (!equalBytes(txid, Transaction.fromBuffer(sweepTx).getHash())) return stay(state);
+  if (event.depth < SWEEP_CONFIRMATION_DEPTH) return stay(state);
+  return toClosed(state, state.spend, []);
+}
 
 export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ctx: ChannelContext): Transition {
-  return otherEventInFunded(state, event, ctx);
+  switch (event.type) {
+    case 'funding-confirmed':
+      return sweepConfirmed(state, event);
+    case 'tick':
+      return advance(state, ctx, undefined, false);
+    default:
+      return otherEventInFunded(state, event, ctx);
+  }
 }

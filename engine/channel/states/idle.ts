@@ -76,6 +76,7 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
       return fundingTxNotWanted(state, event.rawTx);
     case 'funding-tx-failed':
     case 'funding-confirmed':
+    case 'funding-spent':
     case 'peer-connected':
     case 'peer-disconnected':
     case 'tick':

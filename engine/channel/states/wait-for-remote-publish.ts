@@ -20,6 +20,7 @@ export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: 
     case 'funding-tx-built':
     case 'funding-tx-failed':
     case 'funding-confirmed':
+    case 'funding-spent':
     case 'peer-connected':
     case 'peer-disconnected':
     case 'tick':

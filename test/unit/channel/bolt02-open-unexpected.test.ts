@@ -156,7 +156,7 @@ describe.each(TARGETS)('%s in %s: unexpected messages', (side, target) => {
     } else if (FUNDED.includes(target)) {
       if (message.type === 'error') {
         expect(t.state.type).toBe('force-closing');
-        expect(kinds).toEqual(['persist', 'broadcast', 'emit:channel-force-closed', 'emit:state-changed']);
+        expect(kinds).toEqual(['persist', 'broadcast', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
         const c = (before as Extract<ChannelState, { commitments: unknown }>).commitments;
         const b = t.actions[1] as Extract<ChannelAction, { type: 'broadcast' }>;
         expect(b.kind).toBe('commitment');

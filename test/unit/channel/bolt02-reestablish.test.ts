@@ -116,7 +116,7 @@ describe('channel_reestablish', () => {
     const pair = normalPair();
     const t = reestablishTo(pair, 'A', { nextCommitmentNumber: 6n, nextRevocationNumber: 5n, yourLastPerCommitmentSecret: new Uint8Array(32).fill(7) });
     expect(t.state.type).toBe('force-closing');
-    expect(kinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast', 'emit:channel-force-closed', 'emit:state-changed']);
+    expect(kinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
   });
 
   it.each([

@@ -127,7 +127,19 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, shortChannelId: u64, localAlias: u64 }),
   withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
-  fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable, commitmentTx: rawTx }),
+  withOptional(
+    withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx),
+    'spend',
+    withOptional(
+      withOptional(
+        fc.record({ commitment: fc.constantFrom('local' as const, 'remote-current' as const, 'remote-other' as const), txid: bytes(32), blockHeight: u32 }),
+        'output',
+        fc.record({ index: u32, valueSat: u64 }),
+      ),
+      'sweepTx',
+      rawTx,
+    ),
+  ),
   fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }),
   withOptional(
     fc.record({ type: fc.constant('negotiating-closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script }),

@@ -1,0 +1,251 @@
+/**
+ * BOLT 5 in the channel reducer, through the pair harness (real wire codec, persist-first and
+ * codec round trip checked on every batch): the `force-close` command in every state, our
+ * commitment broadcast and (anchors, low feerate) the CPFP request, `funding-spent` by our
+ * commitment → to_local swept after to_self_delay → closed; by the peer's (current, or another
+ * recognised by our to_remote output) → to_remote swept → closed; never our commitment from
+ * `wait-for-remote-publish`; spends we cannot use are ignored. Every sweep passes bcoin's
+ * script interpreter against the output it spends.
+ */
+import { Transaction, payments } from 'bitcoinjs-lib';
+import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../../engine/crypto/hash.ts';
+import { bytesToHex } from '../../../engine/lib/bytes.ts';
+import type { ChannelAction, Transition } from '../../../engine/channel/actions.ts';
+import { decodeChannelState } from '../../../engine/channel/codec.ts';
+import { fundingScriptPubKey } from '../../../engine/channel/commitments.ts';
+import { CPFP_FEERATE_MARGIN, SWEEP_CONFIRMATION_DEPTH } from '../../../engine/channel/onchain.ts';
+import type { ChannelState, ChannelType, ForceClosingState, WaitForRemotePublishState } from '../../../engine/channel/types.ts';
+import { ChannelPair, type SideName } from '../../harness/channel-pair.ts';
+import { scriptError } from '../bolt03-interpreter.ts';
+
+const PUSH_MSAT = 300_000_000n;
+const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
+const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
+
+function kinds(actions: readonly ChannelAction[]): string[] {
+  return actions.map((a) => (a.type === 'send' ? `send:${a.message.type}` : a.type === 'emit' ? `emit:${a.event.type}` : a.type === 'broadcast' ? `broadcast:${a.kind}` : a.type));
+}
+
+function normalPair(channelType: ChannelType, pushMsat = PUSH_MSAT): ChannelPair {
+  const pair = new ChannelPair();
+  pair.openToNormal({ channelType, pushMsat });
+  expect(pair.a.state.type).toBe('normal');
+  expect(pair.b.state.type).toBe('normal');
+  pair.a.sweepScriptPubKey = SWEEP_A;
+  pair.b.sweepScriptPubKey = SWEEP_B;
+  return pair;
+}
+
+function forceClosing(pair: ChannelPair, name: SideName): ForceClosingState {
+  const s = pair.side(name).state;
+  if (s.type !== 'force-closing') throw new Error(`${name} is in ${s.type}`);
+  return s;
+}
+
+/** The commitment `name` broadcast. */
+function commitmentOf(pair: ChannelPair, name: SideName): Uint8Array {
+  const b = pair.side(name).broadcasts.find((x) => x.kind === 'commitment');
+  if (!b) throw new Error(`${name} broadcast no commitment`);
+  return b.rawTx;
+}
+
+function spent(pair: ChannelPair, name: SideName, rawTx: Uint8Array, confirmedAt: number): Transition {
+  return pair.step(name, { type: 'funding-spent', rawTx, blockHeight: confirmedAt, depth: pair.blockHeight - confirmedAt + 1 });
+}
+
+/** The sweep `name` broadcast rests on a persisted snapshot holding it, and spends `commitment`'s output under bcoin's interpreter. */
+function expectSweep(pair: ChannelPair, name: SideName, commitment: Uint8Array, to: Uint8Array): Transaction {
+  const s = pair.side(name);
+  const b = s.broadcasts.filter((x) => x.kind === 'sweep');
+  expect(b).toHaveLength(1);
+  const saved = decodeChannelState(s.persisted!) as ForceClosingState;
+  expect(bytesToHex(saved.spend!.sweepTx!)).toBe(bytesToHex(b[0]!.rawTx));
+  const sweep = Transaction.fromBuffer(b[0]!.rawTx);
+  const parent = Transaction.fromBuffer(commitment);
+  expect(bytesToHex(sweep.ins[0]!.hash)).toBe(bytesToHex(parent.getHash()));
+  const prev = parent.outs[sweep.ins[0]!.index]!;
+  expect(scriptError(b[0]!.rawTx, 0, prev.script, prev.value)).toBeUndefined();
+  expect(sweep.outs).toHaveLength(1);
+  expect(bytesToHex(sweep.outs[0]!.script)).toBe(bytesToHex(to));
+  expect(sweep.outs[0]!.value).toBeLessThan(prev.value);
+  return sweep;
+}
+
+for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]) {
+  const anchors = channelType === 'anchors_zero_fee_htlc_tx';
+  describe(`BOLT 5 local force close (${channelType})`, () => {
+    it('force-close → persisted, error sent, our commitment broadcast (it spends the funding output), funding spend watched', () => {
+      const pair = normalPair(channelType);
+      const before = pair.a.state as Extract<ChannelState, { type: 'normal' }>;
+      const t = pair.step('A', { type: 'force-close' });
+      expect(kinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast:commitment', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
+      const s = forceClosing(pair, 'A');
+      expect(s.spend).toBeUndefined();
+      const tx = Transaction.fromBuffer(commitmentOf(pair, 'A'));
+      expect(bytesToHex(tx.getHash())).toBe(bytesToHex(before.commitments.localCommit.txid));
+      expect(scriptError(tx.toBuffer(), 0, fundingScriptPubKey(before.commitments.localParams, before.commitments.remoteParams), before.commitments.fundingSat)).toBeUndefined();
+      const w = t.actions.find((a) => a.type === 'watch-spend') as Extract<ChannelAction, { type: 'watch-spend' }>;
+      expect(bytesToHex(w.txid)).toBe(bytesToHex(before.commitments.fundingOutpoint.txid));
+      expect(w.outputIndex).toBe(before.commitments.fundingOutpoint.index);
+      // Again: rejected, nothing broadcast twice.
+      const again = pair.step('A', { type: 'force-close' });
+      expect(kinds(again.actions)).toEqual(['emit:command-rejected']);
+      expect(pair.a.broadcasts.filter((b) => b.kind === 'commitment')).toHaveLength(1);
+    });
+
+    it('our commitment confirms → to_local swept only once to_self_delay has passed → closed after the sweep is deep enough', () => {
+      const pair = normalPair(channelType);
+      pair.step('A', { type: 'force-close' });
+      const commitment = commitmentOf(pair, 'A');
+      const delay = forceClosing(pair, 'A').commitments.remoteParams.toSelfDelay;
+      pair.blockHeight += 1;
+      const h = pair.blockHeight;
+      const t = spent(pair, 'A', commitment, h);
+      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
+      expect(forceClosing(pair, 'A').spend).toMatchObject({ commitment: 'local', blockHeight: h });
+      expect(forceClosing(pair, 'A').spend!.output).toBeDefined();
+      // One block before the delay ends (a sweep would not be valid in the next block): nothing.
+      pair.blockHeight = h + delay - 2;
+      expect(kinds(pair.step('A', { type: 'tick' }).actions)).toEqual([]);
+      expect(kinds(spent(pair, 'A', commitment, h).actions)).toEqual([]);
+      pair.blockHeight = h + delay - 1;
+      const m = pair.step('A', { type: 'tick' });
+      expect(kinds(m.actions)).toEqual(['persist', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast']);
+      const sweep = expectSweep(pair, 'A', commitment, SWEEP_A);
+      expect(sweep.ins[0]!.sequence).toBe(delay);
+      expect(sweep.version).toBe(2);
+      // Built once; the node re-publishes it.
+      expect(kinds(pair.step('A', { type: 'tick' }).actions)).toEqual([]);
+      expect(kinds(pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
+      const done = pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH);
+      expect(kinds(done.actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
+      expect(pair.a.state).toEqual({ type: 'closed', channelId: (m.state as ForceClosingState).commitments.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash() });
+    });
+
+    it("the peer's current commitment confirms while we are normal → to_remote swept → closed", () => {
+      const pair = normalPair(channelType);
+      pair.step('A', { type: 'force-close' }); // its error stays in flight: B is still normal
+      const theirs = commitmentOf(pair, 'A');
+      pair.blockHeight += 1;
+      const t = spent(pair, 'B', theirs, pair.blockHeight);
+      // Anchors: spendable in the next block (CSV 1); static_remotekey: at once.
+      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast', 'emit:state-changed']);
+      const s = forceClosing(pair, 'B');
+      expect(s.commitmentTx).toBeUndefined();
+      expect(s.spend).toMatchObject({ commitment: 'remote-current' });
+      expect(pair.b.broadcasts.filter((b) => b.kind === 'commitment')).toHaveLength(0);
+      const sweep = expectSweep(pair, 'B', theirs, SWEEP_B);
+      expect(sweep.ins[0]!.sequence).toBe(anchors ? 1 : 0xfffffffd);
+      pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
+      pair.confirmTx('B', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH);
+      expect(pair.b.state.type).toBe('closed');
+    });
+
+    it("after both failed the channel, the peer's commitment confirming instead of ours is swept from", () => {
+      const pair = normalPair(channelType);
+      pair.step('A', { type: 'force-close' });
+      pair.run(); // B gets the error and broadcasts its own commitment
+      expect(forceClosing(pair, 'B').commitmentTx).toBeDefined();
+      const theirs = commitmentOf(pair, 'A');
+      spent(pair, 'B', theirs, pair.blockHeight);
+      expect(forceClosing(pair, 'B').spend).toMatchObject({ commitment: 'remote-current' });
+      expect(forceClosing(pair, 'B').commitmentTx).toBeDefined();
+      expectSweep(pair, 'B', theirs, SWEEP_B);
+    });
+
+    it('wait-for-remote-publish: force-close rejected (never our maybe-revoked commitment); the peer\'s unknown newer commitment is found by our to_remote and swept', () => {
+      const pair = normalPair(channelType);
+      pair.step('B', { type: 'force-close' });
+      const theirs = commitmentOf(pair, 'B');
+      const n = pair.a.state as Extract<ChannelState, { type: 'normal' }>;
+      // As if the peer were ahead: its current commitment is not the one we know.
+      const lost: WaitForRemotePublishState = {
+        type: 'wait-for-remote-publish',
+        commitments: { ...n.commitments, remoteCommit: { ...n.commitments.remoteCommit, index: 7, txid: new Uint8Array(32).fill(3) } },
+        remoteCurrentPerCommitmentPoint: n.commitments.remoteCommit.remotePerCommitmentPoint,
+      };
+      pair.a.state = lost;
+      expect(kinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
+      expect(pair.a.broadcasts.map((b) => b.kind)).toEqual(['funding']);
+      spent(pair, 'A', theirs, pair.blockHeight);
+      const s = forceClosing(pair, 'A');
+      expect(s.commitmentTx).toBeUndefined();
+      expect(s.spend?.commitment).toBe('remote-other');
+      expect(pair.a.broadcasts.map((b) => b.kind)).toEqual(['funding', 'sweep']);
+      expectSweep(pair, 'A', theirs, SWEEP_A);
+    });
+
+    it('nothing of ours on the confirmed commitment (no balance): no sweep, closed at depth', () => {
+      const pair = normalPair(channelType, 0n);
+      pair.step('A', { type: 'force-close' });
+      const theirs = commitmentOf(pair, 'A');
+      const channelId = forceClosing(pair, 'A').commitments.channelId;
+      const h = pair.blockHeight;
+      const t = spent(pair, 'B', theirs, h);
+      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'emit:state-changed']);
+      expect(forceClosing(pair, 'B').spend?.output).toBeUndefined();
+      pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 2;
+      spent(pair, 'B', theirs, h);
+      expect(pair.b.state.type).toBe('force-closing');
+      pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 1;
+      spent(pair, 'B', theirs, h);
+      expect(pair.b.state).toEqual({ type: 'closed', channelId, closingTxid: Transaction.fromBuffer(theirs).getHash() });
+    });
+  });
+}
+
+describe('BOLT 5 anchor CPFP request', () => {
+  it(`anchors, commitment feerate below ${CPFP_FEERATE_MARGIN} × our estimate: request-cpfp for our anchor with the commitment's weight and fee`, () => {
+    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    pair.a.feeratePerKw = 10_000;
+    const t = pair.step('A', { type: 'force-close' });
+    expect(kinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast:commitment', 'request-cpfp', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
+    const r = t.actions.find((a) => a.type === 'request-cpfp') as Extract<ChannelAction, { type: 'request-cpfp' }>;
+    const tx = Transaction.fromBuffer(commitmentOf(pair, 'A'));
+    const s = forceClosing(pair, 'A');
+    expect(bytesToHex(r.parentTxid)).toBe(bytesToHex(tx.getHash()));
+    expect(r.parentWeight).toBe(tx.weight());
+    expect(r.parentFeeSat).toBe(s.commitments.fundingSat - tx.outs.reduce((x, o) => x + o.value, 0n));
+    expect(tx.outs[r.anchorIndex]!.value).toBe(330n);
+    expect(r.targetFeeratePerKw).toBe(10_000);
+    expect(r.channelIndex).toBe(s.commitments.channelIndex);
+  });
+  it('within the margin, or without anchors: no CPFP', () => {
+    for (const [type, est] of [['anchors_zero_fee_htlc_tx', 2600], ['static_remotekey', 10_000]] as const) {
+      const pair = normalPair(type);
+      pair.a.feeratePerKw = est;
+      expect(kinds(pair.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
+    }
+  });
+});
+
+describe('BOLT 5 force-close command and funding-spent in other states', () => {
+  it('wait-for-funding-confirmed accepts force-close; idle and aborted reject it', () => {
+    const pair = new ChannelPair();
+    expect(kinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
+    pair.open({ channelType: 'static_remotekey' });
+    expect(pair.b.state.type).toBe('wait-for-funding-confirmed');
+    const t = pair.step('B', { type: 'force-close' });
+    expect(t.state.type).toBe('force-closing');
+    expect(kinds(t.actions)).toContain('broadcast:commitment');
+  });
+
+  it('a spend that is no commitment of ours or theirs, a tx not spending the funding, garbage: ignored, state unchanged', () => {
+    const pair = normalPair('static_remotekey');
+    const before = pair.a.state;
+    const n = before as Extract<ChannelState, { type: 'normal' }>;
+    const other = new Transaction();
+    other.version = 2;
+    other.addInput(n.commitments.fundingOutpoint.txid.slice(), n.commitments.fundingOutpoint.index, 0xffffffff);
+    other.addOutput(SWEEP_B, 900_000n);
+    const unrelated = new Transaction();
+    unrelated.addInput(new Uint8Array(32).fill(1), 0, 0xffffffff);
+    unrelated.addOutput(SWEEP_A, 1000n);
+    for (const rawTx of [other.toBuffer(), unrelated.toBuffer(), Uint8Array.of(1, 2, 3)]) {
+      const t = pair.step('A', { type: 'funding-spent', rawTx, blockHeight: pair.blockHeight, depth: 1 });
+      expect(kinds(t.actions)).toEqual(['emit:ignored']);
+      expect(t.state).toBe(before);
+    }
+  });
+});
