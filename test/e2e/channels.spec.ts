@@ -297,5 +297,10 @@ test('after a reload and unlock, the channels come back from the encrypted store
   expect([...after].sort()).toEqual([...before].sort());
   await expect(page.locator(`[data-testid=channel][data-channel-id="${channelId}"]`)).toHaveAttribute('data-state', 'closed');
   await expect(page.locator('[data-testid=channel][data-state=normal]')).toHaveCount(0);
+  // The wallet's node redialled its channel peer from the address book: the Peers screen (served
+  // by the same node, the wallet's identity) shows LDK connected.
+  const fx = await fixtures(page.request);
+  await page.getByTestId('tab-peers').click();
+  await expect(page.locator(`[data-testid=peer][data-node-id="${fx.nodeIdHex}"]`)).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
