@@ -6,7 +6,8 @@
  * channel open and usable with its balance bar — as LDK sees it too; close it cooperatively (the
  * force option shows its warning first), see it closing, then closed with the coins back on chain;
  * a second channel that LDK fails shows LDK's `error` on that channel's card; after a reload and
- * unlock both channels come back from the wallet's encrypted IndexedDB store.
+ * unlock both channels come back from the wallet's encrypted IndexedDB store; a third channel
+ * force-closed from the dialog goes to force-closing with its funding output spent on chain.
  *
  * Screenshot: test-results/channels.png (the open channel), plus channels-*.png for the steps.
  */
@@ -302,5 +303,48 @@ test('after a reload and unlock, the channels come back from the encrypted store
   const fx = await fixtures(page.request);
   await page.getByTestId('tab-peers').click();
   await expect(page.locator(`[data-testid=peer][data-node-id="${fx.nodeIdHex}"]`)).toBeVisible({ timeout: 30_000 });
+  expect(errors).toEqual([]);
+});
+
+test('force close from the UI: the warning, then a commitment spends the funding and the channel is force-closing', async ({ request }) => {
+  test.setTimeout(180_000);
+  const fx = await fixtures(request);
+  await page.getByTestId('tab-channels').click();
+  await page.fill('#open-uri', fx.peerUri);
+  await page.fill('#open-proxy', fx.proxyUrl);
+  await page.fill('#open-amount', '25000');
+  await page.getByTestId('open-review').click();
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('open-another').click();
+  await mine(request, fx, 1);
+  const card = page.locator('[data-testid=channel][data-state=normal]');
+  await expect(card).toHaveAttribute('data-usable', 'true', { timeout: 60_000 });
+  const id = (await card.getAttribute('data-channel-id')) ?? '';
+  const third = page.locator(`[data-testid=channel][data-channel-id="${id}"]`);
+
+  await third.getByTestId('channel-close').click();
+  const dialog = page.getByTestId('close-dialog');
+  await dialog.getByTestId('close-force').check();
+  await expect(dialog.getByTestId('force-warning')).toContainText('to_self_delay');
+  await dialog.getByTestId('close-confirm').click();
+  await expect(dialog).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('close-result')).toContainText('Force close broadcast');
+  const commitmentTxid = (await page.getByTestId('close-result').getAttribute('data-txid')) ?? '';
+  expect(commitmentTxid).toMatch(/^[0-9a-f]{64}$/);
+  await expect(third).toHaveAttribute('data-state', 'force-closing', { timeout: 30_000 });
+  await expect(third.getByTestId('channel-state')).toHaveText('Force-closing');
+  await expect(third).toHaveAttribute('data-usable', 'false');
+  // A commitment spends the funding output: ours, or LDK's (Glint's error makes LDK fail the channel
+  // too, and whichever commitment reaches the mempool first wins; the other is a conflict).
+  const fundingTxid = await third.getByTestId('channel-funding').getAttribute('title');
+  const funding = (await (await request.get(`${fx.esploraUrl}/tx/${fundingTxid}`)).json()) as { vout: { value: number }[] };
+  const vout = funding.vout.findIndex((o) => o.value === 25_000);
+  expect(vout).toBeGreaterThanOrEqual(0);
+  await expect(async () => {
+    const spend = (await (await request.get(`${fx.esploraUrl}/tx/${fundingTxid}/outspend/${vout}`)).json()) as { spent: boolean; txid?: string };
+    expect(spend.spent).toBe(true);
+  }).toPass({ timeout: 30_000 });
+  await shot(page, 'channels-force-closing');
   expect(errors).toEqual([]);
 });
