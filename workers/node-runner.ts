@@ -78,16 +78,19 @@ export class NodeRunner {
     this.#chain = null;
     await this.#starting?.catch(() => {});
     const node = this.#node;
+    const unsubscribe = this.#unsubscribe;
     this.#node = null;
-    this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#error = null;
     if (!node) return;
     this.#o.onNode(null);
     try {
+      // Still listening while it stops: its peers' disconnections reach the UI.
       await node.stop();
     } catch (err) {
       this.#o.logger.log('warn', `lightning node: stop failed: ${errorMessage(err)}`);
+    } finally {
+      unsubscribe?.();
     }
   }
 

@@ -94,6 +94,12 @@ function eventDto(e: PeerEvent): NodeEvent | null {
   }
 }
 
+/** Engine text for the UI, within the protocol's limit (a longer one would make the UI drop the event). */
+const clip = (text: unknown): string => {
+  const s = typeof text === 'string' ? text : String(text);
+  return s.length > 2000 ? `${s.slice(0, 1999)}…` : s;
+};
+
 /** GlintNode's events → the UI's (peers), and to the channel host (channels). */
 function onLightningEvent(e: EngineEvent): void {
   channels.onEngineEvent(e);
@@ -107,20 +113,20 @@ function onLightningEvent(e: EngineEvent): void {
       server.emit({ type: 'peer.connected', peer: peerDto(ev.peer as PeerInfo) });
       return;
     case 'peer-disconnected':
-      server.emit({ type: 'peer.disconnected', nodeId: ev.nodeId as string, reason: ev.reason as string, willReconnect: ev.willReconnect as boolean });
+      server.emit({ type: 'peer.disconnected', nodeId: ev.nodeId as string, reason: clip(ev.reason), willReconnect: ev.willReconnect as boolean });
       return;
     case 'ping':
       server.emit({ type: 'peer.ping', nodeId: ev.nodeId as string, rttMs: ev.rttMs as number });
       return;
     case 'remote-error':
       sawRemoteErrors = true;
-      server.emit({ type: 'peer.remote-error', nodeId: ev.nodeId as string, kind: ev.kind as 'error' | 'warning', text: ev.text as string, channelId: ev.channelId as string });
+      server.emit({ type: 'peer.remote-error', nodeId: ev.nodeId as string, kind: ev.kind as 'error' | 'warning', text: clip(ev.text), channelId: ev.channelId as string });
       return;
     case 'peer-error':
       // ChannelManager's copy of a peer error; shown unless the node forwards PeerManager's too.
       if (!sawRemoteErrors) {
         const channelId = typeof ev.channelId === 'string' && /^[0-9a-f]{64}$/.test(ev.channelId) ? ev.channelId : null;
-        server.emit({ type: 'peer.remote-error', nodeId: ev.peer as string, kind: ev.kind as 'error' | 'warning', text: ev.text as string, channelId });
+        server.emit({ type: 'peer.remote-error', nodeId: ev.peer as string, kind: ev.kind as 'error' | 'warning', text: clip(ev.text), channelId });
       }
       return;
   }

@@ -277,7 +277,7 @@ describe('node runner', () => {
     expect(runner.node?.nodeId).toBe(PEER);
     await runner.closing();
     expect(runner.node).toBeNull();
-    expect(log).toEqual(['start 1', 'unsubscribe 1', 'stop 1']);
+    expect(log).toEqual(['start 1', 'stop 1', 'unsubscribe 1']); // listening while it stops (peer disconnections)
     expect(served).toEqual([PEER, null]);
   });
 
@@ -294,7 +294,7 @@ describe('node runner', () => {
     expect(runner.error).toBeNull();
     runner.retry(); // running: nothing to do
     await runner.closing();
-    expect(log).toEqual(['start 1', 'unsubscribe 1', 'start 2', 'unsubscribe 2', 'stop 2']);
+    expect(log).toEqual(['start 1', 'unsubscribe 1', 'start 2', 'stop 2', 'unsubscribe 2']);
 
     const log2: string[] = [];
     const r2 = new NodeRunner({ build: fakeNode(log2), logger: silentLogger, onNode: () => {}, onEvent: () => {} });
