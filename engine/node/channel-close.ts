@@ -7,6 +7,8 @@
  *     resolves with its txid. `closing-negotiation-failed`, a force close, a lost-state proof or
  *     the channel ending elsewhere reject; so does CLOSE_TIMEOUT_MS without agreement (the close
  *     itself goes on: the reducer keeps negotiating on reconnection, BOLT 2).
+ *     Asked again while shutting down / negotiating: waits for the same outcome; in `closing`:
+ *     the mutual close txid at once.
  *   force: reducer `force-close` → resolves with the commitment txid once the `force-closing`
  *     batch ran (state durable, broadcast started). Already force-closing: the same txid.
  *
@@ -67,10 +69,11 @@ export class ChannelCloser {
   }
 
   async mutual(entry: Entry, given: Uint8Array | undefined): Promise<CloseResult> {
-    const state = entry.state.type;
-    if (state !== 'normal') {
-      throw new ValidationError('channelId', `channel is in ${state}: a cooperative close needs a channel in normal${state === 'shutting-down' || state === 'negotiating-closing' ? ' (already closing)' : ''}`);
-    }
+    const s = entry.state;
+    // Asked again: the mutual close tx we already have, or the negotiation under way.
+    if (s.type === 'closing') return { closingTxid: txidOfRaw(s.closingTx) };
+    if (s.type === 'shutting-down' || s.type === 'negotiating-closing') return this.wait(entry, () => undefined);
+    if (s.type !== 'normal') throw new ValidationError('channelId', `channel is in ${s.type}: a cooperative close needs a channel in normal`);
     if (!this.host.isConnected(entry.peer)) throw new ValidationError('channelId', `not connected to ${entry.peer}: a cooperative close needs the peer (or use force)`);
     let script: Uint8Array;
     if (given) script = given.slice();
@@ -81,14 +84,23 @@ export class ChannelCloser {
         throw new ValidationError('scriptPubKey', `the wallet gave no script to close to: ${errorMessage(err)}`);
       }
     }
+    // Another close (ours or the peer's) may have started while the wallet answered.
+    if (entry.state.type !== 'normal') return this.mutual(entry, given);
+    return this.wait(entry, () => {
+      const t = this.host.dispatch(entry, { type: 'close', scriptPubKey: script });
+      return t ? rejectionOf(t) : `channel is frozen: ${entry.frozen ?? 'store failure'}`;
+    });
+  }
+
+  /** Wait for the channel's mutual close tx; `start` runs once waiting, and returns a refusal reason if any. */
+  private wait(entry: Entry, start: () => string | undefined): Promise<CloseResult> {
     return new Promise<CloseResult>((resolve, reject) => {
       const cancelTimer = this.host.clock.setTimer(CLOSE_TIMEOUT_MS, () => {
-        this.settle(entry, undefined, new ValidationError('close', `the peer did not agree on a closing transaction within ${CLOSE_TIMEOUT_MS / 1000} s; the close goes on (state ${entry.state.type})`));
+        this.settle(entry, undefined, new ValidationError('close', `the peer did not agree on a closing transaction within ${CLOSE_TIMEOUT_MS / 1000} s; the close goes on (state ${entry.state.type})`), waiter);
       });
       const waiter: CloseWaiter = { resolve, reject, cancelTimer };
       this.waiters.set(entry, [...(this.waiters.get(entry) ?? []), waiter]);
-      const t = this.host.dispatch(entry, { type: 'close', scriptPubKey: script });
-      const rejected = t ? rejectionOf(t) : `channel is frozen: ${entry.frozen ?? 'store failure'}`;
+      const rejected = start();
       if (rejected) this.settle(entry, undefined, new ValidationError('close', rejected), waiter);
     });
   }

@@ -324,7 +324,7 @@ export class GlintNode {
       const ms = this.opts.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
       cancelTimer = this.opts.clock.setTimer(ms, () => {
         const c = this.channelManager.byLocalId(waiter.localId);
-        waiter.reject(new Error(`the channel funding did not complete within ${ms} ms (state ${c?.state ?? 'unknown'})`));
+        waiter.reject(new Error(`the channel funding did not complete within ${ms} ms (state ${c?.state ?? 'unknown'}; it may still complete: see the channel list)`));
       });
       this.checkOpenWaiters();
     });

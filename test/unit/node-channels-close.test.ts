@@ -76,8 +76,11 @@ describe('ChannelManager.close: cooperative', () => {
   test('shutdown with wallet scripts both ways, closing_signed, the mutual close tx broadcast, re-published until it confirms, closed at depth 6', async () => {
     const { a, b, ch } = await normalPair();
     const closing = a.manager.close(ch.channelId);
+    const again = a.manager.close(ch.channelId); // asked twice: the same outcome
     await run(a, b);
     const { closingTxid } = await closing;
+    expect(await again).toEqual({ closingTxid });
+    expect(await a.manager.close(ch.channelId)).toEqual({ closingTxid }); // in closing: at once
     expect(a.manager.get(ch.channelId)).toMatchObject({ state: 'closing', usable: false });
     expect(b.manager.get(ch.channelId)).toMatchObject({ state: 'closing' });
 
@@ -88,7 +91,8 @@ describe('ChannelManager.close: cooperative', () => {
     const tx = Transaction.fromBuffer(raw);
     expect(spends(raw, ch.fundingTxid!)).toBe(true);
     const outs = new Map(tx.outs.map((o) => [bytesToHex(o.script), BigInt(o.value)]));
-    expect(a.wallet.shutdownScripts).toHaveLength(2); // the spare (unused: we started the close) and the close's own
+    // The spare (unused: we started the close), the close's own, and the one the second call fetched before it saw the close under way.
+    expect(a.wallet.shutdownScripts).toHaveLength(3);
     const ours = outs.get(bytesToHex(a.wallet.shutdownScripts[1]!));
     const theirs = outs.get(bytesToHex(b.wallet.shutdownScripts[0]!));
     expect(theirs).toBe(10_000n);
