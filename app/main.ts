@@ -6,6 +6,7 @@ import { mount } from 'svelte';
 import { startNodeWorker } from '../workers/rpc/client.ts';
 import { NodeState } from './state/node.svelte.ts';
 import { WalletState } from './state/wallet.svelte.ts';
+import { ChannelsState } from './state/channels.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
 import App from './App.svelte';
 import './app.css';
@@ -13,11 +14,13 @@ import './app.css';
 const client = startNodeWorker();
 const node = new NodeState(client);
 const wallet = new WalletState(client);
+const channels = new ChannelsState(client);
 void node.start();
 void wallet.start();
+void channels.start();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node, wallet } });
+mount(App, { target, props: { node, wallet, channels } });
 
 pwa.register();

@@ -5,17 +5,18 @@
  *   2. take the exclusive Web Lock 'glint-node' (a second tab reports `locked`);
  *   3. build the browser adapters (WebSocket dialer, clock, entropy, logger, IndexedDB, fetch)
  *      and read the defaults it is given (`/glint.config.json`: network, Esplora URLs);
- *   4. construct the engine's PeerManager and the wallet host and serve them over RPC, streaming
- *      their events.
+ *   4. construct the wallet host and serve it over RPC; while a wallet is unlocked, run the
+ *      Lightning node on it (GlintNode: peers, channels, chain follower, persisted in the
+ *      wallet's encrypted IndexedDB store) and serve its peers and channels, streaming events.
  *
- * The node identity is the wallet's node secret while the wallet is unlocked; before a wallet
- * exists (or while it is locked) the PeerManager runs with a throwaway key, and it is recreated
- * whenever the identity changes.
+ * One identity on the wire at a time: while a wallet is unlocked the node is GlintNode with the
+ * wallet's node key; before a wallet exists (or while it is locked) a bare PeerManager runs with
+ * a throwaway key so the Peers screen still works, and it is closed when the wallet opens.
  *
  * The engine is reached only through engine/index.ts; everything crossing to the UI is a plain DTO
  * from workers/rpc/protocol.ts.
  */
-import { PeerManager, errorMessage, isValidSecretKey, parsePeerUri, type PeerEvent, type PeerInfo } from '../engine/index.ts';
+import { PeerManager, bytesToHex, errorMessage, isValidSecretKey, parsePeerUri, publicKeyOf, type PeerEvent, type PeerInfo } from '../engine/index.ts';
 import { webSocketDialer } from './adapters/ws-socket.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
@@ -24,10 +25,13 @@ import { acquireNodeLock } from './adapters/lock.ts';
 import { RpcServer, UnavailableError, type RpcHandlers } from './rpc/server.ts';
 import { PROTOCOL_VERSION, type NodeEvent, type NodeInfoDto, type PeerDto } from './rpc/protocol.ts';
 import { BUILTIN_CONFIG, WalletHost, parseWalletConfig, type WalletConfig } from './wallet-host.ts';
-import { browserWalletBackend } from './wallet-backend.ts';
+import { browserGlintNode, browserWalletBackend } from './wallet-backend.ts';
+import { ChannelHost, type EngineEvent } from './channel-host.ts';
+import { NodeRunner, type RunningNode } from './node-runner.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** The throwaway-key peer manager while no wallet is unlocked. */
 let node: PeerManager | null = null;
 let wallet: WalletHost | null = null;
 let info: NodeInfoDto = { status: 'starting', nodeId: null, error: null, protocol: PROTOCOL_VERSION };
@@ -38,13 +42,29 @@ function unavailable(): UnavailableError {
   return new UnavailableError('the node is still starting');
 }
 
-function requireNode(): PeerManager {
+/** What the Peers screen talks to: the wallet's Lightning node, else the throwaway-key manager. */
+interface PeerSurface {
+  readonly nodeId: string;
+  peers(): PeerInfo[];
+  connect(uri: string, opts: { proxy?: string; reconnect?: boolean }): Promise<PeerInfo>;
+  disconnect?(nodeId: string): void;
+  ping?(nodeId: string): Promise<number>;
+}
+
+function requireNode(): PeerSurface {
+  const lightning = runner.node;
+  if (lightning) return lightning;
+  if (wallet?.unlocked) throw new UnavailableError(runner.error ? `the Lightning node did not start: ${runner.error}` : 'the Lightning node is starting');
   if (node) return node;
   throw unavailable();
 }
 
+function missing(what: string): Error {
+  return new Error(`${what} is not available in this build of the node`);
+}
+
 function requireWallet(): WalletHost {
-  if (wallet && node) return wallet;
+  if (wallet && info.status === 'running') return wallet;
   throw unavailable();
 }
 
@@ -68,15 +88,58 @@ function eventDto(e: PeerEvent): NodeEvent | null {
     case 'ping':
       return { type: 'peer.ping', nodeId: e.nodeId, rttMs: e.rttMs };
     case 'remote-error':
-      return { type: 'peer.remote-error', nodeId: e.nodeId, kind: e.kind, text: e.text };
+      return { type: 'peer.remote-error', nodeId: e.nodeId, kind: e.kind, text: e.text, channelId: e.channelId };
     case 'message':
       return null; // protocol messages stay in the worker
   }
 }
 
+/** Engine text for the UI, within the protocol's limit (a longer one would make the UI drop the event). */
+const clip = (text: unknown): string => {
+  const s = typeof text === 'string' ? text : String(text);
+  return s.length > 2000 ? `${s.slice(0, 1999)}…` : s;
+};
+
+/** GlintNode's events → the UI's (peers), and to the channel host (channels). */
+function onLightningEvent(e: EngineEvent): void {
+  channels.onEngineEvent(e);
+  const ev = e as EngineEvent & Record<string, unknown>;
+  switch (e.type) {
+    case 'tip':
+      // The node synced the wallet on this block: show the balance it found.
+      wallet?.publish();
+      return;
+    case 'peer-connected':
+      server.emit({ type: 'peer.connected', peer: peerDto(ev.peer as PeerInfo) });
+      return;
+    case 'peer-disconnected':
+      server.emit({ type: 'peer.disconnected', nodeId: ev.nodeId as string, reason: clip(ev.reason), willReconnect: ev.willReconnect as boolean });
+      return;
+    case 'ping':
+      server.emit({ type: 'peer.ping', nodeId: ev.nodeId as string, rttMs: ev.rttMs as number });
+      return;
+    case 'remote-error':
+      sawRemoteErrors = true;
+      server.emit({ type: 'peer.remote-error', nodeId: ev.nodeId as string, kind: ev.kind as 'error' | 'warning', text: clip(ev.text), channelId: ev.channelId as string });
+      return;
+    case 'peer-error':
+      // ChannelManager's copy of a peer error; shown unless the node forwards PeerManager's too.
+      if (!sawRemoteErrors) {
+        const channelId = typeof ev.channelId === 'string' && /^[0-9a-f]{64}$/.test(ev.channelId) ? ev.channelId : null;
+        server.emit({ type: 'peer.remote-error', nodeId: ev.peer as string, kind: ev.kind as 'error' | 'warning', text: clip(ev.text), channelId });
+      }
+      return;
+  }
+}
+let sawRemoteErrors = false;
+
 const handlers: RpcHandlers = {
   'node.info': () => info,
-  'peers.list': () => requireNode().peers().map(peerDto),
+  'peers.list': () => {
+    // A wallet's node that is still starting has no peers yet.
+    if (wallet?.unlocked && !runner.node) return [];
+    return requireNode().peers().map(peerDto);
+  },
   'peers.connect': async ({ uri, proxy }) => {
     const n = requireNode();
     try {
@@ -90,15 +153,21 @@ const handlers: RpcHandlers = {
       } catch {
         /* the URI itself was bad; nothing was scheduled */
       }
-      if (nodeId && !n.peers().some((p) => p.nodeId === nodeId)) n.disconnect(nodeId);
+      if (nodeId && !n.peers().some((p) => p.nodeId === nodeId)) n.disconnect?.(nodeId);
       throw err;
     }
   },
   'peers.disconnect': ({ nodeId }) => {
-    requireNode().disconnect(nodeId);
+    const n = requireNode();
+    if (!n.disconnect) throw missing('disconnecting a peer');
+    n.disconnect(nodeId);
     return null;
   },
-  'peers.ping': async ({ nodeId }) => ({ rttMs: await requireNode().ping(nodeId) }),
+  'peers.ping': async ({ nodeId }) => {
+    const n = requireNode();
+    if (!n.ping) throw missing('pinging a peer');
+    return { rttMs: await n.ping(nodeId) };
+  },
   'wallet.status': () => requireWallet().status(),
   'settings.set': (p) => requireWallet().configure(p),
   'wallet.create': (p) => requireWallet().create(p),
@@ -113,10 +182,44 @@ const handlers: RpcHandlers = {
   'wallet.prepareSend': (p) => requireWallet().prepareSend(p),
   'wallet.confirmSend': (p) => requireWallet().confirmSend(p),
   'wallet.faucet': (p) => requireWallet().faucet(p),
+  'channels.list': () => (requireWallet(), channels.list()),
+  'channels.open': async (p) => {
+    requireLightning();
+    const opened = await channels.open(p);
+    wallet?.publish(); // the funding transaction spent wallet coins
+    return opened;
+  },
+  'channels.close': async (p) => {
+    requireLightning();
+    const closed = await channels.close(p);
+    wallet?.publish();
+    return closed;
+  },
 };
+
+function requireLightning(): void {
+  const w = requireWallet();
+  if (runner.node) return;
+  if (!w.unlocked) throw new Error('channels need an unlocked wallet: unlock it first');
+  throw new UnavailableError(runner.error ? `the Lightning node did not start: ${runner.error}` : 'the Lightning node is still starting; try again in a moment');
+}
 
 const server = new RpcServer(self, handlers);
 const logger = workerLogger((level, message) => server.emit({ type: 'log', level, message, at: Date.now() }));
+const channels = new ChannelHost({ emit: (e) => server.emit(e), now: () => Date.now() });
+const runner = new NodeRunner({
+  build: (w, chain) => browserGlintNode(w, chain, logger) as unknown as RunningNode,
+  logger,
+  onNode: (n) => {
+    channels.attach(n);
+    sawRemoteErrors = false;
+    if (n) {
+      // Its channels as they are now (the UI may have asked while it was starting).
+      for (const c of channels.list()) server.emit({ type: 'channel.changed', channel: c });
+    }
+  },
+  onEvent: onLightningEvent,
+});
 
 /** A fresh random node identity. */
 function throwawayNodeSecret(): Uint8Array {
@@ -127,14 +230,27 @@ function throwawayNodeSecret(): Uint8Array {
 }
 
 /**
- * Run the PeerManager as `secret` (the wallet's node key), or as a throwaway key when null. The
- * old manager's peers are disconnected (their events still reach the UI) and the UI is told the
- * new node id.
+ * `secret` (the wallet's node key): the wallet's Lightning node takes over (NodeRunner), so the
+ * throwaway-key manager is closed; null: a throwaway-key PeerManager runs. Either way the UI is
+ * told the node id.
  */
 function useIdentity(secret: Uint8Array | null): void {
+  if (secret) {
+    node?.close();
+    unsubscribe?.();
+    unsubscribe = undefined;
+    node = null;
+    const nodeId = bytesToHex(publicKeyOf(secret));
+    if (info.nodeId !== nodeId) {
+      info = { ...info, status: 'running', nodeId };
+      server.status(info);
+      logger.log('info', `node identity is now ${nodeId.slice(0, 16)}… (the wallet’s key)`);
+    }
+    return;
+  }
   const old = node;
   const manager = new PeerManager({
-    nodeSecret: secret ?? throwawayNodeSecret(),
+    nodeSecret: throwawayNodeSecret(),
     // The DOM WebSocket's handler properties take concrete Event types, which TS will not accept
     // for WebSocketLike's `(ev: unknown) => void` handlers, though it is the API ws-socket.ts uses.
     dialer: webSocketDialer(WebSocket, browserClock.setTimer),
@@ -142,10 +258,6 @@ function useIdentity(secret: Uint8Array | null): void {
     entropy: browserEntropy,
     logger,
   });
-  if (old && old.nodeId === manager.nodeId) {
-    manager.close();
-    return;
-  }
   old?.close();
   unsubscribe?.();
   unsubscribe = manager.subscribe((e) => {
@@ -153,10 +265,11 @@ function useIdentity(secret: Uint8Array | null): void {
     if (dto) server.emit(dto);
   });
   node = manager;
+  const changed = info.nodeId !== null;
   info = { ...info, status: 'running', nodeId: manager.nodeId };
-  if (old) {
+  if (changed) {
     server.status(info);
-    logger.log('info', `node identity is now ${manager.nodeId.slice(0, 16)}… (${secret ? 'the wallet’s key' : 'a throwaway key until a wallet is unlocked'})`);
+    logger.log('info', `node identity is now ${manager.nodeId.slice(0, 16)}… (a throwaway key until a wallet is unlocked)`);
   }
 }
 let unsubscribe: (() => void) | undefined;
@@ -199,7 +312,12 @@ async function start(): Promise<void> {
     logger,
     onIdentity: (secret) => useIdentity(secret),
     onStatus: (status) => server.emit({ type: 'wallet.status', status }),
-    onChanged: (snapshot) => server.emit({ type: 'wallet.changed', wallet: snapshot }),
+    onChanged: (snapshot) => {
+      server.emit({ type: 'wallet.changed', wallet: snapshot });
+      if (snapshot.sync.error === null) runner.retry();
+    },
+    onOpened: (w, chain) => runner.opened(w, chain),
+    onClosing: () => runner.closing(),
   });
   wallet = host;
   // A wallet that cannot open (IndexedDB unavailable, no engine) must not take the node down:

@@ -1,13 +1,14 @@
 /**
  * The real engine behind WalletHost in the browser: the engine's WalletService over one IndexedDB
- * database per network (`glint-<network>`), an EsploraClient over the worker's fetch and clock, and
- * a plain JSON POST for the regtest faucet.
+ * database per network (`glint-<network>`), an EsploraClient over the worker's fetch and clock, a
+ * plain JSON POST for the regtest faucet, and the Lightning node (GlintNode) on an open wallet.
  */
-import { EsploraClient, WalletService, type FetchLike } from '../engine/index.ts';
+import { EsploraClient, GlintNode, WalletService, type FetchLike, type GlintChain, type Logger } from '../engine/index.ts';
+import { webSocketDialer } from './adapters/ws-socket.ts';
 import { IdbKVStore, walletDbName } from './adapters/idb-store.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
-import type { HttpReply, WalletBackend } from './wallet-host.ts';
+import type { HttpReply, WalletBackend, WalletEngine } from './wallet-host.ts';
 
 /** The worker's fetch as the engine's FetchLike; chain data is never served from a cache. */
 const workerFetch: FetchLike = (url, init) => fetch(url, { ...(init as RequestInit), cache: 'no-store' });
@@ -35,3 +36,23 @@ export const browserWalletBackend: WalletBackend = {
     new EsploraClient({ baseUrl, network, fetch: workerFetch, clock: browserClock, entropy: browserEntropy, abort: () => new AbortController() }),
   postJson,
 };
+
+/**
+ * The Lightning node on `wallet` (a WalletService from this backend) reading `chain` (the
+ * EsploraClient this backend made for it), dialling peers over WebSocket (through the proxy the
+ * UI gives per peer; the address book remembers it for redials after a restart).
+ */
+export function browserGlintNode(wallet: WalletEngine, chain: unknown, logger: Logger): GlintNode {
+  if (!(wallet instanceof WalletService)) throw new Error('the Lightning node needs the engine’s WalletService');
+  if (!(chain instanceof EsploraClient)) throw new Error('the Lightning node needs an Esplora chain source');
+  return new GlintNode({
+    wallet,
+    chain: chain as GlintChain,
+    // The DOM WebSocket's handler properties take concrete Event types, which TS will not accept
+    // for WebSocketLike's `(ev: unknown) => void` handlers, though it is the API ws-socket.ts uses.
+    dialer: webSocketDialer(WebSocket, browserClock.setTimer),
+    clock: browserClock,
+    entropy: browserEntropy,
+    logger,
+  });
+}

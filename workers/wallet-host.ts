@@ -131,6 +131,13 @@ export interface WalletHostOptions {
   onIdentity(secret: Uint8Array | null): void;
   onStatus(status: WalletStatusDto): void;
   onChanged(snapshot: WalletSnapshotDto): void;
+  /**
+   * The wallet is open (or its chain source just changed): start what runs on it (the Lightning
+   * node). Not awaited: unlocking does not wait for the node.
+   */
+  onOpened?(wallet: WalletEngine, chain: unknown): void;
+  /** The wallet is about to close (or change chain source): stop what runs on it. Awaited first. */
+  onClosing?(wallet: WalletEngine): Promise<void>;
   /** Time between background syncs while unlocked. */
   syncIntervalMs?: number;
 }
@@ -277,9 +284,13 @@ export class WalletHost {
       } else {
         this.#esploraOverride = esplora;
         if (this.#wallet && before.esploraUrl !== this.status().esploraUrl) {
-          this.#wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl, this.#network));
+          const w = this.#wallet;
+          await this.#stopping(w);
+          const chain = this.#o.backend.chain(this.status().esploraUrl, this.#network);
+          w.attachChain(chain);
+          this.#o.onOpened?.(w, chain);
           this.#o.logger.log('info', `wallet: chain source is now ${this.status().esploraUrl}`);
-          void this.syncNow();
+          void this.syncNow().catch(() => {}); // locked meanwhile: nothing to report
         }
       }
       return this.#statusChanged(before);
@@ -353,6 +364,14 @@ export class WalletHost {
     const b = this.#requireWallet().balance();
     const spendable = b.spendableSat ?? b.confirmedSat + b.unconfirmedSat;
     return { balance: { confirmedSat: sat(b.confirmedSat), unconfirmedSat: sat(b.unconfirmedSat), spendableSat: sat(spendable < 0n ? 0n : spendable) }, sync: { ...this.#sync } };
+  }
+
+  /**
+   * Tell the UI the balance as the wallet has it now, without syncing (something else changed it:
+   * the Lightning node synced on a new block, or funded or closed a channel).
+   */
+  publish(): void {
+    if (this.#wallet) this.#o.onChanged(this.snapshot());
   }
 
   /** Sync now (joining a sync already running) and report the result; a failure is in `sync.error`. */
@@ -462,10 +481,21 @@ export class WalletHost {
     this.#wallet = wallet;
     this.#receiveAddress = null;
     this.#sync = { syncing: false, lastSyncAt: null, error: null };
-    wallet.attachChain(this.#o.backend.chain(this.status().esploraUrl, this.#network));
+    const chain = this.#o.backend.chain(this.status().esploraUrl, this.#network);
+    wallet.attachChain(chain);
     this.#o.logger.log('info', `wallet: ${how} (${this.#network}), syncing with ${this.status().esploraUrl}`);
     this.#o.onIdentity(wallet.nodeSecret);
+    this.#o.onOpened?.(wallet, chain);
     void this.#runSync();
+  }
+
+  /** Let what runs on `wallet` stop; its failure is logged, never blocks closing. */
+  async #stopping(wallet: WalletEngine): Promise<void> {
+    try {
+      await this.#o.onClosing?.(wallet);
+    } catch (err) {
+      this.#o.logger.log('warn', `wallet: stopping what runs on it failed: ${errText(err)}`);
+    }
   }
 
   /** Close the open wallet; `reopen` the (now locked) store so `status` stays right. */
@@ -477,6 +507,7 @@ export class WalletHost {
     this.#wallet = null;
     this.#receiveAddress = null;
     await this.#running?.catch(() => {});
+    await this.#stopping(w);
     this.#o.onIdentity(null);
     try {
       await w.close();

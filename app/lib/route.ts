@@ -1,6 +1,6 @@
 /** Hash routes of the app (pure; app/state/router.svelte.ts makes them reactive). */
 
-export type Tab = 'wallet' | 'peers' | 'settings';
+export type Tab = 'wallet' | 'channels' | 'peers' | 'settings';
 export type WalletView = 'home' | 'receive' | 'send' | 'backup';
 export interface Route {
   tab: Tab;
@@ -11,7 +11,7 @@ const WALLET_VIEWS: readonly WalletView[] = ['home', 'receive', 'send', 'backup'
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const tab = parts[0] === 'peers' || parts[0] === 'settings' ? parts[0] : 'wallet';
+  const tab = parts[0] === 'channels' || parts[0] === 'peers' || parts[0] === 'settings' ? parts[0] : 'wallet';
   const view = tab === 'wallet' && WALLET_VIEWS.includes(parts[1] as WalletView) ? (parts[1] as WalletView) : 'home';
   return { tab, view };
 }

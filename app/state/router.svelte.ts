@@ -1,5 +1,5 @@
 /**
- * Hash routing: `#/wallet`, `#/wallet/receive`, `#/wallet/send`, `#/wallet/backup`, `#/peers`,
+ * Hash routing: `#/wallet`, `#/wallet/receive`, `#/wallet/send`, `#/wallet/backup`, `#/channels`, `#/peers`,
  * `#/settings`. The hash keeps the back button and reloads meaningful, and needs no server
  * rewrites (the service worker serves index.html for every navigation anyway).
  */

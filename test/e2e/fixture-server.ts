@@ -3,12 +3,16 @@
  * (the proxy and the LDK harness are .ts modules importing .ts modules, which Playwright's own
  * loader is not relied on for):
  *
- *   - an LDK node (npm `lightningdevkit`, WASM) listening on loopback TCP;
+ *   - an LDK node (npm `lightningdevkit`, WASM) listening on loopback TCP, fed the regtest
+ *     chain's blocks (so channels with it confirm) and accepting channels at 1 confirmation;
  *   - Glint's WebSocket→TCP proxy, allowed to reach exactly that port on loopback;
  *   - a regtest chain (bcoin, playground/chain) behind an Esplora API with a faucet;
  *   - a small HTTP endpoint on FIXTURE_PORT (default 4175) describing them:
  *       GET /fixtures.json → { peerUri, nodeIdHex, ldkPort, proxyUrl, proxyPort, esploraUrl }
  *       GET /ldk/peers     → [{ nodeIdHex, inbound, features }]  (what LDK sees)
+ *       GET /ldk/channels  → [{ channelId, peer, capacitySat, usable, ready, outboundMsat, inboundMsat }]
+ *       POST /ldk/force-close {channelId, peer, message} → {ok}  (LDK broadcasts its commitment and
+ *                            sends the peer an `error` for that channel with `message`)
  *
  * It also writes dist/glint.config.json (network regtest, this Esplora), the config the node
  * worker reads its defaults from, as a deployment would; `npm run test:e2e` builds dist/ first.
@@ -18,8 +22,7 @@
 import { createServer } from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LdkNode } from '../../playground/ldk/node.ts';
-import { RegtestChain, startEsplora } from '../../playground/chain/index.ts';
+import { RegtestChain, createLdkNodeAtTip, startEsplora } from '../../playground/chain/index.ts';
 import { startProxy } from '../../proxy/server.ts';
 
 export interface Fixtures {
@@ -34,11 +37,11 @@ export interface Fixtures {
 
 const fixturePort = Number(process.env.FIXTURE_PORT ?? 4175);
 
-const ldk = await LdkNode.create({ network: 'regtest', alias: 'e2e-ldk' });
-const ldkPort = await ldk.listen(0, '127.0.0.1');
-const proxy = await startProxy({ port: 0, host: '127.0.0.1', allowPrivate: true, allowPorts: [ldkPort], logLevel: 'warn' });
 const chain = await RegtestChain.create();
 const esplora = await startEsplora(chain, { port: 0 });
+const { node: ldk, feed } = await createLdkNodeAtTip(chain, { alias: 'e2e-ldk', config: { minimumDepth: 1 } });
+const ldkPort = await ldk.listen(0, '127.0.0.1');
+const proxy = await startProxy({ port: 0, host: '127.0.0.1', allowPrivate: true, allowPorts: [ldkPort], logLevel: 'warn' });
 const configPath = fileURLToPath(new URL('../../dist/glint.config.json', import.meta.url));
 writeFileSync(configPath, `${JSON.stringify({ network: 'regtest', esplora: { regtest: esplora.url } }, null, 2)}\n`);
 
@@ -51,13 +54,58 @@ const fixtures: Fixtures = {
   esploraUrl: esplora.url,
 };
 
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** LDK's view of its channels (for the e2e tests to check what the UI says against). */
+function ldkChannels(): unknown[] {
+  return ldk.run(() =>
+    ldk.channelManager.list_channels().map((d) => ({
+      channelId: hex(d.get_channel_id().get_a()),
+      peer: hex(d.get_counterparty().get_node_id()),
+      capacitySat: d.get_channel_value_satoshis().toString(),
+      usable: Boolean(d.get_is_usable()),
+      ready: Boolean(d.get_is_channel_ready()),
+      outboundMsat: d.get_outbound_capacity_msat().toString(),
+      inboundMsat: d.get_inbound_capacity_msat().toString(),
+    })),
+  );
+}
+
+/** LDK fails one channel: `force_close_broadcasting_latest_txn` (it sends `error` to the peer). */
+function ldkForceClose(body: string): { status: number; body: unknown } {
+  let o: { channelId?: unknown; peer?: unknown; message?: unknown };
+  try {
+    o = JSON.parse(body) as typeof o;
+  } catch {
+    return { status: 400, body: { error: 'body must be JSON' } };
+  }
+  const { channelId, peer, message } = o;
+  if (typeof channelId !== 'string' || !/^[0-9a-f]{64}$/.test(channelId)) return { status: 400, body: { error: 'channelId: 64 hex' } };
+  if (typeof peer !== 'string' || !/^0[23][0-9a-f]{64}$/.test(peer)) return { status: 400, body: { error: 'peer: a node id' } };
+  const text = typeof message === 'string' ? message.slice(0, 200) : 'force-closed by the e2e fixture';
+  const result = ldk.run(() => ldk.channelManager.force_close_broadcasting_latest_txn(ldk.ldk.ChannelId.constructor_new(Buffer.from(channelId, 'hex')), Buffer.from(peer, 'hex'), text));
+  const ok = result instanceof ldk.ldk.Result_NoneAPIErrorZ_OK;
+  return { status: ok ? 200 : 409, body: ok ? { ok } : { error: 'LDK refused the force close' } };
+}
+
 const http = createServer((req, res) => {
-  const json = (body: unknown): void => {
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  const json = (body: unknown, status = 200): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
+  if (req.method === 'POST' && req.url === '/ldk/force-close') {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk.slice(0, 10_000)));
+    req.on('end', () => {
+      const r = ldkForceClose(body);
+      json(r.body, r.status);
+    });
+    return;
+  }
   if (req.url === '/fixtures.json') json(fixtures);
   else if (req.url === '/ldk/peers') json(ldk.peers().map((p) => ({ nodeIdHex: p.nodeIdHex, inbound: p.inbound, features: p.features })));
+  else if (req.url === '/ldk/channels') json(ldkChannels());
   else {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
@@ -76,6 +124,7 @@ async function stop(signal: string): Promise<void> {
   console.log(`e2e fixtures: ${signal}, shutting down`);
   http.close();
   rmSync(configPath, { force: true });
+  feed.detach();
   await Promise.allSettled([proxy.close(), ldk.stop(), esplora.close().then(() => chain.close())]);
   process.exit(0);
 }

@@ -4,19 +4,26 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  CHANNEL_STATES,
+  CHANNEL_TYPES,
+  MAX_CHANNEL_SAT,
   MAX_FAUCET_SAT,
   METHODS,
+  MIN_CHANNEL_SAT,
   PROTOCOL_VERSION,
   RpcValidationError,
+  parseChannelDto,
   parseClientMessage,
   parseNodeEvent,
   parsePeerDto,
   parseResult,
   parseWorkerMessage,
   salvageRequestId,
+  type ChannelDto,
   type PeerDto,
 } from '../../workers/rpc/protocol.ts';
 import { checkPeerUri, checkProxyUrl } from '../../app/lib/peer-input.ts';
+import { CHANNEL_STATE_NAMES, MAX_FUNDING_SAT } from '../../engine/channel/types.ts';
 import { parsePeerUri, parseProxyUrl } from '../../engine/index.ts';
 
 const ID = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
@@ -88,7 +95,10 @@ describe('rpc protocol: worker → client', () => {
     expect(parseWorkerMessage({ kind: 'event', event: { type: 'peer.connected', peer } })).toEqual({ kind: 'event', event: { type: 'peer.connected', peer } });
     expect(parseNodeEvent({ type: 'peer.disconnected', nodeId: ID, reason: 'bye', willReconnect: true })).toMatchObject({ willReconnect: true });
     expect(parseNodeEvent({ type: 'peer.ping', nodeId: ID, rttMs: 3 })).toMatchObject({ rttMs: 3 });
-    expect(parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm' })).toMatchObject({ kind: 'warning' });
+    expect(parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm', channelId: '00'.repeat(32) })).toMatchObject({ kind: 'warning' });
+    expect(parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'error', text: 'hm', channelId: null })).toMatchObject({ channelId: null });
+    expect(fieldOf(() => parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm' }))).toBe('event.channelId');
+    expect(fieldOf(() => parseNodeEvent({ type: 'peer.remote-error', nodeId: ID, kind: 'warning', text: 'hm', channelId: 'zz' }))).toBe('event.channelId');
     expect(parseNodeEvent({ type: 'log', level: 'info', message: 'x', at: 1 })).toMatchObject({ level: 'info' });
     expect(parseNodeEvent({ type: 'node.status', info })).toMatchObject({ info });
   });
@@ -302,5 +312,112 @@ describe('rpc protocol: wallet methods', () => {
     expect(bad({ ...paid, amountSat: '0' })).toBe('result.amountSat');
     expect(bad({ txid: TXID, vout: 1, address: ADDR })).toBe('result.amountSat');
     expect(bad({ ...paid, extra: true })).toBe('result.extra');
+  });
+});
+
+describe('rpc protocol: channel methods', () => {
+  const req = (method: string, params: unknown) => parseClientMessage({ kind: 'request', id: 11, method, params });
+  const field = (m: string, p: unknown): string => fieldOf(() => req(m, p));
+  const CID = 'c0'.repeat(32);
+  const TXID = 'ab'.repeat(32);
+  const channel: ChannelDto = {
+    localId: 0,
+    channelId: CID,
+    peer: ID,
+    state: 'normal',
+    type: 'anchors_zero_fee_htlc_tx',
+    isFunder: true,
+    capacitySat: '100000',
+    localMsat: '90000000',
+    remoteMsat: '10000000',
+    usable: true,
+    shortChannelId: '105x1x0',
+    fundingTxid: TXID,
+    reason: null,
+    frozen: null,
+  };
+
+  it('the state and type names are the engine’s, and the funding limits BOLT 2’s', () => {
+    expect([...CHANNEL_STATES].sort()).toEqual([...CHANNEL_STATE_NAMES].sort());
+    expect(CHANNEL_TYPES).toEqual(['static_remotekey', 'anchors_zero_fee_htlc_tx']);
+    expect(MAX_CHANNEL_SAT).toBe(MAX_FUNDING_SAT);
+    expect(MIN_CHANNEL_SAT).toBe(20_000n);
+  });
+
+  it('accepts good params, filling the optional ones', () => {
+    expect(req('channels.list', {})).toMatchObject({ method: 'channels.list', params: {} });
+    const uri = `${ID}@127.0.0.1:9735`;
+    expect(req('channels.open', { uri, fundingSat: '100000' })).toEqual({
+      kind: 'request',
+      id: 11,
+      method: 'channels.open',
+      params: { uri, proxy: null, fundingSat: '100000', pushMsat: '0', channelType: 'auto' },
+    });
+    expect(req('channels.open', { uri, proxy: 'ws://p', fundingSat: '20000', pushMsat: '20000000', channelType: 'static_remotekey' })).toMatchObject({
+      params: { proxy: 'ws://p', fundingSat: '20000', pushMsat: '20000000', channelType: 'static_remotekey' },
+    });
+    expect(req('channels.open', { uri, fundingSat: MAX_CHANNEL_SAT.toString(), channelType: 'anchors_zero_fee_htlc_tx' })).toMatchObject({ params: { fundingSat: '16777215' } });
+    expect(req('channels.close', { channelId: CID })).toMatchObject({ params: { channelId: CID, force: false } });
+    expect(req('channels.close', { channelId: CID, force: true })).toMatchObject({ params: { channelId: CID, force: true } });
+  });
+
+  it('names the bad param', () => {
+    const uri = `${ID}@h:1`;
+    expect(field('channels.list', { all: true })).toBe('params.all');
+    expect(field('channels.open', { fundingSat: '100000' })).toBe('params.uri');
+    expect(field('channels.open', { uri: 7, fundingSat: '100000' })).toBe('params.uri');
+    expect(field('channels.open', { uri })).toBe('params.fundingSat');
+    expect(field('channels.open', { uri, fundingSat: 100000 })).toBe('params.fundingSat');
+    expect(field('channels.open', { uri, fundingSat: '19999' })).toBe('params.fundingSat');
+    expect(field('channels.open', { uri, fundingSat: '16777216' })).toBe('params.fundingSat');
+    expect(field('channels.open', { uri, fundingSat: '1e6' })).toBe('params.fundingSat');
+    expect(field('channels.open', { uri, fundingSat: '100000', pushMsat: '-1' })).toBe('params.pushMsat');
+    expect(field('channels.open', { uri, fundingSat: '100000', pushMsat: 5 })).toBe('params.pushMsat');
+    expect(field('channels.open', { uri, fundingSat: '100000', pushMsat: '100000001' })).toBe('params.pushMsat');
+    expect(field('channels.open', { uri, fundingSat: '100000', channelType: 'anchors' })).toBe('params.channelType');
+    expect(field('channels.open', { uri, fundingSat: '100000', proxy: 5 })).toBe('params.proxy');
+    expect(field('channels.open', { uri, fundingSat: '100000', zeroConf: true })).toBe('params.zeroConf');
+    expect(field('channels.close', {})).toBe('params.channelId');
+    expect(field('channels.close', { channelId: CID.toUpperCase() })).toBe('params.channelId');
+    expect(field('channels.close', { channelId: CID.slice(2) })).toBe('params.channelId');
+    expect(field('channels.close', { channelId: CID, force: 'yes' })).toBe('params.force');
+  });
+
+  it('checks results and events, naming the bad field', () => {
+    expect(parseResult('channels.list', [channel])).toEqual([channel]);
+    const pending = { ...channel, state: 'wait-for-accept-channel', type: null, isFunder: null, localMsat: '0', remoteMsat: '0', usable: false, shortChannelId: null, fundingTxid: null };
+    expect(parseResult('channels.list', [pending])).toEqual([pending]);
+    expect(parseChannelDto({ ...channel, peer: '', localId: -1 })).toMatchObject({ peer: '', localId: -1 });
+    expect(parseResult('channels.open', { channelId: CID, fundingTxid: TXID })).toEqual({ channelId: CID, fundingTxid: TXID });
+    expect(parseResult('channels.close', { closingTxid: TXID })).toEqual({ closingTxid: TXID });
+    expect(parseNodeEvent({ type: 'channel.changed', channel })).toEqual({ type: 'channel.changed', channel });
+    const note = { localId: 0, channelId: CID, peer: ID, source: 'peer', kind: 'error', text: 'bad sig', at: 1_700_000_000_000 };
+    expect(parseNodeEvent({ type: 'channel.note', note })).toEqual({ type: 'channel.note', note });
+
+    const bad = (c: unknown): string => fieldOf(() => parseResult('channels.list', [channel, c]));
+    expect(bad({ ...channel, state: 'open' })).toBe('result[1].state');
+    expect(bad({ ...channel, type: 'legacy' })).toBe('result[1].type');
+    expect(bad({ ...channel, peer: 'zz' })).toBe('result[1].peer');
+    expect(bad({ ...channel, channelId: 'c0' })).toBe('result[1].channelId');
+    expect(bad({ ...channel, capacitySat: 100000 })).toBe('result[1].capacitySat');
+    expect(bad({ ...channel, localMsat: '1.5' })).toBe('result[1].localMsat');
+    expect(bad({ ...channel, localMsat: '95000000' })).toBe('result[1].localMsat'); // more than the capacity with remoteMsat
+    expect(bad({ ...channel, usable: 1 })).toBe('result[1].usable');
+    expect(bad({ ...channel, shortChannelId: '105:1:0' })).toBe('result[1].shortChannelId');
+    expect(bad({ ...channel, fundingTxid: 'ab' })).toBe('result[1].fundingTxid');
+    expect(bad({ ...channel, localId: 1.5 })).toBe('result[1].localId');
+    expect(bad({ ...channel, secret: 'x' })).toBe('result[1].secret');
+    const { frozen: _f, ...missing } = channel;
+    expect(bad(missing)).toBe('result[1].frozen');
+    expect(fieldOf(() => parseResult('channels.list', {}))).toBe('result');
+    expect(fieldOf(() => parseResult('channels.open', { channelId: CID }))).toBe('result.fundingTxid');
+    expect(fieldOf(() => parseResult('channels.close', { closingTxid: 'x' }))).toBe('result.closingTxid');
+    expect(fieldOf(() => parseNodeEvent({ type: 'channel.note', note: { ...note, kind: 'fatal' } }))).toBe('event.note.kind');
+    expect(fieldOf(() => parseNodeEvent({ type: 'channel.note', note: { ...note, source: 'ldk' } }))).toBe('event.note.source');
+    expect(fieldOf(() => parseNodeEvent({ type: 'channel.changed', channel: { ...channel, remoteMsat: -1 } }))).toBe('event.channel.remoteMsat');
+  });
+
+  it('channel DTOs survive structured cloning', () => {
+    expect(parseChannelDto(structuredClone(channel))).toEqual(channel);
   });
 });

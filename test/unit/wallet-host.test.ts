@@ -313,3 +313,54 @@ describe('glint.config.json', () => {
     expect(field([])).toBe('config.');
   });
 });
+
+describe('WalletHost: what runs on the open wallet (the Lightning node)', () => {
+  it('onOpened after open and after a chain change; onClosing awaited before the wallet closes', async () => {
+    const backend = new FakeBackend();
+    const log: string[] = [];
+    const host = new WalletHost({
+      backend,
+      config: parseWalletConfig({ network: 'regtest', esplora: { regtest: 'http://127.0.0.1:3002/' } }),
+      clock: new ManualClock(),
+      logger: silentLogger,
+      onIdentity: (s) => log.push(s ? 'identity' : 'identity null'),
+      onStatus: () => {},
+      onChanged: () => {},
+      onOpened: (w, chain) => log.push(`opened ${w.nodeId.slice(0, 4)} ${(chain as { baseUrl: string }).baseUrl}`),
+      onClosing: async (w) => {
+        await flush();
+        log.push(`closing ${w.nodeId.slice(0, 4)} (wallet closed: ${backend.wallets.at(-1)!.closed})`);
+      },
+    });
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    const id = backend.wallets[0]!.nodeId.slice(0, 4);
+    expect(log).toEqual(['identity', `opened ${id} http://127.0.0.1:3002`]);
+    // A new Esplora URL: the node is stopped and started on the new chain source.
+    await host.configure({ network: 'regtest', esploraUrl: 'http://127.0.0.1:9999' });
+    expect(log.slice(2)).toEqual([`closing ${id} (wallet closed: false)`, `opened ${id} http://127.0.0.1:9999`]);
+    await host.lock();
+    expect(log.slice(4)).toEqual([`closing ${id} (wallet closed: false)`, 'identity null']);
+    expect(backend.wallets[0]!.closed).toBe(true);
+  });
+
+  it('a failing onClosing does not keep the wallet open', async () => {
+    const backend = new FakeBackend();
+    const host = new WalletHost({
+      backend,
+      config: parseWalletConfig({ network: 'regtest' }),
+      clock: new ManualClock(),
+      logger: silentLogger,
+      onIdentity: () => {},
+      onStatus: () => {},
+      onChanged: () => {},
+      onClosing: async () => {
+        throw new Error('stop failed');
+      },
+    });
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    expect(await host.lock()).toMatchObject({ state: 'locked' });
+    expect(backend.wallets[0]!.closed).toBe(true);
+  });
+});

@@ -68,6 +68,10 @@ const METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
   'wallet.confirmSend': 60_000,
   // The faucet mines a block, then the wallet syncs before the call resolves.
   'wallet.faucet': 120_000,
+  // Dial + handshake, then the funding flow (the node gives the peer 60 s), then the broadcast.
+  'channels.open': 150_000,
+  // A cooperative close negotiates with the peer before the closing transaction exists.
+  'channels.close': 120_000,
 };
 
 export class RpcClient {

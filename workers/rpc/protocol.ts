@@ -143,18 +143,126 @@ export interface FaucetResultDto {
   amountSat: SatString;
 }
 
+/**
+ * Amounts in millisatoshis as decimal strings (Lightning balances): `"120000000"`.
+ */
+export type MsatString = string;
+
+/** The channel states (engine/channel/types.ts `CHANNEL_STATE_NAMES`; a unit test keeps them equal). */
+export type ChannelStateDto =
+  | 'idle'
+  | 'wait-for-open-channel'
+  | 'wait-for-accept-channel'
+  | 'wait-for-funding-internal'
+  | 'wait-for-funding-created'
+  | 'wait-for-funding-signed'
+  | 'wait-for-funding-confirmed'
+  | 'wait-for-channel-ready'
+  | 'normal'
+  | 'aborted'
+  | 'force-closing'
+  | 'shutting-down'
+  | 'negotiating-closing'
+  | 'closing'
+  | 'closed'
+  | 'wait-for-remote-publish';
+export const CHANNEL_STATES: readonly ChannelStateDto[] = [
+  'idle',
+  'wait-for-open-channel',
+  'wait-for-accept-channel',
+  'wait-for-funding-internal',
+  'wait-for-funding-created',
+  'wait-for-funding-signed',
+  'wait-for-funding-confirmed',
+  'wait-for-channel-ready',
+  'normal',
+  'aborted',
+  'force-closing',
+  'shutting-down',
+  'negotiating-closing',
+  'closing',
+  'closed',
+  'wait-for-remote-publish',
+];
+
+/** BOLT 2 `channel_type`s Glint negotiates. */
+export type ChannelTypeDto = 'static_remotekey' | 'anchors_zero_fee_htlc_tx';
+export const CHANNEL_TYPES: readonly ChannelTypeDto[] = ['static_remotekey', 'anchors_zero_fee_htlc_tx'];
+
+/**
+ * Funding amounts a `channels.open` may ask for: Glint's default minimum, and the BOLT 2 maximum
+ * without `option_support_large_channel` (2^24 − 1 sats). The engine's configured limits apply too.
+ */
+export const MIN_CHANNEL_SAT = 20_000n;
+export const MAX_CHANNEL_SAT = 16_777_215n;
+
+/** One channel as the UI may know it (engine/node/channel-ports.ts ChannelInfo, no secrets). */
+export interface ChannelDto {
+  /** The node's stable handle for the channel (survives the temporary → real channel id change). */
+  localId: number;
+  /** The channel_id, or the temporary_channel_id until funding_created (64 hex). */
+  channelId: string;
+  /** The peer's node id (66 hex), or '' for a channel whose peer is not known. */
+  peer: string;
+  state: ChannelStateDto;
+  /** Null until negotiated. */
+  type: ChannelTypeDto | null;
+  /** True when we opened (funded) it; null when not known. */
+  isFunder: boolean | null;
+  capacitySat: SatString;
+  /** Our balance in our current commitment. */
+  localMsat: MsatString;
+  remoteMsat: MsatString;
+  /** Normal, peer connected, not frozen: payments can use it. */
+  usable: boolean;
+  /** `<block>x<tx>x<output>` once deep enough. */
+  shortChannelId: string | null;
+  fundingTxid: string | null;
+  /** Why it is aborted or force-closing. */
+  reason: string | null;
+  /** Set when the store failed: the channel does nothing until the node restarts. */
+  frozen: string | null;
+}
+
+/** `auto`: anchors when the peer offers them, else static_remotekey. */
+export type ChannelTypeChoice = 'auto' | ChannelTypeDto;
+
+/**
+ * Something to show on a channel's card: a peer's `error`/`warning` about it (source `peer`), or
+ * what the node did or refused (source `node`: aborted, force-closed, a close negotiation that
+ * failed, a rejected command, a frozen channel).
+ */
+export interface ChannelNoteDto {
+  localId: number;
+  channelId: string;
+  peer: string;
+  source: 'peer' | 'node';
+  kind: 'error' | 'warning' | 'info';
+  text: string;
+  /** Milliseconds since the Unix epoch. */
+  at: number;
+}
+
 /** Events the worker streams to the UI. */
 export type NodeEvent =
   | { type: 'node.status'; info: NodeInfoDto }
   | { type: 'peer.connected'; peer: PeerDto }
   | { type: 'peer.disconnected'; nodeId: string; reason: string; willReconnect: boolean }
   | { type: 'peer.ping'; nodeId: string; rttMs: number }
-  | { type: 'peer.remote-error'; nodeId: string; kind: 'error' | 'warning'; text: string }
+  /**
+   * `channelId`: the channel it is about (64 hex; all zeros = every channel with that peer, BOLT 1),
+   * or null when the node did not say.
+   */
+  | { type: 'peer.remote-error'; nodeId: string; kind: 'error' | 'warning'; text: string; channelId: string | null }
   | { type: 'log'; level: LogLevel; message: string; at: number }
   /** The wallet was created, unlocked, locked, or its network / Esplora changed. */
   | { type: 'wallet.status'; status: WalletStatusDto }
   /** A sync finished (or failed): the balance and sync state now. */
-  | { type: 'wallet.changed'; wallet: WalletSnapshotDto };
+  | { type: 'wallet.changed'; wallet: WalletSnapshotDto }
+  /** A channel appeared or changed (state, balances, usable): the channel as it is now. */
+  | { type: 'channel.changed'; channel: ChannelDto }
+  /** A peer's error/warning about a channel, or something the node did to it. */
+  | { type: 'channel.note'; note: ChannelNoteDto };
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -204,6 +312,23 @@ export interface Methods {
    * has synced (and `wallet.changed` was emitted). The message of a failure is meant for the user.
    */
   'wallet.faucet': { params: { amountSat: SatString }; result: FaucetResultDto };
+  /** Every channel the node knows, open ones first (newest first within a group). */
+  'channels.list': { params: NoParams; result: ChannelDto[] };
+  /**
+   * Connect to `uri` (as `peers.connect`, through `proxy`) if not connected, and open a channel of
+   * `fundingSat` funded from the on-chain wallet, pushing `pushMsat` to the peer. Resolves once the
+   * funding transaction is broadcast. A peer's refusal or a wallet that cannot pay rejects with the
+   * reason; nothing is spent unless the funding transaction was broadcast.
+   */
+  'channels.open': {
+    params: { uri: string; proxy: string | null; fundingSat: SatString; pushMsat: MsatString; channelType: ChannelTypeChoice };
+    result: { channelId: string; fundingTxid: string };
+  };
+  /**
+   * Close a channel: cooperatively (shutdown + closing_signed; resolves with the mutual close txid)
+   * or, with `force`, by broadcasting our latest commitment (our funds wait out to_self_delay).
+   */
+  'channels.close': { params: { channelId: string; force: boolean }; result: { closingTxid: string } };
 }
 
 export type Method = keyof Methods;
@@ -230,6 +355,9 @@ export const METHODS: readonly Method[] = [
   'wallet.prepareSend',
   'wallet.confirmSend',
   'wallet.faucet',
+  'channels.list',
+  'channels.open',
+  'channels.close',
 ];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
@@ -501,6 +629,80 @@ export function parseFaucetResult(v: unknown, field = 'result'): FaucetResultDto
   };
 }
 
+/** The most millisatoshis there will ever be. */
+export const MAX_MSAT = MAX_SAT * 1000n;
+const MSAT = /^(0|[1-9][0-9]{0,18})$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const SCID = /^[0-9]{1,8}x[0-9]{1,8}x[0-9]{1,5}$/;
+
+/** A non-negative amount of millisatoshis as a decimal string. */
+export function msatString(v: unknown, field: string): MsatString {
+  const s = string(v, field, 20);
+  if (!MSAT.test(s)) fail(field, 'must be a whole number of millisatoshis in decimal digits');
+  if (BigInt(s) > MAX_MSAT) fail(field, 'is more than 21 million bitcoin');
+  return s;
+}
+
+function channelId(v: unknown, field: string): string {
+  const s = string(v, field, 64);
+  if (!HEX64.test(s)) fail(field, 'must be 64 lowercase hex characters');
+  return s;
+}
+
+/** A channel funding amount: MIN_CHANNEL_SAT … MAX_CHANNEL_SAT. */
+function fundingAmount(v: unknown, field: string): SatString {
+  const s = satString(v, field);
+  const n = BigInt(s);
+  if (n < MIN_CHANNEL_SAT) fail(field, `must be at least ${MIN_CHANNEL_SAT} sats`);
+  if (n > MAX_CHANNEL_SAT) fail(field, `must be at most ${MAX_CHANNEL_SAT} sats (2^24 - 1, the largest channel without option_support_large_channel)`);
+  return s;
+}
+
+export function parseChannelDto(v: unknown, field = 'channel'): ChannelDto {
+  const o = shape(v, field, ['localId', 'channelId', 'peer', 'state', 'type', 'isFunder', 'capacitySat', 'localMsat', 'remoteMsat', 'usable', 'shortChannelId', 'fundingTxid', 'reason', 'frozen']);
+  const peer = string(o.peer, `${field}.peer`, 66);
+  if (peer !== '') nodeId(peer, `${field}.peer`);
+  const capacitySat = satString(o.capacitySat, `${field}.capacitySat`);
+  const localMsat = msatString(o.localMsat, `${field}.localMsat`);
+  const remoteMsat = msatString(o.remoteMsat, `${field}.remoteMsat`);
+  if (BigInt(localMsat) + BigInt(remoteMsat) > BigInt(capacitySat) * 1000n) fail(`${field}.localMsat`, 'with remoteMsat is more than the capacity');
+  return {
+    localId: number(o.localId, `${field}.localId`, -1, MAX_ID, true),
+    channelId: channelId(o.channelId, `${field}.channelId`),
+    peer,
+    state: oneOf(o.state, `${field}.state`, CHANNEL_STATES),
+    type: nullable(o.type, (x) => oneOf(x, `${field}.type`, CHANNEL_TYPES)),
+    isFunder: nullable(o.isFunder, (x) => boolean(x, `${field}.isFunder`)),
+    capacitySat,
+    localMsat,
+    remoteMsat,
+    usable: boolean(o.usable, `${field}.usable`),
+    shortChannelId: nullable(o.shortChannelId, (x) => {
+      const s = string(x, `${field}.shortChannelId`, 30);
+      if (!SCID.test(s)) fail(`${field}.shortChannelId`, 'must be <block>x<tx>x<output>');
+      return s;
+    }),
+    fundingTxid: nullable(o.fundingTxid, (x) => txid(x, `${field}.fundingTxid`)),
+    reason: nullable(o.reason, (x) => string(x, `${field}.reason`, MAX_TEXT)),
+    frozen: nullable(o.frozen, (x) => string(x, `${field}.frozen`, MAX_TEXT)),
+  };
+}
+
+export function parseChannelNote(v: unknown, field = 'note'): ChannelNoteDto {
+  const o = shape(v, field, ['localId', 'channelId', 'peer', 'source', 'kind', 'text', 'at']);
+  const peer = string(o.peer, `${field}.peer`, 66);
+  if (peer !== '') nodeId(peer, `${field}.peer`);
+  return {
+    localId: number(o.localId, `${field}.localId`, -1, MAX_ID, true),
+    channelId: channelId(o.channelId, `${field}.channelId`),
+    peer,
+    source: oneOf(o.source, `${field}.source`, ['peer', 'node'] as const),
+    kind: oneOf(o.kind, `${field}.kind`, ['error', 'warning', 'info'] as const),
+    text: string(o.text, `${field}.text`, MAX_TEXT),
+    at: number(o.at, `${field}.at`, 0, 8.64e15, true),
+  };
+}
+
 function address(v: unknown, field: string): string {
   const s = string(v, field, 90);
   if (!ADDRESS.test(s)) fail(field, 'is not a Bitcoin address (letters and digits, 14 to 90 of them)');
@@ -509,7 +711,7 @@ function address(v: unknown, field: string): string {
 
 export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
   const o = record(v, field);
-  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed'] as const);
+  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note'] as const);
   switch (type) {
     case 'node.status':
       shape(o, field, ['type', 'info']);
@@ -529,12 +731,13 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
       shape(o, field, ['type', 'nodeId', 'rttMs']);
       return { type, nodeId: nodeId(o.nodeId, `${field}.nodeId`), rttMs: number(o.rttMs, `${field}.rttMs`, 0, 3_600_000) };
     case 'peer.remote-error':
-      shape(o, field, ['type', 'nodeId', 'kind', 'text']);
+      shape(o, field, ['type', 'nodeId', 'kind', 'text', 'channelId']);
       return {
         type,
         nodeId: nodeId(o.nodeId, `${field}.nodeId`),
         kind: oneOf(o.kind, `${field}.kind`, ['error', 'warning'] as const),
         text: string(o.text, `${field}.text`, MAX_TEXT),
+        channelId: nullable(o.channelId, (x) => channelId(x, `${field}.channelId`)),
       };
     case 'log':
       shape(o, field, ['type', 'level', 'message', 'at']);
@@ -550,6 +753,12 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
     case 'wallet.changed':
       shape(o, field, ['type', 'wallet']);
       return { type, wallet: parseWalletSnapshot(o.wallet, `${field}.wallet`) };
+    case 'channel.changed':
+      shape(o, field, ['type', 'channel']);
+      return { type, channel: parseChannelDto(o.channel, `${field}.channel`) };
+    case 'channel.note':
+      shape(o, field, ['type', 'note']);
+      return { type, note: parseChannelNote(o.note, `${field}.note`) };
   }
 }
 
@@ -595,6 +804,20 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   },
   'wallet.confirmSend': (v) => ({ id: string(shape(v, 'params', ['id']).id, 'params.id', 200) }),
   'wallet.faucet': (v) => ({ amountSat: faucetAmount(shape(v, 'params', ['amountSat']).amountSat, 'params.amountSat') }),
+  'channels.list': (v) => (shape(v, 'params', []), {}),
+  'channels.open': (v) => {
+    const o = shape(v, 'params', ['uri', 'fundingSat'], ['proxy', 'pushMsat', 'channelType']);
+    const proxy = o.proxy === undefined ? null : nullable(o.proxy, (x) => string(x, 'params.proxy', 2048));
+    const fundingSat = fundingAmount(o.fundingSat, 'params.fundingSat');
+    const pushMsat = o.pushMsat === undefined ? '0' : msatString(o.pushMsat, 'params.pushMsat');
+    if (BigInt(pushMsat) > BigInt(fundingSat) * 1000n) fail('params.pushMsat', 'is more than the channel (fundingSat × 1000)');
+    const channelType = o.channelType === undefined ? 'auto' : oneOf(o.channelType, 'params.channelType', ['auto', ...CHANNEL_TYPES] as const);
+    return { uri: string(o.uri, 'params.uri', 600), proxy, fundingSat, pushMsat, channelType };
+  },
+  'channels.close': (v) => {
+    const o = shape(v, 'params', ['channelId'], ['force']);
+    return { channelId: channelId(o.channelId, 'params.channelId'), force: o.force === undefined ? false : boolean(o.force, 'params.force') };
+  },
 };
 
 /** Result validators, one per method (the UI checks what the worker sends back). */
@@ -630,6 +853,15 @@ const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   'wallet.prepareSend': (v) => parsePreparedSend(v, 'result'),
   'wallet.confirmSend': (v) => ({ txid: txid(shape(v, 'result', ['txid']).txid, 'result.txid') }),
   'wallet.faucet': (v) => parseFaucetResult(v, 'result'),
+  'channels.list': (v) => {
+    if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);
+    return v.map((c, i) => parseChannelDto(c, `result[${i}]`));
+  },
+  'channels.open': (v) => {
+    const o = shape(v, 'result', ['channelId', 'fundingTxid']);
+    return { channelId: channelId(o.channelId, 'result.channelId'), fundingTxid: txid(o.fundingTxid, 'result.fundingTxid') };
+  },
+  'channels.close': (v) => ({ closingTxid: txid(shape(v, 'result', ['closingTxid']).closingTxid, 'result.closingTxid') }),
 };
 
 export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {

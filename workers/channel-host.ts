@@ -1,0 +1,280 @@
+/**
+ * The node's channels inside the worker: the translation between the engine's node (GlintNode:
+ * `ChannelInfo` with bigints, `ChannelManagerEvent`s, PeerManager `remote-error`s carrying the
+ * channel id) and the RPC DTOs (decimal strings, `channel.changed` / `channel.note` events).
+ *
+ * The engine is reached through the small `ChannelEngine` interface so this module is unit-tested
+ * with a fake; node.worker.ts hands it the running GlintNode while a wallet is unlocked (one node
+ * per wallet) and null otherwise.
+ */
+import {
+  RpcValidationError,
+  type ChannelDto,
+  type ChannelNoteDto,
+  type ChannelStateDto,
+  type ChannelTypeChoice,
+  type ChannelTypeDto,
+  type NodeEvent,
+} from './rpc/protocol.ts';
+
+/** One channel as the engine reports it (engine/node/channel-ports.ts `ChannelInfo`). */
+export interface EngineChannel {
+  readonly localId: number;
+  readonly channelId: string;
+  readonly temporaryChannelId?: string;
+  readonly peer: string;
+  readonly state: string;
+  readonly type?: string;
+  readonly isFunder?: boolean;
+  readonly capacitySat: bigint;
+  readonly localMsat: bigint;
+  readonly remoteMsat: bigint;
+  readonly usable: boolean;
+  readonly shortChannelId?: string;
+  readonly fundingTxid?: string;
+  readonly reason?: string;
+  readonly frozen?: string;
+}
+
+/** What the engine's node emits that the host cares about (a superset may arrive; unknown types are ignored). */
+export type EngineEvent =
+  | { readonly type: 'channel'; readonly channel: EngineChannel; readonly event: { readonly type: string; readonly [k: string]: unknown } }
+  | { readonly type: 'frozen'; readonly channel: EngineChannel; readonly reason: string }
+  /** ChannelManager: a peer's error/warning, with the channel_id it names (older builds: none). */
+  | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId?: string }
+  /** PeerManager: a peer's error/warning with the channel_id it names. */
+  | { readonly type: 'remote-error'; readonly nodeId: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
+  | { readonly type: string };
+
+/** What the host needs of the node (GlintNode satisfies it). */
+export interface ChannelEngine {
+  channels(): readonly EngineChannel[];
+  connect(uri: string, opts?: { proxy?: string }): Promise<unknown>;
+  open(uri: string, fundingSat: bigint, opts?: { pushMsat?: bigint; channelType?: ChannelTypeDto; proxy?: string }): Promise<{ channelId: string; fundingTxid: string }>;
+  close(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
+  /** Connected peers (to tell whether a failed first dial left a peer connected). */
+  peers?(): readonly { readonly nodeId: string }[];
+  /** Stop dialling a peer (a failed first dial is not retried behind the user's back). */
+  disconnect?(nodeId: string): void;
+}
+
+export interface ChannelHostOptions {
+  emit(event: NodeEvent): void;
+  now(): number;
+}
+
+const ALL_CHANNELS = '0'.repeat(64);
+const MAX_TEXT = 2000;
+const STATES: ReadonlySet<string> = new Set<ChannelStateDto>([
+  'idle',
+  'wait-for-open-channel',
+  'wait-for-accept-channel',
+  'wait-for-funding-internal',
+  'wait-for-funding-created',
+  'wait-for-funding-signed',
+  'wait-for-funding-confirmed',
+  'wait-for-channel-ready',
+  'normal',
+  'aborted',
+  'force-closing',
+  'shutting-down',
+  'negotiating-closing',
+  'closing',
+  'closed',
+  'wait-for-remote-publish',
+]);
+const TYPES: ReadonlySet<string> = new Set<ChannelTypeDto>(['static_remotekey', 'anchors_zero_fee_htlc_tx']);
+
+const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
+const nonNegative = (n: bigint): string => (n < 0n ? '0' : n.toString());
+
+/** ChannelInfo → ChannelDto. Throws on a state or type the protocol does not know (a bug to surface). */
+export function channelDto(c: EngineChannel): ChannelDto {
+  if (!STATES.has(c.state)) throw new Error(`channel ${c.channelId}: unknown state "${c.state}"`);
+  if (c.type !== undefined && !TYPES.has(c.type)) throw new Error(`channel ${c.channelId}: unknown type "${c.type}"`);
+  return {
+    localId: c.localId,
+    channelId: c.channelId,
+    peer: c.peer,
+    state: c.state as ChannelStateDto,
+    type: (c.type as ChannelTypeDto | undefined) ?? null,
+    isFunder: c.isFunder ?? null,
+    capacitySat: nonNegative(c.capacitySat),
+    localMsat: nonNegative(c.localMsat),
+    remoteMsat: nonNegative(c.remoteMsat),
+    usable: c.usable,
+    shortChannelId: c.shortChannelId ?? null,
+    fundingTxid: c.fundingTxid ?? null,
+    reason: c.reason === undefined ? null : clip(c.reason),
+    frozen: c.frozen === undefined ? null : clip(c.frozen),
+  };
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'bigint' || typeof v === 'number' ? v.toString() : '');
+
+/** The note a channel UI event deserves, if any (routine transitions get none: the card shows them). */
+export function noteFor(event: { readonly type: string; readonly [k: string]: unknown }): Pick<ChannelNoteDto, 'source' | 'kind' | 'text'> | null {
+  switch (event.type) {
+    case 'channel-aborted':
+      return { source: 'node', kind: 'error', text: `The channel was not opened: ${str(event.reason)}` };
+    case 'channel-force-closed':
+      return { source: 'node', kind: 'warning', text: `Force-closed: ${str(event.reason)}` };
+    case 'channel-closing': {
+      const fee = str(event.feeSat);
+      // (The event's txid is in internal byte order; the close result carries the display one.)
+      return { source: 'node', kind: 'info', text: `The closing transaction is broadcast${fee ? ` (fee ${fee} sats)` : ''}; waiting for it to confirm.` };
+    }
+    case 'channel-closed':
+      return { source: 'node', kind: 'info', text: 'Closed: the closing transaction is confirmed.' };
+    case 'closing-negotiation-failed':
+      return { source: 'node', kind: 'warning', text: `The close could not be agreed: ${str(event.reason)}` };
+    case 'stale-state':
+      return { source: 'node', kind: 'error', text: `The peer proved this device has an old channel state; waiting for the peer to close. ${str(event.reason)}` };
+    case 'peer-warning':
+      return { source: 'peer', kind: 'warning', text: str(event.text) };
+    case 'command-rejected':
+      return { source: 'node', kind: 'warning', text: `${str(event.command) || 'The command'} was refused: ${str(event.reason)}` };
+    case 'internal-error':
+      return { source: 'node', kind: 'error', text: `Internal error: ${str(event.reason)}` };
+    default:
+      return null;
+  }
+}
+
+export class ChannelHost {
+  readonly #o: ChannelHostOptions;
+  #engine: ChannelEngine | null = null;
+  /** The node forwards PeerManager `remote-error`s too: take those, not the ChannelManager's copies. */
+  #preciseErrors = false;
+
+  constructor(options: ChannelHostOptions) {
+    this.#o = options;
+  }
+
+  /** The node to serve (null while no wallet is unlocked). */
+  attach(engine: ChannelEngine | null): void {
+    this.#engine = engine;
+    this.#preciseErrors = false;
+  }
+
+  get attached(): boolean {
+    return this.#engine !== null;
+  }
+
+  /** Channels for the UI; none while no wallet is unlocked. */
+  list(): ChannelDto[] {
+    return this.#engine ? this.#engine.channels().map(channelDto) : [];
+  }
+
+  async open(params: { uri: string; proxy: string | null; fundingSat: string; pushMsat: string; channelType: ChannelTypeChoice }): Promise<{ channelId: string; fundingTxid: string }> {
+    const engine = this.#require();
+    const uri = params.uri.trim();
+    // Reach the peer first (through the proxy a browser needs), so a bad address or a refusal is
+    // reported as such, before anything is asked of the wallet.
+    try {
+      await engine.connect(uri, params.proxy ? { proxy: params.proxy } : {});
+    } catch (err) {
+      const nodeId = /^([0-9a-fA-F]{66})@/.exec(uri)?.[1]?.toLowerCase();
+      if (nodeId && !engine.peers?.().some((p) => p.nodeId === nodeId)) engine.disconnect?.(nodeId);
+      throw asUriError(err);
+    }
+    const fundingSat = BigInt(params.fundingSat);
+    const pushMsat = BigInt(params.pushMsat);
+    try {
+      return await engine.open(uri, fundingSat, {
+        ...(pushMsat > 0n ? { pushMsat } : {}),
+        ...(params.channelType === 'auto' ? {} : { channelType: params.channelType }),
+        ...(params.proxy ? { proxy: params.proxy } : {}),
+      });
+    } catch (err) {
+      throw asOpenError(err);
+    }
+  }
+
+  async close(params: { channelId: string; force: boolean }): Promise<{ closingTxid: string }> {
+    const engine = this.#require();
+    const known = engine.channels().find((c) => c.channelId === params.channelId || c.temporaryChannelId === params.channelId);
+    if (!known) throw new RpcValidationError('params.channelId', 'no channel with this id');
+    return engine.close(known.channelId, params.force ? { force: true } : {});
+  }
+
+  /** Feed every event of the attached node here. */
+  onEngineEvent(e: EngineEvent): void {
+    if (e.type === 'channel' && 'channel' in e && 'event' in e) {
+      const dto = this.#dto(e.channel);
+      if (!dto) return;
+      this.#o.emit({ type: 'channel.changed', channel: dto });
+      const note = noteFor(e.event);
+      if (note) this.#note(dto, note);
+    } else if (e.type === 'frozen' && 'channel' in e && 'reason' in e) {
+      const dto = this.#dto(e.channel);
+      if (!dto) return;
+      this.#o.emit({ type: 'channel.changed', channel: dto });
+      this.#note(dto, { source: 'node', kind: 'error', text: `Stopped: the store failed (${e.reason}); restart the app.` });
+    } else if (e.type === 'remote-error' && 'nodeId' in e && 'channelId' in e) {
+      this.#preciseErrors = true;
+      this.#peerNote(e.nodeId, e.channelId, e.kind, e.text);
+    } else if (e.type === 'peer-error' && 'peer' in e && 'text' in e && !this.#preciseErrors) {
+      this.#peerNote(e.peer, typeof e.channelId === 'string' ? e.channelId : ALL_CHANNELS, e.kind, e.text);
+    }
+  }
+
+  /** A peer's error/warning on the channel it names, or on each of its live channels (all zeros). */
+  #peerNote(peer: string, channelId: string, kind: 'error' | 'warning', text: string): void {
+    const engine = this.#engine;
+    if (!engine) return;
+    const all = channelId === ALL_CHANNELS;
+    for (const c of engine.channels()) {
+      if (c.peer !== peer) continue;
+      if (!all && c.channelId !== channelId && c.temporaryChannelId !== channelId) continue;
+      if (all && (c.state === 'closed' || c.state === 'aborted')) continue;
+      const dto = this.#dto(c);
+      if (dto) this.#note(dto, { source: 'peer', kind, text });
+    }
+  }
+
+  #require(): ChannelEngine {
+    if (this.#engine) return this.#engine;
+    throw new Error('channels need an unlocked wallet: unlock it first');
+  }
+
+  #dto(c: EngineChannel): ChannelDto | null {
+    try {
+      return channelDto(c);
+    } catch (err) {
+      console.error('glint:', err);
+      return null;
+    }
+  }
+
+  #note(c: ChannelDto, note: Pick<ChannelNoteDto, 'source' | 'kind' | 'text'>): void {
+    this.#o.emit({ type: 'channel.note', note: { localId: c.localId, channelId: c.channelId, peer: c.peer, ...note, text: clip(note.text || '(no text)'), at: this.#o.now() } });
+  }
+}
+
+/** An engine ValidationError's field and its message without the `field: ` prefix. */
+function validationParts(err: unknown): { field: string; text: string } | null {
+  if (!(err instanceof Error) || err.name !== 'ValidationError') return null;
+  const field = (err as { field?: unknown }).field;
+  if (typeof field !== 'string') return null;
+  return { field, text: err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message };
+}
+
+/** A connect failure is about the URI or the proxy when the engine says so; else it is the peer's. */
+function asUriError(err: unknown): Error {
+  if (err instanceof RpcValidationError) return err;
+  const v = validationParts(err);
+  if (v) return new RpcValidationError(/proxy/i.test(v.field) ? 'params.proxy' : 'params.uri', v.text);
+  return new Error(`could not connect to the peer: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+const OPEN_FIELDS: Record<string, string> = { fundingSat: 'params.fundingSat', pushMsat: 'params.pushMsat', channelType: 'params.channelType', proxy: 'params.proxy', peer: 'params.uri', uri: 'params.uri' };
+
+/** An open failure on a parameter names it; anything else (the peer refused, the wallet cannot pay) is the form's. */
+function asOpenError(err: unknown): Error {
+  if (err instanceof RpcValidationError) return err;
+  const v = validationParts(err);
+  if (!v) return err instanceof Error ? err : new Error(String(err));
+  const field = OPEN_FIELDS[v.field];
+  return field ? new RpcValidationError(field, v.text) : new Error(v.text);
+}
