@@ -124,7 +124,7 @@ describe('channel pair under random interleavings', () => {
       fc.property(fc.array(op, { minLength: 5, maxLength: 30 }), (ops) => check(run(ops))),
       { numRuns: 30 },
     );
-  });
+  }, 120_000);
 
   it('once funded: confirmations, replays, unexpected messages, disconnections and ticks in any order', () => {
     fc.assert(
@@ -134,7 +134,8 @@ describe('channel pair under random interleavings', () => {
       }),
       { numRuns: 30 },
     );
-  });
+    // Each run signs and verifies commitments in pure JS (~15 s alone here); CI's two busy cores need room.
+  }, 120_000);
 
   it('the plain order of operations always opens the channel', () => {
     const pair = run([
