@@ -9,6 +9,9 @@
  * Handshake: the worker may not be listening the moment it is constructed (module evaluation, the
  * Web Lock, top-level awaits), so the worker posts `ready` once it is; the client queues requests
  * until then. The client also sends `hello`, which a listening worker answers with `ready`.
+ *
+ * The channel DTOs and the `channels.*` methods live in protocol-channels.ts and the shared field
+ * validators in protocol-fields.ts; this module re-exports what importers use (app/ imports only this).
  */
 
 import type { ChannelDto, ChannelMethods, ChannelNoteDto } from './protocol-channels.ts';
