@@ -60,12 +60,12 @@ export async function run(): Promise<BenchResult[]> {
     const wallet = RegtestWallet.fromSeed('bench channel-open ldk funder');
     const ldkCoins: { txid: string; vout: number; value: number }[] = [];
     for (let i = 0; i < total; i++) {
-      await chain.faucet(g.wallet.nextReceiveAddress().address, 1_000_000);
+      await chain.faucet(await g.service.receiveAddress(), 1_000_000);
       const c = await chain.faucet(wallet.script, FUNDING_SAT + 1_000);
       ldkCoins.push({ txid: c.txid, vout: c.vout, value: FUNDING_SAT + 1_000 });
     }
     await chain.mine(1);
-    await g.wallet.sync();
+    await g.service.sync();
     await g.channels.onTip();
 
     await g.peers.connect(`${acceptor.node.nodeIdHex}@127.0.0.1:${port}`);
@@ -93,7 +93,7 @@ export async function run(): Promise<BenchResult[]> {
         await waitFor(() => ready, 'Glint channel_ready both ways');
         const t2 = performance.now();
         // The wallet learns the confirmed change for the next open (outside the timing).
-        await g.wallet.sync();
+        await g.service.sync();
         return { total: t2 - t0, toMempool: t1 - t0, toReady: t2 - t1 };
       } finally {
         off();

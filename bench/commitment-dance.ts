@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Event, Event_FundingGenerationReady } from 'lightningdevkit';
 import { RegtestWallet } from '../playground/chain/index.ts';
 import type { LdkNode } from '../playground/ldk/node.ts';
-import { type World, glintNode, ldkFeerate, ldkPeer, ldkUsable, openGlintToLdk, startWorld, stopWorld } from '../test/harness/ldk-channels.ts';
+import { type World, glintNode, ldkFeerate, ldkPeer, ldkUsable, openGlintToLdk, startWorld, stopWorld } from '../test/harness/glint-ldk.ts';
 import { bytesToHex } from '../engine/index.ts';
 import { result, type BenchResult } from './lib.ts';
 
@@ -66,7 +66,7 @@ export async function run(): Promise<BenchResult[]> {
   try {
     // Glint → LDK.
     const glintPeer = await ldkPeer(w, 'bench-dance-fundee-1');
-    const g = await glintNode(w, { fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
     const ours = await openGlintToLdk(w, g, glintPeer, 'static_remotekey');
     // LDK → LDK (the funder needs a fee estimate it can raise; start at LDK's 253 too).
     const ldkFunder = await ldkPeer(w, 'bench-dance-funder');

@@ -96,6 +96,8 @@ export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
 // The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
 export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
 export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
+// The channel state names (engine/channel/types.ts): the RPC protocol's ChannelDto.state.
+export type { ChannelStateName } from './channel/types.ts';
 export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY, CLOSE_TIMEOUT_MS } from './node/channels.ts';
 export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, ChannelWallet, CloseOptions, CloseResult, OpenOptions } from './node/channels.ts';
 // The whole node (engine/node/glint-node.ts): wallet + peers + channels + chain follower.

@@ -8,6 +8,8 @@
  * per wallet) and null otherwise.
  */
 import {
+  CHANNEL_STATES,
+  CHANNEL_TYPES,
   RpcValidationError,
   type ChannelDto,
   type ChannelNoteDto,
@@ -65,25 +67,9 @@ export interface ChannelHostOptions {
 
 const ALL_CHANNELS = '0'.repeat(64);
 const MAX_TEXT = 2000;
-const STATES: ReadonlySet<string> = new Set<ChannelStateDto>([
-  'idle',
-  'wait-for-open-channel',
-  'wait-for-accept-channel',
-  'wait-for-funding-internal',
-  'wait-for-funding-created',
-  'wait-for-funding-signed',
-  'wait-for-funding-confirmed',
-  'wait-for-channel-ready',
-  'normal',
-  'aborted',
-  'force-closing',
-  'shutting-down',
-  'negotiating-closing',
-  'closing',
-  'closed',
-  'wait-for-remote-publish',
-]);
-const TYPES: ReadonlySet<string> = new Set<ChannelTypeDto>(['static_remotekey', 'anchors_zero_fee_htlc_tx']);
+/** What the protocol may carry (the engine's state names, Glint's channel types). */
+const STATES: ReadonlySet<string> = new Set<string>(CHANNEL_STATES);
+const TYPES: ReadonlySet<string> = new Set<string>(CHANNEL_TYPES);
 
 const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
 const nonNegative = (n: bigint): string => (n < 0n ? '0' : n.toString());

@@ -65,15 +65,8 @@ const OPEN_STATES: readonly ChannelStateDto[] = [
   'wait-for-remote-publish',
 ];
 
-/** Before the funding transaction exists. */
-const PENDING_STATES: readonly ChannelStateDto[] = [
-  'idle',
-  'wait-for-open-channel',
-  'wait-for-accept-channel',
-  'wait-for-funding-internal',
-  'wait-for-funding-created',
-  'wait-for-funding-signed',
-];
+/** Finished: nothing on chain or off chain is left to do (shown last). */
+const DONE_STATES: readonly ChannelStateDto[] = ['aborted', 'closed'];
 
 export type StateTone = 'ok' | 'pending' | 'closing' | 'danger' | 'done';
 
@@ -133,11 +126,14 @@ export function countsAsLightning(c: ChannelDto): boolean {
   return LIGHTNING_STATES.includes(c.state);
 }
 
-/** Sort order for the list: open channels, then those still being opened, then the finished. */
+/**
+ * Sort order for the list: open channels, then those still being opened (every other state: before
+ * the funding transaction exists), then the finished.
+ */
 export function channelRank(c: ChannelDto): number {
   if (OPEN_STATES.includes(c.state)) return 0;
-  if (PENDING_STATES.includes(c.state)) return 1;
-  return 2;
+  if (DONE_STATES.includes(c.state)) return 2;
+  return 1;
 }
 
 /** The share of the capacity that is ours, 0 … 1 (for the balance bar). */

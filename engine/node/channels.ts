@@ -20,7 +20,8 @@
  *     emit / close-connection → listeners / PeerManager.disconnect
  *
  * The chain side (tip, watches, proofs, re-publishing, resume after load) is ChannelChainTracker
- * in engine/node/channel-chain.ts; this file keeps routing, commands and the DTOs.
+ * in engine/node/channel-chain.ts; the ChannelInfo of a channel is built in channel-info.ts; this file
+ * keeps routing and commands.
  *
  * Every effect runs only after the barrier reports the batch's writes durable; a frozen scope
  * (the store failed) freezes the channel: nothing more is reduced or sent for it until the node
@@ -87,9 +88,10 @@ import {
   type CloseResult,
   type OpenOptions,
 } from './channel-ports.ts';
-import { decodeIndex, describeAction, displayTxid, encodeIndex, formatShortChannelId, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent } from './channel-inspect.ts';
+import { decodeIndex, describeAction, displayTxid, encodeIndex, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent } from './channel-inspect.ts';
 import { ChannelChainTracker, type Entry } from './channel-chain.ts';
 import { ChannelCloser, rejectionOf } from './channel-close.ts';
+import { channelInfo } from './channel-info.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
 export type {
@@ -775,65 +777,8 @@ export class ChannelManager {
     this.closer.frozen(entry, reason);
   }
 
-  // ---- DTOs ---------------------------------------------------------------------------------------
-
   private info(entry: Entry): ChannelInfo {
-    const s = entry.state;
-    const ids = idsOf(s);
-    const channelId = bytesToHex(ids.id ?? ids.temp ?? new Uint8Array(0));
-    const base = {
-      localId: entry.index,
-      channelId,
-      ...(ids.temp && ids.id ? { temporaryChannelId: bytesToHex(ids.temp) } : {}),
-      peer: entry.peer,
-      state: s.type,
-      ...(entry.frozen ? { frozen: entry.frozen } : {}),
-    };
-    const connected = entry.peer !== '' && this.isConnected(entry.peer);
-    switch (s.type) {
-      case 'idle':
-      case 'wait-for-open-channel':
-        return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false };
-      case 'aborted':
-        return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, reason: s.reason };
-      case 'wait-for-accept-channel':
-      case 'wait-for-funding-internal':
-      case 'wait-for-funding-created':
-      case 'wait-for-funding-signed': {
-        const o = s.type === 'wait-for-accept-channel' ? s.opening : s.negotiated;
-        const isFunder = s.type !== 'wait-for-funding-created';
-        const funderMsat = o.fundingSat * 1000n - o.pushMsat;
-        return {
-          ...base,
-          type: o.channelType,
-          isFunder,
-          capacitySat: o.fundingSat,
-          localMsat: isFunder ? funderMsat : o.pushMsat,
-          remoteMsat: isFunder ? o.pushMsat : funderMsat,
-          usable: false,
-          ...(s.type !== 'wait-for-accept-channel' ? { minimumDepth: s.negotiated.minimumDepth } : {}),
-          ...(s.type === 'wait-for-funding-signed' ? { fundingTxid: displayTxid(s.fundingOutpoint.txid), fundingOutputIndex: s.fundingOutpoint.index } : {}),
-        };
-      }
-      default: {
-        if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false };
-        const c = s.commitments;
-        return {
-          ...base,
-          type: c.channelType,
-          isFunder: c.isFunder,
-          capacitySat: c.fundingSat,
-          localMsat: c.localCommit.spec.toLocalMsat,
-          remoteMsat: c.localCommit.spec.toRemoteMsat,
-          usable: s.type === 'normal' && !s.syncing && connected && !entry.frozen,
-          fundingTxid: displayTxid(c.fundingOutpoint.txid),
-          fundingOutputIndex: c.fundingOutpoint.index,
-          ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
-          ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
-          ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
-        };
-      }
-    }
+    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer));
   }
 
   private notify(e: ChannelManagerEvent): void {

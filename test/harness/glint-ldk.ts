@@ -1,15 +1,20 @@
 /**
  * Glint nodes against real LDK nodes on the bcoin regtest chain, for the interop tests
- * (test/interop/*-ldk.test.ts): a Glint node is a WalletService (encrypted store over a
- * MemoryKVStore), the same keychain, an OnchainWallet on Esplora, a PeerManager on real TCP and a
- * ChannelManager. `restartGlint` builds a new PeerManager + ChannelManager (and wallet, store
- * handle) over the same raw store, as a node restart would.
+ * (test/interop/*-ldk.test.ts) and the benchmarks: a world (chain + Esplora + LDK peers), Glint
+ * nodes, and opening a channel either way up to `normal` / usable on LDK. No mocks: every message
+ * crosses real TCP, every transaction is checked by bcoin.
+ *
+ * A Glint node is what engine/node/glint-node.ts wires, minus the chain follower: a WalletService
+ * (encrypted store over a MemoryKVStore, on Esplora) that is also the ChannelManager's wallet and
+ * key source and gives it its store (`channelStore`), a PeerManager on real TCP, and a
+ * ChannelManager whose fee estimate is `feerate.perKw`. The caller drives `onTip` (`mine`).
+ * `restartGlint` unlocks the wallet again over the same raw store and builds a new PeerManager +
+ * ChannelManager, as a node restart would; `restartChannels` rebuilds only the ChannelManager.
  *
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (Glint's log).
  */
-import type { ChannelDetails } from 'lightningdevkit';
+import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
 import {
-  EncryptedStore,
   EsploraClient,
   Keychain,
   MemoryKVStore,
@@ -20,15 +25,17 @@ import {
   chainHash,
   generateMnemonic,
   type FetchLike,
+  type KVStore,
   type Logger,
 } from '../../engine/index.ts';
-import { ChannelManager, type ChannelInfo, type ChannelWallet } from '../../engine/node/channels.ts';
+import { ChannelManager, type ChannelInfo, type ChannelManagerEvent } from '../../engine/node/channels.ts';
 import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
-import { parseAddress } from '../../engine/wallet/addresses.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
 import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
-import type { EsploraServer, RegtestChain } from '../../playground/chain/index.ts';
+import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
+import type { LdkNodeConfig } from '../../playground/ldk/config.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
+import type { Ldk } from '../../playground/ldk/wasm.ts';
 
 export const PASSPHRASE = 'interop passphrase';
 export const SCRYPT = { log2N: 10, r: 8, p: 1 };
@@ -39,60 +46,98 @@ export const logger: Logger = {
   },
 };
 
+/** The chain a test runs on. */
 export interface Env {
   readonly chain: RegtestChain;
   readonly esplora: EsploraServer;
 }
 
-export interface Glint {
-  raw: MemoryKVStore;
-  mnemonic: string;
-  store: EncryptedStore;
-  service: WalletService;
-  keychain: Keychain;
-  wallet: OnchainWallet;
-  client: EsploraClient;
-  peers: PeerManager;
-  channels: ChannelManager;
-  /** The options it was made with (restart keeps them). */
-  opts: GlintOptions;
+export interface LdkPeer {
+  node: LdkNode;
+  feed: LdkFeed;
+  port: number;
+}
+
+/** A chain with its Esplora, the LDK WASM module, and every LDK peer and Glint node made on it (`stopWorld`). */
+export interface World extends Env {
+  ldk: Ldk;
+  ldks: LdkPeer[];
+  glints: Glint[];
 }
 
 export interface GlintOptions {
+  /** Our `minimum_depth` as fundee (default DEFAULT_CHANNEL_CONFIG's). */
   readonly minimumDepth?: number;
+  /** Faucet coins paid to the wallet (confirmed once the caller mines). */
   readonly fundSat?: number;
+  /** The initial fee estimate, `feerate.perKw` (default 253 sat/kw, LDK's). */
+  readonly feeratePerKw?: number;
+  /** BOLT 5 sweeps pay one fixed wallet script (`Glint.sweepTo`) instead of the manager's default. */
+  readonly sweepToWallet?: boolean;
+}
+
+export interface Glint {
+  raw: MemoryKVStore;
+  /** The node's wallet, channel wallet and channel key source. */
+  service: WalletService;
+  /** The channel records (`service.channelStore()`), to read what the manager persisted. */
+  store: KVStore;
+  /**
+   * A second, read-only view of the same keys on the same Esplora, for assertions the service
+   * does not answer (`utxos()`): sync it before reading. Never handed to the ChannelManager.
+   */
+  watch: OnchainWallet;
+  client: EsploraClient;
+  peers: PeerManager;
+  channels: ChannelManager;
+  /** What the manager's fee estimate answers (ctx.feeratePerKw); change it freely. */
+  feerate: { perKw: number };
+  /** Every ChannelManager event since the node was made (across restarts). */
+  events: ChannelManagerEvent[];
+  /** The script sweeps pay, with `sweepToWallet`. */
+  sweepTo: Uint8Array | undefined;
+  /** The options it was made with (a restart keeps them). */
+  opts: GlintOptions;
+}
+
+export async function startWorld(): Promise<World> {
+  const chain = await RegtestChain.create();
+  const esplora = await startEsplora(chain, { port: 0 });
+  const { loadLdk } = await import('../../playground/ldk/wasm.ts');
+  return { ldk: await loadLdk(), chain, esplora, ldks: [], glints: [] };
+}
+
+export async function stopWorld(w: World | undefined): Promise<void> {
+  if (!w) return;
+  stopAll(w.glints);
+  for (const l of w.ldks) l.feed.detach();
+  await Promise.all(w.ldks.map((l) => l.node.stop()));
+  await w.esplora.close();
+  await w.chain.close();
 }
 
 /**
- * The OnchainWallet as the ChannelManager's wallet port: `shutdownScript` is the wallet's next
- * receive address, so a cooperative close pays into the wallet (which then finds it on sync).
+ * An LDK node at the chain tip, listening, fed every block. With anchors it negotiates
+ * `anchors_zero_fee_htlc_tx` and accepts every inbound request manually (ldk-counterparty.md).
  */
-export function channelWallet(wallet: OnchainWallet): ChannelWallet {
-  return {
-    fundChannel: (req) => wallet.fundChannel(req),
-    cancelReservation: (txid) => wallet.cancelReservation(txid),
-    broadcast: (raw) => wallet.broadcast(raw),
-    shutdownScript: () => parseAddress(wallet.nextReceiveAddress().address, 'regtest').scriptPubKey,
-  };
+export async function ldkPeer(w: World, alias: string, opts: { anchors?: boolean; feerateSatPerKw?: number; config?: LdkNodeConfig } = {}): Promise<LdkPeer> {
+  const config: LdkNodeConfig = { minimumDepth: 1, ...(opts.anchors ? { negotiateAnchorsZeroFeeHtlcTx: true, manuallyAcceptInboundChannels: true } : {}), ...opts.config };
+  const made = await createLdkNodeAtTip(w.chain, { alias, config, ...(opts.feerateSatPerKw !== undefined ? { feerateSatPerKw: opts.feerateSatPerKw } : {}) });
+  const peer = { ...made, port: await made.node.listen() };
+  if (opts.anchors) {
+    const ldk = w.ldk;
+    peer.node.onEvent((e: Event) => {
+      if (!(e instanceof ldk.Event_OpenChannelRequest)) return;
+      const req = e as Event_OpenChannelRequest;
+      setImmediate(() => peer.node.run(() => peer.node.channelManager.accept_inbound_channel(req.temporary_channel_id, req.counterparty_node_id, 42n)));
+    });
+  }
+  w.ldks.push(peer);
+  return peer;
 }
 
-function managerFor(g: Pick<Glint, 'store' | 'peers' | 'keychain' | 'wallet' | 'client'>, opts: GlintOptions): ChannelManager {
-  return new ChannelManager({
-    network: 'regtest',
-    store: g.store,
-    clock: nodeClock,
-    entropy: nodeEntropy,
-    logger,
-    peers: g.peers,
-    keys: g.keychain,
-    wallet: channelWallet(g.wallet),
-    chain: g.client,
-    // LDK's fee estimator answers 253 sat/kw: offer and expect the same.
-    feeratePerKw: 253,
-    fundingFee: { feeRate: 2 },
-    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
-  });
-}
+const esploraOf = (env: Env): EsploraClient =>
+  new EsploraClient({ baseUrl: env.esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
 
 function peersFor(service: WalletService): PeerManager {
   return new PeerManager({
@@ -105,63 +150,107 @@ function peersFor(service: WalletService): PeerManager {
   });
 }
 
-/** A Glint node with `fundSat` regtest coins in its wallet (confirmed once the caller mines). */
+/** A new ChannelManager for `g` over its store (it reloads the channels), started; its events go to `g.events`. */
+async function startChannels(g: Omit<Glint, 'channels'>): Promise<ChannelManager> {
+  const { feerate, sweepTo } = g;
+  const channels = new ChannelManager({
+    network: 'regtest',
+    store: g.store,
+    clock: nodeClock,
+    entropy: nodeEntropy,
+    logger,
+    peers: g.peers,
+    keys: g.service,
+    wallet: g.service,
+    chain: g.client,
+    feeratePerKw: () => feerate.perKw,
+    fundingFee: { feeRate: 2 },
+    ...(sweepTo ? { sweepScriptPubKey: () => sweepTo } : {}),
+    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: g.opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
+  });
+  channels.subscribe((e) => void g.events.push(e));
+  await channels.start();
+  return channels;
+}
+
+/** `service` on `env`'s Esplora, synced, and the rest of a node around it. */
+async function assemble(env: Env, raw: MemoryKVStore, service: WalletService, opts: GlintOptions, carried?: Pick<Glint, 'feerate' | 'events' | 'sweepTo'>): Promise<Glint> {
+  const client = esploraOf(env);
+  service.attachChain(client);
+  if (opts.fundSat) await env.chain.faucet(await service.receiveAddress(), opts.fundSat);
+  await service.sync();
+  const watch = OnchainWallet.restore(Keychain.fromMnemonic((await service.mnemonic(PASSPHRASE)).join(' '), '', 'regtest'), 'regtest', client);
+  const sweepTo = carried ? carried.sweepTo : opts.sweepToWallet ? await service.shutdownScript() : undefined;
+  const parts = {
+    raw,
+    service,
+    store: service.channelStore(),
+    watch,
+    client,
+    peers: peersFor(service),
+    feerate: carried?.feerate ?? { perKw: opts.feeratePerKw ?? 253 },
+    events: carried?.events ?? [],
+    sweepTo,
+    opts,
+  };
+  return { ...parts, channels: await startChannels(parts) };
+}
+
+/**
+ * A new Glint node (a fresh wallet, 24 new words) with `fundSat` faucet coins. It is added to
+ * `all`, else to `env`'s `glints` when `env` is a World.
+ */
 export async function glintNode(env: Env, opts: GlintOptions = {}, all?: Glint[]): Promise<Glint> {
   const raw = new MemoryKVStore();
   const mnemonic = generateMnemonic(nodeEntropy, 24);
   const service = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
-  const keychain = Keychain.fromMnemonic(mnemonic, '', 'regtest');
-  if (bytesToHex(keychain.nodeId()) !== service.nodeId) throw new Error('keychain and wallet service disagree on the node id');
-  const store = await EncryptedStore.open(raw, PASSPHRASE, nodeEntropy);
-  const client = new EsploraClient({ baseUrl: env.esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
-  const wallet = OnchainWallet.restore(keychain, 'regtest', client);
-  if (opts.fundSat) {
-    await env.chain.faucet(wallet.nextReceiveAddress().address, opts.fundSat);
-    await wallet.sync();
-  }
-  const peers = peersFor(service);
-  const parts = { store, peers, keychain, wallet, client };
-  const channels = managerFor(parts, opts);
-  await channels.start();
-  const g: Glint = { raw, mnemonic, service, ...parts, channels, opts };
-  all?.push(g);
+  const g = await assemble(env, raw, service, opts);
+  (all ?? (env as Partial<World>).glints)?.push(g);
   return g;
 }
 
 /**
- * Stop `g` (its PeerManager closes every connection, its ChannelManager stops) and build the node
- * again over the same raw store: a new WalletService unlock, store handle, wallet (re-synced),
- * PeerManager and ChannelManager, which reloads the channels from the store.
+ * Stop `g` (its PeerManager closes every connection, its ChannelManager stops)
+ * and build the node again over the same raw store: the wallet unlocked again (its saved state,
+ * re-synced), a new PeerManager and a ChannelManager that reloads the channels from the store.
+ * Keeps `g`'s options, fee estimate, event log and sweep script; the new node is added like `glintNode`'s.
  */
 export async function restartGlint(env: Env, g: Glint, all?: Glint[]): Promise<Glint> {
   await g.channels.idle();
   g.channels.stop();
   g.peers.close();
+  // The old WalletService is dropped, not closed: closing it would close the MemoryKVStore, the "disk".
   const service = await WalletService.open({ raw: g.raw, passphrase: PASSPHRASE, entropy: nodeEntropy });
-  const keychain = Keychain.fromMnemonic(g.mnemonic, '', 'regtest');
-  const store = await EncryptedStore.open(g.raw, PASSPHRASE, nodeEntropy);
-  const client = new EsploraClient({ baseUrl: env.esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
-  const wallet = OnchainWallet.restore(keychain, 'regtest', client);
-  await wallet.sync();
-  const peers = peersFor(service);
-  const parts = { store, peers, keychain, wallet, client };
-  const channels = managerFor(parts, g.opts);
-  await channels.start();
-  const next: Glint = { raw: g.raw, mnemonic: g.mnemonic, service, ...parts, channels, opts: g.opts };
-  all?.push(next);
+  const next = await assemble(env, g.raw, service, { ...g.opts, fundSat: 0 }, g);
+  (all ?? (env as Partial<World>).glints)?.push(next);
   return next;
 }
 
-/** Poll `check` every 20 ms (real sockets, real LDK: no fake time); the LDK log tail on timeout. */
+/** Rebuild only `g`'s ChannelManager from the store (a restart of the channel side, peers stay connected). */
+export async function restartChannels(g: Glint): Promise<void> {
+  await g.channels.idle();
+  g.channels.stop();
+  g.channels = await startChannels(g);
+}
+
+/** Stop every Glint node made. */
+export function stopAll(all: readonly Glint[]): void {
+  for (const g of all) {
+    g.channels.stop();
+    g.peers.close();
+  }
+}
+
+/** Poll `check` every 10 ms (real sockets, real LDK: no fake time); the LDK log tail on timeout. */
 export async function until(check: () => boolean, what: string, timeoutMs = 20_000, node?: LdkNode): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${node ? `\nLDK log tail:\n${node.logs.slice(-15).join('\n')}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
-/** Mine `n` blocks and let the manager see them (the caller drives onTip, as a sync loop would). */
+/** Mine `n` blocks and let `g`'s manager see them (the caller drives onTip, as a sync loop would). */
 export async function mine(env: Env, g: Glint, n = 1): Promise<void> {
   await env.chain.mine(n);
   await g.channels.onTip();
@@ -173,24 +262,76 @@ export function channelOf(g: Glint, localId: number): ChannelInfo {
   return c;
 }
 
+/** LDK's usable channels with `peer` (node id hex). */
 export function usableWith(node: LdkNode, peer: string): ChannelDetails[] {
   return node.channelManager.list_usable_channels().filter((d) => bytesToHex(d.get_counterparty().get_node_id()) === peer);
 }
 
+/** LDK's channels with `peer` (node id hex). */
 export function channelsWith(node: LdkNode, peer: string): ChannelDetails[] {
   return node.channelManager.list_channels().filter((d) => bytesToHex(d.get_counterparty().get_node_id()) === peer);
 }
 
-/** Connect `g` to an LDK node and wait until both see the other. */
-export async function connectTo(g: Glint, peer: { node: LdkNode; port: number }): Promise<void> {
-  await g.peers.connect(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`);
+/** LDK's view of the channel `channelId` (hex), if it lists it. */
+export function ldkChannel(node: LdkNode, channelId: string): ChannelDetails | undefined {
+  return node.channelManager.list_channels().find((d) => bytesToHex(d.get_channel_id().get_a()) === channelId);
+}
+
+/** LDK lists the channel as usable. */
+export function ldkUsable(node: LdkNode, channelId: string): boolean {
+  return node.channelManager.list_usable_channels().some((d) => bytesToHex(d.get_channel_id().get_a()) === channelId);
+}
+
+/** The commitment feerate LDK reports for the channel (ChannelDetails::feerate_sat_per_1000_weight). */
+export function ldkFeerate(ldk: Ldk, node: LdkNode, channelId: string): number | undefined {
+  const f = ldkChannel(node, channelId)?.get_feerate_sat_per_1000_weight();
+  return f instanceof ldk.Option_u32Z_Some ? f.some : undefined;
+}
+
+/** Connect `g` to `peer` unless connected already, and wait until both see the other. */
+export async function connect(g: Glint, peer: { node: LdkNode; port: number }): Promise<void> {
+  const id = peer.node.nodeIdHex;
+  if (!g.peers.peers().some((p) => p.nodeId === id)) await g.peers.connect(`${id}@127.0.0.1:${peer.port}`);
   await peer.node.waitForPeer(g.peers.nodeId);
 }
 
-/** Stop every Glint node made. */
-export function stopAll(all: readonly Glint[]): void {
-  for (const g of all) {
-    g.channels.stop();
-    g.peers.close();
-  }
+/** Glint opens a channel to `peer` and mines it to `normal` on Glint and usable on LDK. */
+export async function openGlintToLdk(w: World, g: Glint, peer: LdkPeer, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx', fundingSat = 100_000n): Promise<ChannelInfo> {
+  await connect(g, peer);
+  const opened = await g.channels.open(peer.node.nodeIdHex, { fundingSat, channelType });
+  await until(() => channelOf(g, opened.localId).state === 'wait-for-funding-confirmed', 'wait-for-funding-confirmed', 20_000, peer.node);
+  const txid = channelOf(g, opened.localId).fundingTxid!;
+  await until(() => w.chain.mempoolTxids().includes(txid), 'the funding tx in the mempool');
+  await mine(w, g, 1);
+  await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
+  const id = channelOf(g, opened.localId).channelId;
+  await until(() => ldkUsable(peer.node, id), 'LDK usable channel', 20_000, peer.node);
+  return channelOf(g, opened.localId);
+}
+
+/**
+ * LDK opens a channel to `g` (funded from regtest coins) and mines it to `normal` / usable
+ * (`g` needs `minimumDepth: 1`).
+ */
+export async function openLdkToGlint(w: World, g: Glint, peer: LdkPeer, opts: { fundingSat?: bigint; pushMsat?: bigint; seed: string }): Promise<ChannelInfo> {
+  const ldk = w.ldk;
+  const node = peer.node;
+  const fundingSat = opts.fundingSat ?? 120_000n;
+  const funder = RegtestWallet.fromSeed(opts.seed);
+  const coin = await w.chain.faucet(funder.script, 1_000_000);
+  await connect(g, peer);
+  const fundingReady = node.waitForEvent((e: Event): e is Event_FundingGenerationReady => e instanceof ldk.Event_FundingGenerationReady, 20_000);
+  const created = node.run(() => node.channelManager.create_channel(Buffer.from(g.peers.nodeId, 'hex'), fundingSat, opts.pushMsat ?? 5_000_000n, 9n, null, null));
+  if (!(created instanceof ldk.Result_ChannelIdAPIErrorZ_OK)) throw new Error('LDK create_channel failed');
+  const ready = await fundingReady;
+  const funding = funder.pay({ inputs: [{ txid: coin.txid, vout: coin.vout, value: 1_000_000 }], outputs: [{ script: ready.output_script, value: Number(ready.channel_value_satoshis) }] });
+  const result = node.run(() => node.channelManager.funding_transaction_generated(ready.temporary_channel_id, ready.counterparty_node_id, funding.raw));
+  if (!(result instanceof ldk.Result_NoneAPIErrorZ_OK)) throw new Error('LDK funding_transaction_generated failed');
+  await until(() => w.chain.mempoolTxids().includes(funding.txid), 'LDK funding tx in the mempool', 20_000, node);
+  const find = (): ChannelInfo | undefined => g.channels.list().find((c) => c.peer === node.nodeIdHex && c.fundingTxid === funding.txid);
+  await until(() => find() !== undefined, 'the inbound channel on Glint', 20_000, node);
+  await mine(w, g, 1);
+  await until(() => find()?.state === 'normal', 'normal on Glint', 20_000, node);
+  await until(() => ldkUsable(node, find()!.channelId), 'LDK usable channel', 20_000, node);
+  return find()!;
 }

@@ -23,7 +23,7 @@ import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
-import { type Env, type Glint, channelOf, channelsWith, connectTo, glintNode, mine, restartGlint, stopAll, until, usableWith } from '../harness/glint-ldk.ts';
+import { type Env, type Glint, channelOf, channelsWith, connect, glintNode, mine, restartGlint, stopAll, until, usableWith } from '../harness/glint-ldk.ts';
 
 let ldk: Ldk;
 let env: Env;
@@ -63,7 +63,7 @@ afterAll(async () => {
 
 /** Glint opens `type` to `peer` (100 000 sat, nothing pushed) and both reach a usable channel. */
 async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx'): Promise<ChannelInfo> {
-  await connectTo(g, peer);
+  await connect(g, peer);
   const opened = await g.channels.open(peer.node.nodeIdHex, { fundingSat: 100_000n, channelType });
   await until(() => channelOf(g, opened.localId).state === 'wait-for-funding-confirmed', 'wait-for-funding-confirmed', 20_000, peer.node);
   const txid = channelOf(g, opened.localId).fundingTxid!;
@@ -123,10 +123,11 @@ async function expectClosedAndPaid(g: Glint, peer: LdkNode, ch: ChannelInfo, clo
   expect(channelsWith(peer, g.peers.nodeId).filter((d) => bytesToHex(d.get_channel_id().get_a()) === ch.channelId)).toEqual([]);
 
   // The on-chain wallet finds our output (the close script is one of its receive addresses).
-  await g.wallet.sync();
-  const utxo = g.wallet.utxos().find((u) => u.txid === closingTxid);
+  await g.watch.sync();
+  const utxo = g.watch.utxos().find((u) => u.txid === closingTxid);
   expect(utxo).toMatchObject({ valueSat: BigInt(ours!.value) });
-  expect(g.wallet.balance().confirmedSat).toBeGreaterThanOrEqual(BigInt(ours!.value));
+  await g.service.sync();
+  expect(g.service.balance().confirmedSat).toBeGreaterThanOrEqual(BigInt(ours!.value));
 }
 
 describe('BOLT 2 cooperative close with LDK (real regtest chain, real TCP)', () => {
@@ -174,7 +175,7 @@ describe('BOLT 2 cooperative close with LDK (real regtest chain, real TCP)', () 
     const node = plain.node;
     const funder = RegtestWallet.fromSeed('bolt02-close-ldk funder');
     const coin = await chain.faucet(funder.script, 1_000_000);
-    await connectTo(g, plain);
+    await connect(g, plain);
     const fundingReady = node.waitForEvent((e: Event): e is Event_FundingGenerationReady => e instanceof ldk.Event_FundingGenerationReady, 20_000);
     node.run(() => node.channelManager.create_channel(Buffer.from(g.peers.nodeId, 'hex'), 120_000n, 30_000_000n, 9n, null, null));
     const ready = await fundingReady;

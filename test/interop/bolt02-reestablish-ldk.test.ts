@@ -19,7 +19,7 @@ import type { ChannelInfo } from '../../engine/node/channels.ts';
 import type { Message } from '../../engine/wire/message.ts';
 import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
-import { type Env, type Glint, channelOf, connectTo, glintNode, mine, restartGlint, stopAll, until, usableWith } from '../harness/glint-ldk.ts';
+import { type Env, type Glint, channelOf, connect, glintNode, mine, restartGlint, stopAll, until, usableWith } from '../harness/glint-ldk.ts';
 
 let env: Env;
 let chain: RegtestChain;
@@ -54,7 +54,7 @@ function received(g: Glint): Message[] {
 
 /** Glint opens to LDK; returns the channel once funding_signed is in (funding tx in the mempool, not mined). */
 async function openUnconfirmed(g: Glint): Promise<ChannelInfo> {
-  await connectTo(g, peer);
+  await connect(g, peer);
   const opened = await g.channels.open(peer.node.nodeIdHex, { fundingSat: 100_000n, channelType: 'static_remotekey' });
   await until(() => channelOf(g, opened.localId).state === 'wait-for-funding-confirmed', 'wait-for-funding-confirmed', 20_000, peer.node);
   const ch = channelOf(g, opened.localId);
@@ -91,7 +91,7 @@ describe('BOLT 2 channel_reestablish with LDK', () => {
     expect(usableWith(peer.node, g.peers.nodeId)).toEqual([]);
 
     const inbox = received(g);
-    await connectTo(g, peer);
+    await connect(g, peer);
     await untilUsable(g, ch);
     // LDK's channel_reestablish for this channel at commitment 0, and its channel_ready again.
     await until(() => inbox.some((m) => m.type === 'channel_reestablish'), 'LDK channel_reestablish');
@@ -120,7 +120,7 @@ describe('BOLT 2 channel_reestablish with LDK', () => {
       shortChannelId: channelOf(g, ch.localId).shortChannelId,
     });
     const inbox = received(g2);
-    await connectTo(g2, peer);
+    await connect(g2, peer);
     await untilUsable(g2, ch);
     expect(inbox.some((m) => m.type === 'channel_reestablish')).toBe(true);
     await closesCooperatively(g2, ch);
@@ -133,7 +133,7 @@ describe('BOLT 2 channel_reestablish with LDK', () => {
     const g2 = await restartGlint(env, g, glints);
     await ldkHasNoPeer(g);
     expect(g2.channels.get(ch.channelId)).toMatchObject({ state: 'wait-for-funding-confirmed', fundingTxid: ch.fundingTxid, usable: false });
-    await connectTo(g2, peer);
+    await connect(g2, peer);
     await mine(env, g2, 1);
     await until(() => channelOf(g2, ch.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
     await untilUsable(g2, ch);

@@ -12,8 +12,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { generateMnemonic } from '../../engine/index.ts';
-import { nodeEntropy } from '../../cli/adapters/clock.ts';
 import type { Commitments } from '../../engine/channel/types.ts';
 import {
   type Glint,
@@ -27,10 +25,11 @@ import {
   ldkUsable,
   openGlintToLdk,
   openLdkToGlint,
+  restartGlint,
   startWorld,
   stopWorld,
   until,
-} from '../harness/ldk-channels.ts';
+} from '../harness/glint-ldk.ts';
 
 let w: World;
 
@@ -85,7 +84,7 @@ describe.each([
 ] as const)('update_fee with LDK (%s)', (channelType, anchors) => {
   test('Glint funds: update_fee accepted by LDK, twice; reconnect → channel_reestablish at numbers > 0; a third update', async () => {
     const peer = await ldkPeer(w, `ldk-fundee-${channelType}`, { anchors });
-    const g = await glintNode(w, { fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
     const ch = await openGlintToLdk(w, g, peer, channelType);
     expect(ldkFeerate(w.ldk, peer.node, ch.channelId)).toBe(253);
 
@@ -110,7 +109,7 @@ describe.each([
 
   test('LDK funds: its update_fee (fee estimate raised, then halved) is accepted by Glint; reconnect; still usable', async () => {
     const peer = await ldkPeer(w, `ldk-funder-${channelType}`, { anchors });
-    const g = await glintNode(w);
+    const g = await glintNode(w, { minimumDepth: 1 });
     const ch = await openLdkToGlint(w, g, peer, { seed: `update-fee funder ${channelType}` });
     expect(ch.type).toBe(channelType);
     expect(ldkFeerate(w.ldk, peer.node, ch.channelId)).toBe(253);
@@ -134,19 +133,15 @@ describe.each([
 describe('restart after fee updates', () => {
   test('Glint restarted from its store (snapshot v2) after two updates: channel_reestablish at numbers > 0 with LDK, then another update', async () => {
     const peer = await ldkPeer(w, 'ldk-restart', { anchors: true });
-    const mnemonic = generateMnemonic(nodeEntropy, 24);
-    const g = await glintNode(w, { fundSat: 1_000_000, mnemonic });
+    const g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
     const ch = await openGlintToLdk(w, g, peer, 'anchors_zero_fee_htlc_tx');
     await g.channels.updateFee(ch.channelId, 1000);
     await settledAt(g, peer, ch.channelId, 1000);
     await g.channels.updateFee(ch.channelId, 2000);
     await settledAt(g, peer, ch.channelId, 2000);
-    await g.channels.idle();
-    g.channels.stop();
-    g.peers.close();
+    const again = await restartGlint(w, g);
     await peer.node.waitForNoPeer(g.peers.nodeId);
 
-    const again = await glintNode(w, { raw: g.raw, mnemonic });
     const loaded = again.channels.get(ch.channelId);
     expect(loaded).toMatchObject({ state: 'normal', usable: false });
     await connect(again, peer);
@@ -160,7 +155,7 @@ describe('restart after fee updates', () => {
 describe('automatic update_fee as funder', () => {
   test('a new tip with our estimate > 25% above the commitment feerate sends update_fee; LDK accepts', async () => {
     const peer = await ldkPeer(w, 'ldk-auto', { anchors: true });
-    const g = await glintNode(w, { fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
     const ch = await openGlintToLdk(w, g, peer, 'anchors_zero_fee_htlc_tx');
     g.feerate.perKw = 300; // +19%: not worth an update
     await w.chain.mine(1);

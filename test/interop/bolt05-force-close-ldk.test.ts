@@ -22,17 +22,14 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Event, Event_OpenChannelRequest } from 'lightningdevkit';
-import { EncryptedStore, EsploraClient, Keychain, MemoryKVStore, OnchainWallet, PeerManager, WalletService, bytesToHex, chainHash, generateMnemonic, hexToBytes } from '../../engine/index.ts';
-import { ChannelManager, type ChannelInfo, type ChannelManagerEvent } from '../../engine/node/channels.ts';
+import { bytesToHex, hexToBytes } from '../../engine/index.ts';
+import type { ChannelInfo } from '../../engine/node/channels.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { DEFAULT_CHANNEL_CONFIG, type ForceClosingState } from '../../engine/channel/types.ts';
-import { parseAddress } from '../../engine/wallet/addresses.ts';
-import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
-import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
+import type { ForceClosingState } from '../../engine/channel/types.ts';
 import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
-import { PASSPHRASE, SCRYPT, channelOf, channelWallet, connectTo, logger, nodeFetch, stopAll, until, usableWith, type Env, type Glint } from '../harness/glint-ldk.ts';
+import { channelOf, connect, glintNode as harnessGlintNode, restartChannels, stopAll, until, usableWith, type Env, type Glint } from '../harness/glint-ldk.ts';
 
 type Peer = { node: LdkNode; feed: LdkFeed; port: number };
 type ChannelType = 'static_remotekey' | 'anchors_zero_fee_htlc_tx';
@@ -46,63 +43,9 @@ const relayed: Partial<Record<ChannelType, Peer>> = {};
 const quiet: Partial<Record<ChannelType, Peer>> = {};
 const glints: Glint[] = [];
 
-interface Node extends Glint {
-  /** Our commitment feerate estimate (ctx.feeratePerKw); 253 = LDK's, raised to provoke a CPFP. */
-  estimate: { perKw: number };
-  /** The wallet script sweeps pay. */
-  sweepTo: Uint8Array;
-  events: ChannelManagerEvent[];
-}
-
-/** A Glint node as glint-ldk.ts builds one, with the wallet's CPFP hook, a fixed sweep script and a settable estimate. */
-async function glintNode(fundSat: number): Promise<Node> {
-  const raw = new MemoryKVStore();
-  const mnemonic = generateMnemonic(nodeEntropy, 24);
-  const service = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
-  const keychain = Keychain.fromMnemonic(mnemonic, '', 'regtest');
-  const store = await EncryptedStore.open(raw, PASSPHRASE, nodeEntropy);
-  const client = new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
-  const wallet = OnchainWallet.restore(keychain, 'regtest', client);
-  await chain.faucet(wallet.nextReceiveAddress().address, fundSat);
-  await wallet.sync();
-  const sweepTo = parseAddress(wallet.nextReceiveAddress().address, 'regtest').scriptPubKey;
-  const peers = new PeerManager({ nodeSecret: service.nodeSecret, dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, logger, session: { chainHashes: [chainHash('regtest')], pingIntervalMs: 0 } });
-  const estimate = { perKw: 253 };
-  const events: ChannelManagerEvent[] = [];
-  const parts = { raw, mnemonic, store, service, keychain, wallet, client, peers, opts: {}, estimate, sweepTo, events };
-  const g: Node = { ...parts, channels: await managerFor(parts) };
-  glints.push(g);
-  return g;
-}
-
-/** The node's ChannelManager (a new one over the same store on a restart: it reloads the channels). */
-async function managerFor(g: Omit<Node, 'channels'>): Promise<ChannelManager> {
-  const { wallet, estimate, sweepTo } = g;
-  const channels = new ChannelManager({
-    network: 'regtest',
-    store: g.store,
-    clock: nodeClock,
-    entropy: nodeEntropy,
-    logger,
-    peers: g.peers,
-    keys: g.keychain,
-    wallet: { ...channelWallet(wallet), spendWithForeignInputs: (req) => wallet.spendWithForeignInputs(req) },
-    chain: g.client,
-    feeratePerKw: () => estimate.perKw,
-    fundingFee: { feeRate: 2 },
-    sweepScriptPubKey: () => sweepTo,
-    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: 1 },
-  });
-  channels.subscribe((e) => void g.events.push(e));
-  await channels.start();
-  return channels;
-}
-
-/** Restart the channel side from the store (a node restart mid force-close). */
-async function restart(g: Node): Promise<void> {
-  await g.channels.idle();
-  g.channels.stop();
-  g.channels = await managerFor(g);
+/** A Glint node as test/harness/glint-ldk.ts builds one: sweeps pay a fixed wallet script (`sweepTo`); `feerate.perKw` is our estimate (253 = LDK's, raised to provoke a CPFP). */
+async function glintNode(fundSat: number): Promise<Glint> {
+  return harnessGlintNode(env, { fundSat, minimumDepth: 1, sweepToWallet: true }, glints);
 }
 
 async function ldkPeer(alias: string, channelType: ChannelType, relay: boolean): Promise<Peer> {
@@ -142,15 +85,15 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function mine(g: Node, n = 1): Promise<void> {
+async function mine(g: Glint, n = 1): Promise<void> {
   await env.chain.mine(n);
   await g.channels.onTip();
   await g.channels.idle();
 }
 
 /** Glint opens `type` to `peer` (100 000 sat, nothing pushed) and both reach a usable channel. */
-async function openTo(g: Node, peer: Peer, channelType: ChannelType): Promise<ChannelInfo> {
-  await connectTo(g, peer);
+async function openTo(g: Glint, peer: Peer, channelType: ChannelType): Promise<ChannelInfo> {
+  await connect(g, peer);
   const opened = await g.channels.open(peer.node.nodeIdHex, { fundingSat: 100_000n, channelType });
   await until(() => channelOf(g, opened.localId).state === 'wait-for-funding-confirmed', 'wait-for-funding-confirmed', 20_000, peer.node);
   const txid = channelOf(g, opened.localId).fundingTxid!;
@@ -161,7 +104,7 @@ async function openTo(g: Node, peer: Peer, channelType: ChannelType): Promise<Ch
   return channelOf(g, opened.localId);
 }
 
-async function saved(g: Node, channelId: string): Promise<ReturnType<typeof decodeChannelState>> {
+async function saved(g: Glint, channelId: string): Promise<ReturnType<typeof decodeChannelState>> {
   await g.channels.idle();
   const bytes = await g.store.get(`channel/${channelId}`);
   if (!bytes) throw new Error('no record');
@@ -169,7 +112,7 @@ async function saved(g: Node, channelId: string): Promise<ReturnType<typeof deco
 }
 
 /** Display txids of the sweeps the channel reported (`sweep-broadcast` carries the txid in internal byte order, as hex). */
-function sweepEvents(g: Node, channelId: string): string[] {
+function sweepEvents(g: Glint, channelId: string): string[] {
   return g.events.flatMap((e) => (e.type === 'channel' && e.channel.channelId === channelId && e.event.type === 'sweep-broadcast' ? [displayHex(hexToBytes(String(e.event['txid'])))] : []));
 }
 
@@ -183,12 +126,12 @@ function confirmedAt(txid: string): number | undefined {
 }
 
 /** The wallet, synced, holds `txid`'s output paying `sweepTo` as a confirmed coin. */
-async function expectInWallet(g: Node, txid: string): Promise<bigint> {
-  await g.wallet.sync();
-  const coin = g.wallet.utxos().find((u) => u.txid === txid);
+async function expectInWallet(g: Glint, txid: string): Promise<bigint> {
+  await g.watch.sync();
+  const coin = g.watch.utxos().find((u) => u.txid === txid);
   expect(coin).toBeDefined();
   expect(coin!.status.confirmed).toBe(true);
-  expect(bytesToHex(coin!.scriptPubKey)).toBe(bytesToHex(g.sweepTo));
+  expect(bytesToHex(coin!.scriptPubKey)).toBe(bytesToHex(g.sweepTo!));
   return coin!.valueSat;
 }
 
@@ -199,7 +142,7 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
       const g = await glintNode(1_000_000);
       const peer = quiet[channelType]!;
       const ch = await openTo(g, peer, channelType);
-      if (anchors) g.estimate.perKw = 5000; // our estimate is now far above the commitment's 253 sat/kw
+      if (anchors) g.feerate.perKw = 5000; // our estimate is now far above the commitment's 253 sat/kw
 
       const { closingTxid } = await g.channels.close(ch.channelId, { force: true });
       expect(channelOf(g, ch.localId).state).toBe('force-closing');
@@ -211,8 +154,8 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
       let childTxid: string | undefined;
       if (anchors) {
         // The CPFP child: spends our 330-sat anchor of the commitment and a wallet coin.
-        await until(() => chain.mempoolTxids().some((t) => t !== closingTxid && g.wallet.history().some((h) => h.txid === t)), 'the anchor CPFP child in the mempool');
-        childTxid = chain.mempoolTxids().find((t) => t !== closingTxid && g.wallet.history().some((h) => h.txid === t));
+        await until(() => chain.mempoolTxids().some((t) => t !== closingTxid && g.service.history().some((h) => h.txid === t)), 'the anchor CPFP child in the mempool');
+        childTxid = chain.mempoolTxids().find((t) => t !== closingTxid && g.service.history().some((h) => h.txid === t));
         const child = Transaction.fromBuffer(await g.client.transaction(childTxid!));
         const anchorIn = child.ins.find((i) => displayHex(i.hash) === closingTxid);
         expect(anchorIn).toBeDefined();
@@ -237,7 +180,7 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
       await mine(g, delay - 2);
       expect(sweepEvents(g, ch.channelId)).toEqual([]);
       if (!anchors) {
-        await restart(g);
+        await restartChannels(g);
         expect(channelOf(g, ch.localId).state).toBe('force-closing');
         expect(sweepEvents(g, ch.channelId)).toEqual([]);
       }
@@ -251,7 +194,7 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
       const toLocal = commitment.outs[sweep.ins[0]!.index]!;
       if (anchors) {
         // Restarted with the sweep unconfirmed: it is re-published and watched from the store.
-        await restart(g);
+        await restartChannels(g);
         expect(channelOf(g, ch.localId).state).toBe('force-closing');
       }
 

@@ -149,6 +149,10 @@ describe('channel list helpers', () => {
     expect(channelRank(channel({ state: 'aborted' }))).toBe(2);
   });
 
+  it('ranks exactly the states labelled "Opening" as still being opened', () => {
+    for (const state of CHANNEL_STATES) expect(channelRank(channel({ state })) === 1, state).toBe(stateLabel(state).label === 'Opening');
+  });
+
   it('computes the local share of the bar without floats until the end', () => {
     expect(localShare(channel())).toBe(0.75);
     expect(localShare(channel({ localMsat: '100000000', remoteMsat: '0' }))).toBe(1);

@@ -9,7 +9,50 @@
  * Handshake: the worker may not be listening the moment it is constructed (module evaluation, the
  * Web Lock, top-level awaits), so the worker posts `ready` once it is; the client queues requests
  * until then. The client also sends `hello`, which a listening worker answers with `ready`.
+ *
+ * The channel DTOs and the `channels.*` methods live in protocol-channels.ts and the shared field
+ * validators in protocol-fields.ts; this module re-exports what importers use (app/ imports only this).
  */
+
+import type { ChannelDto, ChannelMethods, ChannelNoteDto } from './protocol-channels.ts';
+import { CHANNEL_PARAMS, CHANNEL_RESULTS, parseChannelDto, parseChannelNote } from './protocol-channels.ts';
+import {
+  boolean,
+  channelId,
+  describe,
+  fail,
+  MAX_ID,
+  MAX_SAT,
+  MAX_TEXT,
+  nodeId,
+  nullable,
+  number,
+  oneOf,
+  record,
+  satString,
+  shape,
+  string,
+  txid,
+  type SatString,
+} from './protocol-fields.ts';
+
+export { RpcValidationError, MAX_SAT, satString, type SatString } from './protocol-fields.ts';
+export {
+  CHANNEL_STATES,
+  CHANNEL_TYPES,
+  MAX_CHANNEL_SAT,
+  MAX_MSAT,
+  MIN_CHANNEL_SAT,
+  msatString,
+  parseChannelDto,
+  parseChannelNote,
+  type ChannelDto,
+  type ChannelNoteDto,
+  type ChannelStateDto,
+  type ChannelTypeChoice,
+  type ChannelTypeDto,
+  type MsatString,
+} from './protocol-channels.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -78,12 +121,6 @@ export interface WalletStatusDto {
   nodeId: string | null;
 }
 
-/**
- * Amounts travel as decimal strings of satoshis (no bigint, no floats): `"120000"`. A signed
- * amount (history) may start with `-`.
- */
-export type SatString = string;
-
 export interface BalanceDto {
   confirmedSat: SatString;
   /** Incoming payments and our own pending change. */
@@ -143,106 +180,6 @@ export interface FaucetResultDto {
   amountSat: SatString;
 }
 
-/**
- * Amounts in millisatoshis as decimal strings (Lightning balances): `"120000000"`.
- */
-export type MsatString = string;
-
-/** The channel states (engine/channel/types.ts `CHANNEL_STATE_NAMES`; a unit test keeps them equal). */
-export type ChannelStateDto =
-  | 'idle'
-  | 'wait-for-open-channel'
-  | 'wait-for-accept-channel'
-  | 'wait-for-funding-internal'
-  | 'wait-for-funding-created'
-  | 'wait-for-funding-signed'
-  | 'wait-for-funding-confirmed'
-  | 'wait-for-channel-ready'
-  | 'normal'
-  | 'aborted'
-  | 'force-closing'
-  | 'shutting-down'
-  | 'negotiating-closing'
-  | 'closing'
-  | 'closed'
-  | 'wait-for-remote-publish';
-export const CHANNEL_STATES: readonly ChannelStateDto[] = [
-  'idle',
-  'wait-for-open-channel',
-  'wait-for-accept-channel',
-  'wait-for-funding-internal',
-  'wait-for-funding-created',
-  'wait-for-funding-signed',
-  'wait-for-funding-confirmed',
-  'wait-for-channel-ready',
-  'normal',
-  'aborted',
-  'force-closing',
-  'shutting-down',
-  'negotiating-closing',
-  'closing',
-  'closed',
-  'wait-for-remote-publish',
-];
-
-/** BOLT 2 `channel_type`s Glint negotiates. */
-export type ChannelTypeDto = 'static_remotekey' | 'anchors_zero_fee_htlc_tx';
-export const CHANNEL_TYPES: readonly ChannelTypeDto[] = ['static_remotekey', 'anchors_zero_fee_htlc_tx'];
-
-/**
- * Funding amounts a `channels.open` may ask for: Glint's default minimum, and the BOLT 2 maximum
- * without `option_support_large_channel` (2^24 − 1 sats). The engine's configured limits apply too.
- */
-export const MIN_CHANNEL_SAT = 20_000n;
-export const MAX_CHANNEL_SAT = 16_777_215n;
-
-/** One channel as the UI may know it (engine/node/channel-ports.ts ChannelInfo, no secrets). */
-export interface ChannelDto {
-  /** The node's stable handle for the channel (survives the temporary → real channel id change). */
-  localId: number;
-  /** The channel_id, or the temporary_channel_id until funding_created (64 hex). */
-  channelId: string;
-  /** The peer's node id (66 hex), or '' for a channel whose peer is not known. */
-  peer: string;
-  state: ChannelStateDto;
-  /** Null until negotiated. */
-  type: ChannelTypeDto | null;
-  /** True when we opened (funded) it; null when not known. */
-  isFunder: boolean | null;
-  capacitySat: SatString;
-  /** Our balance in our current commitment. */
-  localMsat: MsatString;
-  remoteMsat: MsatString;
-  /** Normal, peer connected, not frozen: payments can use it. */
-  usable: boolean;
-  /** `<block>x<tx>x<output>` once deep enough. */
-  shortChannelId: string | null;
-  fundingTxid: string | null;
-  /** Why it is aborted or force-closing. */
-  reason: string | null;
-  /** Set when the store failed: the channel does nothing until the node restarts. */
-  frozen: string | null;
-}
-
-/** `auto`: anchors when the peer offers them, else static_remotekey. */
-export type ChannelTypeChoice = 'auto' | ChannelTypeDto;
-
-/**
- * Something to show on a channel's card: a peer's `error`/`warning` about it (source `peer`), or
- * what the node did or refused (source `node`: aborted, force-closed, a close negotiation that
- * failed, a rejected command, a frozen channel).
- */
-export interface ChannelNoteDto {
-  localId: number;
-  channelId: string;
-  peer: string;
-  source: 'peer' | 'node';
-  kind: 'error' | 'warning' | 'info';
-  text: string;
-  /** Milliseconds since the Unix epoch. */
-  at: number;
-}
-
 /** Events the worker streams to the UI. */
 export type NodeEvent =
   | { type: 'node.status'; info: NodeInfoDto }
@@ -270,7 +207,7 @@ export type NodeEvent =
 type NoParams = Record<string, never>;
 
 /** Every method: its params and its result. */
-export interface Methods {
+export interface Methods extends ChannelMethods {
   'node.info': { params: NoParams; result: NodeInfoDto };
   'peers.list': { params: NoParams; result: PeerDto[] };
   /** `uri` is `<node id>@<host>:<port>` or `<node id>@ws(s)://…`; `proxy` a base URL or template. */
@@ -312,23 +249,6 @@ export interface Methods {
    * has synced (and `wallet.changed` was emitted). The message of a failure is meant for the user.
    */
   'wallet.faucet': { params: { amountSat: SatString }; result: FaucetResultDto };
-  /** Every channel the node knows, open ones first (newest first within a group). */
-  'channels.list': { params: NoParams; result: ChannelDto[] };
-  /**
-   * Connect to `uri` (as `peers.connect`, through `proxy`) if not connected, and open a channel of
-   * `fundingSat` funded from the on-chain wallet, pushing `pushMsat` to the peer. Resolves once the
-   * funding transaction is broadcast. A peer's refusal or a wallet that cannot pay rejects with the
-   * reason; nothing is spent unless the funding transaction was broadcast.
-   */
-  'channels.open': {
-    params: { uri: string; proxy: string | null; fundingSat: SatString; pushMsat: MsatString; channelType: ChannelTypeChoice };
-    result: { channelId: string; fundingTxid: string };
-  };
-  /**
-   * Close a channel: cooperatively (shutdown + closing_signed; resolves with the mutual close txid)
-   * or, with `force`, by broadcasting our latest commitment (our funds wait out to_self_delay).
-   */
-  'channels.close': { params: { channelId: string; force: boolean }; result: { closingTxid: string } };
 }
 
 export type Method = keyof Methods;
@@ -392,75 +312,6 @@ export type WorkerMessage =
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-/** A message or value failed validation; `field` is a dotted path such as `params.uri`. */
-export class RpcValidationError extends Error {
-  override readonly name = 'RpcValidationError';
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.field = field;
-  }
-}
-
-const fail = (field: string, message: string): never => {
-  throw new RpcValidationError(field, message);
-};
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v}`;
-}
-
-function record(v: unknown, field: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(field, `expected an object, got ${describe(v)}`);
-  return v as Record<string, unknown>;
-}
-
-/** An object with exactly the given keys (missing optional keys are allowed). */
-function shape(v: unknown, field: string, required: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
-  const o = record(v, field);
-  for (const k of required) if (!(k in o)) fail(`${field}.${k}`, 'is missing');
-  for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) fail(`${field}.${k}`, 'is not a known field');
-  return o;
-}
-
-function string(v: unknown, field: string, maxLength: number): string {
-  if (typeof v !== 'string') return fail(field, `expected a string, got ${describe(v)}`);
-  if (v.length > maxLength) fail(field, `is longer than ${maxLength} characters`);
-  return v;
-}
-
-function number(v: unknown, field: string, min: number, max: number, integer = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return fail(field, `expected a number, got ${describe(v)}`);
-  if (integer && !Number.isInteger(v)) fail(field, `expected an integer, got ${v}`);
-  if (v < min || v > max) fail(field, `must be from ${min} to ${max}, got ${v}`);
-  return v;
-}
-
-function boolean(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') return fail(field, `expected true or false, got ${describe(v)}`);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) return fail(field, `must be one of ${values.join(', ')}`);
-  return v as T;
-}
-
-const NODE_ID = /^[0-9a-f]{66}$/;
-function nodeId(v: unknown, field: string): string {
-  const s = string(v, field, 66);
-  if (!NODE_ID.test(s)) fail(field, 'must be 66 lowercase hex characters');
-  return s;
-}
-
-function nullable<T>(v: unknown, parse: (v: unknown) => T): T | null {
-  return v === null ? null : parse(v);
-}
-
-const MAX_TEXT = 2000;
-const MAX_ID = 2 ** 31 - 1;
 const NODE_STATUSES: readonly NodeStatus[] = ['starting', 'running', 'locked', 'failed'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const ERROR_CODES: readonly RpcErrorCode[] = ['invalid-request', 'invalid-params', 'unavailable', 'failed'];
@@ -493,11 +344,7 @@ export function parseNodeInfo(v: unknown, field = 'info'): NodeInfoDto {
   };
 }
 
-/** The most satoshis there will ever be (21e6 BTC), a bound for every amount. */
-export const MAX_SAT = 2_100_000_000_000_000n;
-const SAT = /^(0|[1-9][0-9]{0,15})$/;
 const SIGNED_SAT = /^(0|-?[1-9][0-9]{0,15})$/;
-const TXID = /^[0-9a-f]{64}$/;
 const WORD = /^[a-z]{2,8}$/;
 /** bech32 / base58 address characters; the engine decides what is a valid address. */
 const ADDRESS = /^[a-zA-Z0-9]{14,90}$/;
@@ -507,14 +354,6 @@ const WALLET_STATES: readonly WalletState[] = ['none', 'locked', 'unlocked'];
 export const MAX_FEE_RATE = 100_000;
 /** The most one `wallet.faucet` call may ask for (10 BTC). */
 export const MAX_FAUCET_SAT = 1_000_000_000n;
-
-/** A non-negative amount of sats as a decimal string. */
-export function satString(v: unknown, field: string): SatString {
-  const s = string(v, field, 17);
-  if (!SAT.test(s)) fail(field, 'must be a whole number of sats in decimal digits');
-  if (BigInt(s) > MAX_SAT) fail(field, 'is more than 21 million bitcoin');
-  return s;
-}
 
 function signedSatString(v: unknown, field: string): SatString {
   const s = string(v, field, 18);
@@ -605,12 +444,6 @@ export function parsePreparedSend(v: unknown, field = 'result'): PreparedSendDto
   };
 }
 
-function txid(v: unknown, field: string): string {
-  const s = string(v, field, 64);
-  if (!TXID.test(s)) fail(field, 'must be 64 lowercase hex characters');
-  return s;
-}
-
 /** A faucet request: a positive number of sats, at most MAX_FAUCET_SAT. */
 function faucetAmount(v: unknown, field: string): SatString {
   const s = satString(v, field);
@@ -626,80 +459,6 @@ export function parseFaucetResult(v: unknown, field = 'result'): FaucetResultDto
     vout: number(o.vout, `${field}.vout`, 0, 100_000, true),
     address: address(o.address, `${field}.address`),
     amountSat: faucetAmount(o.amountSat, `${field}.amountSat`),
-  };
-}
-
-/** The most millisatoshis there will ever be. */
-export const MAX_MSAT = MAX_SAT * 1000n;
-const MSAT = /^(0|[1-9][0-9]{0,18})$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-const SCID = /^[0-9]{1,8}x[0-9]{1,8}x[0-9]{1,5}$/;
-
-/** A non-negative amount of millisatoshis as a decimal string. */
-export function msatString(v: unknown, field: string): MsatString {
-  const s = string(v, field, 20);
-  if (!MSAT.test(s)) fail(field, 'must be a whole number of millisatoshis in decimal digits');
-  if (BigInt(s) > MAX_MSAT) fail(field, 'is more than 21 million bitcoin');
-  return s;
-}
-
-function channelId(v: unknown, field: string): string {
-  const s = string(v, field, 64);
-  if (!HEX64.test(s)) fail(field, 'must be 64 lowercase hex characters');
-  return s;
-}
-
-/** A channel funding amount: MIN_CHANNEL_SAT … MAX_CHANNEL_SAT. */
-function fundingAmount(v: unknown, field: string): SatString {
-  const s = satString(v, field);
-  const n = BigInt(s);
-  if (n < MIN_CHANNEL_SAT) fail(field, `must be at least ${MIN_CHANNEL_SAT} sats`);
-  if (n > MAX_CHANNEL_SAT) fail(field, `must be at most ${MAX_CHANNEL_SAT} sats (2^24 - 1, the largest channel without option_support_large_channel)`);
-  return s;
-}
-
-export function parseChannelDto(v: unknown, field = 'channel'): ChannelDto {
-  const o = shape(v, field, ['localId', 'channelId', 'peer', 'state', 'type', 'isFunder', 'capacitySat', 'localMsat', 'remoteMsat', 'usable', 'shortChannelId', 'fundingTxid', 'reason', 'frozen']);
-  const peer = string(o.peer, `${field}.peer`, 66);
-  if (peer !== '') nodeId(peer, `${field}.peer`);
-  const capacitySat = satString(o.capacitySat, `${field}.capacitySat`);
-  const localMsat = msatString(o.localMsat, `${field}.localMsat`);
-  const remoteMsat = msatString(o.remoteMsat, `${field}.remoteMsat`);
-  if (BigInt(localMsat) + BigInt(remoteMsat) > BigInt(capacitySat) * 1000n) fail(`${field}.localMsat`, 'with remoteMsat is more than the capacity');
-  return {
-    localId: number(o.localId, `${field}.localId`, -1, MAX_ID, true),
-    channelId: channelId(o.channelId, `${field}.channelId`),
-    peer,
-    state: oneOf(o.state, `${field}.state`, CHANNEL_STATES),
-    type: nullable(o.type, (x) => oneOf(x, `${field}.type`, CHANNEL_TYPES)),
-    isFunder: nullable(o.isFunder, (x) => boolean(x, `${field}.isFunder`)),
-    capacitySat,
-    localMsat,
-    remoteMsat,
-    usable: boolean(o.usable, `${field}.usable`),
-    shortChannelId: nullable(o.shortChannelId, (x) => {
-      const s = string(x, `${field}.shortChannelId`, 30);
-      if (!SCID.test(s)) fail(`${field}.shortChannelId`, 'must be <block>x<tx>x<output>');
-      return s;
-    }),
-    fundingTxid: nullable(o.fundingTxid, (x) => txid(x, `${field}.fundingTxid`)),
-    reason: nullable(o.reason, (x) => string(x, `${field}.reason`, MAX_TEXT)),
-    frozen: nullable(o.frozen, (x) => string(x, `${field}.frozen`, MAX_TEXT)),
-  };
-}
-
-export function parseChannelNote(v: unknown, field = 'note'): ChannelNoteDto {
-  const o = shape(v, field, ['localId', 'channelId', 'peer', 'source', 'kind', 'text', 'at']);
-  const peer = string(o.peer, `${field}.peer`, 66);
-  if (peer !== '') nodeId(peer, `${field}.peer`);
-  return {
-    localId: number(o.localId, `${field}.localId`, -1, MAX_ID, true),
-    channelId: channelId(o.channelId, `${field}.channelId`),
-    peer,
-    source: oneOf(o.source, `${field}.source`, ['peer', 'node'] as const),
-    kind: oneOf(o.kind, `${field}.kind`, ['error', 'warning', 'info'] as const),
-    text: string(o.text, `${field}.text`, MAX_TEXT),
-    at: number(o.at, `${field}.at`, 0, 8.64e15, true),
   };
 }
 
@@ -764,6 +523,7 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
 
 /** Params validators, one per method. Limits are generous; the engine checks meaning. */
 const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
+  ...CHANNEL_PARAMS,
   'node.info': (v) => (shape(v, 'params', []), {}),
   'peers.list': (v) => (shape(v, 'params', []), {}),
   'peers.connect': (v) => {
@@ -804,24 +564,11 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   },
   'wallet.confirmSend': (v) => ({ id: string(shape(v, 'params', ['id']).id, 'params.id', 200) }),
   'wallet.faucet': (v) => ({ amountSat: faucetAmount(shape(v, 'params', ['amountSat']).amountSat, 'params.amountSat') }),
-  'channels.list': (v) => (shape(v, 'params', []), {}),
-  'channels.open': (v) => {
-    const o = shape(v, 'params', ['uri', 'fundingSat'], ['proxy', 'pushMsat', 'channelType']);
-    const proxy = o.proxy === undefined ? null : nullable(o.proxy, (x) => string(x, 'params.proxy', 2048));
-    const fundingSat = fundingAmount(o.fundingSat, 'params.fundingSat');
-    const pushMsat = o.pushMsat === undefined ? '0' : msatString(o.pushMsat, 'params.pushMsat');
-    if (BigInt(pushMsat) > BigInt(fundingSat) * 1000n) fail('params.pushMsat', 'is more than the channel (fundingSat × 1000)');
-    const channelType = o.channelType === undefined ? 'auto' : oneOf(o.channelType, 'params.channelType', ['auto', ...CHANNEL_TYPES] as const);
-    return { uri: string(o.uri, 'params.uri', 600), proxy, fundingSat, pushMsat, channelType };
-  },
-  'channels.close': (v) => {
-    const o = shape(v, 'params', ['channelId'], ['force']);
-    return { channelId: channelId(o.channelId, 'params.channelId'), force: o.force === undefined ? false : boolean(o.force, 'params.force') };
-  },
 };
 
 /** Result validators, one per method (the UI checks what the worker sends back). */
 const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
+  ...CHANNEL_RESULTS,
   'node.info': (v) => parseNodeInfo(v, 'result'),
   'peers.list': (v) => {
     if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);
@@ -853,15 +600,6 @@ const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   'wallet.prepareSend': (v) => parsePreparedSend(v, 'result'),
   'wallet.confirmSend': (v) => ({ txid: txid(shape(v, 'result', ['txid']).txid, 'result.txid') }),
   'wallet.faucet': (v) => parseFaucetResult(v, 'result'),
-  'channels.list': (v) => {
-    if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);
-    return v.map((c, i) => parseChannelDto(c, `result[${i}]`));
-  },
-  'channels.open': (v) => {
-    const o = shape(v, 'result', ['channelId', 'fundingTxid']);
-    return { channelId: channelId(o.channelId, 'result.channelId'), fundingTxid: txid(o.fundingTxid, 'result.fundingTxid') };
-  },
-  'channels.close': (v) => ({ closingTxid: txid(shape(v, 'result', ['closingTxid']).closingTxid, 'result.closingTxid') }),
 };
 
 export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {

@@ -1,0 +1,68 @@
+/**
+ * The ChannelManager's view of one channel as a `ChannelInfo` (engine/node/channel-ports.ts): ids,
+ * state, balances of our current commitment, funding outpoint, short_channel_id (BOLT 7) and why
+ * it stopped. Pure: reads the entry's reducer state, never a secret.
+ */
+import { bytesToHex } from '../lib/bytes.ts';
+import type { Entry } from './channel-chain.ts';
+import { displayTxid, formatShortChannelId, idsOf } from './channel-inspect.ts';
+import type { ChannelInfo } from './channel-ports.ts';
+
+/** `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable only then). */
+export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
+  const s = entry.state;
+  const ids = idsOf(s);
+  const channelId = bytesToHex(ids.id ?? ids.temp ?? new Uint8Array(0));
+  const base = {
+    localId: entry.index,
+    channelId,
+    ...(ids.temp && ids.id ? { temporaryChannelId: bytesToHex(ids.temp) } : {}),
+    peer: entry.peer,
+    state: s.type,
+    ...(entry.frozen ? { frozen: entry.frozen } : {}),
+  };
+  switch (s.type) {
+    case 'idle':
+    case 'wait-for-open-channel':
+      return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false };
+    case 'aborted':
+      return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, reason: s.reason };
+    case 'wait-for-accept-channel':
+    case 'wait-for-funding-internal':
+    case 'wait-for-funding-created':
+    case 'wait-for-funding-signed': {
+      const o = s.type === 'wait-for-accept-channel' ? s.opening : s.negotiated;
+      const isFunder = s.type !== 'wait-for-funding-created';
+      const funderMsat = o.fundingSat * 1000n - o.pushMsat;
+      return {
+        ...base,
+        type: o.channelType,
+        isFunder,
+        capacitySat: o.fundingSat,
+        localMsat: isFunder ? funderMsat : o.pushMsat,
+        remoteMsat: isFunder ? o.pushMsat : funderMsat,
+        usable: false,
+        ...(s.type !== 'wait-for-accept-channel' ? { minimumDepth: s.negotiated.minimumDepth } : {}),
+        ...(s.type === 'wait-for-funding-signed' ? { fundingTxid: displayTxid(s.fundingOutpoint.txid), fundingOutputIndex: s.fundingOutpoint.index } : {}),
+      };
+    }
+    default: {
+      if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false };
+      const c = s.commitments;
+      return {
+        ...base,
+        type: c.channelType,
+        isFunder: c.isFunder,
+        capacitySat: c.fundingSat,
+        localMsat: c.localCommit.spec.toLocalMsat,
+        remoteMsat: c.localCommit.spec.toRemoteMsat,
+        usable: s.type === 'normal' && !s.syncing && connected && !entry.frozen,
+        fundingTxid: displayTxid(c.fundingOutpoint.txid),
+        fundingOutputIndex: c.fundingOutpoint.index,
+        ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
+        ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
+        ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
+      };
+    }
+  }
+}
