@@ -251,11 +251,11 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       break;
     case 'wait-for-channel-ready':
       commitments(w, state.commitments);
-      w.u64(state.shortChannelId).u64(state.localAlias);
+      w.u64(scidField(state.shortChannelId)).u64(state.localAlias);
       break;
     case 'normal':
       commitments(w, state.commitments);
-      w.u64(state.shortChannelId).u64(state.localAlias);
+      w.u64(scidField(state.shortChannelId)).u64(state.localAlias);
       optional(w, state.remoteAlias, (a) => w.u64(a));
       w.u8(state.syncing === true ? 1 : 0); // version 2
       break;
@@ -583,15 +583,16 @@ function readBody(r: ByteReader, version: number): ChannelState {
     }
     case 'wait-for-channel-ready': {
       const commitments = readCommitments(r, version);
-      return { type, commitments, shortChannelId: r.u64('shortChannelId'), localAlias: r.u64('localAlias') };
+      const shortChannelId = readScid(r);
+      return { type, commitments, ...(shortChannelId !== undefined ? { shortChannelId } : {}), localAlias: r.u64('localAlias') };
     }
     case 'normal': {
       const commitments = readCommitments(r, version);
-      const shortChannelId = r.u64('shortChannelId');
+      const shortChannelId = readScid(r);
       const localAlias = r.u64('localAlias');
       const remoteAlias = readOptional(r, 'remoteAlias', () => r.u64('remoteAlias'));
       const syncing = version >= 2 && flag(r, 'syncing');
-      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}), ...(syncing ? { syncing: true as const } : {}) };
+      return { type, commitments, ...(shortChannelId !== undefined ? { shortChannelId } : {}), localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}), ...(syncing ? { syncing: true as const } : {}) };
     }
     case 'aborted': {
       const channelId = readOptional(r, 'channelId', () => bytes(r, 32, 'channelId'));
@@ -660,6 +661,22 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
       tx(w, t);
     });
   });
+}
+
+/**
+ * The short_channel_id field of wait-for-channel-ready / normal: u64, with 0 for "not confirmed
+ * yet" (a zero-conf channel). 0 is block 0, tx 0, output 0 — the genesis coinbase, never a
+ * funding output — so every record written before zero-conf (always a real scid) reads the same
+ * and the layout of version 2 is unchanged.
+ */
+function scidField(scid: bigint | undefined): bigint {
+  if (scid === 0n) throw new Error('shortChannelId 0 is not a short_channel_id');
+  return scid ?? 0n;
+}
+
+function readScid(r: ByteReader): bigint | undefined {
+  const v = r.u64('shortChannelId');
+  return v === 0n ? undefined : v;
 }
 
 /** A version-1 body ends after commitmentTx (the spend came with version 2). */

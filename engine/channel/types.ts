@@ -338,7 +338,8 @@ export interface WaitForFundingConfirmedState {
 export interface WaitForChannelReadyState {
   readonly type: 'wait-for-channel-ready';
   readonly commitments: Commitments;
-  readonly shortChannelId: bigint;
+  /** Absent: a zero-conf channel whose funding is not confirmed yet (see `ZERO_CONF_TRUST`). */
+  readonly shortChannelId?: bigint;
   /** The alias we sent in `channel_ready` (the peer routes to us with it). */
   readonly localAlias: bigint;
 }
@@ -347,7 +348,12 @@ export interface WaitForChannelReadyState {
 export interface NormalState {
   readonly type: 'normal';
   readonly commitments: Commitments;
-  readonly shortChannelId: bigint;
+  /**
+   * The real short_channel_id (BOLT 7) once the funding confirmed. Absent: a zero-conf channel
+   * (minimum_depth 0) still unconfirmed — usable with the aliases only; recorded on the first
+   * confirmation (see `ZERO_CONF_TRUST` in states/zero-conf.ts).
+   */
+  readonly shortChannelId?: bigint;
   readonly localAlias: bigint;
   /** The alias the peer sent (for our invoices' route hints), if any. */
   readonly remoteAlias?: bigint;
