@@ -63,6 +63,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     owner: 'engine/node/peer-book.ts',
     description: 'address book: how each dialled peer was reached (URI, proxy), to redial channel peers after a restart',
   },
+  {
+    key: 'node/trusted-peers',
+    version: 1,
+    owner: 'engine/node/trusted-peers.ts',
+    description: 'node ids the user trusts for zero-conf channels (their opens get minimum_depth 0)',
+  },
 ]);
 
 /** The schema row a key belongs to (exact match first, then the longest prefix). */
