@@ -342,6 +342,8 @@ export interface WaitForChannelReadyState {
   readonly shortChannelId?: bigint;
   /** The alias we sent in `channel_ready` (the peer routes to us with it). */
   readonly localAlias: bigint;
+  /** Zero-conf funder only, until the funding confirms: our funding tx, for re-publishing. */
+  readonly fundingTx?: Uint8Array;
 }
 
 /** Both `channel_ready` exchanged: the channel is usable. */
@@ -362,6 +364,8 @@ export interface NormalState {
    * no update or shutdown may be sent (BOLT 2 "Message Retransmission"), so commands are refused.
    */
   readonly syncing?: true;
+  /** Zero-conf funder only, until the funding confirms: our funding tx, for re-publishing. */
+  readonly fundingTx?: Uint8Array;
 }
 
 /** Terminal: the establishment failed or was forgotten; no funds are in the channel. */

@@ -186,6 +186,10 @@ export class ChannelChainTracker {
       for (const txid of f.watch) entry.watches.set(txid, { txid, depth: 1, state: s.type });
     }
     this.keepZeroConfWatch(entry);
+    // A zero-conf funder's unconfirmed funding tx: published again (its record is durable).
+    if (awaitingZeroConfFunding(s) && 'fundingTx' in s && s.fundingTx instanceof Uint8Array && 'commitments' in s) {
+      entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
+    }
     if (s.type !== 'wait-for-funding-confirmed') return;
     const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
     entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });

@@ -47,7 +47,7 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
   },
   {
     key: 'channel/',
-    version: 2,
+    version: 3,
     owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
     description: 'one channel state snapshot per channel id',
   },

@@ -168,8 +168,9 @@ afterAll(async () => {
   await chain?.close();
 });
 
+/** An LDK Option<u64> (the JS bindings hand u64 over as a signed 64-bit bigint: read it back unsigned). */
 function optionU64(o: unknown): bigint | undefined {
-  return o instanceof ldk.Option_u64Z_Some ? o.some : undefined;
+  return o instanceof ldk.Option_u64Z_Some ? BigInt.asUintN(64, o.some) : undefined;
 }
 
 describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {

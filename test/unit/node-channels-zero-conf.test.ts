@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, test } from 'vitest';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { Bus, FakeChain, type TestNode, connect, makeNode as makeManagerNode, settle, tip as tipAll } from '../harness/manager-fakes.ts';
+import { Bus, FakeChain, type TestNode, connect, makeNode as makeManagerNode, settle, tip as tipAll, txidOf } from '../harness/manager-fakes.ts';
 
 let bus: Bus;
 let chain: FakeChain;
@@ -68,10 +68,15 @@ describe('ChannelManager: zero-conf', () => {
     // Offline: no peer-connected step after the reload, so only the resumed watch can see the block.
     a.peers.connected.clear();
     b.peers.connected.clear();
+    const fundingTxid = a.manager.get(id)!.fundingTxid!;
+    chain.mempool.clear(); // evicted meanwhile: the funder must publish it again
+    chain.broadcasts.length = 0;
     const a2 = await makeNode('alice', { store: a.store });
     const b2 = await makeNode('bob', { store: b.store, trusted });
     expect(a2.manager.get(id)).toMatchObject({ state: 'normal' });
     expect(a2.manager.get(id)!.shortChannelId).toBeUndefined();
+    await settle();
+    expect(chain.broadcasts.map(txidOf)).toEqual([fundingTxid]);
     chain.mine(1);
     await tip(a2, b2);
     await settle();

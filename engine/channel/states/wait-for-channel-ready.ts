@@ -20,11 +20,12 @@ function channelReady(state: WaitForChannelReadyState, m: ChannelReadyMessage): 
   const next: NormalState = {
     type: 'normal',
     commitments: { ...c, remoteNextPerCommitmentPoint: m.secondPerCommitmentPoint },
-    shortChannelId: state.shortChannelId,
+    ...(state.shortChannelId !== undefined ? { shortChannelId: state.shortChannelId } : {}),
     localAlias: state.localAlias,
+    ...(state.fundingTx !== undefined ? { fundingTx: state.fundingTx } : {}),
     ...(m.shortChannelIdAlias !== undefined ? { remoteAlias: m.shortChannelIdAlias } : {}),
   };
-  return persistThen(next, c.channelId, emit({ type: 'channel-ready', channelId: c.channelId, shortChannelId: state.shortChannelId }));
+  return persistThen(next, c.channelId, emit({ type: 'channel-ready', channelId: c.channelId, ...(state.shortChannelId !== undefined ? { shortChannelId: state.shortChannelId } : {}) }));
 }
 
 export function onWaitForChannelReady(state: WaitForChannelReadyState, event: ChannelEvent, ctx: ChannelContext): Transition {

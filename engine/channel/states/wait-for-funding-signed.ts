@@ -45,7 +45,7 @@ function fundingSigned(state: WaitForFundingSignedState, m: FundingSignedMessage
   if (n.minimumDepth === 0) {
     // Zero-conf: the fundee trusts us, and we trust our own funding tx: ready once it is broadcast.
     const ours = ourChannelReady(commitments, ctx);
-    const ready: WaitForChannelReadyState = { type: 'wait-for-channel-ready', commitments, localAlias: ours.alias };
+    const ready: WaitForChannelReadyState = { type: 'wait-for-channel-ready', commitments, localAlias: ours.alias, fundingTx: state.fundingTx };
     return persistThen(ready, state.channelId, broadcast, watch, send(ours.message));
   }
   const next: WaitForFundingConfirmedState = {

@@ -52,5 +52,7 @@ export function zeroConfFundingConfirmed(state: ZeroConfState, e: FundingConfirm
   if (check.kind === 'wrong-output') return forget(state, check.reason, true);
   if (e.depth < ZERO_CONF_WATCH_DEPTH) return stay(state);
   const scid = shortChannelId(e.blockHeight, e.txIndex, c.fundingOutpoint.index);
-  return persistThen({ ...state, shortChannelId: scid }, c.channelId, emit({ type: 'funding-locked-in', channelId: c.channelId, shortChannelId: scid }));
+  // Confirmed: the funding tx is no longer needed for re-publishing.
+  const { fundingTx: _published, ...rest } = state;
+  return persistThen({ ...rest, shortChannelId: scid }, c.channelId, emit({ type: 'funding-locked-in', channelId: c.channelId, shortChannelId: scid }));
 }

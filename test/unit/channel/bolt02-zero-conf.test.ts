@@ -81,6 +81,17 @@ describe.each(['static_remotekey', 'anchors_zero_fee_htlc_tx'] as const)('BOLT 2
     expect(pair.a.broadcasts).toHaveLength(1);
   });
 
+  it('the funder keeps its funding tx (for re-publishing) until the first confirmation; the fundee never holds one', () => {
+    const pair = new ChannelPair();
+    pair.b.zeroConfPeer = true;
+    pair.open({ channelType });
+    expect(bytesToHex(normal(pair.a).fundingTx!)).toBe(bytesToHex(pair.fundingTx()));
+    expect(normal(pair.b).fundingTx).toBeUndefined();
+    pair.confirm(1);
+    expect(normal(pair.a).fundingTx).toBeUndefined();
+    expect(normal(pair.a).shortChannelId).toBeDefined();
+  });
+
   it('the first confirmation records the real short_channel_id on both sides', () => {
     const pair = new ChannelPair();
     pair.b.zeroConfPeer = true;

@@ -172,11 +172,16 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     withOptional(fc.record({ secondPerCommitmentPoint: point }), 'alias', u64),
   ),
   // shortChannelId absent: a zero-conf channel whose funding is unconfirmed (encoded as 0).
-  withOptional(fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, localAlias: u64 }), 'shortChannelId', scid),
+  // fundingTx (version 3): a zero-conf funder's unconfirmed funding tx.
+  withOptional(withOptional(fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'fundingTx', rawTx),
   withOptional(
-    withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'remoteAlias', u64),
-    'syncing',
-    fc.constant(true as const),
+    withOptional(
+      withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'remoteAlias', u64),
+      'syncing',
+      fc.constant(true as const),
+    ),
+    'fundingTx',
+    rawTx,
   ),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   withOptional(
@@ -339,17 +344,23 @@ describe('version-1 snapshots (before the update log)', () => {
   });
 });
 
-describe('version-2 snapshots written before zero-conf (short_channel_id always set)', () => {
-  // Written by the codec before shortChannelId became optional, from a pair run (anchors, push 7000 sat).
+describe('version-2 snapshots (before zero-conf: short_channel_id always set, no funding tx)', () => {
+  // Written by the version-2 codec, from a pair run (anchors, push 7000 sat).
   const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v2-scid.json', import.meta.url), 'utf8')) as Record<string, string>;
 
-  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id and re-encodes to the same bytes', (_name, hex) => {
+  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id; as version 3 it is the same body plus an absent funding tx', (_name, hex) => {
     const bytes = hexToBytes(hex);
     expect(bytes[0]).toBe(2);
     const s = decodeChannelState(bytes);
     if (s.type !== 'normal' && s.type !== 'wait-for-channel-ready') throw new Error(`unexpected ${s.type}`);
     expect(typeof s.shortChannelId).toBe('bigint');
-    expect(bytesToHex(encodeChannelState(s))).toBe(hex);
+    expect(s.fundingTx).toBeUndefined();
+    const again = encodeChannelState(s);
+    expect(again[0]).toBe(3);
+    expect(bytesToHex(again.subarray(1))).toBe(`${hex.slice(2)}00`);
+    expect(decodeChannelState(again)).toEqual(s);
+    // The version-2 body with a version-3 trailing field is refused as version 2.
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(2, ...again.subarray(1))));
   });
 
   it('a zero-conf state (no short_channel_id) writes 0 there and reads back without one', () => {
