@@ -14,6 +14,12 @@
  *   ── funding reaches minimum_depth ──▶ channel_ready ▶ ◀ channel_ready
  *   wait-for-channel-ready ──(peer's channel_ready)──▶ normal
  *
+ * Zero-conf (minimum_depth 0; states/zero-conf.ts states the trust assumption): the fundee offers
+ * it only to a peer the user trusts (ctx.zeroConfPeer) and goes from funding_created straight to
+ * wait-for-channel-ready (persisted, then funding_signed + channel_ready); the funder, told
+ * minimum_depth 0, goes from funding_signed to wait-for-channel-ready (persisted, then broadcast +
+ * channel_ready). Both are `normal` with no `shortChannelId` until the first confirmation.
+ *
  * In `normal`, the commitment dance (states/normal-commit.ts, on the update log of htlc-log.ts):
  *
  *   funder: update_fee ▶ commitment_signed ▶          ◀ revoke_and_ack ◀ commitment_signed
