@@ -40,6 +40,8 @@ export interface ApiNode {
   poll(): Promise<void>;
   open(uri: string, fundingSat: bigint, opts?: { pushMsat?: bigint; channelType?: 'anchors_zero_fee_htlc_tx' | 'static_remotekey' }): Promise<{ channelId: string; fundingTxid: string }>;
   close(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
+  trustPeer(nodeId: string, trusted: boolean): Promise<string[]>;
+  trustedPeers(): string[];
 }
 
 export interface ApiServer {
@@ -133,6 +135,20 @@ export function parseCloseRequest(body: Body): CloseRequest {
   return { channelId: id.toLowerCase(), force: force === true };
 }
 
+/** POST /v1/trust: `{nodeId, trusted}` (zero-conf trust, GlintNode.trustPeer). */
+export interface TrustRequest {
+  readonly nodeId: string;
+  readonly trusted: boolean;
+}
+
+export function parseTrustRequest(body: Body): TrustRequest {
+  only(body, ['nodeId', 'trusted']);
+  const id = body.nodeId;
+  if (typeof id !== 'string' || !/^0[23][0-9a-fA-F]{64}$/.test(id)) throw new ValidationError('nodeId', 'must be a 33-byte compressed public key in hex');
+  if (typeof body.trusted !== 'boolean') throw new ValidationError('trusted', 'must be true or false');
+  return { nodeId: id.toLowerCase(), trusted: body.trusted };
+}
+
 // ---- the server ---------------------------------------------------------------------------------
 
 async function readBody(req: IncomingMessage): Promise<Body> {
@@ -168,7 +184,7 @@ function hostAllowed(host: string | undefined, port: number): boolean {
 async function route(node: ApiNode, req: IncomingMessage): Promise<unknown> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
-  const routes: Record<string, string> = { '/v1/info': 'GET', '/v1/channels': 'GET', '/v1/balance': 'GET', '/v1/open': 'POST', '/v1/close': 'POST' };
+  const routes: Record<string, string> = { '/v1/info': 'GET', '/v1/channels': 'GET', '/v1/balance': 'GET', '/v1/open': 'POST', '/v1/close': 'POST', '/v1/trusted': 'GET', '/v1/trust': 'POST' };
   const want = routes[url.pathname];
   if (!want) throw new HttpError(404, `no such endpoint ${url.pathname}`);
   if (method !== want) throw new HttpError(405, `${url.pathname} takes ${want}`);
@@ -190,6 +206,12 @@ async function route(node: ApiNode, req: IncomingMessage): Promise<unknown> {
       const r = parseCloseRequest(await readBody(req));
       const out = await node.close(r.channelId, r.force ? { force: true } : {});
       return { closingTxid: out.closingTxid };
+    }
+    case '/v1/trusted':
+      return { trusted: node.trustedPeers() };
+    case '/v1/trust': {
+      const r = parseTrustRequest(await readBody(req));
+      return { trusted: await node.trustPeer(r.nodeId, r.trusted) };
     }
     default:
       throw new HttpError(404, 'no such endpoint');

@@ -22,7 +22,7 @@ export interface ParsedCommand {
 
 const GLOBAL_WITH_VALUE = new Set(['--data', '--network', '--esplora', '--log-level', '--passphrase-file']);
 /** Command flags that never take a value (so `--anchors <uri>` does not swallow the URI). */
-export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--anchors', '--static-remotekey', '--force']);
+export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--anchors', '--static-remotekey', '--force', '--remove']);
 
 /** Split argv into global options, a command, its positionals and its `--flag value` pairs. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {
@@ -136,4 +136,25 @@ export function parseCloseArgs(cmd: ParsedCommand): CloseArgs {
   if (id === undefined || cmd.positional.length > 1) throw new ValidationError('close', 'usage: glint close <channel-id> [--force]');
   if (!/^[0-9a-fA-F]{64}$/.test(id)) throw new ValidationError('channel-id', `expected 64 hex characters, got "${id}"`);
   return { channelId: id.toLowerCase(), force: booleanFlag(cmd.flags, '--force') };
+}
+
+/** `glint trust [<pubkey>] [--remove]`: no pubkey lists the trusted peers. */
+export interface TrustArgs {
+  readonly nodeId?: string;
+  readonly remove: boolean;
+}
+
+export const TRUST_USAGE = 'usage: glint trust [<pubkey>] [--remove]';
+
+export function parseTrustArgs(cmd: ParsedCommand): TrustArgs {
+  allowOnly(cmd.flags, ['--remove', '--passphrase-file']);
+  const [id] = cmd.positional;
+  if (cmd.positional.length > 1) throw new ValidationError('trust', TRUST_USAGE);
+  const remove = booleanFlag(cmd.flags, '--remove');
+  if (id === undefined) {
+    if (remove) throw new ValidationError('--remove', `needs a pubkey (${TRUST_USAGE})`);
+    return { remove };
+  }
+  if (!/^0[23][0-9a-fA-F]{64}$/.test(id)) throw new ValidationError('pubkey', `expected a 33-byte compressed public key in hex (66 characters), got "${id}"`);
+  return { nodeId: id.toLowerCase(), remove };
 }

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '../engine/index.ts';
 import { callRunningNode, NO_API, type ApiCall } from './api-client.ts';
-import { parseCloseArgs, parseOpenArgs, type ParsedCommand } from './args.ts';
+import { parseCloseArgs, parseOpenArgs, parseTrustArgs, type ParsedCommand } from './args.ts';
 import { balanceJson, channelJson, type BalanceJson, type ChannelJson } from './json.ts';
 import { withNode, type Env } from './node-host.ts';
 import { requireData } from './wallet.ts';
@@ -53,4 +53,21 @@ export async function balanceCommand(cmd: ParsedCommand, env: Env): Promise<Bala
   const remote = await viaApi(cmd, { method: 'GET', path: '/v1/balance' });
   if (remote !== NO_API) return remote as BalanceJson;
   return withNode(cmd, env, { connectPeers: false }, async (node) => balanceJson(node.balance()));
+}
+
+/**
+ * `glint trust <pubkey> [--remove]` → `{trusted: [<pubkey>…]}`: mark a peer trusted (or not) for
+ * zero-conf channels — a channel it opens to us is usable before its funding confirms, at the
+ * risk of what the channel holds for us if the peer double-spends the funding. `glint trust`
+ * alone lists them.
+ */
+export async function trustCommand(cmd: ParsedCommand, env: Env): Promise<{ trusted: string[] }> {
+  const a = parseTrustArgs(cmd);
+  const call: ApiCall =
+    a.nodeId === undefined ? { method: 'GET', path: '/v1/trusted' } : { method: 'POST', path: '/v1/trust', body: { nodeId: a.nodeId, trusted: !a.remove } };
+  const remote = await viaApi(cmd, call);
+  if (remote !== NO_API) return remote as { trusted: string[] };
+  return withNode(cmd, env, { connectPeers: false }, async (node) => ({
+    trusted: a.nodeId === undefined ? node.trustedPeers() : await node.trustPeer(a.nodeId, !a.remove),
+  }));
 }

@@ -9,7 +9,7 @@ import { nodeEntropy, stderrLogger } from './adapters/clock.ts';
 import { allowOnly, parseArgs, stringFlag, type ParsedCommand } from './args.ts';
 import { connectAndPing } from './connect.ts';
 import { throwawayIdentity } from './identity.ts';
-import { balanceCommand, channelsCommand, closeCommand, openCommand } from './channels.ts';
+import { balanceCommand, channelsCommand, closeCommand, openCommand, trustCommand } from './channels.ts';
 import { runCommand } from './run.ts';
 import { addressCommand, initCommand, mnemonicCommand, sendCommand, walletNodeSecret } from './wallet.ts';
 
@@ -62,6 +62,12 @@ Commands:
   close <channel-id> [--force]
       Close cooperatively (to a fresh wallet address), or --force: broadcast our commitment (our
       output is time-locked for the channel's to_self_delay). Prints {"closingTxid"}.
+  trust [<pubkey>] [--remove]
+      Trust a peer for zero-conf channels (or --remove the trust): a channel it opens to us gets
+      minimum_depth 0 and is usable before its funding confirms — if the peer double-spends the
+      funding, what the channel holds for us is lost. Prints {"trusted": [<pubkey>...]}; without
+      a pubkey, just lists them. Channels we open are zero-conf whenever the peer offers
+      minimum_depth 0 (our own funding tx is trusted).
   help
 
 Amounts: JSON numbers when they fit exactly in a double (up to 2^53 - 1), else decimal strings.
@@ -108,6 +114,8 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
       return channelsCommand(cmd, process.env);
     case 'close':
       return closeCommand(cmd, process.env);
+    case 'trust':
+      return trustCommand(cmd, process.env);
     case 'send':
       allowOnly(cmd.flags, ['--feerate', '--passphrase-file']);
       return sendCommand(cmd, process.env);

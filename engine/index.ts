@@ -105,4 +105,5 @@ export { GlintNode, LIGHTNING_BALANCE_STATES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_
 export type { GlintNodeOptions, GlintNodeEvent, GlintBalance, GlintChain, StartOptions, ConnectOptions as NodeConnectOptions, OpenChannelOptions, CloseChannelOptions } from './node/glint-node.ts';
 export { PeerBook, PEER_BOOK_KEY } from './node/peer-book.ts';
 export type { PeerBookEntry } from './node/peer-book.ts';
+export { TrustedPeers, TRUSTED_PEERS_KEY, parseTrustedNodeId } from './node/trusted-peers.ts';
 export { CHANNEL_STORE_PREFIXES } from './node/wallet-service.ts';

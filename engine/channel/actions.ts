@@ -90,7 +90,9 @@ export interface RequestCpfpAction {
 export type ChannelUiEvent =
   | { readonly type: 'state-changed'; readonly from: ChannelStateName; readonly to: ChannelStateName }
   | { readonly type: 'channel-id-assigned'; readonly temporaryChannelId: Uint8Array; readonly channelId: Uint8Array }
-  | { readonly type: 'channel-ready'; readonly channelId: Uint8Array; readonly shortChannelId: bigint }
+  | { readonly type: 'channel-ready'; readonly channelId: Uint8Array; readonly shortChannelId?: bigint }
+  /** A zero-conf channel's funding confirmed: its real short_channel_id is now known. */
+  | { readonly type: 'funding-locked-in'; readonly channelId: Uint8Array; readonly shortChannelId: bigint }
   | { readonly type: 'channel-aborted'; readonly reason: string }
   | { readonly type: 'channel-force-closed'; readonly reason: string }
   | { readonly type: 'channel-closing'; readonly closingTxid: Uint8Array; readonly feeSat: bigint }

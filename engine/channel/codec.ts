@@ -35,8 +35,12 @@ import type {
  * The snapshot format version written by this code. 2: `Commitments` gained the update log, the
  * pending remote commitment and the peer's revealed secrets. Version-1 snapshots still decode
  * (with an empty log at their commitment numbers and no secrets: they were all at number 0).
+ * 3: zero-conf — `wait-for-channel-ready` and `normal` end with an optional funding tx (the
+ * funder's, kept for re-publishing until it confirms); a short_channel_id of 0 means "not
+ * confirmed yet" (0 is never a real one). Version-1 and -2 records decode without the tx (and
+ * always had a real short_channel_id).
  */
-export const CHANNEL_SNAPSHOT_VERSION = 2;
+export const CHANNEL_SNAPSHOT_VERSION = 3;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -251,13 +255,15 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       break;
     case 'wait-for-channel-ready':
       commitments(w, state.commitments);
-      w.u64(state.shortChannelId).u64(state.localAlias);
+      w.u64(scidField(state.shortChannelId)).u64(state.localAlias);
+      optional(w, state.fundingTx, (t) => tx(w, t)); // version 3
       break;
     case 'normal':
       commitments(w, state.commitments);
-      w.u64(state.shortChannelId).u64(state.localAlias);
+      w.u64(scidField(state.shortChannelId)).u64(state.localAlias);
       optional(w, state.remoteAlias, (a) => w.u64(a));
       w.u8(state.syncing === true ? 1 : 0); // version 2
+      optional(w, state.fundingTx, (t) => tx(w, t)); // version 3
       break;
     case 'aborted':
       optional(w, state.channelId, (id) => fixed(w, id, 32, 'channelId'));
@@ -583,15 +589,27 @@ function readBody(r: ByteReader, version: number): ChannelState {
     }
     case 'wait-for-channel-ready': {
       const commitments = readCommitments(r, version);
-      return { type, commitments, shortChannelId: r.u64('shortChannelId'), localAlias: r.u64('localAlias') };
+      const shortChannelId = readScid(r);
+      const localAlias = r.u64('localAlias');
+      const fundingTx = version >= 3 ? readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx')) : undefined;
+      return { type, commitments, ...(shortChannelId !== undefined ? { shortChannelId } : {}), localAlias, ...(fundingTx !== undefined ? { fundingTx } : {}) };
     }
     case 'normal': {
       const commitments = readCommitments(r, version);
-      const shortChannelId = r.u64('shortChannelId');
+      const shortChannelId = readScid(r);
       const localAlias = r.u64('localAlias');
       const remoteAlias = readOptional(r, 'remoteAlias', () => r.u64('remoteAlias'));
       const syncing = version >= 2 && flag(r, 'syncing');
-      return { type, commitments, shortChannelId, localAlias, ...(remoteAlias !== undefined ? { remoteAlias } : {}), ...(syncing ? { syncing: true as const } : {}) };
+      const fundingTx = version >= 3 ? readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx')) : undefined;
+      return {
+        type,
+        commitments,
+        ...(shortChannelId !== undefined ? { shortChannelId } : {}),
+        localAlias,
+        ...(remoteAlias !== undefined ? { remoteAlias } : {}),
+        ...(syncing ? { syncing: true as const } : {}),
+        ...(fundingTx !== undefined ? { fundingTx } : {}),
+      };
     }
     case 'aborted': {
       const channelId = readOptional(r, 'channelId', () => bytes(r, 32, 'channelId'));
@@ -660,6 +678,21 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
       tx(w, t);
     });
   });
+}
+
+/**
+ * The short_channel_id field of wait-for-channel-ready / normal: u64, with 0 for "not confirmed
+ * yet" (a zero-conf channel). 0 is block 0, tx 0, output 0 — the genesis coinbase, never a
+ * funding output — so every record written before zero-conf (always a real scid) reads the same.
+ */
+function scidField(scid: bigint | undefined): bigint {
+  if (scid === 0n) throw new Error('shortChannelId 0 is not a short_channel_id');
+  return scid ?? 0n;
+}
+
+function readScid(r: ByteReader): bigint | undefined {
+  const v = r.u64('shortChannelId');
+  return v === 0n ? undefined : v;
 }
 
 /** A version-1 body ends after commitmentTx (the spend came with version 2). */

@@ -30,6 +30,12 @@ export interface ChannelContext {
   readonly sweepScriptPubKey?: Uint8Array;
   /** `option_shutdown_anysegwit` was negotiated with the peer (absent: not). */
   readonly shutdownAnySegwit?: boolean;
+  /**
+   * The user marked this channel's peer trusted for zero-conf channels: as fundee we answer its
+   * open_channel with minimum_depth 0 and send channel_ready before the funding confirms (BOLT 2
+   * "MAY set minimum_depth to zero if it trusts the funder"). Absent: not trusted.
+   */
+  readonly zeroConfPeer?: boolean;
   /** Fresh cryptographic randomness (temporary channel ids, scid aliases). */
   readonly randomBytes: (n: number) => Uint8Array;
 }

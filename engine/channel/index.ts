@@ -23,4 +23,5 @@ export {
 export { CHANNEL_SNAPSHOT_VERSION, decodeChannelState, decodeChannelStateBody, encodeChannelState, encodeChannelStateBody } from './codec.ts';
 export { decodeChannelType, encodeChannelType } from './channel-type.ts';
 export { shortChannelId } from './commitments.ts';
+export { ZERO_CONF_WATCH_DEPTH, awaitingZeroConfFunding } from './states/zero-conf.ts';
 export { AUTO_FEE_LOWER_RATIO, AUTO_FEE_RAISE_RATIO, autoFeeUpdate, dancePending, latestFeerate } from './states/normal-commit.ts';

@@ -14,6 +14,12 @@
  *   ── funding reaches minimum_depth ──▶ channel_ready ▶ ◀ channel_ready
  *   wait-for-channel-ready ──(peer's channel_ready)──▶ normal
  *
+ * Zero-conf (minimum_depth 0; states/zero-conf.ts states the trust assumption): the fundee offers
+ * it only to a peer the user trusts (ctx.zeroConfPeer) and goes from funding_created straight to
+ * wait-for-channel-ready (persisted, then funding_signed + channel_ready); the funder, told
+ * minimum_depth 0, goes from funding_signed to wait-for-channel-ready (persisted, then broadcast +
+ * channel_ready). Both are `normal` with no `shortChannelId` until the first confirmation.
+ *
  * In `normal`, the commitment dance (states/normal-commit.ts, on the update log of htlc-log.ts):
  *
  *   funder: update_fee ▶ commitment_signed ▶          ◀ revoke_and_ack ◀ commitment_signed
@@ -338,16 +344,24 @@ export interface WaitForFundingConfirmedState {
 export interface WaitForChannelReadyState {
   readonly type: 'wait-for-channel-ready';
   readonly commitments: Commitments;
-  readonly shortChannelId: bigint;
+  /** Absent: a zero-conf channel whose funding is not confirmed yet (see `ZERO_CONF_TRUST`). */
+  readonly shortChannelId?: bigint;
   /** The alias we sent in `channel_ready` (the peer routes to us with it). */
   readonly localAlias: bigint;
+  /** Zero-conf funder only, until the funding confirms: our funding tx, for re-publishing. */
+  readonly fundingTx?: Uint8Array;
 }
 
 /** Both `channel_ready` exchanged: the channel is usable. */
 export interface NormalState {
   readonly type: 'normal';
   readonly commitments: Commitments;
-  readonly shortChannelId: bigint;
+  /**
+   * The real short_channel_id (BOLT 7) once the funding confirmed. Absent: a zero-conf channel
+   * (minimum_depth 0) still unconfirmed — usable with the aliases only; recorded on the first
+   * confirmation (see `ZERO_CONF_TRUST` in states/zero-conf.ts).
+   */
+  readonly shortChannelId?: bigint;
   readonly localAlias: bigint;
   /** The alias the peer sent (for our invoices' route hints), if any. */
   readonly remoteAlias?: bigint;
@@ -356,6 +370,8 @@ export interface NormalState {
    * no update or shutdown may be sent (BOLT 2 "Message Retransmission"), so commands are refused.
    */
   readonly syncing?: true;
+  /** Zero-conf funder only, until the funding confirms: our funding tx, for re-publishing. */
+  readonly fundingTx?: Uint8Array;
 }
 
 /** Terminal: the establishment failed or was forgotten; no funds are in the channel. */

@@ -256,5 +256,6 @@ export function checkAcceptChannel(m: AcceptChannelMessage, opening: OpeningPara
   if (m.channelReserveSatoshis >= opening.fundingSat) return `accept_channel.channel_reserve_satoshis ${m.channelReserveSatoshis} is not below the funding amount`;
   const balances = checkInitialBalances(opening, m.channelReserveSatoshis, opening.localParams.channelReserveSat);
   if (balances) return `accept_channel: ${balances}`;
-  return { remoteParams: remoteParamsOf(m), minimumDepth: Math.max(1, m.minimumDepth) };
+  // minimum_depth 0: a zero-conf channel; as funder we trust our own funding tx (ZERO_CONF_TRUST in states/zero-conf.ts).
+  return { remoteParams: remoteParamsOf(m), minimumDepth: m.minimumDepth };
 }

@@ -20,7 +20,15 @@
  * It owns no channel state: every event goes through the manager's `dispatch`.
  */
 import type { ChainTip } from '../chain/source.ts';
-import { type ChannelAction, type ChannelEvent, type ChannelState, type ChannelStateName, MIN_FEERATE_PER_KW } from '../channel/index.ts';
+import {
+  type ChannelAction,
+  type ChannelEvent,
+  type ChannelState,
+  type ChannelStateName,
+  MIN_FEERATE_PER_KW,
+  ZERO_CONF_WATCH_DEPTH,
+  awaitingZeroConfFunding,
+} from '../channel/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
@@ -177,12 +185,32 @@ export class ChannelChainTracker {
       for (const [txid, raw] of f.publish) entry.broadcasts.set(txid, { raw, wallet: false });
       for (const txid of f.watch) entry.watches.set(txid, { txid, depth: 1, state: s.type });
     }
+    this.keepZeroConfWatch(entry);
+    // A zero-conf funder's unconfirmed funding tx: published again (its record is durable).
+    if (awaitingZeroConfFunding(s) && 'fundingTx' in s && s.fundingTx instanceof Uint8Array && 'commitments' in s) {
+      entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
+    }
     if (s.type !== 'wait-for-funding-confirmed') return;
     const fundingTxid = displayTxid(s.commitments.fundingOutpoint.txid);
     entry.watches.set(fundingTxid, { txid: fundingTxid, depth: s.minimumDepth, state: s.type });
     // The snapshot holding the peer's signature is in the store: publishing is safe. The first
     // `onTip` (end of `start`) publishes it unless it is already confirmed.
     if (s.fundingTx) entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
+  }
+
+  /**
+   * A zero-conf channel (ready before its funding confirmed) keeps its funding watched through
+   * wait-for-channel-ready and normal until the first confirmation records its short_channel_id
+   * (engine/channel/states/zero-conf.ts). Called after every step and on resume.
+   */
+  keepZeroConfWatch(entry: Entry): void {
+    const s = entry.state;
+    if (!awaitingZeroConfFunding(s) || !('commitments' in s)) return;
+    const txid = displayTxid(s.commitments.fundingOutpoint.txid);
+    const w = entry.watches.get(txid);
+    if (w && w.state === s.type) return;
+    // A fresh object without `checkedAt`: a check in flight for the old one is re-run, not lost.
+    entry.watches.set(txid, { txid, depth: w?.depth ?? ZERO_CONF_WATCH_DEPTH, state: s.type });
   }
 
   private async tipOnce(): Promise<void> {

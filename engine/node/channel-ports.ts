@@ -99,6 +99,12 @@ export interface ChannelManagerOptions {
   readonly fundingFee?: { readonly feeRate?: number; readonly target?: number };
   /** A wallet script for BOLT 5 sweeps (default: the spare wallet script kept for peer-initiated closes). */
   readonly sweepScriptPubKey?: () => Uint8Array | undefined;
+  /**
+   * Node ids (lowercase hex) the user trusts for zero-conf channels: their open_channel is
+   * answered with minimum_depth 0 and the channel is usable before its funding confirms
+   * (engine/channel/states/zero-conf.ts states the trust assumption). Read at each step; default none.
+   */
+  readonly trustedPeers?: () => ReadonlySet<string>;
   /** Use this barrier (sharing its scopes) instead of a new one on `store`. */
   readonly barrier?: PersistenceBarrier<BarrierAction>;
 }

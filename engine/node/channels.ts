@@ -516,6 +516,7 @@ export class ChannelManager {
       ...(sweep ? { sweepScriptPubKey: sweep } : {}),
       // We offer option_shutdown_anysegwit (GLINT_INIT_FEATURES): negotiated when the peer's init has it.
       ...(features ? { shutdownAnySegwit: features['option_shutdown_anysegwit'] !== undefined } : {}),
+      ...(entry.peer && this.opts.trustedPeers?.().has(entry.peer.toLowerCase()) ? { zeroConfPeer: true } : {}),
       chainHash: this.chainHash,
       config: this.config,
       blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
@@ -584,6 +585,7 @@ export class ChannelManager {
         batch.push({ kind: 'persist', key, value: a.snapshot });
       } else batch.push(this.effect(entry, a));
     }
+    this.chainSide.keepZeroConfWatch(entry);
     for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
     this.submit(entry, batch);
     this.afterStep(entry, before, event, t);

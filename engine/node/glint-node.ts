@@ -33,6 +33,7 @@ import { ChannelManager } from './channels.ts';
 import type { ChannelChain, ChannelInfo, ChannelManagerEvent, ChannelWallet } from './channel-ports.ts';
 import { txidOfRaw } from './channel-inspect.ts';
 import { PeerBook } from './peer-book.ts';
+import { TrustedPeers } from './trusted-peers.ts';
 import { PeerManager, type PeerInfo } from './peer-manager.ts';
 import type { WalletService } from './wallet-service.ts';
 
@@ -141,6 +142,7 @@ export class GlintNode {
   private readonly peerManager: PeerManager;
   private readonly channelManager: ChannelManager;
   private readonly book: PeerBook;
+  private readonly trusted: TrustedPeers;
   private readonly listeners = new Set<(e: GlintNodeEvent) => void>();
   private readonly unsubscribes: (() => void)[] = [];
   /** Funding txids the wallet broadcast successfully, and the failures, for `open` waiters. */
@@ -170,6 +172,7 @@ export class GlintNode {
     });
     const store = opts.wallet.channelStore();
     this.book = new PeerBook(store);
+    this.trusted = new TrustedPeers(store);
     this.channelManager = new ChannelManager({
       network: opts.wallet.network,
       store,
@@ -183,6 +186,7 @@ export class GlintNode {
       ...(opts.channelConfig ? { config: opts.channelConfig } : {}),
       ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}),
       ...(opts.fundingFee ? { fundingFee: opts.fundingFee } : {}),
+      trustedPeers: () => this.trusted.set,
     });
   }
 
@@ -203,6 +207,7 @@ export class GlintNode {
       if (!this.wallet.hasChain) this.wallet.attachChain(this.opts.chain);
       await this.wallet.sync();
       await this.book.load();
+      await this.trusted.load();
       this.unsubscribes.push(this.channelManager.subscribe((e) => this.onChannelEvent(e)));
       this.unsubscribes.push(
         this.peerManager.subscribe((e) => {
@@ -280,6 +285,21 @@ export class GlintNode {
    */
   disconnect(nodeId: string): void {
     this.peerManager.disconnect(nodeId.toLowerCase());
+  }
+
+  /**
+   * Mark a peer trusted (or not) for zero-conf channels: a channel it opens to us afterwards gets
+   * minimum_depth 0 and is usable before its funding confirms (see trusted-peers.ts and
+   * engine/channel/states/zero-conf.ts for the risk). Saved in the store; returns the new list.
+   */
+  trustPeer(nodeId: string, trusted: boolean): Promise<string[]> {
+    this.requireRunning();
+    return this.trusted.setTrusted(nodeId, trusted);
+  }
+
+  /** Node ids (hex) trusted for zero-conf channels. */
+  trustedPeers(): string[] {
+    return this.trusted.list();
   }
 
   /** Ping a connected peer; resolves with the round-trip time in ms. */

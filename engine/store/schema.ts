@@ -47,7 +47,7 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
   },
   {
     key: 'channel/',
-    version: 2,
+    version: 3,
     owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
     description: 'one channel state snapshot per channel id',
   },
@@ -62,6 +62,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     version: 1,
     owner: 'engine/node/peer-book.ts',
     description: 'address book: how each dialled peer was reached (URI, proxy), to redial channel peers after a restart',
+  },
+  {
+    key: 'node/trusted-peers',
+    version: 1,
+    owner: 'engine/node/trusted-peers.ts',
+    description: 'node ids the user trusts for zero-conf channels (their opens get minimum_depth 0)',
   },
 ]);
 

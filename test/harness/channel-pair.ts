@@ -60,6 +60,8 @@ export interface Side {
   shutdownAnySegwit?: boolean;
   /** ctx.sweepScriptPubKey for this side (absent: not given). */
   sweepScriptPubKey?: Uint8Array;
+  /** ctx.zeroConfPeer: this side trusts the other for zero-conf (absent: not). */
+  zeroConfPeer?: boolean;
 }
 
 /** Builds the funding transaction the wallet would: returns a tx and the funding output's index, or a failure reason. */
@@ -177,6 +179,7 @@ export class ChannelPair {
       ...(s.shutdownScriptPubKey !== undefined ? { shutdownScriptPubKey: s.shutdownScriptPubKey } : {}),
       ...(s.shutdownAnySegwit !== undefined ? { shutdownAnySegwit: s.shutdownAnySegwit } : {}),
       ...(s.sweepScriptPubKey !== undefined ? { sweepScriptPubKey: s.sweepScriptPubKey } : {}),
+      ...(s.zeroConfPeer !== undefined ? { zeroConfPeer: s.zeroConfPeer } : {}),
     };
   }
 

@@ -204,7 +204,7 @@ export interface TestNode {
 }
 
 
-export async function makeNode(net: { bus: Bus; chain: FakeChain }, name: string, opts: { store?: MemoryKVStore; barrierRetry?: boolean; minimumDepth?: number } = {}): Promise<TestNode> {
+export async function makeNode(net: { bus: Bus; chain: FakeChain }, name: string, opts: { store?: MemoryKVStore; barrierRetry?: boolean; minimumDepth?: number; trusted?: Set<string> } = {}): Promise<TestNode> {
   const { bus, chain } = net;
   const keychain = Keychain.fromSeed(sha256(new TextEncoder().encode(name)), 'regtest');
   const nodeId = bytesToHex(keychain.nodeId());
@@ -224,6 +224,7 @@ export async function makeNode(net: { bus: Bus; chain: FakeChain }, name: string
     feeratePerKw: 2500,
     config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? 3 },
     ...(opts.barrierRetry === false ? { barrier } : {}),
+    ...(opts.trusted ? { trustedPeers: () => opts.trusted! } : {}),
   });
   const events: ChannelManagerEvent[] = [];
   manager.subscribe((e) => events.push(e));

@@ -44,6 +44,16 @@ class RecordingNode implements ApiNode {
     if (channelId === '11'.repeat(32)) throw new Error('the store failed\nsecond line');
     return { closingTxid: 'ff'.repeat(32) };
   }
+  trusted: string[] = [];
+  async trustPeer(nodeId: string, trusted: boolean): Promise<string[]> {
+    this.calls.push(`trust ${nodeId} ${trusted}`);
+    this.trusted = trusted ? [...this.trusted.filter((x) => x !== nodeId), nodeId] : this.trusted.filter((x) => x !== nodeId);
+    return this.trusted;
+  }
+  trustedPeers(): string[] {
+    this.calls.push('trusted');
+    return this.trusted;
+  }
 }
 
 let node: RecordingNode;
@@ -174,6 +184,16 @@ describe('routes and bodies', () => {
     const ok = await post('/v1/close', { channelId: 'CC'.repeat(32), force: true });
     expect(ok).toEqual({ status: 200, json: { closingTxid: 'ff'.repeat(32) } });
     expect(node.calls.at(-1)).toBe(`close ${'cc'.repeat(32)} true`);
+  });
+
+  test('trust: POST /v1/trust {nodeId, trusted} reaches the node (lowercased); GET /v1/trusted lists', async () => {
+    expect(await post('/v1/trust', { nodeId: PK.toUpperCase(), trusted: true })).toEqual({ status: 200, json: { trusted: [PK] } });
+    expect(await raw({ path: '/v1/trusted', headers: auth() })).toEqual({ status: 200, json: { trusted: [PK] } });
+    expect(await post('/v1/trust', { nodeId: PK, trusted: false })).toEqual({ status: 200, json: { trusted: [] } });
+    for (const bad of [{ nodeId: PK }, { nodeId: 'ab', trusted: true }, { nodeId: PK, trusted: 'yes' }, { nodeId: PK, trusted: true, extra: 1 }]) {
+      expect((await post('/v1/trust', bad)).status).toBe(400);
+    }
+    expect(node.calls).toEqual([`trust ${PK} true`, 'trusted', `trust ${PK} false`]);
   });
 
   test('unknown routes, wrong methods and query strings', async () => {

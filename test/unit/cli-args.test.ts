@@ -4,7 +4,7 @@
  * flags that never swallow the next word, and errors that name the flag.
  */
 import { describe, expect, test } from 'vitest';
-import { parseArgs, parseCloseArgs, parseOpenArgs, parseWholeAmount } from '../../cli/args.ts';
+import { parseArgs, parseCloseArgs, parseOpenArgs, parseTrustArgs, parseWholeAmount } from '../../cli/args.ts';
 import { channelJson, jsonAmount } from '../../cli/json.ts';
 
 const PK = `02${'11'.repeat(32)}`;
@@ -56,6 +56,24 @@ describe('glint close arguments', () => {
     [['close', ID, '--forse'], /--forse.*unknown option/],
   ])('%j is refused', (argv, why) => {
     expect(() => parseCloseArgs(parse(...argv))).toThrow(why);
+  });
+});
+
+describe('glint trust arguments', () => {
+  const PKT = `02${'ab'.repeat(32)}`;
+  test('a pubkey trusts it, --remove untrusts it, nothing lists', () => {
+    expect(parseTrustArgs(parse('trust', PKT.toUpperCase()))).toEqual({ nodeId: PKT, remove: false });
+    expect(parseTrustArgs(parse('trust', '--remove', PKT))).toEqual({ nodeId: PKT, remove: true });
+    expect(parseTrustArgs(parse('trust'))).toEqual({ remove: false });
+  });
+  test.each([
+    [['trust', 'ab'], /pubkey/],
+    [['trust', `04${'ab'.repeat(32)}`], /pubkey/],
+    [['trust', PKT, PKT], /usage/],
+    [['trust', '--remove'], /needs a pubkey/],
+    [['trust', PKT, '--force'], /--force/],
+  ])('%j is refused', (argv, why) => {
+    expect(() => parseTrustArgs(parse(...argv))).toThrow(why);
   });
 });
 

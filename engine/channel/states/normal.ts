@@ -16,6 +16,7 @@
  *   settles the log: unsigned updates are dropped, pending signatures retransmitted)
  *   update_add_htlc / update_fulfill_htlc / update_fail_* → warning "not supported yet" (HTLCs
  *   are the next issue), state unchanged
+ *   funding-confirmed, zero-conf (no short_channel_id yet) ──▶ short_channel_id recorded (zero-conf.ts)
  *   error ──▶ force-closing
  */
 import { equalBytes } from '../../lib/bytes.ts';
@@ -30,6 +31,7 @@ import type { NormalState, ShuttingDownState } from '../types.ts';
 import { type Transition, copy, otherEventInFunded, persistThen, stay, unreachable } from './common.ts';
 import { checkPeerShutdown, ourShutdown, startNegotiation, warnAndDisconnect, wrongChannel } from './shutdown.ts';
 import { remoteReadyUpdate } from './ready.ts';
+import { zeroConfFundingConfirmed } from './zero-conf.ts';
 import { dancePending, receiveCommitmentSigned, receiveRevokeAndAck, receiveUpdateFee, updateFeeCommand } from './normal-commit.ts';
 
 function channelReady(state: NormalState, m: ChannelReadyMessage): Transition {
@@ -93,6 +95,7 @@ export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelCo
   if (event.type === 'message' && event.message.type === 'channel_ready') return channelReady(state, event.message);
   if (event.type === 'message' && event.message.type === 'shutdown') return shutdown(state, event.message, ctx);
   if (event.type === 'close') return close(state, event, ctx);
+  if (event.type === 'funding-confirmed') return zeroConfFundingConfirmed(state, event);
   if (event.type === 'update-fee') {
     if (state.syncing) return stay(state, emit({ type: 'command-rejected', command: 'update-fee', reason: 'the peer is not connected, or channel_reestablish is not done yet' }));
     return updateFeeCommand(state, event, ctx);

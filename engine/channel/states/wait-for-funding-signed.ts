@@ -7,6 +7,8 @@
  *   valid funding_signed")
  *     ok  → persist wait-for-funding-confirmed (holding the signature), THEN broadcast the
  *           funding tx and watch it ──▶ wait-for-funding-confirmed
+ *     ok, minimum_depth 0 (zero-conf.ts) → persist wait-for-channel-ready, THEN broadcast, watch,
+ *           send channel_ready ──▶ wait-for-channel-ready
  *     bad → error, cancel-funding ──▶ aborted
  */
 import { bytesToHex, equalBytes } from '../../lib/bytes.ts';
@@ -14,8 +16,11 @@ import type { FundingSignedMessage } from '../../wire/messages/channel.ts';
 import { checkRemoteSignature, fundingScriptPubKey, initialCommitments, keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent } from '../events.ts';
-import type { WaitForFundingConfirmedState, WaitForFundingSignedState } from '../types.ts';
+import { type ChannelAction, send } from '../actions.ts';
+import type { WaitForChannelReadyState, WaitForFundingConfirmedState, WaitForFundingSignedState } from '../types.ts';
 import { type Transition, abort, fundingTxNotWanted, otherEventInOpening, persistThen } from './common.ts';
+import { ourChannelReady } from './ready.ts';
+import { ZERO_CONF_WATCH_DEPTH } from './zero-conf.ts';
 
 function fundingSigned(state: WaitForFundingSignedState, m: FundingSignedMessage, ctx: ChannelContext): Transition {
   const n = state.negotiated;
@@ -28,6 +33,21 @@ function fundingSigned(state: WaitForFundingSignedState, m: FundingSignedMessage
     return abort(state, 'funding_signed.signature is not a valid (low-S) signature of our commitment transaction #0', true);
   }
   const commitments = initial.withRemoteSig(m.signature);
+  const { txid, index } = state.fundingOutpoint;
+  const watch: ChannelAction = {
+    type: 'watch-confirmations',
+    txid,
+    depth: Math.max(ZERO_CONF_WATCH_DEPTH, n.minimumDepth),
+    outputIndex: index,
+    scriptPubKey: fundingScriptPubKey(n.localParams, n.remoteParams),
+  };
+  const broadcast: ChannelAction = { type: 'broadcast', kind: 'funding', rawTx: state.fundingTx, txid };
+  if (n.minimumDepth === 0) {
+    // Zero-conf: the fundee trusts us, and we trust our own funding tx: ready once it is broadcast.
+    const ours = ourChannelReady(commitments, ctx);
+    const ready: WaitForChannelReadyState = { type: 'wait-for-channel-ready', commitments, localAlias: ours.alias, fundingTx: state.fundingTx };
+    return persistThen(ready, state.channelId, broadcast, watch, send(ours.message));
+  }
   const next: WaitForFundingConfirmedState = {
     type: 'wait-for-funding-confirmed',
     commitments,
@@ -35,13 +55,7 @@ function fundingSigned(state: WaitForFundingSignedState, m: FundingSignedMessage
     fundingTx: state.fundingTx,
     waitingSinceHeight: ctx.blockHeight,
   };
-  const { txid, index } = state.fundingOutpoint;
-  return persistThen(
-    next,
-    state.channelId,
-    { type: 'broadcast', kind: 'funding', rawTx: state.fundingTx, txid },
-    { type: 'watch-confirmations', txid, depth: n.minimumDepth, outputIndex: index, scriptPubKey: fundingScriptPubKey(n.localParams, n.remoteParams) },
-  );
+  return persistThen(next, state.channelId, broadcast, watch);
 }
 
 export function onWaitForFundingSigned(state: WaitForFundingSignedState, event: ChannelEvent, ctx: ChannelContext): Transition {

@@ -3,7 +3,7 @@
  * Trace:
  *
  *   open_channel ──▶ checked (BOLT 2 open_channel receiver rules, our limits, our feerate estimate)
- *     ok  → send accept_channel ──▶ wait-for-funding-created
+ *     ok  → send accept_channel (minimum_depth 0 for a trusted peer) ──▶ wait-for-funding-created
  *     bad → error (temporary_channel_id) ──▶ aborted
  */
 import { perCommitmentPoint } from '../../keys/shachain.ts';
@@ -35,7 +35,9 @@ function openChannel(state: WaitForOpenChannelState, m: OpenChannelMessage, ctx:
     localParams: params,
     remoteParams: checked.remoteParams,
     remoteFirstPerCommitmentPoint: m.firstPerCommitmentPoint,
-    minimumDepth: Math.max(1, ctx.config.minimumDepth),
+    // BOLT 2: the fundee "MAY set minimum_depth to zero if it trusts the funder not to double-spend"
+    // — only for a peer the user marked trusted (ZERO_CONF_TRUST in zero-conf.ts).
+    minimumDepth: ctx.zeroConfPeer === true ? 0 : Math.max(1, ctx.config.minimumDepth),
   };
   const accept: AcceptChannelMessage = {
     type: 'accept_channel',

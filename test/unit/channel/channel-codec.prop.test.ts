@@ -21,7 +21,7 @@ import type {
 } from '../../../engine/channel/types.ts';
 import { CHANNEL_STATE_NAMES } from '../../../engine/channel/types.ts';
 import { type FeeUpdate, type HtlcLog, type SideCtns, type SideLog, newHtlcLog } from '../../../engine/channel/htlc-log.ts';
-import { hexToBytes } from '../../../engine/lib/bytes.ts';
+import { bytesToHex, hexToBytes } from '../../../engine/lib/bytes.ts';
 import { ShachainStore, perCommitmentSecret } from '../../../engine/keys/shachain.ts';
 import { ChannelPair, expectRoundTrip, fakeFundingTx } from '../../harness/channel-pair.ts';
 
@@ -29,6 +29,8 @@ const POINTS = Array.from({ length: 24 }, (_, i) => publicKeyOf(sha256(Uint8Arra
 const point = fc.constantFrom(...POINTS);
 const bytes = (n: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: n, maxLength: n });
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+/** A real short_channel_id is never 0 (block 0 is the genesis block). */
+const scid = fc.bigInt({ min: 1n, max: 2n ** 64n - 1n });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u8 = fc.integer({ min: 0, max: 0xff });
@@ -169,8 +171,18 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     'remoteChannelReady',
     withOptional(fc.record({ secondPerCommitmentPoint: point }), 'alias', u64),
   ),
-  fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, shortChannelId: u64, localAlias: u64 }),
-  withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, shortChannelId: u64, localAlias: u64 }), 'remoteAlias', u64), 'syncing', fc.constant(true as const)),
+  // shortChannelId absent: a zero-conf channel whose funding is unconfirmed (encoded as 0).
+  // fundingTx (version 3): a zero-conf funder's unconfirmed funding tx.
+  withOptional(withOptional(fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'fundingTx', rawTx),
+  withOptional(
+    withOptional(
+      withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'remoteAlias', u64),
+      'syncing',
+      fc.constant(true as const),
+    ),
+    'fundingTx',
+    rawTx,
+  ),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   withOptional(
     withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx),
@@ -329,5 +341,35 @@ describe('version-1 snapshots (before the update log)', () => {
     expect(decodeChannelState(again)).toEqual(s);
     // A version-1 body with version-2 trailing fields (or any trailing byte) is refused.
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(...bytes, 0)));
+  });
+});
+
+describe('version-2 snapshots (before zero-conf: short_channel_id always set, no funding tx)', () => {
+  // Written by the version-2 codec, from a pair run (anchors, push 7000 sat).
+  const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v2-scid.json', import.meta.url), 'utf8')) as Record<string, string>;
+
+  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id; as version 3 it is the same body plus an absent funding tx', (_name, hex) => {
+    const bytes = hexToBytes(hex);
+    expect(bytes[0]).toBe(2);
+    const s = decodeChannelState(bytes);
+    if (s.type !== 'normal' && s.type !== 'wait-for-channel-ready') throw new Error(`unexpected ${s.type}`);
+    expect(typeof s.shortChannelId).toBe('bigint');
+    expect(s.fundingTx).toBeUndefined();
+    const again = encodeChannelState(s);
+    expect(again[0]).toBe(3);
+    expect(bytesToHex(again.subarray(1))).toBe(`${hex.slice(2)}00`);
+    expect(decodeChannelState(again)).toEqual(s);
+    // The version-2 body with a version-3 trailing field is refused as version 2.
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(2, ...again.subarray(1))));
+  });
+
+  it('a zero-conf state (no short_channel_id) writes 0 there and reads back without one', () => {
+    const s = decodeChannelState(hexToBytes(Object.values(fixtures)[1]!));
+    if (s.type !== 'normal') throw new Error('fixture 2 is normal');
+    const { shortChannelId: _dropped, ...zeroConf } = s;
+    const back = decodeChannelState(encodeChannelState(zeroConf));
+    expect(back).toEqual(zeroConf);
+    expect('shortChannelId' in back).toBe(false);
+    expect(() => encodeChannelState({ ...s, shortChannelId: 0n })).toThrow(/shortChannelId 0/);
   });
 });
