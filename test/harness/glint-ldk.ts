@@ -74,6 +74,8 @@ export interface GlintOptions {
   readonly feeratePerKw?: number;
   /** BOLT 5 sweeps pay one fixed wallet script (`Glint.sweepTo`) instead of the manager's default. */
   readonly sweepToWallet?: boolean;
+  /** Node ids (hex) trusted for zero-conf channels (ChannelManagerOptions.trustedPeers); none by default. */
+  readonly trusted?: readonly string[];
 }
 
 export interface Glint {
@@ -166,6 +168,7 @@ async function startChannels(g: Omit<Glint, 'channels'>): Promise<ChannelManager
     feeratePerKw: () => feerate.perKw,
     fundingFee: { feeRate: 2 },
     ...(sweepTo ? { sweepScriptPubKey: () => sweepTo } : {}),
+    ...(g.opts.trusted ? { trustedPeers: () => new Set(g.opts.trusted) } : {}),
     config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: g.opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
   });
   channels.subscribe((e) => void g.events.push(e));

@@ -11,121 +11,21 @@
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (the manager's log).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
-import {
-  EncryptedStore,
-  EsploraClient,
-  MemoryKVStore,
-  PeerManager,
-  WalletService,
-  bytesToHex,
-  chainHash,
-  generateMnemonic,
-  type FetchLike,
-  type KVStore,
-  type Logger,
-} from '../../engine/index.ts';
+import type { ChannelDetails, Event, Event_FundingGenerationReady } from 'lightningdevkit';
+import { EncryptedStore, WalletService, bytesToHex } from '../../engine/index.ts';
 import { ChannelManager, type ChannelInfo, type ChannelManagerEvent } from '../../engine/node/channels.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
-import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
-import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
+import { RegtestWallet, type RegtestChain } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
+import { PASSPHRASE, channelOf, glintNode, ldkPeer, mine, startWorld, stopWorld, until, usableWith, type Glint, type LdkPeer, type World } from '../harness/glint-ldk.ts';
 
-const PASSPHRASE = 'interop passphrase';
-const SCRYPT = { log2N: 10, r: 8, p: 1 };
-const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
-const logger: Logger = {
-  log(level, message, fields) {
-    if (process.env['GLINT_LOG'] === '1') console.error(`[glint ${level}] ${message} ${fields ? JSON.stringify(fields, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) : ''}`);
-  },
-};
-
+let w: World;
 let ldk: Ldk;
 let chain: RegtestChain;
-let esplora: EsploraServer;
-let plain: { node: LdkNode; feed: LdkFeed; port: number };
-let anchors: { node: LdkNode; feed: LdkFeed; port: number };
-
-interface Glint {
-  raw: MemoryKVStore;
-  /** The wallet's encrypted store, limited to the channel records. */
-  store: KVStore;
-  /** The wallet: on-chain state, channel wallet and channel key source, persisted on every change. */
-  wallet: WalletService;
-  client: EsploraClient;
-  peers: PeerManager;
-  channels: ChannelManager;
-}
-const glints: Glint[] = [];
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000, node?: LdkNode): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${node ? `\nLDK log tail:\n${node.logs.slice(-15).join('\n')}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A Glint node: a wallet (WalletService on a MemoryKVStore) with coins from the faucet, peers, channels. */
-async function glintNode(opts: { minimumDepth?: number; fundSat?: number } = {}): Promise<Glint> {
-  const raw = new MemoryKVStore();
-  const mnemonic = generateMnemonic(nodeEntropy, 24);
-  const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
-  // The wallet is the channel wallet and key source, and the channels persist to its store.
-  const store = wallet.channelStore();
-  const client = new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
-  wallet.attachChain(client);
-  if (opts.fundSat) {
-    await chain.faucet(await wallet.receiveAddress(), opts.fundSat);
-    await wallet.sync();
-  }
-  const peers = new PeerManager({
-    nodeSecret: wallet.nodeSecret,
-    dialer: nodeDialer,
-    clock: nodeClock,
-    entropy: nodeEntropy,
-    logger,
-    session: { chainHashes: [chainHash('regtest')], pingIntervalMs: 0 },
-  });
-  const channels = new ChannelManager({
-    network: 'regtest',
-    store,
-    clock: nodeClock,
-    entropy: nodeEntropy,
-    logger,
-    peers,
-    keys: wallet,
-    wallet,
-    chain: client,
-    // LDK's fee estimator answers 253 sat/kw: offer and expect the same.
-    feeratePerKw: 253,
-    fundingFee: { feeRate: 2 },
-    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
-  });
-  await channels.start();
-  const g = { raw, store, wallet, client, peers, channels };
-  glints.push(g);
-  return g;
-}
-
-/** Mine `n` blocks and let the manager see them (the caller drives onTip, as a sync loop would). */
-async function mine(g: Glint, n = 1): Promise<void> {
-  await chain.mine(n);
-  await g.channels.onTip();
-}
-
-function channelOf(g: Glint, localId: number): ChannelInfo {
-  const c = g.channels.byLocalId(localId);
-  if (!c) throw new Error(`no channel ${localId}`);
-  return c;
-}
-
-function usableWith(node: LdkNode, peer: string): ChannelDetails[] {
-  return node.channelManager.list_usable_channels().filter((d) => bytesToHex(d.get_counterparty().get_node_id()) === peer);
-}
+let plain: LdkPeer;
+let anchors: LdkPeer;
 
 function scidOf(d: ChannelDetails): bigint | undefined {
   const s = d.get_short_channel_id();
@@ -149,8 +49,8 @@ async function expectReloads(g: Glint, channel: ChannelInfo): Promise<void> {
     clock: nodeClock,
     entropy: nodeEntropy,
     peers: { send() {}, subscribe: () => () => {}, peers: () => [], disconnect() {} },
-    keys: g.wallet,
-    wallet: g.wallet,
+    keys: g.service,
+    wallet: g.service,
     chain: g.client,
     feeratePerKw: 253,
   });
@@ -170,34 +70,15 @@ async function expectReloads(g: Glint, channel: ChannelInfo): Promise<void> {
 }
 
 beforeAll(async () => {
-  chain = await RegtestChain.create();
-  esplora = await startEsplora(chain, { port: 0 });
-  const a = await createLdkNodeAtTip(chain, { alias: 'ldk-plain', config: { minimumDepth: 1 } });
-  const b = await createLdkNodeAtTip(chain, {
-    alias: 'ldk-anchors',
-    config: { minimumDepth: 1, negotiateAnchorsZeroFeeHtlcTx: true, manuallyAcceptInboundChannels: true },
-  });
-  ldk = a.node.ldk;
-  plain = { ...a, port: await a.node.listen() };
-  anchors = { ...b, port: await b.node.listen() };
-  // Anchor channels need LDK's manual accept (ldk-counterparty.md): accept every request.
-  anchors.node.onEvent((e: Event) => {
-    if (!(e instanceof ldk.Event_OpenChannelRequest)) return;
-    const req = e as Event_OpenChannelRequest;
-    setImmediate(() => anchors.node.run(() => anchors.node.channelManager.accept_inbound_channel(req.temporary_channel_id, req.counterparty_node_id, 42n)));
-  });
+  w = await startWorld();
+  ({ ldk, chain } = w);
+  plain = await ldkPeer(w, 'ldk-plain');
+  // Anchor channels need LDK's manual accept (ldk-counterparty.md): ldkPeer accepts every request.
+  anchors = await ldkPeer(w, 'ldk-anchors', { anchors: true });
 }, 60_000);
 
 afterAll(async () => {
-  for (const g of glints) {
-    g.channels.stop();
-    g.peers.close();
-  }
-  plain?.feed.detach();
-  anchors?.feed.detach();
-  await Promise.all([plain?.node.stop(), anchors?.node.stop()]);
-  await esplora?.close();
-  await chain?.close();
+  await stopWorld(w);
 });
 
 /** Glint opens `type` to `peer` and runs the whole establishment; returns the channel. */
@@ -223,7 +104,7 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
   // The funded record is in the encrypted store before anything was broadcast.
   expect(await g.store.get(`channel/${funded.channelId}`)).toBeDefined();
 
-  await mine(g, 1);
+  await mine(w, g, 1);
   await until(() => channelOf(g, opened.localId).state === 'normal', 'normal on Glint', 20_000, peer.node);
   await until(() => usableWith(peer.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, peer.node);
 
@@ -251,27 +132,27 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
 
 describe('BOLT 2 establishment: Glint opens to LDK (real regtest chain, real TCP)', () => {
   test('static_remotekey: open → accept → funding → broadcast → 1 block → channel_ready both ways; usable on both', async () => {
-    const g = await glintNode({ fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000 });
     const ch = await openTo(g, plain, 'static_remotekey');
     await expectReloads(g, ch);
     // The wallet saw its own funding spend (change back, coins not double-spendable).
-    await g.wallet.sync();
-    expect(g.wallet.balance().spendableSat).toBeLessThan(1_000_000n - 100_000n);
+    await g.service.sync();
+    expect(g.service.balance().spendableSat).toBeLessThan(1_000_000n - 100_000n);
     // …and saved it: the wallet reopened from its store (no sync) knows the funding spend too.
     const reopened = await WalletService.open({ raw: g.raw, passphrase: PASSPHRASE, entropy: nodeEntropy });
     reopened.attachChain(g.client);
-    expect(reopened.balance()).toEqual(g.wallet.balance());
+    expect(reopened.balance()).toEqual(g.service.balance());
     expect(reopened.history().map((h) => h.txid)).toContain(ch.fundingTxid);
   });
 
   test('anchors_zero_fee_htlc_tx (LDK with negotiate_anchors + manual accept): usable on both', async () => {
-    const g = await glintNode({ fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000 });
     const ch = await openTo(g, anchors, 'anchors_zero_fee_htlc_tx');
     await expectReloads(g, ch);
   });
 
   test('LDK refuses anchors when it does not negotiate them: the attempt aborts, Glint retries once as static_remotekey (new temporary id), which LDK accepts', async () => {
-    const g = await glintNode({ fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000 });
     await g.peers.connect(`${plain.node.nodeIdHex}@127.0.0.1:${plain.port}`);
     await plain.node.waitForPeer(g.peers.nodeId);
     const retried: Extract<ChannelManagerEvent, { type: 'open-retried' }>[] = [];
@@ -293,7 +174,7 @@ describe('BOLT 2 establishment: Glint opens to LDK (real regtest chain, real TCP
     await until(() => channelOf(g, retry.channel.localId).state === 'wait-for-funding-confirmed', 'retry funded', 20_000, plain.node);
     const funded = channelOf(g, retry.channel.localId);
     await until(() => chain.mempoolTxids().includes(funded.fundingTxid!), 'the funding tx in the mempool');
-    await mine(g, 1);
+    await mine(w, g, 1);
     await until(() => channelOf(g, retry.channel.localId).state === 'normal', 'normal on Glint', 20_000, plain.node);
     await until(() => usableWith(plain.node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, plain.node);
     const theirs = usableWith(plain.node, g.peers.nodeId)[0]!;
@@ -306,7 +187,7 @@ describe('BOLT 2 establishment: Glint opens to LDK (real regtest chain, real TCP
 
 describe('BOLT 2 establishment: LDK opens to Glint', () => {
   test('static_remotekey funded by LDK from regtest coins: Glint accepts, signs, sees it confirm; usable on both', async () => {
-    const g = await glintNode({ minimumDepth: 1 });
+    const g = await glintNode(w, { minimumDepth: 1 });
     const node = plain.node;
     const funder = RegtestWallet.fromSeed('bolt02-open-ldk funder');
     const coin = await chain.faucet(funder.script, 1_000_000);
@@ -330,7 +211,7 @@ describe('BOLT 2 establishment: LDK opens to Glint', () => {
     expect(ours0).toMatchObject({ state: 'wait-for-funding-confirmed', fundingTxid: funding.txid });
     expect(await g.store.get(`channel/${ours0.channelId}`)).toBeDefined();
 
-    await mine(g, 1);
+    await mine(w, g, 1);
     await until(() => g.channels.byLocalId(inbound!.localId)?.state === 'normal', 'normal on Glint', 20_000, node);
     await until(() => usableWith(node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, node);
     await new Promise((r) => setTimeout(r, 200));

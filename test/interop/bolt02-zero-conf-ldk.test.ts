@@ -13,122 +13,19 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
-import {
-  EsploraClient,
-  MemoryKVStore,
-  PeerManager,
-  WalletService,
-  bytesToHex,
-  chainHash,
-  generateMnemonic,
-  type FetchLike,
-  type KVStore,
-  type Logger,
-} from '../../engine/index.ts';
-import { ChannelManager, type ChannelInfo } from '../../engine/node/channels.ts';
+import { bytesToHex } from '../../engine/index.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
-import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
-import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
-import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
-import type { LdkNode } from '../../playground/ldk/node.ts';
+import { RegtestWallet, type RegtestChain } from '../../playground/chain/index.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
+import { channelOf, glintNode, ldkPeer, mine, startWorld, stopWorld, until, usableWith, type LdkPeer, type World } from '../harness/glint-ldk.ts';
 
-const PASSPHRASE = 'interop passphrase';
-const SCRYPT = { log2N: 10, r: 8, p: 1 };
-const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
-const logger: Logger = {
-  log(level, message, fields) {
-    if (process.env['GLINT_LOG'] === '1') console.error(`[glint ${level}] ${message} ${fields ? JSON.stringify(fields, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) : ''}`);
-  },
-};
-
+let w: World;
 let ldk: Ldk;
 let chain: RegtestChain;
-let esplora: EsploraServer;
 /** Opens to Glint (automatic accept). */
-let funderLdk: { node: LdkNode; feed: LdkFeed; port: number };
+let funderLdk: LdkPeer;
 /** Accepts Glint's channels by hand, as zero-conf from a trusted peer. */
-let fundeeLdk: { node: LdkNode; feed: LdkFeed; port: number };
-
-interface Glint {
-  raw: MemoryKVStore;
-  /** The wallet's encrypted store, limited to the channel records. */
-  store: KVStore;
-  /** The wallet: on-chain state, channel wallet and channel key source, persisted on every change. */
-  wallet: WalletService;
-  client: EsploraClient;
-  peers: PeerManager;
-  channels: ChannelManager;
-}
-const glints: Glint[] = [];
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000, node?: LdkNode): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${node ? `\nLDK log tail:\n${node.logs.slice(-15).join('\n')}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A Glint node: a wallet (WalletService on a MemoryKVStore) with coins from the faucet, peers, channels trusting `trusted` for zero-conf. */
-async function glintNode(opts: { minimumDepth?: number; fundSat?: number; trusted?: string[] } = {}): Promise<Glint> {
-  const raw = new MemoryKVStore();
-  const mnemonic = generateMnemonic(nodeEntropy, 24);
-  const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, mnemonic, scrypt: SCRYPT });
-  // The wallet is the channel wallet and key source, and the channels persist to its store.
-  const store = wallet.channelStore();
-  const client = new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, abort: () => new AbortController(), timeoutMs: 10_000 });
-  wallet.attachChain(client);
-  if (opts.fundSat) {
-    await chain.faucet(await wallet.receiveAddress(), opts.fundSat);
-    await wallet.sync();
-  }
-  const peers = new PeerManager({
-    nodeSecret: wallet.nodeSecret,
-    dialer: nodeDialer,
-    clock: nodeClock,
-    entropy: nodeEntropy,
-    logger,
-    session: { chainHashes: [chainHash('regtest')], pingIntervalMs: 0 },
-  });
-  const channels = new ChannelManager({
-    network: 'regtest',
-    store,
-    clock: nodeClock,
-    entropy: nodeEntropy,
-    logger,
-    peers,
-    keys: wallet,
-    wallet,
-    chain: client,
-    // LDK's fee estimator answers 253 sat/kw: offer and expect the same.
-    feeratePerKw: 253,
-    fundingFee: { feeRate: 2 },
-    config: { ...DEFAULT_CHANNEL_CONFIG, minimumDepth: opts.minimumDepth ?? DEFAULT_CHANNEL_CONFIG.minimumDepth },
-    trustedPeers: () => new Set(opts.trusted ?? []),
-  });
-  await channels.start();
-  const g = { raw, store, wallet, client, peers, channels };
-  glints.push(g);
-  return g;
-}
-
-/** Mine `n` blocks and let the manager see them (the caller drives onTip, as a sync loop would). */
-async function mine(g: Glint, n = 1): Promise<void> {
-  await chain.mine(n);
-  await g.channels.onTip();
-}
-
-function channelOf(g: Glint, localId: number): ChannelInfo {
-  const c = g.channels.byLocalId(localId);
-  if (!c) throw new Error(`no channel ${localId}`);
-  return c;
-}
-
-function usableWith(node: LdkNode, peer: string): ChannelDetails[] {
-  return node.channelManager.list_usable_channels().filter((d) => bytesToHex(d.get_counterparty().get_node_id()) === peer);
-}
+let fundeeLdk: LdkPeer;
 
 function scidOf(d: ChannelDetails): bigint | undefined {
   const s = d.get_short_channel_id();
@@ -141,13 +38,10 @@ function formatScid(scid: bigint): string {
 
 
 beforeAll(async () => {
-  chain = await RegtestChain.create();
-  esplora = await startEsplora(chain, { port: 0 });
-  const a = await createLdkNodeAtTip(chain, { alias: 'ldk-zc-funder', config: { minimumDepth: 1 } });
-  const b = await createLdkNodeAtTip(chain, { alias: 'ldk-zc-fundee', config: { minimumDepth: 1, manuallyAcceptInboundChannels: true } });
-  ldk = a.node.ldk;
-  funderLdk = { ...a, port: await a.node.listen() };
-  fundeeLdk = { ...b, port: await b.node.listen() };
+  w = await startWorld();
+  ({ ldk, chain } = w);
+  funderLdk = await ldkPeer(w, 'ldk-zc-funder');
+  fundeeLdk = await ldkPeer(w, 'ldk-zc-fundee', { config: { minimumDepth: 1, manuallyAcceptInboundChannels: true } });
   // LDK trusts Glint: every inbound channel is accepted as zero-conf.
   fundeeLdk.node.onEvent((e: Event) => {
     if (!(e instanceof ldk.Event_OpenChannelRequest)) return;
@@ -157,15 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const g of glints) {
-    g.channels.stop();
-    g.peers.close();
-  }
-  funderLdk?.feed.detach();
-  fundeeLdk?.feed.detach();
-  await Promise.all([funderLdk?.node.stop(), fundeeLdk?.node.stop()]);
-  await esplora?.close();
-  await chain?.close();
+  await stopWorld(w);
 });
 
 /** An LDK Option<u64> (the JS bindings hand u64 over as a signed 64-bit bigint: read it back unsigned). */
@@ -176,7 +62,7 @@ function optionU64(o: unknown): bigint | undefined {
 describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
   test('minimum_depth 0, channel_ready both ways before any block: usable on both; one block later both know the real short_channel_id', async () => {
     const node = funderLdk.node;
-    const g = await glintNode({ minimumDepth: 3, trusted: [node.nodeIdHex] });
+    const g = await glintNode(w, { minimumDepth: 3, trusted: [node.nodeIdHex] });
     const funder = RegtestWallet.fromSeed('bolt02-zero-conf-ldk funder');
     const coin = await chain.faucet(funder.script, 1_000_000);
     await g.peers.connect(`${node.nodeIdHex}@127.0.0.1:${funderLdk.port}`);
@@ -218,7 +104,7 @@ describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
 
     // The funding confirms: both learn the real short_channel_id.
     await until(() => chain.mempoolTxids().includes(funding.txid), 'LDK funding tx in the mempool', 20_000, node);
-    await mine(g, 1);
+    await mine(w, g, 1);
     await until(() => g.channels.byLocalId(inbound!.localId)?.shortChannelId !== undefined, 'the real short_channel_id on Glint', 20_000, node);
     const block = chain.index.tx(funding.txid)!.block!;
     const after = g.channels.byLocalId(inbound!.localId)!;
@@ -233,7 +119,7 @@ describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
 
   test('an untrusted LDK gets the configured minimum_depth and no channel_ready before it', async () => {
     const node = funderLdk.node;
-    const g = await glintNode({ minimumDepth: 2, trusted: [] });
+    const g = await glintNode(w, { minimumDepth: 2, trusted: [] });
     const funder = RegtestWallet.fromSeed('bolt02-zero-conf-ldk untrusted funder');
     const coin = await chain.faucet(funder.script, 1_000_000);
     await g.peers.connect(`${node.nodeIdHex}@127.0.0.1:${funderLdk.port}`);
@@ -247,11 +133,11 @@ describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
     node.run(() => node.channelManager.funding_transaction_generated(ready.temporary_channel_id, ready.counterparty_node_id, funding.raw));
     await until(() => chain.mempoolTxids().includes(funding.txid), 'LDK funding tx in the mempool', 20_000, node);
     await until(() => g.channels.byLocalId(inbound!.localId)?.state === 'wait-for-funding-confirmed', 'wait-for-funding-confirmed', 20_000, node);
-    await mine(g, 1);
+    await mine(w, g, 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(g.channels.byLocalId(inbound!.localId)?.state).toBe('wait-for-funding-confirmed');
     expect(usableWith(node, g.peers.nodeId)).toHaveLength(0);
-    await mine(g, 1);
+    await mine(w, g, 1);
     await until(() => g.channels.byLocalId(inbound!.localId)?.state === 'normal', 'normal after 2 blocks', 20_000, node);
     await until(() => usableWith(node, g.peers.nodeId).length === 1, 'LDK usable channel', 20_000, node);
   });
@@ -260,7 +146,7 @@ describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
 describe('BOLT 2 zero-conf: Glint opens to LDK, which accepts it as zero-conf', () => {
   test('accept_inbound_channel_from_trusted_peer_0conf → minimum_depth 0 → channel_ready after our broadcast: usable on both with no block; then the real short_channel_id', async () => {
     const node = fundeeLdk.node;
-    const g = await glintNode({ fundSat: 1_000_000 });
+    const g = await glintNode(w, { fundSat: 1_000_000 });
     await g.peers.connect(`${node.nodeIdHex}@127.0.0.1:${fundeeLdk.port}`);
     await node.waitForPeer(g.peers.nodeId);
     const height = chain.height;
@@ -280,7 +166,7 @@ describe('BOLT 2 zero-conf: Glint opens to LDK, which accepts it as zero-conf', 
     expect(scidOf(theirs)).toBeUndefined();
     expect(bytesToHex(theirs.get_channel_id().get_a())).toBe(ours.channelId);
 
-    await mine(g, 1);
+    await mine(w, g, 1);
     await until(() => channelOf(g, opened.localId).shortChannelId !== undefined, 'the real short_channel_id on Glint', 20_000, node);
     const block = chain.index.tx(txid)!.block!;
     const after = channelOf(g, opened.localId);
