@@ -7,132 +7,28 @@
  * SIGTERM stops `run` cleanly (api.json removed, store lock released). Then the in-process path:
  * `glint channels` and `glint balance` without `run`, also past a stale api.json.
  *
- * Debug with `GLINT_LOG=debug` (the node's JSON log of `glint run` on stderr is kept in `runLog`).
+ * Debug with `GLINT_LOG=debug` (the node's JSON log of `glint run` on stderr is kept in `rig.runLog`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
+import type { RegtestChain, EsploraServer, LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
+import { CliLdkRig, exists, glint, type ChannelRow } from '../harness/cli-node.ts';
 
-const PASSPHRASE = 'correct horse battery staple';
-
+let rig: CliLdkRig;
 let chain: RegtestChain;
 let esplora: EsploraServer;
 let peer: { node: LdkNode; feed: LdkFeed; port: number };
-let dir: string;
 let data: string;
-let run: ChildProcess | undefined;
-let runExit: Promise<number | null> | undefined;
-let runLog = '';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: unknown;
-}
-
-function glint(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/glint.ts', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GLINT_PASSPHRASE: PASSPHRASE, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      let json: unknown;
-      try {
-        json = stdout.trim() ? JSON.parse(stdout) : undefined;
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
-
-const node = (...args: string[]): string[] => ['--data', data, '--esplora', esplora.url, ...args];
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nglint run log tail:\n${runLog.split('\n').slice(-20).join('\n')}\nLDK log tail:\n${peer.node.logs.slice(-10).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-interface ChannelRow {
-  channelId: string;
-  peer: string;
-  state: string;
-  type: string | null;
-  capacitySat: number;
-  localMsat: number;
-  remoteMsat: number;
-  usable: boolean;
-}
-
-/** Start `glint run` and resolve with its start line once its API is up. */
-async function startRun(): Promise<{ nodeId: string; apiPort: number }> {
-  runLog = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/glint.ts', '--log-level', process.env['GLINT_LOG'] ?? 'info', ...node('run')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GLINT_PASSPHRASE: PASSPHRASE, GLINT_POLL_MS: '200' },
-  });
-  run = child;
-  runExit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stderr.on('data', (d) => (runLog += d));
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) {
-        try {
-          resolve(JSON.parse(line) as { nodeId: string; apiPort: number });
-        } catch (err) {
-          reject(err as Error);
-        }
-      }
-    });
-    void runExit!.then((code) => reject(new Error(`glint run exited (${code}) before starting:\n${runLog}`)));
-  });
-}
 
 beforeAll(async () => {
-  chain = await RegtestChain.create();
-  esplora = await startEsplora(chain, { port: 0 });
-  const ldk = await createLdkNodeAtTip(chain, { alias: 'ldk-cli', config: { minimumDepth: 1 } });
-  peer = { ...ldk, port: await ldk.node.listen() };
-  dir = await mkdtemp(join(tmpdir(), 'glint-cli-channels-'));
-  data = join(dir, 'alice');
+  rig = await CliLdkRig.start({ alias: 'ldk-cli', config: { minimumDepth: 1 }, dirPrefix: 'glint-cli-channels-' });
+  ({ chain, esplora, peer, data } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  if (run && run.exitCode === null) {
-    run.kill('SIGKILL');
-    await runExit;
-  }
-  peer?.feed.detach();
-  await peer?.node.stop();
-  await esplora?.close();
-  await chain?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 describe('glint channel commands with a real LDK peer on regtest', () => {
@@ -144,15 +40,15 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     const init = await glint(['--network', 'regtest', '--data', data, 'init']);
     expect(init.stderr).toBe('');
     nodeId = (init.json as { nodeId: string }).nodeId;
-    const address = ((await glint(node('address'))).json as { address: string }).address;
+    const address = ((await glint(rig.node('address'))).json as { address: string }).address;
     await chain.faucet(address, 1_000_000);
-    const b = await glint(node('balance'));
+    const b = await glint(rig.node('balance'));
     expect(b.stderr).toBe('');
     expect(b.json).toEqual({ confirmedSat: 1_000_000, unconfirmedSat: 0, spendableSat: 1_000_000, immatureSat: 0, lightningMsat: 0 });
   });
 
   test('glint run writes api.json (0600) and holds the store; commands without the API are refused by the lock', async () => {
-    const started = await startRun();
+    const started = await rig.startRun();
     expect(started.nodeId).toBe(nodeId);
     const apiFile = join(data, 'api.json');
     const api = JSON.parse(await readFile(apiFile, 'utf8')) as { port: number; token: string };
@@ -164,14 +60,14 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(anon.status).toBe(401);
     expect(await anon.json()).toMatchObject({ error: expect.stringMatching(/token/) });
     // A wallet command that opens the store itself meets the running node's lock.
-    const locked = await glint(node('address'));
+    const locked = await glint(rig.node('address'));
     expect(locked.code).toBe(1);
     expect(locked.stderr).toMatch(/in use|locked/);
     expect(locked.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   test('glint open → {channelId, fundingTxid} once the funding tx is broadcast', async () => {
-    const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '100000', '--push-msat', '1000000', '--static-remotekey'), { GLINT_PASSPHRASE: '' });
+    const r = await glint(rig.node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '100000', '--push-msat', '1000000', '--static-remotekey'), { GLINT_PASSPHRASE: '' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.json as { channelId: string; fundingTxid: string };
@@ -186,8 +82,8 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
 
   test('after a block, glint channels shows it normal and usable; balance has lightningMsat', async () => {
     await chain.mine(1);
-    const row = await until(async () => {
-      const r = await glint(node('channels'), { GLINT_PASSPHRASE: '' });
+    const row = await rig.until(async () => {
+      const r = await glint(rig.node('channels'), { GLINT_PASSPHRASE: '' });
       expect(r.code).toBe(0);
       const c = (r.json as ChannelRow[]).find((x) => x.channelId === channelId);
       return c && c.state === 'normal' && c.usable ? c : undefined;
@@ -203,7 +99,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
       usable: true,
     });
     expect(peer.node.channelManager.list_usable_channels().length).toBe(1);
-    const b = await glint(node('balance'), { GLINT_PASSPHRASE: '' });
+    const b = await glint(rig.node('balance'), { GLINT_PASSPHRASE: '' });
     expect(b.stderr).toBe('');
     const bal = b.json as Record<string, number>;
     expect(bal.lightningMsat).toBe(99_000_000);
@@ -223,17 +119,17 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     ];
     const mempool = chain.mempoolTxids().length;
     for (const [args, why] of cases) {
-      const r = await glint(node(...args));
+      const r = await glint(rig.node(...args));
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toMatch(why);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
     // …and through the API, an unknown channel is a clear refusal,
-    const r = await glint(node('close', 'ab'.repeat(32)), { GLINT_PASSPHRASE: '' });
+    const r = await glint(rig.node('close', 'ab'.repeat(32)), { GLINT_PASSPHRASE: '' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no channel/);
     // as is a channel the wallet cannot fund (after LDK accepted it: the opening is aborted).
-    const poor = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '5000000'), { GLINT_PASSPHRASE: '' });
+    const poor = await glint(rig.node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '5000000'), { GLINT_PASSPHRASE: '' });
     expect(poor.code).toBe(1);
     expect(poor.stderr).toMatch(/insufficient funds/);
     expect(poor.stderr.trim().split('\n')).toHaveLength(1);
@@ -241,8 +137,8 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
   });
 
   test('glint close <id> (cooperative) → {closingTxid}; the closing tx confirms and pays the wallet', async () => {
-    const before = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
-    const r = await glint(node('close', channelId), { GLINT_PASSPHRASE: '' });
+    const before = (await glint(rig.node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
+    const r = await glint(rig.node('close', channelId), { GLINT_PASSPHRASE: '' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.json as { closingTxid: string };
@@ -257,24 +153,24 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(ours).toBeGreaterThan(98_000);
     expect(ours).toBeLessThan(99_000);
     await chain.mine(1);
-    const after = await until(async () => {
-      const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
+    const after = await rig.until(async () => {
+      const b = (await glint(rig.node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
       return b.confirmedSat === before.confirmedSat + before.unconfirmedSat + ours ? b : undefined;
     }, 'the closing output confirmed in the wallet');
     expect(after).toMatchObject({ unconfirmedSat: 0, lightningMsat: 0 });
-    const rows = (await glint(node('channels'), { GLINT_PASSPHRASE: '' })).json as ChannelRow[];
+    const rows = (await glint(rig.node('channels'), { GLINT_PASSPHRASE: '' })).json as ChannelRow[];
     expect(rows.find((x) => x.channelId === channelId)).toMatchObject({ state: 'closing', usable: false });
   });
 
   test('SIGTERM stops glint run cleanly: exit 0, api.json removed, store lock released', async () => {
-    run!.kill('SIGTERM');
-    expect(await runExit).toBe(0);
+    rig.run!.kill('SIGTERM');
+    expect(await rig.runExit).toBe(0);
     expect(await exists(join(data, 'api.json'))).toBe(false);
     expect(await exists(join(data, 'LOCK'))).toBe(false);
   });
 
   test('without glint run, channels and balance run the node in-process (also past a stale api.json)', async () => {
-    const c = await glint(node('channels'));
+    const c = await glint(rig.node('channels'));
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     expect(c.json).toEqual([
@@ -291,18 +187,18 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
       });
     });
     await writeFile(join(data, 'api.json'), JSON.stringify({ port: dead, token: 'cd'.repeat(32), pid: 1 }), { mode: 0o600 });
-    const b = await glint(node('balance'));
+    const b = await glint(rig.node('balance'));
     expect(b.stderr).toBe('');
     expect(b.json).toMatchObject({ unconfirmedSat: 0, lightningMsat: 0 });
     expect((b.json as Record<string, number>).confirmedSat).toBeGreaterThan(980_000);
     // Without the passphrase the in-process path cannot open the wallet, and says so.
-    const noPass = await glint(node('channels'), { GLINT_PASSPHRASE: '' });
+    const noPass = await glint(rig.node('channels'), { GLINT_PASSPHRASE: '' });
     expect(noPass.code).toBe(1);
     expect(noPass.stderr).toMatch(/passphrase/);
   });
 
   test('an in-process open, then glint run again: it redials the peer from its address book and the channel becomes usable; in-process cooperative close', async () => {
-    const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '50000'));
+    const r = await glint(rig.node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '50000'));
     expect(r.code).toBe(0);
     // Only warnings may be logged: LDK answers our channel_reestablish for the closed first
     // channel with an error (it forgot the channel), which the closing state ignores.
@@ -311,45 +207,45 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     expect(chain.mempoolTxids()).toContain(opened.fundingTxid);
     // Nothing runs now; the block comes while Glint is offline.
     await chain.mine(1);
-    await startRun();
-    const row = await until(async () => {
-      const c = await glint(node('channels'), { GLINT_PASSPHRASE: '' });
+    await rig.startRun();
+    const row = await rig.until(async () => {
+      const c = await glint(rig.node('channels'), { GLINT_PASSPHRASE: '' });
       const x = (c.json as ChannelRow[] | undefined)?.find((y) => y.channelId === opened.channelId);
       return x && x.state === 'normal' && x.usable ? x : undefined;
     }, 'the second channel normal and usable after the restart');
     expect(row).toMatchObject({ capacitySat: 50_000, localMsat: 50_000_000, remoteMsat: 0 });
-    const b = (await glint(node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
+    const b = (await glint(rig.node('balance'), { GLINT_PASSPHRASE: '' })).json as Record<string, number>;
     expect(b.lightningMsat).toBe(50_000_000);
 
-    run!.kill('SIGINT');
-    expect(await runExit).toBe(0);
+    rig.run!.kill('SIGINT');
+    expect(await rig.runExit).toBe(0);
     expect(await exists(join(data, 'api.json'))).toBe(false);
     expect(await exists(join(data, 'LOCK'))).toBe(false);
 
     // In-process cooperative close: the node dials the peer from the address book, waits for
     // channel_reestablish to make the channel usable, then negotiates.
-    const c = await glint(node('close', opened.channelId));
+    const c = await glint(rig.node('close', opened.channelId));
     expect(c.code).toBe(0);
     const { closingTxid } = c.json as { closingTxid: string };
-    await until(async () => (chain.mempoolTxids().includes(closingTxid) ? true : undefined), 'the mutual close tx in the mempool');
+    await rig.until(async () => (chain.mempoolTxids().includes(closingTxid) ? true : undefined), 'the mutual close tx in the mempool');
     const tx = (await (await fetch(`${esplora.url}/tx/${closingTxid}`)).json()) as { vin: { txid: string }[] };
     expect(tx.vin.map((i) => i.txid)).toEqual([opened.fundingTxid]);
-    const rows = (await glint(node('channels'))).json as ChannelRow[];
+    const rows = (await glint(rig.node('channels'))).json as ChannelRow[];
     expect(rows.find((y) => y.channelId === opened.channelId)).toMatchObject({ state: 'closing', usable: false });
   });
 
   test('in-process glint close --force → {closingTxid}: the channel is force-closing and a commitment spends the funding', async () => {
-    const r = await glint(node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '40000'));
+    const r = await glint(rig.node('open', `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, '40000'));
     expect(r.code).toBe(0);
     const opened = r.json as { channelId: string; fundingTxid: string };
     await chain.mine(1);
-    const f = await glint(node('close', opened.channelId, '--force'));
+    const f = await glint(rig.node('close', opened.channelId, '--force'));
     expect(f.code).toBe(0);
     expect(Object.keys(f.json as object)).toEqual(['closingTxid']);
     expect((f.json as { closingTxid: string }).closingTxid).toMatch(/^[0-9a-f]{64}$/);
     // LDK, told by our `error`, publishes its own commitment at once; bcoin has no RBF, so
     // whichever reaches the mempool first spends the funding output (ldk-counterparty.md).
-    const spender = await until(async () => {
+    const spender = await rig.until(async () => {
       for (const vout of [0, 1]) {
         const o = (await (await fetch(`${esplora.url}/tx/${opened.fundingTxid}/outspend/${vout}`)).json()) as { spent: boolean; txid?: string };
         if (o.spent && o.txid && chain.mempoolTxids().includes(o.txid)) return o.txid;
@@ -357,8 +253,8 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
       return undefined;
     }, 'a commitment spending the funding output in the mempool');
     expect(spender).toMatch(/^[0-9a-f]{64}$/);
-    const rows = (await glint(node('channels'))).json as ChannelRow[];
+    const rows = (await glint(rig.node('channels'))).json as ChannelRow[];
     expect(rows.find((y) => y.channelId === opened.channelId)).toMatchObject({ state: 'force-closing', usable: false });
-    expect(((await glint(node('balance'))).json as Record<string, number>).lightningMsat).toBe(0);
+    expect(((await glint(rig.node('balance'))).json as Record<string, number>).lightningMsat).toBe(0);
   });
 });

@@ -3,7 +3,6 @@
  * init, address, faucet → balance, send to another wallet and back, restore from the words on a
  * fresh data dir, and every refusal before anything is signed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { networks, payments } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { publicKeyOf } from '../../engine/index.ts';
 import { RegtestChain, startEsplora, type EsploraServer } from '../../playground/chain/index.ts';
+import { glint as glintCli } from '../harness/cli-node.ts';
 
 let chain: RegtestChain;
 let esplora: EsploraServer;
@@ -35,26 +35,10 @@ interface Run {
   json: Record<string, unknown>;
 }
 
-function glint(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/glint.ts', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GLINT_PASSPHRASE: 'correct horse battery staple', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      let json: Record<string, unknown> = {};
-      try {
-        json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-      } catch {
-        /* left empty: the assertion on stdout will say what came out */
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
+/** `glint <args>` with its JSON output as a record (empty when stdout is empty or not JSON). */
+async function glint(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const r = await glintCli(args, env);
+  return { ...r, json: r.json === undefined ? {} : (r.json as Record<string, unknown>) };
 }
 
 const wallet = (name: string, ...args: string[]): string[] => ['--data', join(dir, name), '--esplora', esplora.url, ...args];
