@@ -291,6 +291,17 @@ export function ldkFeerate(ldk: Ldk, node: LdkNode, channelId: string): number |
   return f instanceof ldk.Option_u32Z_Some ? f.some : undefined;
 }
 
+/** The short_channel_id LDK reports in `d`, if any. */
+export function ldkScid(ldk: Ldk, d: ChannelDetails): bigint | undefined {
+  const s = d.get_short_channel_id();
+  return s instanceof ldk.Option_u64Z_Some ? s.some : undefined;
+}
+
+/** A short_channel_id as BOLT 7 writes it: `block x tx x output`. */
+export function formatScid(scid: bigint): string {
+  return `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`;
+}
+
 /** Connect `g` to `peer` unless connected already, and wait until both see the other. */
 export async function connect(g: Glint, peer: { node: LdkNode; port: number }): Promise<void> {
   const id = peer.node.nodeIdHex;

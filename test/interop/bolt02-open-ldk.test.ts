@@ -11,7 +11,7 @@
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (the manager's log).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ChannelDetails, Event, Event_FundingGenerationReady } from 'lightningdevkit';
+import type { Event, Event_FundingGenerationReady } from 'lightningdevkit';
 import { EncryptedStore, WalletService, bytesToHex } from '../../engine/index.ts';
 import { ChannelManager, type ChannelInfo, type ChannelManagerEvent } from '../../engine/node/channels.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
@@ -19,22 +19,13 @@ import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
 import { RegtestWallet, type RegtestChain } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
-import { PASSPHRASE, channelOf, glintNode, ldkPeer, mine, startWorld, stopWorld, until, usableWith, type Glint, type LdkPeer, type World } from '../harness/glint-ldk.ts';
+import { PASSPHRASE, channelOf, formatScid, ldkScid, glintNode, ldkPeer, mine, startWorld, stopWorld, until, usableWith, type Glint, type LdkPeer, type World } from '../harness/glint-ldk.ts';
 
 let w: World;
 let ldk: Ldk;
 let chain: RegtestChain;
 let plain: LdkPeer;
 let anchors: LdkPeer;
-
-function scidOf(d: ChannelDetails): bigint | undefined {
-  const s = d.get_short_channel_id();
-  return s instanceof ldk.Option_u64Z_Some ? s.some : undefined;
-}
-
-function formatScid(scid: bigint): string {
-  return `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`;
-}
 
 /** The reloaded store holds exactly the channel's final snapshot, and a new manager lists it the same. */
 async function expectReloads(g: Glint, channel: ChannelInfo): Promise<void> {
@@ -119,7 +110,7 @@ async function openTo(g: Glint, peer: { node: LdkNode; port: number }, channelTy
   expect(ours.shortChannelId).toBe(`${block.height}x${block.pos}x${ours.fundingOutputIndex}`);
   expect(theirs.get_channel_value_satoshis()).toBe(100_000n);
   expect(bytesToHex(theirs.get_channel_id().get_a())).toBe(ours.channelId);
-  expect(formatScid(scidOf(theirs)!)).toBe(ours.shortChannelId);
+  expect(formatScid(ldkScid(ldk, theirs)!)).toBe(ours.shortChannelId);
   expect(Boolean(theirs.get_is_outbound())).toBe(false);
   const ct = theirs.get_channel_type();
   expect(Boolean(ct?.supports_static_remote_key())).toBe(true);
@@ -223,7 +214,7 @@ describe('BOLT 2 establishment: LDK opens to Glint', () => {
     expect(ours.shortChannelId).toBe(`${block.height}x${block.pos}x${ours.fundingOutputIndex}`);
     expect(Boolean(theirs.get_is_outbound())).toBe(true);
     expect(theirs.get_channel_value_satoshis()).toBe(120_000n);
-    expect(formatScid(scidOf(theirs)!)).toBe(ours.shortChannelId);
+    expect(formatScid(ldkScid(ldk, theirs)!)).toBe(ours.shortChannelId);
     await expectReloads(g, ours);
   });
 });

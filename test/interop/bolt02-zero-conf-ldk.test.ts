@@ -12,12 +12,12 @@
  * Debug with `LDK_LOG=1` and `GLINT_LOG=1`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
+import type { Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
 import { bytesToHex } from '../../engine/index.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { RegtestWallet, type RegtestChain } from '../../playground/chain/index.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
-import { channelOf, glintNode, ldkPeer, mine, startWorld, stopWorld, until, usableWith, type LdkPeer, type World } from '../harness/glint-ldk.ts';
+import { channelOf, formatScid, glintNode, ldkScid, ldkPeer, mine, startWorld, stopWorld, until, usableWith, type LdkPeer, type World } from '../harness/glint-ldk.ts';
 
 let w: World;
 let ldk: Ldk;
@@ -26,15 +26,6 @@ let chain: RegtestChain;
 let funderLdk: LdkPeer;
 /** Accepts Glint's channels by hand, as zero-conf from a trusted peer. */
 let fundeeLdk: LdkPeer;
-
-function scidOf(d: ChannelDetails): bigint | undefined {
-  const s = d.get_short_channel_id();
-  return s instanceof ldk.Option_u64Z_Some ? s.some : undefined;
-}
-
-function formatScid(scid: bigint): string {
-  return `${scid >> 40n}x${(scid >> 16n) & 0xffffffn}x${scid & 0xffffn}`;
-}
 
 
 beforeAll(async () => {
@@ -90,7 +81,7 @@ describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
     const theirs = usableWith(node, g.peers.nodeId)[0]!;
     expect(ours).toMatchObject({ state: 'normal', usable: true, capacitySat: 130_000n, localMsat: 4_000_000n, remoteMsat: 126_000_000n, fundingTxid: funding.txid });
     expect(ours.shortChannelId).toBeUndefined();
-    expect(scidOf(theirs)).toBeUndefined();
+    expect(ldkScid(ldk, theirs)).toBeUndefined();
     expect(Boolean(theirs.get_is_outbound())).toBe(true);
     // The record in the store is the zero-conf normal state (no short_channel_id).
     await g.channels.idle();
@@ -110,8 +101,8 @@ describe('BOLT 2 zero-conf: LDK opens to Glint, which trusts it', () => {
     const after = g.channels.byLocalId(inbound!.localId)!;
     expect(after).toMatchObject({ state: 'normal', usable: true });
     expect(after.shortChannelId).toBe(`${block.height}x${block.pos}x${after.fundingOutputIndex}`);
-    await until(() => scidOf(usableWith(node, g.peers.nodeId)[0]!) !== undefined, 'the real short_channel_id on LDK', 20_000, node);
-    expect(formatScid(scidOf(usableWith(node, g.peers.nodeId)[0]!)!)).toBe(after.shortChannelId);
+    await until(() => ldkScid(ldk, usableWith(node, g.peers.nodeId)[0]!) !== undefined, 'the real short_channel_id on LDK', 20_000, node);
+    expect(formatScid(ldkScid(ldk, usableWith(node, g.peers.nodeId)[0]!)!)).toBe(after.shortChannelId);
     await g.channels.idle();
     const confirmed = decodeChannelState((await g.store.get(`channel/${ours.channelId}`))!);
     expect(confirmed.type === 'normal' && confirmed.shortChannelId !== undefined).toBe(true);
@@ -163,7 +154,7 @@ describe('BOLT 2 zero-conf: Glint opens to LDK, which accepts it as zero-conf', 
     expect(ours.shortChannelId).toBeUndefined();
     const theirs = usableWith(node, g.peers.nodeId)[0]!;
     expect(Boolean(theirs.get_is_outbound())).toBe(false);
-    expect(scidOf(theirs)).toBeUndefined();
+    expect(ldkScid(ldk, theirs)).toBeUndefined();
     expect(bytesToHex(theirs.get_channel_id().get_a())).toBe(ours.channelId);
 
     await mine(w, g, 1);
@@ -172,7 +163,7 @@ describe('BOLT 2 zero-conf: Glint opens to LDK, which accepts it as zero-conf', 
     const after = channelOf(g, opened.localId);
     expect(after.shortChannelId).toBe(`${block.height}x${block.pos}x${after.fundingOutputIndex}`);
     expect(after.usable).toBe(true);
-    await until(() => scidOf(usableWith(node, g.peers.nodeId)[0]!) !== undefined, 'the real short_channel_id on LDK', 20_000, node);
-    expect(formatScid(scidOf(usableWith(node, g.peers.nodeId)[0]!)!)).toBe(after.shortChannelId);
+    await until(() => ldkScid(ldk, usableWith(node, g.peers.nodeId)[0]!) !== undefined, 'the real short_channel_id on LDK', 20_000, node);
+    expect(formatScid(ldkScid(ldk, usableWith(node, g.peers.nodeId)[0]!)!)).toBe(after.shortChannelId);
   });
 });
