@@ -12,7 +12,7 @@ import { sha256 } from '../../engine/crypto/hash.ts';
 import { Keychain } from '../../engine/keys/keychain.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { PersistenceBarrier, type BarrierAction } from '../../engine/node/executor.ts';
-import { ChannelManager, type ChannelChain, type ChannelManagerEvent, type ChannelPeers, type ChannelWallet } from '../../engine/node/channels.ts';
+import { ChannelManager, type ChannelChain, type ChannelInfo, type ChannelManagerEvent, type ChannelPeers, type ChannelWallet } from '../../engine/node/channels.ts';
 import type { PeerEvent } from '../../engine/node/peer-manager.ts';
 import type { Clock, Entropy } from '../../engine/ports.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
@@ -242,4 +242,26 @@ export async function tip(bus: Bus, ...nodes: TestNode[]): Promise<void> {
   await bus.deliverAll();
   for (const n of nodes) await n.manager.idle();
   await bus.deliverAll();
+}
+
+/**
+ * `a` funds a 250,000 sat channel to `b` (connected first) and the funding gets 3 confirmations,
+ * the default minimum depth: both should be in `normal`. Returns `a`'s view of the channel; the
+ * caller checks it.
+ */
+export async function openAndConfirm(
+  net: { bus: Bus; chain: FakeChain },
+  a: TestNode,
+  b: TestNode,
+  opts: { readonly channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx'; readonly pushMsat: bigint },
+): Promise<ChannelInfo> {
+  connect(a, b);
+  const opened = await a.manager.open(b.nodeId, { fundingSat: 250_000n, pushMsat: opts.pushMsat, channelType: opts.channelType });
+  await net.bus.deliverAll();
+  await a.manager.idle();
+  await b.manager.idle();
+  await net.bus.deliverAll();
+  net.chain.mine(3);
+  await tip(net.bus, a, b);
+  return a.manager.byLocalId(opened.localId)!;
 }

@@ -21,7 +21,7 @@ import { ValidationError } from '../../engine/lib/errors.ts';
 import type { ChannelManagerEvent } from '../../engine/node/channels.ts';
 import type { PeerInfo } from '../../engine/node/peer-manager.ts';
 import type { Message } from '../../engine/wire/message.ts';
-import { Bus, FakeChain, type TestNode, connect, makeNode as makeManagerNode, settle, tip as tipAll, txidOf } from '../harness/manager-fakes.ts';
+import { Bus, FakeChain, type TestNode, connect, makeNode as makeManagerNode, openAndConfirm, settle, tip as tipAll, txidOf } from '../harness/manager-fakes.ts';
 
 let bus: Bus;
 let chain: FakeChain;
@@ -39,15 +39,7 @@ const spends = (raw: Uint8Array, txid: string): boolean => Transaction.fromBuffe
 async function normalPair(type: 'static_remotekey' | 'anchors_zero_fee_htlc_tx' = 'static_remotekey', a?: TestNode, b?: TestNode) {
   a ??= await makeNode('alice');
   b ??= await makeNode('bob');
-  connect(a, b);
-  const opened = await a.manager.open(b.nodeId, { fundingSat: 250_000n, pushMsat: 10_000_000n, channelType: type });
-  await bus.deliverAll();
-  await a.manager.idle();
-  await b.manager.idle();
-  await bus.deliverAll();
-  chain.mine(3);
-  await tip(a, b);
-  const ch = a.manager.byLocalId(opened.localId)!;
+  const ch = await openAndConfirm({ bus, chain }, a, b, { channelType: type, pushMsat: 10_000_000n });
   expect(ch).toMatchObject({ state: 'normal', usable: true });
   return { a, b, ch };
 }

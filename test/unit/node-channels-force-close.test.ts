@@ -16,7 +16,7 @@ import type { OutSpend } from '../../engine/chain/source.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import type { ForceClosingState } from '../../engine/channel/types.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
-import { Bus, FakeChain, type TestNode, connect, makeNode as makeManagerNode, tip as tipAll, txidOf } from '../harness/manager-fakes.ts';
+import { Bus, FakeChain, type TestNode, makeNode as makeManagerNode, openAndConfirm, tip as tipAll, txidOf } from '../harness/manager-fakes.ts';
 import { scriptError } from './bolt03-interpreter.ts';
 
 const display = (hash: Uint8Array): string => bytesToHex(Uint8Array.from(hash).reverse());
@@ -53,15 +53,7 @@ beforeEach(() => {
 async function normalPair(type: 'static_remotekey' | 'anchors_zero_fee_htlc_tx') {
   const a = await makeNode('alice');
   const b = await makeNode('bob');
-  connect(a, b);
-  const opened = await a.manager.open(b.nodeId, { fundingSat: 250_000n, pushMsat: 50_000_000n, channelType: type });
-  await bus.deliverAll();
-  await a.manager.idle();
-  await b.manager.idle();
-  await bus.deliverAll();
-  chain.mine(3);
-  await tip(a, b);
-  const ch = a.manager.byLocalId(opened.localId)!;
+  const ch = await openAndConfirm({ bus, chain }, a, b, { channelType: type, pushMsat: 50_000_000n });
   expect(ch).toMatchObject({ state: 'normal', usable: true });
   return { a, b, ch };
 }
