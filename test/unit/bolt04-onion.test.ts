@@ -42,7 +42,7 @@ describe('BOLT 4 onion-test.json: packet construction', () => {
 
 describe('BOLT 4 onion-test.json: onion decryption', () => {
   it('each hop peels its layer with its private key and finds its payload; the last is final', () => {
-    let packet = hexToBytes(vector.onion);
+    let packet: Uint8Array = hexToBytes(vector.onion);
     const secrets = buildOnion(hops, sessionKey, associatedData).sharedSecrets;
     vector.decode.forEach((privHex, i) => {
       const priv = hexToBytes(privHex);
