@@ -1,5 +1,6 @@
 /** engine/onion: BOLT 4 Sphinx payment onions — build, peel, hop payloads, failure messages. */
 export { ONION_PACKET_SIZE, HOP_PAYLOADS_SIZE, buildOnion, peelOnion } from './sphinx.ts';
+export { onionSharedSecret, multiplyPoint } from './scalar-multiply.ts';
 export type { BuiltOnion, OnionHop, PeeledOnion } from './sphinx.ts';
 export { encodeHopPayload, decodeHopPayload, OnionPayloadError, PayloadType } from './payload.ts';
 export type { HopPayload, TlvRecord } from './payload.ts';

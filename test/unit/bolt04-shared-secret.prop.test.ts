@@ -1,0 +1,54 @@
+/**
+ * BOLT 4 "Shared Secret": the onion's windowed scalar multiplication gives exactly noble's
+ * `Point#multiply` result (and so crypto's `ecdh`) for random points and scalars, for the edge
+ * scalars (1, 2, small, n−1, n−2, even and odd), and refuses scalars outside [1, n).
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as secp from '@noble/secp256k1';
+import { bytesToHex } from '../../engine/lib/bytes.ts';
+import { sha256 } from '../../engine/crypto/hash.ts';
+import { ecdh, publicKeyOf } from '../../engine/crypto/secp256k1.ts';
+import { multiplyPoint, onionSharedSecret } from '../../engine/onion/scalar-multiply.ts';
+
+const N = secp.Point.CURVE().n;
+const scalarBytes = (k: bigint): Uint8Array => secp.etc.numberToBytesBE(k);
+const nobleMultiply = (point: Uint8Array, k: bigint): string => bytesToHex(secp.Point.fromBytes(point).multiply(k).toBytes(true));
+
+const scalar = fc.bigInt({ min: 1n, max: N - 1n });
+const point = fc.bigInt({ min: 1n, max: N - 1n }).map((k) => publicKeyOf(scalarBytes(k)));
+
+describe('BOLT 4 shared secret: windowed scalar multiplication', () => {
+  it('equals noble for random points and scalars', () => {
+    fc.assert(
+      fc.property(point, scalar, (p, k) => {
+        expect(bytesToHex(multiplyPoint(p, scalarBytes(k)))).toBe(nobleMultiply(p, k));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('equals noble for edge scalars', () => {
+    const p = publicKeyOf(sha256(new TextEncoder().encode('edge point')));
+    const edges = [1n, 2n, 3n, 15n, 16n, 17n, 31n, 32n, 33n, 2n ** 128n, 2n ** 255n, N - 1n, N - 2n, N - 3n, N - 16n, N - 17n, N - 30n, N - 32n];
+    for (const k of edges) expect(bytesToHex(multiplyPoint(p, scalarBytes(k))), `k = ${k}`).toBe(nobleMultiply(p, k));
+    expect(bytesToHex(multiplyPoint(secp.Point.BASE.toBytes(true), scalarBytes(N - 1n)))).toBe(bytesToHex(publicKeyOf(scalarBytes(N - 1n))));
+  });
+
+  it('onionSharedSecret equals crypto ecdh', () => {
+    fc.assert(
+      fc.property(point, scalar, (p, k) => {
+        expect(bytesToHex(onionSharedSecret(scalarBytes(k), p))).toBe(bytesToHex(ecdh(scalarBytes(k), p)));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('refuses scalars outside [1, n) and invalid points', () => {
+    const p = publicKeyOf(sha256(Uint8Array.of(1)));
+    expect(() => multiplyPoint(p, new Uint8Array(32))).toThrow(RangeError);
+    expect(() => multiplyPoint(p, scalarBytes(N))).toThrow(RangeError);
+    expect(() => multiplyPoint(p, new Uint8Array(31).fill(1))).toThrow(RangeError);
+    expect(() => multiplyPoint(new Uint8Array(33), scalarBytes(5n))).toThrow(/point/);
+  });
+});
