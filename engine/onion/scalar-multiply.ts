@@ -5,10 +5,11 @@
  *
  * noble's `Point#multiply` runs a bit-by-bit ladder with a fake point (256 doublings and 256
  * additions through its complete addition formula). This does the same job in Jacobian
- * coordinates with a signed fixed 4-bit window: a table of 1P, 3P, …, 15P, then 64 rounds of
- * four dedicated doublings (a = 0, "dbl-2009-l") and one addition ("add-2007-bl"). The digits are
- * recoded so that none is zero (Joye–Tunstall regular recoding), so the sequence of operations is
- * the same for every scalar of the same size, as with noble's safe ladder. About 2.5× faster.
+ * coordinates: the GLV endomorphism splits the scalar into two halves below 2^128, each recoded
+ * into signed odd 4-bit digits (Joye–Tunstall regular recoding: no zero digit, so the sequence of
+ * operations is the same for every scalar), then 33 rounds of four dedicated doublings (a = 0,
+ * EFD "dbl-2009-l") and two additions ("add-2007-bl") from tables of 1Q, 3Q, …, 15Q. About 3×
+ * faster than noble's ladder. Like noble, this is not a hard constant-time guarantee in JS.
  * Results are checked against noble's by the property tests.
  */
 import * as secp from '@noble/secp256k1';
@@ -99,13 +100,43 @@ function negate(q: Jacobian): Jacobian {
   return { X: q.X, Y: q.Y === 0n ? 0n : P - q.Y, Z: q.Z };
 }
 
+// GLV endomorphism (secp256k1 has a cube root of unity β mod p with λ mod n such that
+// λ·(x, y) = (β·x, y)): k·P = k1·P + k2·λP with |k1|, |k2| < 2^128, which halves the doublings.
+const BETA = 0x7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501een;
+const A1 = 0x3086d221a7d46bcde86c90e49284eb15n;
+const B1 = -0xe4437ed6010e88286f547fa90abfe4c3n;
+const A2 = 0x114ca50f7a8e2f3f657c1108d9d44cfd8n;
+const B2 = A1;
+const HALF_N = N >> 1n;
+const POW_2_128 = 2n ** 128n;
+
+function modN(a: bigint): bigint {
+  const r = a % N;
+  return r < 0n ? r + N : r;
+}
+
+/** k = k1 + k2·λ (mod n) with both halves below 2^128 in absolute value (the GLV split). */
+function splitScalar(k: bigint): { k1: bigint; k1neg: boolean; k2: bigint; k2neg: boolean } {
+  const c1 = (B2 * k + HALF_N) / N;
+  const c2 = (-B1 * k + HALF_N) / N;
+  let k1 = modN(k - c1 * A1 - c2 * A2);
+  let k2 = modN(-c1 * B1 - c2 * B2);
+  const k1neg = k1 > POW_2_128;
+  const k2neg = k2 > POW_2_128;
+  if (k1neg) k1 = N - k1;
+  if (k2neg) k2 = N - k2;
+  if (k1 > POW_2_128 || k2 > POW_2_128) throw new RangeError('GLV split failed');
+  return { k1, k1neg, k2, k2neg };
+}
+
 const WINDOW = 4n;
 const WINDOW_SIZE = 16n;
-const ROUNDS = 64;
+/** Rounds of 4 bits for a scalar below 2^128 + 3 (the top digit takes what is left). */
+const ROUNDS = 33;
 
 /**
  * Signed regular recoding of an odd scalar: k = Σ dᵢ·16ⁱ with every dᵢ odd in [-15, 15] and the
- * top digit positive. Returned least significant first (ROUNDS + 1 digits).
+ * top digit positive (Joye–Tunstall). Returned least significant first (ROUNDS + 1 digits).
  */
 function recodeOdd(k: bigint): number[] {
   const digits: number[] = [];
@@ -118,31 +149,42 @@ function recodeOdd(k: bigint): number[] {
   return digits;
 }
 
+/** 1Q, 3Q, …, 15Q, and 2Q. */
+function oddMultiples(q: Jacobian): { table: Jacobian[]; twice: Jacobian } {
+  const twice = double(q);
+  const table: Jacobian[] = [q];
+  for (let i = 1; i < 8; i++) table.push(addPoints(table[i - 1] as Jacobian, twice));
+  return { table, twice };
+}
+
+function pick(table: readonly Jacobian[], digit: number): Jacobian {
+  const t = table[(Math.abs(digit) - 1) >> 1] as Jacobian;
+  return digit < 0 ? negate(t) : t;
+}
+
 /** k·(x, y) for an affine point and 1 ≤ k < n, as affine coordinates. */
 function multiplyAffine(x: bigint, y: bigint, k: bigint): { x: bigint; y: bigint } {
-  // Make the scalar odd without branching on it: an even k becomes n − k (n is odd), and the
-  // result is negated back at the end.
-  const even = 1n - (k & 1n);
-  const odd = k + even * (N - 2n * k);
-  const base: Jacobian = { X: x, Y: y, Z: 1n };
-  const twice = double(base);
-  const table: Jacobian[] = [base];
-  for (let i = 1; i < 8; i++) table.push(addPoints(table[i - 1] as Jacobian, twice));
-  const digits = recodeOdd(odd);
-  const top = digits[ROUNDS] as number;
-  let acc = table[(top - 1) >> 1] as Jacobian;
+  const { k1, k1neg, k2, k2neg } = splitScalar(k);
+  const m1 = oddMultiples({ X: x, Y: k1neg ? P - y : y, Z: 1n });
+  const m2 = oddMultiples({ X: mul(x, BETA), Y: k2neg ? P - y : y, Z: 1n });
+  // Regular recoding needs odd scalars: an even half gets +1, an odd one +2, and 1·Q or 2·Q is
+  // taken back at the end, so the same operations run whatever the parity.
+  const bump1 = 1n + (k1 & 1n);
+  const bump2 = 1n + (k2 & 1n);
+  const d1 = recodeOdd(k1 + bump1);
+  const d2 = recodeOdd(k2 + bump2);
+  let acc = addPoints(pick(m1.table, d1[ROUNDS] as number), pick(m2.table, d2[ROUNDS] as number));
   for (let i = ROUNDS - 1; i >= 0; i--) {
     acc = double(double(double(double(acc))));
-    const d = digits[i] as number;
-    const t = table[(Math.abs(d) - 1) >> 1] as Jacobian;
-    acc = addPoints(acc, d < 0 ? negate(t) : t);
+    acc = addPoints(acc, pick(m1.table, d1[i] as number));
+    acc = addPoints(acc, pick(m2.table, d2[i] as number));
   }
+  acc = addPoints(acc, negate(bump1 === 2n ? m1.twice : (m1.table[0] as Jacobian)));
+  acc = addPoints(acc, negate(bump2 === 2n ? m2.twice : (m2.table[0] as Jacobian)));
   if (acc.Z === 0n) throw new RangeError('scalar multiplication reached infinity');
   const zInv = secp.etc.invert(acc.Z, P);
   const zInv2 = mul(zInv, zInv);
-  const ax = mul(acc.X, zInv2);
-  const ay = mul(acc.Y, mul(zInv2, zInv));
-  return { x: ax, y: even === 1n ? (ay === 0n ? 0n : P - ay) : ay };
+  return { x: mul(acc.X, zInv2), y: mul(acc.Y, mul(zInv2, zInv)) };
 }
 
 function scalarOf(bytes: Uint8Array, field: string): bigint {
@@ -177,7 +219,7 @@ export function multiplyPoint(point: Uint8Array, scalar: Uint8Array): Uint8Array
 
 /**
  * BOLT 4 "Shared Secret" (and BOLT 8 ECDH): SHA256 of the compressed point `secret · pubkey`.
- * The same value as crypto's `ecdh`, computed about 2.5× faster; pass
+ * The same value as crypto's `ecdh`, computed about 3× faster; pass
  * `(point) => onionSharedSecret(nodeSecret, point)` to `peelOnion`.
  */
 export function onionSharedSecret(secret: Uint8Array, pubkey: Uint8Array): Uint8Array {

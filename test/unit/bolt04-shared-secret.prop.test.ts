@@ -1,7 +1,7 @@
 /**
  * BOLT 4 "Shared Secret": the onion's windowed scalar multiplication gives exactly noble's
  * `Point#multiply` result (and so crypto's `ecdh`) for random points and scalars, for the edge
- * scalars (1, 2, small, n−1, n−2, even and odd), and refuses scalars outside [1, n).
+ * scalars (1, 2, small, n−1, n−2, even and odd, multiples of the GLV λ), and refuses scalars outside [1, n).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -15,6 +15,8 @@ const N = secp.Point.CURVE().n;
 const scalarBytes = (k: bigint): Uint8Array => secp.etc.numberToBytesBE(k);
 const nobleMultiply = (point: Uint8Array, k: bigint): string => bytesToHex(secp.Point.fromBytes(point).multiply(k).toBytes(true));
 
+/** The GLV λ (λ·(x, y) = (β·x, y)): scalars near its multiples split into a zero or tiny half. */
+const LAMBDA = 0x5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72n;
 const scalar = fc.bigInt({ min: 1n, max: N - 1n });
 const point = fc.bigInt({ min: 1n, max: N - 1n }).map((k) => publicKeyOf(scalarBytes(k)));
 
@@ -30,7 +32,7 @@ describe('BOLT 4 shared secret: windowed scalar multiplication', () => {
 
   it('equals noble for edge scalars', () => {
     const p = publicKeyOf(sha256(new TextEncoder().encode('edge point')));
-    const edges = [1n, 2n, 3n, 15n, 16n, 17n, 31n, 32n, 33n, 2n ** 128n, 2n ** 255n, N - 1n, N - 2n, N - 3n, N - 16n, N - 17n, N - 30n, N - 32n];
+    const edges = [1n, 2n, 3n, 15n, 16n, 17n, 31n, 32n, 33n, 2n ** 128n, 2n ** 255n, N - 1n, N - 2n, N - 3n, N - 16n, N - 17n, N - 30n, N - 32n, LAMBDA, LAMBDA + 1n, LAMBDA - 1n, (2n * LAMBDA) % N, N - LAMBDA, (LAMBDA * LAMBDA) % N, 2n ** 128n - 1n, 2n ** 128n + 1n];
     for (const k of edges) expect(bytesToHex(multiplyPoint(p, scalarBytes(k))), `k = ${k}`).toBe(nobleMultiply(p, k));
     expect(bytesToHex(multiplyPoint(secp.Point.BASE.toBytes(true), scalarBytes(N - 1n)))).toBe(bytesToHex(publicKeyOf(scalarBytes(N - 1n))));
   });
