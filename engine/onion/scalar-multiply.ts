@@ -14,34 +14,10 @@
  */
 import * as secp from '@noble/secp256k1';
 import { sha256 } from '../crypto/hash.ts';
-import { parsePoint } from '../crypto/secp256k1.ts';
+import { DecodeError } from '../lib/errors.ts';
+import { add, mul, P, sqrt, sub } from './field.ts';
 
-const P = 2n ** 256n - 2n ** 32n - 977n;
 const N: bigint = secp.Point.CURVE().n;
-const MASK_256 = 2n ** 256n - 1n;
-/** 2^256 mod p, for the fast reduction of a 512-bit product. */
-const FOLD = 2n ** 32n + 977n;
-
-/** x mod p for 0 ≤ x < 2^512 (two folds of the high half, then one conditional subtraction). */
-function reduce(x: bigint): bigint {
-  x = (x & MASK_256) + (x >> 256n) * FOLD;
-  x = (x & MASK_256) + (x >> 256n) * FOLD;
-  return x >= P ? x - P : x;
-}
-
-function mul(a: bigint, b: bigint): bigint {
-  return reduce(a * b);
-}
-
-function sub(a: bigint, b: bigint): bigint {
-  const d = a - b;
-  return d < 0n ? d + P : d;
-}
-
-function add(a: bigint, b: bigint): bigint {
-  const s = a + b;
-  return s >= P ? s - P : s;
-}
 
 /** A point in Jacobian coordinates (x = X/Z², y = Y/Z³); Z = 0 is the point at infinity. */
 interface Jacobian {
@@ -216,13 +192,48 @@ function compressed(x: bigint, y: bigint): Uint8Array {
   return out;
 }
 
+interface Affine {
+  readonly x: bigint;
+  readonly y: bigint;
+}
+
+const DECOMPRESSED_CACHE_LIMIT = 256;
+const decompressed = new Map<string, Affine>();
+
+function cacheKey(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
 /**
- * `scalar · point` as a 33-byte compressed point. `point` is a compressed public key (parsed once
- * through the crypto layer's cache; throws DecodeError if invalid), `scalar` 32 bytes in [1, n)
- * (RangeError otherwise).
+ * The affine point of a 33-byte compressed public key, or undefined if it is not one (bad
+ * prefix, x ≥ p, or x³ + 7 not a square). The last few are cached: peeling parses the onion's
+ * ephemeral key to check it, then for ECDH, then to blind it; building parses the same node ids.
+ */
+export function decompressPoint(bytes: Uint8Array): Affine | undefined {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 33 || (bytes[0] !== 2 && bytes[0] !== 3)) return undefined;
+  const key = cacheKey(bytes);
+  const hit = decompressed.get(key);
+  if (hit) return hit;
+  let x = 0n;
+  for (let i = 1; i < 33; i++) x = (x << 8n) | BigInt(bytes[i] as number);
+  if (x >= P) return undefined;
+  const y = sqrt(add(mul(mul(x, x), x), 7n));
+  if (y === undefined) return undefined;
+  const point = { x, y: (y & 1n) === BigInt((bytes[0] as number) & 1) ? y : P - y };
+  if (decompressed.size >= DECOMPRESSED_CACHE_LIMIT) decompressed.delete(decompressed.keys().next().value as string);
+  decompressed.set(key, point);
+  return point;
+}
+
+/**
+ * `scalar · point` as a 33-byte compressed point. `point` is a compressed public key (DecodeError
+ * if it is not a valid one), `scalar` 32 bytes in [1, n) (RangeError otherwise).
  */
 export function multiplyPoint(point: Uint8Array, scalar: Uint8Array): Uint8Array {
-  const affine = parsePoint(point, 'point').toAffine();
+  const affine = decompressPoint(point);
+  if (!affine) throw new DecodeError('point', 'not a valid compressed secp256k1 public key');
   const r = multiplyAffine(affine.x, affine.y, scalarOf(scalar, 'scalar'));
   return compressed(r.x, r.y);
 }

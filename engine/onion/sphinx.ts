@@ -12,14 +12,14 @@
 import { concatBytes } from '../lib/bytes.ts';
 import { DecodeError, ValidationError } from '../lib/errors.ts';
 import { hmacSha256, sha256 } from '../crypto/hash.ts';
-import { isValidPublicKey, isValidSecretKey, privateMultiply, publicKeyOf } from '../crypto/secp256k1.ts';
+import { isValidSecretKey, privateMultiply, publicKeyOf } from '../crypto/secp256k1.ts';
 import { ByteReader } from '../wire/reader.ts';
 import { encodeBigSize } from '../wire/writer.ts';
 import { FailureCode, type FailureMessage } from './failure-codes.ts';
 import { invalidOnionPayload } from './failure-messages.ts';
 import { constantTimeEqual, onionKey, pseudoRandomStream, xorInto } from './keys.ts';
 import { decodeHopPayload, OnionPayloadError, type HopPayload } from './payload.ts';
-import { multiplyPoint, onionSharedSecret } from './scalar-multiply.ts';
+import { decompressPoint, multiplyPoint, onionSharedSecret } from './scalar-multiply.ts';
 
 /** `onion_routing_packet` size: version (1) + public_key (33) + hop_payloads (1300) + hmac (32). */
 export const ONION_PACKET_SIZE = 1366;
@@ -171,7 +171,7 @@ export function peelOnion(packet: Uint8Array, associatedData: Uint8Array, ecdh: 
   // A packet of the wrong size cannot be a version-0 onion.
   if (packet.length !== ONION_PACKET_SIZE || packet[0] !== 0) return malformed(FailureCode.INVALID_ONION_VERSION, packet);
   const ephemeralKey = packet.subarray(PUBKEY_OFFSET, PAYLOADS_OFFSET);
-  if (!isValidPublicKey(ephemeralKey)) return malformed(FailureCode.INVALID_ONION_KEY, packet);
+  if (!decompressPoint(ephemeralKey)) return malformed(FailureCode.INVALID_ONION_KEY, packet);
   let sharedSecret: Uint8Array;
   try {
     sharedSecret = ecdh(ephemeralKey.slice());

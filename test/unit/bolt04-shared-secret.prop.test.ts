@@ -9,7 +9,7 @@ import * as secp from '@noble/secp256k1';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { sha256 } from '../../engine/crypto/hash.ts';
 import { ecdh, publicKeyOf } from '../../engine/crypto/secp256k1.ts';
-import { multiplyPoint, onionSharedSecret } from '../../engine/onion/scalar-multiply.ts';
+import { decompressPoint, multiplyPoint, onionSharedSecret } from '../../engine/onion/scalar-multiply.ts';
 
 const N = secp.Point.CURVE().n;
 const scalarBytes = (k: bigint): Uint8Array => secp.etc.numberToBytesBE(k);
@@ -52,5 +52,29 @@ describe('BOLT 4 shared secret: windowed scalar multiplication', () => {
     expect(() => multiplyPoint(p, scalarBytes(N))).toThrow(RangeError);
     expect(() => multiplyPoint(p, new Uint8Array(31).fill(1))).toThrow(RangeError);
     expect(() => multiplyPoint(new Uint8Array(33), scalarBytes(5n))).toThrow(/point/);
+  });
+});
+
+describe('BOLT 4 shared secret: public key decompression', () => {
+  it('equals noble on valid keys and refuses exactly what noble refuses', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom(2, 3, 4, 0), (x, prefix) => {
+        const bytes = new Uint8Array([prefix, ...x]);
+        let noble: { x: bigint; y: bigint } | undefined;
+        try {
+          noble = secp.Point.fromBytes(bytes).toAffine();
+        } catch {
+          noble = undefined;
+        }
+        expect(decompressPoint(bytes)).toEqual(noble);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses x ≥ p and wrong lengths', () => {
+    expect(decompressPoint(new Uint8Array([2, ...new Uint8Array(32).fill(0xff)]))).toBeUndefined();
+    expect(decompressPoint(new Uint8Array(32))).toBeUndefined();
+    expect(decompressPoint(publicKeyOf(sha256(Uint8Array.of(3))).subarray(0, 32))).toBeUndefined();
   });
 });
