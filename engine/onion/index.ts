@@ -33,5 +33,7 @@ export {
   unknownNextPeer,
 } from './failure-messages.ts';
 export type { FailureDetails } from './failure-messages.ts';
-export { createFailurePacket, wrapFailurePacket, decodeFailurePacket, FAILURE_PADDED_LENGTH } from './failure-packet.ts';
+export { createFailurePacket, wrapFailurePacket, decodeFailurePacket, attributeUndecodableFailure, FAILURE_PADDED_LENGTH } from './failure-packet.ts';
+export { addAttribution, verifyAttribution, ATTRIBUTION_DATA_LENGTH, ATTRIBUTION_MAX_HOPS } from './attribution.ts';
+export type { Attribution } from './attribution.ts';
 export type { DecodedFailure, FailurePacketOptions } from './failure-packet.ts';
