@@ -349,3 +349,47 @@ export async function openLdkToGlint(w: World, g: Glint, peer: LdkPeer, opts: { 
   await until(() => ldkUsable(node, find()!.channelId), 'LDK usable channel', 20_000, node);
   return find()!;
 }
+
+/** An LDK⇄LDK channel made by `openLdkToLdk`. */
+export interface LdkChannel {
+  readonly channelId: string;
+  readonly shortChannelId: bigint;
+  readonly fundingTxid: string;
+}
+
+/**
+ * LDK `from` opens a channel to LDK `to` (connecting them first), funded from regtest coins of a
+ * wallet made from `seed`, mined (1 block: `ldkPeer` peers ask minimum_depth 1) until usable on
+ * both. The funder sees ChannelReady; the peers exchange channel_update, so `to` can hint the
+ * channel in its invoices.
+ */
+export async function openLdkToLdk(w: World, from: LdkPeer, to: LdkPeer, opts: { fundingSat?: bigint; pushMsat?: bigint; seed: string }): Promise<LdkChannel> {
+  const fundingSat = opts.fundingSat ?? 500_000n;
+  const funder = RegtestWallet.fromSeed(opts.seed);
+  const coinValue = Number(fundingSat) + 100_000;
+  const coin = await w.chain.faucet(funder.script, coinValue);
+  await from.node.connect(to.node.nodeId, '127.0.0.1', to.port);
+  await to.node.waitForPeer(from.node.nodeIdHex);
+  let txid = '';
+  const opened = await from.node.openChannelTo(
+    to.node.nodeId,
+    fundingSat,
+    (script, valueSat) => {
+      const tx = funder.pay({ inputs: [{ txid: coin.txid, vout: coin.vout, value: coinValue }], outputs: [{ script, value: Number(valueSat) }] });
+      txid = tx.txid;
+      return tx.raw;
+    },
+    opts.pushMsat !== undefined ? { pushMsat: opts.pushMsat } : {},
+  );
+  await until(() => w.chain.mempoolTxids().includes(txid), 'the LDK⇄LDK funding tx in the mempool', 20_000, from.node);
+  await w.chain.mine(1);
+  await until(() => ldkUsable(from.node, opened.channelId) && ldkUsable(to.node, opened.channelId), 'LDK⇄LDK channel usable on both', 20_000, from.node);
+  const scid = ldkScid(w.ldk, ldkChannel(from.node, opened.channelId)!);
+  if (scid === undefined) throw new Error('LDK⇄LDK channel without a short_channel_id');
+  return { channelId: opened.channelId, shortChannelId: scid, fundingTxid: txid };
+}
+
+/** Resolve once none of the LDK nodes has an HTLC pending (every commitment dance is over). */
+export async function ldkSettled(nodes: readonly LdkNode[], timeoutMs = 20_000): Promise<void> {
+  for (const node of nodes) await node.waitForNoPendingHtlcs(timeoutMs);
+}
