@@ -328,6 +328,7 @@ export class LdkNode {
     for (const timer of this.timers) clearInterval(timer);
     const stoppedError = new Error(`${this.alias}: stopped`);
     for (const waiter of [...this.waiters]) waiter.settle(stoppedError);
+    this.payments.abort(stoppedError);
     this.logBuffer.abortWaits(stoppedError);
     const closing = [...this.sockets].map((socket) => (socket.destroy('node stopped'), socket.closed));
     const listening = [...this.servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -370,6 +371,7 @@ export class LdkNode {
     );
     this.logBuffer.add(`FATAL ${this.fatalError.message}`);
     for (const waiter of [...this.waiters]) waiter.settle(this.fatalError);
+    this.payments?.abort(this.fatalError);
     this.logBuffer.abortWaits(this.fatalError);
   }
 

@@ -144,7 +144,7 @@ export class LdkPayments {
   private readonly rejectHashes = new Set<string>();
   private readonly held = new Map<string, HeldPayment>();
   private readonly sends = new Map<string, PendingSend>();
-  private readonly claimWaiters = new Map<string, Set<() => void>>();
+  private readonly claimWaiters = new Map<string, Set<(error?: Error) => void>>();
 
   private readonly node: LdkNode;
 
@@ -230,8 +230,9 @@ export class LdkPayments {
     return new Promise((resolve, reject) => {
       const waiters = this.claimWaiters.get(paymentHash) ?? new Set();
       this.claimWaiters.set(paymentHash, waiters);
-      const done = (): void => (clearTimeout(timer), waiters.delete(done), resolve(found()!));
-      const timer = setTimeout(() => (waiters.delete(done), reject(new Error(`${this.node.alias}: payment ${paymentHash} not claimed within ${timeoutMs} ms\n${this.node.logs.slice(-10).join('\n')}`))), timeoutMs);
+      const done = (error?: Error): void => (clearTimeout(timer), waiters.delete(done), error ? reject(error) : resolve(found()!));
+      const timer = setTimeout(() => done(new Error(`${this.node.alias}: payment ${paymentHash} not claimed within ${timeoutMs} ms\n${this.node.logs.slice(-10).join('\n')}`)), timeoutMs);
+      timer.unref();
       waiters.add(done);
     });
   }
@@ -295,6 +296,13 @@ export class LdkPayments {
   /** No HTLC pending on any channel (the commitment dances after PaymentSent/PaymentClaimed are done). */
   idle(): boolean {
     return this.node.channelManager.list_channels().every((d) => d.get_pending_inbound_htlcs().length === 0 && d.get_pending_outbound_htlcs().length === 0);
+  }
+
+  /** The node stopped or broke: every pending send and claim wait rejects with `error`. */
+  abort(error: Error): void {
+    for (const id of [...this.sends.keys()]) this.settle(id, (s) => s.reject(error));
+    for (const waiters of this.claimWaiters.values()) for (const waiter of [...waiters]) waiter(error);
+    this.claimWaiters.clear();
   }
 
   /** Called by LdkNode for every LDK event, outside LDK (so LDK may be called). */
@@ -383,6 +391,7 @@ export class LdkPayments {
     const id = hex(paymentId);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => this.settle(id, (s) => s.reject(new Error(`${this.node.alias}: payment ${paymentHash} neither sent nor failed within ${timeoutMs} ms\n${this.node.logs.slice(-10).join('\n')}`))), timeoutMs);
+      timer.unref();
       this.sends.set(id, {
         paymentHash,
         failures: [],

@@ -393,3 +393,48 @@ export async function openLdkToLdk(w: World, from: LdkPeer, to: LdkPeer, opts: {
 export async function ldkSettled(nodes: readonly LdkNode[], timeoutMs = 20_000): Promise<void> {
   for (const node of nodes) await node.waitForNoPendingHtlcs(timeoutMs);
 }
+
+/**
+ * The payment API of a Glint node as the interop tests and benches drive it: exactly GlintNode's
+ * payment methods (common.md "Payments in the node"), on the harness's ChannelManager.
+ */
+export interface GlintPayments {
+  createInvoice(opts: { readonly amountMsat?: bigint; readonly description?: string; readonly expirySec?: number }): Promise<{ bolt11: string; paymentHash: string }>;
+  pay(bolt11: string, opts?: GlintPayOptions): Promise<GlintPayResult>;
+  keysend(payee: string, amountMsat: bigint, opts?: Omit<GlintPayOptions, 'amountMsat'>): Promise<GlintPayResult>;
+  payments(): readonly GlintPaymentRecord[];
+  payment(paymentHash: string): GlintPaymentRecord | undefined;
+}
+export interface GlintPayOptions {
+  readonly amountMsat?: bigint;
+  readonly maxFeeMsat?: bigint;
+  readonly maxCltvExpiryDelta?: number;
+  readonly timeoutMs?: number;
+}
+export interface GlintPayResult {
+  readonly status: 'pending' | 'succeeded' | 'failed';
+  readonly paymentHash: string;
+  readonly preimage?: string;
+  readonly feeMsat: bigint;
+  readonly ms: number;
+  readonly reason?: string;
+  readonly failureCode?: string;
+}
+export interface GlintPaymentRecord {
+  readonly paymentHash: string;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly kind: 'invoice' | 'keysend';
+  readonly status: 'pending' | 'succeeded' | 'failed';
+  readonly amountMsat: bigint;
+  readonly feeMsat: bigint;
+  readonly preimage?: string;
+  readonly reason?: string;
+  readonly failureCode?: string;
+  readonly htlcs: readonly { readonly channelId: string; readonly amountMsat: bigint; readonly cltvExpiry: number; readonly status: string }[];
+}
+
+/** `g`'s payments (made once per Glint node). */
+export function glintPayments(g: Glint): GlintPayments {
+  void g;
+  throw new Error('Glint payments are not wired into the harness yet: needs the PaymentManager of engine/node/payments (w4)');
+}
