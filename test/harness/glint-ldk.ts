@@ -438,3 +438,31 @@ export function glintPayments(g: Glint): GlintPayments {
   void g;
   throw new Error('Glint payments are not wired into the harness yet: needs the PaymentManager of engine/node/payments (w4)');
 }
+
+/**
+ * HTLCs not yet fully removed on `g`'s channel `channelId` (the manager's `htlcs(channelId)`,
+ * PaymentChannels in engine/node/payments/ports.ts).
+ */
+export function glintHtlcCount(g: Glint, channelId: string): number {
+  const manager = g.channels as unknown as { htlcs?: (channelId: string) => readonly unknown[] };
+  if (typeof manager.htlcs !== 'function') throw new Error('ChannelManager.htlcs(channelId) is missing (engine/node/payments PaymentChannels)');
+  return manager.htlcs(channelId).length;
+}
+
+/** Resolve once neither `g` nor any of the LDK nodes has an HTLC on any channel. */
+export async function paymentsSettled(g: Glint, nodes: readonly LdkNode[], timeoutMs = 20_000): Promise<void> {
+  await until(() => g.channels.list().every((c) => glintHtlcCount(g, c.channelId) === 0), 'no HTLC left on Glint', timeoutMs);
+  await ldkSettled(nodes, timeoutMs);
+  await g.channels.idle();
+}
+
+/** Both sides' settled balances of one Glint ⇄ LDK channel, msat: Glint's ChannelInfo and LDK's ChannelDetails. */
+export function channelBalances(g: Glint, node: LdkNode, channelId: string): { glint: { local: bigint; remote: bigint }; ldk: { local: bigint; remote: bigint } } {
+  const ours = g.channels.list().find((c) => c.channelId === channelId);
+  const theirs = node.channelBalances().find((b) => b.channelId === channelId);
+  if (!ours || !theirs) throw new Error(`channel ${channelId} missing on ${ours ? 'LDK' : 'Glint'}`);
+  return {
+    glint: { local: ours.localMsat, remote: ours.remoteMsat },
+    ldk: { local: theirs.balanceMsat, remote: theirs.valueSat * 1000n - theirs.balanceMsat },
+  };
+}
