@@ -64,7 +64,7 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
     back = (await openLdkToGlint(w, g, l, { fundingSat: 200_000n, pushMsat: 0n, seed: 'failures l-glint' })).channelId;
     await openLdkToLdk(w, l, c, { fundingSat: 100_000n, seed: 'failures l-c' });
     await g.channels.onTip();
-    pay = glintPayments(g);
+    pay = await glintPayments(g);
   }, 90_000);
 
   afterAll(async () => {

@@ -56,7 +56,7 @@ describe('BOLT 4 MPP and keysend: Glint ⇄ LDK over two channels each way', () 
     for (let i = 0; i < 2; i++) channelIds.push((await openGlintToLdk(w, g, l, 'static_remotekey', 100_000n)).channelId);
     for (const n of [1, 2]) channelIds.push((await openLdkToGlint(w, g, l, { fundingSat: 100_000n, pushMsat: 0n, seed: `mpp l-glint ${n}` })).channelId);
     await g.channels.onTip();
-    pay = glintPayments(g);
+    pay = await glintPayments(g);
   }, 90_000);
 
   afterAll(async () => {

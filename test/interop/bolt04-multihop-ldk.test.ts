@@ -75,7 +75,7 @@ describe('BOLT 4 multi-hop: Glint ⇄ LDK B ⇄ LDK C over route hints', () => {
     bc = await openLdkToLdk(w, b, c, { fundingSat: 300_000n, seed: 'multihop b-c' });
     await openLdkToLdk(w, c, b, { fundingSat: 300_000n, seed: 'multihop c-b' });
     await g.channels.onTip();
-    pay = glintPayments(g);
+    pay = await glintPayments(g);
   }, 90_000);
 
   afterAll(async () => {
