@@ -12,7 +12,7 @@ import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { ValidationError } from '../../engine/lib/errors.ts';
 import { decodeInvoice, encodeInvoice, signInvoiceDigest } from '../../engine/invoice/index.ts';
 import { PaymentManager } from '../../engine/node/payments/manager.ts';
-import { MPP_TIMEOUT_MS } from '../../engine/node/payments/incoming.ts';
+import { HOLD_SAFETY_BLOCKS, MPP_TIMEOUT_MS } from '../../engine/node/payments/incoming.ts';
 import type { PaymentRecord } from '../../engine/node/payments/types.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
 import { FeatureVector } from '../../engine/wire/features.ts';
@@ -272,6 +272,50 @@ describe('restarts', () => {
     await link.settle();
     expect((await paying).status).toBe('succeeded');
     expect(b2.pm.payment(inv.paymentHash)).toMatchObject({ status: 'succeeded', amountMsat: 30_000n });
+  });
+});
+
+describe('held and refused incoming HTLCs', () => {
+  test('a held MPP part close to its cltv_expiry is failed back on the next tip', async () => {
+    const { link, a, b } = await setup([60_000n, 60_000n]);
+    const inv = await b.pm.createInvoice({ amountMsat: 100_000n });
+    const paying = a.pm.pay(inv.bolt11, { timeoutMs: 10 * 60_000 });
+    await new Promise((r) => setImmediate(r));
+    await a.pm.idle();
+    const queue = (link as unknown as { queue: { to: string; event: { type: string } }[] }).queue;
+    const received = queue.filter((q) => q.event.type === 'htlc-received');
+    queue.splice(queue.indexOf(received[1]!), 1); // only one part arrives
+    await link.settle();
+    expect(a.pm.payment(inv.paymentHash)!.htlcs.map((h) => h.status)).toEqual(['pending', 'pending']);
+    const held = a.pm.payment(inv.paymentHash)!.htlcs[0]!;
+    b.pm.onTip(held.cltvExpiry - HOLD_SAFETY_BLOCKS - 1); // one block more: still held
+    await link.settle();
+    expect(a.pm.payment(inv.paymentHash)!.htlcs.map((h) => h.status)).toEqual(['pending', 'pending']);
+    link.height = held.cltvExpiry - HOLD_SAFETY_BLOCKS;
+    b.pm.onTip(link.height);
+    await link.settle();
+    await b.pm.idle();
+    const failed = a.pm.payment(inv.paymentHash)!.htlcs.filter((h) => h.status === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(b.pm.payment(inv.paymentHash)!.status).toBe('pending');
+    void paying;
+  });
+
+  test('a fulfill the channel refuses (not usable) is sent once the channel is usable again', async () => {
+    const { link, a, b, ids } = await setup();
+    const inv = await b.pm.createInvoice({ amountMsat: 9_000n });
+    const paying = a.pm.pay(inv.bolt11);
+    await new Promise((r) => setImmediate(r));
+    await a.pm.idle();
+    link.channel(ids[0]!).usable = false; // disconnected before bob answers
+    await link.settle();
+    expect(b.pm.payment(inv.paymentHash)!.status).toBe('succeeded'); // recorded before the fulfill
+    expect(link.channel(ids[0]!).htlcs.size).toBe(1);
+    link.channel(ids[0]!).usable = true;
+    link.side(b.nodeId).emit({ type: 'channel-usable', channelId: ids[0]! });
+    await link.settle();
+    expect((await paying).status).toBe('succeeded');
+    expect(link.channel(ids[0]!).htlcs.size).toBe(0);
   });
 });
 
