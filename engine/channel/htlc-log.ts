@@ -1,6 +1,6 @@
 /**
  * The update log of a funded channel, indexed by commitment number, in the style of Electrum's
- * `lnhtlc.py` HTLCManager: every update (today `update_fee`; the next issue adds HTLCs) records,
+ * `lnhtlc.py` HTLCManager: every update (`update_fee`, `update_add_htlc`, `update_fulfill_htlc`, `update_fail_*`) records,
  * for each side, the commitment number (ctn) from which it is part of that side's commitment
  * transaction. The feerate of any commitment, past or future, is then a lookup, and the
  * commitment_signed / revoke_and_ack dance is four small transitions of this log:

@@ -36,7 +36,7 @@
  * Cooperative close (BOLT 2 "Channel Close", legacy `closing_signed` with `fee_range`):
  *
  *   normal ──close command──▶ shutting-down   shutdown ▶ normal ──▶ negotiating-closing
- *          ◀ shutdown ── negotiating-closing     (no HTLCs exist: straight to negotiation)
+ *          ◀ shutdown ── negotiating-closing     (HTLCs pending: both wait in shutting-down first)
  *   funder: closing_signed ▶ … ◀ closing_signed (same fee) ──▶ closing (broadcast after persist)
  *   closing ── mutual close tx confirmed ──▶ closed
  *

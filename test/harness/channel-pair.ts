@@ -174,13 +174,26 @@ export class ChannelPair {
       blockHeight: this.blockHeight,
       nowSec: this.nowSec,
       feeratePerKw: s.feeratePerKw,
-      channelKeys: (i) => s.keychain.channelKeys(i),
+      channelKeys: (i) => this.keysOf(s, i),
       randomBytes: this.random[s.name],
       ...(s.shutdownScriptPubKey !== undefined ? { shutdownScriptPubKey: s.shutdownScriptPubKey } : {}),
       ...(s.shutdownAnySegwit !== undefined ? { shutdownAnySegwit: s.shutdownAnySegwit } : {}),
       ...(s.sweepScriptPubKey !== undefined ? { sweepScriptPubKey: s.sweepScriptPubKey } : {}),
       ...(s.zeroConfPeer !== undefined ? { zeroConfPeer: s.zeroConfPeer } : {}),
     };
+  }
+
+  private readonly keyCache = new Map<string, ReturnType<Keychain['channelKeys']>>();
+
+  /** A side's channel keys, derived once (as the node's ChannelManager does: BIP 32 + 5 public keys per call). */
+  private keysOf(s: Side, i: number): ReturnType<Keychain['channelKeys']> {
+    const k = `${s.name}${i}`;
+    let keys = this.keyCache.get(k);
+    if (!keys) {
+      keys = s.keychain.channelKeys(i);
+      this.keyCache.set(k, keys);
+    }
+    return keys;
   }
 
   /** Run one event through a side's reducer, check the batch, and carry out its actions. */

@@ -383,3 +383,38 @@ describe('version-2 snapshots (before zero-conf: short_channel_id always set, no
     expect(() => encodeChannelState({ ...s, shortChannelId: 0n })).toThrow(/shortChannelId 0/);
   });
 });
+
+describe('version-3 snapshots (before HTLCs)', () => {
+  // Written by the version-3 codec, from a pair run (anchors, push 7000 sat, one update_fee, then A's close).
+  const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v3.json', import.meta.url), 'utf8')) as Record<string, string>;
+
+  it.each(Object.entries(fixtures))('%s decodes with no HTLCs and no HTLC signatures; re-encoded as version 4 it decodes the same', (_name, hex) => {
+    const bytes = hexToBytes(hex);
+    expect(bytes[0]).toBe(3);
+    const s = decodeChannelState(bytes);
+    if (!('commitments' in s)) throw new Error(`unexpected ${s.type}`);
+    const c = s.commitments;
+    expect(c.localCommit.spec.htlcs).toEqual([]);
+    expect(c.remoteCommit.spec.htlcs).toEqual([]);
+    expect(c.localCommit.htlcSignatures).toEqual([]);
+    if (s.type === 'shutting-down') expect(s.remoteShutdownScript).toBeUndefined();
+    const again = encodeChannelState(s);
+    expect(again[0]).toBe(4);
+    expect(decodeChannelState(again)).toEqual(s);
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(3, ...again.subarray(1))));
+  });
+
+  it('a channel restored from version-3 snapshots carries HTLCs on', () => {
+    const pair = new ChannelPair();
+    pair.openToNormal({ pushMsat: 7_000_000n });
+    pair.a.state = decodeChannelState(hexToBytes(fixtures['normal (A, anchors, after one update_fee)']!));
+    pair.b.state = decodeChannelState(hexToBytes(fixtures['normal (B, anchors, after one update_fee)']!));
+    const { preimage } = pair.addHtlc('A', 3_000_000n);
+    pair.run();
+    pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: preimage });
+    pair.run();
+    expect(pair.emitted('A', 'htlc-fulfilled')).toHaveLength(1);
+    const a = pair.a.state as Extract<typeof pair.a.state, { type: 'normal' }>;
+    expect(a.commitments.localCommit.spec.toRemoteMsat).toBe(10_000_000n);
+  });
+});
