@@ -192,6 +192,9 @@ describe('basic MPP', () => {
     expect(out.htlcs).toHaveLength(2);
     expect(new Set(out.htlcs.map((h) => h.channelId))).toEqual(new Set(ids));
     expect(out.htlcs.reduce((s, h) => s + h.amountMsat, 0n)).toBe(100_000n);
+    // The payment succeeded on the first fulfill; the second part's fulfill is recorded too.
+    await a.pm.idle();
+    expect(a.pm.payment(inv.paymentHash)!.htlcs.map((h) => h.status)).toEqual(['succeeded', 'succeeded']);
     const inc = b.pm.payment(inv.paymentHash)!;
     expect(inc).toMatchObject({ status: 'succeeded', amountMsat: 100_000n });
     expect(inc.htlcs).toHaveLength(2);

@@ -104,7 +104,9 @@ export class OutgoingPayments {
       for (const h of this.deps.channels.htlcs(c.channelId)) if (h.direction === 'outgoing' && h.tag) byTag.set(h.tag, h.preimage ? { preimage: h.preimage } : {});
     }
     for (const r of this.records.values()) {
-      if (r.status !== 'pending') continue;
+      // Pending payments, and succeeded ones whose other parts' fulfills had not arrived yet.
+      const inFlight = r.parts.some((p) => p.status === 'pending');
+      if (r.status === 'failed' || (r.status === 'succeeded' && !inFlight)) continue;
       const hash = bytesToHex(r.paymentHash);
       let params: SendParams;
       try {
@@ -119,7 +121,10 @@ export class OutgoingPayments {
           if (part.status !== 'pending') continue;
           const found = byTag.get(partTag(hash, part.index));
           if (found?.preimage) await this.partFulfilled(a, part.index, found.preimage);
-          else if (!found) await this.partFailed(a, part.index, 'the HTLC is no longer in its channel after a restart', { kind: 'retry', reason: 'the HTLC was not found after a restart' });
+          else if (!found && a.record.status === 'succeeded') {
+            // The payee released the preimage, so it claimed every part: this one was fulfilled while we were down.
+            await this.update(a, part.index, (p) => ({ ...p, status: 'succeeded' }));
+          } else if (!found) await this.partFailed(a, part.index, 'the HTLC is no longer in its channel after a restart', { kind: 'retry', reason: 'the HTLC was not found after a restart' });
         }
         await this.advance(a);
       });
@@ -333,6 +338,7 @@ export class OutgoingPayments {
     const known = this.records.get(hash);
     if (existing && existing.record.status === 'pending') return this.wait(existing, timeoutMs, started);
     if (known?.status === 'succeeded') return resultOf(known, this.deps.clock.now() - started);
+    if (known?.status === 'pending') throw new ValidationError('invoice', 'a payment of this hash is pending from before a restart and could not be resumed; see the logs');
     const record: StoredOutgoingPayment = {
       ...base,
       status: 'pending',
@@ -372,7 +378,8 @@ export class OutgoingPayments {
     this.deps.notify(next);
     if (next.status !== 'pending') {
       for (const w of [...a.waiters]) w();
-      this.attempts.delete(bytesToHex(next.paymentHash));
+      // Kept while a part is in flight: its outcome still comes (MPP parts after the first fulfill).
+      if (!next.parts.some((p) => p.status === 'pending')) this.attempts.delete(bytesToHex(next.paymentHash));
     }
   }
 
