@@ -104,8 +104,10 @@ describe('BOLT 11 invoice → BOLT 4 payment over a direct channel', () => {
     const own = await a.pm.createInvoice({ amountMsat: 1000n });
     await expect(a.pm.pay(own.bolt11)).rejects.toThrow(/our own/);
     await expect(a.pm.pay('lnbc1garbage')).rejects.toThrow(ValidationError);
+    expect(b.pm.payment(inv.paymentHash)!.status).toBe('pending');
     clock.advance(61_000);
     await expect(a.pm.pay(inv.bolt11)).rejects.toThrow(/expired/);
+    expect(b.pm.payment(inv.paymentHash)).toMatchObject({ status: 'failed', failureCode: 'invoice_expired' });
     await link.settle();
     expect(link.log.filter((l) => l.event.type === 'htlc-received')).toHaveLength(0);
   });

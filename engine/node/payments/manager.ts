@@ -88,7 +88,7 @@ export class PaymentManager {
       logger: this.logger,
       nodeSecret: opts.nodeSecret,
       acceptKeysend: () => opts.acceptKeysend !== false,
-      notify: (p) => this.notify(incomingView(p, opts.nodeId), `in:${bytesToHex(p.paymentHash)}`),
+      notify: (p) => this.notify(incomingView(p, opts.nodeId, Math.floor(opts.clock.now() / 1000)), `in:${bytesToHex(p.paymentHash)}`),
     });
   }
 
@@ -184,7 +184,7 @@ export class PaymentManager {
   payments(): PaymentRecord[] {
     const rows: { key: string; view: PaymentRecord }[] = [];
     for (const p of this.outgoing.all()) rows.push({ key: `out:${bytesToHex(p.paymentHash)}`, view: outgoingView(p) });
-    for (const p of this.incoming.all()) rows.push({ key: `in:${bytesToHex(p.paymentHash)}`, view: incomingView(p, this.opts.nodeId) });
+    for (const p of this.incoming.all()) rows.push({ key: `in:${bytesToHex(p.paymentHash)}`, view: incomingView(p, this.opts.nodeId, this.nowSec()) });
     rows.sort((a, b) => b.view.createdAtSec - a.view.createdAtSec || (this.order.get(b.key) ?? 0) - (this.order.get(a.key) ?? 0));
     return rows.map((r) => r.view);
   }
@@ -195,7 +195,7 @@ export class PaymentManager {
     const out = this.outgoing.get(h);
     if (out) return outgoingView(out);
     const inc = this.incoming.get(h);
-    return inc ? incomingView(inc, this.opts.nodeId) : undefined;
+    return inc ? incomingView(inc, this.opts.nodeId, this.nowSec()) : undefined;
   }
 
   /** A new chain tip: held incoming parts near their expiry are failed back. */
@@ -210,6 +210,10 @@ export class PaymentManager {
   }
 
   // ---- internals ----------------------------------------------------------------------------------
+
+  private nowSec(): number {
+    return Math.floor(this.opts.clock.now() / 1000);
+  }
 
   private requireStarted(): void {
     if (!this.started) throw new ValidationError('payments', 'the payment manager is not started');
