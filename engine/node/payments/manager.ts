@@ -105,9 +105,12 @@ export class PaymentManager {
     for (const p of this.incoming.all()) this.order.set(`in:${bytesToHex(p.paymentHash)}`, this.seq++);
   }
 
+  /** Stop listening; waiting `pay` calls resolve with 'pending'; MPP timers stop. */
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.outgoing.stop();
+    this.incoming.stop();
   }
 
   subscribe(fn: (p: PaymentRecord) => void): () => void {

@@ -269,6 +269,11 @@ export class OutgoingPayments {
     });
   }
 
+  /** Answer every waiting `pay` with the payment as it is now (pending); the records stay for a restart. */
+  stop(): void {
+    for (const a of this.attempts.values()) for (const w of [...a.waiters]) w();
+  }
+
   /** Resolve once nothing is queued for any attempt (tests, shutdown). */
   async idle(): Promise<void> {
     for (;;) {
