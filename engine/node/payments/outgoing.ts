@@ -68,6 +68,8 @@ interface Attempt {
   readonly deadlineMs: number;
   /** Set once the payment must fail: applied when no part is in flight any more. */
   stop?: { code: string; reason: string };
+  /** Waiting for a channel to become usable (reconnecting, reestablishing); cancels its deadline timer. */
+  parked?: () => void;
   last?: { code: string; reason: string };
   queue: Promise<void>;
   readonly waiters: Set<() => void>;
@@ -234,6 +236,10 @@ export class OutgoingPayments {
 
   /** An HTLC event from the channels about one of our parts. */
   onHtlcEvent(e: HtlcEvent): void {
+    if (e.type === 'channel-usable') {
+      for (const a of this.attempts.values()) if (a.parked) this.unpark(a);
+      return;
+    }
     if (e.type !== 'htlc-added' && e.type !== 'htlc-fulfilled' && e.type !== 'htlc-failed') return;
     const m = /^([0-9a-f]{56}):(\d{1,5})$/.exec(e.tag);
     if (!m) return;
@@ -271,7 +277,11 @@ export class OutgoingPayments {
 
   /** Answer every waiting `pay` with the payment as it is now (pending); the records stay for a restart. */
   stop(): void {
-    for (const a of this.attempts.values()) for (const w of [...a.waiters]) w();
+    for (const a of this.attempts.values()) {
+      a.parked?.();
+      delete a.parked;
+      for (const w of [...a.waiters]) w();
+    }
   }
 
   /** Resolve once nothing is queued for any attempt (tests, shutdown). */
@@ -287,6 +297,15 @@ export class OutgoingPayments {
 
   private logger(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
     this.deps.logger.log(level, msg, fields);
+  }
+
+  /** A parked attempt goes on (a channel became usable, or its deadline came). */
+  private unpark(a: Attempt): void {
+    const cancel = a.parked;
+    if (!cancel) return;
+    cancel();
+    delete a.parked;
+    void this.enqueue(a, () => this.advance(a));
   }
 
   private attemptByPrefix(prefix: string): Attempt | undefined {
@@ -467,6 +486,15 @@ export class OutgoingPayments {
       maxParts: MAX_PAYMENT_PARTS - r.parts.length,
     });
     if (!split.ok) {
+      // Our channels are open but none is usable yet (peer reconnecting, channel_reestablish):
+      // wait for one until the retry deadline rather than fail at once.
+      const channels = this.deps.channels.channels();
+      if (!a.parked && now < a.deadlineMs && !channels.some((c) => c.usable) && channels.some((c) => c.open)) {
+        this.logger('info', 'no channel usable yet; the payment waits for one', { paymentHash: bytesToHex(r.paymentHash) });
+        const cancel = this.deps.clock.setTimer(a.deadlineMs - now + 1, () => this.unpark(a));
+        a.parked = cancel;
+        return;
+      }
       a.stop = a.last ? { code: a.last.code, reason: `${a.last.reason}; no other route left` } : { code: split.code, reason: split.reason };
       if (inFlight === 0) await this.finishFailed(a, a.stop.code, a.stop.reason);
       return;
