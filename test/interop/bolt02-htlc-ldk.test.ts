@@ -96,3 +96,25 @@ describe.each([
     expect(ldkUsable(peer.node, ch.channelId)).toBe(true);
   }, 120_000);
 });
+
+describe('shutdown with an HTLC pending, with LDK', () => {
+  test('Glint closes while its HTLC is in flight: both shut down, LDK fails the HTLC back in shutting-down, then the mutual close', async () => {
+    const peer = await ldkPeer(w, 'ldk-htlc-shutdown', { anchors: true });
+    const g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
+    const ch = await openGlintToLdk(w, g, peer, 'anchors_zero_fee_htlc_tx', 200_000n);
+    addHtlc(g, ch.channelId, 9, 4_000_000n, w.chain.height + 100);
+    // The add and its commitment_signed went out together: our updates are signed, so close is allowed at once.
+    const closing = g.channels.close(ch.channelId);
+    const { closingTxid } = await closing;
+    expect(htlcEvents(g, 'htlc-failed')).toHaveLength(1);
+    // The HTLC was removed after we had shut down (in shutting-down), not before.
+    const kinds = g.events.flatMap((e) => (e.type === 'channel' ? [e.event as { type: string; to?: string }] : []));
+    const shut = kinds.findIndex((e) => e.type === 'state-changed' && e.to === 'shutting-down');
+    const removed = kinds.findIndex((e) => e.type === 'htlc-failed');
+    expect(shut).toBeGreaterThanOrEqual(0);
+    expect(removed).toBeGreaterThan(shut);
+    expect(channelOf(g, ch.localId).state).toBe('closing');
+    await until(() => w.chain.mempoolTxids().includes(closingTxid), 'the mutual close tx in the mempool', 20_000, peer.node);
+  }, 120_000);
+});
+
