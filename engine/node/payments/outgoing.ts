@@ -250,7 +250,11 @@ export class OutgoingPayments {
     }
     const index = Number(m[2]);
     this.enqueue(a, async () => {
-      if (e.type === 'htlc-added') await this.update(a, index, (p) => ({ ...p, htlcId: e.htlcId }));
+      // The id is for display: kept in memory and saved with the part's next change (one write less per part).
+      if (e.type === 'htlc-added') {
+        a.record = { ...a.record, parts: a.record.parts.map((p) => (p.index === index ? { ...p, htlcId: e.htlcId } : p)) };
+        this.records.set(bytesToHex(a.record.paymentHash), a.record);
+      }
       else if (e.type === 'htlc-fulfilled') await this.partFulfilled(a, index, e.paymentPreimage);
       else {
         const part = a.record.parts.find((p) => p.index === index);
