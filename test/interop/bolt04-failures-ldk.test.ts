@@ -86,8 +86,9 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
   test('incorrect_or_unknown_payment_details on Glint: LDK pays a Glint invoice that has expired → Glint fails it back', async () => {
     const before = balances();
     const created = await pay.createInvoice({ amountMsat: 3_000_000n, description: 'expires at once', expirySec: 1 });
-    // LDK's clock is the newest block time (the chain stamps blocks 30 s behind the wall clock),
-    // so LDK still pays what Glint, on the wall clock, sees as expired.
+    // LDK (WASM, no clock) checks expiry against the newest of its start time and the block times
+    // (the chain stamps blocks 30 s behind the wall clock), so it still pays what Glint, on the
+    // wall clock, sees as expired.
     await new Promise((r) => setTimeout(r, 2100));
     const error = await l.node.payInvoice(created.bolt11).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LdkPaymentError);
@@ -98,14 +99,19 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
 
   test('an expired LDK invoice is refused before any money moves', async () => {
     const before = balances();
-    // Stamped with LDK's clock (the newest block time, 30 s behind the wall clock), so a
-    // 10 s expiry is long past.
-    const invoice = l.node.createInvoice({ amountMsat: 2_000_000n, description: 'already expired', expirySec: 10 });
+    // LDK stamps invoices with its own clock (the newest of its start time and the block times):
+    // wait until the wall clock is past the expiry it wrote.
+    const invoice = l.node.createInvoice({ amountMsat: 2_000_000n, description: 'already expired', expirySec: 1 });
+    const parsed = w.ldk.Bolt11Invoice.constructor_from_str(invoice);
+    if (!(parsed instanceof w.ldk.Result_Bolt11InvoiceParseOrSemanticErrorZ_OK)) throw new Error('LDK cannot parse its invoice');
+    const expiresAtMs = Number(parsed.res.duration_since_epoch() + parsed.res.expiry_time()) * 1000;
+    while (Date.now() <= expiresAtMs + 1000) await new Promise((r) => setTimeout(r, 100));
     const handledBefore = l.node.payments.handlingFailures.length;
     await expect(pay.pay(invoice)).rejects.toThrow(/expir/i);
     await nothingMoved(before);
     expect(l.node.payments.handlingFailures.length).toBe(handledBefore);
-    expect(pay.payments().filter((p) => p.status === 'pending')).toEqual([]);
+    expect(pay.payment(l.node.payments.paymentHashOf(invoice))).toBeUndefined();
+    expect(pay.payments().filter((p) => p.direction === 'outgoing' && p.status === 'pending')).toEqual([]);
   });
 
   test('amount too low: paying less than the invoice asks is refused before any money moves', async () => {
