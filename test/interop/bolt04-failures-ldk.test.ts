@@ -28,6 +28,9 @@ import {
   type World,
 } from '../harness/glint-ldk.ts';
 import { LdkPaymentError } from '../../playground/ldk/payments.ts';
+import { encodeInvoice, signInvoiceDigest } from '../../engine/invoice/index.ts';
+import { FeatureVector } from '../../engine/wire/features.ts';
+import { randomBytes } from 'node:crypto';
 
 let w: World;
 let g: Glint;
@@ -36,6 +39,27 @@ let l: LdkPeer;
 let c: LdkPeer;
 let direct: string;
 let back: string;
+
+/**
+ * A BOLT 11 invoice signed with Glint's node key that Glint never issued (as a payer sees it, a
+ * genuine Glint invoice): LDK pays it straight over its channel to Glint.
+ */
+function forgedGlintInvoice(paymentHash: Uint8Array, paymentSecret: Uint8Array, amountMsat: bigint): string {
+  return encodeInvoice(
+    {
+      network: 'regtest',
+      amountMsat,
+      timestampSec: Math.floor(Date.now() / 1000),
+      paymentHash,
+      paymentSecret,
+      description: 'never issued by Glint',
+      expirySec: 3600,
+      minFinalCltvExpiryDelta: 24,
+      features: FeatureVector.fromBits([8, 14, 17]).toBytes(),
+    },
+    (digest) => signInvoiceDigest(digest, g.service.nodeSecret),
+  );
+}
 
 /** Both channels with L, as each side sees them, and that they agree. */
 function balances(): { direct: bigint; back: bigint } {
@@ -94,6 +118,27 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
     expect(error).toBeInstanceOf(LdkPaymentError);
     expect((error as LdkPaymentError).reason).toBe('RecipientRejected');
     expect(pay.payment(created.paymentHash)?.status).not.toBe('succeeded');
+    await nothingMoved(before);
+  });
+
+  test('incorrect_or_unknown_payment_details on Glint: LDK pays a payment hash Glint never issued → Glint fails it back', async () => {
+    const before = balances();
+    const hash = new Uint8Array(randomBytes(32));
+    const error = await l.node.payInvoice(forgedGlintInvoice(hash, new Uint8Array(randomBytes(32)), 3_000_000n)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LdkPaymentError);
+    expect((error as LdkPaymentError).reason).toBe('RecipientRejected');
+    expect(pay.payment(Buffer.from(hash).toString('hex'))).toBeUndefined();
+    await nothingMoved(before);
+  });
+
+  test('incorrect_or_unknown_payment_details on Glint: the right payment hash with a wrong payment_secret → refused, the invoice stays unpaid', async () => {
+    const before = balances();
+    const created = await pay.createInvoice({ amountMsat: 3_000_000n, description: 'paid with the wrong secret' });
+    const forged = forgedGlintInvoice(Buffer.from(created.paymentHash, 'hex'), new Uint8Array(randomBytes(32)), 3_000_000n);
+    const error = await l.node.payInvoice(forged).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LdkPaymentError);
+    expect((error as LdkPaymentError).reason).toBe('RecipientRejected');
+    expect(pay.payment(created.paymentHash)?.status).toBe('pending');
     await nothingMoved(before);
   });
 
