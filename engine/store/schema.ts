@@ -47,7 +47,7 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
   },
   {
     key: 'channel/',
-    version: 3,
+    version: 4,
     owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
     description: 'one channel state snapshot per channel id',
   },
@@ -68,6 +68,18 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     version: 1,
     owner: 'engine/node/trusted-peers.ts',
     description: 'node ids the user trusts for zero-conf channels (their opens get minimum_depth 0)',
+  },
+  {
+    key: 'node/payments/out/',
+    version: 1,
+    owner: 'engine/node/payments/records.ts',
+    description: 'one outgoing payment per payment hash: status, parts (route, HTLC, onion shared secrets), preimage once paid',
+  },
+  {
+    key: 'node/payments/in/',
+    version: 1,
+    owner: 'engine/node/payments/records.ts',
+    description: 'one invoice we issued (preimage, payment_secret) or keysend we claimed per payment hash, with the HTLCs that paid it',
   },
 ]);
 
