@@ -123,6 +123,7 @@ export class ChannelHtlcs implements PaymentChannels {
           paymentHash: event.paymentHash,
           cltvExpiry: event.cltvExpiry,
           onionRoutingPacket: event.onionRoutingPacket,
+          ...(event.dustExposureExceeded ? { dustExposureExceeded: true as const } : {}),
         });
       case 'htlc-fulfilled':
         return this.notify({ type: 'htlc-fulfilled', channelId: bytesToHex(event.channelId), htlcId: event.htlcId, tag: event.tag, paymentPreimage: event.paymentPreimage });

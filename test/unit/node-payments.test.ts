@@ -307,6 +307,24 @@ describe('held and refused incoming HTLCs', () => {
     void paying;
   });
 
+  test('a dust HTLC over the channel\'s dust exposure limit is failed back (temporary_channel_failure), never claimed (BOLT 2)', async () => {
+    const { link, a, b } = await setup();
+    const inv = await b.pm.createInvoice({ amountMsat: 10_000n });
+    const paying = a.pm.pay(inv.bolt11, { timeoutMs: 10 * 60_000 });
+    await new Promise((r) => setImmediate(r));
+    await a.pm.idle();
+    const queue = (link as unknown as { queue: { to: string; event: { type: string; dustExposureExceeded?: true } }[] }).queue;
+    const received = queue.find((q) => q.event.type === 'htlc-received')!;
+    received.event = { ...received.event, dustExposureExceeded: true };
+    await link.settle();
+    await b.pm.idle();
+    await link.settle();
+    expect(b.pm.payment(inv.paymentHash)!.status).toBe('pending');
+    expect(b.pm.payment(inv.paymentHash)!.preimage).toBeUndefined();
+    expect(a.pm.payment(inv.paymentHash)!.htlcs[0]!.status).toBe('failed');
+    void paying;
+  });
+
   test('a fulfill the channel refuses (not usable) is sent once the channel is usable again', async () => {
     const { link, a, b, ids } = await setup();
     const inv = await b.pm.createInvoice({ amountMsat: 9_000n });

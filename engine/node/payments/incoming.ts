@@ -9,6 +9,7 @@
  *   - not for us (a forward: we do not relay)       → unknown_next_peer;
  *   - incoming amount < amt_to_forward              → final_incorrect_htlc_amount;
  *   - cltv_expiry < outgoing_cltv_value             → final_incorrect_cltv_expiry;
+ *   - a dust HTLC over the channel's dust exposure limit → temporary_channel_failure;
  *   - keysend (TLV 5482373484): sha256(preimage) = hash and keysend accepted, else
  *     incorrect_or_unknown_payment_details; claimed at once (single part);
  *   - invoice: unknown hash, missing / wrong payment_secret, expired invoice, cltv_expiry below
@@ -32,6 +33,7 @@ import {
   mppTimeout,
   onionSharedSecret,
   peelOnion,
+  temporaryChannelFailure,
   unknownNextPeer,
   type FailureMessage,
 } from '../../onion/index.ts';
@@ -67,6 +69,7 @@ interface Arrival {
   readonly paymentHash: Uint8Array;
   readonly cltvExpiry: number;
   readonly onionRoutingPacket: Uint8Array;
+  readonly dustExposureExceeded?: true;
 }
 
 interface HeldPart {
@@ -193,6 +196,8 @@ export class IncomingPayments {
     }
     const ss = peeled.sharedSecret;
     const p = peeled.payload;
+    // BOLT 2: a dust HTLC over the channel's dust exposure limit is failed back, not claimed.
+    if (a.dustExposureExceeded) return this.fail(a, ss, temporaryChannelFailure());
     if (a.amountMsat < p.amtToForwardMsat) return this.fail(a, ss, finalIncorrectHtlcAmount(a.amountMsat));
     if (a.cltvExpiry < p.outgoingCltvValue) return this.fail(a, ss, finalIncorrectCltvExpiry(a.cltvExpiry));
     const hash = bytesToHex(a.paymentHash);

@@ -59,6 +59,8 @@ export type HtlcEvent =
       readonly paymentHash: Uint8Array;
       readonly cltvExpiry: number;
       readonly onionRoutingPacket: Uint8Array;
+      /** The channel's dust exposure is over its limit with this HTLC: fail it back, never claim it (BOLT 2). */
+      readonly dustExposureExceeded?: true;
     }
   | { readonly type: 'htlc-added'; readonly channelId: string; readonly htlcId: bigint; readonly tag: string }
   | { readonly type: 'htlc-fulfilled'; readonly channelId: string; readonly htlcId: bigint; readonly tag: string; readonly paymentPreimage: Uint8Array }
