@@ -27,7 +27,9 @@ import {
   deriveRevokedCommitmentKeys,
   findRevokedOutputs,
   findSecondStageOutputs,
+  justiceInputFeeSat,
   justiceTxWeight,
+  peerClaimHeight,
   planJusticeTxs,
 } from '../../engine/channel/bolt5/justice.ts';
 import {
@@ -231,6 +233,27 @@ describe('BOLT 5 justice: dust, size and bad inputs', () => {
     expect(scriptError(second.rawTx, second.inputs.length - 1, spk, h.valueSat)).toBeUndefined();
   });
 
+  it('an offered HTLC penalty input weighs 407 (BOLT 5 "Penalty Transactions Weight Calculation": 164 + 243)', () => {
+    const offered = htlcsById([2]);
+    const c2 = revokedCommitment('static_remotekey', offered);
+    const [input] = findRevokedOutputs(c2.tx, revoked, { channelType: 'static_remotekey', toSelfDelay: c2.toSelfDelay, htlcs: offered }).filter((i) => i.kind === 'offered_htlc');
+    if (!input) throw new Error('no offered HTLC output');
+    expect(input.witnessScript.length).toBe(133);
+    expect(justiceInputFeeSat(input, 1000)).toBe(407n);
+  });
+
+  it('BOLT 5 security_delay: to_local near the end of to_self_delay is claimed alone', () => {
+    const confirmedAt = 1000;
+    const byClaim = (i: JusticeInput) => peerClaimHeight(i, confirmedAt, c.toSelfDelay);
+    const toLocal = inputs.find((i) => i.kind === 'to_local') as JusticeInput;
+    expect(byClaim(toLocal)).toBe(confirmedAt + c.toSelfDelay);
+    const early = planJusticeTxs(inputs, { revocationPrivkey: revoked.revocationPrivkey, destination, feeratePerKw: 253, tipHeight: confirmedAt + 1, peerClaimHeightOf: (i) => (i.kind === 'to_local' ? byClaim(i) : undefined) });
+    expect(early.txs).toHaveLength(1);
+    const late = planJusticeTxs(inputs, { revocationPrivkey: revoked.revocationPrivkey, destination, feeratePerKw: 253, tipHeight: confirmedAt + c.toSelfDelay - 18, peerClaimHeightOf: (i) => (i.kind === 'to_local' ? byClaim(i) : undefined) });
+    expect(late.txs).toHaveLength(2);
+    expect(late.txs.find((t) => t.inputs.length === 1)?.inputs[0]?.kind).toBe('to_local');
+  });
+
   it('bad arguments name the field', () => {
     expect(fieldOf(() => buildJusticeTx([], revoked.revocationPrivkey, destination, 253))).toBe('inputs');
     expect(fieldOf(() => buildJusticeTx([{ ...small, txid: new Uint8Array(3) }], revoked.revocationPrivkey, destination, 253))).toBe('inputs[0].txid');
@@ -313,6 +336,37 @@ describe('BOLT 5 detection: which commitment spent the funding output', () => {
   it('a wrong obscuring factor reads another number: not revoked by accident', () => {
     const r = classifyFundingSpend(commitmentTx(2), { ...k, obscuringFactor: 0x1n });
     expect(r.kind).toBe('unknown');
+  });
+});
+
+describe('BOLT 5 breach end to end: detect, derive, claim', () => {
+  it('the Appendix C commitment (number 42) seen on chain after the peer revealed its secret: detected, every output claimed', () => {
+    for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]) {
+      const htlcs = htlcsById([0, 1, 2, 3, 4]);
+      const c = revokedCommitment(channelType, htlcs);
+      const stored = encodeRevokedCommitment({ commitmentNumber: 42, htlcs });
+      const revealed = { secretOfCommitment: (n: number) => (n === 42 ? secrets.localPerCommitment : undefined) };
+      const verdict = classifyFundingSpend(c.tx, {
+        obscuringFactor: commitmentParams({ channelType, toLocalMsat: 0n, toRemoteMsat: 0n, feeratePerKw: 253, dustLimitSatoshis: 546n, htlcs: [] }).obscuringFactor,
+        localCommitTxid: new Uint8Array(32).fill(1),
+        remoteCommitTxid: new Uint8Array(32).fill(2),
+        remoteCommitmentNumber: 50,
+        revealedSecrets: revealed,
+      });
+      expect(verdict.kind).toBe('remote-revoked');
+      if (verdict.kind !== 'remote-revoked') continue;
+      expect(verdict.commitmentNumber).toBe(42);
+      const keys = deriveRevokedCommitmentKeys(verdict.perCommitmentSecret, peer, ours);
+      const record = decodeRevokedCommitment(stored);
+      const inputs = findRevokedOutputs(c.tx, keys, { channelType, toSelfDelay: c.toSelfDelay, htlcs: record.htlcs });
+      const plan = planJusticeTxs(inputs, { revocationPrivkey: keys.revocationPrivkey, destination, feeratePerKw: 1000 });
+      const claimed = plan.txs.flatMap((t) => t.inputs);
+      // Everything but our own to_remote and the anchors.
+      const theirs = c.outputs.filter((o) => o.kind === 'to_local' || o.kind === 'offered_htlc' || o.kind === 'received_htlc');
+      expect(claimed.map((i) => i.index).sort()).toEqual(theirs.map((o) => o.index).sort());
+      const spk = (i: JusticeInput) => (c.outputs[i.index] as { scriptPubKey: Uint8Array }).scriptPubKey;
+      for (const t of plan.txs) expect(allInputsPass(t.rawTx, t.inputs, spk)).toEqual(t.inputs.map(() => undefined));
+    }
   });
 });
 

@@ -16,8 +16,8 @@
  *
  * "A node MAY use a single transaction to resolve all the outputs, but MUST handle its
  * transactions being invalidated by HTLC transactions": {@link planJusticeTxs} puts everything
- * in one transaction, but gives an HTLC output whose expiry is near its own transaction (the peer
- * can soon race us with its HTLC-timeout), splits transactions above the standard weight ("Penalty
+ * in one transaction, but gives each output the peer can soon spend itself a transaction of its
+ * own (BOLT 5 `security_delay`), splits transactions above the standard weight ("Penalty
  * Transactions Weight Calculation": 483 × 2 HTLCs do not fit one standard transaction), and
  * claims separately what a combined transaction could not pay for.
  *
@@ -247,13 +247,33 @@ export interface JusticePlanOptions {
   readonly revocationPrivkey: Uint8Array;
   readonly destination: Uint8Array;
   readonly feeratePerKw: number;
-  /** The chain tip: HTLC outputs expiring within `separateWithinBlocks` of it get their own transaction. */
+  /** The chain tip: an input the peer can take within `separateWithinBlocks` of it gets its own transaction. */
   readonly tipHeight?: number;
   /**
-   * How close to an HTLC's `cltv_expiry` its output is claimed on its own, so that the peer's
-   * HTLC-timeout (valid from the expiry on) can only invalidate that one transaction. Default 18.
+   * BOLT 5 `security_delay`: how close to the height from which the peer can spend an output
+   * that output is claimed on its own (and then fee-bumped alone). Default 18, as BOLT 5
+   * recommends.
    */
   readonly separateWithinBlocks?: number;
+  /**
+   * The height from which the peer can take an input ({@link peerClaimHeight}). Default: an
+   * HTLC output's `cltv_expiry`, nothing for the others (their confirmation height is not known here).
+   */
+  readonly peerClaimHeightOf?: (input: JusticeInput) => number | undefined;
+}
+
+/**
+ * The first height at which the peer can spend `input` itself (so our claim races it): its
+ * `to_local` and its second-stage outputs after `to_self_delay` blocks on top of the transaction
+ * holding them (confirmed at `confirmedAtHeight`, BIP 68: spendable in block height + delay), an
+ * HTLC output at its `cltv_expiry` (the peer's HTLC-timeout; its HTLC-success needs a preimage
+ * and leaves an output we still take).
+ */
+export function peerClaimHeight(input: JusticeInput, confirmedAtHeight: number, toSelfDelay: number): number {
+  checkU32(confirmedAtHeight, 'confirmedAtHeight');
+  checkInt(toSelfDelay, 0, 0xffff, 'toSelfDelay');
+  if ((input.kind === 'offered_htlc' || input.kind === 'received_htlc') && input.htlc !== undefined) return input.htlc.cltvExpiry;
+  return confirmedAtHeight + toSelfDelay;
 }
 
 /** Justice transactions to broadcast, and the outputs not worth claiming at this feerate. */
@@ -262,12 +282,14 @@ export interface JusticePlan {
   readonly unclaimed: readonly { readonly input: JusticeInput; readonly reason: string }[];
 }
 
-/** Default margin before an HTLC's expiry at which its output is claimed in its own transaction. */
+/** BOLT 5's recommended `security_delay`: the margin before the peer can take an output at which it is claimed alone. */
 export const SEPARATE_HTLC_WITHIN_BLOCKS = 18;
 
 /**
  * BOLT 5 "Revoked Transaction Close Handling": the justice transactions for these inputs. One
- * transaction for everything when it fits and pays; HTLC outputs near their expiry on their own;
+ * transaction for everything when it fits and pays; an output the peer can soon take itself
+ * on its own ("a single-spend transaction for the revoked output", BOLT 5 `security_delay`: a
+ * pinned or invalidated combined transaction must not let it escape);
  * inputs split into standard-weight chunks; when a group would be dust, each of its inputs alone,
  * and an input that cannot pay for itself is reported in `unclaimed`.
  */
@@ -277,8 +299,12 @@ export function planJusticeTxs(inputs: readonly JusticeInput[], opts: JusticePla
   const margin = opts.separateWithinBlocks ?? SEPARATE_HTLC_WITHIN_BLOCKS;
   checkInt(margin, 0, 0xffff, 'separateWithinBlocks');
   if (opts.tipHeight !== undefined) checkU32(opts.tipHeight, 'tipHeight');
-  const nearExpiry = (i: JusticeInput): boolean =>
-    opts.tipHeight !== undefined && i.htlc !== undefined && (i.kind === 'offered_htlc' || i.kind === 'received_htlc') && i.htlc.cltvExpiry <= opts.tipHeight + margin;
+  const claimHeightOf = opts.peerClaimHeightOf ?? ((i: JusticeInput) => (i.kind === 'offered_htlc' || i.kind === 'received_htlc' ? i.htlc?.cltvExpiry : undefined));
+  const nearExpiry = (i: JusticeInput): boolean => {
+    if (opts.tipHeight === undefined) return false;
+    const h = claimHeightOf(i);
+    return h !== undefined && h <= opts.tipHeight + margin;
+  };
 
   const txs: JusticeTx[] = [];
   const unclaimed: { input: JusticeInput; reason: string }[] = [];
