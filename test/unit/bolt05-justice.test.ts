@@ -21,7 +21,7 @@ import { p2wpkh, p2wsh } from '../../engine/channel/bolt3/scripts.ts';
 import type { ChannelType } from '../../engine/channel/bolt3/types.ts';
 import { dustThresholdSat, feeForWeight } from '../../engine/channel/bolt5/weights.ts';
 import {
-  MAX_STANDARD_TX_WEIGHT,
+  MAX_JUSTICE_TX_WEIGHT,
   type JusticeInput,
   buildJusticeTx,
   deriveRevokedCommitmentKeys,
@@ -219,12 +219,12 @@ describe('BOLT 5 justice: dust, size and bad inputs', () => {
   it('483 × 2 HTLC outputs do not fit one standard transaction (BOLT 5 "Penalty Transactions Weight Calculation"); the builder refuses, the planner splits', () => {
     const h = inputs.find((i) => i.kind === 'received_htlc') as JusticeInput;
     const many = Array.from({ length: 966 }, (_, n) => ({ ...h, index: n }));
-    expect(justiceTxWeight(many, 22)).toBeGreaterThan(MAX_STANDARD_TX_WEIGHT);
+    expect(justiceTxWeight(many, 22)).toBeGreaterThan(MAX_JUSTICE_TX_WEIGHT);
     expect(fieldOf(() => buildJusticeTx(many, revoked.revocationPrivkey, destination, 253))).toBe('inputs');
     const plan = planJusticeTxs(many, { revocationPrivkey: revoked.revocationPrivkey, destination, feeratePerKw: 253 });
     expect(plan.txs).toHaveLength(2);
     expect(plan.unclaimed).toHaveLength(0);
-    for (const t of plan.txs) expect(t.tx.weight()).toBeLessThanOrEqual(MAX_STANDARD_TX_WEIGHT);
+    for (const t of plan.txs) expect(t.tx.weight()).toBeLessThanOrEqual(MAX_JUSTICE_TX_WEIGHT);
     expect(plan.txs.reduce((s, t) => s + t.inputs.length, 0)).toBe(966);
     // A sample of inputs of the second transaction still satisfies its script.
     const second = plan.txs[1] as { rawTx: Uint8Array; inputs: readonly JusticeInput[] };

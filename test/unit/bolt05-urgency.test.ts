@@ -40,6 +40,8 @@ describe('sweep urgency: deadline → confirmation target → feerate', () => {
     expect(sweepFeerate({ deadlineBlocks: 3, estimates })).toEqual({ targetBlocks: 1, feeratePerKw: 12_500 });
     expect(sweepFeerate({ deadlineBlocks: 300, estimates })).toEqual({ targetBlocks: 144, feeratePerKw: 500 });
     expect(sweepFeerate({ deadlineBlocks: 10, estimates })).toEqual({ targetBlocks: 2, feeratePerKw: 10_000 });
+    // engine/chain hands estimates over as a Map.
+    expect(sweepFeerate({ deadlineBlocks: 12, estimates: new Map(Object.entries(estimates).map(([t, r]) => [Number(t), r])) })).toEqual({ targetBlocks: 6, feeratePerKw: 5000 });
   });
 
   it('a closer deadline never pays less', () => {

@@ -37,8 +37,8 @@ import { SEQUENCE_NO_LOCK } from './sweep.ts';
 import { MAX_SIGNATURE_BYTES, checkFeerate, dustThresholdSat, feeForWeight, segwitTxWeight, witnessWeight } from './weights.ts';
 
 const MAX_SAT = 21_000_000n * 100_000_000n;
-/** Bitcoin Core's largest standard transaction (MAX_STANDARD_TX_WEIGHT). */
-export const MAX_STANDARD_TX_WEIGHT = 400_000;
+/** The largest justice transaction: Bitcoin Core's MAX_STANDARD_TX_WEIGHT (a heavier one is not relayed). */
+export const MAX_JUSTICE_TX_WEIGHT = 400_000;
 
 /** The peer's basepoints (it owns the revoked commitment: "local" in BOLT 3 terms). */
 export interface PeerBasepoints {
@@ -223,7 +223,7 @@ export function buildJusticeTx(inputs: readonly JusticeInput[], revocationPrivke
   checkFeerate(feeratePerKw, 'feeratePerKw');
   const revocationPubkey = publicKeyOf(revocationPrivkey);
   const weight = justiceTxWeight(inputs, destination.length);
-  if (weight > MAX_STANDARD_TX_WEIGHT) throw new ValidationError('inputs', `${inputs.length} inputs weigh ${weight}, above the standard ${MAX_STANDARD_TX_WEIGHT}`);
+  if (weight > MAX_JUSTICE_TX_WEIGHT) throw new ValidationError('inputs', `${inputs.length} inputs weigh ${weight}, above the standard ${MAX_JUSTICE_TX_WEIGHT}`);
   const total = inputs.reduce((s, i) => s + i.valueSat, 0n);
   const feeSat = feeForWeight(weight, feeratePerKw);
   const valueSat = total - feeSat;
@@ -321,7 +321,7 @@ export function planJusticeTxs(inputs: readonly JusticeInput[], opts: JusticePla
   const groups: JusticeInput[][] = alone.map((i) => [i]);
   let chunk: JusticeInput[] = [];
   for (const i of rest) {
-    if (chunk.length > 0 && justiceTxWeight([...chunk, i], opts.destination.length) > MAX_STANDARD_TX_WEIGHT) {
+    if (chunk.length > 0 && justiceTxWeight([...chunk, i], opts.destination.length) > MAX_JUSTICE_TX_WEIGHT) {
       groups.push(chunk);
       chunk = [];
     }

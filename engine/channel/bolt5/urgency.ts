@@ -29,13 +29,16 @@ export const INCREMENTAL_RELAY_FEERATE_PER_KW = 250;
 /** Default cap: a sweep never spends more than this fraction of the value it recovers on fees. */
 export const DEFAULT_MAX_FEE_FRACTION = 0.5;
 
-/** Fee estimates: confirmation target in blocks → sat/vB (the shape Esplora's /fee-estimates returns). */
-export type FeeEstimates = Readonly<Record<number, number>>;
+/**
+ * Fee estimates: confirmation target in blocks → sat/vB, as a Map (engine/chain `FeeEstimates`)
+ * or a plain object (the shape of Esplora's /fee-estimates).
+ */
+export type SweepFeeEstimates = ReadonlyMap<number, number> | Readonly<Record<number, number>>;
 
 export interface SweepFeerateParams {
   /** Blocks until the peer can take the output (or the HTLC expires); ≤ 0: already racing. */
   readonly deadlineBlocks: number;
-  readonly estimates: FeeEstimates;
+  readonly estimates: SweepFeeEstimates;
   /** The feerate an earlier broadcast of this sweep paid: the answer is never below it. */
   readonly alreadyPaidPerKw?: number;
 }
@@ -57,10 +60,11 @@ export function satPerVbyteToPerKw(satPerVbyte: number): number {
   return Math.ceil(satPerVbyte * 250);
 }
 
-function checkEstimates(estimates: FeeEstimates): [number, number][] {
+function checkEstimates(estimates: SweepFeeEstimates): [number, number][] {
   if (estimates === null || typeof estimates !== 'object') throw new ValidationError('estimates', 'must be an object of target → sat/vB');
   const pairs: [number, number][] = [];
-  for (const [key, value] of Object.entries(estimates)) {
+  const entries: [string | number, unknown][] = estimates instanceof Map ? [...estimates.entries()] : Object.entries(estimates);
+  for (const [key, value] of entries) {
     const target = Number(key);
     if (!Number.isSafeInteger(target) || target < 1) throw new ValidationError('estimates', `target ${key} is not a block count`);
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ValidationError(`estimates.${key}`, `must be a sat/vB number, got ${String(value)}`);
@@ -99,7 +103,7 @@ export interface UnconfirmedSweep {
 export interface BumpPlanParams {
   readonly sweep: UnconfirmedSweep;
   readonly deadlineBlocks: number;
-  readonly estimates: FeeEstimates;
+  readonly estimates: SweepFeeEstimates;
   /** Whether the chain's mempool accepts BIP 125 replacements (bcoin's does not). */
   readonly chainSupportsRbf: boolean;
   /** CPFP: the weight of the child spending the sweep's output (e.g. one P2WPKH in, one out: 439). */
