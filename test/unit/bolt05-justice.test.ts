@@ -259,6 +259,8 @@ describe('BOLT 5 justice: dust, size and bad inputs', () => {
     expect(fieldOf(() => buildJusticeTx([{ ...small, txid: new Uint8Array(3) }], revoked.revocationPrivkey, destination, 253))).toBe('inputs[0].txid');
     expect(fieldOf(() => buildJusticeTx([small], new Uint8Array(32), destination, 253))).toBe('revocationPrivkey');
     expect(fieldOf(() => buildJusticeTx([small], revoked.revocationPrivkey, destination, 100))).toBe('feeratePerKw');
+    expect(fieldOf(() => planJusticeTxs([small], { revocationPrivkey: revoked.revocationPrivkey, destination: undefined as never, feeratePerKw: 253 }))).toBe('destination');
+    expect(fieldOf(() => planJusticeTxs([small], { revocationPrivkey: revoked.revocationPrivkey, destination, feeratePerKw: 253, tipHeight: -1 }))).toBe('tipHeight');
     expect(fieldOf(() => findRevokedOutputs(c.tx, revoked, { channelType: 'legacy' as ChannelType, toSelfDelay: 144, htlcs }))).toBe('channelType');
     expect(fieldOf(() => findRevokedOutputs(c.tx, revoked, { channelType: 'static_remotekey', toSelfDelay: 144, htlcs: [{ ...htlcs[0], paymentHash: new Uint8Array(5) } as VectorHtlc] }))).toBe('htlcs[0].paymentHash');
   });

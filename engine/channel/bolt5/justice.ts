@@ -283,7 +283,7 @@ export interface JusticePlan {
 }
 
 /** BOLT 5's recommended `security_delay`: the margin before the peer can take an output at which it is claimed alone. */
-export const SEPARATE_HTLC_WITHIN_BLOCKS = 18;
+export const SECURITY_DELAY_BLOCKS = 18;
 
 /**
  * BOLT 5 "Revoked Transaction Close Handling": the justice transactions for these inputs. One
@@ -296,7 +296,7 @@ export const SEPARATE_HTLC_WITHIN_BLOCKS = 18;
 export function planJusticeTxs(inputs: readonly JusticeInput[], opts: JusticePlanOptions): JusticePlan {
   if (!Array.isArray(inputs)) throw new ValidationError('inputs', 'must be an array');
   if (opts === null || typeof opts !== 'object') throw new ValidationError('opts', 'must be an object');
-  const margin = opts.separateWithinBlocks ?? SEPARATE_HTLC_WITHIN_BLOCKS;
+  const margin = opts.separateWithinBlocks ?? SECURITY_DELAY_BLOCKS;
   checkInt(margin, 0, 0xffff, 'separateWithinBlocks');
   if (opts.tipHeight !== undefined) checkU32(opts.tipHeight, 'tipHeight');
   const claimHeightOf = opts.peerClaimHeightOf ?? ((i: JusticeInput) => (i.kind === 'offered_htlc' || i.kind === 'received_htlc' ? i.htlc?.cltvExpiry : undefined));
@@ -309,6 +309,8 @@ export function planJusticeTxs(inputs: readonly JusticeInput[], opts: JusticePla
   const txs: JusticeTx[] = [];
   const unclaimed: { input: JusticeInput; reason: string }[] = [];
   checkFeerate(opts.feeratePerKw, 'feeratePerKw');
+  checkSecret(opts.revocationPrivkey, 'revocationPrivkey');
+  checkScript(opts.destination, 'destination');
   const worth: JusticeInput[] = [];
   inputs.forEach((i, n) => {
     checkInput(i, `inputs[${n}]`);
