@@ -7,3 +7,6 @@
 export * from './weights.ts';
 export * from './sweep.ts';
 export * from './anchor-cpfp.ts';
+export * from './htlc-claims.ts';
+export * from './second-stage.ts';
+export * from './claim-plan.ts';
