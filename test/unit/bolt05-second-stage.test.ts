@@ -24,6 +24,7 @@ import {
   buildSecondStageSweep,
   feeForWeight,
   finalizeLocalHtlcTx,
+  localHtlcResolutions,
 } from '../../engine/channel/bolt5/index.ts';
 import { allHtlcs, commitmentParams, localHtlcPrivkey, perCommitmentPoint, remoteHtlcPrivkey, secrets, type VectorHtlc } from './bolt03-fixtures.ts';
 import { scriptError } from './bolt03-interpreter.ts';
@@ -229,4 +230,27 @@ describe('BOLT 5 local commitment, anchors: HTLC tx with fees, then its delayed 
     const s = buildSecondStageSweep({ outputs: [{ txid: tx.getHash(), index: 0, valueSat: h.outputValueSat }], revocationPubkey: c.keys.revocationPubkey, toSelfDelay: c.toSelfDelay, delayedPrivkey, destination: walletScript, feeratePerKw: 1000 });
     expect(scriptError(s.rawTx, 0, tx.outs[0]!.script, h.outputValueSat)).toBeUndefined();
   });
+});
+
+describe('BOLT 5 local commitment: pairing the stored htlc_signatures with our HTLC transactions', () => {
+  for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]) {
+    it(`${channelType}: timeouts ready, successes ready only with their preimage; signatures checked`, () => {
+      const c = ourCommitment(channelType);
+      const sigs = buildHtlcTxs(c).map((h) => signHtlcTx(h, remoteHtlcPrivkey, 'remote'));
+      const known = allHtlcs.find((h) => h.id === 1)!;
+      const r = localHtlcResolutions(c, sigs, (hash) => (hash.every((b, i) => b === known.paymentHash[i]) ? known.preimage : undefined));
+      expect(r.ready.map((x) => x.htlcTx.htlc.id).sort()).toEqual([1, 2, 3]);
+      expect(r.awaitingPreimage.map((x) => x.htlc.id).sort()).toEqual([0, 4]);
+      // A wrong preimage from the store is treated as unknown, never put in a witness.
+      expect(localHtlcResolutions(c, sigs, () => new Uint8Array(32).fill(0xee)).awaitingPreimage.length).toBe(3);
+      if (channelType === 'static_remotekey') {
+        for (const x of r.ready) {
+          const out = c.outputs[x.htlcTx.commitmentOutputIndex]!;
+          expect(scriptError(finalizeLocalHtlcTx(x, localHtlcPrivkey).toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeUndefined();
+        }
+      }
+      expect(fieldOf(() => localHtlcResolutions(c, sigs.slice(1), () => undefined))).toBe('htlcSignatures');
+      expect(fieldOf(() => localHtlcResolutions(c, [sigs[1]!, ...sigs.slice(1)], () => undefined))).toBe('htlcSignatures[0]');
+    });
+  }
 });

@@ -14,8 +14,9 @@
  * - Their commitment ("Remote Commitment Transaction"): `to_remote` (after 1 block with anchors),
  *   our anchor there (their `to_remote_anchor`, locked to our funding key), HTLCs claimed directly
  *   (htlc-claims.ts): theirs-offered with the preimage, ours-offered after `cltv_expiry`.
- * - Trimmed HTLCs have no output: they are listed apart ("MUST NOT ... trimmed ... resolved by
- *   the commitment transaction itself").
+ * - Trimmed HTLCs have no output (BOLT 3 "Trimmed Outputs": their value went to the fee): they are
+ *   listed apart, since BOLT 5 has the node fail the matching incoming HTLC once the commitment is
+ *   deep enough rather than wait for an on-chain resolution that cannot come.
  *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-local-commitment-transaction
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-remote-commitment-transaction

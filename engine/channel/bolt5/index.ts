@@ -1,6 +1,9 @@
 /**
- * BOLT 5 on-chain transactions we build after a commitment confirms: sweeps of our outputs and
- * the anchor CPFP child. Pure and synchronous, like ./bolt3 (whose conventions they follow).
+ * BOLT 5 on-chain transactions we build after a commitment confirms: sweeps of our outputs, the
+ * anchor CPFP child, direct HTLC claims on the peer's commitment (htlc-claims.ts), our second-stage
+ * HTLC transactions and their delayed sweeps (second-stage.ts), and the planner that lists what
+ * a confirmed commitment owes us (claim-plan.ts). Pure and synchronous, like ./bolt3 (whose
+ * conventions they follow).
  *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md
  */

@@ -8,7 +8,7 @@
  *   SIGHASH_ALL, so it goes out as is: {@link finalizeLocalHtlcTx}.
  * - `option_anchors` (`anchors_zero_fee_htlc_tx`): the HTLC transaction pays no fee and the peer
  *   signed it SIGHASH_SINGLE|SIGHASH_ANYONECANPAY, so we may add wallet inputs and a change output
- *   ("the local node ... can add inputs and outputs to pay the fee"): {@link buildAnchorHtlcTx}
+ *   to pay the fee when we broadcast it (BOLT 3, HTLC transactions with anchors): {@link buildAnchorHtlcTx}
  *   puts one or more HTLC inputs at indexes 0..n-1, each with its own output at the same index
  *   (what SIGHASH_SINGLE commits to), then wallet coins and one change output; our own HTLC
  *   signature is SIGHASH_ALL over that whole transaction. HTLC transactions commit to nLockTime,
@@ -26,10 +26,11 @@ import { publicKeyOf } from '../../crypto/secp256k1.ts';
 import { equalBytes } from '../../lib/bytes.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { checkAmount, checkBytes, checkInt, checkPubkey, checkScript, checkSecret } from '../bolt3/check.ts';
-import { type HtlcTx, finalizeHtlcTx, signHtlcTx, verifyHtlcSignature } from '../bolt3/htlc-tx.ts';
+import type { Commitment } from '../bolt3/commitment.ts';
+import { type HtlcTx, buildHtlcTxs, finalizeHtlcTx, signHtlcTx, verifyHtlcSignature } from '../bolt3/htlc-tx.ts';
 import { htlcTxOutputScript, p2wsh } from '../bolt3/scripts.ts';
 import { SIGHASH_ALL, SIGHASH_SINGLE_ANYONECANPAY, encodeSignature, signInput } from '../bolt3/sign.ts';
-import { hasAnchors } from '../bolt3/types.ts';
+import { type CommitmentHtlc, hasAnchors } from '../bolt3/types.ts';
 import type { WalletCoin } from './anchor-cpfp.ts';
 import { SEQUENCE_NO_LOCK, type SweptOutput } from './sweep.ts';
 import { MAX_SIGNATURE_BYTES, checkFeerate, dustThresholdSat, feeForWeight, segwitTxWeight, witnessWeight } from './weights.ts';
@@ -50,6 +51,48 @@ export interface LocalHtlcResolution {
 /** The witness item lengths of an HTLC transaction input: `0 <remotesig> <localsig> <preimage|> <script>`. */
 function htlcInputWitness(htlcTx: HtlcTx): number {
   return witnessWeight([0, MAX_SIGNATURE_BYTES, MAX_SIGNATURE_BYTES, htlcTx.kind === 'htlc-success' ? 32 : 0, htlcTx.witnessScript.length]);
+}
+
+/** Our commitment's HTLC transactions paired with the peer's signatures: the ones we can resolve now, and those waiting for a preimage. */
+export interface LocalHtlcResolutions<H extends CommitmentHtlc = CommitmentHtlc> {
+  /** HTLC-timeout transactions (valid from `cltv_expiry` + 1) and HTLC-success ones whose preimage we know. */
+  readonly ready: readonly (LocalHtlcResolution & { readonly htlcTx: HtlcTx<H> })[];
+  /** HTLC-success transactions for HTLCs whose preimage we do not (yet) know. */
+  readonly awaitingPreimage: readonly HtlcTx<H>[];
+}
+
+/**
+ * Pair every HTLC transaction of our (rebuilt) commitment with the peer's signature from its
+ * `commitment_signed` (`htlc_signatures` are in HTLC output order, as {@link buildHtlcTxs}
+ * returns them) and the preimage `preimageFor` knows. Throws a ValidationError naming
+ * `htlcSignatures` when the count differs or a signature does not verify.
+ */
+export function localHtlcResolutions<H extends CommitmentHtlc>(
+  commitment: Commitment<H>,
+  htlcSignatures: readonly Uint8Array[],
+  preimageFor: (paymentHash: Uint8Array) => Uint8Array | undefined,
+): LocalHtlcResolutions<H> {
+  const txs = buildHtlcTxs(commitment);
+  if (!Array.isArray(htlcSignatures) || htlcSignatures.length !== txs.length) {
+    throw new ValidationError('htlcSignatures', `must hold one signature per HTLC output (${txs.length}), got ${Array.isArray(htlcSignatures) ? htlcSignatures.length : 'none'}`);
+  }
+  const ready: (LocalHtlcResolution & { readonly htlcTx: HtlcTx<H> })[] = [];
+  const awaitingPreimage: HtlcTx<H>[] = [];
+  txs.forEach((htlcTx, i) => {
+    const remoteSignature = checkBytes(htlcSignatures[i], 64, `htlcSignatures[${i}]`);
+    if (!verifyHtlcSignature(htlcTx, remoteSignature, 'remote')) throw new ValidationError(`htlcSignatures[${i}]`, 'does not verify');
+    if (htlcTx.kind === 'htlc-timeout') {
+      ready.push(Object.freeze({ htlcTx, remoteSignature }));
+      return;
+    }
+    const preimage = preimageFor(htlcTx.htlc.paymentHash);
+    if (preimage instanceof Uint8Array && preimage.length === 32 && equalBytes(sha256(preimage), htlcTx.htlc.paymentHash)) {
+      ready.push(Object.freeze({ htlcTx, remoteSignature, paymentPreimage: preimage }));
+    } else {
+      awaitingPreimage.push(htlcTx);
+    }
+  });
+  return Object.freeze({ ready: Object.freeze(ready), awaitingPreimage: Object.freeze(awaitingPreimage) });
 }
 
 /**
