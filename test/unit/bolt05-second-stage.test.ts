@@ -254,3 +254,22 @@ describe('BOLT 5 local commitment: pairing the stored htlc_signatures with our H
     });
   }
 });
+
+describe('BOLT 5 local commitment, static_remotekey: every sat accounted for', () => {
+  it('to_local + HTLC outputs = what reaches the wallet + every fee, to the sat', () => {
+    const c = ourCommitment('static_remotekey');
+    const htlcTxs = buildHtlcTxs(c).map((h) => finalizeLocalHtlcTx(resolution(h), localHtlcPrivkey));
+    const sweep = buildSecondStageSweep({
+      outputs: htlcTxs.map((tx) => ({ txid: tx.getHash(), index: 0, valueSat: tx.outs[0]!.value })),
+      revocationPubkey: c.keys.revocationPubkey,
+      toSelfDelay: c.toSelfDelay,
+      delayedPrivkey,
+      destination: walletScript,
+      feeratePerKw: 1000,
+    });
+    const htlcOutSat = c.htlcOutputs.reduce((s, o) => s + o.valueSat, 0n);
+    const htlcTxFees = c.htlcOutputs.reduce((s, o, i) => s + (o.valueSat - htlcTxs[i]!.outs[0]!.value), 0n);
+    expect(sweep.valueSat + sweep.feeSat + htlcTxFees).toBe(htlcOutSat);
+    expect(sweep.tx.outs[0]!.value).toBe(sweep.valueSat);
+  });
+});

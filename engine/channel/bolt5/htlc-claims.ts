@@ -133,7 +133,13 @@ export function buildRemoteHtlcClaims<H extends CommitmentHtlc>(p: RemoteHtlcCla
       throw new ValidationError(`${field}.output.witnessScript`, 'does not hash to the output script');
     }
     // Our key sits in the script as remote_htlcpubkey: a wrong key would build an unspendable tx.
-    if (!equalBytes(remoteHtlcPubkeyOf(o.witnessScript), ourHtlcPubkey)) throw new ValidationError('htlcPrivkey', `is not the remote_htlcpubkey of ${field}`);
+    let remoteKey: Uint8Array;
+    try {
+      remoteKey = remoteHtlcPubkeyOf(o.witnessScript);
+    } catch {
+      throw new ValidationError(`${field}.output.witnessScript`, 'is not a BOLT 3 HTLC script');
+    }
+    if (!equalBytes(remoteKey, ourHtlcPubkey)) throw new ValidationError('htlcPrivkey', `is not the remote_htlcpubkey of ${field}`);
     const key = `${Array.from(c.commitmentTxid).join(',')}:${o.index}`;
     if (seen.has(key)) throw new ValidationError(`${field}.output.index`, 'is claimed twice');
     seen.add(key);
