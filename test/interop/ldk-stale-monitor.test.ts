@@ -1,0 +1,114 @@
+/**
+ * The cheating peer for BOLT 5 "Revoked Transaction Close Handling", made of real LDK code (the
+ * recipe of issue 6): LDK A ⇄ LDK B on the bcoin regtest chain. A's serialized ChannelMonitor is
+ * kept at an early state (playground/ldk/stale-monitor.ts `monitorSnapshot`), A pays B so the
+ * commitment number advances and the old commitment is revoked, then the stale bytes are loaded
+ * into a separate ChainMonitor that broadcasts "its latest" holder commitment
+ * (`replayStaleMonitor`) — exactly what A restored from an old backup would publish.
+ *
+ * Proven here: the replayed commitment's number (BOLT 3: locktime/sequence XOR the obscuring
+ * factor) is below the live one; bcoin accepts it as a valid spend of the funding output and mines
+ * it; and the honest B then takes A's to_local through the revocation path with its justice tx,
+ * which bcoin also accepts and mines long before A's to_self_delay runs out.
+ *
+ * The obscuring factor comes from A's very first monitor (commitment number 0, BOLT 3: its
+ * obscured number IS the factor); the later numbers decoding to small, increasing values is what
+ * shows the factor right.
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ldkPeer, ldkSettled, openLdkToLdk, startWorld, stopWorld, until, type LdkChannel, type LdkPeer, type World } from '../harness/glint-ldk.ts';
+import { inputsOf, monitorKeyOfChannel, monitorSnapshot, replayStaleMonitor, txidOf } from '../../playground/ldk/stale-monitor.ts';
+
+let w: World;
+let a: LdkPeer;
+let b: LdkPeer;
+let ab: LdkChannel;
+
+/** BOLT 3: the obscured commitment number from a commitment's locktime (lower 24 bits) and input sequence (upper 24 bits). */
+function obscuredNumber(raw: Uint8Array): bigint {
+  const tx = Transaction.fromBuffer(Buffer.from(raw));
+  expect(tx.locktime >>> 24).toBe(0x20);
+  expect(tx.ins[0]!.sequence >>> 24).toBe(0x80);
+  return (BigInt(tx.ins[0]!.sequence & 0xffffff) << 24n) | BigInt(tx.locktime & 0xffffff);
+}
+
+describe('BOLT 5 revoked commitment from a stale LDK ChannelMonitor (LDK ⇄ LDK, bcoin chain)', () => {
+  beforeAll(async () => {
+    w = await startWorld();
+    a = await ldkPeer(w, 'ldk-cheater', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+    b = await ldkPeer(w, 'ldk-honest', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+    ab = await openLdkToLdk(w, a, b, { fundingSat: 500_000n, seed: 'ldk-stale-monitor a-b' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopWorld(w);
+  });
+
+  test('the replayed commitment is revoked (lower commitment number), bcoin mines it, and B’s justice tx takes A’s to_local before the delay', async () => {
+    const key = monitorKeyOfChannel(a.node, ab.channelId);
+    expect(key.endsWith(`:${Transaction.fromBuffer(Buffer.from(w.chain.index.tx(ab.fundingTxid)!.raw)).outs.findIndex((o) => o.value === 500_000n)}`)).toBe(true);
+    const initial = monitorSnapshot(a.node, key);
+
+    await a.node.payInvoice(b.node.createInvoice({ amountMsat: 100_000_000n, description: 'first' }));
+    await ldkSettled([a.node, b.node]);
+    const stale = monitorSnapshot(a.node, key);
+    for (const amountMsat of [50_000_000n, 25_000_000n]) {
+      await a.node.payInvoice(b.node.createInvoice({ amountMsat, description: 'later' }));
+      await ldkSettled([a.node, b.node]);
+    }
+    const live = monitorSnapshot(a.node, key);
+
+    const replay = (bytes: Uint8Array) => replayStaleMonitor(w.ldk, a.node.keysManager, bytes);
+    const atOpen = replay(initial);
+    const revoked = replay(stale);
+    const current = replay(live);
+    for (const r of [atOpen, revoked, current]) {
+      expect(r.fundingOutpoint).toBe(key);
+      expect(inputsOf(r.commitmentTx)).toEqual([{ txid: ab.fundingTxid, vout: Number(key.split(':')[1]) }]);
+      expect(r.htlcTxs).toEqual([]); // no HTLC was pending in any of these states
+    }
+    expect(revoked.latestUpdateId).toBeLessThan(current.latestUpdateId);
+    // Commitment 0's obscured number is the obscuring factor itself (BOLT 3).
+    const factor = obscuredNumber(atOpen.commitmentTx);
+    const revokedNumber = obscuredNumber(revoked.commitmentTx) ^ factor;
+    const currentNumber = obscuredNumber(current.commitmentTx) ^ factor;
+    // Every payment is two commitment updates per side: update_add_htlc, then update_fulfill_htlc (BOLT 2).
+    expect(revokedNumber).toBe(2n);
+    expect(currentNumber).toBe(6n);
+    expect(revoked.commitmentTxid).not.toBe(current.commitmentTxid);
+    // A's live monitor is untouched by the replays: nothing of theirs reached A's broadcaster.
+    expect(a.node.broadcasts.map(txidOf)).not.toContain(revoked.commitmentTxid);
+
+    // Publish the revoked commitment: bcoin checks it as a spend of the funding output.
+    const submitted = await w.chain.submit(revoked.commitmentTx);
+    expect(submitted).toEqual({ ok: true, txid: revoked.commitmentTxid });
+    const revokedTx = Transaction.fromBuffer(Buffer.from(revoked.commitmentTx));
+    const toLocalVout = revokedTx.outs.findIndex((o) => o.script.length === 34 && o.script[0] === 0x00 && o.script[1] === 0x20);
+    expect(toLocalVout).toBeGreaterThanOrEqual(0);
+    expect(revokedTx.outs[toLocalVout]!.value).toBeGreaterThan(390_000n); // A's 500k sat minus the 100k sat paid, minus the fee
+    await w.chain.mine(1);
+    const minedAt = w.chain.index.tx(revoked.commitmentTxid)?.block?.height;
+    expect(minedAt).toBe(w.chain.height);
+
+    // B's monitor sees a revoked commitment and publishes its justice tx (its feed submits it).
+    const isJustice = (raw: Uint8Array) => inputsOf(raw).some((i) => i.txid === revoked.commitmentTxid && i.vout === toLocalVout);
+    await until(() => b.node.broadcasts.some(isJustice), 'B’s justice tx', 20_000, b.node);
+    await b.feed.flush();
+    const justiceRaw = b.node.broadcasts.find(isJustice)!;
+    const justice = Transaction.fromBuffer(Buffer.from(justiceRaw));
+    const spend = justice.ins.find((i) => i.index === toLocalVout)!;
+    // BOLT 3 to_local revocation path: <revocation_sig> 1 <to_local script starting OP_IF>.
+    expect(spend.witness).toHaveLength(3);
+    expect([...spend.witness[1]!]).toEqual([1]);
+    expect(spend.witness[2]![0]).toBe(0x63);
+    expect(spend.sequence).not.toBe(144); // not waiting out A's to_self_delay
+    const justiceTxid = justice.getId();
+    await until(() => w.chain.mempoolTxids().includes(justiceTxid), 'the justice tx in the mempool', 20_000, b.node);
+    await w.chain.mine(1);
+    const justiceAt = w.chain.index.tx(justiceTxid)?.block?.height;
+    expect(justiceAt).toBe(minedAt! + 1);
+    const taken = justice.outs.reduce((sum, o) => sum + o.value, 0n);
+    expect(revokedTx.outs[toLocalVout]!.value - taken).toBeLessThan(2_000n); // everything but the fee
+  }, 60_000);
+});
