@@ -19,6 +19,9 @@ import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ldkPeer, ldkSettled, openLdkToLdk, startWorld, stopWorld, until, type LdkChannel, type LdkPeer, type World } from '../harness/glint-ldk.ts';
 import { inputsOf, monitorKeyOfChannel, monitorSnapshot, replayStaleMonitor, txidOf } from '../../playground/ldk/stale-monitor.ts';
+import { forceCloseLdk, payAndHold, submitAll } from '../../playground/ldk/force-close.ts';
+import { LdkPaymentError } from '../../playground/ldk/payments.ts';
+import { createHash } from 'node:crypto';
 
 let w: World;
 let a: LdkPeer;
@@ -33,17 +36,20 @@ function obscuredNumber(raw: Uint8Array): bigint {
   return (BigInt(tx.ins[0]!.sequence & 0xffffff) << 24n) | BigInt(tx.locktime & 0xffffff);
 }
 
+beforeAll(async () => {
+  w = await startWorld();
+}, 60_000);
+
+afterAll(async () => {
+  await stopWorld(w);
+});
+
 describe('BOLT 5 revoked commitment from a stale LDK ChannelMonitor (LDK ⇄ LDK, bcoin chain)', () => {
   beforeAll(async () => {
-    w = await startWorld();
     a = await ldkPeer(w, 'ldk-cheater', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
     b = await ldkPeer(w, 'ldk-honest', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
     ab = await openLdkToLdk(w, a, b, { fundingSat: 500_000n, seed: 'ldk-stale-monitor a-b' });
   }, 60_000);
-
-  afterAll(async () => {
-    await stopWorld(w);
-  });
 
   test('the replayed commitment is revoked (lower commitment number), bcoin mines it, and B’s justice tx takes A’s to_local before the delay', async () => {
     const key = monitorKeyOfChannel(a.node, ab.channelId);
@@ -110,5 +116,83 @@ describe('BOLT 5 revoked commitment from a stale LDK ChannelMonitor (LDK ⇄ LDK
     expect(justiceAt).toBe(minedAt! + 1);
     const taken = justice.outs.reduce((sum, o) => sum + o.value, 0n);
     expect(revokedTx.outs[toLocalVout]!.value - taken).toBeLessThan(2_000n); // everything but the fee
+  }, 60_000);
+});
+
+/** Two fresh LDK nodes (payer → holder) with a 300 000 sat channel, disconnected again once `prepare` ran (so only the closing side publishes). */
+async function pairWithHeldHtlc(name: string, amountMsat: bigint) {
+  const payer = await ldkPeer(w, `ldk-${name}-payer`, { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+  const holder = await ldkPeer(w, `ldk-${name}-holder`, { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+  const channel = await openLdkToLdk(w, payer, holder, { fundingSat: 300_000n, seed: `ldk-force-close ${name}` });
+  const held = await payAndHold(payer.node, holder.node, amountMsat);
+  expect(held.channelId).toBe(channel.channelId);
+  expect(held.cltvExpiry).toBeGreaterThan(w.chain.height);
+  payer.node.disconnect(holder.node.nodeId);
+  await payer.node.waitForNoPeer(holder.node.nodeIdHex);
+  await holder.node.waitForNoPeer(payer.node.nodeIdHex);
+  return { payer, holder, channel, held };
+}
+
+const htlcOutputOf = (commitmentTx: Uint8Array, amountMsat: bigint) => Transaction.fromBuffer(Buffer.from(commitmentTx)).outs.findIndex((o) => o.value * 1000n === amountMsat && o.script.length === 34);
+
+describe('BOLT 5 LDK force-closes with an HTLC pending (LDK ⇄ LDK, bcoin chain)', () => {
+  test('received HTLC: LDK (payee) force-closes, its commitment is mined; given the preimage it broadcasts the HTLC-success tx, bcoin mines it, and the payer learns the preimage from the chain', async () => {
+    const { payer, holder, channel, held } = await pairWithHeldHtlc('success', 40_000_000n);
+    const close = await forceCloseLdk(holder.node, channel.channelId, payer.node.nodeId);
+    expect(inputsOf(close.commitmentTx)).toEqual([{ txid: channel.fundingTxid, vout: expect.any(Number) }]);
+    const htlcVout = htlcOutputOf(close.commitmentTx, held.amountMsat);
+    expect(htlcVout).toBeGreaterThanOrEqual(0);
+    await holder.feed.flush();
+    await until(() => w.chain.mempoolTxids().includes(close.commitmentTxid), 'the commitment in the mempool', 20_000, holder.node);
+    await w.chain.mine(1);
+    expect(w.chain.index.tx(close.commitmentTxid)?.block?.height).toBe(w.chain.height);
+    expect(close.htlcTxs()).toEqual([]); // no preimage in the monitor yet
+
+    holder.node.payments.release(held.paymentHash, 'claim'); // claim_funds → the monitor learns the preimage
+    const success = await close.waitForSpend((s) => s.kind === 'htlc-success', 'HTLC-success tx');
+    expect(success.vouts).toEqual([htlcVout]);
+    expect(success.locktime).toBe(0);
+    const preimage = Transaction.fromBuffer(Buffer.from(success.raw)).ins[0]!.witness[3]!;
+    expect(createHash('sha256').update(preimage).digest('hex')).toBe(held.paymentHash);
+    await holder.feed.flush();
+    await until(() => w.chain.mempoolTxids().includes(success.txid), 'the HTLC-success tx in the mempool', 20_000, holder.node);
+    await w.chain.mine(1);
+    expect(w.chain.index.tx(success.txid)?.block?.height).toBe(w.chain.height);
+
+    const sent = await held.sent;
+    expect(sent).not.toBeInstanceOf(Error);
+    expect(sent).toMatchObject({ paymentHash: held.paymentHash, preimage: Buffer.from(preimage).toString('hex') });
+  }, 60_000);
+
+  test('offered HTLC: LDK (payer) force-closes, its commitment is mined; at the HTLC’s cltv_expiry it broadcasts the HTLC-timeout tx (locktime = cltv_expiry), bcoin mines it, and the payment fails', async () => {
+    const { payer, holder, channel, held } = await pairWithHeldHtlc('timeout', 30_000_000n);
+    const close = await forceCloseLdk(payer.node, channel.channelId, holder.node.nodeId);
+    const htlcVout = htlcOutputOf(close.commitmentTx, held.amountMsat);
+    expect(htlcVout).toBeGreaterThanOrEqual(0);
+    // Submitted by the test (the feed relays it too; a second submission of the same tx is accepted as known).
+    expect(await submitAll(w.chain, [close.commitmentTx])).toEqual([close.commitmentTxid]);
+    await w.chain.mine(1);
+    expect(w.chain.index.tx(close.commitmentTxid)?.block?.height).toBe(w.chain.height);
+
+    // Nothing before the expiry; then the timeout tx.
+    await w.chain.mine(held.cltvExpiry - w.chain.height - 2);
+    expect(close.htlcTxs()).toEqual([]); // two blocks before the expiry it could not be mined yet
+    let timeout = close.htlcTxs('htlc-timeout')[0];
+    while (!timeout && w.chain.height < held.cltvExpiry + 3) {
+      await w.chain.mine(1);
+      timeout = close.htlcTxs('htlc-timeout')[0];
+    }
+    expect(timeout).toBeDefined();
+    expect(timeout!.vouts).toEqual([htlcVout]);
+    expect(timeout!.locktime).toBe(held.cltvExpiry);
+    expect(w.chain.height + 1).toBeGreaterThan(held.cltvExpiry); // final in the next block (BIP 65/nLockTime)
+    await payer.feed.flush();
+    await until(() => w.chain.mempoolTxids().includes(timeout!.txid), 'the HTLC-timeout tx in the mempool', 20_000, payer.node);
+    await w.chain.mine(1);
+    expect(w.chain.index.tx(timeout!.txid)?.block?.height).toBe(w.chain.height);
+
+    await w.chain.mine(6); // LDK fails the payment back once the timeout is safe from reorgs
+    const sent = await held.sent;
+    expect(sent).toBeInstanceOf(LdkPaymentError);
   }, 60_000);
 });
