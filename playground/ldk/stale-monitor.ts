@@ -16,7 +16,7 @@
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#revoked-transaction-close-handling
  */
 import { Transaction } from 'bitcoinjs-lib';
-import type { ChannelMonitor, KeysManager, OutPoint } from 'lightningdevkit';
+import type { ChainMonitor, ChannelMonitor, EventHandler, KeysManager, OutPoint } from 'lightningdevkit';
 import type { LdkNode } from './node.ts';
 import type { Ldk } from './wasm.ts';
 
@@ -55,22 +55,6 @@ export function monitorSnapshot(node: LdkNode, fundingOutpoint: string): Uint8Ar
   return Uint8Array.from(bytes);
 }
 
-/** What a replayed (stale) monitor made LDK broadcast. */
-export interface ReplayedCommitment {
-  /** The funding outpoint the monitor is for (`monitorKey` form). */
-  readonly fundingOutpoint: string;
-  /** The holder commitment transaction the stale monitor signed (spends the funding output). */
-  readonly commitmentTx: Uint8Array;
-  /** Its txid, display hex. */
-  readonly commitmentTxid: string;
-  /** Other transactions LDK broadcast with it (second-stage HTLC txs it could already sign). */
-  readonly htlcTxs: readonly Uint8Array[];
-  /** Everything the capturing broadcaster received, in order. */
-  readonly broadcasts: readonly Uint8Array[];
-  /** The update id the stale monitor was at (lower than the live monitor's once the channel moved on). */
-  readonly latestUpdateId: bigint;
-}
-
 export interface ReplayOptions {
   /** What the replaying ChainMonitor's fee estimator answers (default 253 sat/kw). */
   readonly feerateSatPerKw?: number;
@@ -79,48 +63,106 @@ export interface ReplayOptions {
 }
 
 /**
- * Deserialize `monitorBytes` (e.g. a `monitorSnapshot`) into a new ChainMonitor that shares
- * nothing with the live node but the keys, and make it broadcast its latest holder commitment.
- * `keys` must be the KeysManager of the node that wrote the bytes (same seed).
+ * A stale ChannelMonitor brought back to life: the revoked holder commitment it broadcast, and
+ * the ChainMonitor holding it, which keeps acting as the restored peer would when fed blocks
+ * (`connectBlock`): once its commitment confirms it claims its HTLC outputs — an offered HTLC by
+ * its (revoked) HTLC-timeout tx at `cltv_expiry` — so a test can get a revoked second-stage tx
+ * on chain (BOLT 5: the honest side must then take that tx's output with the revocation key).
  */
-export function replayStaleMonitor(ldk: Ldk, keys: KeysManager, monitorBytes: Uint8Array, options: ReplayOptions = {}): ReplayedCommitment {
-  const captured: Uint8Array[] = [];
-  const broadcaster = ldk.BroadcasterInterface.new_impl({
-    broadcast_transactions: (txs) => void captured.push(...txs.map((tx) => Uint8Array.from(tx))),
-  });
-  const feerate = options.feerateSatPerKw ?? 253;
-  const feeEstimator = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => feerate });
-  const log = options.log;
-  const logger = ldk.Logger.new_impl({ log: (record) => void log?.(`${record.get_module_path()}: ${record.get_args()}`) });
-  const completed = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
-  const persister = ldk.Persist.new_impl({
-    persist_new_channel: () => completed,
-    update_persisted_channel: () => completed,
-    archive_persisted_channel: () => undefined,
-  });
-  const chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, logger, feeEstimator, persister);
+export class StaleMonitorReplay {
+  /** The funding outpoint the monitor is for (`monitorKey` form). */
+  readonly fundingOutpoint: string;
+  /** The holder commitment transaction the stale monitor signed (spends the funding output). */
+  readonly commitmentTx: Uint8Array;
+  /** Its txid, display hex. */
+  readonly commitmentTxid: string;
+  /** Other transactions broadcast with it (second-stage HTLC txs LDK could sign at once). */
+  readonly htlcTxs: readonly Uint8Array[];
+  /** Everything the capturing broadcaster received, in order (grows as blocks are fed). */
+  readonly broadcasts: readonly Uint8Array[];
+  /** The update id the stale monitor was at (lower than the live monitor's once the channel moved on). */
+  readonly latestUpdateId: bigint;
+  /** The height of the monitor's best block when it was serialized: feed blocks after it. */
+  readonly bestBlockHeight: number;
+  /** The separate ChainMonitor that holds (a copy of) the stale monitor. */
+  readonly chainMonitor: ChainMonitor;
 
-  const monitor = readMonitor(ldk, keys, monitorBytes);
-  const funding = monitor.get_funding_txo().get_a();
-  const fundingOutpoint = `${hexOf(funding.get_txid())}:${funding.get_index()}`;
-  const latestUpdateId = monitor.get_latest_update_id();
-  // The restored peer's ChainMonitor takes the monitor over (a second copy from the same bytes,
-  // since the bindings hand ownership of the argument to Rust).
-  const watched = chainMonitor.as_Watch().watch_channel(funding, readMonitor(ldk, keys, monitorBytes));
-  if (!(watched instanceof ldk.Result_ChannelMonitorUpdateStatusNoneZ_OK)) throw new Error(`the replaying ChainMonitor refused the monitor for ${fundingOutpoint}`);
+  private readonly ldk: Ldk;
+  private readonly eventHandler: EventHandler;
 
-  monitor.broadcast_latest_holder_commitment_txn(broadcaster, feeEstimator, logger);
-  const fundingTxid = hexOf(reversed(funding.get_txid()));
-  const commitmentTx = captured.find((raw) => spendsOutpoint(raw, fundingTxid, funding.get_index()));
-  if (!commitmentTx) throw new Error(`the stale monitor for ${fundingOutpoint} broadcast no commitment (got ${captured.length} txs)`);
-  return {
-    fundingOutpoint,
-    commitmentTx,
-    commitmentTxid: txidOf(commitmentTx),
-    htlcTxs: captured.filter((raw) => raw !== commitmentTx),
-    broadcasts: captured,
-    latestUpdateId,
-  };
+  /**
+   * Deserialize `monitorBytes` (e.g. a `monitorSnapshot`) into a new ChainMonitor that shares
+   * nothing with the live node but the keys, and make the monitor broadcast its latest holder
+   * commitment. `keys` must be the KeysManager of the node that wrote the bytes (same seed).
+   */
+  constructor(ldk: Ldk, keys: KeysManager, monitorBytes: Uint8Array, options: ReplayOptions = {}) {
+    this.ldk = ldk;
+    const captured: Uint8Array[] = [];
+    this.broadcasts = captured;
+    const broadcaster = ldk.BroadcasterInterface.new_impl({
+      broadcast_transactions: (txs) => void captured.push(...txs.map((tx) => Uint8Array.from(tx))),
+    });
+    const feerate = options.feerateSatPerKw ?? 253;
+    const feeEstimator = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => feerate });
+    const log = options.log;
+    const logger = ldk.Logger.new_impl({ log: (record) => void log?.(`${record.get_module_path()}: ${record.get_args()}`) });
+    const completed = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
+    const persister = ldk.Persist.new_impl({
+      persist_new_channel: () => completed,
+      update_persisted_channel: () => completed,
+      archive_persisted_channel: () => undefined,
+    });
+    this.chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, logger, feeEstimator, persister);
+    this.eventHandler = ldk.EventHandler.new_impl({ handle_event: () => ldk.Result_NoneReplayEventZ.constructor_ok() });
+
+    const monitor = readMonitor(ldk, keys, monitorBytes);
+    const funding = monitor.get_funding_txo().get_a();
+    this.fundingOutpoint = `${hexOf(funding.get_txid())}:${funding.get_index()}`;
+    this.latestUpdateId = monitor.get_latest_update_id();
+    this.bestBlockHeight = monitor.current_best_block().get_height();
+    // The restored peer's ChainMonitor watches a copy of the monitor (the bindings clone the argument).
+    const watched = this.chainMonitor.as_Watch().watch_channel(funding, monitor);
+    if (!(watched instanceof ldk.Result_ChannelMonitorUpdateStatusNoneZ_OK)) throw new Error(`the replaying ChainMonitor refused the monitor for ${this.fundingOutpoint}`);
+
+    monitor.broadcast_latest_holder_commitment_txn(broadcaster, feeEstimator, logger);
+    const fundingTxid = hexOf(reversed(funding.get_txid()));
+    const commitmentTx = captured.find((raw) => spendsOutpoint(raw, fundingTxid, funding.get_index()));
+    if (!commitmentTx) throw new Error(`the stale monitor for ${this.fundingOutpoint} broadcast no commitment (got ${captured.length} txs)`);
+    this.commitmentTx = commitmentTx;
+    this.commitmentTxid = txidOf(commitmentTx);
+    this.htlcTxs = captured.filter((raw) => raw !== commitmentTx);
+  }
+
+  /** A connected block, to the ChainMonitor's Confirm interface (every tx with its index, then the tip). */
+  connectBlock(header: Uint8Array, txs: readonly Uint8Array[], height: number): void {
+    const confirm = this.chainMonitor.as_Confirm();
+    confirm.transactions_confirmed(header, txs.map((raw, index) => this.ldk.TwoTuple_usizeTransactionZ.constructor_new(index, raw)), height);
+    confirm.best_block_updated(header, height);
+    this.chainMonitor.as_EventsProvider().process_pending_events(this.eventHandler);
+  }
+
+  /** A disconnected block's txids (display hex), then the new tip. */
+  disconnectBlock(txids: readonly string[], tipHeader: Uint8Array, tipHeight: number): void {
+    const confirm = this.chainMonitor.as_Confirm();
+    for (const txid of txids) confirm.transaction_unconfirmed(reversed(Buffer.from(txid, 'hex')));
+    confirm.best_block_updated(tipHeader, tipHeight);
+  }
+
+  /** Broadcasts so far that spend an output of `txid` (display hex), oldest first, duplicates folded. */
+  spendsOf(txid: string): Uint8Array[] {
+    const seen = new Set<string>();
+    return this.broadcasts.filter((raw) => {
+      const id = txidOf(raw);
+      if (seen.has(id) || !inputsOf(raw).some((input) => input.txid === txid)) return false;
+      seen.add(id);
+      return true;
+    });
+  }
+}
+
+/** `new StaleMonitorReplay(...)`: the stale monitor's revoked commitment, broadcast into a capture. */
+export function replayStaleMonitor(ldk: Ldk, keys: KeysManager, monitorBytes: Uint8Array, options: ReplayOptions = {}): StaleMonitorReplay {
+  return new StaleMonitorReplay(ldk, keys, monitorBytes, options);
 }
 
 function readMonitor(ldk: Ldk, keys: KeysManager, bytes: Uint8Array): ChannelMonitor {

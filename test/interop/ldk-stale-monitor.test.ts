@@ -19,7 +19,8 @@ import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ldkPeer, ldkSettled, openLdkToLdk, startWorld, stopWorld, until, type LdkChannel, type LdkPeer, type World } from '../harness/glint-ldk.ts';
 import { inputsOf, monitorKeyOfChannel, monitorSnapshot, replayStaleMonitor, txidOf } from '../../playground/ldk/stale-monitor.ts';
-import { forceCloseLdk, payAndHold, submitAll } from '../../playground/ldk/force-close.ts';
+import { classifyCommitmentSpend, forceCloseLdk, payAndHold, submitAll } from '../../playground/ldk/force-close.ts';
+import { attachLdk } from '../../playground/chain/index.ts';
 import { LdkPaymentError } from '../../playground/ldk/payments.ts';
 import { createHash } from 'node:crypto';
 
@@ -116,6 +117,123 @@ describe('BOLT 5 revoked commitment from a stale LDK ChannelMonitor (LDK ⇄ LDK
     expect(justiceAt).toBe(minedAt! + 1);
     const taken = justice.outs.reduce((sum, o) => sum + o.value, 0n);
     expect(revokedTx.outs[toLocalVout]!.value - taken).toBeLessThan(2_000n); // everything but the fee
+  }, 60_000);
+});
+
+describe('BOLT 5 revoked commitment with an HTLC output, from a stale LDK ChannelMonitor', () => {
+  for (const anchors of [false, true]) {
+    const channelType = anchors ? 'anchors_zero_fee_htlc_tx' : 'static_remotekey';
+    test(`${channelType}: the monitor kept while an HTLC was pending replays a revoked commitment with that HTLC output; bcoin mines it; the honest LDK takes to_local and the HTLC output through the revocation key`, async () => {
+      const cheater = await ldkPeer(w, `ldk-cheater-${channelType}`, { anchors, config: { maxInboundHtlcValueInFlightPercent: 100 } });
+      const honest = await ldkPeer(w, `ldk-honest-${channelType}`, { anchors, config: { maxInboundHtlcValueInFlightPercent: 100 } });
+      const channel = await openLdkToLdk(w, cheater, honest, { fundingSat: 300_000n, seed: `ldk-stale-htlc ${channelType}` });
+      const key = monitorKeyOfChannel(cheater.node, channel.channelId);
+      const held = await payAndHold(cheater.node, honest.node, 40_000_000n);
+      const stale = monitorSnapshot(cheater.node, key);
+      honest.node.payments.release(held.paymentHash, 'claim');
+      honest.node.payments.policy = 'claim';
+      expect(await held.sent).toMatchObject({ paymentHash: held.paymentHash });
+      await ldkSettled([cheater.node, honest.node]);
+      await cheater.node.payInvoice(honest.node.createInvoice({ amountMsat: 10_000_000n, description: 'after' }));
+      await ldkSettled([cheater.node, honest.node]);
+
+      const revoked = replayStaleMonitor(w.ldk, cheater.node.keysManager, stale);
+      expect(revoked.latestUpdateId).toBeLessThan(replayStaleMonitor(w.ldk, cheater.node.keysManager, monitorSnapshot(cheater.node, key)).latestUpdateId);
+      expect(revoked.htlcTxs).toEqual([]); // an offered HTLC: its timeout tx waits for cltv_expiry
+      const revokedTx = Transaction.fromBuffer(Buffer.from(revoked.commitmentTx));
+      const htlcVout = htlcOutputOf(revoked.commitmentTx, held.amountMsat);
+      expect(htlcVout).toBeGreaterThanOrEqual(0);
+      const toLocalVout = revokedTx.outs.reduce((best, o, i) => (o.value > revokedTx.outs[best]!.value ? i : best), 0);
+      expect(revokedTx.outs[toLocalVout]!.value).toBeGreaterThan(250_000n); // 300k minus the 40k HTLC, minus fees (and anchors)
+      expect(revokedTx.outs.filter((o) => o.value === 330n)).toHaveLength(anchors ? 2 : 0);
+
+      expect(await submitAll(w.chain, [revoked.commitmentTx])).toEqual([revoked.commitmentTxid]);
+      await w.chain.mine(1);
+      const minedAt = w.chain.height;
+      expect(w.chain.index.tx(revoked.commitmentTxid)?.block?.height).toBe(minedAt);
+
+      const spenderOf = (vout: number) => honest.node.broadcasts.find((raw) => inputsOf(raw).some((i) => i.txid === revoked.commitmentTxid && i.vout === vout));
+      await until(() => spenderOf(toLocalVout) !== undefined && spenderOf(htlcVout) !== undefined, 'justice for to_local and the HTLC output', 20_000, honest.node);
+      const witnessOf = (vout: number) => {
+        const tx = Transaction.fromBuffer(Buffer.from(spenderOf(vout)!));
+        return tx.ins[tx.ins.findIndex((i) => Buffer.from(i.hash).reverse().toString('hex') === revoked.commitmentTxid && i.index === vout)]!.witness;
+      };
+      // BOLT 3: to_local by `<revocation_sig> 1`; an offered HTLC output by `<revocation_sig> <revocationpubkey>`.
+      expect([...witnessOf(toLocalVout)[1]!]).toEqual([1]);
+      expect(witnessOf(htlcVout)).toHaveLength(3);
+      expect(witnessOf(htlcVout)[1]!.length).toBe(33);
+      await honest.feed.flush();
+      const justiceTxids = [...new Set([spenderOf(toLocalVout)!, spenderOf(htlcVout)!].map(txidOf))];
+      await until(() => justiceTxids.every((t) => w.chain.mempoolTxids().includes(t)), 'the justice txs in the mempool', 20_000, honest.node);
+      await w.chain.mine(1);
+      for (const t of justiceTxids) expect(w.chain.index.tx(t)?.block?.height).toBe(minedAt + 1);
+    }, 60_000);
+  }
+});
+
+describe('BOLT 5 revoked second-stage HTLC tx, from a stale LDK ChannelMonitor that follows the chain', () => {
+  test('static_remotekey: the replayed monitor, fed the blocks, publishes its revoked HTLC-timeout at cltv_expiry; bcoin mines it; the honest LDK, catching up, takes its output with the revocation key', async () => {
+    const cheater = await ldkPeer(w, 'ldk-cheater-second-stage', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+    const honest = await ldkPeer(w, 'ldk-honest-second-stage', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+    const channel = await openLdkToLdk(w, cheater, honest, { fundingSat: 300_000n, seed: 'ldk-stale-second-stage' });
+    const key = monitorKeyOfChannel(cheater.node, channel.channelId);
+    const held = await payAndHold(cheater.node, honest.node, 40_000_000n);
+    const stale = monitorSnapshot(cheater.node, key);
+    honest.node.payments.release(held.paymentHash, 'claim');
+    honest.node.payments.policy = 'claim';
+    await held.sent;
+    await ldkSettled([cheater.node, honest.node]);
+
+    // The honest node stops watching the chain (offline) while the cheater's revoked txs confirm.
+    honest.feed.detach();
+    const replay = replayStaleMonitor(w.ldk, cheater.node.keysManager, stale);
+    for (let h = replay.bestBlockHeight + 1; h <= w.chain.height; h++) {
+      const block = w.chain.block(h)!;
+      replay.connectBlock(block.header, block.txs.map((t) => t.raw), h);
+    }
+    const following = w.chain.onBlock((e) => {
+      if (e.type === 'connect') replay.connectBlock(e.block.header, e.block.txs.map((t) => t.raw), e.block.height);
+      else replay.disconnectBlock(e.block.txs.map((t) => t.txid), e.tip.header, e.tip.height);
+    });
+    try {
+      const htlcVout = htlcOutputOf(replay.commitmentTx, held.amountMsat);
+      expect(htlcVout).toBeGreaterThanOrEqual(0);
+      expect(await submitAll(w.chain, [replay.commitmentTx])).toEqual([replay.commitmentTxid]);
+      await w.chain.mine(1);
+      const timeoutOf = () => replay.spendsOf(replay.commitmentTxid).map((raw) => classifyCommitmentSpend(raw, replay.commitmentTxid)).find((sp) => sp.kind === 'htlc-timeout');
+      await w.chain.mine(held.cltvExpiry - w.chain.height - 2);
+      expect(timeoutOf()).toBeUndefined();
+      while (!timeoutOf() && w.chain.height < held.cltvExpiry + 3) await w.chain.mine(1);
+      const timeout = timeoutOf()!;
+      expect(timeout.vouts).toEqual([htlcVout]);
+      expect(timeout.locktime).toBe(held.cltvExpiry);
+      // bcoin accepts the revoked HTLC-timeout (the honest side pre-signed it) and mines it.
+      expect(await submitAll(w.chain, [timeout.raw])).toEqual([timeout.txid]);
+      await w.chain.mine(1);
+      const timeoutAt = w.chain.height;
+      expect(w.chain.index.tx(timeout.txid)?.block?.height).toBe(timeoutAt);
+    } finally {
+      following();
+    }
+
+    // Back online: the honest node catches up block by block and punishes both stages.
+    const timeoutTxid = txidOf(replay.spendsOf(replay.commitmentTxid).find((raw) => classifyCommitmentSpend(raw, replay.commitmentTxid).kind === 'htlc-timeout')!);
+    const feed = attachLdk(w.chain, honest.node);
+    try {
+      const secondStageJustice = () => honest.node.broadcasts.find((raw) => inputsOf(raw).some((i) => i.txid === timeoutTxid && i.vout === 0));
+      await until(() => secondStageJustice() !== undefined, 'justice on the HTLC-timeout output', 20_000, honest.node);
+      const justice = Transaction.fromBuffer(Buffer.from(secondStageJustice()!));
+      const input = justice.ins.find((i) => Buffer.from(i.hash).reverse().toString('hex') === timeoutTxid)!;
+      // The HTLC-timeout output is a to_local-style script: `<revocation_sig> 1` (BOLT 3).
+      expect([...input.witness[1]!]).toEqual([1]);
+      expect(input.witness[2]![0]).toBe(0x63);
+      await feed.flush();
+      await until(() => w.chain.mempoolTxids().includes(justice.getId()), 'the second-stage justice tx in the mempool', 20_000, honest.node);
+      await w.chain.mine(1);
+      expect(w.chain.index.tx(justice.getId())?.block?.height).toBe(w.chain.height);
+    } finally {
+      feed.detach();
+    }
   }, 60_000);
 });
 
