@@ -1,24 +1,35 @@
 /**
- * The cheating peer for BOLT 5 "Revoked Transaction Close Handling", made of real LDK code (the
- * recipe of issue 6): LDK A ⇄ LDK B on the bcoin regtest chain. A's serialized ChannelMonitor is
- * kept at an early state (playground/ldk/stale-monitor.ts `monitorSnapshot`), A pays B so the
- * commitment number advances and the old commitment is revoked, then the stale bytes are loaded
- * into a separate ChainMonitor that broadcasts "its latest" holder commitment
- * (`replayStaleMonitor`) — exactly what A restored from an old backup would publish.
+ * The cheating and force-closing LDK peer for issue 6's BOLT 5 interop tests, proven LDK-only (and
+ * once against Glint) on the bcoin regtest chain. Every transaction below is accepted by bcoin's
+ * mempool (consensus script checks) and mined.
  *
- * Proven here: the replayed commitment's number (BOLT 3: locktime/sequence XOR the obscuring
- * factor) is below the live one; bcoin accepts it as a valid spend of the funding output and mines
- * it; and the honest B then takes A's to_local through the revocation path with its justice tx,
- * which bcoin also accepts and mines long before A's to_self_delay runs out.
+ * Revoked commitments (BOLT 5 "Revoked Transaction Close Handling"), by the recipe of issue 6: A's
+ * serialized ChannelMonitor is kept at an early state (playground/ldk/stale-monitor.ts
+ * `monitorSnapshot`), the channel moves on (payments revoke that commitment), then the stale bytes
+ * go into a separate ChainMonitor that broadcasts "its latest" holder commitment
+ * (`replayStaleMonitor`) — what A restored from an old backup would publish:
+ *   - its commitment number (BOLT 3: locktime/sequence XOR the obscuring factor) is below the live
+ *     one; the honest LDK's justice tx takes A's to_local through the revocation path at once;
+ *   - kept while an HTLC was pending (both channel types): the honest LDK takes to_local and the
+ *     HTLC output by the revocation key;
+ *   - fed the chain, the replayed monitor publishes its revoked HTLC-timeout at cltv_expiry; once
+ *     mined, the honest LDK (offline meanwhile) takes that tx's output by revocation;
+ *   - against Glint: the number decoded with Glint's own obscuring factor is below Glint's
+ *     `remoteCommit.index` (Glint is not told about the block: its reaction is a later test).
+ * The first test takes the factor from A's very first monitor (commitment 0, whose obscured number
+ * IS the factor); the Glint test checks the same numbers with the factor from both basepoints.
  *
- * The obscuring factor comes from A's very first monitor (commitment number 0, BOLT 3: its
- * obscured number IS the factor); the later numbers decoding to small, increasing values is what
- * shows the factor right.
+ * LDK force-closes with an HTLC pending (playground/ldk/force-close.ts, BOLT 5 "Unilateral Close
+ * Handling"): as payee holding a received HTLC it publishes the HTLC-success tx once it claims,
+ * and the payer learns the preimage from the chain; as payer it publishes the HTLC-timeout tx at
+ * the HTLC's cltv_expiry and the payment fails.
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ldkPeer, ldkSettled, openLdkToLdk, startWorld, stopWorld, until, type LdkChannel, type LdkPeer, type World } from '../harness/glint-ldk.ts';
-import { inputsOf, monitorKeyOfChannel, monitorSnapshot, replayStaleMonitor, txidOf } from '../../playground/ldk/stale-monitor.ts';
+import { glintNode, glintPayments, ldkPeer, ldkSettled, mine, openLdkToGlint, openLdkToLdk, paymentsSettled, startWorld, stopWorld, until, type LdkChannel, type LdkPeer, type World } from '../harness/glint-ldk.ts';
+import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { commitmentNumberFromLocks, obscuringFactor } from '../../engine/channel/bolt3/commitment-number.ts';
+import { inputsOf, monitorKey, monitorKeyOfChannel, monitorSnapshot, replayStaleMonitor, txidOf } from '../../playground/ldk/stale-monitor.ts';
 import { classifyCommitmentSpend, forceCloseLdk, payAndHold, submitAll } from '../../playground/ldk/force-close.ts';
 import { attachLdk } from '../../playground/chain/index.ts';
 import { LdkPaymentError } from '../../playground/ldk/payments.ts';
@@ -234,6 +245,46 @@ describe('BOLT 5 revoked second-stage HTLC tx, from a stale LDK ChannelMonitor t
     } finally {
       feed.detach();
     }
+  }, 60_000);
+});
+
+describe('BOLT 5 revoked LDK commitment against Glint (what the breach test needs)', () => {
+  test('LDK opens to Glint and pays it; the replayed stale LDK commitment decodes, with Glint’s own obscuring factor, to a number below Glint’s current view of LDK’s commitment; bcoin mines it', async () => {
+    const cheater = await ldkPeer(w, 'ldk-cheater-vs-glint', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+    const g = await glintNode(w, { minimumDepth: 1, fundSat: 200_000 });
+    await mine(w, g, 1);
+    const ch = await openLdkToGlint(w, g, cheater, { fundingSat: 200_000n, pushMsat: 0n, seed: 'ldk-stale vs glint' });
+    const pay = await glintPayments(g);
+    const key = monitorKeyOfChannel(cheater.node, ch.channelId);
+    expect(key).toBe(monitorKey(ch.fundingTxid!, ch.fundingOutputIndex!));
+
+    const first = await pay.createInvoice({ amountMsat: 30_000_000n, description: 'first' });
+    await cheater.node.payInvoice(first.bolt11);
+    await paymentsSettled(g, [cheater.node]);
+    const stale = monitorSnapshot(cheater.node, key);
+    for (const amountMsat of [20_000_000n, 10_000_000n]) {
+      await cheater.node.payInvoice((await pay.createInvoice({ amountMsat, description: 'later' })).bolt11);
+      await paymentsSettled(g, [cheater.node]);
+    }
+
+    await g.channels.idle();
+    const saved = decodeChannelState((await g.store.get(`channel/${ch.channelId}`))!);
+    if (!('commitments' in saved)) throw new Error('no commitments in Glint’s record');
+    const c = saved.commitments;
+    expect(c.isFunder).toBe(false);
+    // BOLT 3: the opener's (LDK's) payment_basepoint first.
+    const factor = obscuringFactor(c.remoteParams.paymentBasepoint, c.localParams.paymentBasepoint);
+    const revoked = replayStaleMonitor(w.ldk, cheater.node.keysManager, stale);
+    const tx = Transaction.fromBuffer(Buffer.from(revoked.commitmentTx));
+    const revokedNumber = commitmentNumberFromLocks(tx.locktime, tx.ins[0]!.sequence, factor);
+    expect(revokedNumber).toBe(2);
+    expect(c.remoteCommit.index).toBe(6);
+    expect(revokedNumber!).toBeLessThan(c.remoteCommit.index);
+    expect(Buffer.from(c.remoteCommit.txid).reverse().toString('hex')).not.toBe(revoked.commitmentTxid);
+
+    expect(await submitAll(w.chain, [revoked.commitmentTx])).toEqual([revoked.commitmentTxid]);
+    await w.chain.mine(1); // Glint is not told (no onTip): the breach reaction is the later session's test
+    expect(w.chain.index.tx(revoked.commitmentTxid)?.block?.height).toBe(w.chain.height);
   }, 60_000);
 });
 
