@@ -97,9 +97,10 @@ export interface CommitmentSpend {
  */
 export function classifyCommitmentSpend(raw: Uint8Array, commitmentTxid: string): CommitmentSpend {
   const tx = Transaction.fromBuffer(Buffer.from(raw));
-  const vouts = inputsOf(raw).flatMap((input) => (input.txid === commitmentTxid ? [input.vout] : []));
-  const input = tx.ins.find((_, i) => inputsOf(raw)[i]!.txid === commitmentTxid);
-  const w = input?.witness ?? [];
+  const inputs = inputsOf(raw);
+  const vouts = inputs.flatMap((input) => (input.txid === commitmentTxid ? [input.vout] : []));
+  const first = inputs.findIndex((input) => input.txid === commitmentTxid);
+  const w = first >= 0 ? tx.ins[first]!.witness : [];
   const htlcShaped = w.length === 5 && w[0]!.length === 0 && w[4]![0] === 0x76 && w[4]![1] === 0xa9;
   const kind: CommitmentSpendKind = !htlcShaped ? 'other' : w[3]!.length === 32 ? 'htlc-success' : w[3]!.length === 0 ? 'htlc-timeout' : 'other';
   return { raw, txid: tx.getId(), kind, vouts, locktime: tx.locktime };
