@@ -23,6 +23,7 @@ import type { FeatureOverrides } from './features.ts';
 import { LogBuffer } from './log.ts';
 import { LdkPeerSocket } from './net.ts';
 import { LdkPayments } from './payments.ts';
+import { monitorSnapshot } from './stale-monitor.ts';
 import type { LdkChannelBalance, LdkClaimedPayment, LdkInvoiceOptions, LdkPayOptions, LdkPaymentSent } from './payments.ts';
 import type { PeerSocketHost } from './net.ts';
 import { isLdkPanic, loadLdk } from './wasm.ts';
@@ -435,6 +436,11 @@ export class LdkNode {
     if (!(result instanceof ldk.Result_NoneAPIErrorZ_OK)) throw new Error(`${this.alias}: funding_transaction_generated refused`);
     const channelPending = (await pending) as import('lightningdevkit').Event_ChannelPending;
     return { channelId: toHex(channelPending.channel_id.get_a()), fundingTx };
+  }
+
+  /** A copy of the serialized ChannelMonitor persisted for `fundingOutpoint` now (stale-monitor.ts). */
+  monitorSnapshot(fundingOutpoint: string): Uint8Array {
+    return monitorSnapshot(this, fundingOutpoint);
   }
 
   /** What the FeeEstimator answers now, for every target (sat per 1000 weight). */
