@@ -1,0 +1,20 @@
+/**
+ * The engine's BOLT 11 decoder (engine/invoice, through engine/index.ts) for `glint decode`: pasted
+ * text → invoice (bare, `lightning:` or BIP21), invoice → every decoded field. It runs offline: no
+ * wallet, no node.
+ */
+import { FeatureVector, type FeatureSupport } from '../engine/index.ts';
+import type { InvoiceLike } from './payment-json.ts';
+
+export interface CliInvoiceCodec {
+  parsePaymentText(text: string): { readonly invoice?: string; readonly address?: string };
+  decodeInvoice(text: string, opts?: { network?: 'bitcoin' | 'testnet' | 'signet' | 'regtest' }): InvoiceLike;
+}
+
+/** BOLT 9 names of the bits set, each required or optional (unknown bits as `unknown_<even bit>`). */
+export function describeFeatures(features: Uint8Array): Record<string, FeatureSupport> {
+  return FeatureVector.fromBytes(features).describe();
+}
+
+/** Null until engine/invoice is part of the engine (then `glint decode` says it is unavailable). */
+export const invoiceCodec: CliInvoiceCodec | null = null;
