@@ -93,6 +93,9 @@ export { encodeWalletState, decodeWalletState, emptyWalletState, WALLET_STATE_VE
 export type { WalletState, StoredTx, Reservation } from './wallet/state.ts';
 export type { SyncReport } from './wallet/sync.ts';
 export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
+// BOLT 11 invoices and payment texts (engine/invoice): decode/encode, expiry, features, BIP 21.
+export { decodeInvoice, encodeInvoice, invoiceExpiresAtSec, isInvoiceExpired, invoiceFeatureProblem, invoiceFeatureNames, describeInvoice, parsePaymentText, signInvoiceDigest, InvoiceError, DEFAULT_EXPIRY_SEC, DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA } from './invoice/index.ts';
+export type { Invoice, InvoiceFields, InvoiceNetwork, InvoiceSigner, InvoiceErrorCode, RouteHintHop, InvoiceDescription, PaymentText } from './invoice/index.ts';
 // The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
 export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
 export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
