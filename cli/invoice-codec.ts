@@ -3,12 +3,14 @@
  * text → invoice (bare, `lightning:` or BIP21), invoice → every decoded field. It runs offline: no
  * wallet, no node.
  */
-import { FeatureVector, type FeatureSupport } from '../engine/index.ts';
+import { FeatureVector, decodeInvoice, invoiceFeatureProblem, parsePaymentText, type FeatureSupport, type Invoice } from '../engine/index.ts';
 import type { InvoiceLike } from './payment-json.ts';
 
 export interface CliInvoiceCodec {
   parsePaymentText(text: string): { readonly invoice?: string; readonly address?: string };
   decodeInvoice(text: string, opts?: { network?: 'bitcoin' | 'testnet' | 'signet' | 'regtest' }): InvoiceLike;
+  /** Why this node cannot pay it (an unknown required feature), if it cannot. */
+  featureProblem(inv: InvoiceLike): string | undefined;
 }
 
 /** BOLT 9 names of the bits set, each required or optional (unknown bits as `unknown_<even bit>`). */
@@ -16,5 +18,9 @@ export function describeFeatures(features: Uint8Array): Record<string, FeatureSu
   return FeatureVector.fromBytes(features).describe();
 }
 
-/** Null until engine/invoice is part of the engine (then `glint decode` says it is unavailable). */
-export const invoiceCodec: CliInvoiceCodec | null = null;
+export const invoiceCodec: CliInvoiceCodec = {
+  parsePaymentText,
+  decodeInvoice,
+  // Only invoices this codec decoded reach here, so the cast restores what decodeInvoice returned.
+  featureProblem: (inv) => invoiceFeatureProblem(inv as Invoice),
+};

@@ -92,7 +92,7 @@ export async function paymentsCommand(cmd: ParsedCommand, env: Env): Promise<Pay
  * `glint decode <bolt11>` → every field of the invoice (a `lightning:` or BIP21 URI carrying one
  * is accepted). Offline; with --network (or GLINT_NETWORK) an invoice of another network is refused.
  */
-export function decodeCommand(cmd: ParsedCommand, nowSec: number, codec: CliInvoiceCodec | null = invoiceCodec): DecodedInvoiceJson {
+export function decodeCommand(cmd: ParsedCommand, nowSec: number, codec: CliInvoiceCodec | null = invoiceCodec): DecodedInvoiceJson & { readonly featureProblem: string | null } {
   const { text } = parseDecodeArgs(cmd);
   if (!codec) throw new Error('decoding invoices is not available in this build of the node');
   const found = codec.parsePaymentText(text);
@@ -101,5 +101,5 @@ export function decodeCommand(cmd: ParsedCommand, nowSec: number, codec: CliInvo
   }
   const network = cmd.global.network;
   const inv = codec.decodeInvoice(found.invoice, network ? { network } : {});
-  return decodedInvoiceJson(inv, nowSec, describeFeatures);
+  return { ...decodedInvoiceJson(inv, nowSec, describeFeatures), featureProblem: codec.featureProblem(inv) ?? null };
 }
