@@ -110,3 +110,6 @@ export { PeerBook, PEER_BOOK_KEY } from './node/peer-book.ts';
 export type { PeerBookEntry } from './node/peer-book.ts';
 export { TrustedPeers, TRUSTED_PEERS_KEY, parseTrustedNodeId } from './node/trusted-peers.ts';
 export { CHANNEL_STORE_PREFIXES } from './node/wallet-service.ts';
+// Onions (engine/onion, BOLT 4): failure codes and their words, for payment results in the CLI/UI.
+export { FailureCode, failureName, failureWords, describeFailure, ONION_PACKET_SIZE } from './onion/index.ts';
+export type { FailureMessage, DecodedFailure, HopPayload } from './onion/index.ts';
