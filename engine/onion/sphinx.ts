@@ -3,11 +3,12 @@
  * Onion Keys" and "Filler Generation") and "Onion Decryption" (peeling one layer).
  *
  * Cost is elliptic-curve work, so each EC operation is done once: building an n-hop onion costs n
- * ECDH multiplications (hop key × ephemeral secret) plus n base-point multiplications for the
- * ephemeral public keys (noble's precomputed-table path, ~10× cheaper than multiplying the running
- * point by the blinding factor); the blinded secrets are scalar products mod n. Node ids are parsed
- * (decompressed) once through the crypto layer's point cache. Peeling costs the caller's one ECDH
- * plus one variable-time multiplication of the (public) ephemeral key for the next hop.
+ * ECDH multiplications (hop key × ephemeral secret, by the onion's windowed GLV multiplication in
+ * scalar-multiply.ts) plus n base-point multiplications for the ephemeral public keys (noble's
+ * precomputed-table path, about 3× cheaper than multiplying the running point by the blinding
+ * factor); the blinded secrets are scalar products mod n. Node ids are decompressed once (a small
+ * point cache). Peeling costs the caller's one ECDH plus, for a forwarding hop, one
+ * multiplication of the ephemeral key for the next hop; the key is decompressed once for both.
  */
 import { concatBytes } from '../lib/bytes.ts';
 import { DecodeError, ValidationError } from '../lib/errors.ts';

@@ -33,7 +33,7 @@ const failure = { code: base.code, data: concatBytes(base.data, hexToBytes('fd84
 describe('BOLT 4 attribution_data: failure (Test Vector / Returning Errors)', () => {
   it('each node from the erring node 4 down to node 0 produces the vector’s attribution_data', () => {
     const raw = hexToBytes(returning.creation.raw_error_packet);
-    let received = raw; // the erring node's packet before its ammag layer
+    let received: Uint8Array = raw; // the erring node's packet before its ammag layer
     let packet = createFailurePacket(sharedSecrets[4]!, failure, { paddedLength: 1024 });
     let attribution: Uint8Array | undefined;
     returning.forwarding.forEach((step, i) => {
@@ -57,7 +57,7 @@ describe('BOLT 4 attribution_data: failure (Test Vector / Returning Errors)', ()
 
   it('a hop that alters what it got from downstream is located: the origin verifies up to it, not past it', () => {
     // Node 2 flips a bit of node 3's hold time before adding its own (valid) HMACs.
-    let received = hexToBytes(returning.creation.raw_error_packet);
+    let received: Uint8Array = hexToBytes(returning.creation.raw_error_packet);
     let packet = createFailurePacket(sharedSecrets[4]!, failure, { paddedLength: 1024 });
     let attribution: Uint8Array | undefined;
     for (const node of [4, 3, 2, 1, 0]) {
