@@ -232,7 +232,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
       rawTx,
     ),
   ),
-  withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script),
+  withOptional(withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script), 'syncing', fc.constant(true as const)),
   withOptional(
     fc.record({ type: fc.constant('negotiating-closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script }),
     'lastSent',
