@@ -159,6 +159,69 @@ function baseMultiplySecret(k: bigint): Jacobian {
   return acc;
 }
 
+// ---- Tables for hot public keys ----
+// A channel verifies every `commitment_signed` against the same funding key and derives every
+// `revocationpubkey` from the same basepoint. A point used HOT_USES times gets a fixed-window
+// table over the 128-bit GLV halves (6-bit signed windows: 23 × 32 affine points, a few ms to
+// build); then k·Q costs ≤ 46 mixed additions and no doubling. λ·Q's table is Q's with x·β.
+
+const HOT_USES = 4;
+const HOT_TABLES_LIMIT = 16;
+const HOT_WINDOW_BITS = 6n;
+const HOT_WINDOW_MASK = 63n;
+const HOT_HALF = 32n;
+/** Halves up to 2^128 in signed 6-bit digits: 22 windows and one for the carry. */
+const HOT_WINDOWS = 23;
+const HOT_ENTRIES = 32;
+
+const uses = new WeakMap<Affine, number>();
+const hotTables = new Map<Affine, Affine[][]>();
+
+/** table[i][j − 1] = j·64ⁱ·Q for j = 1…32. */
+function buildHotTable(q: Affine): Affine[][] {
+  const table: Affine[][] = [];
+  let base = q;
+  for (let i = 0; i < HOT_WINDOWS; i++) {
+    const row: Jacobian[] = [fromAffine(base)];
+    for (let j = 1; j < HOT_ENTRIES; j++) row.push(addAffine(row[j - 1] as Jacobian, base));
+    table.push(toAffineBatch(row));
+    base = toAffine(double(row[HOT_ENTRIES - 1] as Jacobian));
+  }
+  return table;
+}
+
+/** The table of a point once it is hot (LRU of HOT_TABLES_LIMIT), else undefined. */
+function hotTableOf(q: Affine): Affine[][] | undefined {
+  const table = hotTables.get(q);
+  if (table) {
+    hotTables.delete(q);
+    hotTables.set(q, table);
+    return table;
+  }
+  const n = (uses.get(q) ?? 0) + 1;
+  uses.set(q, n);
+  if (n < HOT_USES) return undefined;
+  const built = buildHotTable(q);
+  if (hotTables.size >= HOT_TABLES_LIMIT) hotTables.delete(hotTables.keys().next().value as Affine);
+  hotTables.set(q, built);
+  return built;
+}
+
+/** acc + (±k)·(λ?)Q from a hot table, 0 ≤ k ≤ 2^128. */
+function addFromHotTable(acc: Jacobian, table: readonly Affine[][], k: bigint, negative: boolean, lambda: boolean): Jacobian {
+  for (let i = 0; i < HOT_WINDOWS && k !== 0n; i++) {
+    let d = k & HOT_WINDOW_MASK;
+    if (d > HOT_HALF) d -= 64n;
+    k = (k - d) >> HOT_WINDOW_BITS;
+    if (d === 0n) continue;
+    const t = (table[i] as Affine[])[Number(d < 0n ? -d : d) - 1] as Affine;
+    const x = lambda ? mul(t.x, BETA) : t.x;
+    const flip = (d < 0n) !== negative;
+    acc = addAffine(acc, { x, y: flip ? (t.y === 0n ? 0n : P - t.y) : t.y });
+  }
+  return acc;
+}
+
 // ---- Public multi-scalar multiplication (Strauss–Shamir, GLV, wNAF) ----
 
 const WNAF_MODULUS = 32n;
@@ -192,9 +255,16 @@ interface Term {
 function multiplyPublic(terms: readonly { readonly point: Affine; readonly k: bigint }[]): Jacobian {
   const split: { point: Affine; k1: bigint; k1neg: boolean; k2: bigint; k2neg: boolean }[] = [];
   const jacobianTables: Jacobian[] = [];
+  let fixed = INFINITY;
   for (const { point, k } of terms) {
     if (k === 0n) continue;
     const s = splitScalar(k);
+    const hot = hotTableOf(point);
+    if (hot) {
+      fixed = addFromHotTable(fixed, hot, s.k1, s.k1neg, false);
+      fixed = addFromHotTable(fixed, hot, s.k2, s.k2neg, true);
+      continue;
+    }
     split.push({ point, ...s });
     const q = fromAffine(point);
     const twice = double(q);
@@ -205,7 +275,7 @@ function multiplyPublic(terms: readonly { readonly point: Affine; readonly k: bi
       jacobianTables.push(m);
     }
   }
-  if (split.length === 0) return INFINITY;
+  if (split.length === 0) return fixed;
   const affine = toAffineBatch(jacobianTables);
   const list: Term[] = [];
   split.forEach((s, t) => {
@@ -228,7 +298,7 @@ function multiplyPublic(terms: readonly { readonly point: Affine; readonly k: bi
       acc = addAffine(acc, d < 0 ? negateAffine(a) : a);
     }
   }
-  return acc;
+  return addPoints(acc, fixed);
 }
 
 // ---- Secret-scalar variable-base multiplication (regular recoding) ----
