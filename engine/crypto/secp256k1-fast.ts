@@ -48,10 +48,9 @@ import {
 const DECOMPRESSED_CACHE_LIMIT = 2048;
 const decompressed = new Map<string, Affine>();
 
+/** The key's bytes as a 33-character string (one char per byte): a cheap Map key. */
 function cacheKey(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i] as number).toString(16).padStart(2, '0');
-  return s;
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /**
@@ -412,6 +411,16 @@ export function publicPointMultiplyAdd(p: Uint8Array, a: Uint8Array, q: Uint8Arr
     { point: pointOf(q, 'q'), k: scalarOf(b, 'b') },
   ];
   return finite(multiplyPublic(terms), 'pointMultiplyAdd');
+}
+
+/**
+ * `a·P + c·G` for a public point and scalar `a` and a secret scalar `c` (the G part with one
+ * addition per window whatever the digit): BOLT 3 `revocationpubkey` of our own commitment, where
+ * `per_commitment_point·b = (per_commitment_secret·b)·G`.
+ */
+export function publicPointMultiplyAddBase(p: Uint8Array, a: Uint8Array, c: Uint8Array): Uint8Array {
+  const term = multiplyPublic([{ point: pointOf(p, 'p'), k: scalarOf(a, 'a') }]);
+  return finite(addPoints(term, baseMultiplySecret(scalarOf(c, 'c'))), 'pointMultiplyAddBase');
 }
 
 /** `A + B` of two compressed points. */

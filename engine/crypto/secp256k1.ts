@@ -15,6 +15,7 @@ import {
   publicPointAddTweak,
   publicPointMultiply,
   publicPointMultiplyAdd,
+  publicPointMultiplyAddBase,
   sharedSecret,
   verifyEcdsa,
 } from './secp256k1-fast.ts';
@@ -124,4 +125,9 @@ export function privateMultiply(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export function pointMultiplyAdd(p: Uint8Array, a: Uint8Array, q: Uint8Array, b: Uint8Array): Uint8Array {
   return publicPointMultiplyAdd(p, a, q, b);
+}
+
+/** `a·P + c·G` for a public point and scalar `a` and a secret scalar `c` (BOLT 3 `revocationpubkey` of our own commitment). */
+export function pointMultiplyAddBase(p: Uint8Array, a: Uint8Array, c: Uint8Array): Uint8Array {
+  return publicPointMultiplyAddBase(p, a, c);
 }

@@ -22,7 +22,8 @@ import {
   sharedSecret,
   verifyEcdsa,
 } from '../../engine/crypto/secp256k1-fast.ts';
-import { ecdh, isValidPublicKey, pointAddTweak, publicKeyOf, verifyDigest } from '../../engine/crypto/secp256k1.ts';
+import { ecdh, isValidPublicKey, pointAddTweak, pointMultiplyAddBase, publicKeyOf, verifyDigest } from '../../engine/crypto/secp256k1.ts';
+import { deriveCommitmentKeys, deriveLocalCommitmentKeys } from '../../engine/channel/bolt3/keys.ts';
 
 const N = secp.Point.CURVE().n;
 const G = secp.Point.BASE;
@@ -227,6 +228,19 @@ describe('fixed-base and public point operations equal noble', () => {
         sameAsNoble(() => publicPointAdd(P, Q), () => (p === q ? nP.double() : nP.add(nQ)));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('a·P + c·G (secret c) equals noble; BOLT 3 keys of our own commitment from its secret equal those from its point', () => {
+    fc.assert(
+      fc.property(scalar, scalar, scalar, scalar, scalar, scalar, (p, a, c, s, r, h) => {
+        const P = noblePub(p);
+        sameAsNoble(() => pointMultiplyAddBase(P, be32(a), be32(c)), () => secp.Point.fromBytes(P).multiply(a).add(G.multiply(c)));
+        const local = { delayedPaymentBasepoint: noblePub(h === 1n ? 2n : h - 1n), htlcBasepoint: noblePub(h) };
+        const remote = { revocationBasepoint: noblePub(r), htlcBasepoint: noblePub(p), paymentBasepoint: noblePub(a) };
+        expect(deriveLocalCommitmentKeys(be32(s), local, remote)).toEqual(deriveCommitmentKeys(noblePub(s), local, remote));
+      }),
+      { numRuns: 30 },
     );
   });
 
