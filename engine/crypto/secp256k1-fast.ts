@@ -423,6 +423,39 @@ export function publicPointMultiplyAddBase(p: Uint8Array, a: Uint8Array, c: Uint
   return finite(addPoints(term, baseMultiplySecret(scalarOf(c, 'c'))), 'pointMultiplyAddBase');
 }
 
+/** One point of a {@link computePoints} batch. */
+export type PointJob =
+  | { readonly kind: 'add-tweak'; readonly point: Uint8Array; readonly tweak: Uint8Array }
+  | { readonly kind: 'multiply-add'; readonly p: Uint8Array; readonly a: Uint8Array; readonly q: Uint8Array; readonly b: Uint8Array }
+  | { readonly kind: 'multiply-add-base'; readonly p: Uint8Array; readonly a: Uint8Array; readonly c: Uint8Array };
+
+function jacobianOf(job: PointJob): Jacobian {
+  switch (job.kind) {
+    case 'add-tweak':
+      return addAffine(baseMultiplyPublic(scalarOf(job.tweak, 'tweak')), pointOf(job.point, 'point'));
+    case 'multiply-add':
+      return multiplyPublic([
+        { point: pointOf(job.p, 'p'), k: scalarOf(job.a, 'a') },
+        { point: pointOf(job.q, 'q'), k: scalarOf(job.b, 'b') },
+      ]);
+    case 'multiply-add-base':
+      return addPoints(multiplyPublic([{ point: pointOf(job.p, 'p'), k: scalarOf(job.a, 'a') }]), baseMultiplySecret(scalarOf(job.c, 'c')));
+  }
+}
+
+/**
+ * Several of the point operations above with one field inversion for all (Montgomery's trick):
+ * the keys of one BOLT 3 commitment come out together. RangeError if any result is infinity.
+ */
+export function computePoints(jobs: readonly PointJob[]): Uint8Array[] {
+  const results = jobs.map((job) => {
+    const q = jacobianOf(job);
+    if (q.Z === 0n) throw new RangeError(`${job.kind}: result is the point at infinity`);
+    return q;
+  });
+  return toAffineBatch(results).map(remember);
+}
+
 /** `A + B` of two compressed points. */
 export function publicPointAdd(a: Uint8Array, b: Uint8Array): Uint8Array {
   return finite(addAffine(fromAffine(pointOf(a, 'a')), pointOf(b, 'b')), 'pointAdd');
