@@ -79,13 +79,34 @@ function pointOf(bytes: Uint8Array, field: string): Affine {
   return a;
 }
 
-/** Remember a point we computed ourselves under its encoding (saves a square root later). */
-function remember(a: Affine): Uint8Array {
+/** Remember a point we computed ourselves under its encoding (saves a square root later); returns the cached object. */
+function rememberAffine(a: Affine): { readonly bytes: Uint8Array; readonly canonical: Affine } {
   const bytes = compressAffine(a);
   const key = cacheKey(bytes);
-  if (!decompressed.has(key)) {
-    if (decompressed.size >= DECOMPRESSED_CACHE_LIMIT) decompressed.delete(decompressed.keys().next().value as string);
-    decompressed.set(key, a);
+  const hit = decompressed.get(key);
+  if (hit) return { bytes, canonical: hit };
+  if (decompressed.size >= DECOMPRESSED_CACHE_LIMIT) decompressed.delete(decompressed.keys().next().value as string);
+  decompressed.set(key, a);
+  return { bytes, canonical: a };
+}
+
+function remember(a: Affine): Uint8Array {
+  return rememberAffine(a).bytes;
+}
+
+// ---- Keys we derived as basepoint + t·G ----
+// BOLT 3 HTLC signatures are checked against `remote_htlcpubkey = htlc_basepoint + t·G`, a new
+// key per commitment. Knowing the split, u1·G + u2·Q = (u1 + u2·t)·G + u2·htlc_basepoint: the
+// G table and the (hot) basepoint's table instead of a variable-base multiplication. Public data only.
+
+const TWEAK_ORIGINS_LIMIT = 512;
+const tweakOrigins = new Map<Affine, { readonly base: Affine; readonly t: bigint }>();
+
+function rememberTweaked(sum: Affine, base: Affine, t: bigint): Uint8Array {
+  const { bytes, canonical } = rememberAffine(sum);
+  if (!tweakOrigins.has(canonical)) {
+    if (tweakOrigins.size >= TWEAK_ORIGINS_LIMIT) tweakOrigins.delete(tweakOrigins.keys().next().value as Affine);
+    tweakOrigins.set(canonical, { base, t });
   }
   return bytes;
 }
@@ -401,7 +422,9 @@ export function publicPointMultiply(point: Uint8Array, scalar: Uint8Array): Uint
 export function publicPointAddTweak(point: Uint8Array, tweak: Uint8Array): Uint8Array {
   const a = pointOf(point, 'point');
   const t = scalarOf(tweak, 'tweak');
-  return finite(addAffine(baseMultiplyPublic(t), a), 'pointAddTweak');
+  const q = addAffine(baseMultiplyPublic(t), a);
+  if (q.Z === 0n) throw new RangeError('pointAddTweak: result is the point at infinity');
+  return rememberTweaked(toAffine(q), a, t);
 }
 
 /** `a·P + b·Q` for public points and scalars, one doubling chain (BOLT 3 `revocationpubkey`). */
@@ -453,7 +476,10 @@ export function computePoints(jobs: readonly PointJob[]): Uint8Array[] {
     if (q.Z === 0n) throw new RangeError(`${job.kind}: result is the point at infinity`);
     return q;
   });
-  return toAffineBatch(results).map(remember);
+  return toAffineBatch(results).map((a, i) => {
+    const job = jobs[i] as PointJob;
+    return job.kind === 'add-tweak' ? rememberTweaked(a, pointOf(job.point, 'point'), scalarOf(job.tweak, 'tweak')) : remember(a);
+  });
 }
 
 /** `A + B` of two compressed points. */
@@ -488,7 +514,10 @@ export function verifyEcdsa(signature: Uint8Array, digest: Uint8Array, pubkey: U
   const sInv = invertN(s);
   const u1 = modN(h * sInv);
   const u2 = modN(r * sInv);
-  const R = addPoints(baseMultiplyPublic(u1), multiplyPublic([{ point: Q, k: u2 }]));
+  const origin = tweakOrigins.get(Q);
+  const R = origin
+    ? addPoints(baseMultiplyPublic(modN(u1 + u2 * origin.t)), multiplyPublic([{ point: origin.base, k: u2 }]))
+    : addPoints(baseMultiplyPublic(u1), multiplyPublic([{ point: Q, k: u2 }]));
   if (R.Z === 0n) return false;
   return xModNEquals(R, r);
 }

@@ -13,6 +13,7 @@ import { bytesToHex } from '../../engine/lib/bytes.ts';
 import '../../engine/crypto/secp256k1.ts'; // installs noble's sync hash hooks for secp.sign
 import {
   basePointMultiply,
+  computePoints,
   decompressPoint,
   publicPointAdd,
   publicPointAddTweak,
@@ -161,6 +162,39 @@ describe('hot keys (a channel\'s funding key, revocation basepoint) use a precom
     );
     for (const a of EDGE_SCALARS) expect(hex(publicPointMultiply(R, be32(a))), `k = ${a}`).toBe(hex(nR.multiply(a).toBytes(true)));
     expect(() => publicPointMultiplyAdd(R, be32(1n), noblePub(N - 0xabcdefn), be32(1n))).toThrow(RangeError);
+  });
+});
+
+describe('keys derived as basepoint + t·G (BOLT 3 htlc pubkeys) verify through their split: same results', () => {
+  it('valid, high-S, tampered and wrong-key signatures against derived keys equal noble', () => {
+    const baseSecret = 0x5eed5n;
+    const base = noblePub(baseSecret);
+    fc.assert(
+      fc.property(scalar, digest, fc.nat({ max: 63 }), (t, msg, at) => {
+        const viaTable = computePoints([{ kind: 'add-tweak', point: base, tweak: be32(t) }])[0]!;
+        const single = publicPointAddTweak(base, be32(t));
+        const secret = (baseSecret + t) % N;
+        if (secret === 0n) {
+          expect(() => publicPointAddTweak(base, be32(t))).toThrow(RangeError);
+          return;
+        }
+        const pub = noblePub(secret);
+        expect(hex(viaTable)).toBe(hex(pub));
+        expect(hex(single)).toBe(hex(pub));
+        const sig = secp.sign(msg, be32(secret), { prehash: false });
+        expect(verifyEcdsa(sig, msg, pub, false)).toBe(true);
+        const high = sig.slice();
+        high.set(be32(N - BigInt('0x' + hex(sig.subarray(32)))), 32);
+        expect(verifyEcdsa(high, msg, pub, false)).toBe(nobleVerify(high, msg, pub, false));
+        expect(verifyEcdsa(high, msg, pub, true)).toBe(false);
+        const bad = sig.slice();
+        bad[at] = (bad[at] as number) ^ 0x40;
+        expect(verifyEcdsa(bad, msg, pub, false)).toBe(nobleVerify(bad, msg, pub, false));
+        const other = secp.sign(msg, be32(secret === 1n ? 2n : secret - 1n), { prehash: false });
+        expect(verifyEcdsa(other, msg, pub, false)).toBe(false);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
