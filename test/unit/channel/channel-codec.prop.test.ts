@@ -253,7 +253,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     'htlcClaims',
     fc.array(
       withOptional(
-        withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx),
+        withOptional(withOptional(withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx), 'secondStageHeight', u32), 'sweepTx', rawTx),
         'outcome',
         fc.constantFrom('claimed' as const, 'theirs' as const, 'dust' as const),
       ),
