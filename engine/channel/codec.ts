@@ -30,6 +30,7 @@ import type {
   ForceClosingState,
   SpendingCommitment,
 } from './types.ts';
+import { readBreach, readHtlcClaims, writeBreach, writeHtlcClaims } from './codec-breach.ts';
 
 /**
  * The snapshot format version written by this code. 2: `Commitments` gained the update log, the
@@ -43,8 +44,11 @@ import type {
  * adds their onion and tag, settles their preimage, fails their reason (codec-log.ts);
  * `shutting-down` and `normal` end with the peer's optional shutdown script (`shutting-down` then its `syncing` flag). Older records decode with no
  * HTLCs (none existed) and no peer script.
+ * 5: BOLT 5 — `force-closing` ends with an optional breach, the optional progress of the peer's
+ * commitment's HTLC outputs (codec-breach.ts) and a sweepConfirmed flag. Older records decode
+ * without them (none existed).
  */
-export const CHANNEL_SNAPSHOT_VERSION = 4;
+export const CHANNEL_SNAPSHOT_VERSION = 5;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -581,6 +585,9 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
       tx(w, t);
     });
   });
+  optional(w, state.breach, (b) => writeBreach(w, b)); // version 5
+  optional(w, state.htlcClaims, (h) => writeHtlcClaims(w, h)); // version 5
+  w.u8(state.sweepConfirmed === true ? 1 : 0); // version 5
 }
 
 /**
@@ -606,7 +613,19 @@ function readForceClosing(r: ByteReader, version: number): ForceClosingState {
   const n = r.u32('commitmentTx.length');
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
   const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
-  return { type: 'force-closing', commitments, reason, ...(commitmentTx ? { commitmentTx } : {}), ...(spend ? { spend } : {}) };
+  const breach = version >= 5 ? readOptional(r, 'breach', () => readBreach(r)) : undefined;
+  const htlcClaims = version >= 5 ? readOptional(r, 'htlcClaims', () => readHtlcClaims(r)) : undefined;
+  const sweepConfirmed = version >= 5 && flag(r, 'sweepConfirmed');
+  return {
+    type: 'force-closing',
+    commitments,
+    reason,
+    ...(commitmentTx ? { commitmentTx } : {}),
+    ...(spend ? { spend } : {}),
+    ...(breach ? { breach } : {}),
+    ...(htlcClaims ? { htlcClaims } : {}),
+    ...(sweepConfirmed ? { sweepConfirmed: true as const } : {}),
+  };
 }
 
 function readSpend(r: ByteReader): CommitmentSpend {
