@@ -1,0 +1,163 @@
+// The Lightning screens' pure parts (app/lib/payment-input.ts): a pasted text goes to the right
+// flow (BOLT 11 invoice, `lightning:` URI, BIP21 with and without `lightning=`), Lightning amounts
+// in sats keep millisatoshi precision and never pass through floating point, and the figures and
+// words the Receive / Send / history screens show.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  DEFAULT_EXPIRY_SEC,
+  EXPIRY_CHOICES,
+  MAX_MSAT,
+  checkDescription,
+  checkLightningAmount,
+  classifySendText,
+  failureText,
+  formatCountdown,
+  formatMsat,
+  invoiceQrValue,
+  msatUnit,
+  paymentTime,
+} from '../../app/lib/payment-input.ts';
+import { parseRoute, routeHref } from '../../app/lib/route.ts';
+
+// BOLT 11 "Examples": "Please make a donation of any amount…" and "Please send $3 for a cup of coffee…".
+const ANY_AMOUNT =
+  'lnbc1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdpl2pkx2ctnv5sxxmmwwd5kgetjypeh2ursdae8g6twvus8g6rfwvs8qun0dfjkxaq9qrsgq357wnc5r2ueh7ck6q93dj32dlqnls087fxdwk8qakdyafkq3yap9us6v52vjjsrvywa6rt52cm9r9zqt8r2t7mlcwspyetp5h2tztugp9lfyql';
+const COFFEE =
+  'lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh';
+const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+
+const err = (r: { ok: boolean; error?: string }): string => (r.ok ? '' : (r.error ?? ''));
+
+describe('classifySendText: which flow a pasted text belongs to', () => {
+  it('BOLT 11 invoices, in either case, with or without the lightning: scheme', () => {
+    expect(classifySendText(ANY_AMOUNT)).toEqual({ kind: 'lightning', text: ANY_AMOUNT });
+    expect(classifySendText(`  ${COFFEE.toUpperCase()}\n`)).toEqual({ kind: 'lightning', text: COFFEE.toUpperCase() });
+    expect(classifySendText(`lightning:${COFFEE}`)).toEqual({ kind: 'lightning', text: `lightning:${COFFEE}` });
+    expect(classifySendText(`LIGHTNING:${COFFEE.toUpperCase()}`)).toMatchObject({ kind: 'lightning' });
+    // Copied over several lines: the line breaks are not part of it.
+    expect(classifySendText(`${COFFEE.slice(0, 100)}\n${COFFEE.slice(100)}`)).toEqual({ kind: 'lightning', text: COFFEE });
+    // A mistyped invoice still goes to the decoder (which names the problem), not to the address check.
+    expect(classifySendText('lnbcrt1notaninvoice')).toMatchObject({ kind: 'lightning' });
+  });
+
+  it('BIP21: with lightning= it is a Lightning payment, without it an on-chain one with its amount', () => {
+    const unified = `bitcoin:${ADDRESS}?amount=0.00025&label=Coffee&lightning=${COFFEE}`;
+    expect(classifySendText(unified)).toEqual({ kind: 'lightning', text: unified });
+    expect(classifySendText(`BITCOIN:${ADDRESS.toUpperCase()}?LIGHTNING=${COFFEE.toUpperCase()}`)).toMatchObject({ kind: 'lightning' });
+    expect(classifySendText(`bitcoin:${ADDRESS}?amount=0.00025&label=Coffee`)).toEqual({ kind: 'onchain', address: ADDRESS, amountSat: 25_000n });
+    expect(classifySendText(`bitcoin:${ADDRESS}`)).toEqual({ kind: 'onchain', address: ADDRESS });
+    expect(classifySendText(`bitcoin:${ADDRESS}?lightning=`)).toEqual({ kind: 'onchain', address: ADDRESS });
+    expect(classifySendText(`bitcoin:${ADDRESS}?amount=1.123456789`)).toEqual({ kind: 'onchain', address: ADDRESS });
+  });
+
+  it('addresses, nothing, and what is not supported yet', () => {
+    expect(classifySendText(ADDRESS)).toEqual({ kind: 'onchain', address: ADDRESS });
+    expect(classifySendText('   ')).toEqual({ kind: 'empty' });
+    expect(classifySendText('LNURL1DP68GURN8GHJ7UM9WFMXJCM99E3K7MF0V9CXJ0M385EKVCENXC6R2C35XVUKXEFCV5MKVV34X5EKZD3EV56NYD3HXQURZEPEXEJXXEPNXSCRVWFNV9NXZCN9XQ6XYEFHVGCXXCMYXYMNSERXFQ5FNS')).toMatchObject({
+      kind: 'unsupported',
+      reason: expect.stringContaining('LNURL'),
+    });
+    expect(classifySendText('lno1pg257enxv4ezqcneype82um50ynhxgrwdajx283qfwdpl28qqmc78ymlvhmxcsywdk5wrjnj36jryg488qwlrnzyjczs')).toMatchObject({
+      kind: 'unsupported',
+      reason: expect.stringContaining('BOLT 12'),
+    });
+  });
+});
+
+describe('checkLightningAmount: sats with millisatoshi precision', () => {
+  it('whole sats, grouped sats and up to three decimals', () => {
+    expect(checkLightningAmount('1500')).toEqual({ ok: true, value: 1_500_000n });
+    expect(checkLightningAmount(' 1,500 ')).toEqual({ ok: true, value: 1_500_000n });
+    expect(checkLightningAmount('1 000 000')).toEqual({ ok: true, value: 1_000_000_000n });
+    expect(checkLightningAmount('0.5')).toEqual({ ok: true, value: 500n });
+    expect(checkLightningAmount('0.001')).toEqual({ ok: true, value: 1n });
+    expect(checkLightningAmount('1,500.25')).toEqual({ ok: true, value: 1_500_250n });
+  });
+
+  it('names what is wrong', () => {
+    expect(err(checkLightningAmount(''))).toContain('Enter the amount');
+    expect(err(checkLightningAmount('0'))).toContain('more than 0');
+    expect(err(checkLightningAmount('0.000'))).toContain('more than 0');
+    expect(err(checkLightningAmount('-5'))).toContain('positive');
+    expect(err(checkLightningAmount('1.0001'))).toContain('at most 3 decimals');
+    expect(err(checkLightningAmount('12abc'))).toContain('number of sats');
+    expect(err(checkLightningAmount('2100000000000001'))).toContain('21 million');
+    expect(err(checkLightningAmount('99999999999999999999999'))).toContain('21 million');
+    expect(err(checkLightningAmount('600', { maxMsat: 500_500n }))).toContain('more than your channels can send now (500.5 sats)');
+    expect(checkLightningAmount('500.5', { maxMsat: 500_500n })).toEqual({ ok: true, value: 500_500n });
+    expect(checkLightningAmount('600', { maxMsat: null })).toMatchObject({ ok: true });
+    expect(err(checkLightningAmount('1', { minMsat: 2000n }))).toContain('at least 2 sats');
+  });
+
+  it('round-trips formatMsat for every amount (no floating point)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: MAX_MSAT }), (msat) => {
+        expect(checkLightningAmount(formatMsat(msat))).toEqual({ ok: true, value: msat });
+      }),
+    );
+  });
+});
+
+describe('display', () => {
+  it('formatMsat shows millisatoshis only when there are some', () => {
+    expect(formatMsat(0n)).toBe('0');
+    expect(formatMsat('1000')).toBe('1');
+    expect(formatMsat(1_500_000n)).toBe('1,500');
+    expect(formatMsat(1_500_250n)).toBe('1,500.25');
+    expect(formatMsat(1n)).toBe('0.001');
+    expect(formatMsat(-2_500n)).toBe('−2.5');
+    expect(msatUnit('1000')).toBe('sat');
+    expect(msatUnit(1500n)).toBe('sats');
+  });
+
+  it('countdowns', () => {
+    expect(formatCountdown(0)).toBe('expired');
+    expect(formatCountdown(-5)).toBe('expired');
+    expect(formatCountdown(59.9)).toBe('0:59');
+    expect(formatCountdown(3599)).toBe('59:59');
+    expect(formatCountdown(3600)).toBe('1 h 00 min');
+    expect(formatCountdown(86_399)).toBe('23 h 59 min');
+    expect(formatCountdown(86_400)).toBe('1 day');
+    expect(formatCountdown(604_800)).toBe('7 days');
+  });
+
+  it('our invoice QR: lightning: URI in upper case (BOLT 11 allows either case; QR alphanumeric mode is denser)', () => {
+    expect(invoiceQrValue(COFFEE)).toBe(`LIGHTNING:${COFFEE.toUpperCase()}`);
+    expect(classifySendText(invoiceQrValue(COFFEE))).toMatchObject({ kind: 'lightning' });
+  });
+
+  it('failure reasons: the worker’s words first, then words for the code', () => {
+    expect(failureText('The payee says: unknown payment', 'incorrect_or_unknown_payment_details')).toBe('The payee says: unknown payment');
+    expect(failureText(undefined, 'incorrect_or_unknown_payment_details')).toContain('does not know this payment');
+    expect(failureText('  ', 'no_route')).toContain('No route');
+    expect(failureText(undefined, 'some_new_code')).toBe('The payment failed (some new code).');
+    expect(failureText(undefined, undefined)).toBe('The payment failed.');
+  });
+
+  it('payment times: the clock today, the date otherwise', () => {
+    const now = new Date(2026, 11, 2, 15, 0).getTime();
+    expect(paymentTime(new Date(2026, 11, 2, 9, 5).getTime() / 1000, now)).toBe('09:05');
+    expect(paymentTime(new Date(2026, 10, 30, 23, 59).getTime() / 1000, now)).toBe('30 Nov 23:59');
+    expect(paymentTime(new Date(2025, 0, 3, 1, 2).getTime() / 1000, now)).toBe('3 Jan 2025 01:02');
+  });
+
+  it('invoice expiries: the default is offered first', () => {
+    expect(EXPIRY_CHOICES[0]?.sec).toBe(DEFAULT_EXPIRY_SEC);
+    expect(new Set(EXPIRY_CHOICES.map((c) => c.sec)).size).toBe(EXPIRY_CHOICES.length);
+  });
+
+  it('descriptions fit an invoice', () => {
+    expect(checkDescription('  coffee ')).toEqual({ ok: true, value: 'coffee' });
+    expect(checkDescription('é'.repeat(319))).toMatchObject({ ok: true });
+    expect(err(checkDescription('é'.repeat(320)))).toContain('640 bytes');
+  });
+});
+
+describe('routes', () => {
+  it('the Receive and Send screens keep their hash routes', () => {
+    expect(parseRoute('#/wallet/receive')).toEqual({ tab: 'wallet', view: 'receive' });
+    expect(parseRoute('#/wallet/send')).toEqual({ tab: 'wallet', view: 'send' });
+    expect(routeHref('wallet', 'receive')).toBe('#/wallet/receive');
+  });
+});
