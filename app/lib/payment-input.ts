@@ -167,3 +167,13 @@ export function paymentTime(sec: number, nowMs: number): string {
   const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
   return sameDay ? time : `${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(d.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }) })} ${time}`;
 }
+
+/** A payment's identity in the history: one outgoing and one incoming record per payment hash at most. */
+export function paymentKey(p: { readonly direction: string; readonly paymentHash: string }): string {
+  return `${p.direction}:${p.paymentHash}`;
+}
+
+/** Newest first (by creation time; the order among equal times is kept). */
+export function newestFirst<T extends { readonly createdAtSec: number }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => b.createdAtSec - a.createdAtSec);
+}

@@ -16,8 +16,12 @@ import {
   formatMsat,
   invoiceQrValue,
   msatUnit,
+  newestFirst,
+  paymentKey,
   paymentTime,
 } from '../../app/lib/payment-input.ts';
+import { errorParts } from '../../app/lib/rpc-error.ts';
+import { RpcError } from '../../workers/rpc/client.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';
 
 // BOLT 11 "Examples": "Please make a donation of any amount…" and "Please send $3 for a cup of coffee…".
@@ -151,6 +155,33 @@ describe('display', () => {
     expect(checkDescription('  coffee ')).toEqual({ ok: true, value: 'coffee' });
     expect(checkDescription('é'.repeat(319))).toMatchObject({ ok: true });
     expect(err(checkDescription('é'.repeat(320)))).toContain('640 bytes');
+  });
+});
+
+describe('history and worker errors', () => {
+  it('one incoming and one outgoing record per payment hash, newest first', () => {
+    const h = 'ab'.repeat(32);
+    expect(paymentKey({ direction: 'incoming', paymentHash: h })).not.toBe(paymentKey({ direction: 'outgoing', paymentHash: h }));
+    const list = [
+      { id: 'a', createdAtSec: 10 },
+      { id: 'b', createdAtSec: 30 },
+      { id: 'c', createdAtSec: 20 },
+      { id: 'd', createdAtSec: 30 },
+    ];
+    expect(newestFirst(list).map((x) => x.id)).toEqual(['b', 'd', 'c', 'a']);
+    expect(list.map((x) => x.id)).toEqual(['a', 'b', 'c', 'd']); // not sorted in place
+  });
+
+  it('a field error lands on its form field, without the RPC prefix', () => {
+    const fields = { 'params.amountMsat': 'amount', 'params.text': 'invoice' } as const;
+    expect(errorParts(new RpcError('invalid-params', 'params.amountMsat: must be more than 0 millisatoshis', 'params.amountMsat'), fields)).toEqual({
+      field: 'amount',
+      text: 'Must be more than 0 millisatoshis',
+    });
+    expect(errorParts(new RpcError('invalid-params', 'params.text: invoice has expired', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Invoice has expired' });
+    expect(errorParts(new RpcError('invalid-params', 'params.maxFeeMsat: too big', 'params.maxFeeMsat'), fields)).toEqual({ field: null, text: 'Too big' });
+    expect(errorParts(new RpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'no route to the payee' });
+    expect(errorParts('boom', fields)).toEqual({ field: null, text: 'boom' });
   });
 });
 
