@@ -21,6 +21,7 @@ import {
   paymentTime,
 } from '../../app/lib/payment-input.ts';
 import { errorParts } from '../../app/lib/rpc-error.ts';
+import { codewords, encodeQr, isAlphanumeric, pickVersion } from '../../app/lib/qr.ts';
 import { RpcError } from '../../workers/rpc/client.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';
 
@@ -155,6 +156,32 @@ describe('display', () => {
     expect(checkDescription('  coffee ')).toEqual({ ok: true, value: 'coffee' });
     expect(checkDescription('é'.repeat(319))).toMatchObject({ ok: true });
     expect(err(checkDescription('é'.repeat(320)))).toContain('640 bytes');
+  });
+});
+
+describe('the invoice QR code: alphanumeric mode (ISO/IEC 18004 §7.4.4)', () => {
+  it('"HELLO WORLD" at 1-M: the standard worked example’s data and error-correction codewords', () => {
+    const cw = codewords(new TextEncoder().encode('HELLO WORLD'), 1, 'alphanumeric');
+    expect([...cw]).toEqual([32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17, 196, 35, 39, 119, 235, 215, 231, 226, 93, 23]);
+  });
+
+  it('level-M alphanumeric capacities, across the character-count width changes (9 → 11 → 13 bits)', () => {
+    for (const [version, chars] of [[1, 20], [2, 38], [9, 262], [10, 311], [26, 1542], [27, 1637], [40, 3391]] as const) {
+      expect(pickVersion(chars, 'alphanumeric'), `${chars} characters`).toBe(version);
+      expect(pickVersion(chars + 1, 'alphanumeric'), `${chars + 1} characters`).toBe(version === 40 ? null : version + 1);
+    }
+  });
+
+  it('an upper-case lightning: invoice is alphanumeric and smaller than in byte mode; other text stays byte mode', () => {
+    const value = invoiceQrValue(COFFEE);
+    expect(isAlphanumeric(value)).toBe(true);
+    const auto = encodeQr(value, { mode: 'auto' });
+    const bytes = encodeQr(value);
+    expect(auto.mode).toBe('alphanumeric');
+    expect(bytes.mode).toBe('byte');
+    expect(auto.version).toBeLessThan(bytes.version);
+    expect(encodeQr(`lightning:${COFFEE}`, { mode: 'auto' }).mode).toBe('byte');
+    expect(encodeQr('', { mode: 'auto' }).mode).toBe('byte');
   });
 });
 
