@@ -18,6 +18,8 @@ export const benches: Bench[] = [
   { name: 'wallet-restore-requests', run: async () => (await import('./wallet-restore-requests.ts')).run() },
   { name: 'channel-open', run: async () => (await import('./channel-open.ts')).run() },
   { name: 'commitment-dance', run: async () => (await import('./commitment-dance.ts')).run() },
+  { name: 'payment-latency', run: async () => (await import('./payment-latency.ts')).run() },
+  { name: 'payment-throughput', run: async () => (await import('./payment-throughput.ts')).run() },
 ];
 
 async function main(): Promise<void> {

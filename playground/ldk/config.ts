@@ -24,6 +24,10 @@ export interface LdkNodeConfig {
   negotiateAnchorsZeroFeeHtlcTx?: boolean;
   /** Offer option_scid_alias privacy (LDK default false). */
   negotiateScidPrivacy?: boolean;
+  /** Most of the channel value the peer may have in HTLCs to us at once, in percent (LDK default 10). */
+  maxInboundHtlcValueInFlightPercent?: number;
+  /** max_accepted_htlcs we announce: how many HTLCs the peer may have to us at once (LDK default 50, BOLT 2 max 483). */
+  ourMaxAcceptedHtlcs?: number;
   /** Largest channel accepted (LDK default 2^24 - 1 sat unless wumbo). */
   maxFundingSatoshis?: bigint;
   /** Last word: edit the assembled UserConfig directly. */
@@ -44,6 +48,8 @@ export function buildUserConfig(ldk: Ldk, options: LdkNodeConfig = {}): UserConf
   if (options.announceForForwarding !== undefined) handshake.set_announce_for_forwarding(options.announceForForwarding);
   if (options.negotiateAnchorsZeroFeeHtlcTx !== undefined) handshake.set_negotiate_anchors_zero_fee_htlc_tx(options.negotiateAnchorsZeroFeeHtlcTx);
   if (options.negotiateScidPrivacy !== undefined) handshake.set_negotiate_scid_privacy(options.negotiateScidPrivacy);
+  if (options.maxInboundHtlcValueInFlightPercent !== undefined) handshake.set_max_inbound_htlc_value_in_flight_percent_of_channel(options.maxInboundHtlcValueInFlightPercent);
+  if (options.ourMaxAcceptedHtlcs !== undefined) handshake.set_our_max_accepted_htlcs(options.ourMaxAcceptedHtlcs);
   if (options.maxFundingSatoshis !== undefined) limits.set_max_funding_satoshis(options.maxFundingSatoshis);
   config.set_channel_handshake_config(handshake);
   config.set_channel_handshake_limits(limits);

@@ -20,6 +20,8 @@ import { initFeatureBits, isNoOverride, wrapChannelMessageHandler } from './feat
 import type { FeatureOverrides } from './features.ts';
 import { LogBuffer } from './log.ts';
 import { LdkPeerSocket } from './net.ts';
+import { LdkPayments } from './payments.ts';
+import type { LdkChannelBalance, LdkClaimedPayment, LdkInvoiceOptions, LdkPayOptions, LdkPaymentSent } from './payments.ts';
 import type { PeerSocketHost } from './net.ts';
 import { isLdkPanic, loadLdk } from './wasm.ts';
 import type { Ldk } from './wasm.ts';
@@ -81,6 +83,8 @@ export class LdkNode {
   readonly broadcasts: Uint8Array[] = [];
   /** Latest serialized ChannelMonitor per funding outpoint (`txid:vout`, txid in LDK byte order). */
   readonly monitors = new Map<string, Uint8Array>();
+  /** Invoices, sends, claims and balances (payments.ts); the methods below are shortcuts to it. */
+  readonly payments: LdkPayments;
 
   private readonly logBuffer: LogBuffer;
   private readonly eventSources: EventsProvider[];
@@ -173,6 +177,8 @@ export class LdkNode {
       log: (line) => this.logBuffer.add(`NET ${line}`),
       onClosed: (socket) => void this.sockets.delete(socket),
     };
+    this.payments = new LdkPayments(this);
+    this.onEvent((event) => this.payments.handle(event));
     this.timers.push(
       setInterval(() => this.pump(), PUMP_INTERVAL_MS).unref(),
       setInterval(() => this.timerTick(), TIMER_TICK_INTERVAL_MS).unref(),
@@ -322,6 +328,7 @@ export class LdkNode {
     for (const timer of this.timers) clearInterval(timer);
     const stoppedError = new Error(`${this.alias}: stopped`);
     for (const waiter of [...this.waiters]) waiter.settle(stoppedError);
+    this.payments.abort(stoppedError);
     this.logBuffer.abortWaits(stoppedError);
     const closing = [...this.sockets].map((socket) => (socket.destroy('node stopped'), socket.closed));
     const listening = [...this.servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -364,7 +371,68 @@ export class LdkNode {
     );
     this.logBuffer.add(`FATAL ${this.fatalError.message}`);
     for (const waiter of [...this.waiters]) waiter.settle(this.fatalError);
+    this.payments?.abort(this.fatalError);
     this.logBuffer.abortWaits(this.fatalError);
+  }
+
+  /** A BOLT 11 invoice of this node (LDK adds route hints for its private channels). */
+  createInvoice(options?: LdkInvoiceOptions): string {
+    return this.payments.createInvoice(options);
+  }
+
+  /** Pay a BOLT 11 invoice: resolves on PaymentSent; rejects with an LdkPaymentError carrying LDK's PaymentFailed reason. */
+  payInvoice(bolt11: string, options?: LdkPayOptions): Promise<LdkPaymentSent> {
+    return this.payments.payInvoice(bolt11, options);
+  }
+
+  /** Keysend `amountMsat` to a peer (send_spontaneous_payment with a fresh preimage). */
+  keysend(payeeNodeId: Uint8Array, amountMsat: bigint): Promise<{ paymentHash: string; preimage: string }> {
+    return this.payments.keysend(payeeNodeId, amountMsat);
+  }
+
+  /** Incoming payments this node claimed, oldest first. */
+  claimed(): readonly LdkClaimedPayment[] {
+    return this.payments.claimed;
+  }
+
+  /** Resolve once the payment with this hash (hex) was claimed here. */
+  waitForClaimed(paymentHash: string, timeoutMs?: number): Promise<LdkClaimedPayment> {
+    return this.payments.waitForClaimed(paymentHash, timeoutMs);
+  }
+
+  /** Fail back (incorrect_or_unknown_payment_details) every HTLC arriving for this hash (hex). */
+  failHtlcsFor(paymentHash: string): void {
+    this.payments.failHtlcsFor(paymentHash);
+  }
+
+  /** Every channel with its capacities and settled balance. */
+  channelBalances(): LdkChannelBalance[] {
+    return this.payments.channelBalances();
+  }
+
+  /** Resolve once no channel has a pending HTLC (the commitment dances after a payment are over). */
+  waitForNoPendingHtlcs(timeoutMs = 10_000): Promise<void> {
+    return this.waitFor('no pending HTLCs', () => this.payments.idle(), timeoutMs);
+  }
+
+  /**
+   * Open a channel to a connected peer: create_channel, then on FundingGenerationReady
+   * `fund(outputScript, valueSat)` returns the signed funding tx, handed to
+   * funding_transaction_generated (LDK broadcasts it). Resolves with the tx once ChannelPending.
+   */
+  async openChannelTo(peer: Uint8Array, fundingSat: bigint, fund: (outputScript: Uint8Array, valueSat: bigint) => Uint8Array | Promise<Uint8Array>, options: { pushMsat?: bigint; userChannelId?: bigint } = {}): Promise<{ channelId: string; fundingTx: Uint8Array }> {
+    const ldk = this.ldk;
+    const peerHex = toHex(peer);
+    const ready = this.waitForEvent((e: Event) => e instanceof ldk.Event_FundingGenerationReady && toHex(e.counterparty_node_id) === peerHex, 20_000);
+    const created = this.run(() => this.channelManager.create_channel(peer, fundingSat, options.pushMsat ?? 0n, options.userChannelId ?? 7n, null, null));
+    if (!(created instanceof ldk.Result_ChannelIdAPIErrorZ_OK)) throw new Error(`${this.alias}: create_channel to ${peerHex} refused`);
+    const event = (await ready) as import('lightningdevkit').Event_FundingGenerationReady;
+    const fundingTx = await fund(event.output_script, event.channel_value_satoshis);
+    const pending = this.waitForEvent((e: Event) => e instanceof ldk.Event_ChannelPending && toHex(e.counterparty_node_id) === peerHex, 20_000);
+    const result = this.run(() => this.channelManager.funding_transaction_generated(event.temporary_channel_id, event.counterparty_node_id, fundingTx));
+    if (!(result instanceof ldk.Result_NoneAPIErrorZ_OK)) throw new Error(`${this.alias}: funding_transaction_generated refused`);
+    const channelPending = (await pending) as import('lightningdevkit').Event_ChannelPending;
+    return { channelId: toHex(channelPending.channel_id.get_a()), fundingTx };
   }
 
   /** What the FeeEstimator answers now, for every target (sat per 1000 weight). */
