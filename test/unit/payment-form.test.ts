@@ -22,7 +22,6 @@ import {
 } from '../../app/lib/payment-input.ts';
 import { errorParts } from '../../app/lib/rpc-error.ts';
 import { codewords, encodeQr, isAlphanumeric, pickVersion } from '../../app/lib/qr.ts';
-import { RpcError } from '../../workers/rpc/client.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';
 
 // BOLT 11 "Examples": "Please make a donation of any amount…" and "Please send $3 for a cup of coffee…".
@@ -200,14 +199,16 @@ describe('history and worker errors', () => {
   });
 
   it('a field error lands on its form field, without the RPC prefix', () => {
+    // What workers/rpc/client.ts RpcError carries: the worker's message verbatim and the field it names.
+    const rpcError = (_code: string, message: string, field: string | null = null): Error => Object.assign(new Error(message), { field });
     const fields = { 'params.amountMsat': 'amount', 'params.text': 'invoice' } as const;
-    expect(errorParts(new RpcError('invalid-params', 'params.amountMsat: must be more than 0 millisatoshis', 'params.amountMsat'), fields)).toEqual({
+    expect(errorParts(rpcError('invalid-params', 'params.amountMsat: must be more than 0 millisatoshis', 'params.amountMsat'), fields)).toEqual({
       field: 'amount',
       text: 'Must be more than 0 millisatoshis',
     });
-    expect(errorParts(new RpcError('invalid-params', 'params.text: invoice has expired', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Invoice has expired' });
-    expect(errorParts(new RpcError('invalid-params', 'params.maxFeeMsat: too big', 'params.maxFeeMsat'), fields)).toEqual({ field: null, text: 'Too big' });
-    expect(errorParts(new RpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'no route to the payee' });
+    expect(errorParts(rpcError('invalid-params', 'params.text: invoice has expired', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Invoice has expired' });
+    expect(errorParts(rpcError('invalid-params', 'params.maxFeeMsat: too big', 'params.maxFeeMsat'), fields)).toEqual({ field: null, text: 'Too big' });
+    expect(errorParts(rpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'no route to the payee' });
     expect(errorParts('boom', fields)).toEqual({ field: null, text: 'boom' });
   });
 });
