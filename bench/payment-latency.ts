@@ -62,7 +62,7 @@ export async function paymentRig(): Promise<PaymentRig> {
       await g.service.sync();
       await g.channels.onTip();
       await openGlintToLdk(w, g, payee, 'static_remotekey', 1_000_000n);
-      glint = glintPayments(g);
+      glint = await glintPayments(g);
     } catch (error) {
       glint = error instanceof Error ? error : new Error(String(error));
     }

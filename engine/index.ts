@@ -93,6 +93,9 @@ export { encodeWalletState, decodeWalletState, emptyWalletState, WALLET_STATE_VE
 export type { WalletState, StoredTx, Reservation } from './wallet/state.ts';
 export type { SyncReport } from './wallet/sync.ts';
 export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
+// BOLT 11 invoices and payment texts (engine/invoice): decode/encode, expiry, features, BIP 21.
+export { decodeInvoice, encodeInvoice, invoiceExpiresAtSec, isInvoiceExpired, invoiceFeatureProblem, invoiceFeatureNames, describeInvoice, parsePaymentText, signInvoiceDigest, InvoiceError, DEFAULT_EXPIRY_SEC, DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA } from './invoice/index.ts';
+export type { Invoice, InvoiceFields, InvoiceNetwork, InvoiceSigner, InvoiceErrorCode, RouteHintHop, InvoiceDescription, PaymentText } from './invoice/index.ts';
 // The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
 export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
 export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
@@ -107,3 +110,6 @@ export { PeerBook, PEER_BOOK_KEY } from './node/peer-book.ts';
 export type { PeerBookEntry } from './node/peer-book.ts';
 export { TrustedPeers, TRUSTED_PEERS_KEY, parseTrustedNodeId } from './node/trusted-peers.ts';
 export { CHANNEL_STORE_PREFIXES } from './node/wallet-service.ts';
+// Onions (engine/onion, BOLT 4): failure codes and their words, for payment results in the CLI/UI.
+export { FailureCode, failureName, failureWords, describeFailure, ONION_PACKET_SIZE } from './onion/index.ts';
+export type { FailureMessage, DecodedFailure, HopPayload } from './onion/index.ts';

@@ -4,13 +4,12 @@
  * feature bits → BOLT 9 names. It runs in the worker without a node, so the Send screen can review
  * an invoice before the wallet is unlocked.
  */
-import { FeatureVector } from '../engine/index.ts';
+import { decodeInvoice, invoiceFeatureNames, parsePaymentText } from '../engine/index.ts';
 import type { InvoiceCodec } from './payment-host.ts';
 
-/** BOLT 9 names of the bits set (unknown ones as `unknown_<even bit>`). */
+/** BOLT 9 names of the bits set (unknown ones as `unknown_<bit>`). */
 export function featureNames(features: Uint8Array): string[] {
-  return Object.keys(FeatureVector.fromBytes(features).describe());
+  return invoiceFeatureNames(features);
 }
 
-/** Null until engine/invoice is part of the engine (then decoding reports it is unavailable). */
-export const engineInvoiceCodec: InvoiceCodec | null = null;
+export const engineInvoiceCodec: InvoiceCodec = { parsePaymentText, decodeInvoice, featureNames };

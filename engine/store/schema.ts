@@ -69,6 +69,18 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     owner: 'engine/node/trusted-peers.ts',
     description: 'node ids the user trusts for zero-conf channels (their opens get minimum_depth 0)',
   },
+  {
+    key: 'node/payments/out/',
+    version: 1,
+    owner: 'engine/node/payments/records.ts',
+    description: 'one outgoing payment per payment hash: status, parts (route, HTLC, onion shared secrets), preimage once paid',
+  },
+  {
+    key: 'node/payments/in/',
+    version: 1,
+    owner: 'engine/node/payments/records.ts',
+    description: 'one invoice we issued (preimage, payment_secret) or keysend we claimed per payment hash, with the HTLCs that paid it',
+  },
 ]);
 
 /** The schema row a key belongs to (exact match first, then the longest prefix). */

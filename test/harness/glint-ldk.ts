@@ -29,6 +29,8 @@ import {
   type Logger,
 } from '../../engine/index.ts';
 import { ChannelManager, type ChannelInfo, type ChannelManagerEvent } from '../../engine/node/channels.ts';
+import { PaymentManager } from '../../engine/node/payments/manager.ts';
+import type { PaymentChannels } from '../../engine/node/payments/ports.ts';
 import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
 import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
@@ -239,6 +241,7 @@ export async function restartChannels(g: Glint): Promise<void> {
 /** Stop every Glint node made. */
 export function stopAll(all: readonly Glint[]): void {
   for (const g of all) {
+    paymentManagers.get(g)?.stop();
     g.channels.stop();
     g.peers.close();
   }
@@ -253,10 +256,11 @@ export async function until(check: () => boolean, what: string, timeoutMs = 20_0
   }
 }
 
-/** Mine `n` blocks and let `g`'s manager see them (the caller drives onTip, as a sync loop would). */
+/** Mine `n` blocks and let `g`'s managers (channels, then payments) see them (the caller drives onTip, as a sync loop would). */
 export async function mine(env: Env, g: Glint, n = 1): Promise<void> {
   await env.chain.mine(n);
   await g.channels.onTip();
+  paymentManagers.get(g)?.onTip(env.chain.height);
 }
 
 export function channelOf(g: Glint, localId: number): ChannelInfo {
@@ -395,46 +399,70 @@ export async function ldkSettled(nodes: readonly LdkNode[], timeoutMs = 20_000):
 }
 
 /**
- * The payment API of a Glint node as the interop tests and benches drive it: exactly GlintNode's
- * payment methods (common.md "Payments in the node"), on the harness's ChannelManager.
+ * The payment API of a Glint node as the interop tests and benches drive it: GlintNode's payment
+ * methods (common.md "Payments in the node"), i.e. engine/node/payments' PaymentManager.
  */
-export interface GlintPayments {
-  createInvoice(opts: { readonly amountMsat?: bigint; readonly description?: string; readonly expirySec?: number }): Promise<{ bolt11: string; paymentHash: string }>;
-  pay(bolt11: string, opts?: GlintPayOptions): Promise<GlintPayResult>;
-  keysend(payee: string, amountMsat: bigint, opts?: Omit<GlintPayOptions, 'amountMsat'>): Promise<GlintPayResult>;
-  payments(): readonly GlintPaymentRecord[];
-  payment(paymentHash: string): GlintPaymentRecord | undefined;
-}
-export interface GlintPayOptions {
-  readonly amountMsat?: bigint;
-  readonly maxFeeMsat?: bigint;
-  readonly maxCltvExpiryDelta?: number;
-  readonly timeoutMs?: number;
-}
-export interface GlintPayResult {
-  readonly status: 'pending' | 'succeeded' | 'failed';
-  readonly paymentHash: string;
-  readonly preimage?: string;
-  readonly feeMsat: bigint;
-  readonly ms: number;
-  readonly reason?: string;
-  readonly failureCode?: string;
-}
-export interface GlintPaymentRecord {
-  readonly paymentHash: string;
-  readonly direction: 'outgoing' | 'incoming';
-  readonly kind: 'invoice' | 'keysend';
-  readonly status: 'pending' | 'succeeded' | 'failed';
-  readonly amountMsat: bigint;
-  readonly feeMsat: bigint;
-  readonly preimage?: string;
-  readonly reason?: string;
-  readonly failureCode?: string;
-  readonly htlcs: readonly { readonly channelId: string; readonly amountMsat: bigint; readonly cltvExpiry: number; readonly status: string }[];
+export type GlintPayments = Pick<PaymentManager, 'createInvoice' | 'pay' | 'keysend' | 'payments' | 'payment' | 'estimatePayFee' | 'subscribe' | 'idle'>;
+export type { PayResult as GlintPayResult, PaymentRecord as GlintPaymentRecord } from '../../engine/node/payments/types.ts';
+
+const paymentManagers = new WeakMap<Glint, PaymentManager>();
+
+/** `g`'s ChannelManager as the PaymentManager's channel side (PaymentChannels). */
+function paymentChannelsOf(g: Glint): PaymentChannels {
+  const manager = g.channels as unknown as Partial<PaymentChannels>;
+  if (typeof manager.addHtlc !== 'function' || typeof manager.htlcs !== 'function') {
+    throw new Error('the ChannelManager does not implement PaymentChannels yet (engine/node/payments/ports.ts: addHtlc, htlcs, …)');
+  }
+  return manager as PaymentChannels;
 }
 
-/** `g`'s payments (made once per Glint node). */
-export function glintPayments(g: Glint): GlintPayments {
-  void g;
-  throw new Error('Glint payments are not wired into the harness yet: needs the PaymentManager of engine/node/payments (w4)');
+/**
+ * `g`'s PaymentManager, made and started on first use (over the node's store, with its node key,
+ * keysend accepted), as GlintNode wires it. `mine` tells it about new tips.
+ */
+export async function glintPayments(g: Glint): Promise<GlintPayments> {
+  const known = paymentManagers.get(g);
+  if (known) return known;
+  const payments = new PaymentManager({
+    channels: paymentChannelsOf(g),
+    store: g.store,
+    clock: nodeClock,
+    entropy: nodeEntropy,
+    logger,
+    network: 'regtest',
+    nodeSecret: g.service.nodeSecret,
+    nodeId: g.peers.nodeId,
+    acceptKeysend: true,
+  });
+  await payments.start();
+  paymentManagers.set(g, payments);
+  return payments;
+}
+
+/**
+ * HTLCs not yet fully removed on `g`'s channel `channelId` (the manager's `htlcs(channelId)`,
+ * PaymentChannels in engine/node/payments/ports.ts).
+ */
+export function glintHtlcCount(g: Glint, channelId: string): number {
+  const manager = g.channels as unknown as { htlcs?: (channelId: string) => readonly unknown[] };
+  if (typeof manager.htlcs !== 'function') throw new Error('ChannelManager.htlcs(channelId) is missing (engine/node/payments PaymentChannels)');
+  return manager.htlcs(channelId).length;
+}
+
+/** Resolve once neither `g` nor any of the LDK nodes has an HTLC on any channel. */
+export async function paymentsSettled(g: Glint, nodes: readonly LdkNode[], timeoutMs = 20_000): Promise<void> {
+  await until(() => g.channels.list().every((c) => glintHtlcCount(g, c.channelId) === 0), 'no HTLC left on Glint', timeoutMs);
+  await ldkSettled(nodes, timeoutMs);
+  await g.channels.idle();
+}
+
+/** Both sides' settled balances of one Glint ⇄ LDK channel, msat: Glint's ChannelInfo and LDK's ChannelDetails. */
+export function channelBalances(g: Glint, node: LdkNode, channelId: string): { glint: { local: bigint; remote: bigint }; ldk: { local: bigint; remote: bigint } } {
+  const ours = g.channels.list().find((c) => c.channelId === channelId);
+  const theirs = node.channelBalances().find((b) => b.channelId === channelId);
+  if (!ours || !theirs) throw new Error(`channel ${channelId} missing on ${ours ? 'LDK' : 'Glint'}`);
+  return {
+    glint: { local: ours.localMsat, remote: ours.remoteMsat },
+    ldk: { local: theirs.balanceMsat, remote: theirs.valueSat * 1000n - theirs.balanceMsat },
+  };
 }

@@ -5,7 +5,8 @@
 // all (the Send screen's review), refusing wrong-network and non-invoice text on `params.text`.
 import { describe, expect, it } from 'vitest';
 import { PaymentHost, decodedInvoiceDto, paymentDto, type EngineInvoice, type EnginePaymentRecord, type EnginePayResult, type InvoiceCodec, type PaymentEngine } from '../../workers/payment-host.ts';
-import { featureNames } from '../../workers/invoice-codec.ts';
+import { engineInvoiceCodec, featureNames } from '../../workers/invoice-codec.ts';
+import { readFileSync } from 'node:fs';
 import { RpcValidationError, parseDecodedInvoice, parseNodeEvent, parsePaymentDto, parsePayResult, type NodeEvent } from '../../workers/rpc/protocol.ts';
 import { ValidationError, hexToBytes } from '../../engine/index.ts';
 
@@ -174,6 +175,20 @@ describe('PaymentHost', () => {
     expect(codec.calls).toContain(`decode ${BOLT11} bitcoin`);
     const none = host({ codec: null }).h;
     expect(() => none.decode({ text: BOLT11 })).toThrow(/not available/);
+  });
+
+  it('decode through the engine codec: every BOLT 11 spec example reviews without a node; wrong network refused', () => {
+    const vectors = JSON.parse(readFileSync(new URL('../vectors/bolt11-invoices.json', import.meta.url), 'utf8')) as { valid: { title: string; invoice: string; decoded: { payment_hash: string; timestamp: number } }[] };
+    const { h } = host({ codec: engineInvoiceCodec, now: 1_496_314_658 });
+    for (const v of vectors.valid) {
+      const dto = h.decode({ text: `lightning:${v.invoice}` });
+      expect(parseDecodedInvoice(dto), v.title).toEqual(dto);
+      expect(dto.paymentHash, v.title).toBe(v.decoded.payment_hash);
+      expect(dto.features, v.title).toContain('payment_secret');
+    }
+    const regtest = host({ codec: engineInvoiceCodec, network: 'regtest' }).h;
+    expect(() => regtest.decode({ text: vectors.valid[0]!.invoice })).toThrow(/^params\.text: network: /);
+    expect(() => regtest.decode({ text: `${vectors.valid[0]!.invoice.slice(0, -1)}q` })).toThrow(/^params\.text: /);
   });
 
   it('createInvoice / pay / estimateFee pass bigints to the node and DTOs back', async () => {

@@ -1,0 +1,78 @@
+/**
+ * Stored payment records (records.ts, with secrets) → the public PaymentRecord (types.ts): hex
+ * strings, no shared secrets, no payment secret, the preimage only once the payment succeeded.
+ */
+import { bytesToHex } from '../../lib/bytes.ts';
+import type { StoredIncomingPayment, StoredOutgoingPayment } from './records.ts';
+import type { PaymentRecord, PayResult } from './types.ts';
+
+/** Fees of the parts that did not fail (what the payment costs, or will if it succeeds). */
+export function feeOf(p: StoredOutgoingPayment): bigint {
+  let fee = 0n;
+  for (const part of p.parts) if (part.status !== 'failed') fee += part.amountMsat - part.payeeMsat;
+  return fee;
+}
+
+export function outgoingView(p: StoredOutgoingPayment): PaymentRecord {
+  return {
+    paymentHash: bytesToHex(p.paymentHash),
+    direction: 'outgoing',
+    kind: p.kind,
+    status: p.status,
+    amountMsat: p.amountMsat,
+    feeMsat: p.status === 'failed' ? 0n : feeOf(p),
+    createdAtSec: p.createdAtSec,
+    ...(p.settledAtSec !== undefined ? { settledAtSec: p.settledAtSec } : {}),
+    ...(p.preimage && p.status === 'succeeded' ? { preimage: bytesToHex(p.preimage) } : {}),
+    ...(p.invoice !== undefined ? { invoice: p.invoice } : {}),
+    ...(p.description !== undefined ? { description: p.description } : {}),
+    payee: bytesToHex(p.payee),
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    ...(p.failureCode !== undefined ? { failureCode: p.failureCode } : {}),
+    htlcs: p.parts.map((part) => ({
+      channelId: bytesToHex(part.channelId),
+      ...(part.htlcId !== undefined ? { htlcId: part.htlcId.toString() } : {}),
+      amountMsat: part.amountMsat,
+      cltvExpiry: part.cltvExpiry,
+      status: part.status,
+    })),
+  };
+}
+
+export function incomingView(p: StoredIncomingPayment, ourNodeId: string): PaymentRecord {
+  return {
+    paymentHash: bytesToHex(p.paymentHash),
+    direction: 'incoming',
+    kind: p.kind,
+    status: p.status,
+    amountMsat: p.amountMsat,
+    feeMsat: 0n,
+    createdAtSec: p.createdAtSec,
+    ...(p.settledAtSec !== undefined ? { settledAtSec: p.settledAtSec } : {}),
+    ...(p.status === 'succeeded' ? { preimage: bytesToHex(p.preimage) } : {}),
+    ...(p.invoice !== undefined ? { invoice: p.invoice } : {}),
+    ...(p.description !== undefined ? { description: p.description } : {}),
+    payee: ourNodeId,
+    ...(p.expiresAtSec !== undefined ? { expiresAtSec: p.expiresAtSec } : {}),
+    htlcs: p.parts.map((part) => ({
+      channelId: bytesToHex(part.channelId),
+      htlcId: part.htlcId.toString(),
+      amountMsat: part.amountMsat,
+      cltvExpiry: part.cltvExpiry,
+      status: part.status,
+    })),
+  };
+}
+
+export function resultOf(p: StoredOutgoingPayment, ms: number): PayResult {
+  const v = outgoingView(p);
+  return {
+    status: v.status,
+    paymentHash: v.paymentHash,
+    ...(v.preimage !== undefined ? { preimage: v.preimage } : {}),
+    feeMsat: v.feeMsat,
+    ms,
+    ...(v.reason !== undefined ? { reason: v.reason } : {}),
+    ...(v.failureCode !== undefined ? { failureCode: v.failureCode } : {}),
+  };
+}
