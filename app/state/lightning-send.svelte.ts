@@ -151,7 +151,8 @@ export class LightningSend {
       this.step = 'review';
     } catch (err) {
       this.serverError = errorParts(err, FIELD_OF);
-      if (this.serverError.field === null) this.serverError = { field: 'invoice', text: this.serverError.text };
+      const text = this.serverError.text;
+      if (this.serverError.field === null) this.serverError = { field: 'invoice', text: text.charAt(0).toUpperCase() + text.slice(1) };
       return false;
     } finally {
       this.decoding = false;
