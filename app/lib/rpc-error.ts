@@ -10,11 +10,19 @@ export interface ErrorParts<F extends string> {
   readonly text: string;
 }
 
+/** An engine field path at the start of a message: `amount: `, `routeHints[0].feeBaseMsat: `. */
+const ENGINE_FIELD = /^[a-z][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z0-9_]+)*: /;
+
 /** Split a worker error into the form field it is about (through `fieldOf`) and its words. */
 export function errorParts<F extends string>(err: unknown, fieldOf: Readonly<Record<string, F>>): ErrorParts<F> {
   const raw = (err as { field?: unknown } | null)?.field;
   const text = err instanceof Error ? err.message : String(err);
   if (typeof raw !== 'string') return { field: null, text };
-  const bare = text.startsWith(`${raw}: `) ? text.slice(raw.length + 2) : text;
+  let bare = text.startsWith(`${raw}: `) ? text.slice(raw.length + 2) : text;
+  // The engine's own field name may follow (`params.text: amount: …`): the form field says it already.
+  const inner = ENGINE_FIELD.exec(bare);
+  if (inner && inner[0].length < bare.length) bare = bare.slice(inner[0].length);
+  // A bare predicate (`is not …`, `must be …`) about the field reads as a sentence about it.
+  if (/^(is|are|must|has|have|does|cannot|should)\b/.test(bare)) bare = `This ${bare}`;
   return { field: fieldOf[raw] ?? null, text: bare.charAt(0).toUpperCase() + bare.slice(1) };
 }

@@ -204,12 +204,19 @@ describe('history and worker errors', () => {
     const fields = { 'params.amountMsat': 'amount', 'params.text': 'invoice' } as const;
     expect(errorParts(rpcError('invalid-params', 'params.amountMsat: must be more than 0 millisatoshis', 'params.amountMsat'), fields)).toEqual({
       field: 'amount',
-      text: 'Must be more than 0 millisatoshis',
+      text: 'This must be more than 0 millisatoshis',
     });
     expect(errorParts(rpcError('invalid-params', 'params.text: invoice has expired', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Invoice has expired' });
     expect(errorParts(rpcError('invalid-params', 'params.maxFeeMsat: too big', 'params.maxFeeMsat'), fields)).toEqual({ field: null, text: 'Too big' });
     expect(errorParts(rpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'no route to the payee' });
     expect(errorParts('boom', fields)).toEqual({ field: null, text: 'boom' });
+    // The engine's field name after the RPC one is dropped too (the form field names it).
+    expect(errorParts(rpcError('invalid-params', 'params.text: text: is not a lightning invoice', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'This is not a lightning invoice' });
+    expect(errorParts(rpcError('invalid-params', 'params.text: routeHints[0].feeBaseMsat: too big', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Too big' });
+    expect(errorParts(rpcError('invalid-params', 'params.text: Invoice is for mainnet: this node is on regtest', 'params.text'), fields)).toEqual({
+      field: 'invoice',
+      text: 'Invoice is for mainnet: this node is on regtest',
+    });
   });
 });
 
