@@ -17,7 +17,7 @@ const ENGINE_FIELD = /^[a-z][A-Za-z0-9_]*(?:\[\d+\]|\.[A-Za-z0-9_]+)*: /;
 export function errorParts<F extends string>(err: unknown, fieldOf: Readonly<Record<string, F>>): ErrorParts<F> {
   const raw = (err as { field?: unknown } | null)?.field;
   const text = err instanceof Error ? err.message : String(err);
-  if (typeof raw !== 'string') return { field: null, text };
+  if (typeof raw !== 'string') return { field: null, text: text.charAt(0).toUpperCase() + text.slice(1) };
   let bare = text.startsWith(`${raw}: `) ? text.slice(raw.length + 2) : text;
   // The engine's own field name may follow (`params.text: amount: …`): the form field says it already.
   const inner = ENGINE_FIELD.exec(bare);

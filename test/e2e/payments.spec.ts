@@ -195,10 +195,10 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   await expect(page.getByTestId('ln-review-description')).toHaveText('e2e coffee');
   await expect(page.getByTestId('ln-review-expiry')).toHaveAttribute('data-expired', 'false');
   await expect(page.getByTestId('ln-review-expiry')).toContainText('in ');
+  await shot(page, 'review');
   // A direct channel to the payee: no routing fee.
   await expect(page.getByTestId('ln-review-fee')).toHaveAttribute('data-route', 'direct', { timeout: 15_000 });
   await expect(page.getByTestId('ln-review-fee')).toHaveAttribute('data-msat', '0');
-  await shot(page, 'review');
 
   // Pay: a double click pays once; the result has the fee and the preimage (sha256 = the hash).
   await page.getByTestId('ln-pay').dblclick();

@@ -208,8 +208,8 @@ describe('history and worker errors', () => {
     });
     expect(errorParts(rpcError('invalid-params', 'params.text: invoice has expired', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Invoice has expired' });
     expect(errorParts(rpcError('invalid-params', 'params.maxFeeMsat: too big', 'params.maxFeeMsat'), fields)).toEqual({ field: null, text: 'Too big' });
-    expect(errorParts(rpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'no route to the payee' });
-    expect(errorParts('boom', fields)).toEqual({ field: null, text: 'boom' });
+    expect(errorParts(rpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'No route to the payee' });
+    expect(errorParts('boom', fields)).toEqual({ field: null, text: 'Boom' });
     // The engine's field name after the RPC one is dropped too (the form field names it).
     expect(errorParts(rpcError('invalid-params', 'params.text: text: is not a lightning invoice', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'This is not a lightning invoice' });
     expect(errorParts(rpcError('invalid-params', 'params.text: routeHints[0].feeBaseMsat: too big', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Too big' });
