@@ -181,7 +181,8 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   await shot(page, 'bad-invoice');
 
   // LDK's invoice: the review says what will be paid, to whom, for what, until when, and the fee.
-  coffee = await ldkInvoice(request, { amountMsat: 10_000_000n, description: 'e2e coffee' });
+  // LDK lets at most 10 % of the channel be in flight towards it (6,000 sats here): 5,000 fits.
+  coffee = await ldkInvoice(request, { amountMsat: 5_000_000n, description: 'e2e coffee' });
   await page.fill('#send-to', `lightning:${coffee.bolt11}`);
   await expect(page.locator('#send-to')).toHaveAttribute('data-kind', 'lightning');
   await expect(page.locator('#send-amount')).toHaveCount(0); // the invoice carries the amount
@@ -189,8 +190,8 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   const review = page.getByTestId('ln-review-card');
   await expect(review).toBeVisible({ timeout: 15_000 });
   await expect(review).toHaveAttribute('data-payment-hash', coffee.paymentHash);
-  await expect(page.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '10000000');
-  await expect(page.getByTestId('ln-review-amount')).toHaveText('10,000 sats');
+  await expect(page.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '5000000');
+  await expect(page.getByTestId('ln-review-amount')).toHaveText('5,000 sats');
   await expect(page.getByTestId('ln-review-payee')).toHaveAttribute('data-node-id', fx.nodeIdHex);
   await expect(page.getByTestId('ln-review-description')).toHaveText('e2e coffee');
   await expect(page.getByTestId('ln-review-expiry')).toHaveAttribute('data-expired', 'false');
@@ -205,7 +206,7 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   const result = page.getByTestId('ln-result');
   await expect(result).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
   await expect(result).toHaveAttribute('data-payment-hash', coffee.paymentHash);
-  await expect(result.getByRole('heading')).toHaveText('Paid 10,000 sats');
+  await expect(result.getByRole('heading')).toHaveText('Paid 5,000 sats');
   await expect(page.getByTestId('ln-result-fee')).toHaveAttribute('data-msat', '0');
   coffeePreimage = ((await page.getByTestId('ln-result-preimage').textContent()) ?? '').trim();
   expect(coffeePreimage).toMatch(/^[0-9a-f]{64}$/);
@@ -214,18 +215,18 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   // LDK received it, once.
   await expect(async () => {
     const claimed = (await ldkClaimed(request)).filter((c) => c.paymentHash === coffee.paymentHash);
-    expect(claimed).toEqual([expect.objectContaining({ amountMsat: '10000000', purpose: 'invoice' })]);
+    expect(claimed).toEqual([expect.objectContaining({ amountMsat: '5000000', purpose: 'invoice' })]);
   }).toPass({ timeout: 30_000 });
 
   // The wallet home lists it.
   await page.getByTestId('ln-finish').click();
   const row = paymentRow(page, 'outgoing', coffee.paymentHash);
   await expect(row).toHaveAttribute('data-status', 'succeeded');
-  await expect(row).toHaveAttribute('data-amount-msat', '10000000');
+  await expect(row).toHaveAttribute('data-amount-msat', '5000000');
   await expect(row).toContainText('e2e coffee');
   await expect(async () => {
     const now = BigInt((await page.getByTestId('balance-lightning').getAttribute('data-msat')) ?? '0');
-    expect(now).toBe(lightningMsat - 10_000_000n);
+    expect(now).toBe(lightningMsat - 5_000_000n);
   }).toPass({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
@@ -351,8 +352,8 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
     const localMsat = BigInt((await ours.getByTestId('channel-local').getAttribute('data-msat', { timeout: 2_000 })) ?? '-1');
     const remoteMsat = BigInt((await ours.getByTestId('channel-remote').getAttribute('data-msat', { timeout: 2_000 })) ?? '-1');
     expect(remoteMsat).toBe(BigInt(theirs?.balanceMsat ?? '-1'));
-    // 10,000 + 1,500.5 sats to LDK, 2,000 back.
-    expect(remoteMsat).toBe(10_000_000n + 1_500_500n - 2_000_000n);
+    // 5,000 + 1,500.5 sats to LDK, 2,000 back.
+    expect(remoteMsat).toBe(5_000_000n + 1_500_500n - 2_000_000n);
     expect(localMsat + remoteMsat).toBeLessThanOrEqual(BigInt(CHANNEL_SAT) * 1000n);
   }).toPass({ timeout: 30_000 });
   await page.getByTestId('tab-wallet').click();
