@@ -15,7 +15,7 @@
  *                            sends the peer an `error` for that channel with `message`)
  *     payments (LDK as the other side of the Lightning screens; amounts in msat as decimal strings):
  *       POST /ldk/invoice {amountMsat?, description?, expirySec?} → {bolt11, paymentHash}  (LDK's own invoice)
- *       POST /ldk/pay {bolt11, amountMsat?} → {paymentHash, preimage, feeMsat}, or 409 {error} with LDK's reason
+ *       POST /ldk/pay {bolt11, amountMsat?} → {paymentHash, preimage, feeMsat}, or 409 {error, logs} with LDK's reason
  *       POST /ldk/reject {paymentHash} → {ok}  (LDK fails back every HTLC for that hash:
  *                            incorrect_or_unknown_payment_details)
  *       GET /ldk/claimed  → [{paymentHash, amountMsat, purpose, parts}]  (what LDK received)
@@ -130,7 +130,8 @@ async function ldkPay(body: string): Promise<{ status: number; body: unknown }> 
     const sent = await ldk.payInvoice(o.bolt11, { ...(o.amountMsat !== undefined ? { amountMsat: BigInt(o.amountMsat as string) } : {}), timeoutMs: 45_000 });
     return { status: 200, body: { paymentHash: sent.paymentHash, preimage: sent.preimage, feeMsat: sent.feeMsat.toString() } };
   } catch (err) {
-    return { status: 409, body: { error: err instanceof Error ? err.message : String(err) } };
+    // LDK's last log lines say why (its router explains every hop it skipped).
+    return { status: 409, body: { error: err instanceof Error ? err.message : String(err), logs: ldk.logs.slice(-30) } };
   }
 }
 
