@@ -234,6 +234,8 @@ const runner = new NodeRunner({
     if (n) {
       // Its channels as they are now (the UI may have asked while it was starting).
       for (const c of channels.list()) server.emit({ type: 'channel.changed', channel: c });
+      // Its payment history too, for the same reason (the UI's `payment.list` may have found no node yet).
+      for (const p of payments.list()) server.emit({ type: 'payment', payment: p });
     }
   },
   onEvent: onLightningEvent,
