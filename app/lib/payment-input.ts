@@ -154,7 +154,7 @@ const FAILURE_WORDS: Record<string, string> = {
 
 /** The reason a failed payment is shown with: the worker's words, else words for its code. */
 export function failureText(reason: string | undefined, failureCode: string | undefined): string {
-  if (reason !== undefined && reason.trim() !== '') return reason;
+  if (reason !== undefined && reason.trim() !== '') return reason.charAt(0).toUpperCase() + reason.slice(1);
   if (failureCode !== undefined) return FAILURE_WORDS[failureCode] ?? `The payment failed (${failureCode.replace(/_/g, ' ')}).`;
   return 'The payment failed.';
 }

@@ -133,6 +133,7 @@ describe('display', () => {
 
   it('failure reasons: the worker’s words first, then words for the code', () => {
     expect(failureText('The payee says: unknown payment', 'incorrect_or_unknown_payment_details')).toBe('The payee says: unknown payment');
+    expect(failureText('the payee refused the payment', 'incorrect_or_unknown_payment_details')).toBe('The payee refused the payment');
     expect(failureText(undefined, 'incorrect_or_unknown_payment_details')).toContain('does not know this payment');
     expect(failureText('  ', 'no_route')).toContain('No route');
     expect(failureText(undefined, 'some_new_code')).toBe('The payment failed (some new code).');
