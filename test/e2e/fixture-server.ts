@@ -18,6 +18,10 @@
  *       POST /ldk/pay {bolt11, amountMsat?} → {paymentHash, preimage, feeMsat}, or 409 {error, logs} with LDK's reason
  *       POST /ldk/reject {paymentHash} → {ok}  (LDK fails back every HTLC for that hash:
  *                            incorrect_or_unknown_payment_details)
+ *       POST /ldk/policy {policy: 'claim' | 'reject' | 'hold'} → {ok}  (what LDK does with payments to it;
+ *                            `hold` keeps them unsettled, in flight, until /ldk/release)
+ *       GET /ldk/held     → [paymentHash]  (payments LDK holds)
+ *       POST /ldk/release {paymentHash, how: 'claim' | 'fail'} → {ok}
  *       GET /ldk/claimed  → [{paymentHash, amountMsat, purpose, parts}]  (what LDK received)
  *       GET /ldk/balances → [{channelId, counterparty, usable, outboundMsat, inboundMsat, balanceMsat, pendingHtlcs}]
  *
@@ -143,6 +147,27 @@ function ldkReject(body: string): { status: number; body: unknown } {
   return { status: 200, body: { ok: true } };
 }
 
+function ldkPolicy(body: string): { status: number; body: unknown } {
+  const o = jsonBody(body);
+  if (typeof o === 'string') return { status: 400, body: { error: o } };
+  if (o.policy !== 'claim' && o.policy !== 'reject' && o.policy !== 'hold') return { status: 400, body: { error: "policy: 'claim', 'reject' or 'hold'" } };
+  ldk.payments.policy = o.policy;
+  return { status: 200, body: { ok: true } };
+}
+
+function ldkRelease(body: string): { status: number; body: unknown } {
+  const o = jsonBody(body);
+  if (typeof o === 'string') return { status: 400, body: { error: o } };
+  if (typeof o.paymentHash !== 'string' || !/^[0-9a-f]{64}$/.test(o.paymentHash)) return { status: 400, body: { error: 'paymentHash: 64 hex' } };
+  if (o.how !== 'claim' && o.how !== 'fail') return { status: 400, body: { error: "how: 'claim' or 'fail'" } };
+  try {
+    ldk.payments.release(o.paymentHash, o.how);
+  } catch (err) {
+    return { status: 409, body: { error: err instanceof Error ? err.message : String(err) } };
+  }
+  return { status: 200, body: { ok: true } };
+}
+
 function ldkBalances(): unknown[] {
   return ldk.channelBalances().map((b) => ({
     channelId: b.channelId,
@@ -161,6 +186,8 @@ const POSTS: Record<string, (body: string) => { status: number; body: unknown } 
   '/ldk/invoice': ldkInvoice,
   '/ldk/pay': ldkPay,
   '/ldk/reject': ldkReject,
+  '/ldk/policy': ldkPolicy,
+  '/ldk/release': ldkRelease,
 };
 
 const http = createServer((req, res) => {
@@ -188,6 +215,7 @@ const http = createServer((req, res) => {
   else if (req.url === '/ldk/channels') json(ldkChannels());
   else if (req.url === '/ldk/claimed') json(ldk.claimed().map((c) => ({ paymentHash: c.paymentHash, amountMsat: c.amountMsat.toString(), purpose: c.purpose, parts: c.parts })));
   else if (req.url === '/ldk/balances') json(ldkBalances());
+  else if (req.url === '/ldk/held') json(ldk.payments.heldPayments());
   else {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');

@@ -6,7 +6,8 @@
  * moves; the review shows amount, payee, description, expiry and the fee; a double click pays
  * once), pay it again (no second payment: the node is idempotent by payment hash), refuse an
  * expired invoice, pay an any-amount invoice with a millisatoshi amount, and see a payment LDK
- * refuses end `failed` with the reason in words; from the Receive screen, create an invoice that
+ * refuses end `failed` with the reason in words, and one LDK holds stay in flight (its deadline
+ * block in the history) until LDK claims it and it settles live; from the Receive screen, create an invoice that
  * LDK pays and see "Paid ✓" live; the wallet home lists every payment newest first, shows the
  * Lightning balance, and both sides' channel balances agree to the msat; after a reload and unlock
  * the history comes back from the encrypted store.
@@ -301,6 +302,41 @@ test('an expired invoice is refused; an any-amount invoice takes a millisatoshi 
   expect(errors).toEqual([]);
 });
 
+test('a payment LDK holds stays in flight with its deadline, and settles live when LDK claims it', async ({ request }) => {
+  test.setTimeout(120_000);
+  const policy = await request.post(`${FIXTURES_URL}/ldk/policy`, { data: { policy: 'hold' } });
+  expect(policy.ok(), await policy.text()).toBe(true);
+  try {
+    const held = await ldkInvoice(request, { amountMsat: 1_200_000n, description: 'held' });
+    await pasteAndReview(page, held.bolt11);
+    await expect(page.getByTestId('ln-review-card')).toBeVisible({ timeout: 15_000 });
+    await page.getByTestId('ln-pay').click();
+    // Sending…, with the payment hash, while LDK holds the HTLC.
+    await expect(page.getByTestId('ln-paying')).toBeVisible();
+    await expect(page.getByTestId('ln-payment-hash')).toHaveText(held.paymentHash);
+    await expect(async () => expect((await (await request.get(`${FIXTURES_URL}/ldk/held`)).json()) as string[]).toContain(held.paymentHash)).toPass({ timeout: 30_000 });
+    // The history shows it in flight, with the block its HTLC times out at.
+    await page.getByTestId('tab-wallet').click();
+    const row = paymentRow(page, 'outgoing', held.paymentHash);
+    await expect(row).toHaveAttribute('data-status', 'pending');
+    await expect(row.getByTestId('payment-status')).toContainText(/In flight · deadline block [\d,]+/);
+    await shot(page, 'in-flight');
+    // Back on Send, still sending (nothing lost by moving around); LDK claims it: succeeded, live.
+    await page.getByTestId('go-send').click();
+    await expect(page.getByTestId('ln-paying')).toBeVisible();
+    const released = await request.post(`${FIXTURES_URL}/ldk/release`, { data: { paymentHash: held.paymentHash, how: 'claim' } });
+    expect(released.ok(), await released.text()).toBe(true);
+    await expect(page.getByTestId('ln-result')).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
+    await expect(page.getByTestId('ln-result').getByRole('heading')).toHaveText('Paid 1,200 sats');
+    expect(sha256Hex(((await page.getByTestId('ln-result-preimage').textContent()) ?? '').trim())).toBe(held.paymentHash);
+    await page.getByTestId('ln-finish').click();
+    await expect(row).toHaveAttribute('data-status', 'succeeded');
+  } finally {
+    await request.post(`${FIXTURES_URL}/ldk/policy`, { data: { policy: 'claim' } });
+  }
+  expect(errors).toEqual([]);
+});
+
 test('receive: an invoice with a QR code that LDK pays, shown as paid live', async ({ request }) => {
   test.setTimeout(120_000);
   await page.getByTestId('tab-wallet').click();
@@ -353,8 +389,8 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
     const localMsat = BigInt((await ours.getByTestId('channel-local').getAttribute('data-msat', { timeout: 2_000 })) ?? '-1');
     const remoteMsat = BigInt((await ours.getByTestId('channel-remote').getAttribute('data-msat', { timeout: 2_000 })) ?? '-1');
     expect(remoteMsat).toBe(BigInt(theirs?.balanceMsat ?? '-1'));
-    // 5,000 + 1,500.5 sats to LDK, 3,000 back.
-    expect(remoteMsat).toBe(5_000_000n + 1_500_500n - 3_000_000n);
+    // 5,000 + 1,500.5 + 1,200 sats to LDK, 3,000 back.
+    expect(remoteMsat).toBe(5_000_000n + 1_500_500n + 1_200_000n - 3_000_000n);
     expect(localMsat + remoteMsat).toBeLessThanOrEqual(BigInt(CHANNEL_SAT) * 1000n);
   }).toPass({ timeout: 30_000 });
   await page.getByTestId('tab-wallet').click();
@@ -365,7 +401,7 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
 test('after a reload and unlock, the payment history comes back from the encrypted store', async () => {
   test.setTimeout(120_000);
   const before = await page.getByTestId('payment').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')}:${e.getAttribute('data-payment-hash')}:${e.getAttribute('data-status')}`));
-  expect(before.length).toBeGreaterThanOrEqual(4);
+  expect(before.length).toBeGreaterThanOrEqual(5);
   await page.reload();
   await page.fill('#unlock-passphrase', PASSPHRASE);
   await page.getByTestId('unlock-submit').click();
