@@ -7,10 +7,13 @@
  * words), or still pending (in flight; its HTLC's deadline block). The `payment` push event for
  * the hash settles a pending result live.
  */
-import type { DecodedInvoiceDto, FeeEstimateDto, PaymentDto, PaymentStatusDto, PayResultDto } from '../../workers/rpc/protocol.ts';
-import { checkLightningAmount, failureText } from '../lib/payment-input.ts';
+import type { DecodedInvoiceDto, FeeEstimateDto, PaymentDto, PayResultDto } from '../../workers/rpc/protocol.ts';
+import { checkLightningAmount } from '../lib/payment-input.ts';
+import { paymentOutcome, type LightningOutcome } from '../lib/payment-outcome.ts';
 import { errorParts, type ErrorParts } from '../lib/rpc-error.ts';
 import type { PaymentsState } from './payments.svelte.ts';
+
+export type { LightningOutcome } from '../lib/payment-outcome.ts';
 
 export type LightningStep = 'idle' | 'review' | 'paying' | 'done';
 export type LightningField = 'invoice' | 'amount' | 'maxFee';
@@ -21,19 +24,6 @@ const FIELD_OF: Record<string, LightningField> = {
   'params.amountMsat': 'amount',
   'params.maxFeeMsat': 'maxFee',
 };
-
-/** How a payment ended (or stands), for the result card. */
-export interface LightningOutcome {
-  readonly status: PaymentStatusDto;
-  readonly paymentHash: string;
-  readonly amountMsat: bigint;
-  readonly feeMsat: bigint;
-  readonly preimage: string | null;
-  readonly reason: string | null;
-  readonly ms: number | null;
-  /** Pending: the latest CLTV expiry (block height) among its parts still in flight. */
-  readonly deadlineBlock: number | null;
-}
 
 export class LightningSend {
   step: LightningStep = $state('idle');
@@ -111,25 +101,10 @@ export class LightningSend {
    * those say it settled (a `pending` answer becomes succeeded or failed live).
    */
   get outcome(): LightningOutcome | null {
-    const r = this.result;
     // While paying, only what the node said since this attempt started counts (an earlier failed
     // attempt's record is still there until the first push of this one).
-    const p = this.step === 'paying' && this.payment === this.#recordAtStart ? undefined : this.payment;
-    if (!r && (!p || p.status === 'pending' || this.step !== 'paying')) return null;
-    const settled = p && p.status !== 'pending' ? p : null;
-    const status = settled?.status ?? r?.status ?? 'pending';
-    const inFlight = p?.htlcs.filter((h) => h.status === 'pending') ?? [];
-    const fee = settled ? settled.feeMsat : (r?.feeMsat ?? '0');
-    return {
-      status,
-      paymentHash: r?.paymentHash ?? p?.paymentHash ?? '',
-      amountMsat: p ? BigInt(p.amountMsat) : (this.amountMsat ?? 0n),
-      feeMsat: BigInt(fee),
-      preimage: settled?.preimage ?? r?.preimage ?? null,
-      reason: status === 'failed' ? failureText(settled?.reason ?? r?.reason, settled?.failureCode ?? r?.failureCode) : null,
-      ms: r?.ms ?? null,
-      deadlineBlock: inFlight.length > 0 ? Math.max(...inFlight.map((h) => h.cltvExpiry)) : null,
-    };
+    const record = this.step === 'paying' && this.payment === this.#recordAtStart ? undefined : this.payment;
+    return paymentOutcome(this.result, record, this.step === 'paying', this.amountMsat);
   }
 
   /** Decode `text` (already classified as Lightning) and show the review; false when it was refused. */

@@ -21,6 +21,8 @@ import {
   paymentTime,
 } from '../../app/lib/payment-input.ts';
 import { errorParts } from '../../app/lib/rpc-error.ts';
+import { inFlightDeadline, paymentOutcome } from '../../app/lib/payment-outcome.ts';
+import type { PaymentDto, PayResultDto } from '../../workers/rpc/protocol.ts';
 import { codewords, encodeQr, isAlphanumeric, pickVersion } from '../../app/lib/qr.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';
 
@@ -218,6 +220,55 @@ describe('history and worker errors', () => {
       field: 'invoice',
       text: 'Invoice is for mainnet: this node is on regtest',
     });
+  });
+});
+
+describe('paymentOutcome: the pay answer, overtaken live by the payment record', () => {
+  const HASH = 'cd'.repeat(32);
+  const PREIMAGE = 'ef'.repeat(32);
+  const CHANNEL = '01'.repeat(32);
+  const record = (patch: Partial<PaymentDto> = {}): PaymentDto => ({
+    paymentHash: HASH,
+    direction: 'outgoing',
+    kind: 'invoice',
+    status: 'pending',
+    amountMsat: '5000000',
+    feeMsat: '0',
+    createdAtSec: 1_800_000_000,
+    htlcs: [{ channelId: CHANNEL, amountMsat: '5000000', cltvExpiry: 139, status: 'pending' }],
+    ...patch,
+  });
+  const answer = (patch: Partial<PayResultDto> = {}): PayResultDto => ({ status: 'pending', paymentHash: HASH, feeMsat: '0', ms: 60_000, ...patch });
+
+  it('nothing to show while the call runs and the record is pending (or absent)', () => {
+    expect(paymentOutcome(null, undefined, true, 5_000_000n)).toBeNull();
+    expect(paymentOutcome(null, record(), true, 5_000_000n)).toBeNull();
+    // Not paying (a review of an invoice paid before): the old record is not this screen's result.
+    expect(paymentOutcome(null, record({ status: 'succeeded', preimage: PREIMAGE }), false, 5_000_000n)).toBeNull();
+  });
+
+  it('a record that settled while the call runs is the result already', () => {
+    const o = paymentOutcome(null, record({ status: 'succeeded', preimage: PREIMAGE, feeMsat: '1000', htlcs: [] }), true, 5_000_000n);
+    expect(o).toMatchObject({ status: 'succeeded', preimage: PREIMAGE, feeMsat: 1000n, amountMsat: 5_000_000n, ms: null, deadlineBlock: null, reason: null });
+  });
+
+  it('a pending answer shows its deadline, and turns into the settled record live', () => {
+    expect(paymentOutcome(answer(), record(), false, 5_000_000n)).toMatchObject({ status: 'pending', deadlineBlock: 139, preimage: null });
+    const failed = record({ status: 'failed', reason: 'the payee refused the payment', failureCode: 'incorrect_or_unknown_payment_details', htlcs: [] });
+    expect(paymentOutcome(answer(), failed, false, 5_000_000n)).toMatchObject({ status: 'failed', reason: 'The payee refused the payment', deadlineBlock: null });
+    expect(paymentOutcome(answer({ status: 'failed', failureCode: 'no_route' }), undefined, false, 5_000_000n)).toMatchObject({ status: 'failed', reason: expect.stringContaining('No route'), amountMsat: 5_000_000n });
+    expect(paymentOutcome(answer({ status: 'succeeded', preimage: PREIMAGE, feeMsat: '12', ms: 180 }), undefined, false, null)).toMatchObject({ status: 'succeeded', feeMsat: 12n, ms: 180, amountMsat: 0n });
+  });
+
+  it('the deadline is the latest expiry among the parts still in flight', () => {
+    expect(inFlightDeadline([])).toBeNull();
+    expect(
+      inFlightDeadline([
+        { channelId: CHANNEL, amountMsat: '1', cltvExpiry: 150, status: 'succeeded' },
+        { channelId: CHANNEL, amountMsat: '1', cltvExpiry: 140, status: 'pending' },
+        { channelId: CHANNEL, amountMsat: '1', cltvExpiry: 144, status: 'pending' },
+      ]),
+    ).toBe(144);
   });
 });
 
