@@ -4,7 +4,8 @@
  * Channels screen and mine it open; then, from the Send screen, pay LDK's BOLT 11 invoice (bad
  * input first: a mainnet invoice and a malformed one are refused with the reason before anything
  * moves; the review shows amount, payee, description, expiry and the fee; a double click pays
- * once), pay it again (no second payment: the node is idempotent by payment hash), refuse an
+ * once), pay it again from a BIP21 URI with `lightning=` (no second payment: the node is
+ * idempotent by payment hash; a BIP21 URI without it goes to the on-chain form), refuse an
  * expired invoice, pay an any-amount invoice with a millisatoshi amount, and see a payment LDK
  * refuses end `failed` with the reason in words, and one LDK holds stay in flight (its deadline
  * block in the history) until LDK claims it and it settles live; from the Receive screen, create an invoice that
@@ -24,6 +25,9 @@ const CHANNEL_SAT = 60_000;
 /** BOLT 11 "Examples": "Please send $3 for a cup of coffee to the same peer, within one minute" (mainnet). */
 const MAINNET_INVOICE =
   'lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh';
+
+/** Any regtest address (BIP 173's P2WPKH example on regtest). */
+const ONCHAIN_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 
 interface LdkClaimed {
   paymentHash: string;
@@ -232,9 +236,16 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   expect(errors).toEqual([]);
 });
 
-test('paying the same invoice again does not pay twice', async ({ request }) => {
+test('paying the same invoice again (from a BIP21 URI with lightning=) does not pay twice', async ({ request }) => {
   test.setTimeout(120_000);
-  await pasteAndReview(page, coffee.bolt11.toUpperCase());
+  // A BIP21 URI without lightning= is an on-chain payment: the on-chain form, its amount filled in.
+  await page.getByTestId('go-send').click();
+  await page.fill('#send-to', `bitcoin:${ONCHAIN_ADDRESS}?amount=0.00005`);
+  await expect(page.locator('#send-to')).toHaveAttribute('data-kind', 'onchain');
+  await expect(page.locator('#send-amount')).toHaveValue('5000');
+  await page.fill('#send-amount', '');
+  // The same invoice inside a unified BIP21 URI (upper case, as in a QR code) goes over Lightning.
+  await pasteAndReview(page, `bitcoin:${ONCHAIN_ADDRESS}?amount=0.00005&lightning=${coffee.bolt11.toUpperCase()}`);
   await expect(page.getByTestId('ln-review-card')).toHaveAttribute('data-payment-hash', coffee.paymentHash, { timeout: 15_000 });
   await page.getByTestId('ln-pay').click();
   const result = page.getByTestId('ln-result');
