@@ -8,6 +8,7 @@
  */
 import type { Checked } from './peer-input.ts';
 import { formatSats } from './amount.ts';
+import { asSentence } from './rpc-error.ts';
 
 /** The most millisatoshis there will ever be (21 million BTC). */
 export const MAX_MSAT = 2_100_000_000_000_000_000n;
@@ -154,7 +155,7 @@ const FAILURE_WORDS: Record<string, string> = {
 
 /** The reason a failed payment is shown with: the worker's words, else words for its code. */
 export function failureText(reason: string | undefined, failureCode: string | undefined): string {
-  if (reason !== undefined && reason.trim() !== '') return reason.charAt(0).toUpperCase() + reason.slice(1);
+  if (reason !== undefined && reason.trim() !== '') return asSentence(reason);
   if (failureCode !== undefined) return FAILURE_WORDS[failureCode] ?? `The payment failed (${failureCode.replace(/_/g, ' ')}).`;
   return 'The payment failed.';
 }

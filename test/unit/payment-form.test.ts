@@ -20,7 +20,7 @@ import {
   paymentKey,
   paymentTime,
 } from '../../app/lib/payment-input.ts';
-import { errorParts } from '../../app/lib/rpc-error.ts';
+import { asSentence, errorParts } from '../../app/lib/rpc-error.ts';
 import { inFlightDeadline, paymentOutcome } from '../../app/lib/payment-outcome.ts';
 import type { PaymentDto, PayResultDto } from '../../workers/rpc/protocol.ts';
 import { codewords, encodeQr, isAlphanumeric, pickVersion } from '../../app/lib/qr.ts';
@@ -213,6 +213,11 @@ describe('history and worker errors', () => {
     expect(errorParts(rpcError('invalid-params', 'params.maxFeeMsat: too big', 'params.maxFeeMsat'), fields)).toEqual({ field: null, text: 'Too big' });
     expect(errorParts(rpcError('failed', 'no route to the payee'), fields)).toEqual({ field: null, text: 'No route to the payee' });
     expect(errorParts('boom', fields)).toEqual({ field: null, text: 'Boom' });
+    // Without a field: an engine field prefix in front of a sentence goes; in front of a predicate it is the subject.
+    expect(errorParts(rpcError('failed', 'invoice: the invoice expired 31 s ago'), fields)).toEqual({ field: null, text: 'The invoice expired 31 s ago' });
+    expect(asSentence('amountMsat: must be more than 0')).toBe('AmountMsat must be more than 0');
+    expect(asSentence('your channels can send at most 6000 sat')).toBe('Your channels can send at most 6000 sat');
+    expect(asSentence('note:')).toBe('Note:');
     // The engine's field name after the RPC one is dropped too (the form field names it).
     expect(errorParts(rpcError('invalid-params', 'params.text: text: is not a lightning invoice', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'This is not a lightning invoice' });
     expect(errorParts(rpcError('invalid-params', 'params.text: routeHints[0].feeBaseMsat: too big', 'params.text'), fields)).toEqual({ field: 'invoice', text: 'Too big' });
