@@ -20,6 +20,8 @@ export const benches: Bench[] = [
   { name: 'commitment-dance', run: async () => (await import('./commitment-dance.ts')).run() },
   { name: 'payment-latency', run: async () => (await import('./payment-latency.ts')).run() },
   { name: 'payment-throughput', run: async () => (await import('./payment-throughput.ts')).run() },
+  { name: 'onion-build-20hops', run: async () => (await import('./onion-build-20hops.ts')).run() },
+  { name: 'onion-peel', run: async () => (await import('./onion-peel.ts')).run() },
 ];
 
 async function main(): Promise<void> {

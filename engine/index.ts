@@ -113,3 +113,7 @@ export { CHANNEL_STORE_PREFIXES } from './node/wallet-service.ts';
 // Onions (engine/onion, BOLT 4): failure codes and their words, for payment results in the CLI/UI.
 export { FailureCode, failureName, failureWords, describeFailure, ONION_PACKET_SIZE } from './onion/index.ts';
 export type { FailureMessage, DecodedFailure, HopPayload } from './onion/index.ts';
+// Payments (engine/node/payments): history records, pay/keysend results, invoice options.
+export { PaymentManager, INVOICE_MIN_FINAL_CLTV_EXPIRY_DELTA, DEFAULT_INVOICE_EXPIRY_SEC } from './node/payments/manager.ts';
+export { DEFAULT_MAX_CLTV_EXPIRY_DELTA, DEFAULT_PAY_TIMEOUT_MS, DEFAULT_MAX_FEE_FLOOR_MSAT, DEFAULT_MAX_FEE_PPM, defaultMaxFeeMsat } from './node/payments/types.ts';
+export type { PaymentStatus, PaymentRecord, PaymentHtlcInfo, PayOptions, PayResult, InvoiceOptions, FeeEstimate } from './node/payments/types.ts';

@@ -103,6 +103,34 @@ export type ChannelUiEvent =
   | { readonly type: 'stale-state'; readonly reason: string }
   | { readonly type: 'peer-warning'; readonly text: string }
   | { readonly type: 'command-rejected'; readonly command: string; readonly reason: string }
+  /** Our `add-htlc` was accepted: `htlcId` is its BOLT 2 id (update_add_htlc sent, the dance follows). */
+  | { readonly type: 'htlc-added'; readonly channelId: Uint8Array; readonly htlcId: bigint; readonly tag: string }
+  /** The peer's HTLC is irrevocably committed (in both commitments, previous ones revoked): reported once; fulfill or fail it. */
+  | {
+      readonly type: 'htlc-received';
+      readonly channelId: Uint8Array;
+      readonly htlcId: bigint;
+      readonly amountMsat: bigint;
+      readonly paymentHash: Uint8Array;
+      readonly cltvExpiry: number;
+      readonly onionRoutingPacket: Uint8Array;
+    }
+  /** Our HTLC was fulfilled by a valid update_fulfill_htlc (persisted first): the payment part succeeded. */
+  | { readonly type: 'htlc-fulfilled'; readonly channelId: Uint8Array; readonly htlcId: bigint; readonly tag: string; readonly paymentPreimage: Uint8Array }
+  /**
+   * Our HTLC is gone without payment: its fail is irrevocably committed (`reason`: the BOLT 4
+   * failure packet; `malformed`: the peer could not parse our onion), or (`localReason`) our add
+   * was dropped unsigned on reconnection and never reached the peer — safe to retry elsewhere.
+   */
+  | {
+      readonly type: 'htlc-failed';
+      readonly channelId: Uint8Array;
+      readonly htlcId: bigint;
+      readonly tag: string;
+      readonly reason?: Uint8Array;
+      readonly malformed?: { readonly failureCode: number; readonly sha256OfOnion: Uint8Array };
+      readonly localReason?: string;
+    }
   | { readonly type: 'ignored'; readonly what: string; readonly reason: string }
   | { readonly type: 'internal-error'; readonly reason: string };
 

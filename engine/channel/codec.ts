@@ -13,14 +13,14 @@
 import { DecodeError, ValidationError } from '../lib/errors.ts';
 import { ByteReader } from '../wire/reader.ts';
 import { ByteWriter } from '../wire/writer.ts';
-import { isValidPublicKey } from '../crypto/secp256k1.ts';
 import { ShachainStore } from '../keys/shachain.ts';
-import { type FeeUpdate, type HtlcLog, type LoggedHtlc, type LoggedResolution, type SideCtns, type SideLog, checkLog, newHtlcLog } from './htlc-log.ts';
+import { type HtlcLog, checkLog, newHtlcLog } from './htlc-log.ts';
+import { bytes, commitmentIndex, fixed, flag, optional, point, readIndex, readOptional } from './codec-fields.ts';
+import { readHtlcLog, readHtlcSignatures, readSpec, writeHtlcLog, writeHtlcSignatures, writeSpec } from './codec-log.ts';
 import type {
   ChannelParams,
   ChannelState,
   ChannelType,
-  CommitmentSpec,
   Commitments,
   NegotiatedParams,
   OpeningParams,
@@ -39,8 +39,12 @@ import type {
  * funder's, kept for re-publishing until it confirms); a short_channel_id of 0 means "not
  * confirmed yet" (0 is never a real one). Version-1 and -2 records decode without the tx (and
  * always had a real short_channel_id).
+ * 4: HTLCs — specs carry their HTLCs, the local commitment the peer's HTLC signatures, the log's
+ * adds their onion and tag, settles their preimage, fails their reason (codec-log.ts);
+ * `shutting-down` ends with the peer's optional shutdown script. Older records decode with no
+ * HTLCs (none existed) and no peer script.
  */
-export const CHANNEL_SNAPSHOT_VERSION = 3;
+export const CHANNEL_SNAPSHOT_VERSION = 4;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -64,23 +68,11 @@ const TAGS = [
 ] as const satisfies readonly ChannelState['type'][];
 
 const CHANNEL_TYPES: readonly ChannelType[] = ['static_remotekey', 'anchors_zero_fee_htlc_tx'];
-const MAX_COMMITMENT_NUMBER = 2 ** 48 - 1;
 const MAX_REASON = 1000;
 
 // ---- writing ------------------------------------------------------------------------------------
 
-function fixed(w: ByteWriter, b: Uint8Array, n: number, field: string): void {
-  if (!(b instanceof Uint8Array) || b.length !== n) throw new ValidationError(field, `must be ${n} bytes`);
-  w.bytes(b);
-}
 
-function optional<T>(w: ByteWriter, v: T | undefined, write: (v: T) => void): void {
-  if (v === undefined) w.u8(0);
-  else {
-    w.u8(1);
-    write(v);
-  }
-}
 
 function text(w: ByteWriter, s: string, field: string): void {
   if (s.length > MAX_REASON) throw new ValidationError(field, `longer than ${MAX_REASON} characters`);
@@ -93,9 +85,6 @@ function text(w: ByteWriter, s: string, field: string): void {
   w.u16Prefixed(bytes);
 }
 
-function commitmentIndex(w: ByteWriter, n: number, field: string): void {
-  w.u64(BigInt(n), field);
-}
 
 function params(w: ByteWriter, p: ChannelParams): void {
   w.u64(p.dustLimitSat).u64(p.maxHtlcValueInFlightMsat).u64(p.channelReserveSat).u64(p.htlcMinimumMsat);
@@ -128,9 +117,6 @@ function negotiated(w: ByteWriter, n: NegotiatedParams): void {
   w.u32(n.minimumDepth);
 }
 
-function spec(w: ByteWriter, s: CommitmentSpec): void {
-  w.u64(s.toLocalMsat).u64(s.toRemoteMsat).u32(s.feeratePerKw);
-}
 
 function commitments(w: ByteWriter, c: Commitments): void {
   fixed(w, c.channelId, 32, 'channelId');
@@ -142,21 +128,22 @@ function commitments(w: ByteWriter, c: Commitments): void {
   fixed(w, c.fundingOutpoint.txid, 32, 'fundingOutpoint.txid');
   w.u16(c.fundingOutpoint.index).u64(c.fundingSat);
   commitmentIndex(w, c.localCommit.index, 'localCommit.index');
-  spec(w, c.localCommit.spec);
+  writeSpec(w, c.localCommit.spec);
   fixed(w, c.localCommit.txid, 32, 'localCommit.txid');
   fixed(w, c.localCommit.remoteSig, 64, 'localCommit.remoteSig');
+  writeHtlcSignatures(w, c.localCommit.htlcSignatures); // version 4
   commitmentIndex(w, c.remoteCommit.index, 'remoteCommit.index');
-  spec(w, c.remoteCommit.spec);
+  writeSpec(w, c.remoteCommit.spec);
   fixed(w, c.remoteCommit.txid, 32, 'remoteCommit.txid');
   fixed(w, c.remoteCommit.remotePerCommitmentPoint, 33, 'remoteCommit.remotePerCommitmentPoint');
   optional(w, c.remoteNextPerCommitmentPoint, (p) => fixed(w, p, 33, 'remoteNextPerCommitmentPoint'));
   // Version 2.
   const bad = checkLog(c.log, c.localCommit.index, c.remoteCommit.index, c.remoteNextCommit !== undefined);
   if (bad) throw new ValidationError('log', bad);
-  htlcLog(w, c.log);
+  writeHtlcLog(w, c.log);
   optional(w, c.remoteNextCommit, (p) => {
     commitmentIndex(w, p.commit.index, 'remoteNextCommit.index');
-    spec(w, p.commit.spec);
+    writeSpec(w, p.commit.spec);
     fixed(w, p.commit.txid, 32, 'remoteNextCommit.txid');
     fixed(w, p.commit.remotePerCommitmentPoint, 33, 'remoteNextCommit.remotePerCommitmentPoint');
     commitmentIndex(w, p.sentAfterLocalIndex, 'remoteNextCommit.sentAfterLocalIndex');
@@ -164,43 +151,9 @@ function commitments(w: ByteWriter, c: Commitments): void {
   w.u16Prefixed(c.remoteSecrets, 'remoteSecrets');
 }
 
-function ctns(w: ByteWriter, c: SideCtns): void {
-  optional(w, c.local, (n) => commitmentIndex(w, n, 'ctn.local'));
-  optional(w, c.remote, (n) => commitmentIndex(w, n, 'ctn.remote'));
-}
 
-function count(w: ByteWriter, n: number, field: string): void {
-  w.u16(n, field);
-}
 
-function sideLog(w: ByteWriter, s: SideLog): void {
-  commitmentIndex(w, s.ctn, 'log.ctn');
-  w.u8(s.revackPending ? 1 : 0).u64(s.nextHtlcId, 'log.nextHtlcId');
-  count(w, s.adds.length, 'log.adds');
-  for (const a of s.adds) {
-    w.u64(a.id, 'log.adds.id').u64(a.amountMsat, 'log.adds.amountMsat');
-    fixed(w, a.paymentHash, 32, 'log.adds.paymentHash');
-    w.u32(a.cltvExpiry, 'log.adds.cltvExpiry');
-    ctns(w, a.ctn);
-  }
-  for (const list of [s.settles, s.fails]) {
-    count(w, list.length, 'log.resolutions');
-    for (const r of list) {
-      w.u64(r.htlcId, 'log.resolutions.htlcId');
-      ctns(w, r.ctn);
-    }
-  }
-  count(w, s.feeUpdates.length, 'log.feeUpdates');
-  for (const f of s.feeUpdates) {
-    w.u32(f.feeratePerKw, 'log.feeUpdates.feeratePerKw');
-    ctns(w, f.ctn);
-  }
-}
 
-function htlcLog(w: ByteWriter, log: HtlcLog): void {
-  sideLog(w, log.local);
-  sideLog(w, log.remote);
-}
 
 function tx(w: ByteWriter, raw: Uint8Array): void {
   w.u32(raw.length).bytes(raw);
@@ -275,6 +228,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
     case 'shutting-down':
       commitments(w, state.commitments);
       script(w, state.localShutdownScript, 'localShutdownScript');
+      optional(w, state.remoteShutdownScript, (x) => script(w, x, 'remoteShutdownScript')); // version 4
       break;
     case 'negotiating-closing':
       commitments(w, state.commitments);
@@ -316,25 +270,9 @@ export function encodeChannelState(state: ChannelState): Uint8Array {
 
 // ---- reading ------------------------------------------------------------------------------------
 
-function point(r: ByteReader, field: string): Uint8Array {
-  const p = r.take(33, field);
-  if (!isValidPublicKey(p)) throw new DecodeError(field, 'not a valid secp256k1 point');
-  return p.slice();
-}
 
-function bytes(r: ByteReader, n: number, field: string): Uint8Array {
-  return r.take(n, field).slice();
-}
 
-function flag(r: ByteReader, field: string): boolean {
-  const b = r.u8(field);
-  if (b > 1) throw new DecodeError(field, `flag must be 0 or 1, got ${b}`);
-  return b === 1;
-}
 
-function readOptional<T>(r: ByteReader, field: string, read: () => T): T | undefined {
-  return flag(r, `${field}.present`) ? read() : undefined;
-}
 
 function readText(r: ByteReader, field: string): string {
   const b = r.u16Prefixed(field);
@@ -343,11 +281,6 @@ function readText(r: ByteReader, field: string): string {
   return String.fromCharCode(...b);
 }
 
-function readIndex(r: ByteReader, field: string): number {
-  const v = r.u64(field);
-  if (v > BigInt(MAX_COMMITMENT_NUMBER)) throw new DecodeError(field, 'commitment number above 2^48 - 1');
-  return Number(v);
-}
 
 function readChannelType(r: ByteReader, field: string): ChannelType {
   const t = CHANNEL_TYPES[r.u8(field)];
@@ -409,46 +342,8 @@ function readNegotiated(r: ByteReader): NegotiatedParams {
   return { ...o, remoteParams, remoteFirstPerCommitmentPoint, minimumDepth };
 }
 
-function readSpec(r: ByteReader, field: string, fundingSat: bigint): CommitmentSpec {
-  const toLocalMsat = r.u64(`${field}.toLocalMsat`);
-  const toRemoteMsat = r.u64(`${field}.toRemoteMsat`);
-  if (toLocalMsat + toRemoteMsat !== fundingSat * 1000n) throw new DecodeError(field, 'balances do not add up to the funding amount');
-  const feeratePerKw = r.u32(`${field}.feeratePerKw`);
-  return { toLocalMsat, toRemoteMsat, feeratePerKw };
-}
 
-function readCtns(r: ByteReader, field: string): SideCtns {
-  const local = readOptional(r, `${field}.local`, () => readIndex(r, `${field}.local`));
-  const remote = readOptional(r, `${field}.remote`, () => readIndex(r, `${field}.remote`));
-  return { ...(local !== undefined ? { local } : {}), ...(remote !== undefined ? { remote } : {}) };
-}
 
-function readSideLog(r: ByteReader, field: string): SideLog {
-  const ctn = readIndex(r, `${field}.ctn`);
-  const revackPending = flag(r, `${field}.revackPending`);
-  const nextHtlcId = r.u64(`${field}.nextHtlcId`);
-  const adds: LoggedHtlc[] = [];
-  for (let i = r.u16(`${field}.adds`); i > 0; i--) {
-    const id = r.u64(`${field}.adds.id`);
-    const amountMsat = r.u64(`${field}.adds.amountMsat`);
-    const paymentHash = bytes(r, 32, `${field}.adds.paymentHash`);
-    const cltvExpiry = r.u32(`${field}.adds.cltvExpiry`);
-    adds.push({ id, amountMsat, paymentHash, cltvExpiry, ctn: readCtns(r, `${field}.adds.ctn`) });
-  }
-  const resolutions = (what: string): LoggedResolution[] => {
-    const out: LoggedResolution[] = [];
-    for (let i = r.u16(`${field}.${what}`); i > 0; i--) out.push({ htlcId: r.u64(`${field}.${what}.htlcId`), ctn: readCtns(r, `${field}.${what}.ctn`) });
-    return out;
-  };
-  const settles = resolutions('settles');
-  const fails = resolutions('fails');
-  const feeUpdates: FeeUpdate[] = [];
-  for (let i = r.u16(`${field}.feeUpdates`); i > 0; i--) {
-    const feeratePerKw = r.u32(`${field}.feeUpdates.feeratePerKw`);
-    feeUpdates.push({ feeratePerKw, ctn: readCtns(r, `${field}.feeUpdates.ctn`) });
-  }
-  return { ctn, revackPending, nextHtlcId, adds, settles, fails, feeUpdates };
-}
 
 function readRemoteSecrets(r: ByteReader): Uint8Array {
   const b = r.u16Prefixed('remoteSecrets').slice();
@@ -473,13 +368,14 @@ function readCommitments(r: ByteReader, version: number): Commitments {
   const fundingSat = r.u64('fundingSat');
   const localCommit = {
     index: readIndex(r, 'localCommit.index'),
-    spec: readSpec(r, 'localCommit.spec', fundingSat),
+    spec: readSpec(r, 'localCommit.spec', fundingSat, version),
     txid: bytes(r, 32, 'localCommit.txid'),
     remoteSig: bytes(r, 64, 'localCommit.remoteSig'),
+    htlcSignatures: readHtlcSignatures(r, version),
   };
   const remoteCommit = {
     index: readIndex(r, 'remoteCommit.index'),
-    spec: readSpec(r, 'remoteCommit.spec', fundingSat),
+    spec: readSpec(r, 'remoteCommit.spec', fundingSat, version),
     txid: bytes(r, 32, 'remoteCommit.txid'),
     remotePerCommitmentPoint: point(r, 'remoteCommit.remotePerCommitmentPoint'),
   };
@@ -492,11 +388,11 @@ function readCommitments(r: ByteReader, version: number): Commitments {
     log = newHtlcLog(isFunder, localCommit.index, remoteCommit.index, localCommit.spec.feeratePerKw);
     remoteSecrets = new ShachainStore().toBytes();
   } else {
-    log = { local: readSideLog(r, 'log.local'), remote: readSideLog(r, 'log.remote') };
+    log = readHtlcLog(r, version);
     remoteNextCommit = readOptional(r, 'remoteNextCommit', () => ({
       commit: {
         index: readIndex(r, 'remoteNextCommit.index'),
-        spec: readSpec(r, 'remoteNextCommit.spec', fundingSat),
+        spec: readSpec(r, 'remoteNextCommit.spec', fundingSat, version),
         txid: bytes(r, 32, 'remoteNextCommit.txid'),
         remotePerCommitmentPoint: point(r, 'remoteNextCommit.remotePerCommitmentPoint'),
       },
@@ -620,7 +516,9 @@ function readBody(r: ByteReader, version: number): ChannelState {
       return readForceClosing(r, version);
     case 'shutting-down': {
       const commitments = readCommitments(r, version);
-      return { type, commitments, localShutdownScript: readScript(r, 'localShutdownScript') };
+      const localShutdownScript = readScript(r, 'localShutdownScript');
+      const remoteShutdownScript = version >= 4 ? readOptional(r, 'remoteShutdownScript', () => readScript(r, 'remoteShutdownScript')) : undefined;
+      return { type, commitments, localShutdownScript, ...(remoteShutdownScript !== undefined ? { remoteShutdownScript } : {}) };
     }
     case 'negotiating-closing': {
       const commitments = readCommitments(r, version);

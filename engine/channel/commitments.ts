@@ -16,7 +16,11 @@ import { funderCommitmentCost } from './bolt3/fees.ts';
 import { fundingScript } from './bolt3/funding.ts';
 import { deriveCommitmentKeys } from './bolt3/keys.ts';
 import { newHtlcLog } from './htlc-log.ts';
-import type { ChannelParams, CommitmentSpec, Commitments, FundingOutpoint, NegotiatedParams } from './types.ts';
+import type { ChannelParams, CommitmentSpec, Commitments, FundingOutpoint, NegotiatedParams, SpecHtlc } from './types.ts';
+import { buildHtlcTxs, signHtlcTx, verifyHtlcSignature } from './bolt3/htlc-tx.ts';
+import { privateAdd } from '../crypto/secp256k1.ts';
+import { sha256 } from '../crypto/hash.ts';
+import { concatBytes } from '../lib/bytes.ts';
 
 /** `remoteSecrets` before the peer revealed any secret. */
 export const EMPTY_REMOTE_SECRETS: Uint8Array = new ShachainStore().toBytes();
@@ -31,7 +35,7 @@ function factorOf(c: CommitmentInputs): bigint {
 }
 
 /** Our commitment number `index` (BOLT 3, us as owner, our per-commitment point from the shachain seed). */
-export function buildLocalCommitment(c: CommitmentInputs, keys: ChannelKeys, index: number, spec: CommitmentSpec): Commitment {
+export function buildLocalCommitment(c: CommitmentInputs, keys: ChannelKeys, index: number, spec: CommitmentSpec): Commitment<SpecHtlc> {
   const point = perCommitmentPoint(keys.shachainSeed, index);
   return buildCommitment({
     channelType: c.channelType,
@@ -47,13 +51,13 @@ export function buildLocalCommitment(c: CommitmentInputs, keys: ChannelKeys, ind
     feeratePerKw: spec.feeratePerKw,
     toLocalMsat: spec.toLocalMsat,
     toRemoteMsat: spec.toRemoteMsat,
-    htlcs: [],
+    htlcs: spec.htlcs,
     keys: deriveCommitmentKeys(point, c.localParams, c.remoteParams),
   });
 }
 
 /** The peer's commitment number `index` at its per-commitment point `remotePoint` (the peer as BOLT 3 owner). */
-export function buildRemoteCommitment(c: CommitmentInputs, index: number, spec: CommitmentSpec, remotePoint: Uint8Array): Commitment {
+export function buildRemoteCommitment(c: CommitmentInputs, index: number, spec: CommitmentSpec, remotePoint: Uint8Array): Commitment<SpecHtlc> {
   return buildCommitment({
     channelType: c.channelType,
     fundingOutpoint: c.fundingOutpoint,
@@ -68,7 +72,7 @@ export function buildRemoteCommitment(c: CommitmentInputs, index: number, spec: 
     feeratePerKw: spec.feeratePerKw,
     toLocalMsat: spec.toLocalMsat,
     toRemoteMsat: spec.toRemoteMsat,
-    htlcs: [],
+    htlcs: spec.htlcs,
     keys: deriveCommitmentKeys(remotePoint, c.remoteParams, c.localParams),
   });
 }
@@ -90,6 +94,28 @@ export function keysFor(localParams: ChannelParams, keys: ChannelKeys): ChannelK
 /** Sign the peer's commitment: our `funding_created` / `funding_signed` / `commitment_signed` signature. */
 export function signRemoteCommitment(commitment: Commitment, keys: ChannelKeys): Uint8Array {
   return signCommitment(commitment, keys.fundingSecret);
+}
+
+/**
+ * Our `htlc_signatures` for the peer's commitment (BOLT 2 `commitment_signed`): one per HTLC
+ * output in output order, signed with our HTLC key for the peer's per-commitment point (BOLT 3
+ * "Key Derivation": basepoint secret + SHA256(per_commitment_point ‖ basepoint), from the stored
+ * basepoint: no extra point multiplication) — with anchors SIGHASH_SINGLE|ANYONECANPAY.
+ */
+export function signRemoteHtlcs(commitment: Commitment<SpecHtlc>, keys: ChannelKeys): Uint8Array[] {
+  const txs = buildHtlcTxs(commitment);
+  if (txs.length === 0) return [];
+  const htlcKey = privateAdd(keys.htlcBasepointSecret, sha256(concatBytes(commitment.keys.perCommitmentPoint, keys.htlcBasepoint)));
+  return txs.map((t) => signHtlcTx(t, htlcKey, 'remote'));
+}
+
+/** The index of the first of the peer's `htlc_signatures` that does not sign our HTLC transaction (or is not LOW-S); -1 if all do. */
+export function badRemoteHtlcSignature(ours: Commitment<SpecHtlc>, signatures: readonly Uint8Array[]): number {
+  const txs = buildHtlcTxs(ours);
+  return txs.findIndex((t, i) => {
+    const sig = signatures[i] as Uint8Array;
+    return !isLowS(sig) || !verifyHtlcSignature(t, sig, 'remote');
+  });
 }
 
 const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -122,13 +148,14 @@ export function fundingScriptPubKey(localParams: ChannelParams, remoteParams: Ch
 export function initialSpec(n: Pick<NegotiatedParams, 'fundingSat' | 'pushMsat' | 'feeratePerKw'>, isFunder: boolean): CommitmentSpec {
   const funder = n.fundingSat * 1000n - n.pushMsat;
   return isFunder
-    ? { toLocalMsat: funder, toRemoteMsat: n.pushMsat, feeratePerKw: n.feeratePerKw }
-    : { toLocalMsat: n.pushMsat, toRemoteMsat: funder, feeratePerKw: n.feeratePerKw };
+    ? { toLocalMsat: funder, toRemoteMsat: n.pushMsat, feeratePerKw: n.feeratePerKw, htlcs: [] }
+    : { toLocalMsat: n.pushMsat, toRemoteMsat: funder, feeratePerKw: n.feeratePerKw, htlcs: [] };
 }
 
 /** The spec of the peer's commitment mirroring ours. */
 export function mirrorSpec(spec: CommitmentSpec): CommitmentSpec {
-  return { toLocalMsat: spec.toRemoteMsat, toRemoteMsat: spec.toLocalMsat, feeratePerKw: spec.feeratePerKw };
+  const flipped = spec.htlcs.map((h) => ({ ...h, direction: h.direction === 'offered' ? ('received' as const) : ('offered' as const) }));
+  return { toLocalMsat: spec.toRemoteMsat, toRemoteMsat: spec.toLocalMsat, feeratePerKw: spec.feeratePerKw, htlcs: [...flipped.filter((h) => h.direction === 'offered'), ...flipped.filter((h) => h.direction === 'received')] };
 }
 
 /** BOLT 2: the funder must pay the whole initial commitment fee (and both anchors); a reason or undefined. */
@@ -244,7 +271,7 @@ export function initialCommitments(
       remoteParams: n.remoteParams,
       fundingOutpoint,
       fundingSat: n.fundingSat,
-      localCommit: { index: 0, spec: localSpec, txid: local.txid, remoteSig },
+      localCommit: { index: 0, spec: localSpec, txid: local.txid, remoteSig, htlcSignatures: [] },
       remoteCommit: { index: 0, spec: remoteSpec, txid: remote.txid, remotePerCommitmentPoint: n.remoteFirstPerCommitmentPoint },
       log: newHtlcLog(isFunder, 0, 0, n.feeratePerKw),
       remoteSecrets: EMPTY_REMOTE_SECRETS,

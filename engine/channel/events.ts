@@ -52,6 +52,46 @@ export interface UpdateFeeCommand {
   readonly feeratePerKw: number;
 }
 
+/**
+ * Node command: offer an HTLC to the peer (BOLT 2 `update_add_htlc`). Valid in `normal`
+ * (connected, reestablished, no shutdown sent or received). Refused with `command-rejected` when
+ * a limit of htlc-limits.ts is hit; accepted: `htlc-added` with the id, then the dance.
+ */
+export interface AddHtlcCommand {
+  readonly type: 'add-htlc';
+  readonly amountMsat: bigint;
+  readonly paymentHash: Uint8Array;
+  readonly cltvExpiry: number;
+  /** BOLT 4 onion, 1366 bytes. */
+  readonly onionRoutingPacket: Uint8Array;
+  /** The node's id for this payment part (≤ 64 printable ASCII characters), stored with the HTLC and given back in its events. */
+  readonly tag: string;
+}
+
+/** Node command: fulfill an incoming HTLC (BOLT 2 `update_fulfill_htlc`); only an irrevocably committed one not yet resolved. */
+export interface FulfillHtlcCommand {
+  readonly type: 'fulfill-htlc';
+  readonly htlcId: bigint;
+  readonly paymentPreimage: Uint8Array;
+}
+
+/** Node command: fail an incoming HTLC (BOLT 2 `update_fail_htlc`) with a BOLT 4 failure packet (`createFailurePacket`). */
+export interface FailHtlcCommand {
+  readonly type: 'fail-htlc';
+  readonly htlcId: bigint;
+  readonly reason: Uint8Array;
+}
+
+/** Node command: fail an incoming HTLC whose onion we could not parse (BOLT 2 `update_fail_malformed_htlc`; BADONION bit set). */
+export interface FailMalformedHtlcCommand {
+  readonly type: 'fail-malformed-htlc';
+  readonly htlcId: bigint;
+  readonly sha256OfOnion: Uint8Array;
+  readonly failureCode: number;
+}
+
+export type HtlcCommand = AddHtlcCommand | FulfillHtlcCommand | FailHtlcCommand | FailMalformedHtlcCommand;
+
 /** The wallet built (and signed, not broadcast) the funding transaction the node asked for. */
 export interface FundingTxBuiltEvent {
   readonly type: 'funding-tx-built';
@@ -119,6 +159,10 @@ export type ChannelEvent =
   | CloseCommand
   | ForceCloseCommand
   | UpdateFeeCommand
+  | AddHtlcCommand
+  | FulfillHtlcCommand
+  | FailHtlcCommand
+  | FailMalformedHtlcCommand
   | FundingTxBuiltEvent
   | FundingTxFailedEvent
   | PeerMessageEvent

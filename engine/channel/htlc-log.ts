@@ -1,6 +1,6 @@
 /**
  * The update log of a funded channel, indexed by commitment number, in the style of Electrum's
- * `lnhtlc.py` HTLCManager: every update (today `update_fee`; the next issue adds HTLCs) records,
+ * `lnhtlc.py` HTLCManager: every update (`update_fee`, `update_add_htlc`, `update_fulfill_htlc`, `update_fail_*`) records,
  * for each side, the commitment number (ctn) from which it is part of that side's commitment
  * transaction. The feerate of any commitment, past or future, is then a lookup, and the
  * commitment_signed / revoke_and_ack dance is four small transitions of this log:
@@ -36,19 +36,39 @@ export interface FeeUpdate {
   readonly ctn: SideCtns;
 }
 
-/** An `update_add_htlc` in the log (the next issue fills these; nothing creates one yet). */
+/** BOLT 4: the onion packet an `update_add_htlc` carries is always 1366 bytes. */
+export const ONION_ROUTING_PACKET_SIZE = 1366;
+
+/** An `update_add_htlc` in the log (BOLT 2 "Adding an HTLC"), stored under the side that offered it. */
 export interface LoggedHtlc {
   readonly id: bigint;
   readonly amountMsat: bigint;
   readonly paymentHash: Uint8Array;
   readonly cltvExpiry: number;
+  /** The 1366-byte onion, kept to retransmit our add (ours) or to process the peer's (theirs). */
+  readonly onionRoutingPacket: Uint8Array;
+  /** Ours only: the node's id for this payment part (`add-htlc` command), ≤ 64 printable ASCII characters. */
+  readonly tag?: string;
   readonly ctn: SideCtns;
 }
 
-/** An `update_fulfill_htlc` / `update_fail_htlc` of HTLC `htlcId` (offered by the other side). */
+/** How an `update_fail_malformed_htlc` failed an HTLC. */
+export interface MalformedFailure {
+  readonly failureCode: number;
+  readonly sha256OfOnion: Uint8Array;
+}
+
+/**
+ * An `update_fulfill_htlc` (in `settles`, with its `preimage`) or an `update_fail_htlc` /
+ * `update_fail_malformed_htlc` (in `fails`, with `reason` or `malformed`) of HTLC `htlcId`,
+ * which the other side offered. Stored under the side that sent it.
+ */
 export interface LoggedResolution {
   readonly htlcId: bigint;
   readonly ctn: SideCtns;
+  readonly preimage?: Uint8Array;
+  readonly reason?: Uint8Array;
+  readonly malformed?: MalformedFailure;
 }
 
 /** What one side proposed, and that side's commitment numbers. */
@@ -139,6 +159,77 @@ export function recvUpdateFee(log: HtlcLog, feeratePerKw: number): HtlcLog {
   return newFeeUpdate(log, 'remote', { feeratePerKw, ctn: { local: ctnLatest(log, 'local') + 1 } });
 }
 
+/** The side an update proposed by `proposer` reaches next, and at which commitment number. */
+function nextCtn(log: HtlcLog, proposer: Side): SideCtns {
+  // Ours go into the peer's next commitment first, the peer's into ours (like fee updates).
+  return proposer === 'local' ? { remote: ctnLatest(log, 'remote') + 1 } : { local: ctnLatest(log, 'local') + 1 };
+}
+
+/** `proposer` adds an HTLC with the next id of its side (BOLT 2: ids increase by 1 from 0). */
+export function addHtlc(log: HtlcLog, proposer: Side, htlc: Omit<LoggedHtlc, 'id' | 'ctn'>): HtlcLog {
+  const s = log[proposer];
+  const add: LoggedHtlc = { ...htlc, id: s.nextHtlcId, ctn: nextCtn(log, proposer) };
+  return withSide(log, proposer, { adds: [...s.adds, add], nextHtlcId: s.nextHtlcId + 1n });
+}
+
+/** `proposer` fulfills (with the preimage) an HTLC the other side offered. */
+export function settleHtlc(log: HtlcLog, proposer: Side, htlcId: bigint, preimage: Uint8Array): HtlcLog {
+  const s = log[proposer];
+  return withSide(log, proposer, { settles: [...s.settles, { htlcId, preimage, ctn: nextCtn(log, proposer) }] });
+}
+
+/** `proposer` fails an HTLC the other side offered (`reason`, or `malformed`). */
+export function failHtlc(log: HtlcLog, proposer: Side, htlcId: bigint, how: { reason: Uint8Array } | { malformed: MalformedFailure }): HtlcLog {
+  const s = log[proposer];
+  return withSide(log, proposer, { fails: [...s.fails, { htlcId, ...how, ctn: nextCtn(log, proposer) }] });
+}
+
+/** An update is in both sides' oldest unrevoked commitments: no commitment without it can be broadcast any more. */
+export function isIrrevocable(log: HtlcLog, ctn: SideCtns): boolean {
+  return ctn.local !== undefined && ctn.local <= log.local.ctn && ctn.remote !== undefined && ctn.remote <= log.remote.ctn;
+}
+
+/** The removal (settle or fail, by the other side) of HTLC `id` offered by `offerer`, if any. */
+export function removalOf(log: HtlcLog, offerer: Side, id: bigint): { readonly kind: 'settle' | 'fail'; readonly entry: LoggedResolution } | undefined {
+  const remover = log[other(offerer)];
+  const settle = remover.settles.find((r) => r.htlcId === id);
+  if (settle) return { kind: 'settle', entry: settle };
+  const fail = remover.fails.find((r) => r.htlcId === id);
+  return fail ? { kind: 'fail', entry: fail } : undefined;
+}
+
+/** An HTLC whose removal became irrevocable and which left the log. */
+export interface ResolvedHtlc {
+  readonly offerer: Side;
+  readonly add: LoggedHtlc;
+  readonly kind: 'settle' | 'fail';
+  readonly removal: LoggedResolution;
+}
+
+/**
+ * Forget HTLCs whose removal is irrevocable (in both sides' oldest unrevoked commitments, which
+ * then hold neither the HTLC nor its removal: the balances of those commitments already carry
+ * it). Returns the forgotten ones; `log` itself when there are none.
+ */
+export function pruneResolvedHtlcs(log: HtlcLog): { log: HtlcLog; resolved: ResolvedHtlc[] } {
+  const resolved: ResolvedHtlc[] = [];
+  for (const offerer of ['local', 'remote'] as const) {
+    for (const add of log[offerer].adds) {
+      const r = removalOf(log, offerer, add.id);
+      if (r && isIrrevocable(log, r.entry.ctn)) resolved.push({ offerer, add, kind: r.kind, removal: r.entry });
+    }
+  }
+  if (resolved.length === 0) return { log, resolved };
+  const gone = (side: Side): Set<bigint> => new Set(resolved.filter((x) => x.offerer === side).map((x) => x.add.id));
+  const prune = (offerer: Side, s: SideLog, removedByThisSide: Set<bigint>): SideLog => ({
+    ...s,
+    adds: s.adds.filter((a) => !gone(offerer).has(a.id)),
+    settles: s.settles.filter((r) => !removedByThisSide.has(r.htlcId)),
+    fails: s.fails.filter((r) => !removedByThisSide.has(r.htlcId)),
+  });
+  return { log: { local: prune('local', log.local, gone('remote')), remote: prune('remote', log.remote, gone('local')) }, resolved };
+}
+
 /** We send commitment_signed for the peer's next commitment (ctnLatest(remote) + 1). */
 export function sendCtx(log: HtlcLog): HtlcLog {
   if (log.remote.revackPending) throw new Error('cannot sign a new remote commitment while its revoke_and_ack is pending');
@@ -218,18 +309,44 @@ export function ourFeeUpdateSignedAt(log: HtlcLog, remoteCtn: number): FeeUpdate
   return log.local.feeUpdates.find((u) => u.ctn.remote === remoteCtn && u.ctn.local === undefined);
 }
 
+/** Our update in no remote commitment we signed up to `lastSignedRemoteCtn` (the peer forgets it on reconnection). */
+function unsignedOurs(ctn: SideCtns, lastSignedRemoteCtn: number): boolean {
+  return ctn.local === undefined && !(ctn.remote !== undefined && ctn.remote <= lastSignedRemoteCtn);
+}
+
+/** Our adds that no commitment_signed we sent covers (dropped on reconnection). */
+export function unsignedLocalAdds(log: HtlcLog, lastSignedRemoteCtn: number): LoggedHtlc[] {
+  return log.local.adds.filter((a) => unsignedOurs(a.ctn, lastSignedRemoteCtn));
+}
+
+/** Our settles and fails that no commitment_signed we sent covers: re-sent after channel_reestablish (they were kept). */
+export function unsignedLocalResolutions(log: HtlcLog, lastSignedRemoteCtn: number): { settles: LoggedResolution[]; fails: LoggedResolution[] } {
+  return {
+    settles: log.local.settles.filter((r) => unsignedOurs(r.ctn, lastSignedRemoteCtn)),
+    fails: log.local.fails.filter((r) => unsignedOurs(r.ctn, lastSignedRemoteCtn)),
+  };
+}
+
+/** Our updates signed first into the peer's pending commitment `remoteCtn` (what a retransmitted commitment_signed must be preceded by). */
+export function ourUpdatesSignedAt(log: HtlcLog, remoteCtn: number): { adds: LoggedHtlc[]; settles: LoggedResolution[]; fails: LoggedResolution[] } {
+  const at = (u: { ctn: SideCtns }): boolean => u.ctn.remote === remoteCtn && u.ctn.local === undefined;
+  return { adds: log.local.adds.filter(at), settles: log.local.settles.filter(at), fails: log.local.fails.filter(at) };
+}
+
 /**
  * BOLT 2 "Message Retransmission": on reconnection, updates not covered by a commitment_signed
  * that was sent are forgotten by both sides. Ours: in no remote commitment we signed
- * (`lastSignedRemoteCtn`); the peer's: in no local commitment it signed for us. Returns `log`
- * itself when nothing is dropped.
+ * (`lastSignedRemoteCtn`); the peer's: in no local commitment it signed for us. Our unsigned
+ * fulfills and fails are kept (we re-send them after channel_reestablish: an HTLC we already
+ * claimed must stay claimed); our unsigned adds and fee updates are dropped (the node is told,
+ * see `unsignedLocalAdds`). Returns `log` itself when nothing is dropped.
  */
 export function dropUnsignedUpdates(log: HtlcLog, lastSignedRemoteCtn: number): HtlcLog {
   const localLatest = ctnLatest(log, 'local');
-  const keepOurs = (ctn: SideCtns): boolean => ctn.local !== undefined || (ctn.remote !== undefined && ctn.remote <= lastSignedRemoteCtn);
+  const keepOurs = (ctn: SideCtns): boolean => !unsignedOurs(ctn, lastSignedRemoteCtn);
   const keepTheirs = (ctn: SideCtns): boolean => ctn.remote !== undefined || (ctn.local !== undefined && ctn.local <= localLatest);
-  const prune = (s: SideLog, keep: (ctn: SideCtns) => boolean): SideLog => {
-    const all = [...s.feeUpdates.slice(1), ...s.adds, ...s.settles, ...s.fails];
+  const prune = (s: SideLog, keep: (ctn: SideCtns) => boolean, keepResolutions: boolean): SideLog => {
+    const all = [...s.feeUpdates.slice(1), ...s.adds, ...(keepResolutions ? [] : [...s.settles, ...s.fails])];
     if (all.every((u) => keep(u.ctn))) return s;
     const adds = s.adds.filter((u) => keep(u.ctn));
     const dropped = s.adds.filter((u) => !keep(u.ctn));
@@ -237,14 +354,14 @@ export function dropUnsignedUpdates(log: HtlcLog, lastSignedRemoteCtn: number): 
       ...s,
       feeUpdates: s.feeUpdates.filter((u, i) => i === 0 || keep(u.ctn)),
       adds,
-      settles: s.settles.filter((u) => keep(u.ctn)),
-      fails: s.fails.filter((u) => keep(u.ctn)),
+      settles: keepResolutions ? s.settles : s.settles.filter((u) => keep(u.ctn)),
+      fails: keepResolutions ? s.fails : s.fails.filter((u) => keep(u.ctn)),
       // Forgotten adds give their ids back (they were the newest ones).
       nextHtlcId: dropped.reduce((min, u) => (u.id < min ? u.id : min), s.nextHtlcId),
     };
   };
-  const local = prune(log.local, keepOurs);
-  const remote = prune(log.remote, keepTheirs);
+  const local = prune(log.local, keepOurs, true);
+  const remote = prune(log.remote, keepTheirs, false);
   return local === log.local && remote === log.remote ? log : { local, remote };
 }
 

@@ -25,3 +25,7 @@ export { decodeChannelType, encodeChannelType } from './channel-type.ts';
 export { shortChannelId } from './commitments.ts';
 export { ZERO_CONF_WATCH_DEPTH, awaitingZeroConfFunding } from './states/zero-conf.ts';
 export { AUTO_FEE_LOWER_RATIO, AUTO_FEE_RAISE_RATIO, autoFeeUpdate, dancePending, latestFeerate } from './states/normal-commit.ts';
+export { htlcsOf, pendingIncomingHtlcs, receivableMsat, sendableMsat } from './htlc-queries.ts';
+export type { HtlcView } from './htlc-queries.ts';
+export { MAX_CLTV_EXPIRY } from './htlc-limits.ts';
+export { ONION_ROUTING_PACKET_SIZE } from './htlc-log.ts';

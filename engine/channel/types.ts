@@ -36,13 +36,13 @@
  * Cooperative close (BOLT 2 "Channel Close", legacy `closing_signed` with `fee_range`):
  *
  *   normal ──close command──▶ shutting-down   shutdown ▶ normal ──▶ negotiating-closing
- *          ◀ shutdown ── negotiating-closing     (no HTLCs exist: straight to negotiation)
+ *          ◀ shutdown ── negotiating-closing     (HTLCs pending: both wait in shutting-down first)
  *   funder: closing_signed ▶ … ◀ closing_signed (same fee) ──▶ closing (broadcast after persist)
  *   closing ── mutual close tx confirmed ──▶ closed
  *
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#channel-establishment-v1
  */
-import type { ChannelType } from './bolt3/types.ts';
+import type { ChannelType, CommitmentHtlc } from './bolt3/types.ts';
 import type { HtlcLog } from './htlc-log.ts';
 
 export type { ChannelType } from './bolt3/types.ts';
@@ -118,6 +118,26 @@ export interface ChannelLimits {
    */
   readonly updateFeeMinRatio: number;
   readonly updateFeeMaxRatio: number;
+  /**
+   * BOLT 2 "dust exposure": the most we let ride on HTLCs trimmed from either commitment (they
+   * go to miners if the channel fails). Our adds beyond it are refused (`command-rejected`).
+   */
+  readonly maxDustHtlcExposureMsat: bigint;
+  /**
+   * The `min_final_cltv_expiry_delta` our invoices ask (BOLT 11 `c`; LDK's minimum is 18 + its
+   * own margin): an incoming final HTLC must expire at least this far above the tip.
+   */
+  readonly minFinalCltvExpiryDelta: number;
+  /**
+   * The node fails an incoming HTLC back once the tip is this close to its `cltv_expiry` (BOLT 2
+   * "fail incoming HTLCs well before they expire"), so the peer never has to go on chain.
+   */
+  readonly incomingCltvSafetyBlocks: number;
+  /**
+   * BOLT 2 "deadline for offered HTLCs": an HTLC we offered and the peer neither fulfilled nor
+   * failed by `cltv_expiry + this` fails the channel (we must claim the timeout on chain).
+   */
+  readonly outgoingCltvGraceBlocks: number;
 }
 
 /** What we propose in our own `open_channel` / `accept_channel`, and our limits. */
@@ -167,6 +187,11 @@ export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
     // update_fee: ¼ … 10× our estimate (anchors: 253 … 10×); see ChannelLimits.
     updateFeeMinRatio: 0.25,
     updateFeeMaxRatio: 10,
+    // LDK's default cap is 10 000 × feerate msat (25 000 sat at 2500 sat/kw); ours is a fixed 50 000 sat.
+    maxDustHtlcExposureMsat: 50_000_000n,
+    minFinalCltvExpiryDelta: 24,
+    incomingCltvSafetyBlocks: 6,
+    outgoingCltvGraceBlocks: 3,
   }),
   dustLimitSat: 546n,
   channelReservePpm: 10_000,
@@ -178,11 +203,25 @@ export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
   channelTypes: Object.freeze(['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]),
 });
 
-/** The balances and feerate of one commitment, from its owner's point of view (no HTLCs yet). */
+/**
+ * One HTLC of a commitment: `direction` from the commitment owner's point of view (BOLT 3:
+ * `offered` = added by the owner), `id` the `update_add_htlc` id of the side that offered it.
+ */
+export interface SpecHtlc extends CommitmentHtlc {
+  readonly id: bigint;
+}
+
+/**
+ * The balances, feerate and HTLCs of one commitment, from its owner's point of view. The
+ * balances exclude the HTLCs: toLocal + toRemote + Σ htlcs = the funding amount (htlc-spec.ts
+ * derives every spec from the update log).
+ */
 export interface CommitmentSpec {
   readonly toLocalMsat: bigint;
   readonly toRemoteMsat: bigint;
   readonly feeratePerKw: number;
+  /** Owner-offered first, then received, each by id. */
+  readonly htlcs: readonly SpecHtlc[];
 }
 
 /** Our current commitment: what we can broadcast. */
@@ -194,6 +233,12 @@ export interface LocalCommit {
   readonly txid: Uint8Array;
   /** The peer's `signature` on it (from funding_created / funding_signed), 64-byte compact. */
   readonly remoteSig: Uint8Array;
+  /**
+   * The peer's `htlc_signatures` on our HTLC-success / HTLC-timeout transactions, one per
+   * untrimmed HTLC output in output order (anchors: SIGHASH_SINGLE|ANYONECANPAY); what we need
+   * to claim the HTLCs on chain after broadcasting this commitment (BOLT 5).
+   */
+  readonly htlcSignatures: readonly Uint8Array[];
 }
 
 /** The peer's current commitment: what we signed for them. */
@@ -425,12 +470,19 @@ export interface ClosingProposal {
   readonly maxFeeSat: bigint;
 }
 
-/** Both (persisted): our `shutdown` sent (after the `close` command), the peer's not yet received. */
+/**
+ * Both (persisted): our `shutdown` sent (after the `close` command, or answering the peer's),
+ * and HTLCs may still be pending (BOLT 2 "Closing Initiation": no new adds after a `shutdown`;
+ * the pending ones are still fulfilled or failed through the commitment dance). Negotiation
+ * starts once both `shutdown`s are exchanged and no HTLC (nor any update) remains.
+ */
 export interface ShuttingDownState {
   readonly type: 'shutting-down';
   readonly commitments: Commitments;
   /** The `scriptpubkey` of our `shutdown`. */
   readonly localShutdownScript: Uint8Array;
+  /** The peer's `shutdown` scriptpubkey, once received. */
+  readonly remoteShutdownScript?: Uint8Array;
 }
 
 /** Both (persisted): both `shutdown`s exchanged, no HTLCs: `closing_signed` fee negotiation (the funder proposes first). */

@@ -33,6 +33,7 @@ const FIXED_LENGTH: Readonly<Record<number, number>> = {
 };
 
 const KNOWN_TAGS = new Set<number>(Object.values(TAG));
+const MAX_CLTV_DELTA = 0xffff;
 
 /** Strip whitespace and a `lightning:` URI scheme (any case; BOLT 11 "Encoding Overview"). */
 export function stripLightningScheme(text: string): string {
@@ -107,12 +108,19 @@ export function decodeInvoice(text: string, opts: { network?: InvoiceNetwork } =
         }
         break;
       }
-      case TAG.expiry:
-        expirySec ??= number(w, 'expirySec');
+      case TAG.expiry: {
+        const expiry = number(w, 'expirySec');
+        if (raw.timestampSec + expiry > Number.MAX_SAFE_INTEGER) throw new InvoiceError('invalid_number', 'expirySec', 'is too large');
+        expirySec ??= expiry;
         break;
-      case TAG.minFinalCltvExpiryDelta:
-        minFinalCltvExpiryDelta ??= number(w, 'minFinalCltvExpiryDelta');
+      }
+      case TAG.minFinalCltvExpiryDelta: {
+        const delta = number(w, 'minFinalCltvExpiryDelta');
+        // A CLTV delta is a u16 everywhere else (BOLT 7 channel_update); more would lock funds for years.
+        if (delta > MAX_CLTV_DELTA) throw new InvoiceError('invalid_number', 'minFinalCltvExpiryDelta', `${delta} blocks is absurd (at most ${MAX_CLTV_DELTA})`);
+        minFinalCltvExpiryDelta ??= delta;
         break;
+      }
       case TAG.fallback: {
         const address = fallbackAddressOf(w, network);
         if (address === undefined) skippedTags.push(f);

@@ -63,7 +63,9 @@ export function invoiceTaggedFields(f: InvoiceFields): RawTaggedField[] {
   }
   if (f.expirySec !== undefined) out.push(tagged(TAG.expiry, bigintToWords(uintField(f.expirySec, 'expirySec'))));
   if (f.minFinalCltvExpiryDelta !== undefined) {
-    out.push(tagged(TAG.minFinalCltvExpiryDelta, bigintToWords(uintField(f.minFinalCltvExpiryDelta, 'minFinalCltvExpiryDelta'))));
+    const delta = uintField(f.minFinalCltvExpiryDelta, 'minFinalCltvExpiryDelta');
+    if (delta > 0xffffn) throw new InvoiceError('invalid_field', 'minFinalCltvExpiryDelta', 'must be at most 65535 blocks');
+    out.push(tagged(TAG.minFinalCltvExpiryDelta, bigintToWords(delta)));
   }
   (f.fallbackAddresses ?? []).forEach((a, i) => {
     if (typeof a !== 'string') throw new InvoiceError('invalid_field', `fallbackAddresses[${i}]`, 'must be a string');

@@ -92,6 +92,9 @@ import { decodeIndex, describeAction, displayTxid, encodeIndex, idsOf, indexOf, 
 import { ChannelChainTracker, type Entry } from './channel-chain.ts';
 import { ChannelCloser, rejectionOf } from './channel-close.ts';
 import { channelInfo } from './channel-info.ts';
+import { retryStaticRemoteKey } from './channel-open-retry.ts';
+import { ChannelHtlcs, isUsable } from './channel-htlcs.ts';
+import type { PaymentChannels } from './payments/ports.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
 export type {
@@ -145,6 +148,7 @@ export class ChannelManager {
   private spareShutdownScript: Uint8Array | undefined;
   private spareFetch: Promise<void> | undefined;
   private started = false;
+  private readonly htlcSide: ChannelHtlcs;
 
   constructor(opts: ChannelManagerOptions) {
     this.opts = opts;
@@ -169,6 +173,19 @@ export class ChannelManager {
       { chain: opts.chain, wallet: opts.wallet, keys: opts.keys, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
       { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event), afterNewTip: () => this.followFeeEstimate() },
     );
+    this.htlcSide = new ChannelHtlcs({
+      entries: this.entries,
+      logger: this.logger,
+      dispatch: (entry, event) => this.dispatch(entry, event),
+      isConnected: (peer) => this.isConnected(peer),
+      tipHeight: () => this.tipHeight,
+      idle: () => this.idle(),
+    });
+  }
+
+  /** The HTLC side of the channels, for the PaymentManager (channel-htlcs.ts). */
+  get payments(): PaymentChannels {
+    return this.htlcSide;
   }
 
   /**
@@ -575,6 +592,7 @@ export class ChannelManager {
       }
     }
 
+    const wasUsable = isUsable(before, this.isConnected(entry.peer), false);
     entry.state = t.state;
     const batch: BarrierAction[] = [];
     for (const a of t.actions) {
@@ -587,6 +605,9 @@ export class ChannelManager {
     }
     this.chainSide.keepZeroConfWatch(entry);
     for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
+    if (!wasUsable && isUsable(t.state, this.isConnected(entry.peer), false)) {
+      batch.push({ kind: 'effect', describe: 'channel usable', dependsOnPersist: false, run: () => this.htlcSide.becameUsable(entry) });
+    }
     this.submit(entry, batch);
     this.afterStep(entry, before, event, t);
     return t;
@@ -609,45 +630,13 @@ export class ChannelManager {
       event.message.type === 'error'
     ) {
       entry.retryAsStaticRemoteKey = false;
-      this.retryStaticRemoteKey(entry, before.opening, t.state.reason);
+      retryStaticRemoteKey(
+        { logger: this.logger, entries: this.entries, isConnected: (p) => this.isConnected(p), newEntry: (p, m) => this.newEntry(p, m), dispatch: (x, ev) => this.dispatch(x, ev), info: (x) => this.info(x), notify: (ev) => this.notify(ev) },
+        entry,
+        before.opening,
+        t.state.reason,
+      );
     }
-  }
-
-  /**
-   * The peer refused our anchors channel (an `error` answering open_channel): propose the same
-   * channel once more as static_remotekey, as a new channel (new keys, new temporary id) — what
-   * LDK does for its own refused opens. Reported as `open-retried`.
-   */
-  private retryStaticRemoteKey(previous: Entry, o: Extract<ChannelState, { type: 'wait-for-accept-channel' }>['opening'], reason: string): void {
-    const peer = previous.peer;
-    if (!this.isConnected(peer)) {
-      this.logger.log('info', 'anchors open refused; peer gone, not retried', { peer, reason });
-      return;
-    }
-    let entry: Entry;
-    try {
-      entry = this.newEntry(peer, (index) => newOutboundChannel(index));
-    } catch (err) {
-      this.logger.log('warn', 'anchors open refused; could not retry', { peer, error: errorMessage(err) });
-      return;
-    }
-    const t = this.dispatch(entry, {
-      type: 'open',
-      peerNodeId: hexToBytes(peer),
-      fundingSat: o.fundingSat,
-      pushMsat: o.pushMsat,
-      channelType: 'static_remotekey',
-      feeratePerKw: o.feeratePerKw,
-      announceChannel: (o.channelFlags & 1) === 1,
-      ...(o.localParams.upfrontShutdownScript && o.localParams.upfrontShutdownScript.length > 0 ? { upfrontShutdownScript: o.localParams.upfrontShutdownScript } : {}),
-    });
-    if (!t || rejectionOf(t)) {
-      this.entries.splice(this.entries.indexOf(entry), 1);
-      this.logger.log('warn', 'anchors open refused; the static_remotekey retry was refused too', { peer, reason });
-      return;
-    }
-    this.logger.log('info', 'anchors open refused by the peer; retrying as static_remotekey', { peer, reason, localId: entry.index });
-    void entry.last.then(() => this.notify({ type: 'open-retried', previous: this.info(previous), channel: this.info(entry), reason }));
   }
 
   /** Fetch the next fresh wallet script for a peer-initiated close (errors: logged; the reducer then falls back to our payment basepoint). */
@@ -751,6 +740,7 @@ export class ChannelManager {
       describe: `emit ${event.type}`,
       dependsOnPersist: false,
       run: () => {
+        this.htlcSide.onEmit(entry, event);
         this.notify({ type: 'channel', channel: this.info(entry), event: plainEvent(event) });
         this.closer.progress(entry, event);
       },

@@ -35,6 +35,8 @@ import { txidOfRaw } from './channel-inspect.ts';
 import { PeerBook } from './peer-book.ts';
 import { TrustedPeers } from './trusted-peers.ts';
 import { PeerManager, type PeerInfo } from './peer-manager.ts';
+import { PaymentManager } from './payments/manager.ts';
+import type { FeeEstimate, InvoiceOptions, PaymentRecord, PayOptions, PayResult } from './payments/types.ts';
 import type { WalletService } from './wallet-service.ts';
 
 /** Default chain poll cadence. */
@@ -88,6 +90,8 @@ export interface GlintNodeOptions {
   readonly session?: Partial<PeerSessionConfig>;
   /** See DEFAULT_OPEN_TIMEOUT_MS. */
   readonly openTimeoutMs?: number;
+  /** Accept keysend (spontaneous) payments (default true). */
+  readonly acceptKeysend?: boolean;
 }
 
 export interface StartOptions {
@@ -122,7 +126,9 @@ export type GlintNodeEvent =
   | ChannelManagerEvent
   | { readonly type: 'peer-connected'; readonly peer: PeerInfo }
   | { readonly type: 'peer-disconnected'; readonly nodeId: string; readonly reason: string; readonly willReconnect: boolean }
-  | { readonly type: 'tip'; readonly height: number; readonly hash: string };
+  | { readonly type: 'tip'; readonly height: number; readonly hash: string }
+  /** A payment changed (created, succeeded, failed; incoming: 'succeeded' once claimed). */
+  | { readonly type: 'payment'; readonly payment: PaymentRecord };
 
 interface OpenWaiter {
   /** The channel being opened; follows an `open-retried` (anchors refused → static_remotekey). */
@@ -149,6 +155,7 @@ export class GlintNode {
   private readonly broadcastDone = new Set<string>();
   private readonly broadcastFailed = new Map<string, string>();
   private readonly openWaiters = new Set<OpenWaiter>();
+  private readonly paymentManager: PaymentManager;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private lastTip: string | undefined;
   private cancelPoll: (() => void) | undefined;
@@ -188,6 +195,17 @@ export class GlintNode {
       ...(opts.fundingFee ? { fundingFee: opts.fundingFee } : {}),
       trustedPeers: () => this.trusted.set,
     });
+    this.paymentManager = new PaymentManager({
+      channels: this.channelManager.payments,
+      store,
+      clock: opts.clock,
+      entropy: opts.entropy,
+      logger: this.logger,
+      network: opts.wallet.network,
+      nodeSecret: opts.wallet.nodeSecret,
+      nodeId: opts.wallet.nodeId,
+      ...(opts.acceptKeysend !== undefined ? { acceptKeysend: opts.acceptKeysend } : {}),
+    });
   }
 
   /**
@@ -216,11 +234,14 @@ export class GlintNode {
         }),
       );
       await this.channelManager.start();
+      this.unsubscribes.push(this.paymentManager.subscribe((payment) => this.notify({ type: 'payment', payment })));
+      await this.paymentManager.start();
       this.lastTip = undefined;
       if (this.stopRequested) throw new ValidationError('node', 'stopped while starting');
     } catch (err) {
       this.state = 'stopped';
       for (const u of this.unsubscribes.splice(0)) u();
+      this.paymentManager.stop();
       this.channelManager.stop();
       this.peerManager.close();
       await this.channelManager.idle().catch(() => {});
@@ -250,6 +271,8 @@ export class GlintNode {
     this.channelManager.stop();
     this.peerManager.close();
     await this.channelManager.idle();
+    await this.paymentManager.idle();
+    this.paymentManager.stop();
     for (const u of this.unsubscribes.splice(0)) u();
     for (const w of this.openWaiters) w.reject(new Error('the node stopped before the funding tx was broadcast'));
     this.openWaiters.clear();
@@ -382,6 +405,46 @@ export class GlintNode {
     let lightningMsat = 0n;
     for (const c of this.channelManager.list()) if (LIGHTNING_BALANCE_STATES.includes(c.state)) lightningMsat += c.localMsat;
     return { ...onchain, lightningMsat };
+  }
+
+  // ---- payments (engine/node/payments) ------------------------------------------------------------
+
+  /** A BOLT 11 invoice for `opts` (amount or any, description, expiry), saved with its preimage before it is returned. */
+  createInvoice(opts: InvoiceOptions = {}): Promise<{ bolt11: string; paymentHash: string }> {
+    this.requireRunning();
+    return this.paymentManager.createInvoice(opts);
+  }
+
+  /**
+   * Pay a BOLT 11 invoice over our channels (direct, or through its route hints; MPP when needed
+   * and the payee supports it). A bad invoice is refused (ValidationError) before any money moves;
+   * the same payment hash is never paid twice. Resolves with the outcome, or 'pending' after
+   * `opts.timeoutMs` (the payment goes on; see `payments()` and 'payment' events).
+   */
+  pay(bolt11: string, opts?: PayOptions): Promise<PayResult> {
+    this.requireRunning();
+    return this.paymentManager.pay(bolt11, opts);
+  }
+
+  /** Keysend `amountMsat` to a channel peer (the preimage in the onion; no invoice). */
+  keysend(payee: string, amountMsat: bigint, opts?: Omit<PayOptions, 'amountMsat'>): Promise<PayResult> {
+    this.requireRunning();
+    return this.paymentManager.keysend(payee, amountMsat, opts);
+  }
+
+  /** Every payment, newest first. */
+  payments(): readonly PaymentRecord[] {
+    return this.paymentManager.payments();
+  }
+
+  /** One payment by payment hash (hex). */
+  payment(paymentHash: string): PaymentRecord | undefined {
+    return this.paymentManager.payment(paymentHash);
+  }
+
+  /** What paying `bolt11` would cost now (the Send review screen); `route: 'none'` with the reason when it cannot be paid. */
+  estimatePayFee(bolt11: string, amountMsat?: bigint): FeeEstimate {
+    return this.paymentManager.estimatePayFee(bolt11, amountMsat);
   }
 
   /** A fresh on-chain receive address (saved before it is returned). */
@@ -549,6 +612,7 @@ export class GlintNode {
       if (hash === this.lastTip) return;
       this.lastTip = hash;
       await this.channelManager.onTip();
+      this.paymentManager.onTip(this.channelManager.tipHeight);
       await this.wallet.sync({ quick: true });
       this.notify({ type: 'tip', height: this.channelManager.tipHeight, hash });
     } catch (err) {

@@ -10,6 +10,7 @@ import { ByteWriter } from '../wire/writer.ts';
 import type { FailureMessage } from './failure-codes.ts';
 import { decodeFailureMessage, encodeFailureMessage, failureChannelUpdate } from './failure-messages.ts';
 import { constantTimeEqual, onionKey, xorWithStream } from './keys.ts';
+import { verifyAttribution, type Attribution } from './attribution.ts';
 
 /** BOLT 4: `failure_len` plus `pad_len` SHOULD be 256. */
 export const FAILURE_PADDED_LENGTH = 256;
@@ -69,6 +70,11 @@ export interface DecodedFailure {
   readonly channelUpdate?: Uint8Array;
   /** Set when the hop's HMAC matched but its `failuremsg` could not be read (code 0 then). */
   readonly unreadable?: string;
+  /**
+   * With attribution data: the hold times (units of 100 ms) of the hops up to the failing one
+   * whose attribution HMACs verified, first hop first.
+   */
+  readonly holdTimes?: readonly number[];
 }
 
 function readFailure(hopIndex: number, plain: Uint8Array): DecodedFailure {
@@ -91,19 +97,40 @@ function readFailure(hopIndex: number, plain: Uint8Array): DecodedFailure {
  * packet was corrupted on the way). Decryption runs 27 rounds whatever the answer, so the erring
  * node cannot learn its position from our timing.
  */
-export function decodeFailurePacket(packet: Uint8Array, sharedSecrets: readonly Uint8Array[]): DecodedFailure | undefined {
+export function decodeFailurePacket(packet: Uint8Array, sharedSecrets: readonly Uint8Array[], attributionData?: Uint8Array): DecodedFailure | undefined {
   if (!(packet instanceof Uint8Array) || packet.length < HMAC_SIZE) return undefined;
   if (sharedSecrets.length === 0) return undefined;
   sharedSecrets.forEach((ss, i) => checkSecret(ss, `sharedSecrets[${i}]`));
   let current = packet;
   let found: DecodedFailure | undefined;
+  const unwrapped: Uint8Array[] = [];
   const rounds = Math.max(DECRYPT_ROUNDS, sharedSecrets.length);
   for (let i = 0; i < rounds; i++) {
     const ss = sharedSecrets[Math.min(i, sharedSecrets.length - 1)] as Uint8Array;
     current = xorWithStream(onionKey('ammag', ss), current);
+    if (i < sharedSecrets.length) unwrapped.push(current);
     const mac = hmacSha256(onionKey('um', ss), current.subarray(HMAC_SIZE));
     const matches = constantTimeEqual(mac, current.subarray(0, HMAC_SIZE));
     if (matches && !found && i < sharedSecrets.length) found = readFailure(i, current);
   }
+  if (found && attributionData !== undefined) {
+    return { ...found, holdTimes: verifyAttribution(attributionData, sharedSecrets, unwrapped, found.hopIndex).holdTimes };
+  }
   return found;
+}
+
+/**
+ * Attribution of a failure that `decodeFailurePacket` could not decode (BOLT 4 origin: "When the
+ * failure source cannot be identified from the return packet AND `attribution_data` is present"):
+ * the fault lies with the hop after `lastVerifiedHop` (or between it and the one after).
+ */
+export function attributeUndecodableFailure(packet: Uint8Array, attributionData: Uint8Array, sharedSecrets: readonly Uint8Array[]): Attribution {
+  sharedSecrets.forEach((ss, i) => checkSecret(ss, `sharedSecrets[${i}]`));
+  const unwrapped: Uint8Array[] = [];
+  let current = packet instanceof Uint8Array ? packet : new Uint8Array(0);
+  for (const ss of sharedSecrets) {
+    current = xorWithStream(onionKey('ammag', ss), current);
+    unwrapped.push(current);
+  }
+  return verifyAttribution(attributionData, sharedSecrets, unwrapped);
 }

@@ -30,6 +30,9 @@ export interface PeerSessionConfig {
   readonly pingRefillMs: number;
 }
 
+/** Non-ping messages received that give the peer one more ping token (LDK pings every 32 it sends). */
+export const MESSAGES_PER_PING_TOKEN = 16;
+
 export const DEFAULT_SESSION_CONFIG: Omit<PeerSessionConfig, 'localFeatures'> = Object.freeze({
   initTimeoutMs: 15_000,
   pingIntervalMs: 30_000,
@@ -74,6 +77,7 @@ export class PeerSession {
   private pendingPing: { sentAt: number; pongBytes: number } | undefined;
   private pingTokens: number;
   private pingTokensAt: number;
+  private messagesSincePingToken = 0;
 
   constructor(noise: NoiseSession, config: PeerSessionConfig, now: number) {
     this.noise = noise;
@@ -281,6 +285,12 @@ export class PeerSession {
         out.events.push({ type: 'remote-error', kind: m.type, channelId: m.channelId, text: errorText(m) });
         return;
       default:
+        // A busy link earns pings back: LDK sends an extra ping every 32 messages it writes, to
+        // check we keep reading; that is traffic, not a flood (one token per MESSAGES_PER_PING_TOKEN received).
+        if (++this.messagesSincePingToken >= MESSAGES_PER_PING_TOKEN) {
+          this.messagesSincePingToken = 0;
+          this.pingTokens = Math.min(this.config.pingBurst, this.pingTokens + 1);
+        }
         // Every non-setup message (BOLT 2 channel messages, …) is for the layers above.
         out.events.push({ type: 'message', message: m });
     }

@@ -6,3 +6,5 @@ export type { LdkNodeOptions, LdkPeerInfo } from './node.ts';
 export type { LdkNodeConfig } from './config.ts';
 export type { FeatureOverrides } from './features.ts';
 export { featureBitsFromLeFlags } from './features.ts';
+export { LdkPayments, LdkPaymentError } from './payments.ts';
+export type { LdkChannelBalance, LdkClaimedPayment, LdkHandlingFailure, LdkInvoiceOptions, LdkPathFailure, LdkPayOptions, LdkPaymentSent, LdkReceivePolicy } from './payments.ts';

@@ -22,7 +22,7 @@ import { Keychain } from '../../engine/keys/keychain.ts';
 import { bytesToHex, concatBytes, equalBytes } from '../../engine/lib/bytes.ts';
 import { chainHash } from '../../engine/wire/chains.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../engine/wire/message.ts';
-import type { BroadcastAction, ChannelAction, RequestFundingAction, Transition } from '../../engine/channel/actions.ts';
+import type { BroadcastAction, ChannelAction, ChannelUiEvent, RequestFundingAction, Transition } from '../../engine/channel/actions.ts';
 import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
 import { buildLocalCommitment, checkRemoteSignature } from '../../engine/channel/commitments.ts';
 import type { ChannelContext } from '../../engine/channel/context.ts';
@@ -174,13 +174,26 @@ export class ChannelPair {
       blockHeight: this.blockHeight,
       nowSec: this.nowSec,
       feeratePerKw: s.feeratePerKw,
-      channelKeys: (i) => s.keychain.channelKeys(i),
+      channelKeys: (i) => this.keysOf(s, i),
       randomBytes: this.random[s.name],
       ...(s.shutdownScriptPubKey !== undefined ? { shutdownScriptPubKey: s.shutdownScriptPubKey } : {}),
       ...(s.shutdownAnySegwit !== undefined ? { shutdownAnySegwit: s.shutdownAnySegwit } : {}),
       ...(s.sweepScriptPubKey !== undefined ? { sweepScriptPubKey: s.sweepScriptPubKey } : {}),
       ...(s.zeroConfPeer !== undefined ? { zeroConfPeer: s.zeroConfPeer } : {}),
     };
+  }
+
+  private readonly keyCache = new Map<string, ReturnType<Keychain['channelKeys']>>();
+
+  /** A side's channel keys, derived once (as the node's ChannelManager does: BIP 32 + 5 public keys per call). */
+  private keysOf(s: Side, i: number): ReturnType<Keychain['channelKeys']> {
+    const k = `${s.name}${i}`;
+    let keys = this.keyCache.get(k);
+    if (!keys) {
+      keys = s.keychain.channelKeys(i);
+      this.keyCache.set(k, keys);
+    }
+    return keys;
   }
 
   /** Run one event through a side's reducer, check the batch, and carry out its actions. */
@@ -302,6 +315,37 @@ export class ChannelPair {
   /** Report a confirmed transaction (e.g. the mutual close) at `depth` to one side. */
   confirmTx(name: SideName, rawTx: Uint8Array, depth: number): Transition {
     return this.step(name, { type: 'funding-confirmed', rawTx, depth, blockHeight: this.blockHeight - depth + 1, txIndex: 1 });
+  }
+
+  /** UI events of `type` a side has emitted, oldest first. */
+  emitted<T extends ChannelUiEvent['type']>(name: SideName, type: T): Extract<ChannelUiEvent, { type: T }>[] {
+    const out: Extract<ChannelUiEvent, { type: T }>[] = [];
+    for (const b of this.side(name).batches) for (const a of b.actions) if (a.type === 'emit' && a.event.type === type) out.push(a.event as Extract<ChannelUiEvent, { type: T }>);
+    return out;
+  }
+
+  /**
+   * `name` offers an HTLC for `preimage` (default: derived from `n`) with a made-up onion; returns
+   * the transition (not delivered yet) and the preimage.
+   */
+  addHtlc(name: SideName, amountMsat: bigint, opts: { n?: number; preimage?: Uint8Array; cltvExpiry?: number; tag?: string } = {}): { t: Transition; preimage: Uint8Array; paymentHash: Uint8Array } {
+    const n = opts.n ?? 0;
+    const preimage = opts.preimage ?? sha256(concatBytes(Uint8Array.of(0x70, name.charCodeAt(0)), new TextEncoder().encode(String(n))));
+    const paymentHash = sha256(preimage);
+    const onionRoutingPacket = new Uint8Array(1366);
+    for (let i = 0; i < 1366; i += 32) onionRoutingPacket.set(sha256(concatBytes(paymentHash, Uint8Array.of(i >> 8, i & 0xff))).subarray(0, Math.min(32, 1366 - i)), i);
+    const t = this.step(name, { type: 'add-htlc', amountMsat, paymentHash, cltvExpiry: opts.cltvExpiry ?? this.blockHeight + 144, onionRoutingPacket, tag: opts.tag ?? `${name}-${n}` });
+    return { t, preimage, paymentHash };
+  }
+
+  /** Disconnect both sides (messages in flight are lost), reconnect, and deliver everything. */
+  reconnect(): void {
+    this.inFlight.length = 0;
+    this.step('A', { type: 'peer-disconnected' });
+    this.step('B', { type: 'peer-disconnected' });
+    this.step('A', { type: 'peer-connected' });
+    this.step('B', { type: 'peer-connected' });
+    this.run(500);
   }
 
   /** Messages of `type` a side has sent. */

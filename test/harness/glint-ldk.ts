@@ -407,13 +407,9 @@ export type { PayResult as GlintPayResult, PaymentRecord as GlintPaymentRecord }
 
 const paymentManagers = new WeakMap<Glint, PaymentManager>();
 
-/** `g`'s ChannelManager as the PaymentManager's channel side (PaymentChannels). */
+/** `g`'s ChannelManager as the PaymentManager's channel side (PaymentChannels, engine/node/channel-htlcs.ts). */
 function paymentChannelsOf(g: Glint): PaymentChannels {
-  const manager = g.channels as unknown as Partial<PaymentChannels>;
-  if (typeof manager.addHtlc !== 'function' || typeof manager.htlcs !== 'function') {
-    throw new Error('the ChannelManager does not implement PaymentChannels yet (engine/node/payments/ports.ts: addHtlc, htlcs, …)');
-  }
-  return manager as PaymentChannels;
+  return g.channels.payments;
 }
 
 /**
@@ -444,9 +440,7 @@ export async function glintPayments(g: Glint): Promise<GlintPayments> {
  * PaymentChannels in engine/node/payments/ports.ts).
  */
 export function glintHtlcCount(g: Glint, channelId: string): number {
-  const manager = g.channels as unknown as { htlcs?: (channelId: string) => readonly unknown[] };
-  if (typeof manager.htlcs !== 'function') throw new Error('ChannelManager.htlcs(channelId) is missing (engine/node/payments PaymentChannels)');
-  return manager.htlcs(channelId).length;
+  return g.channels.payments.htlcs(channelId).length;
 }
 
 /** Resolve once neither `g` nor any of the LDK nodes has an HTLC on any channel. */

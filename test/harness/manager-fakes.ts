@@ -14,6 +14,8 @@ import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { PersistenceBarrier, type BarrierAction } from '../../engine/node/executor.ts';
 import { ChannelManager, type ChannelChain, type ChannelInfo, type ChannelManagerEvent, type ChannelPeers, type ChannelWallet } from '../../engine/node/channels.ts';
 import type { PeerEvent } from '../../engine/node/peer-manager.ts';
+import { PaymentManager } from '../../engine/node/payments/manager.ts';
+import type { PaymentRecord } from '../../engine/node/payments/types.ts';
 import type { Clock, Entropy } from '../../engine/ports.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
 import { decodeMessage, encodeMessage, type Message } from '../../engine/wire/message.ts';
@@ -264,4 +266,37 @@ export async function openAndConfirm(
   net.chain.mine(3);
   await tip(net.bus, a, b);
   return a.manager.byLocalId(opened.localId)!;
+}
+
+/** A PaymentManager on a TestNode's ChannelManager (same store, node key, clock). */
+export async function withPayments(
+  node: TestNode,
+  opts: { readonly clock?: Clock; readonly entropyLabel?: string; readonly acceptKeysend?: boolean } = {},
+): Promise<{ payments: PaymentManager; events: PaymentRecord[] }> {
+  const payments = new PaymentManager({
+    channels: node.manager.payments,
+    store: node.store,
+    clock: opts.clock ?? clock,
+    entropy: entropyOf(opts.entropyLabel ?? `${node.name}/payments`),
+    network: 'regtest',
+    nodeSecret: node.keychain.nodeSecret(),
+    nodeId: node.nodeId,
+    ...(opts.acceptKeysend !== undefined ? { acceptKeysend: opts.acceptKeysend } : {}),
+  });
+  const events: PaymentRecord[] = [];
+  payments.subscribe((p) => events.push(p));
+  await payments.start();
+  return { payments, events };
+}
+
+/** Deliver every message and let every barrier batch and payment step finish, until quiet. */
+export async function settleAll(bus: Bus, nodes: readonly TestNode[], payments: readonly PaymentManager[] = []): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    await bus.deliverAll(1000);
+    for (const n of nodes) await n.manager.idle();
+    for (const p of payments) await p.idle();
+    await settle();
+    if (bus.queue.length === 0) return;
+  }
+  throw new Error('did not settle');
 }

@@ -141,6 +141,28 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
     await nothingMoved(before);
   });
 
+  test('a payee that does not settle: pay returns pending, the stuck HTLC shows its deadline; it succeeds once LDK claims', async () => {
+    const invoice = l.node.createInvoice({ amountMsat: 2_500_000n, description: 'held by the payee' });
+    const hash = l.node.payments.paymentHashOf(invoice);
+    l.node.payments.policy = 'hold';
+    try {
+      const result = await pay.pay(invoice, { timeoutMs: 1500 });
+      expect(result).toMatchObject({ status: 'pending', paymentHash: hash });
+      expect(l.node.payments.heldPayments()).toContain(hash);
+      const record = pay.payment(hash)!;
+      expect(record.status).toBe('pending');
+      expect(record.htlcs).toEqual([expect.objectContaining({ status: 'pending', amountMsat: 2_500_000n })]);
+      expect(record.htlcs[0]!.cltvExpiry).toBeGreaterThan(w.chain.height);
+    } finally {
+      l.node.payments.policy = 'claim';
+    }
+    l.node.payments.release(hash, 'claim');
+    await until(() => pay.payment(hash)?.status === 'succeeded', 'the held payment succeeded once claimed');
+    expect(pay.payment(hash)!.preimage).toBeDefined();
+    await paymentsSettled(g, [l.node]);
+    balances();
+  });
+
   test('100 sequential 1-sat payments Glint → LDK all succeed; both sides agree to the msat', async () => {
     const before = balances();
     const claimedBefore = l.node.claimed().length;

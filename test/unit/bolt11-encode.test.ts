@@ -128,6 +128,7 @@ describe('BOLT 11 writer requirements', () => {
     expect(codeOf({ ...base, amountMsat: 0n })).toEqual(['invalid_field', 'amountMsat']);
     expect(codeOf({ ...base, amountMsat: 21_000_000n * 100_000_000_000n + 1n })).toEqual(['invalid_field', 'amountMsat']);
     expect(codeOf({ ...base, expirySec: -1 })).toEqual(['invalid_field', 'expirySec']);
+    expect(codeOf({ ...base, minFinalCltvExpiryDelta: 65536 })).toEqual(['invalid_field', 'minFinalCltvExpiryDelta']);
     expect(codeOf({ ...base, timestampSec: 2 ** 35 })).toEqual(['invalid_field', 'timestampSec']);
     expect(codeOf({ ...base, fallbackAddresses: ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'] })).toEqual(['invalid_field', 'fallbackAddresses[0]']);
     expect(codeOf({ ...base, features: Uint8Array.of(0x10, 0x41, 0x00) })).toEqual(['invalid_field', 'invoice']);

@@ -66,7 +66,7 @@ const fieldsArb = fc
     paymentSecret: fc.uint8Array({ minLength: 32, maxLength: 32 }),
     description: fc.oneof(fc.string({ maxLength: 60, unit: 'grapheme' }), fc.uint8Array({ minLength: 32, maxLength: 32 })),
     expirySec: fc.option(fc.integer({ min: 0, max: 2 ** 40 }), { nil: undefined }),
-    minFinalCltvExpiryDelta: fc.option(fc.integer({ min: 0, max: 2 ** 32 }), { nil: undefined }),
+    minFinalCltvExpiryDelta: fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
     fallbacks: fc.array(fallbackWords, { maxLength: 2 }),
     routeHints: fc.array(fc.array(hop, { minLength: 1, maxLength: 3 }), { maxLength: 2 }),
     featureBits: fc.subarray([8, 9, 14, 15, 16, 17, 48, 49, 99, 101, 255]),

@@ -104,6 +104,8 @@ describe('BOLT 11 reader: variable fields', () => {
   it('refuses unknown even features, absurd numbers, broken route hints and truncated fields', () => {
     expect(code(make([P(1), S, D('x'), f(5, [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])]))).toBe('unknown_even_feature');
     expect(code(make([P(1), S, D('x'), f(6, new Array(12).fill(31))]))).toBe('invalid_number');
+    expect(code(make([P(1), S, D('x'), f(24, [2, 0, 0, 0])]))).toBe('invalid_number'); // c = 65536 blocks
+    expect(decodeInvoice(make([P(1), S, D('x'), f(24, [1, 31, 31, 31])])).minFinalCltvExpiryDelta).toBe(65535);
     expect(code(make([P(1), S, D('x'), f(3, new Array(81).fill(0))]))).toBe('invalid_route_hint');
     expect(code(make([P(1), S, D('x'), f(3, new Array(82).fill(0))]))).toBe('invalid_route_hint');
     const { hrp, words } = decodeBech32(make([P(1), S, D('x')]));

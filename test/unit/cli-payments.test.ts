@@ -121,8 +121,10 @@ describe('glint decode (offline, the real engine decoder)', () => {
     }
   });
 
-  test('a lightning: URI is accepted; expiry is judged against the clock given', () => {
+  test('a lightning: URI and a BIP21 URI carrying an invoice are accepted; expiry is judged against the clock given', () => {
     const v = VECTORS.valid[0]!;
+    const bip21 = decodeCommand(parse('decode', `bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.001&lightning=${v.invoice}`), v.decoded.timestamp);
+    expect(bip21.paymentHash).toBe(v.decoded.payment_hash);
     const out = decodeCommand(parse('decode', `lightning:${v.invoice.toUpperCase()}`), v.decoded.timestamp + 10 ** 9);
     expect(out.paymentHash).toBe(v.decoded.payment_hash);
     expect(out.expired).toBe(true);

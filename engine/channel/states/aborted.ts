@@ -26,6 +26,10 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
     case 'close':
     case 'force-close':
     case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason }));
     case 'funding-tx-failed':
     case 'funding-confirmed':

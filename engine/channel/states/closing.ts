@@ -65,6 +65,10 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
     case 'close':
     case 'force-close':
     case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is closing' }));
     case 'peer-connected':
       return stay(state, send(ourReestablish(c, ctx)));

@@ -172,16 +172,6 @@ export function unexpectedInOpening(state: ChannelState, message: Message): Tran
   }
 }
 
-/** Messages of normal operation (and closing) that the next steps implement. */
-const NOT_YET = new Set<Message['type']>([
-  'update_add_htlc',
-  'update_fulfill_htlc',
-  'update_fail_htlc',
-  'update_fail_malformed_htlc',
-  'commitment_signed',
-  'revoke_and_ack',
-  'update_fee',
-]);
 
 /** The documented response to a message a funded state does not expect (see the table above). */
 export function unexpectedInFunded(state: FundedState, message: Message, ctx: ChannelContext): Transition {
@@ -199,7 +189,7 @@ export function unexpectedInFunded(state: FundedState, message: Message, ctx: Ch
     default: {
       const id = state.commitments.channelId;
       if (state.type === 'force-closing') return stay(state, sendError(id, `channel has failed: ${state.reason}`));
-      const what = NOT_YET.has(message.type) ? `${message.type} is not supported yet` : `unexpected ${message.type} in ${state.type}`;
+      const what = `unexpected ${message.type} in ${state.type}`;
       return stay(state, sendWarning(id, what), emit({ type: 'ignored', what: message.type, reason: what }));
     }
   }
@@ -216,6 +206,10 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
     case 'close':
     case 'force-close':
     case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'funding-tx-built':
       return fundingTxNotWanted(state, event.rawTx);
@@ -250,6 +244,10 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
     case 'open':
     case 'close':
     case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `channel is in ${state.type}` }));
     case 'force-close':
       if (state.type === 'force-closing') return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is already force-closing' }));

@@ -71,6 +71,10 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
     case 'force-close':
       return stay(state, emit({ type: 'command-rejected', command: 'close', reason: 'channel is in idle' }));
     case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'channel is in idle' }));
     case 'message':
       return stay(state, emit({ type: 'ignored', what: event.message.type, reason: 'no channel negotiation in progress' }));

@@ -1,6 +1,8 @@
 /**
- * `normal`: the commitment dance (BOLT 2 "Normal Operation") for `update_fee`, on the update log
- * of htlc-log.ts. Trace:
+ * `normal` (and `shutting-down` while HTLCs remain): the commitment dance (BOLT 2 "Normal
+ * Operation") on the update log of htlc-log.ts, for `update_fee` here and the HTLC updates of
+ * normal-htlc.ts. Every commitment's spec (balances, feerate, HTLCs) derives from the log
+ * (htlc-spec.ts). Trace:
  *
  *   update-fee command (funder; ≥ 253; affordable over the reserve, or lower than now)
  *     ──▶ log += our fee update; update_fee sent; and unless a revoke_and_ack is pending,
@@ -8,8 +10,9 @@
  *         commitment, so it can be retransmitted exactly)
  *   update_fee (peer is the funder; within ChannelLimits.updateFee*; affordable on our current
  *     commitment) ──▶ log += the peer's fee update (persisted); nothing sent
- *   commitment_signed (valid, LOW-S signature on our next commitment; one HTLC signature per
- *     HTLC output: none yet) ──▶ our new commitment, our previous one revoked: persisted, then
+ *   commitment_signed (valid, LOW-S signature on our next commitment; one valid LOW-S HTLC
+ *     signature per untrimmed HTLC output in output order, kept in localCommit for BOLT 5)
+ *     ──▶ our new commitment, our previous one revoked: persisted, then
  *     revoke_and_ack (our old secret, our next point), then commitment_signed if the peer's
  *     commitment has changes we have not signed. A commitment_signed without changes is
  *     accepted (a new commitment with the same content, as eclair does for other nodes).
@@ -17,6 +20,10 @@
  *     peer's revoked commitment and fits the shachain) ──▶ the pending commitment becomes the
  *     peer's current one, its secret is stored (persisted); then commitment_signed if more changes
  *     wait (e.g. an update_fee we sent meanwhile)
+ *   After either revocation: the peer's HTLCs now irrevocably committed are reported once
+ *   (`htlc-received`); HTLCs whose removal is irrevocable leave the log (ours failed by the peer:
+ *   `htlc-failed`; fulfilled ones were reported on receipt of the preimage).
+ *   Our commitment_signed carries our signature of each of the peer's HTLC transactions.
  *   Anything wrong — fee update from the fundee, out-of-bounds or unaffordable feerate, a bad
  *   signature, a wrong number of HTLC signatures, a revoke_and_ack with nothing pending, a bad
  *   secret — fails the channel: `error` sent, our current (never a revoked) commitment
@@ -31,15 +38,17 @@ import { equalBytes } from '../../lib/bytes.ts';
 import { ShachainStore, perCommitmentPoint, perCommitmentSecret } from '../../keys/shachain.ts';
 import type { ChannelKeys } from '../../keys/keychain.ts';
 import type { CommitmentSignedMessage, RevokeAndAckMessage, UpdateFeeMessage } from '../../wire/messages/channel-update.ts';
-import { type ChannelAction, emit, send } from '../actions.ts';
-import { funderCommitmentCost } from '../bolt3/fees.ts';
+import { type ChannelAction, type EmitAction, emit, send } from '../actions.ts';
+import { funderCommitmentCost, trimHtlcs } from '../bolt3/fees.ts';
 import { hasAnchors } from '../bolt3/types.ts';
-import { buildLocalCommitment, buildRemoteCommitment, checkRemoteSignature, keysFor, signRemoteCommitment } from '../commitments.ts';
+import { badRemoteHtlcSignature, buildLocalCommitment, buildRemoteCommitment, checkRemoteSignature, keysFor, signRemoteCommitment, signRemoteHtlcs } from '../commitments.ts';
+import { commitmentSpecAt, newlyCommittedIncoming } from '../htlc-spec.ts';
+import { type HtlcLog, pruneResolvedHtlcs, ourUpdatesSignedAt } from '../htlc-log.ts';
+import { updateMessages } from './htlc-messages.ts';
 import type { ChannelContext } from '../context.ts';
 import type { UpdateFeeCommand } from '../events.ts';
 import {
   feeSide,
-  feerateAt,
   localHasChanges,
   ourFeeUpdateSignedAt,
   pruneFeeUpdates,
@@ -51,7 +60,10 @@ import {
   sendRev,
   sendUpdateFee,
 } from '../htlc-log.ts';
-import { type ChannelLimits, type Commitments, MIN_FEERATE_PER_KW, type NormalState, type CommitmentSpec } from '../types.ts';
+import { type ChannelLimits, type Commitments, MIN_FEERATE_PER_KW, type NormalState, type CommitmentSpec, type ShuttingDownState } from '../types.ts';
+
+/** The states that run the commitment dance: `normal`, and `shutting-down` until no HTLC remains (BOLT 2 "Closing Initiation"). */
+export type DancingState = NormalState | ShuttingDownState;
 import { type Transition, forceClose, persistThen, stay } from './common.ts';
 import { wrongChannel } from './shutdown.ts';
 
@@ -73,19 +85,15 @@ export function updateFeeBounds(limits: ChannelLimits, estimatePerKw: number, an
   return { min, max: Math.ceil(e * limits.updateFeeMaxRatio) };
 }
 
-/** The funder's balance (from `spec`, a commitment spec of ours) and what a commitment at `feeratePerKw` costs it, in sat. */
+/** The funder's balance (from `spec`, a commitment spec of ours) and what a commitment at `feeratePerKw` costs it (its untrimmed HTLC outputs included), in sat. */
 function funderCost(c: Commitments, spec: CommitmentSpec, feeratePerKw: number): { balanceSat: bigint; costSat: bigint } {
   const balanceMsat = c.isFunder ? spec.toLocalMsat : spec.toRemoteMsat;
-  return { balanceSat: balanceMsat / 1000n, costSat: funderCommitmentCost(feeratePerKw, c.channelType, 0) };
+  const untrimmed = trimHtlcs(spec.htlcs, c.localParams.dustLimitSat, feeratePerKw, c.channelType).untrimmed.length;
+  return { balanceSat: balanceMsat / 1000n, costSat: funderCommitmentCost(feeratePerKw, c.channelType, untrimmed) };
 }
 
-function peerKeys(c: Commitments, ctx: ChannelContext): ChannelKeys {
+export function peerKeys(c: Commitments, ctx: ChannelContext): ChannelKeys {
   return keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
-}
-
-/** The spec of the peer's commitment `index` (no HTLCs yet: the balances of its current one). */
-function remoteSpecAt(c: Commitments, index: number): CommitmentSpec {
-  return { toLocalMsat: c.remoteCommit.spec.toLocalMsat, toRemoteMsat: c.remoteCommit.spec.toRemoteMsat, feeratePerKw: feerateAt(c.log, 'remote', index) };
 }
 
 /** Our commitment_signed for the peer's pending commitment (deterministic: the same bytes every time). */
@@ -93,18 +101,48 @@ export function commitmentSignedFor(c: Commitments, keys: ChannelKeys): Commitme
   const pending = c.remoteNextCommit;
   if (!pending) throw new Error('no remote commitment is pending');
   const commitment = buildRemoteCommitment(c, pending.commit.index, pending.commit.spec, pending.commit.remotePerCommitmentPoint);
-  return { type: 'commitment_signed', channelId: c.channelId, signature: signRemoteCommitment(commitment, keys), htlcSignatures: [] };
+  return { type: 'commitment_signed', channelId: c.channelId, signature: signRemoteCommitment(commitment, keys), htlcSignatures: signRemoteHtlcs(commitment, keys) };
 }
 
-/** The messages that re-send our pending commitment_signed: our update_fee it covered, then the signature. */
+/**
+ * The messages that re-send our pending commitment_signed: the updates of ours it covered first
+ * (update_fee, fulfills and fails, adds by id with their onions), then the same signature.
+ */
 export function retransmitCommitment(c: Commitments, keys: ChannelKeys): ChannelAction[] {
   const pending = c.remoteNextCommit;
   if (!pending) return [];
   const out: ChannelAction[] = [];
   const fee = c.isFunder ? ourFeeUpdateSignedAt(c.log, pending.commit.index) : undefined;
   if (fee) out.push(send({ type: 'update_fee', channelId: c.channelId, feeratePerKw: fee.feeratePerKw }));
+  out.push(...updateMessages(c.channelId, ourUpdatesSignedAt(c.log, pending.commit.index)).map(send));
   out.push(send(commitmentSignedFor(c, keys)));
   return out;
+}
+
+/**
+ * After a revocation (either way) from `before`: the peer's HTLCs now irrevocably committed
+ * (`htlc-received`, once), HTLCs whose removal is irrevocable pruned (ours failed:
+ * `htlc-failed`), superseded fee updates pruned.
+ */
+function afterRevocation(before: HtlcLog, c: Commitments): { commitments: Commitments; events: EmitAction[] } {
+  const events: EmitAction[] = newlyCommittedIncoming(before, c.log).map((a) =>
+    emit({ type: 'htlc-received', channelId: c.channelId, htlcId: a.id, amountMsat: a.amountMsat, paymentHash: a.paymentHash, cltvExpiry: a.cltvExpiry, onionRoutingPacket: a.onionRoutingPacket }),
+  );
+  const { log, resolved } = pruneResolvedHtlcs(c.log);
+  for (const r of resolved) {
+    if (r.offerer !== 'local' || r.kind !== 'fail') continue;
+    events.push(
+      emit({
+        type: 'htlc-failed',
+        channelId: c.channelId,
+        htlcId: r.add.id,
+        tag: r.add.tag ?? '',
+        ...(r.removal.reason !== undefined ? { reason: r.removal.reason } : {}),
+        ...(r.removal.malformed !== undefined ? { malformed: r.removal.malformed } : {}),
+      }),
+    );
+  }
+  return { commitments: { ...c, log: pruneFeeUpdates(log) }, events };
 }
 
 /** Our revoke_and_ack for our previous commitment (`localCommit.index − 1`). */
@@ -126,18 +164,18 @@ export function signIfNeeded(c: Commitments, keys: ChannelKeys): { commitments: 
   if (!point) throw new Error("the peer's next per-commitment point is unknown");
   const index = c.remoteCommit.index + 1;
   const log = sendCtx(c.log);
-  const spec = remoteSpecAt({ ...c, log }, index);
+  const spec = commitmentSpecAt({ ...c, log }, 'remote', index);
   const commitment = buildRemoteCommitment(c, index, spec, point);
   const next: Commitments = {
     ...c,
     log,
     remoteNextCommit: { commit: { index, spec, txid: commitment.txid, remotePerCommitmentPoint: point }, sentAfterLocalIndex: c.localCommit.index },
   };
-  const msg: CommitmentSignedMessage = { type: 'commitment_signed', channelId: c.channelId, signature: signRemoteCommitment(commitment, keys), htlcSignatures: [] };
+  const msg: CommitmentSignedMessage = { type: 'commitment_signed', channelId: c.channelId, signature: signRemoteCommitment(commitment, keys), htlcSignatures: signRemoteHtlcs(commitment, keys) };
   return { commitments: next, sends: [send(msg)] };
 }
 
-function fail(state: NormalState, reason: string, ctx: ChannelContext): Transition {
+export function fail(state: DancingState, reason: string, ctx: ChannelContext): Transition {
   return forceClose(state, reason, true, ctx);
 }
 
@@ -188,7 +226,7 @@ export function updateFeeCommand(state: NormalState, cmd: UpdateFeeCommand, ctx:
 }
 
 /** The peer's `update_fee`. */
-export function receiveUpdateFee(state: NormalState, m: UpdateFeeMessage, ctx: ChannelContext): Transition {
+export function receiveUpdateFee(state: DancingState, m: UpdateFeeMessage, ctx: ChannelContext): Transition {
   const c = state.commitments;
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'update_fee');
   if (c.isFunder) return fail(state, 'update_fee from the peer, which is not the funder of this channel', ctx);
@@ -203,27 +241,31 @@ export function receiveUpdateFee(state: NormalState, m: UpdateFeeMessage, ctx: C
 }
 
 /** The peer's `commitment_signed` for our next commitment. */
-export function receiveCommitmentSigned(state: NormalState, m: CommitmentSignedMessage, ctx: ChannelContext): Transition {
+export function receiveCommitmentSigned(state: DancingState, m: CommitmentSignedMessage, ctx: ChannelContext): Transition {
   const c = state.commitments;
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'commitment_signed');
+  if (c.log.local.revackPending) return fail(state, 'commitment_signed before our revoke_and_ack of the previous one', ctx);
   const keys = peerKeys(c, ctx);
   const index = c.localCommit.index + 1;
   const log = recvCtx(c.log);
-  const spec: CommitmentSpec = { toLocalMsat: c.localCommit.spec.toLocalMsat, toRemoteMsat: c.localCommit.spec.toRemoteMsat, feeratePerKw: feerateAt(log, 'local', index) };
+  const spec = commitmentSpecAt({ ...c, log }, 'local', index);
   const ours = buildLocalCommitment(c, keys, index, spec);
   const htlcOutputs = ours.htlcOutputs.length;
   if (m.htlcSignatures.length !== htlcOutputs) {
     return fail(state, `commitment_signed carries ${m.htlcSignatures.length} htlc_signatures for ${htlcOutputs} HTLC outputs`, ctx);
   }
   if (!checkRemoteSignature(ours, m.signature)) return fail(state, `commitment_signed signature is not a valid LOW-S signature of our commitment ${index}`, ctx);
-  const revoked: Commitments = { ...c, localCommit: { index, spec, txid: ours.txid, remoteSig: m.signature.slice() }, log: pruneFeeUpdates(sendRev(log)) };
-  const revoke = revokeAndAckFor(revoked, keys);
-  const signed = signIfNeeded(revoked, keys);
-  return persistThen({ ...state, commitments: signed.commitments }, c.channelId, send(revoke), ...signed.sends);
+  const bad = badRemoteHtlcSignature(ours, m.htlcSignatures);
+  if (bad >= 0) return fail(state, `commitment_signed htlc_signature ${bad} is not a valid LOW-S signature of our HTLC transaction for output ${ours.htlcOutputs[bad]?.index}`, ctx);
+  const localCommit = { index, spec, txid: ours.txid, remoteSig: m.signature.slice(), htlcSignatures: m.htlcSignatures.map((x) => x.slice()) };
+  const settled = afterRevocation(c.log, { ...c, localCommit, log: sendRev(log) });
+  const revoke = revokeAndAckFor(settled.commitments, keys);
+  const signed = signIfNeeded(settled.commitments, keys);
+  return persistThen({ ...state, commitments: signed.commitments }, c.channelId, send(revoke), ...signed.sends, ...settled.events);
 }
 
 /** The peer's `revoke_and_ack` of its previous commitment. */
-export function receiveRevokeAndAck(state: NormalState, m: RevokeAndAckMessage, ctx: ChannelContext): Transition {
+export function receiveRevokeAndAck(state: DancingState, m: RevokeAndAckMessage, ctx: ChannelContext): Transition {
   const c = state.commitments;
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'revoke_and_ack');
   const pending = c.remoteNextCommit;
@@ -248,9 +290,10 @@ export function receiveRevokeAndAck(state: NormalState, m: RevokeAndAckMessage, 
     ...rest,
     remoteCommit: pending.commit,
     remoteNextPerCommitmentPoint: m.nextPerCommitmentPoint.slice(),
-    log: pruneFeeUpdates(recvRev(c.log)),
+    log: recvRev(c.log),
     remoteSecrets: secrets.toBytes(),
   };
-  const signed = signIfNeeded(revoked, peerKeys(c, ctx));
-  return persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...signed.sends);
+  const settled = afterRevocation(c.log, revoked);
+  const signed = signIfNeeded(settled.commitments, peerKeys(c, ctx));
+  return persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...signed.sends, ...settled.events);
 }

@@ -3,19 +3,18 @@
  * peer's next per-commitment point known. Trace (for now):
  *
  *   channel_ready repeated → same point: ignored (new alias: kept, persisted); other point: warning
- *   close command (valid script, equal to our upfront_shutdown_script if any) ──▶ shutting-down
- *     (persisted, then our shutdown sent); a bad script: command rejected
- *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶
- *     negotiating-closing (persisted; then our shutdown, and as funder our first closing_signed);
- *     a bad script: warning + disconnect, state unchanged
+ *   close command (valid script, equal to our upfront_shutdown_script if any; none of our
+ *     updates unsigned) ──▶ shutting-down (persisted, then our shutdown sent; HTLCs may be
+ *     pending); a bad script or unsigned updates of ours: command rejected
+ *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶ no HTLC and
+ *     no update pending: negotiating-closing (persisted; then our shutdown, and as funder our
+ *     first closing_signed); otherwise shutting-down with both scripts (persisted; our shutdown
+ *     sent) until the HTLCs are gone. A bad script: warning + disconnect, state unchanged
  *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer);
  *   peer-disconnected ──▶ `syncing` (persisted): commands refused until the peer's channel_reestablish
- *   update-fee command / update_fee / commitment_signed / revoke_and_ack → states/normal-commit.ts
- *   (the commitment dance on the update log); close command while that dance is pending:
- *   rejected; the peer's shutdown while it is pending: warning + disconnect (the reconnection
- *   settles the log: unsigned updates are dropped, pending signatures retransmitted)
- *   update_add_htlc / update_fulfill_htlc / update_fail_* → warning "not supported yet" (HTLCs
- *   are the next issue), state unchanged
+ *   HTLC commands and updates, update-fee / update_fee / commitment_signed / revoke_and_ack,
+ *   tick (HTLC deadlines) → states/dance.ts (the commitment dance on the update log); the peer's
+ *   shutdown while adds of ours are unsigned: warning + disconnect (the reconnection drops them)
  *   funding-confirmed, zero-conf (no short_channel_id yet) ──▶ short_channel_id recorded (zero-conf.ts)
  *   error ──▶ force-closing
  */
@@ -32,7 +31,9 @@ import { type Transition, copy, otherEventInFunded, persistThen, stay, unreachab
 import { checkPeerShutdown, ourShutdown, startNegotiation, warnAndDisconnect, wrongChannel } from './shutdown.ts';
 import { remoteReadyUpdate } from './ready.ts';
 import { zeroConfFundingConfirmed } from './zero-conf.ts';
-import { dancePending, receiveCommitmentSigned, receiveRevokeAndAck, receiveUpdateFee, updateFeeCommand } from './normal-commit.ts';
+import { dancePending } from './normal-commit.ts';
+import { onDance } from './dance.ts';
+import { remoteHasChanges } from '../htlc-log.ts';
 
 function channelReady(state: NormalState, m: ChannelReadyMessage): Transition {
   const c = state.commitments;
@@ -59,7 +60,7 @@ function close(state: NormalState, cmd: CloseCommand, ctx: ChannelContext): Tran
   const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'close', reason }));
   if (!(cmd.scriptPubKey instanceof Uint8Array)) return reject('scriptPubKey must be bytes');
   if (state.syncing) return reject('the peer is not connected, or channel_reestablish is not done yet');
-  if (dancePending(c)) return reject('a commitment update is in progress; try again once both commitments are signed');
+  if (remoteHasChanges(c.log)) return reject('updates of ours are not signed yet; try again once the peer has our commitment_signed');
   if (!isValidShutdownScript(cmd.scriptPubKey, { anySegwit: ctx.shutdownAnySegwit === true })) {
     return reject('scriptPubKey must be P2WPKH, P2WSH or (with option_shutdown_anysegwit negotiated) a witness program such as P2TR');
   }
@@ -86,9 +87,11 @@ function shutdown(state: NormalState, m: ShutdownMessage, ctx: ChannelContext): 
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'shutdown');
   const bad = checkPeerShutdown(c, m, ctx);
   if (bad) return warnAndDisconnect(state, bad);
-  if (dancePending(c)) return warnAndDisconnect(state, 'shutdown while a commitment update is in progress (closing with pending updates is not supported yet)');
+  if (remoteHasChanges(c.log)) return warnAndDisconnect(state, 'shutdown while updates of ours are unsigned; reconnect to settle them first');
   const local = responderScript(state, ctx);
-  return startNegotiation(c, local, m.scriptpubkey, ctx, [send(ourShutdown(c, local))]);
+  if (!dancePending(c) && c.log.local.adds.length === 0 && c.log.remote.adds.length === 0) return startNegotiation(c, local, m.scriptpubkey, ctx, [send(ourShutdown(c, local))]);
+  const next: ShuttingDownState = { type: 'shutting-down', commitments: c, localShutdownScript: copy(local), remoteShutdownScript: copy(m.scriptpubkey) };
+  return persistThen(next, c.channelId, send(ourShutdown(c, local)));
 }
 
 export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelContext): Transition {
@@ -96,16 +99,6 @@ export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelCo
   if (event.type === 'message' && event.message.type === 'shutdown') return shutdown(state, event.message, ctx);
   if (event.type === 'close') return close(state, event, ctx);
   if (event.type === 'funding-confirmed') return zeroConfFundingConfirmed(state, event);
-  if (event.type === 'update-fee') {
-    if (state.syncing) return stay(state, emit({ type: 'command-rejected', command: 'update-fee', reason: 'the peer is not connected, or channel_reestablish is not done yet' }));
-    return updateFeeCommand(state, event, ctx);
-  }
   if (event.type === 'peer-disconnected') return state.syncing ? stay(state) : persistThen({ ...state, syncing: true }, state.commitments.channelId);
-  if (event.type === 'message') {
-    const m = event.message;
-    if (m.type === 'update_fee') return receiveUpdateFee(state, m, ctx);
-    if (m.type === 'commitment_signed') return receiveCommitmentSigned(state, m, ctx);
-    if (m.type === 'revoke_and_ack') return receiveRevokeAndAck(state, m, ctx);
-  }
-  return otherEventInFunded(state, event, ctx);
+  return onDance(state, event, ctx) ?? otherEventInFunded(state, event, ctx);
 }

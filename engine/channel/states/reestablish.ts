@@ -36,7 +36,8 @@ import type { ChannelContext } from '../context.ts';
 import type { Commitments, FundedState, NegotiatingClosingState, WaitForRemotePublishState } from '../types.ts';
 import { forceClose, persistThen, stay } from './common.ts';
 import { ourShutdown, wrongChannel } from './shutdown.ts';
-import { dropUnsignedUpdates } from '../htlc-log.ts';
+import { dropUnsignedUpdates, unsignedLocalAdds, unsignedLocalResolutions } from '../htlc-log.ts';
+import { updateMessages } from './htlc-messages.ts';
 import { retransmitCommitment, revokeAndAckFor, signIfNeeded } from './normal-commit.ts';
 
 export type ReestablishingState = Extract<FundedState, { type: 'wait-for-funding-confirmed' | 'wait-for-channel-ready' | 'normal' | 'shutting-down' | 'negotiating-closing' }>;
@@ -107,7 +108,13 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
       }),
     );
   }
-  if (state.type === 'shutting-down') return stay(state, ...sends, send(ourShutdown(c, state.localShutdownScript)));
+  if (state.type === 'shutting-down') sends.push(send(ourShutdown(c, state.localShutdownScript)));
+  // Our fulfills and fails no commitment_signed covered were kept (htlc-log.ts dropUnsignedUpdates): the peer forgot them, so re-send them.
+  if (once && (state.type === 'normal' || state.type === 'shutting-down')) sends.push(...updateMessages(c.channelId, { adds: [], ...unsignedLocalResolutions(c.log, lastSignedRemote(c)) }).map(send));
+  if (state.type === 'shutting-down') {
+    const signed = signIfNeeded(c, keys);
+    return signed.sends.length > 0 ? persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends) : stay(state, ...sends);
+  }
   if (state.type === 'negotiating-closing') {
     sends.push(send(ourShutdown(c, state.localShutdownScript)));
     // BOLT 2: negotiation restarts on reconnection.
@@ -134,11 +141,16 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
 /** peer-connected: forget the updates no sent commitment_signed covers, then our channel_reestablish. */
 function connected(state: ReestablishingState, ctx: ChannelContext): Transition {
   const c = state.commitments;
+  const dropped = unsignedLocalAdds(c.log, lastSignedRemote(c));
   const log = dropUnsignedUpdates(c.log, lastSignedRemote(c));
   const syncing = state.type === 'normal' && !state.syncing;
   if (log === c.log && !syncing) return stay(state, send(ourReestablish(c, ctx)));
   const next = { ...state, commitments: { ...c, log }, ...(state.type === 'normal' ? { syncing: true } : {}) } as ReestablishingState;
-  return persistThen(next, c.channelId, send(ourReestablish(next.commitments, ctx)));
+  // Our adds the peer never got a signature for are forgotten: the node may retry them elsewhere.
+  const failed = dropped.map((a) =>
+    emit({ type: 'htlc-failed', channelId: c.channelId, htlcId: a.id, tag: a.tag ?? '', localReason: 'the HTLC was not signed before the connection dropped; it never reached the peer' }),
+  );
+  return persistThen(next, c.channelId, send(ourReestablish(next.commitments, ctx)), ...failed);
 }
 
 export function onReestablishing(state: ReestablishingState, event: { type: 'peer-connected' } | { type: 'message'; message: ChannelReestablishMessage }, ctx: ChannelContext): Transition {

@@ -1,8 +1,9 @@
 /**
  * `shutdown` handling shared by `normal` (we answer the peer's) and `shutting-down` (the peer
  * answers ours), and entering `negotiating-closing` (BOLT 2 "Closing Initiation: shutdown").
- * No HTLCs exist yet, so both `shutdown`s exchanged means negotiation starts at once: the funder
- * sends the first `closing_signed` in the same batch, after the state holding it is persisted.
+ * Once both `shutdown`s are exchanged and no HTLC remains (states/shutting-down.ts waits for
+ * that), negotiation starts at once: the funder sends the first `closing_signed` in the same
+ * batch, after the state holding it is persisted.
  */
 import { equalBytes } from '../../lib/bytes.ts';
 import type { ShutdownMessage } from '../../wire/messages/channel-close.ts';

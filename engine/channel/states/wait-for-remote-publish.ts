@@ -17,6 +17,10 @@ export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: 
     case 'close':
     case 'force-close':
     case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
       return stay(state, emit({ type: 'command-rejected', command: event.type, reason: 'we lost state; waiting for the peer to force-close' }));
     case 'funding-tx-built':
     case 'funding-tx-failed':

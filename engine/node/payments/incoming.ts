@@ -119,9 +119,10 @@ export class IncomingPayments {
     else if (e.type === 'channel-usable') this.rescan(e.channelId);
   }
 
-  /** A new tip: fail back held sets with a part too close to its expiry. */
+  /** A new tip: fail back held sets with a part too close to its expiry; forget HTLCs the channels dropped. */
   onTip(height: number): void {
     this.enqueue(async () => {
+      this.forgetRemoved();
       for (const [hash, set] of [...this.held]) {
         if (!set.parts.some((p) => p.arrival.cltvExpiry <= height + HOLD_SAFETY_BLOCKS)) continue;
         this.deps.logger.log('info', 'held payment parts too close to their expiry; failed back', { paymentHash: hash, height });
@@ -142,6 +143,13 @@ export class IncomingPayments {
 
   private enqueue(fn: () => Promise<void> | void): void {
     this.queue = this.queue.then(fn).catch((err: unknown) => this.deps.logger.log('error', 'incoming payment step failed', { error: errorMessage(err) }));
+  }
+
+  /** Drop `seen` keys of HTLCs no longer in their channel (answered and removed). */
+  private forgetRemoved(): void {
+    const live = new Set<string>();
+    for (const c of this.deps.channels.channels()) for (const h of this.deps.channels.htlcs(c.channelId)) if (h.direction === 'incoming') live.add(`${c.channelId}:${h.htlcId}`);
+    for (const key of this.seen) if (!live.has(key)) this.seen.delete(key);
   }
 
   private rescan(channelId: string): void {

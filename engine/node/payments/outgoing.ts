@@ -3,7 +3,7 @@
  *
  *   pay / keysend ── checks (nothing moves on a bad invoice) ──▶ plan parts (split.ts) ──▶
  *   record (status pending, parts with route + onion shared secrets) durable ──▶ add-htlc per part
- *   (tag `<hash hex>:<part index>`) ──▶ htlc-fulfilled: succeeded (preimage checked) / htlc-failed:
+ *   (tag `partTag`: payment hash prefix + part index) ──▶ htlc-fulfilled: succeeded (preimage checked) / htlc-failed:
  *   decode the failure with the part's shared secrets (failure.ts), then retry the missing amount on
  *   what is left, or fail once no part is in flight.
  *
@@ -117,7 +117,7 @@ export class OutgoingPayments {
       this.enqueue(a, async () => {
         for (const part of a.record.parts) {
           if (part.status !== 'pending') continue;
-          const found = byTag.get(`${hash}:${part.index}`);
+          const found = byTag.get(partTag(hash, part.index));
           if (found?.preimage) await this.partFulfilled(a, part.index, found.preimage);
           else if (!found) await this.partFailed(a, part.index, 'the HTLC is no longer in its channel after a restart', { kind: 'retry', reason: 'the HTLC was not found after a restart' });
         }
@@ -230,9 +230,9 @@ export class OutgoingPayments {
   /** An HTLC event from the channels about one of our parts. */
   onHtlcEvent(e: HtlcEvent): void {
     if (e.type !== 'htlc-added' && e.type !== 'htlc-fulfilled' && e.type !== 'htlc-failed') return;
-    const m = /^([0-9a-f]{64}):(\d{1,5})$/.exec(e.tag);
+    const m = /^([0-9a-f]{56}):(\d{1,5})$/.exec(e.tag);
     if (!m) return;
-    const a = this.attempts.get(m[1]!);
+    const a = this.attemptByPrefix(m[1]!);
     if (!a) {
       if (e.type !== 'htlc-added') this.logger('warn', 'HTLC outcome for no payment in progress', { tag: e.tag, type: e.type });
       return;
@@ -277,6 +277,11 @@ export class OutgoingPayments {
 
   private logger(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
     this.deps.logger.log(level, msg, fields);
+  }
+
+  private attemptByPrefix(prefix: string): Attempt | undefined {
+    for (const [hash, a] of this.attempts) if (hash.startsWith(prefix)) return a;
+    return undefined;
   }
 
   private paramsOf(r: StoredOutgoingPayment): SendParams {
@@ -492,7 +497,7 @@ export class OutgoingPayments {
         paymentHash: hash,
         cltvExpiry: part.cltvExpiry,
         onionRoutingPacket: packets[i]!,
-        tag: `${hashHex}:${part.index}`,
+        tag: partTag(hashHex, part.index),
       });
       if (reason !== undefined) {
         refused = true;
@@ -507,6 +512,14 @@ export class OutgoingPayments {
   private async finishFailed(a: Attempt, code: string, reason: string): Promise<void> {
     await this.save(a, { ...a.record, status: 'failed', failureCode: code, reason, settledAtSec: Math.floor(this.deps.clock.now() / 1000) });
   }
+}
+
+/**
+ * The tag a part's HTLC carries (the channel keeps ≤ 64 ASCII characters): the first 28 bytes of
+ * the payment hash in hex, ':', the part index — `<56 hex>:<index>`, at most 59 characters.
+ */
+export function partTag(hashHex: string, index: number): string {
+  return `${hashHex.slice(0, 56)}:${index}`;
 }
 
 function checkLimits(opts: Omit<PayOptions, 'amountMsat'>): void {

@@ -113,8 +113,8 @@ describe.each(['static_remotekey', 'anchors_zero_fee_htlc_tx'] as const)('BOLT 2
     pair.openToNormal({ channelType, fundingSat: 500_000n, pushMsat: 123_456_789n, feeratePerKw: 3000 });
     const a = normal(pair.a).commitments;
     const b = normal(pair.b).commitments;
-    expect(a.localCommit.spec).toEqual({ toLocalMsat: 500_000_000n - 123_456_789n, toRemoteMsat: 123_456_789n, feeratePerKw: 3000 });
-    expect(b.localCommit.spec).toEqual({ toLocalMsat: 123_456_789n, toRemoteMsat: 500_000_000n - 123_456_789n, feeratePerKw: 3000 });
+    expect(a.localCommit.spec).toEqual({ toLocalMsat: 500_000_000n - 123_456_789n, toRemoteMsat: 123_456_789n, feeratePerKw: 3000, htlcs: [] });
+    expect(b.localCommit.spec).toEqual({ toLocalMsat: 123_456_789n, toRemoteMsat: 500_000_000n - 123_456_789n, feeratePerKw: 3000, htlcs: [] });
     const keysA = pair.a.keychain.channelKeys(7);
     const local = buildLocalCommitment(a, keysA, 0, a.localCommit.spec);
     const toLocal = local.outputs.find((o) => o.kind === 'to_local')!;

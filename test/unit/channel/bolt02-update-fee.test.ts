@@ -200,11 +200,16 @@ describe('update-fee command checks', () => {
     expectInSync(pair, 1, 5000);
   });
 
-  it('close is refused while a commitment update is in progress', () => {
+  it('close is refused while updates of ours are unsigned (a revoke_and_ack is pending), allowed once they are signed', () => {
     const pair = normalPair();
     updateFee(pair, 'A', 5000);
-    const t = pair.step('A', { type: 'close', scriptPubKey: Uint8Array.of(0, 0x14, ...new Uint8Array(20).fill(1)) });
-    expect(rejected(t.actions)).toMatch(/commitment update is in progress/);
+    updateFee(pair, 'A', 6000); // waits for the peer's revoke_and_ack before it is signed
+    const script = Uint8Array.of(0, 0x14, ...new Uint8Array(20).fill(1));
+    expect(rejected(pair.step('A', { type: 'close', scriptPubKey: script }).actions)).toMatch(/not signed yet/);
+    pair.run();
+    expectInSync(pair, 2, 6000);
+    pair.step('A', { type: 'close', scriptPubKey: script });
+    expect(pair.a.state.type).toBe('shutting-down');
   });
 });
 

@@ -21,7 +21,7 @@ import type {
 } from '../../../engine/channel/types.ts';
 import { CHANNEL_STATE_NAMES } from '../../../engine/channel/types.ts';
 import { type FeeUpdate, type HtlcLog, type SideCtns, type SideLog, newHtlcLog } from '../../../engine/channel/htlc-log.ts';
-import { bytesToHex, hexToBytes } from '../../../engine/lib/bytes.ts';
+import { hexToBytes } from '../../../engine/lib/bytes.ts';
 import { ShachainStore, perCommitmentSecret } from '../../../engine/keys/shachain.ts';
 import { ChannelPair, expectRoundTrip, fakeFundingTx } from '../../harness/channel-pair.ts';
 
@@ -83,8 +83,14 @@ const negotiated: fc.Arbitrary<NegotiatedParams> = fc
   .tuple(opening, params, point, u32)
   .map(([o, remoteParams, remoteFirstPerCommitmentPoint, minimumDepth]) => ({ ...o, remoteParams, remoteFirstPerCommitmentPoint, minimumDepth }));
 
+const specHtlc = (max: bigint) =>
+  fc.record({ direction: fc.constantFrom('offered' as const, 'received' as const), id: u64, amountMsat: fc.bigInt({ min: 0n, max }), paymentHash: bytes(32), cltvExpiry: u32 });
+/** Balances and HTLCs that add up to the funding amount (what the decoder checks). */
 const spec = (f: bigint): fc.Arbitrary<CommitmentSpec> =>
-  fc.tuple(fc.bigInt({ min: 0n, max: f * 1000n }), u32).map(([toLocalMsat, feeratePerKw]) => ({ toLocalMsat, toRemoteMsat: f * 1000n - toLocalMsat, feeratePerKw }));
+  fc.tuple(fc.array(specHtlc(f * 250n), { maxLength: 4 }), u32).chain(([htlcs, feeratePerKw]) => {
+    const rest = f * 1000n - htlcs.reduce((s, h) => s + h.amountMsat, 0n);
+    return fc.bigInt({ min: 0n, max: rest }).map((toLocalMsat) => ({ toLocalMsat, toRemoteMsat: rest - toLocalMsat, feeratePerKw, htlcs }));
+  });
 
 /** `{ local?, remote? }` with absent (not undefined) keys. */
 const sideCtns: fc.Arbitrary<SideCtns> = fc
@@ -92,8 +98,13 @@ const sideCtns: fc.Arbitrary<SideCtns> = fc
   .map(([local, remote]) => ({ ...(local !== undefined ? { local } : {}), ...(remote !== undefined ? { remote } : {}) }));
 const feeUpdate: fc.Arbitrary<FeeUpdate> = fc.record({ feeratePerKw: u32, ctn: sideCtns });
 const firstFeeUpdate: fc.Arbitrary<FeeUpdate> = fc.record({ feeratePerKw: u32, ctn: fc.record({ local: commitmentNumber, remote: commitmentNumber }) });
-const loggedHtlc = fc.record({ id: u64, amountMsat: u64, paymentHash: bytes(32), cltvExpiry: u32, ctn: sideCtns });
-const resolution = fc.record({ htlcId: u64, ctn: sideCtns });
+const tag = fc.string({ maxLength: 64 }).map((t) => t.replace(/[^\x20-\x7e]/g, '?'));
+const loggedHtlc = withOptional(fc.record({ id: u64, amountMsat: u64, paymentHash: bytes(32), cltvExpiry: u32, onionRoutingPacket: bytes(1366), ctn: sideCtns }), 'tag', tag);
+const settle = fc.record({ htlcId: u64, ctn: sideCtns, preimage: bytes(32) });
+const failed = fc.oneof(
+  fc.record({ htlcId: u64, ctn: sideCtns, reason: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
+  fc.record({ htlcId: u64, ctn: sideCtns, malformed: fc.record({ failureCode: u16, sha256OfOnion: bytes(32) }) }),
+);
 
 const sideLog = (ctn: number, revackPending: boolean, fees: fc.Arbitrary<FeeUpdate[]>): fc.Arbitrary<SideLog> =>
   fc.record({
@@ -101,8 +112,8 @@ const sideLog = (ctn: number, revackPending: boolean, fees: fc.Arbitrary<FeeUpda
     revackPending: fc.constant(revackPending),
     nextHtlcId: u64,
     adds: fc.array(loggedHtlc, { maxLength: 3 }),
-    settles: fc.array(resolution, { maxLength: 3 }),
-    fails: fc.array(resolution, { maxLength: 3 }),
+    settles: fc.array(settle, { maxLength: 3 }),
+    fails: fc.array(failed, { maxLength: 3 }),
     feeUpdates: fees,
   });
 
@@ -137,7 +148,7 @@ const commitments: fc.Arbitrary<Commitments> = fc
         remoteParams: params,
         fundingOutpoint: fc.record({ txid: bytes(32), index: u16 }),
         fundingSat: fc.constant(f),
-        localCommit: fc.record({ index: fc.constant(localIndex), spec: spec(f), txid: bytes(32), remoteSig: bytes(64) }),
+        localCommit: fc.record({ index: fc.constant(localIndex), spec: spec(f), txid: bytes(32), remoteSig: bytes(64), htlcSignatures: fc.array(bytes(64), { maxLength: 3 }) }),
         remoteCommit: fc.record({ index: fc.constant(remoteIndex), spec: spec(f), txid: bytes(32), remotePerCommitmentPoint: point }),
         log,
         remoteSecrets: fc.constantFrom(...SECRET_STORES),
@@ -197,7 +208,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
       rawTx,
     ),
   ),
-  fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }),
+  withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script),
   withOptional(
     fc.record({ type: fc.constant('negotiating-closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script }),
     'lastSent',
@@ -348,7 +359,7 @@ describe('version-2 snapshots (before zero-conf: short_channel_id always set, no
   // Written by the version-2 codec, from a pair run (anchors, push 7000 sat).
   const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v2-scid.json', import.meta.url), 'utf8')) as Record<string, string>;
 
-  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id; as version 3 it is the same body plus an absent funding tx', (_name, hex) => {
+  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id and no funding tx; re-encoded as version 4 it decodes the same', (_name, hex) => {
     const bytes = hexToBytes(hex);
     expect(bytes[0]).toBe(2);
     const s = decodeChannelState(bytes);
@@ -356,10 +367,9 @@ describe('version-2 snapshots (before zero-conf: short_channel_id always set, no
     expect(typeof s.shortChannelId).toBe('bigint');
     expect(s.fundingTx).toBeUndefined();
     const again = encodeChannelState(s);
-    expect(again[0]).toBe(3);
-    expect(bytesToHex(again.subarray(1))).toBe(`${hex.slice(2)}00`);
+    expect(again[0]).toBe(4);
     expect(decodeChannelState(again)).toEqual(s);
-    // The version-2 body with a version-3 trailing field is refused as version 2.
+    // The version-4 body is refused as version 2.
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(2, ...again.subarray(1))));
   });
 
@@ -371,5 +381,40 @@ describe('version-2 snapshots (before zero-conf: short_channel_id always set, no
     expect(back).toEqual(zeroConf);
     expect('shortChannelId' in back).toBe(false);
     expect(() => encodeChannelState({ ...s, shortChannelId: 0n })).toThrow(/shortChannelId 0/);
+  });
+});
+
+describe('version-3 snapshots (before HTLCs)', () => {
+  // Written by the version-3 codec, from a pair run (anchors, push 7000 sat, one update_fee, then A's close).
+  const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v3.json', import.meta.url), 'utf8')) as Record<string, string>;
+
+  it.each(Object.entries(fixtures))('%s decodes with no HTLCs and no HTLC signatures; re-encoded as version 4 it decodes the same', (_name, hex) => {
+    const bytes = hexToBytes(hex);
+    expect(bytes[0]).toBe(3);
+    const s = decodeChannelState(bytes);
+    if (!('commitments' in s)) throw new Error(`unexpected ${s.type}`);
+    const c = s.commitments;
+    expect(c.localCommit.spec.htlcs).toEqual([]);
+    expect(c.remoteCommit.spec.htlcs).toEqual([]);
+    expect(c.localCommit.htlcSignatures).toEqual([]);
+    if (s.type === 'shutting-down') expect(s.remoteShutdownScript).toBeUndefined();
+    const again = encodeChannelState(s);
+    expect(again[0]).toBe(4);
+    expect(decodeChannelState(again)).toEqual(s);
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(3, ...again.subarray(1))));
+  });
+
+  it('a channel restored from version-3 snapshots carries HTLCs on', () => {
+    const pair = new ChannelPair();
+    pair.openToNormal({ pushMsat: 7_000_000n });
+    pair.a.state = decodeChannelState(hexToBytes(fixtures['normal (A, anchors, after one update_fee)']!));
+    pair.b.state = decodeChannelState(hexToBytes(fixtures['normal (B, anchors, after one update_fee)']!));
+    const { preimage } = pair.addHtlc('A', 3_000_000n);
+    pair.run();
+    pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: preimage });
+    pair.run();
+    expect(pair.emitted('A', 'htlc-fulfilled')).toHaveLength(1);
+    const a = pair.a.state as Extract<typeof pair.a.state, { type: 'normal' }>;
+    expect(a.commitments.localCommit.spec.toRemoteMsat).toBe(10_000_000n);
   });
 });
