@@ -188,7 +188,12 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   // LDK's invoice: the review says what will be paid, to whom, for what, until when, and the fee.
   // LDK lets at most 10 % of the channel be in flight towards it (6,000 sats here): 5,000 fits.
   coffee = await ldkInvoice(request, { amountMsat: 5_000_000n, description: 'e2e coffee' });
-  await page.fill('#send-to', `lightning:${coffee.bolt11}`);
+  // Copied elsewhere, pasted with the Paste button.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.fill('#send-to', '');
+  await page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText(text), `lightning:${coffee.bolt11}`);
+  await page.getByTestId('send-paste').click();
+  await expect(page.locator('#send-to')).toHaveValue(`lightning:${coffee.bolt11}`);
   await expect(page.locator('#send-to')).toHaveAttribute('data-kind', 'lightning');
   await expect(page.locator('#send-amount')).toHaveCount(0); // the invoice carries the amount
   await page.getByTestId('send-review').click();
