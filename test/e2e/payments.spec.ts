@@ -358,6 +358,11 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
   await page.getByTestId('go-receive').click();
   // A usable channel: Lightning is offered first.
   await expect(page.getByTestId('receive-screen')).toHaveAttribute('data-method', 'lightning');
+  // Any amount, no description: an invoice the payer fills in.
+  await page.getByTestId('ln-create-invoice').click();
+  await expect(page.getByTestId('ln-invoice-amount')).toHaveText('Any amount', { timeout: 30_000 });
+  expect(((await page.getByTestId('ln-bolt11').textContent()) ?? '').trim()).toMatch(/^lnbcrt1[02-9ac-hj-np-z]+$/);
+  await page.getByTestId('ln-new-invoice').click();
   await page.fill('#ln-receive-amount', '2000.5x');
   await page.getByTestId('ln-create-invoice').click();
   await expect(page.getByTestId('ln-receive-amount-error')).toContainText('number of sats');
