@@ -41,7 +41,7 @@ import type {
  * always had a real short_channel_id).
  * 4: HTLCs — specs carry their HTLCs, the local commitment the peer's HTLC signatures, the log's
  * adds their onion and tag, settles their preimage, fails their reason (codec-log.ts);
- * `shutting-down` ends with the peer's optional shutdown script. Older records decode with no
+ * `shutting-down` and `normal` end with the peer's optional shutdown script. Older records decode with no
  * HTLCs (none existed) and no peer script.
  */
 export const CHANNEL_SNAPSHOT_VERSION = 4;
@@ -217,6 +217,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       optional(w, state.remoteAlias, (a) => w.u64(a));
       w.u8(state.syncing === true ? 1 : 0); // version 2
       optional(w, state.fundingTx, (t) => tx(w, t)); // version 3
+      optional(w, state.remoteShutdownScript, (x) => script(w, x, 'remoteShutdownScript')); // version 4
       break;
     case 'aborted':
       optional(w, state.channelId, (id) => fixed(w, id, 32, 'channelId'));
@@ -497,6 +498,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const remoteAlias = readOptional(r, 'remoteAlias', () => r.u64('remoteAlias'));
       const syncing = version >= 2 && flag(r, 'syncing');
       const fundingTx = version >= 3 ? readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx')) : undefined;
+      const remoteShutdownScript = version >= 4 ? readOptional(r, 'remoteShutdownScript', () => readScript(r, 'remoteShutdownScript')) : undefined;
       return {
         type,
         commitments,
@@ -505,6 +507,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
         ...(remoteAlias !== undefined ? { remoteAlias } : {}),
         ...(syncing ? { syncing: true as const } : {}),
         ...(fundingTx !== undefined ? { fundingTx } : {}),
+        ...(remoteShutdownScript !== undefined ? { remoteShutdownScript } : {}),
       };
     }
     case 'aborted': {

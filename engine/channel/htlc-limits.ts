@@ -10,7 +10,8 @@
  * the new HTLC output and the anchors). As sender we also keep LDK's fee-spike buffer when we
  * are the funder (the fee at 2× the feerate — 1× with anchors, which can be CPFP'd — plus one
  * more HTLC output, so a fee rise cannot strand the channel), refuse when the fundee's add
- * would leave the funder unable to pay the fee, and bound our dust exposure
+ * would leave the funder unable to pay the fee over the reserve the fundee asked of it (as LDK
+ * does), and bound our dust exposure
  * (`ChannelLimits.maxDustHtlcExposureMsat`).
  *
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#adding-an-htlc-update_add_htlc
@@ -46,6 +47,11 @@ function feeSat(c: Commitments, spec: CommitmentSpec, dustLimitSat: bigint, feer
 /** LDK's fee-spike multiple: 2 without anchors, 1 with (the commitment can be bumped through its anchor). */
 function spikedFeerate(c: Commitments, feeratePerKw: number): number {
   return feeratePerKw * (hasAnchors(c.channelType) ? 1 : 2);
+}
+
+/** The reserve the fundee `proposer` requires of the funder (LDK: a fundee's add must leave the funder its fee and that reserve). */
+function funderReserveMsat(c: Commitments, proposer: Side): bigint {
+  return (proposer === 'local' ? c.localParams : c.remoteParams).channelReserveSat * 1000n;
 }
 
 /** What an HTLC add carries. */
@@ -93,8 +99,8 @@ export function addHtlcProblem(c: Commitments, proposer: Side, h: HtlcToAdd, lim
   if (proposerIsFunder) {
     const spiked = feeSat(c, spec, params.dustLimitSat, spikedFeerate(c, spec.feeratePerKw), 1) * 1000n;
     if (balance - spiked < reserveMsat) return `cannot afford ${h.amountMsat} msat and keep the fee-spike buffer (${spiked} msat of commitment fee) over the ${reserveMsat} msat reserve`;
-  } else if (spec.toLocalMsat < fee) {
-    return `the peer (the funder) could not pay the ${fee} msat commitment fee with this HTLC`;
+  } else if (spec.toLocalMsat < fee + funderReserveMsat(c, proposer)) {
+    return `the peer (the funder) could not pay the ${fee} msat commitment fee with this HTLC and keep its ${funderReserveMsat(c, proposer)} msat reserve`;
   }
   const dust = dustExposureMsat(c, spec);
   if (dust > limits.maxDustHtlcExposureMsat) return `dust HTLCs would hold ${dust} msat, over our dust exposure limit ${limits.maxDustHtlcExposureMsat} msat`;
@@ -123,7 +129,7 @@ function addableMsat(c: Commitments, proposer: Side): bigint {
   const reserveMsat = params.channelReserveSat * 1000n;
   let room = spec.toRemoteMsat - reserveMsat;
   if (proposerIsFunder) room -= feeSat(c, spec, params.dustLimitSat, spikedFeerate(c, spec.feeratePerKw), 2) * 1000n;
-  else if (spec.toLocalMsat < feeSat(c, spec, params.dustLimitSat, spec.feeratePerKw, 1) * 1000n) return 0n;
+  else if (spec.toLocalMsat < feeSat(c, spec, params.dustLimitSat, spec.feeratePerKw, 1) * 1000n + funderReserveMsat(c, proposer)) return 0n;
   const best = room < inFlightRoom ? room : inFlightRoom;
   return best >= params.htlcMinimumMsat && best > 0n ? best : 0n;
 }

@@ -417,6 +417,11 @@ export interface NormalState {
   readonly syncing?: true;
   /** Zero-conf funder only, until the funding confirms: our funding tx, for re-publishing. */
   readonly fundingTx?: Uint8Array;
+  /**
+   * The peer's `shutdown` scriptpubkey, received while updates of ours were unsigned: we answer
+   * with ours (→ shutting-down) as soon as they are signed. No new adds meanwhile.
+   */
+  readonly remoteShutdownScript?: Uint8Array;
 }
 
 /** Terminal: the establishment failed or was forgotten; no funds are in the channel. */

@@ -16,7 +16,7 @@ import { decodeChannelState } from '../../engine/channel/codec.ts';
 import type { ChannelEvent } from '../../engine/channel/events.ts';
 import type { ChannelState, Commitments } from '../../engine/channel/types.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
-import { type Glint, type World, channelOf, glintNode, ldkPeer, ldkUsable, openGlintToLdk, startWorld, stopWorld, until } from '../harness/glint-ldk.ts';
+import { type Glint, type World, channelOf, connect, glintNode, ldkPeer, ldkUsable, openGlintToLdk, restartGlint, startWorld, stopWorld, until } from '../harness/glint-ldk.ts';
 
 let w: World;
 
@@ -96,3 +96,43 @@ describe.each([
     expect(ldkUsable(peer.node, ch.channelId)).toBe(true);
   }, 120_000);
 });
+
+describe('shutdown with an HTLC pending, with LDK', () => {
+  test('Glint closes while its HTLC is in flight: both shut down, LDK fails the HTLC back in shutting-down, then the mutual close', async () => {
+    const peer = await ldkPeer(w, 'ldk-htlc-shutdown', { anchors: true });
+    const g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
+    const ch = await openGlintToLdk(w, g, peer, 'anchors_zero_fee_htlc_tx', 200_000n);
+    addHtlc(g, ch.channelId, 9, 4_000_000n, w.chain.height + 100);
+    // The add and its commitment_signed went out together: our updates are signed, so close is allowed at once.
+    const closing = g.channels.close(ch.channelId);
+    const { closingTxid } = await closing;
+    expect(htlcEvents(g, 'htlc-failed')).toHaveLength(1);
+    // The HTLC was removed after we had shut down (in shutting-down), not before.
+    const kinds = g.events.flatMap((e) => (e.type === 'channel' ? [e.event as { type: string; to?: string }] : []));
+    const shut = kinds.findIndex((e) => e.type === 'state-changed' && e.to === 'shutting-down');
+    const removed = kinds.findIndex((e) => e.type === 'htlc-failed');
+    expect(shut).toBeGreaterThanOrEqual(0);
+    expect(removed).toBeGreaterThan(shut);
+    expect(channelOf(g, ch.localId).state).toBe('closing');
+    await until(() => w.chain.mempoolTxids().includes(closingTxid), 'the mutual close tx in the mempool', 20_000, peer.node);
+  }, 120_000);
+});
+
+describe('reconnection with an HTLC in flight, with LDK', () => {
+  test('Glint drops the connection right after offering an HTLC (and restarts from its store): channel_reestablish re-sends what LDK missed, the HTLC completes', async () => {
+    const peer = await ldkPeer(w, 'ldk-htlc-reconnect', { anchors: true });
+    let g = await glintNode(w, { fundSat: 1_000_000, minimumDepth: 1 });
+    const ch = await openGlintToLdk(w, g, peer, 'anchors_zero_fee_htlc_tx', 200_000n);
+    addHtlc(g, ch.channelId, 11, 3_000_000n, w.chain.height + 100);
+    g.peers.disconnect(peer.node.nodeIdHex);
+    await peer.node.waitForNoPeer(g.peers.nodeId);
+    await g.channels.idle();
+    g = await restartGlint(w, g);
+    await connect(g, peer);
+    await until(() => htlcEvents(g, 'htlc-failed').some((e) => e.tag === 'interop-11' && e.malformed !== undefined), 'LDK fails the HTLC back after the reconnection', 30_000, peer.node);
+    await until(() => channelOf(g, ch.localId).usable && ldkUsable(peer.node, ch.channelId), 'usable on both', 20_000, peer.node);
+    const c = await saved(g, ch.channelId);
+    expect(c.log.local.adds).toEqual([]);
+  }, 120_000);
+});
+

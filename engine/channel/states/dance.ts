@@ -32,7 +32,7 @@ export function onDance(state: DancingState, event: ChannelEvent, ctx: ChannelCo
   const reject = (command: string, reason: string): Transition => stay(state, emit({ type: 'command-rejected', command, reason }));
   switch (event.type) {
     case 'add-htlc':
-      if (state.type !== 'normal') return reject(event.type, 'the channel is closing: no new HTLCs after shutdown');
+      if (state.type !== 'normal' || state.remoteShutdownScript !== undefined) return reject(event.type, 'the channel is closing: no new HTLCs after shutdown');
       if (syncing) return reject(event.type, SYNCING);
       return addHtlcCommand(state, event, ctx);
     case 'fulfill-htlc':
@@ -52,7 +52,7 @@ export function onDance(state: DancingState, event: ChannelEvent, ctx: ChannelCo
       const m = event.message;
       switch (m.type) {
         case 'update_add_htlc':
-          return receiveUpdateAddHtlc(state, m, ctx, state.type === 'shutting-down' && state.remoteShutdownScript !== undefined);
+          return receiveUpdateAddHtlc(state, m, ctx, state.remoteShutdownScript !== undefined);
         case 'update_fulfill_htlc':
           return receiveUpdateFulfillHtlc(state, m, ctx);
         case 'update_fail_htlc':

@@ -9,7 +9,9 @@
  *   shutdown (valid script, equal to the peer's upfront_shutdown_script if any) ──▶ no HTLC and
  *     no update pending: negotiating-closing (persisted; then our shutdown, and as funder our
  *     first closing_signed); otherwise shutting-down with both scripts (persisted; our shutdown
- *     sent) until the HTLCs are gone. A bad script: warning + disconnect, state unchanged
+ *     sent) until the HTLCs are gone; while updates of ours are unsigned (a revoke_and_ack is
+ *     pending), the peer's script is kept (persisted) and our answer follows the step that signs
+ *     them (BOLT 2: no shutdown with updates outstanding). A bad script: warning + disconnect
  *   peer-connected / channel_reestablish → states/reestablish.ts (routed by the reducer);
  *   peer-disconnected ──▶ `syncing` (persisted): commands refused until the peer's channel_reestablish
  *   HTLC commands and updates, update-fee / update_fee / commitment_signed / revoke_and_ack,
@@ -21,7 +23,7 @@
 import { equalBytes } from '../../lib/bytes.ts';
 import type { ChannelReadyMessage } from '../../wire/messages/channel.ts';
 import type { ShutdownMessage } from '../../wire/messages/channel-close.ts';
-import { emit, send, sendWarning } from '../actions.ts';
+import { type ChannelAction, emit, send, sendWarning } from '../actions.ts';
 import { fallbackShutdownScript, isValidShutdownScript } from '../closing.ts';
 import type { CloseCommand } from '../events.ts';
 import type { ChannelContext } from '../context.ts';
@@ -60,6 +62,7 @@ function close(state: NormalState, cmd: CloseCommand, ctx: ChannelContext): Tran
   const reject = (reason: string): Transition => stay(state, emit({ type: 'command-rejected', command: 'close', reason }));
   if (!(cmd.scriptPubKey instanceof Uint8Array)) return reject('scriptPubKey must be bytes');
   if (state.syncing) return reject('the peer is not connected, or channel_reestablish is not done yet');
+  if (state.remoteShutdownScript !== undefined) return reject('the peer is closing the channel already; our shutdown follows once our updates are signed');
   if (remoteHasChanges(c.log)) return reject('updates of ours are not signed yet; try again once the peer has our commitment_signed');
   if (!isValidShutdownScript(cmd.scriptPubKey, { anySegwit: ctx.shutdownAnySegwit === true })) {
     return reject('scriptPubKey must be P2WPKH, P2WSH or (with option_shutdown_anysegwit negotiated) a witness program such as P2TR');
@@ -87,11 +90,26 @@ function shutdown(state: NormalState, m: ShutdownMessage, ctx: ChannelContext): 
   if (!equalBytes(m.channelId, c.channelId)) return wrongChannel(state, 'shutdown');
   const bad = checkPeerShutdown(c, m, ctx);
   if (bad) return warnAndDisconnect(state, bad);
-  if (remoteHasChanges(c.log)) return warnAndDisconnect(state, 'shutdown while updates of ours are unsigned; reconnect to settle them first');
+  // BOLT 2: we answer once no update of ours is outstanding (unsigned ones wait for the peer's revoke_and_ack).
+  if (remoteHasChanges(c.log)) return persistThen({ ...state, remoteShutdownScript: copy(m.scriptpubkey) }, c.channelId);
+  return answerShutdown(state, m.scriptpubkey, ctx, []);
+}
+
+/** Our shutdown in answer to the peer's: negotiation at once with nothing pending, else shutting-down until the HTLCs are gone. */
+function answerShutdown(state: NormalState, remoteScript: Uint8Array, ctx: ChannelContext, before: ChannelAction[]): Transition {
+  const c = state.commitments;
   const local = responderScript(state, ctx);
-  if (!dancePending(c) && c.log.local.adds.length === 0 && c.log.remote.adds.length === 0) return startNegotiation(c, local, m.scriptpubkey, ctx, [send(ourShutdown(c, local))]);
-  const next: ShuttingDownState = { type: 'shutting-down', commitments: c, localShutdownScript: copy(local), remoteShutdownScript: copy(m.scriptpubkey) };
-  return persistThen(next, c.channelId, send(ourShutdown(c, local)));
+  if (!dancePending(c) && c.log.local.adds.length === 0 && c.log.remote.adds.length === 0) return startNegotiation(c, local, remoteScript, ctx, [...before, send(ourShutdown(c, local))]);
+  const next: ShuttingDownState = { type: 'shutting-down', commitments: c, localShutdownScript: copy(local), remoteShutdownScript: copy(remoteScript) };
+  return persistThen(next, c.channelId, ...before, send(ourShutdown(c, local)));
+}
+
+/** After a step of the dance: a shutdown the peer sent while updates of ours were unsigned is answered once they are signed. */
+function answerPendingShutdown(t: Transition, ctx: ChannelContext): Transition {
+  const s = t.state;
+  if (s.type !== 'normal' || s.remoteShutdownScript === undefined || remoteHasChanges(s.commitments.log)) return t;
+  const { remoteShutdownScript, ...rest } = s;
+  return answerShutdown(rest, remoteShutdownScript, ctx, t.actions.filter((a) => a.type !== 'persist'));
 }
 
 export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelContext): Transition {
@@ -100,5 +118,6 @@ export function onNormal(state: NormalState, event: ChannelEvent, ctx: ChannelCo
   if (event.type === 'close') return close(state, event, ctx);
   if (event.type === 'funding-confirmed') return zeroConfFundingConfirmed(state, event);
   if (event.type === 'peer-disconnected') return state.syncing ? stay(state) : persistThen({ ...state, syncing: true }, state.commitments.channelId);
-  return onDance(state, event, ctx) ?? otherEventInFunded(state, event, ctx);
+  const danced = onDance(state, event, ctx);
+  return danced ? answerPendingShutdown(danced, ctx) : otherEventInFunded(state, event, ctx);
 }

@@ -6,8 +6,9 @@
  * (R + 1 while it waits for its revoke_and_ack, else R).
  *
  *   peer-connected ──▶ updates no commitment_signed covered are dropped from the log (both
- *     sides forget them), normal marked `syncing` (commands refused; persisted if anything
- *     changed), then channel_reestablish {next_commitment_number =
+ *     sides forget them; our dropped adds are reported `htlc-failed` with a localReason; our
+ *     unsigned fulfills and fails are kept, to re-send), normal marked `syncing` (commands
+ *     refused; persisted if anything changed), then channel_reestablish {next_commitment_number =
  *     L + 1, next_revocation_number = R, your_last_per_commitment_secret = the peer's secret of
  *     R − 1 from the stored shachain (zeros when R = 0), my_current_per_commitment_point = ours of L}
  *   channel_reestablish:
@@ -21,8 +22,10 @@
  *       nothing is pending) ──▶ error, force-closing (our latest commitment, never revoked)
  *     in sync: `syncing` cleared (persisted); both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
  *       next_revocation_number = L − 1 → our last revoke_and_ack retransmitted;
- *       next_commitment_number = S while ours is pending → our update_fee (if it carried one)
- *       and the same commitment_signed retransmitted — both in the order first sent;
+ *       next_commitment_number = S while ours is pending → the updates of ours it covered
+ *       (update_fee, fulfills, fails, adds with their onions) and the same commitment_signed
+ *       retransmitted — in the order first sent relative to our revoke_and_ack; then our kept
+ *       unsigned fulfills / fails again, and a commitment_signed for them when we may sign;
  *       shutting-down / negotiating-closing → shutdown retransmitted; negotiation restarts (the
  *       funder sends a fresh closing_signed, persisted first)
  */

@@ -79,4 +79,28 @@ describe('shutdown with HTLCs pending', () => {
     expect(pair.a.state.type).toBe('closing');
     expect(pair.b.state.type).toBe('closing');
   });
+
+  it('the peer\'s shutdown while updates of ours are unsigned: kept, answered once they are signed', () => {
+    const { pair, preimages } = pairWithHtlcs();
+    pair.addHtlc('B', 1_000_000n, { n: 7 }); // B signs it and waits for A's revoke_and_ack
+    pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: preimages[0]! }); // unsigned
+    const shutdown = { type: 'shutdown' as const, channelId: cm(pair.a.state).channelId, scriptpubkey: SCRIPT_A };
+    const t = pair.step('B', { type: 'message', message: shutdown });
+    expect(t.state.type).toBe('normal');
+    expect(t.actions.filter((a) => a.type === 'send')).toEqual([]);
+    expect((t.state as { remoteShutdownScript?: Uint8Array }).remoteShutdownScript).toEqual(SCRIPT_A);
+    // A's real shutdown does not exist here (we fed B one): let A follow by closing too once B answers.
+    pair.a.shutdownScriptPubKey = SCRIPT_A;
+    pair.run();
+    expect(pair.b.state.type).toBe('shutting-down');
+    expect(pair.sentOf('B', 'shutdown')).toHaveLength(1);
+    expect(pair.sentOf('B', 'warning')).toEqual([]);
+    // A gets B's shutdown while HTLCs remain: it answers and waits too.
+    expect(pair.a.state.type).toBe('shutting-down');
+    pair.step('A', { type: 'fail-htlc', htlcId: 0n, reason: Uint8Array.of(1) });
+    pair.step('A', { type: 'fail-htlc', htlcId: 1n, reason: Uint8Array.of(1) });
+    pair.run();
+    expect(pair.a.state.type).toBe('closing');
+    expect(pair.b.state.type).toBe('closing');
+  });
 });

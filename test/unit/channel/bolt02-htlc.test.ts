@@ -155,17 +155,25 @@ describe.each(['anchors_zero_fee_htlc_tx', 'static_remotekey'] as const)('HTLCs 
 });
 
 describe('commands and their refusals', () => {
-  it('sendableMsat is exactly what can be added: one msat more is refused', () => {
-    const pair = normalPair();
-    const max = sendableMsat(pair.a.state);
+  it.each([
+    ['A', 'anchors_zero_fee_htlc_tx'],
+    ['A', 'static_remotekey'],
+    ['B', 'anchors_zero_fee_htlc_tx'],
+    ['B', 'static_remotekey'],
+  ] as const)('sendableMsat of %s (%s) is exactly what can be added: one msat more is refused; the peer agrees (receivableMsat)', (name, channelType) => {
+    const pair = normalPair(channelType);
+    const other = name === 'A' ? pair.b : pair.a;
+    const max = sendableMsat(pair.side(name).state);
     expect(max).toBeGreaterThan(0n);
-    const over = pair.addHtlc('A', max + 1n).t;
+    expect(receivableMsat(other.state)).toBeGreaterThanOrEqual(max);
+    const over = pair.addHtlc(name, max + 1n).t;
     expect(over.actions).toEqual([expect.objectContaining({ type: 'emit', event: expect.objectContaining({ type: 'command-rejected', command: 'add-htlc' }) })]);
-    pair.addHtlc('A', max);
+    pair.addHtlc(name, max);
     pair.run();
     expectInSync(pair);
-    expect(sendableMsat(pair.a.state)).toBe(0n);
-    expect(receivableMsat(pair.b.state)).toBe(0n);
+    expect(pair.side(name).state.type).toBe('normal');
+    expect(other.state.type).toBe('normal');
+    expect(sendableMsat(pair.side(name).state)).toBe(0n);
   });
 
   it('fulfill with a wrong preimage, or of an HTLC not committed, is refused', () => {

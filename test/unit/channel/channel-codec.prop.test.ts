@@ -187,12 +187,17 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   withOptional(withOptional(fc.record({ type: fc.constant('wait-for-channel-ready' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'fundingTx', rawTx),
   withOptional(
     withOptional(
-      withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'remoteAlias', u64),
-      'syncing',
-      fc.constant(true as const),
+      withOptional(
+        withOptional(withOptional(fc.record({ type: fc.constant('normal' as const), commitments, localAlias: u64 }), 'shortChannelId', scid), 'remoteAlias', u64),
+        'syncing',
+        fc.constant(true as const),
+      ),
+      'fundingTx',
+      rawTx,
     ),
-    'fundingTx',
-    rawTx,
+    // version 4: the peer's shutdown, answered once our updates are signed.
+    'remoteShutdownScript',
+    script,
   ),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   withOptional(
