@@ -59,6 +59,7 @@ export class ChannelHtlcs implements PaymentChannels {
         channelId: bytesToHex(id),
         peer: e.peer,
         usable,
+        open: s.type === 'normal' && e.frozen === undefined,
         ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: s.shortChannelId } : {}),
         ...(s.type === 'normal' && s.remoteAlias !== undefined ? { remoteAlias: s.remoteAlias } : {}),
         sendableMsat: usable ? sendableMsat(s) : 0n,

@@ -140,6 +140,7 @@ export class LinkSide implements PaymentChannels {
       channelId: c.channelId,
       peer: this.peerOf(c),
       usable: c.usable,
+      open: true,
       shortChannelId: c.scid,
       remoteAlias: c.scid + 1n,
       sendableMsat: c.usable ? this.available(c, this.nodeId) : 0n,

@@ -28,6 +28,7 @@ import {
   type World,
 } from '../harness/glint-ldk.ts';
 import { LdkPaymentError } from '../../playground/ldk/payments.ts';
+import { decodeInvoice } from '../../engine/invoice/index.ts';
 
 let w: World;
 let g: Glint;
@@ -98,9 +99,11 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
 
   test('an expired LDK invoice is refused before any money moves', async () => {
     const before = balances();
-    // Stamped with LDK's clock (the newest block time, 30 s behind the wall clock), so a
-    // 10 s expiry is long past.
-    const invoice = l.node.createInvoice({ amountMsat: 2_000_000n, description: 'already expired', expirySec: 10 });
+    // Stamped with LDK's clock (the newest block time, which may be close to the wall clock):
+    // wait until a 1 s expiry is past by Glint's clock.
+    const invoice = l.node.createInvoice({ amountMsat: 2_000_000n, description: 'already expired', expirySec: 1 });
+    const stamped = decodeInvoice(invoice);
+    await until(() => Math.floor(Date.now() / 1000) > stamped.timestampSec + stamped.expirySec, 'the invoice expired', 15_000);
     const handledBefore = l.node.payments.handlingFailures.length;
     await expect(pay.pay(invoice)).rejects.toThrow(/expir/i);
     await nothingMoved(before);

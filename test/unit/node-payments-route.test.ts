@@ -20,7 +20,7 @@ const C = key(3);
 const D = key(4);
 
 function channel(id: number, peer: Uint8Array, sendableMsat: bigint, extra: Partial<PaymentChannel> = {}): PaymentChannel {
-  return { channelId: bytesToHex(new Uint8Array(32).fill(id)), peer: bytesToHex(peer), usable: true, sendableMsat, receivableMsat: 0n, htlcMinimumMsat: 1n, ...extra };
+  return { channelId: bytesToHex(new Uint8Array(32).fill(id)), peer: bytesToHex(peer), usable: true, open: true, sendableMsat, receivableMsat: 0n, htlcMinimumMsat: 1n, ...extra };
 }
 
 const hintBC: HintHop = { nodeId: B, shortChannelId: 0x0102030000010000n, feeBaseMsat: 1000, feeProportionalMillionths: 100, cltvExpiryDelta: 40 };

@@ -12,6 +12,7 @@ import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { ValidationError } from '../../engine/lib/errors.ts';
 import { decodeInvoice, encodeInvoice, signInvoiceDigest } from '../../engine/invoice/index.ts';
 import { PaymentManager } from '../../engine/node/payments/manager.ts';
+import { RETRY_WINDOW_MS } from '../../engine/node/payments/outgoing.ts';
 import { HOLD_SAFETY_BLOCKS, MPP_TIMEOUT_MS } from '../../engine/node/payments/incoming.ts';
 import type { PaymentRecord } from '../../engine/node/payments/types.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
@@ -104,8 +105,10 @@ describe('BOLT 11 invoice → BOLT 4 payment over a direct channel', () => {
     const own = await a.pm.createInvoice({ amountMsat: 1000n });
     await expect(a.pm.pay(own.bolt11)).rejects.toThrow(/our own/);
     await expect(a.pm.pay('lnbc1garbage')).rejects.toThrow(ValidationError);
+    expect(b.pm.payment(inv.paymentHash)!.status).toBe('pending');
     clock.advance(61_000);
     await expect(a.pm.pay(inv.bolt11)).rejects.toThrow(/expired/);
+    expect(b.pm.payment(inv.paymentHash)).toMatchObject({ status: 'failed', failureCode: 'invoice_expired' });
     await link.settle();
     expect(link.log.filter((l) => l.event.type === 'htlc-received')).toHaveLength(0);
   });
@@ -192,6 +195,9 @@ describe('basic MPP', () => {
     expect(out.htlcs).toHaveLength(2);
     expect(new Set(out.htlcs.map((h) => h.channelId))).toEqual(new Set(ids));
     expect(out.htlcs.reduce((s, h) => s + h.amountMsat, 0n)).toBe(100_000n);
+    // The payment succeeded on the first fulfill; the second part's fulfill is recorded too.
+    await a.pm.idle();
+    expect(a.pm.payment(inv.paymentHash)!.htlcs.map((h) => h.status)).toEqual(['succeeded', 'succeeded']);
     const inc = b.pm.payment(inv.paymentHash)!;
     expect(inc).toMatchObject({ status: 'succeeded', amountMsat: 100_000n });
     expect(inc.htlcs).toHaveLength(2);
@@ -316,6 +322,33 @@ describe('held and refused incoming HTLCs', () => {
     await link.settle();
     expect((await paying).status).toBe('succeeded');
     expect(link.channel(ids[0]!).htlcs.size).toBe(0);
+  });
+});
+
+describe('waiting for a usable channel', () => {
+  test('a payment made while the channel is reconnecting waits for it, then goes', async () => {
+    const { link, a, b, ids } = await setup();
+    const inv = await b.pm.createInvoice({ amountMsat: 5_000n });
+    link.channel(ids[0]!).usable = false;
+    const paying = a.pm.pay(inv.bolt11);
+    await link.settle();
+    expect(a.pm.payment(inv.paymentHash)).toMatchObject({ status: 'pending', htlcs: [] });
+    link.channel(ids[0]!).usable = true;
+    link.side(a.nodeId).emit({ type: 'channel-usable', channelId: ids[0]! });
+    await link.settle();
+    expect((await paying).status).toBe('succeeded');
+  });
+
+  test('… and fails with the reason when none becomes usable before the retry deadline', async () => {
+    const { link, clock, a, b, ids } = await setup();
+    const inv = await b.pm.createInvoice({ amountMsat: 5_000n });
+    link.channel(ids[0]!).usable = false;
+    const paying = a.pm.pay(inv.bolt11, { timeoutMs: 10 * 60_000 });
+    await link.settle();
+    clock.advance(RETRY_WINDOW_MS + 1);
+    await link.settle();
+    await a.pm.idle();
+    expect(await paying).toMatchObject({ status: 'failed', failureCode: 'no_route', reason: expect.stringMatching(/usable/) });
   });
 });
 

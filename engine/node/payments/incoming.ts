@@ -131,6 +131,13 @@ export class IncomingPayments {
     });
   }
 
+  /** Stop the MPP timers (held parts stay in their channels; a restart judges them again). */
+  stop(): void {
+    for (const set of this.held.values()) set.cancelTimer();
+    this.held.clear();
+    this.seen.clear();
+  }
+
   async idle(): Promise<void> {
     for (;;) {
       const q = this.queue;

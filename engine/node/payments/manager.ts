@@ -35,6 +35,8 @@ const MAX_DESCRIPTION_BYTES = 639;
  * LDK's default forwarding policy (ChannelConfig: 1000 msat base, 0 ppm, cltv_expiry_delta 72).
  */
 export const DEFAULT_HINT_POLICY = Object.freeze({ feeBaseMsat: 1000, feeProportionalMillionths: 0, cltvExpiryDelta: 72 });
+/** Route hints an invoice carries at most (one per channel). */
+const MAX_ROUTE_HINTS = 8;
 /** Invoice features (BOLT 9 context 9): var_onion_optin and payment_secret required, basic_mpp optional. */
 const INVOICE_FEATURES = FeatureVector.fromBits([8, 14, 17]).toBytes();
 
@@ -88,7 +90,7 @@ export class PaymentManager {
       logger: this.logger,
       nodeSecret: opts.nodeSecret,
       acceptKeysend: () => opts.acceptKeysend !== false,
-      notify: (p) => this.notify(incomingView(p, opts.nodeId), `in:${bytesToHex(p.paymentHash)}`),
+      notify: (p) => this.notify(incomingView(p, opts.nodeId, Math.floor(opts.clock.now() / 1000)), `in:${bytesToHex(p.paymentHash)}`),
     });
   }
 
@@ -103,9 +105,12 @@ export class PaymentManager {
     for (const p of this.incoming.all()) this.order.set(`in:${bytesToHex(p.paymentHash)}`, this.seq++);
   }
 
+  /** Stop listening; waiting `pay` calls resolve with 'pending'; MPP timers stop. */
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.outgoing.stop();
+    this.incoming.stop();
   }
 
   subscribe(fn: (p: PaymentRecord) => void): () => void {
@@ -115,8 +120,8 @@ export class PaymentManager {
 
   /**
    * A new invoice: preimage and payment_secret from entropy, features var_onion_optin +
-   * payment_secret + basic_mpp, a route hint per usable channel (the peer's alias for it, else
-   * its short_channel_id). Saved (with the preimage) before it is returned.
+   * payment_secret + basic_mpp, a route hint per open channel (the peer's alias for it, else
+   * its short_channel_id; at most MAX_ROUTE_HINTS, those that can receive the most first). Saved (with the preimage) before it is returned.
    */
   async createInvoice(o: InvoiceOptions = {}): Promise<{ bolt11: string; paymentHash: string }> {
     this.requireStarted();
@@ -184,7 +189,7 @@ export class PaymentManager {
   payments(): PaymentRecord[] {
     const rows: { key: string; view: PaymentRecord }[] = [];
     for (const p of this.outgoing.all()) rows.push({ key: `out:${bytesToHex(p.paymentHash)}`, view: outgoingView(p) });
-    for (const p of this.incoming.all()) rows.push({ key: `in:${bytesToHex(p.paymentHash)}`, view: incomingView(p, this.opts.nodeId) });
+    for (const p of this.incoming.all()) rows.push({ key: `in:${bytesToHex(p.paymentHash)}`, view: incomingView(p, this.opts.nodeId, this.nowSec()) });
     rows.sort((a, b) => b.view.createdAtSec - a.view.createdAtSec || (this.order.get(b.key) ?? 0) - (this.order.get(a.key) ?? 0));
     return rows.map((r) => r.view);
   }
@@ -195,7 +200,7 @@ export class PaymentManager {
     const out = this.outgoing.get(h);
     if (out) return outgoingView(out);
     const inc = this.incoming.get(h);
-    return inc ? incomingView(inc, this.opts.nodeId) : undefined;
+    return inc ? incomingView(inc, this.opts.nodeId, this.nowSec()) : undefined;
   }
 
   /** A new chain tip: held incoming parts near their expiry are failed back. */
@@ -211,19 +216,23 @@ export class PaymentManager {
 
   // ---- internals ----------------------------------------------------------------------------------
 
+  private nowSec(): number {
+    return Math.floor(this.opts.clock.now() / 1000);
+  }
+
   private requireStarted(): void {
     if (!this.started) throw new ValidationError('payments', 'the payment manager is not started');
   }
 
   private routeHints(): RouteHintHop[][] {
     const hints: RouteHintHop[][] = [];
-    for (const c of this.opts.channels.channels()) {
-      if (!c.usable) continue;
-      const scid = c.remoteAlias ?? c.shortChannelId;
-      if (scid === undefined) continue;
-      hints.push([{ nodeId: hexToBytes(c.peer), shortChannelId: scid, ...DEFAULT_HINT_POLICY }]);
+    // Open channels, also while their peer is reconnecting; the ones that can take the most first.
+    const open = this.opts.channels.channels().filter((c) => c.open && (c.remoteAlias ?? c.shortChannelId) !== undefined);
+    open.sort((a, b) => (b.receivableMsat > a.receivableMsat ? 1 : b.receivableMsat < a.receivableMsat ? -1 : 0));
+    for (const c of open.slice(0, MAX_ROUTE_HINTS)) {
+      hints.push([{ nodeId: hexToBytes(c.peer), shortChannelId: (c.remoteAlias ?? c.shortChannelId)!, ...DEFAULT_HINT_POLICY }]);
     }
-    return hints.slice(0, 8);
+    return hints;
   }
 
   private onHtlcEvent(e: HtlcEvent): void {

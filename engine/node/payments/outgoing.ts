@@ -68,6 +68,8 @@ interface Attempt {
   readonly deadlineMs: number;
   /** Set once the payment must fail: applied when no part is in flight any more. */
   stop?: { code: string; reason: string };
+  /** Waiting for a channel to become usable (reconnecting, reestablishing); cancels its deadline timer. */
+  parked?: () => void;
   last?: { code: string; reason: string };
   queue: Promise<void>;
   readonly waiters: Set<() => void>;
@@ -104,7 +106,9 @@ export class OutgoingPayments {
       for (const h of this.deps.channels.htlcs(c.channelId)) if (h.direction === 'outgoing' && h.tag) byTag.set(h.tag, h.preimage ? { preimage: h.preimage } : {});
     }
     for (const r of this.records.values()) {
-      if (r.status !== 'pending') continue;
+      // Pending payments, and succeeded ones whose other parts' fulfills had not arrived yet.
+      const inFlight = r.parts.some((p) => p.status === 'pending');
+      if (r.status === 'failed' || (r.status === 'succeeded' && !inFlight)) continue;
       const hash = bytesToHex(r.paymentHash);
       let params: SendParams;
       try {
@@ -119,7 +123,10 @@ export class OutgoingPayments {
           if (part.status !== 'pending') continue;
           const found = byTag.get(partTag(hash, part.index));
           if (found?.preimage) await this.partFulfilled(a, part.index, found.preimage);
-          else if (!found) await this.partFailed(a, part.index, 'the HTLC is no longer in its channel after a restart', { kind: 'retry', reason: 'the HTLC was not found after a restart' });
+          else if (!found && a.record.status === 'succeeded') {
+            // The payee released the preimage, so it claimed every part: this one was fulfilled while we were down.
+            await this.update(a, part.index, (p) => ({ ...p, status: 'succeeded' }));
+          } else if (!found) await this.partFailed(a, part.index, 'the HTLC is no longer in its channel after a restart', { kind: 'retry', reason: 'the HTLC was not found after a restart' });
         }
         await this.advance(a);
       });
@@ -229,6 +236,10 @@ export class OutgoingPayments {
 
   /** An HTLC event from the channels about one of our parts. */
   onHtlcEvent(e: HtlcEvent): void {
+    if (e.type === 'channel-usable') {
+      for (const a of this.attempts.values()) if (a.parked) this.unpark(a);
+      return;
+    }
     if (e.type !== 'htlc-added' && e.type !== 'htlc-fulfilled' && e.type !== 'htlc-failed') return;
     const m = /^([0-9a-f]{56}):(\d{1,5})$/.exec(e.tag);
     if (!m) return;
@@ -239,7 +250,11 @@ export class OutgoingPayments {
     }
     const index = Number(m[2]);
     this.enqueue(a, async () => {
-      if (e.type === 'htlc-added') await this.update(a, index, (p) => ({ ...p, htlcId: e.htlcId }));
+      // The id is for display: kept in memory and saved with the part's next change (one write less per part).
+      if (e.type === 'htlc-added') {
+        a.record = { ...a.record, parts: a.record.parts.map((p) => (p.index === index ? { ...p, htlcId: e.htlcId } : p)) };
+        this.records.set(bytesToHex(a.record.paymentHash), a.record);
+      }
       else if (e.type === 'htlc-fulfilled') await this.partFulfilled(a, index, e.paymentPreimage);
       else {
         const part = a.record.parts.find((p) => p.index === index);
@@ -264,6 +279,15 @@ export class OutgoingPayments {
     });
   }
 
+  /** Answer every waiting `pay` with the payment as it is now (pending); the records stay for a restart. */
+  stop(): void {
+    for (const a of this.attempts.values()) {
+      a.parked?.();
+      delete a.parked;
+      for (const w of [...a.waiters]) w();
+    }
+  }
+
   /** Resolve once nothing is queued for any attempt (tests, shutdown). */
   async idle(): Promise<void> {
     for (;;) {
@@ -277,6 +301,15 @@ export class OutgoingPayments {
 
   private logger(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
     this.deps.logger.log(level, msg, fields);
+  }
+
+  /** A parked attempt goes on (a channel became usable, or its deadline came). */
+  private unpark(a: Attempt): void {
+    const cancel = a.parked;
+    if (!cancel) return;
+    cancel();
+    delete a.parked;
+    void this.enqueue(a, () => this.advance(a));
   }
 
   private attemptByPrefix(prefix: string): Attempt | undefined {
@@ -333,6 +366,7 @@ export class OutgoingPayments {
     const known = this.records.get(hash);
     if (existing && existing.record.status === 'pending') return this.wait(existing, timeoutMs, started);
     if (known?.status === 'succeeded') return resultOf(known, this.deps.clock.now() - started);
+    if (known?.status === 'pending') throw new ValidationError('invoice', 'a payment of this hash is pending from before a restart and could not be resumed; see the logs');
     const record: StoredOutgoingPayment = {
       ...base,
       status: 'pending',
@@ -372,7 +406,8 @@ export class OutgoingPayments {
     this.deps.notify(next);
     if (next.status !== 'pending') {
       for (const w of [...a.waiters]) w();
-      this.attempts.delete(bytesToHex(next.paymentHash));
+      // Kept while a part is in flight: its outcome still comes (MPP parts after the first fulfill).
+      if (!next.parts.some((p) => p.status === 'pending')) this.attempts.delete(bytesToHex(next.paymentHash));
     }
   }
 
@@ -455,6 +490,15 @@ export class OutgoingPayments {
       maxParts: MAX_PAYMENT_PARTS - r.parts.length,
     });
     if (!split.ok) {
+      // Our channels are open but none is usable yet (peer reconnecting, channel_reestablish):
+      // wait for one until the retry deadline rather than fail at once.
+      const channels = this.deps.channels.channels();
+      if (!a.parked && now < a.deadlineMs && !channels.some((c) => c.usable) && channels.some((c) => c.open)) {
+        this.logger('info', 'no channel usable yet; the payment waits for one', { paymentHash: bytesToHex(r.paymentHash) });
+        const cancel = this.deps.clock.setTimer(a.deadlineMs - now + 1, () => this.unpark(a));
+        a.parked = cancel;
+        return;
+      }
       a.stop = a.last ? { code: a.last.code, reason: `${a.last.reason}; no other route left` } : { code: split.code, reason: split.reason };
       if (inFlight === 0) await this.finishFailed(a, a.stop.code, a.stop.reason);
       return;

@@ -13,6 +13,8 @@ export interface PaymentChannel {
   readonly peer: string;
   /** Normal, connected, reestablished, not frozen. */
   readonly usable: boolean;
+  /** In the `normal` state (usable once its peer is connected and the channel reestablished). */
+  readonly open: boolean;
   /** The real short_channel_id once confirmed. */
   readonly shortChannelId?: bigint;
   /** The alias the peer gave us in channel_ready (what it forwards to us by; our invoices' hints). */

@@ -39,12 +39,18 @@ export function outgoingView(p: StoredOutgoingPayment): PaymentRecord {
   };
 }
 
-export function incomingView(p: StoredIncomingPayment, ourNodeId: string): PaymentRecord {
+/**
+ * An incoming record as the user sees it at `nowSec`: an invoice past its expiry that nothing
+ * paid is `failed` ('invoice_expired'; a payment arriving later is refused anyway).
+ */
+export function incomingView(p: StoredIncomingPayment, ourNodeId: string, nowSec: number): PaymentRecord {
+  const expired = p.status === 'pending' && p.expiresAtSec !== undefined && nowSec > p.expiresAtSec;
   return {
     paymentHash: bytesToHex(p.paymentHash),
     direction: 'incoming',
     kind: p.kind,
-    status: p.status,
+    status: expired ? 'failed' : p.status,
+    ...(expired ? { reason: 'the invoice expired before it was paid', failureCode: 'invoice_expired' } : {}),
     amountMsat: p.amountMsat,
     feeMsat: 0n,
     createdAtSec: p.createdAtSec,
