@@ -415,6 +415,9 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
   }).toPass({ timeout: 30_000 });
   await page.getByTestId('tab-wallet').click();
   await shot(page, 'history');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'history-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   expect(errors).toEqual([]);
 });
 
