@@ -13,7 +13,6 @@
  */
 import { ValidationError } from '../engine/index.ts';
 import { callRunningNode, NO_API } from './api-client.ts';
-import type { PaymentApiNode } from './api-payments.ts';
 import { parseDecodeArgs, parseInvoiceArgs, parseKeysendArgs, parsePayArgs, type ParsedCommand } from './args.ts';
 import { describeFeatures, invoiceCodec, type CliInvoiceCodec } from './invoice-codec.ts';
 import { decodedInvoiceJson, paymentJson, type DecodedInvoiceJson, type PayJson, type PaymentJson } from './payment-json.ts';
@@ -33,15 +32,6 @@ export class CommandOutput {
 /** How long a pay call may take through the API (the node answers `pending` after its own wait). */
 const PAY_CALL_MS = 10 * 60_000;
 
-/** The node's payment methods, or a clear error in a build without them. */
-function paymentsOf(node: unknown): PaymentApiNode {
-  const n = node as Partial<PaymentApiNode>;
-  if (typeof n.createInvoice !== 'function' || typeof n.pay !== 'function' || typeof n.keysend !== 'function' || typeof n.payments !== 'function') {
-    throw new Error('payments are not available in this build of the node');
-  }
-  return n as PaymentApiNode;
-}
-
 function payOutput(r: PayJson): CommandOutput {
   return new CommandOutput(r, r.status === 'succeeded' ? 0 : 1);
 }
@@ -57,7 +47,7 @@ export async function invoiceCommand(cmd: ParsedCommand, env: Env): Promise<{ bo
   const remote = await callRunningNode(requireData(cmd), { method: 'POST', path: '/v1/invoice', body });
   if (remote !== NO_API) return remote as { bolt11: string; paymentHash: string };
   return withNode(cmd, env, { connectPeers: false }, async (node) => {
-    const out = await paymentsOf(node).createInvoice(a);
+    const out = await node.createInvoice(a);
     return { bolt11: out.bolt11, paymentHash: out.paymentHash };
   });
 }
@@ -85,7 +75,7 @@ export async function paymentsCommand(cmd: ParsedCommand, env: Env): Promise<Pay
   if (cmd.positional.length > 0) throw new ValidationError('payments', 'usage: glint payments');
   const remote = await callRunningNode(requireData(cmd), { method: 'GET', path: '/v1/payments' });
   if (remote !== NO_API) return remote as PaymentJson[];
-  return withNode(cmd, env, { connectPeers: false }, async (node) => paymentsOf(node).payments().map(paymentJson));
+  return withNode(cmd, env, { connectPeers: false }, async (node) => node.payments().map(paymentJson));
 }
 
 /**

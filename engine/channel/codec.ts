@@ -41,7 +41,7 @@ import type {
  * always had a real short_channel_id).
  * 4: HTLCs — specs carry their HTLCs, the local commitment the peer's HTLC signatures, the log's
  * adds their onion and tag, settles their preimage, fails their reason (codec-log.ts);
- * `shutting-down` and `normal` end with the peer's optional shutdown script. Older records decode with no
+ * `shutting-down` and `normal` end with the peer's optional shutdown script (`shutting-down` then its `syncing` flag). Older records decode with no
  * HTLCs (none existed) and no peer script.
  */
 export const CHANNEL_SNAPSHOT_VERSION = 4;
@@ -230,6 +230,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       commitments(w, state.commitments);
       script(w, state.localShutdownScript, 'localShutdownScript');
       optional(w, state.remoteShutdownScript, (x) => script(w, x, 'remoteShutdownScript')); // version 4
+      w.u8(state.syncing === true ? 1 : 0); // version 4
       break;
     case 'negotiating-closing':
       commitments(w, state.commitments);
@@ -521,7 +522,8 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const commitments = readCommitments(r, version);
       const localShutdownScript = readScript(r, 'localShutdownScript');
       const remoteShutdownScript = version >= 4 ? readOptional(r, 'remoteShutdownScript', () => readScript(r, 'remoteShutdownScript')) : undefined;
-      return { type, commitments, localShutdownScript, ...(remoteShutdownScript !== undefined ? { remoteShutdownScript } : {}) };
+      const syncing = version >= 4 && flag(r, 'syncing');
+      return { type, commitments, localShutdownScript, ...(remoteShutdownScript !== undefined ? { remoteShutdownScript } : {}), ...(syncing ? { syncing: true as const } : {}) };
     }
     case 'negotiating-closing': {
       const commitments = readCommitments(r, version);

@@ -390,5 +390,26 @@ export function checkLog(log: HtlcLog, localIndex: number, remoteIndex: number, 
   if (funders !== 1) return 'log: exactly one side (the funder) must hold fee updates';
   const first = log[feeSide(log)].feeUpdates[0] as FeeUpdate;
   if (first.ctn.local === undefined || first.ctn.remote === undefined) return 'log: the first fee update must be active on both sides';
+  return checkHtlcs(log);
+}
+
+/** Each side's add ids are distinct and below its next id; each removal names one add of the other side, at most once. */
+function checkHtlcs(log: HtlcLog): string | undefined {
+  for (const side of ['local', 'remote'] as const) {
+    const s = log[side];
+    const ids = new Set<bigint>();
+    for (const a of s.adds) {
+      if (ids.has(a.id) || a.id >= s.nextHtlcId) return `log.${side}.adds: id ${a.id} repeated or not below nextHtlcId ${s.nextHtlcId}`;
+      ids.add(a.id);
+    }
+    const offered = new Set(log[other(side)].adds.map((a) => a.id));
+    const removed = new Set<bigint>();
+    for (const r of [...s.settles, ...s.fails]) {
+      if (!offered.has(r.htlcId) || removed.has(r.htlcId)) return `log.${side}: the removal of HTLC ${r.htlcId} names no pending HTLC of the other side, or repeats`;
+      removed.add(r.htlcId);
+    }
+    if (s.settles.some((r) => r.preimage?.length !== 32)) return `log.${side}.settles: a fulfill without its 32-byte preimage`;
+    if (s.fails.some((r) => (r.reason === undefined) === (r.malformed === undefined))) return `log.${side}.fails: a fail needs exactly one of reason and malformed`;
+  }
   return undefined;
 }

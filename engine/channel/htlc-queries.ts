@@ -30,12 +30,12 @@ export function pendingIncomingHtlcs(state: ChannelState): readonly HtlcView[] {
   return c ? pendingIncomingOf(c.log) : [];
 }
 
-/** Usable for new HTLCs: `normal`, connected and reestablished. */
+/** Usable for new HTLCs: `normal`, connected and reestablished, no shutdown from the peer. */
 function usable(state: ChannelState): Commitments | undefined {
-  return state.type === 'normal' && state.syncing !== true ? state.commitments : undefined;
+  return state.type === 'normal' && state.syncing !== true && state.remoteShutdownScript === undefined ? state.commitments : undefined;
 }
 
-/** The largest HTLC we could add now (htlc-limits.ts); 0n unless normal and connected. */
+/** The largest HTLC we could add now (htlc-limits.ts); 0n unless normal, connected and not closing. */
 export function sendableMsat(state: ChannelState): bigint {
   const c = usable(state);
   return c ? sendableMsatOf(c) : 0n;

@@ -488,6 +488,8 @@ export interface ShuttingDownState {
   readonly localShutdownScript: Uint8Array;
   /** The peer's `shutdown` scriptpubkey, once received. */
   readonly remoteShutdownScript?: Uint8Array;
+  /** As in `normal`: set on disconnection and reconnection, cleared by channel_reestablish; HTLC commands are refused meanwhile. */
+  readonly syncing?: true;
 }
 
 /** Both (persisted): both `shutdown`s exchanged, no HTLCs: `closing_signed` fee negotiation (the funder proposes first). */

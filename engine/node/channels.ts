@@ -20,8 +20,9 @@
  *     emit / close-connection → listeners / PeerManager.disconnect
  *
  * The chain side (tip, watches, proofs, re-publishing, resume after load) is ChannelChainTracker
- * in engine/node/channel-chain.ts; the ChannelInfo of a channel is built in channel-info.ts; this file
- * keeps routing and commands.
+ * in engine/node/channel-chain.ts; the ChannelInfo of a channel is built in channel-info.ts; the
+ * HTLC side the PaymentManager uses (`payments`: add/fulfill/fail commands, HTLC events, what each
+ * channel can send and receive) is channel-htlcs.ts; this file keeps routing and commands.
  *
  * Every effect runs only after the barrier reports the batch's writes durable; a frozen scope
  * (the store failed) freezes the channel: nothing more is reduced or sent for it until the node

@@ -8,7 +8,9 @@
  * every `run(...)` API call, and on a 20 ms safety timer; `timer_tick_occurred` runs every 10 s.
  *
  * Events are collected while LDK is inside `process_pending_events` and handed to `onEvent`
- * listeners after it returns, so listeners may call LDK freely.
+ * listeners after it returns, so listeners may call LDK freely. The first listener is the node's
+ * `payments` (payments.ts): it forwards HTLCs and claims payments the moment LDK asks, so payments
+ * never wait for the timer.
  */
 import { connect as tcpConnect, createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';

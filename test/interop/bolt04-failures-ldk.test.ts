@@ -28,7 +28,9 @@ import {
   type World,
 } from '../harness/glint-ldk.ts';
 import { LdkPaymentError } from '../../playground/ldk/payments.ts';
-import { decodeInvoice } from '../../engine/invoice/index.ts';
+import { encodeInvoice, signInvoiceDigest } from '../../engine/invoice/index.ts';
+import { FeatureVector } from '../../engine/wire/features.ts';
+import { randomBytes } from 'node:crypto';
 
 let w: World;
 let g: Glint;
@@ -37,6 +39,27 @@ let l: LdkPeer;
 let c: LdkPeer;
 let direct: string;
 let back: string;
+
+/**
+ * A BOLT 11 invoice signed with Glint's node key that Glint never issued (as a payer sees it, a
+ * genuine Glint invoice): LDK pays it straight over its channel to Glint.
+ */
+function forgedGlintInvoice(paymentHash: Uint8Array, paymentSecret: Uint8Array, amountMsat: bigint): string {
+  return encodeInvoice(
+    {
+      network: 'regtest',
+      amountMsat,
+      timestampSec: Math.floor(Date.now() / 1000),
+      paymentHash,
+      paymentSecret,
+      description: 'never issued by Glint',
+      expirySec: 3600,
+      minFinalCltvExpiryDelta: 24,
+      features: FeatureVector.fromBits([8, 14, 17]).toBytes(),
+    },
+    (digest) => signInvoiceDigest(digest, g.service.nodeSecret),
+  );
+}
 
 /** Both channels with L, as each side sees them, and that they agree. */
 function balances(): { direct: bigint; back: bigint } {
@@ -87,8 +110,9 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
   test('incorrect_or_unknown_payment_details on Glint: LDK pays a Glint invoice that has expired → Glint fails it back', async () => {
     const before = balances();
     const created = await pay.createInvoice({ amountMsat: 3_000_000n, description: 'expires at once', expirySec: 1 });
-    // LDK's clock is the newest block time (the chain stamps blocks 30 s behind the wall clock),
-    // so LDK still pays what Glint, on the wall clock, sees as expired.
+    // LDK (WASM, no clock) checks expiry against the newest of its start time and the block times
+    // (the chain stamps blocks 30 s behind the wall clock), so it still pays what Glint, on the
+    // wall clock, sees as expired.
     await new Promise((r) => setTimeout(r, 2100));
     const error = await l.node.payInvoice(created.bolt11).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LdkPaymentError);
@@ -97,18 +121,42 @@ describe('BOLT 4 failures: Glint ⇄ LDK, each ends failed with the reason and n
     await nothingMoved(before);
   });
 
+  test('incorrect_or_unknown_payment_details on Glint: LDK pays a payment hash Glint never issued → Glint fails it back', async () => {
+    const before = balances();
+    const hash = new Uint8Array(randomBytes(32));
+    const error = await l.node.payInvoice(forgedGlintInvoice(hash, new Uint8Array(randomBytes(32)), 3_000_000n)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LdkPaymentError);
+    expect((error as LdkPaymentError).reason).toBe('RecipientRejected');
+    expect(pay.payment(Buffer.from(hash).toString('hex'))).toBeUndefined();
+    await nothingMoved(before);
+  });
+
+  test('incorrect_or_unknown_payment_details on Glint: the right payment hash with a wrong payment_secret → refused, the invoice stays unpaid', async () => {
+    const before = balances();
+    const created = await pay.createInvoice({ amountMsat: 3_000_000n, description: 'paid with the wrong secret' });
+    const forged = forgedGlintInvoice(Buffer.from(created.paymentHash, 'hex'), new Uint8Array(randomBytes(32)), 3_000_000n);
+    const error = await l.node.payInvoice(forged).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LdkPaymentError);
+    expect((error as LdkPaymentError).reason).toBe('RecipientRejected');
+    expect(pay.payment(created.paymentHash)?.status).toBe('pending');
+    await nothingMoved(before);
+  });
+
   test('an expired LDK invoice is refused before any money moves', async () => {
     const before = balances();
-    // Stamped with LDK's clock (the newest block time, which may be close to the wall clock):
-    // wait until a 1 s expiry is past by Glint's clock.
+    // LDK stamps invoices with its own clock (the newest of its start time and the block times):
+    // wait until the wall clock is past the expiry it wrote.
     const invoice = l.node.createInvoice({ amountMsat: 2_000_000n, description: 'already expired', expirySec: 1 });
-    const stamped = decodeInvoice(invoice);
-    await until(() => Math.floor(Date.now() / 1000) > stamped.timestampSec + stamped.expirySec, 'the invoice expired', 15_000);
+    const parsed = w.ldk.Bolt11Invoice.constructor_from_str(invoice);
+    if (!(parsed instanceof w.ldk.Result_Bolt11InvoiceParseOrSemanticErrorZ_OK)) throw new Error('LDK cannot parse its invoice');
+    const expiresAtMs = Number(parsed.res.duration_since_epoch() + parsed.res.expiry_time()) * 1000;
+    while (Date.now() <= expiresAtMs + 1000) await new Promise((r) => setTimeout(r, 100));
     const handledBefore = l.node.payments.handlingFailures.length;
     await expect(pay.pay(invoice)).rejects.toThrow(/expir/i);
     await nothingMoved(before);
     expect(l.node.payments.handlingFailures.length).toBe(handledBefore);
-    expect(pay.payments().filter((p) => p.status === 'pending')).toEqual([]);
+    expect(pay.payment(l.node.payments.paymentHashOf(invoice))).toBeUndefined();
+    expect(pay.payments().filter((p) => p.direction === 'outgoing' && p.status === 'pending')).toEqual([]);
   });
 
   test('amount too low: paying less than the invoice asks is refused before any money moves', async () => {

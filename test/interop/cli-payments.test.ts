@@ -1,11 +1,12 @@
 /**
  * The `glint` payment commands against a real LDK node on the real bcoin regtest chain, with
- * `glint run` in the background (its local API): `glint decode` of an LDK invoice offline (no
- * --data), `glint pay` of an LDK invoice (succeeded, the preimage hashes to the invoice's hash,
+ * `glint run` in the background (its local API): an invoice made in-process before `run` and paid
+ * once it runs, `glint decode` of an LDK invoice offline (no --data), `glint pay` of an LDK invoice (succeeded, the preimage hashes to the invoice's hash,
  * LDK claimed it once even when paid twice), `glint invoice` paid by LDK (fixed and any amount),
  * keysend both ways, a payment LDK refuses ends `failed` with a reason and exit 1, `glint
  * payments` lists them all, `glint run` prints a JSON line per payment change, and both sides'
- * balances agree to the msat at the end.
+ * balances agree to the msat at the end; after `run` stops, `glint payments` in-process reads
+ * the same history from the store.
  *
  * Debug with `GLINT_LOG=debug` (the node's JSON log of `glint run` on stderr is kept in `rig.runLog`).
  */
@@ -59,6 +60,7 @@ async function payments(): Promise<PaymentRow[]> {
 describe('glint payment commands with a real LDK peer on regtest', () => {
   let channelId: string;
   let nodeId: string;
+  let offlineInvoice: { bolt11: string; paymentHash: string };
 
   test('a funded channel to LDK, usable, with glint run up', async () => {
     const init = await glint(['--network', 'regtest', '--data', rig.data, 'init']);
@@ -66,6 +68,11 @@ describe('glint payment commands with a real LDK peer on regtest', () => {
     nodeId = (init.json as { nodeId: string }).nodeId;
     const address = ((await glint(rig.node('address'))).json as { address: string }).address;
     await rig.chain.faucet(address, 1_000_000);
+    // Without glint run, an invoice is made in-process (it is paid once a node runs, below).
+    const offline = await glint(rig.node('invoice', '6000000', '--description', 'made offline'));
+    expect(offline.stderr).toBe('');
+    expect(offline.code).toBe(0);
+    offlineInvoice = offline.json as { bolt11: string; paymentHash: string };
     await rig.startRun();
     let out = '';
     rig.run!.stdout!.on('data', (d: Buffer) => {
@@ -82,7 +89,7 @@ describe('glint payment commands with a real LDK peer on regtest', () => {
       const c = ((await glint(rig.node('channels'), noPass)).json as ChannelRow[]).find((x) => x.channelId === channelId);
       return c?.usable ? c : undefined;
     }, 'the channel usable');
-    expect(await payments()).toEqual([]);
+    expect(await payments()).toEqual([expect.objectContaining({ paymentHash: offlineInvoice.paymentHash, direction: 'incoming', status: 'pending' })]);
   }, 120_000);
 
   test('glint decode of an LDK invoice works offline (no --data) and honours --network', async () => {
@@ -139,6 +146,11 @@ describe('glint payment commands with a real LDK peer on regtest', () => {
     const row = await rig.until(async () => (await payments()).find((p) => p.paymentHash === inv.paymentHash && p.status === 'succeeded'), 'the incoming payment succeeded');
     expect(row).toMatchObject({ direction: 'incoming', kind: 'invoice', amountMsat: 20_000_000, preimage: sent.preimage });
     await rig.until(async () => runLines.find((l) => l.payment.paymentHash === inv.paymentHash && l.payment.status === 'succeeded'), 'glint run to print the incoming payment');
+
+    // The invoice made while no node ran is paid now that one does.
+    const late = await rig.peer.node.payInvoice(offlineInvoice.bolt11);
+    expect(sha256(late.preimage)).toBe(offlineInvoice.paymentHash);
+    await rig.until(async () => (await payments()).find((p) => p.paymentHash === offlineInvoice.paymentHash && p.status === 'succeeded'), 'the offline-made invoice paid');
 
     const any = (await glint(rig.node('invoice', 'any'), noPass)).json as { bolt11: string; paymentHash: string };
     expect(((await glint(['decode', any.bolt11])).json as { amountMsat: unknown }).amountMsat).toBeNull();
@@ -210,9 +222,18 @@ describe('glint payment commands with a real LDK peer on regtest', () => {
       const ldk = rig.peer.node.channelBalances().find((x) => x.channelId === channelId);
       return c && ldk && BigInt(c.remoteMsat) === ldk.balanceMsat ? c : undefined;
     }, 'both balances to agree');
-    // Out: 2 000 000 + 400 000 (no fees, direct). In: 20 000 000 + 7 770 000 + 5 000 000. Pushed 100 000 000.
-    expect(ours.remoteMsat).toBe(100_000_000 + 2_000_000 + 400_000 - 20_000_000 - 7_770_000 - 5_000_000);
+    // Out: 2 000 000 + 400 000 (no fees, direct). In: 20 000 000 + 6 000 000 + 7 770 000 + 5 000 000. Pushed 100 000 000.
+    expect(ours.remoteMsat).toBe(100_000_000 + 2_000_000 + 400_000 - 20_000_000 - 6_000_000 - 7_770_000 - 5_000_000);
     // Settled balances (pending HTLCs excluded) add up to the capacity: nothing lost or made up.
     expect(ours.localMsat + ours.remoteMsat).toBe(200_000_000);
+  });
+
+  test('after glint run stops (SIGTERM), glint payments runs in-process and lists the same history', async () => {
+    const online = await payments();
+    rig.run!.kill('SIGTERM');
+    expect(await rig.runExit).toBe(0);
+    const r = await glint(rig.node('payments'));
+    expect(r.stderr).toBe('');
+    expect(r.json).toEqual(online);
   });
 });

@@ -7,13 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ValidationError, type ChannelInfo, type GlintBalance } from '../../engine/index.ts';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, test } from 'vitest';
+import { ValidationError, type ChannelInfo, type GlintBalance, type GlintNode, type Invoice, type PaymentRecord, type PayResult } from '../../engine/index.ts';
 import { parseArgs, parseInvoiceArgs, parseKeysendArgs, parsePayArgs } from '../../cli/args.ts';
 import { startApiServer, type ApiNode, type ApiServer } from '../../cli/api-server.ts';
 import type { PaymentApiNode } from '../../cli/api-payments.ts';
 import { CommandOutput, decodeCommand } from '../../cli/payments.ts';
-import { payJson, paymentJson, type PaymentRecordLike, type PayResultLike } from '../../cli/payment-json.ts';
+import { payJson, paymentJson, type InvoiceLike, type PaymentRecordLike, type PayResultLike } from '../../cli/payment-json.ts';
 
 const PK = `02${'11'.repeat(32)}`;
 const HASH = 'ab'.repeat(32);
@@ -270,4 +270,12 @@ describe('the local API payment routes', () => {
 test('CommandOutput carries the JSON and the exit code', () => {
   const out = new CommandOutput({ status: 'failed' }, 1);
   expect(out).toMatchObject({ json: { status: 'failed' }, exitCode: 1 });
+});
+
+test('the engine types satisfy what the CLI prints and serves (checked by tsc)', () => {
+  expectTypeOf<GlintNode>().toExtend<PaymentApiNode>();
+  expectTypeOf<GlintNode>().toExtend<ApiNode>();
+  expectTypeOf<PaymentRecord>().toExtend<PaymentRecordLike>();
+  expectTypeOf<PayResult>().toExtend<PayResultLike>();
+  expectTypeOf<Invoice>().toExtend<InvoiceLike>();
 });

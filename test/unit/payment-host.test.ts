@@ -3,12 +3,12 @@
 // decimal strings, absent fields absent), `payment` engine events → `payment` pushes, engine
 // refusals land on the RPC parameter they are about, and `invoice.decode` works with no node at
 // all (the Send screen's review), refusing wrong-network and non-invoice text on `params.text`.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { PaymentHost, decodedInvoiceDto, paymentDto, type EngineInvoice, type EnginePaymentRecord, type EnginePayResult, type InvoiceCodec, type PaymentEngine } from '../../workers/payment-host.ts';
 import { engineInvoiceCodec, featureNames } from '../../workers/invoice-codec.ts';
 import { readFileSync } from 'node:fs';
 import { RpcValidationError, parseDecodedInvoice, parseNodeEvent, parsePaymentDto, parsePayResult, type NodeEvent } from '../../workers/rpc/protocol.ts';
-import { ValidationError, hexToBytes } from '../../engine/index.ts';
+import { ValidationError, hexToBytes, type GlintNode, type Invoice, type PaymentRecord } from '../../engine/index.ts';
 
 const HASH = 'ab'.repeat(32);
 const PAYEE = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
@@ -244,4 +244,10 @@ describe('PaymentHost', () => {
     expect(parseNodeEvent(events[0])).toEqual(events[0]);
     expect(events[0]).toMatchObject({ type: 'payment', payment: { direction: 'incoming', kind: 'keysend', status: 'succeeded', amountMsat: '100000' } });
   });
+});
+
+it('the engine types satisfy what the host translates (checked by tsc)', () => {
+  expectTypeOf<GlintNode>().toExtend<PaymentEngine>();
+  expectTypeOf<PaymentRecord>().toExtend<EnginePaymentRecord>();
+  expectTypeOf<Invoice>().toExtend<EngineInvoice>();
 });

@@ -2,7 +2,7 @@
  * The events `normal` and `shutting-down` share: the HTLC commands and update messages
  * (normal-htlc.ts), update_fee, commitment_signed and revoke_and_ack (normal-commit.ts), and the
  * HTLC deadlines on each tick. Commands are refused before the peer's channel_reestablish
- * (`syncing`, normal only: shutting-down re-sends its shutdown first) and new adds after any
+ * (`syncing`) and new adds after any
  * `shutdown` (BOLT 2 "Closing Initiation").
  *
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#normal-operation
@@ -28,7 +28,7 @@ const SYNCING = 'the peer is not connected, or channel_reestablish is not done y
 
 /** The dance's answer to `event`, or undefined when the state handles it itself. */
 export function onDance(state: DancingState, event: ChannelEvent, ctx: ChannelContext): Transition | undefined {
-  const syncing = state.type === 'normal' && state.syncing === true;
+  const syncing = state.syncing === true;
   const reject = (command: string, reason: string): Transition => stay(state, emit({ type: 'command-rejected', command, reason }));
   switch (event.type) {
     case 'add-htlc':

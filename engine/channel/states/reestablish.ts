@@ -7,7 +7,7 @@
  *
  *   peer-connected ──▶ updates no commitment_signed covered are dropped from the log (both
  *     sides forget them; our dropped adds are reported `htlc-failed` with a localReason; our
- *     unsigned fulfills and fails are kept, to re-send), normal marked `syncing` (commands
+ *     unsigned fulfills and fails are kept, to re-send), normal / shutting-down marked `syncing` (commands
  *     refused; persisted if anything changed), then channel_reestablish {next_commitment_number =
  *     L + 1, next_revocation_number = R, your_last_per_commitment_secret = the peer's secret of
  *     R − 1 from the stored shachain (zeros when R = 0), my_current_per_commitment_point = ours of L}
@@ -95,7 +95,7 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
   const sends: ChannelAction[] = [];
   const L = c.localCommit.index;
   // Once per connection: a repeated channel_reestablish (normal no longer syncing) must not duplicate them.
-  const once = state.type !== 'normal' || state.syncing === true;
+  const once = (state.type !== 'normal' && state.type !== 'shutting-down') || state.syncing === true;
   const revoke = once && L >= 1 && m.nextRevocationNumber === BigInt(L - 1) ? [send(revokeAndAckFor(c, keys))] : [];
   const commit = once && c.remoteNextCommit && m.nextCommitmentNumber === BigInt(c.remoteNextCommit.commit.index) ? retransmitCommitment(c, keys) : [];
   // Same relative order as first sent: our revoke_and_ack came after the commitment_signed iff our local index moved on since.
@@ -116,7 +116,9 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
   if (once && (state.type === 'normal' || state.type === 'shutting-down')) sends.push(...updateMessages(c.channelId, { adds: [], ...unsignedLocalResolutions(c.log, lastSignedRemote(c)) }).map(send));
   if (state.type === 'shutting-down') {
     const signed = signIfNeeded(c, keys);
-    return signed.sends.length > 0 ? persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends) : stay(state, ...sends);
+    const { syncing: _done, ...rest } = state;
+    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends);
+    return stay(state, ...sends);
   }
   if (state.type === 'negotiating-closing') {
     sends.push(send(ourShutdown(c, state.localShutdownScript)));
@@ -146,9 +148,10 @@ function connected(state: ReestablishingState, ctx: ChannelContext): Transition 
   const c = state.commitments;
   const dropped = unsignedLocalAdds(c.log, lastSignedRemote(c));
   const log = dropUnsignedUpdates(c.log, lastSignedRemote(c));
-  const syncing = state.type === 'normal' && !state.syncing;
+  const marks = state.type === 'normal' || state.type === 'shutting-down';
+  const syncing = marks && !state.syncing;
   if (log === c.log && !syncing) return stay(state, send(ourReestablish(c, ctx)));
-  const next = { ...state, commitments: { ...c, log }, ...(state.type === 'normal' ? { syncing: true } : {}) } as ReestablishingState;
+  const next = { ...state, commitments: { ...c, log }, ...(marks ? { syncing: true } : {}) } as ReestablishingState;
   // Our adds the peer never got a signature for are forgotten: the node may retry them elsewhere.
   const failed = dropped.map((a) =>
     emit({ type: 'htlc-failed', channelId: c.channelId, htlcId: a.id, tag: a.tag ?? '', localReason: 'the HTLC was not signed before the connection dropped; it never reached the peer' }),

@@ -11,6 +11,7 @@
  *     tick → states/dance.ts; after each, once both shutdowns are known and nothing is pending,
  *     negotiating-closing (persisted with the dance's result; its sends first)
  *   update_add_htlc after the peer's shutdown: fail the channel
+ *   peer-disconnected ──▶ `syncing` (persisted): HTLC commands refused until channel_reestablish
  *   closing_signed before the negotiation → warning, state kept
  *   channel_ready (retransmitted after a reconnection) → ignored
  *   error ──▶ force-closing; other channel messages → warning (common.ts)
@@ -48,6 +49,7 @@ export function onShuttingDown(state: ShuttingDownState, event: ChannelEvent, ct
     if (state.remoteShutdownScript !== undefined && equalBytes(state.remoteShutdownScript, m.scriptpubkey)) return maybeNegotiate(stay(state), ctx);
     return maybeNegotiate(persistThen({ ...state, remoteShutdownScript: copy(m.scriptpubkey) }, c.channelId), ctx);
   }
+  if (event.type === 'peer-disconnected') return state.syncing ? stay(state) : persistThen({ ...state, syncing: true }, c.channelId);
   const danced = onDance(state, event, ctx);
   if (danced) return maybeNegotiate(danced, ctx);
   return otherEventInFunded(state, event, ctx);

@@ -20,7 +20,6 @@
  *   HOLD_SAFETY_BLOCKS of its cltv_expiry fails its whole set back
  *   (incorrect_or_unknown_payment_details) so the peer never has to go on-chain.
  */
-import { ecdh } from '../../crypto/secp256k1.ts';
 import { sha256 } from '../../crypto/hash.ts';
 import { bytesToHex, equalBytes, hexToBytes } from '../../lib/bytes.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -31,6 +30,7 @@ import {
   finalIncorrectHtlcAmount,
   incorrectOrUnknownPaymentDetails,
   mppTimeout,
+  onionSharedSecret,
   peelOnion,
   unknownNextPeer,
   type FailureMessage,
@@ -178,7 +178,7 @@ export class IncomingPayments {
   }
 
   private async judge(a: Arrival): Promise<void> {
-    const peeled = peelOnion(a.onionRoutingPacket, a.paymentHash, (point) => ecdh(this.deps.nodeSecret, point));
+    const peeled = peelOnion(a.onionRoutingPacket, a.paymentHash, (point) => onionSharedSecret(this.deps.nodeSecret, point));
     const height = this.height();
     const unknown = (): FailureMessage => incorrectOrUnknownPaymentDetails(a.amountMsat, height);
     switch (peeled.kind) {

@@ -55,6 +55,20 @@ describe('shutdown with HTLCs pending', () => {
     expect(cm(closing).localCommit.spec.htlcs).toEqual([]);
   });
 
+  it('HTLC commands wait for channel_reestablish in shutting-down too', () => {
+    const { pair, preimages } = pairWithHtlcs();
+    pair.step('A', { type: 'close', scriptPubKey: SCRIPT_A });
+    pair.run();
+    pair.step('B', { type: 'peer-disconnected' });
+    const t = pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: preimages[0]! });
+    expect(t.actions).toEqual([expect.objectContaining({ type: 'emit', event: expect.objectContaining({ type: 'command-rejected', reason: expect.stringMatching(/channel_reestablish/) }) })]);
+    pair.reconnect();
+    expect((pair.b.state as { syncing?: true }).syncing).toBeUndefined();
+    pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: preimages[0]! });
+    pair.run();
+    expect(pair.emitted('A', 'htlc-fulfilled')).toHaveLength(1);
+  });
+
   it('the peer adding an HTLC after its own shutdown fails the channel', () => {
     const { pair } = pairWithHtlcs();
     pair.step('A', { type: 'close', scriptPubKey: SCRIPT_A });

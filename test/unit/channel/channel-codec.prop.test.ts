@@ -117,6 +117,23 @@ const sideLog = (ctn: number, revackPending: boolean, fees: fc.Arbitrary<FeeUpda
     feeUpdates: fees,
   });
 
+/**
+ * What the codec checks of HTLCs (htlc-log.ts checkLog): each side's add ids distinct and below
+ * its next id; each removal names one add of the other side, at most once.
+ */
+function consistentHtlcs(log: HtlcLog): HtlcLog {
+  const ids = (sl: SideLog): SideLog => ({ ...sl, adds: sl.adds.map((a, i) => ({ ...a, id: BigInt(i) * 3n })), nextHtlcId: BigInt(sl.adds.length) * 3n + (sl.nextHtlcId % 5n) });
+  const local = ids(log.local);
+  const remote = ids(log.remote);
+  const removals = (own: SideLog, other: SideLog): SideLog => {
+    const targets = other.adds.map((a) => a.id);
+    const settles = own.settles.slice(0, targets.length).map((r, i) => ({ ...r, htlcId: targets[i]! }));
+    const fails = own.fails.slice(0, targets.length - settles.length).map((r, i) => ({ ...r, htlcId: targets[settles.length + i]! }));
+    return { ...own, settles, fails };
+  };
+  return { local: removals(local, remote), remote: removals(remote, local) };
+}
+
 /** Real compact stores of peer secrets: empty, and after a few revocations. */
 const SECRET_STORES: Uint8Array[] = [0, 1, 3, 6].map((n) => {
   const store = new ShachainStore();
@@ -128,10 +145,12 @@ const commitments: fc.Arbitrary<Commitments> = fc
   .tuple(fundingSat, commitmentNumber, fc.bigInt({ min: 0n, max: 2n ** 48n - 2n }).map(Number), fc.boolean(), fc.boolean())
   .chain(([f, localIndex, remoteIndex, isFunder, pending]) => {
     const funderFees = fc.tuple(firstFeeUpdate, fc.array(feeUpdate, { maxLength: 3 })).map(([first, rest]) => [first, ...rest]);
-    const log: fc.Arbitrary<HtlcLog> = fc.record({
-      local: sideLog(localIndex, false, isFunder ? funderFees : fc.constant([])),
-      remote: sideLog(remoteIndex, pending, isFunder ? fc.constant([]) : funderFees),
-    });
+    const log: fc.Arbitrary<HtlcLog> = fc
+      .record({
+        local: sideLog(localIndex, false, isFunder ? funderFees : fc.constant([])),
+        remote: sideLog(remoteIndex, pending, isFunder ? fc.constant([]) : funderFees),
+      })
+      .map(consistentHtlcs);
     const remoteNextCommit = fc.record({
       commit: fc.record({ index: fc.constant(remoteIndex + 1), spec: spec(f), txid: bytes(32), remotePerCommitmentPoint: point }),
       sentAfterLocalIndex: commitmentNumber,
@@ -213,7 +232,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
       rawTx,
     ),
   ),
-  withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script),
+  withOptional(withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script), 'syncing', fc.constant(true as const)),
   withOptional(
     fc.record({ type: fc.constant('negotiating-closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script }),
     'lastSent',

@@ -7,7 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type HtlcLog,
+  addHtlc,
   checkLog,
+  failHtlc,
+  settleHtlc,
   ctnLatest,
   dropUnsignedUpdates,
   feerateAt,
@@ -94,5 +97,15 @@ describe('checkLog', () => {
     expect(checkLog({ ...log, remote: { ...log.remote, feeUpdates: log.local.feeUpdates } }, 3, 4, false)).toMatch(/exactly one side/);
     expect(checkLog(recvCtx(log), 3, 4, false)).toMatch(/log.local.revackPending/);
     expect(() => feerateAt(newHtlcLog(true, 3, 3, 1000), 'local', 2)).toThrow(/no fee update/);
+  });
+
+  it('names inconsistent HTLCs: repeated or too high ids, removals of unknown HTLCs or twice, a fulfill without preimage', () => {
+    const h = { amountMsat: 1000n, paymentHash: new Uint8Array(32), cltvExpiry: 9, onionRoutingPacket: new Uint8Array(1366) };
+    const log = addHtlc(addHtlc(newHtlcLog(true, 0, 0, 1000), 'local', h), 'local', h);
+    expect(checkLog(log, 0, 0, false)).toBeUndefined();
+    expect(checkLog({ ...log, local: { ...log.local, nextHtlcId: 1n } }, 0, 0, false)).toMatch(/not below nextHtlcId/);
+    expect(checkLog(settleHtlc(log, 'remote', 5n, new Uint8Array(32)), 0, 0, false)).toMatch(/names no pending HTLC/);
+    expect(checkLog(failHtlc(settleHtlc(log, 'remote', 1n, new Uint8Array(32)), 'remote', 1n, { reason: Uint8Array.of(1) }), 0, 0, false)).toMatch(/or repeats/);
+    expect(checkLog(settleHtlc(log, 'remote', 1n, new Uint8Array(31)), 0, 0, false)).toMatch(/preimage/);
   });
 });
