@@ -114,6 +114,12 @@ export type ChannelUiEvent =
       readonly paymentHash: Uint8Array;
       readonly cltvExpiry: number;
       readonly onionRoutingPacket: Uint8Array;
+      /**
+       * Set when our commitment's dust HTLCs (this one included) exceed
+       * `ChannelLimits.maxDustHtlcExposureMsat`: BOLT 2 says fail such an HTLC back rather than
+       * claim it (it would go to miners on a force-close).
+       */
+      readonly dustExposureExceeded?: true;
     }
   /** Our HTLC was fulfilled by a valid update_fulfill_htlc (persisted first): the payment part succeeded. */
   | { readonly type: 'htlc-fulfilled'; readonly channelId: Uint8Array; readonly htlcId: bigint; readonly tag: string; readonly paymentPreimage: Uint8Array }

@@ -102,19 +102,21 @@ export function addHtlcProblem(c: Commitments, proposer: Side, h: HtlcToAdd, lim
   } else if (spec.toLocalMsat < fee + funderReserveMsat(c, proposer)) {
     return `the peer (the funder) could not pay the ${fee} msat commitment fee with this HTLC and keep its ${funderReserveMsat(c, proposer)} msat reserve`;
   }
-  const dust = dustExposureMsat(c, spec);
+  const dust = dustExposureMsat(c, spec, other(proposer));
   if (dust > limits.maxDustHtlcExposureMsat) return `dust HTLCs would hold ${dust} msat, over our dust exposure limit ${limits.maxDustHtlcExposureMsat} msat`;
   return undefined;
 }
 
-/** The HTLCs of `spec` trimmed on either side's commitment (they would go to miners on a force-close). */
-function dustExposureMsat(c: Commitments, spec: CommitmentSpec): bigint {
+/**
+ * The HTLCs of `spec` (a commitment of `owner`) trimmed on either side's commitment: they would
+ * go to miners on a force-close (BOLT 2 "dust exposure").
+ */
+export function dustExposureMsat(c: Commitments, spec: CommitmentSpec, owner: Side): bigint {
+  const [ownerDust, otherDust] = owner === 'local' ? [c.localParams.dustLimitSat, c.remoteParams.dustLimitSat] : [c.remoteParams.dustLimitSat, c.localParams.dustLimitSat];
   let total = 0n;
   for (const x of spec.htlcs) {
-    const trimmed =
-      isHtlcTrimmed(x, c.localParams.dustLimitSat, spec.feeratePerKw, c.channelType) ||
-      isHtlcTrimmed({ ...x, direction: x.direction === 'offered' ? 'received' : 'offered' }, c.remoteParams.dustLimitSat, spec.feeratePerKw, c.channelType);
-    if (trimmed) total += x.amountMsat;
+    const flipped = { ...x, direction: x.direction === 'offered' ? ('received' as const) : ('offered' as const) };
+    if (isHtlcTrimmed(x, ownerDust, spec.feeratePerKw, c.channelType) || isHtlcTrimmed(flipped, otherDust, spec.feeratePerKw, c.channelType)) total += x.amountMsat;
   }
   return total;
 }

@@ -39,7 +39,8 @@ import { ShachainStore, perCommitmentPoint, perCommitmentSecret } from '../../ke
 import type { ChannelKeys } from '../../keys/keychain.ts';
 import type { CommitmentSignedMessage, RevokeAndAckMessage, UpdateFeeMessage } from '../../wire/messages/channel-update.ts';
 import { type ChannelAction, type EmitAction, emit, send } from '../actions.ts';
-import { funderCommitmentCost, trimHtlcs } from '../bolt3/fees.ts';
+import { funderCommitmentCost, isHtlcTrimmed, trimHtlcs } from '../bolt3/fees.ts';
+import { dustExposureMsat } from '../htlc-limits.ts';
 import { hasAnchors } from '../bolt3/types.ts';
 import { badRemoteHtlcSignature, buildLocalCommitment, buildRemoteCommitment, checkRemoteSignature, keysFor, signRemoteCommitment, signRemoteHtlcs } from '../commitments.ts';
 import { commitmentSpecAt, newlyCommittedIncoming } from '../htlc-spec.ts';
@@ -119,15 +120,33 @@ export function retransmitCommitment(c: Commitments, keys: ChannelKeys): Channel
   return out;
 }
 
+/** An incoming HTLC of this amount is trimmed on our commitment or the peer's (at our current feerate). */
+function isDust(c: Commitments, amountMsat: bigint): boolean {
+  const rate = c.localCommit.spec.feeratePerKw;
+  return isHtlcTrimmed({ direction: 'received', amountMsat }, c.localParams.dustLimitSat, rate, c.channelType) || isHtlcTrimmed({ direction: 'offered', amountMsat }, c.remoteParams.dustLimitSat, rate, c.channelType);
+}
+
 /**
  * After a revocation (either way) from `before`: the peer's HTLCs now irrevocably committed
  * (`htlc-received`, once), HTLCs whose removal is irrevocable pruned (ours failed:
  * `htlc-failed`), superseded fee updates pruned.
  */
-function afterRevocation(before: HtlcLog, c: Commitments): { commitments: Commitments; events: EmitAction[] } {
-  const events: EmitAction[] = newlyCommittedIncoming(before, c.log).map((a) =>
-    emit({ type: 'htlc-received', channelId: c.channelId, htlcId: a.id, amountMsat: a.amountMsat, paymentHash: a.paymentHash, cltvExpiry: a.cltvExpiry, onionRoutingPacket: a.onionRoutingPacket }),
-  );
+function afterRevocation(before: HtlcLog, c: Commitments, limits: ChannelLimits): { commitments: Commitments; events: EmitAction[] } {
+  const incoming = newlyCommittedIncoming(before, c.log);
+  const overDust = incoming.length > 0 && dustExposureMsat(c, c.localCommit.spec, 'local') > limits.maxDustHtlcExposureMsat;
+  const events: EmitAction[] = incoming.map((a) => {
+    const dust = overDust && c.localCommit.spec.htlcs.some((h) => h.direction === 'received' && h.id === a.id) && isDust(c, a.amountMsat);
+    return emit({
+      type: 'htlc-received',
+      channelId: c.channelId,
+      htlcId: a.id,
+      amountMsat: a.amountMsat,
+      paymentHash: a.paymentHash,
+      cltvExpiry: a.cltvExpiry,
+      onionRoutingPacket: a.onionRoutingPacket,
+      ...(dust ? { dustExposureExceeded: true as const } : {}),
+    });
+  });
   const { log, resolved } = pruneResolvedHtlcs(c.log);
   for (const r of resolved) {
     if (r.offerer !== 'local' || r.kind !== 'fail') continue;
@@ -258,7 +277,7 @@ export function receiveCommitmentSigned(state: DancingState, m: CommitmentSigned
   const bad = badRemoteHtlcSignature(ours, m.htlcSignatures);
   if (bad >= 0) return fail(state, `commitment_signed htlc_signature ${bad} is not a valid LOW-S signature of our HTLC transaction for output ${ours.htlcOutputs[bad]?.index}`, ctx);
   const localCommit = { index, spec, txid: ours.txid, remoteSig: m.signature.slice(), htlcSignatures: m.htlcSignatures.map((x) => x.slice()) };
-  const settled = afterRevocation(c.log, { ...c, localCommit, log: sendRev(log) });
+  const settled = afterRevocation(c.log, { ...c, localCommit, log: sendRev(log) }, ctx.config.limits);
   const revoke = revokeAndAckFor(settled.commitments, keys);
   const signed = signIfNeeded(settled.commitments, keys);
   return persistThen({ ...state, commitments: signed.commitments }, c.channelId, send(revoke), ...signed.sends, ...settled.events);
@@ -293,7 +312,7 @@ export function receiveRevokeAndAck(state: DancingState, m: RevokeAndAckMessage,
     log: recvRev(c.log),
     remoteSecrets: secrets.toBytes(),
   };
-  const settled = afterRevocation(c.log, revoked);
+  const settled = afterRevocation(c.log, revoked, ctx.config.limits);
   const signed = signIfNeeded(settled.commitments, peerKeys(c, ctx));
   return persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...signed.sends, ...settled.events);
 }

@@ -167,6 +167,22 @@ describe('add-htlc command refusals (nothing sent, nothing persisted)', () => {
     expect(step(pair, { amountMsat: 2_000_000n, paymentHash: sha256(Uint8Array.of(4)) }).actions[0]!.type).toBe('persist');
   });
 
+  it('as receiver, dust beyond our exposure limit is flagged on htlc-received (to fail back, not claim)', () => {
+    const limits = { ...DEFAULT_CHANNEL_CONFIG.limits, maxDustHtlcExposureMsat: 500_000n };
+    const pair = normalPair({ configB: { ...DEFAULT_CHANNEL_CONFIG, limits } });
+    pair.addHtlc('A', 400_000n, { n: 1 });
+    pair.run();
+    pair.addHtlc('A', 400_000n, { n: 2 });
+    pair.addHtlc('A', 5_000_000n, { n: 3 }); // not dust: never flagged
+    pair.run();
+    const received = pair.emitted('B', 'htlc-received');
+    expect(received.map((e) => [e.htlcId, e.dustExposureExceeded === true])).toEqual([
+      [0n, false],
+      [1n, true],
+      [2n, false],
+    ]);
+  });
+
   it('fulfill/fail commands: unknown id, malformed code without BADONION', () => {
     const pair = normalPair();
     expect(rejected(pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: new Uint8Array(32) }).actions)).toMatch(/no HTLC 0/);
