@@ -8,7 +8,7 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../lib/bytes.ts';
-import { ShachainStore, perCommitmentSecret } from '../keys/shachain.ts';
+import { ShachainStore, perCommitmentPoint, perCommitmentSecret } from '../keys/shachain.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import { type Commitment, buildCommitment, finalizeCommitment, signCommitment, verifyCommitmentSignature } from './bolt3/commitment.ts';
 import { obscuringFactor } from './bolt3/commitment-number.ts';
@@ -51,7 +51,7 @@ export function buildLocalCommitment(c: CommitmentInputs, keys: ChannelKeys, ind
     toLocalMsat: spec.toLocalMsat,
     toRemoteMsat: spec.toRemoteMsat,
     htlcs: spec.htlcs,
-    keys: deriveLocalCommitmentKeys(perCommitmentSecret(keys.shachainSeed, index), c.localParams, c.remoteParams),
+    keys: deriveLocalCommitmentKeys(perCommitmentSecret(keys.shachainSeed, index), c.localParams, c.remoteParams, perCommitmentPoint(keys.shachainSeed, index)),
   });
 }
 

@@ -152,9 +152,11 @@ export function deriveLocalCommitmentKeys(
   perCommitmentSecret: Uint8Array,
   local: Pick<ChannelBasepoints, 'delayedPaymentBasepoint' | 'htlcBasepoint'>,
   remote: Pick<ChannelBasepoints, 'revocationBasepoint' | 'htlcBasepoint' | 'paymentBasepoint'>,
+  /** `per_commitment_secret · G` when the caller already has it (shachain's point cache); computed otherwise. */
+  knownPerCommitmentPoint?: Uint8Array,
 ): CommitmentKeys {
   checkSecret(perCommitmentSecret, 'perCommitmentSecret');
-  const perCommitmentPoint = publicKeyOf(perCommitmentSecret);
+  const perCommitmentPoint = knownPerCommitmentPoint ? checkPubkey(knownPerCommitmentPoint, 'perCommitmentPoint') : publicKeyOf(perCommitmentSecret);
   const revocationBasepoint = checkPubkey(remote.revocationBasepoint, 'remote.revocationBasepoint');
   try {
     const a = sha256(concatBytes(revocationBasepoint, perCommitmentPoint));
