@@ -22,7 +22,7 @@ export interface ParsedCommand {
 
 const GLOBAL_WITH_VALUE = new Set(['--data', '--network', '--esplora', '--log-level', '--passphrase-file']);
 /** Command flags that never take a value (so `--anchors <uri>` does not swallow the URI). */
-export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--anchors', '--static-remotekey', '--force', '--remove']);
+export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--anchors', '--static-remotekey', '--force', '--remove', '--no-keysend']);
 
 /** Split argv into global options, a command, its positionals and its `--flag value` pairs. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {

@@ -126,8 +126,8 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
       allowOnly(cmd.flags, ['--passphrase-file']);
       return balanceCommand(cmd, process.env);
     case 'run':
-      allowOnly(cmd.flags, ['--passphrase-file']);
-      if (cmd.positional.length > 0) throw new Error('usage: glint run');
+      allowOnly(cmd.flags, ['--passphrase-file', '--no-keysend']);
+      if (cmd.positional.length > 0) throw new Error('usage: glint run [--no-keysend]');
       return runCommand(cmd, process.env);
     case 'open':
       return openCommand(cmd, process.env);

@@ -15,6 +15,8 @@ export interface HostOptions extends StartOptions {
   readonly logger?: Logger;
   /** Chain poll cadence (default the node's, 10 s; GLINT_POLL_MS overrides it). */
   readonly pollIntervalMs?: number;
+  /** Claim keysend (spontaneous) payments sent to us (default true; `glint run --no-keysend` refuses them). */
+  readonly acceptKeysend?: boolean;
 }
 
 /** Build the node on the wallet in `--data`. */
@@ -28,6 +30,7 @@ export function buildNode(cmd: ParsedCommand, env: Env, wallet: WalletService, o
     entropy: nodeEntropy,
     logger: opts.logger ?? stderrLogger(cmd.global.logLevel),
     ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
+    ...(opts.acceptKeysend !== undefined ? { acceptKeysend: opts.acceptKeysend } : {}),
   });
 }
 

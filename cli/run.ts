@@ -12,7 +12,7 @@
 import { errorMessage } from '../engine/index.ts';
 import { stderrLogger } from './adapters/clock.ts';
 import { removeApiFile, startApiServer, writeApiFile } from './api-server.ts';
-import type { ParsedCommand } from './args.ts';
+import { booleanFlag, type ParsedCommand } from './args.ts';
 import { buildNode, type Env } from './node-host.ts';
 import { paymentJson, type PaymentRecordLike } from './payment-json.ts';
 import { requireData, withWallet } from './wallet.ts';
@@ -23,7 +23,8 @@ export async function runCommand(cmd: ParsedCommand, env: Env): Promise<undefine
   // withWallet takes the store lock first: a second `run` (or a command running in-process) on
   // the same directory fails here, and a stale api.json from a crashed run is simply replaced.
   await withWallet(cmd, env, async (wallet) => {
-    const node = buildNode(cmd, env, wallet, { logger });
+    // Keysend receive is a setting: on unless --no-keysend (then such payments fail back as unknown).
+    const node = buildNode(cmd, env, wallet, { logger, acceptKeysend: !booleanFlag(cmd.flags, '--no-keysend') });
     // Payment lines wait for the start line (a restart may claim pending payments while starting).
     const early: string[] = [];
     let printing = false;

@@ -4,7 +4,7 @@
  * flags that never swallow the next word, and errors that name the flag.
  */
 import { describe, expect, test } from 'vitest';
-import { parseArgs, parseCloseArgs, parseOpenArgs, parseTrustArgs, parseWholeAmount } from '../../cli/args.ts';
+import { booleanFlag, parseArgs, parseCloseArgs, parseOpenArgs, parseTrustArgs, parseWholeAmount } from '../../cli/args.ts';
 import { channelJson, jsonAmount } from '../../cli/json.ts';
 
 const PK = `02${'11'.repeat(32)}`;
@@ -94,5 +94,15 @@ describe('amounts', () => {
     const row = channelJson({ localId: 0, channelId: 'aa'.repeat(32), peer: PK, state: 'idle', capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false });
     expect(Object.keys(row)).toEqual(['channelId', 'peer', 'state', 'type', 'capacitySat', 'localMsat', 'remoteMsat', 'usable']);
     expect(row.type).toBeNull();
+  });
+});
+
+describe('glint run arguments', () => {
+  test('--no-keysend is a flag without a value (keysend receive is a setting, on by default)', () => {
+    const off = parseArgs(['--data', 'd', 'run', '--no-keysend'], {});
+    expect(off.command).toBe('run');
+    expect(off.positional).toEqual([]);
+    expect(booleanFlag(off.flags, '--no-keysend')).toBe(true);
+    expect(booleanFlag(parseArgs(['--data', 'd', 'run'], {}).flags, '--no-keysend')).toBe(false);
   });
 });
