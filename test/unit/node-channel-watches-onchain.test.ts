@@ -1,0 +1,152 @@
+/**
+ * BOLT 5 "MUST monitor the blockchain for transactions that spend any output ... it is interested
+ * in": the node's output watches (engine/node/channel-watches.ts) against a chain that mines real
+ * merkle trees and answers `/outspend`:
+ *
+ *   - a watched outpoint's spend is reported once per tip, with its depth growing by one per block;
+ *   - a reorg that takes the spend out of its block stops the reports; mined again elsewhere it is
+ *     re-proven in its new block (new height, depth from 1);
+ *   - a server naming a transaction that does not spend the outpoint, or a spend whose merkle
+ *     proof is not in its block, yields nothing;
+ *   - the revoked-commitment record key and write (`channel-revoked/<id>/<n>`, a schema row).
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { OutSpend } from '../../engine/chain/source.ts';
+import { bytesToHex } from '../../engine/lib/bytes.ts';
+import { OutputSpendWatcher, isPersistRevoked, isWatchOutputSpend, persistRevokedWrite, revokedRecordKey } from '../../engine/node/channel-watches.ts';
+import { silentLogger } from '../../engine/ports.ts';
+import { recordSpecFor, schemaProblems } from '../../engine/store/schema.ts';
+import { FakeChain } from '../harness/manager-fakes.ts';
+
+const display = (hash: Uint8Array): string => bytesToHex(Uint8Array.from(hash).reverse());
+
+/** FakeChain answering `/tx/:txid/outspend/:vout` from its blocks and mempool; `lie` overrides an answer. */
+class SpendChain extends FakeChain {
+  lie: ((txid: string, vout: number) => OutSpend | undefined) | undefined;
+  async outSpend(txid: string, vout: number): Promise<OutSpend> {
+    this.calls['outSpend'] = (this.calls['outSpend'] ?? 0) + 1;
+    const lied = this.lie?.(txid, vout);
+    if (lied) return lied;
+    for (const [id, c] of this.confirmed) {
+      const vin = Transaction.fromBuffer(c.raw).ins.findIndex((i) => display(i.hash) === txid && i.index === vout);
+      if (vin >= 0) return { spent: true, txid: id, vin, status: { confirmed: true, blockHeight: c.height, blockHash: c.hash, blockTime: 0 } };
+    }
+    for (const [id, raw] of this.mempool) {
+      const vin = Transaction.fromBuffer(raw).ins.findIndex((i) => display(i.hash) === txid && i.index === vout);
+      if (vin >= 0) return { spent: true, txid: id, vin, status: { confirmed: false } };
+    }
+    return { spent: false };
+  }
+  /** A reorg: `txid` leaves its block and goes back to the mempool; the tip moves to a new empty block. */
+  unconfirm(txid: string): void {
+    const c = this.confirmed.get(txid)!;
+    this.confirmed.delete(txid);
+    const held = new Map(this.mempool);
+    this.mempool.clear();
+    this.mine(1);
+    for (const [id, raw] of held) this.mempool.set(id, raw);
+    this.mempool.set(txid, c.raw);
+  }
+}
+
+function tx(inputs: { hash: Uint8Array; index: number }[], values: number[]): Transaction {
+  const t = new Transaction();
+  t.version = 2;
+  for (const i of inputs) t.addInput(i.hash, i.index, 0xfffffffd);
+  for (const v of values) t.addOutput(Uint8Array.of(0x00, 0x14, ...new Uint8Array(20).fill(v & 0xff)), BigInt(v));
+  return t;
+}
+
+let chain: SpendChain;
+let parent: Transaction;
+let child: Transaction;
+let watcher: OutputSpendWatcher;
+const scope = 'channel:0';
+
+beforeEach(async () => {
+  chain = new SpendChain();
+  parent = tx([{ hash: new Uint8Array(32).fill(7), index: 0 }], [50_000, 20_000]);
+  child = tx([{ hash: parent.getHash(), index: 1 }], [19_000]);
+  await chain.broadcast(parent.toBuffer());
+  chain.mine(1);
+  watcher = new OutputSpendWatcher(chain, silentLogger);
+  watcher.arm(scope, parent.getHash(), 1);
+});
+
+describe('BOLT 5 output watches (node)', () => {
+  test('a confirmed spend of a watched output is reported once per tip, its depth growing per block', async () => {
+    expect(await watcher.check(scope, await chain.tip())).toEqual([]);
+    await chain.broadcast(child.toBuffer());
+    // In the mempool only: not reported.
+    expect(await watcher.check(scope, { height: chain.height, hash: 'mempool-tip' })).toEqual([]);
+    chain.mine(1);
+    const h = chain.height;
+    const [e, ...rest] = await watcher.check(scope, await chain.tip());
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ type: 'output-spent', outputIndex: 1, blockHeight: h, depth: 1 });
+    expect(bytesToHex(e!.txid)).toBe(bytesToHex(parent.getHash()));
+    expect(bytesToHex(e!.spendingTx)).toBe(child.toHex());
+    // Same tip: nothing more, no request.
+    const calls = chain.calls['outSpend'];
+    expect(await watcher.check(scope, await chain.tip())).toEqual([]);
+    expect(chain.calls['outSpend']).toBe(calls);
+    chain.mine(2);
+    expect(await watcher.check(scope, await chain.tip())).toMatchObject([{ blockHeight: h, depth: 3 }]);
+    // The unwatched output 0 was never asked about.
+    expect(watcher.watched(scope)).toEqual([`${parent.getId()}:1`]);
+  });
+
+  test('a reorg removing the spend stops the reports; mined again it is re-proven in its new block', async () => {
+    await chain.broadcast(child.toBuffer());
+    chain.mine(1);
+    const first = chain.height;
+    expect(await watcher.check(scope, await chain.tip())).toMatchObject([{ blockHeight: first, depth: 1 }]);
+    chain.unconfirm(child.getId());
+    expect(await watcher.check(scope, await chain.tip())).toEqual([]);
+    chain.mine(1);
+    const merkleBefore = chain.calls['merkleProof'] ?? 0;
+    expect(await watcher.check(scope, await chain.tip())).toMatchObject([{ blockHeight: first + 2, depth: 1 }]);
+    expect((chain.calls['merkleProof'] ?? 0) - merkleBefore).toBe(1);
+  });
+
+  test('a lying server: a "spend" not spending the outpoint, or a spend not in its block, yields nothing (retried next tip)', async () => {
+    const block = [...chain.confirmed.values()][0]!;
+    // The parent itself does not spend parent:1.
+    chain.lie = () => ({ spent: true, txid: parent.getId(), vin: 0, status: { confirmed: true, blockHeight: block.height, blockHash: block.hash, blockTime: 0 } });
+    expect(await watcher.check(scope, await chain.tip())).toEqual([]);
+    // The child, claimed in the parent's block though it is only in the mempool.
+    await chain.broadcast(child.toBuffer());
+    chain.lie = () => ({ spent: true, txid: child.getId(), vin: 0, status: { confirmed: true, blockHeight: block.height, blockHash: block.hash, blockTime: 0 } });
+    const proof = chain.merkleProof.bind(chain);
+    chain.merkleProof = async (id: string) => (id === child.getId() ? { blockHeight: block.height, merkle: [], pos: 1 } : proof(id));
+    expect(await watcher.check(scope, await chain.tip())).toEqual([]);
+    // The truth, on the same tip (a failed check is not remembered as done).
+    chain.lie = undefined;
+    chain.merkleProof = proof;
+    chain.mine(1);
+    expect(await watcher.check(scope, await chain.tip())).toMatchObject([{ blockHeight: chain.height, depth: 1 }]);
+  });
+
+  test('a channel that ended watches nothing', async () => {
+    watcher.sync(scope, { type: 'closed' } as never);
+    expect(watcher.watched(scope)).toEqual([]);
+    await chain.broadcast(child.toBuffer());
+    chain.mine(1);
+    expect(await watcher.check(scope, await chain.tip())).toEqual([]);
+  });
+
+  test('the contract actions are recognised structurally, malformed ones are not', () => {
+    const channelId = new Uint8Array(32).fill(0xab);
+    const a = { type: 'persist-revoked', channelId, commitmentNumber: 7, record: Uint8Array.of(1, 7, 0) } as const;
+    expect(isPersistRevoked(a as never)).toBe(true);
+    expect(isPersistRevoked({ ...a, commitmentNumber: -1 } as never)).toBe(false);
+    expect(isPersistRevoked({ ...a, record: 'x' } as never)).toBe(false);
+    expect(persistRevokedWrite(a)).toEqual({ kind: 'persist', key: `channel-revoked/${'ab'.repeat(32)}/7`, value: a.record });
+    expect(isWatchOutputSpend({ type: 'watch-output-spend', txid: new Uint8Array(32), outputIndex: 2 } as never)).toBe(true);
+    expect(isWatchOutputSpend({ type: 'watch-output-spend', txid: new Uint8Array(31), outputIndex: 2 } as never)).toBe(false);
+    // The key family is in the store schema, and no other row swallows it.
+    expect(recordSpecFor(revokedRecordKey(channelId, 7))?.key).toBe('channel-revoked/');
+    expect(schemaProblems()).toEqual([]);
+  });
+});
