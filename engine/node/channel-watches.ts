@@ -31,7 +31,7 @@ import { bytesToHex } from '../lib/bytes.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
 import type { BarrierAction } from './executor.ts';
-import type { ChannelChain } from './channel-ports.ts';
+import type { ChannelChain, ClosingOutputInfo } from './channel-ports.ts';
 import { type ProvenTx, proveInBlock } from './channel-onchain.ts';
 import { displayTxid, isTerminal } from './channel-inspect.ts';
 
@@ -107,6 +107,38 @@ export function stateOutputWatches(state: ChannelState): readonly WatchedOutput[
   } catch {
     return [];
   }
+}
+
+/** The reducer's `closingOutputsOf` row (issue 6 contract). */
+interface ClosingOutputRow {
+  readonly txid: Uint8Array;
+  readonly outputIndex: number;
+  readonly kind: ClosingOutputInfo['kind'];
+  readonly amountSat: bigint;
+  readonly status: ClosingOutputInfo['status'];
+  readonly availableAtHeight?: number;
+  readonly claimTxid?: Uint8Array;
+}
+
+/** The closing outputs of `state` for ChannelInfo (undefined when the reducer lists none). */
+export function closingOutputsInfo(state: ChannelState): readonly ClosingOutputInfo[] | undefined {
+  const of = reducerHelper<(s: ChannelState) => readonly ClosingOutputRow[]>('closingOutputsOf');
+  if (!of) return undefined;
+  let rows: readonly ClosingOutputRow[];
+  try {
+    rows = of(state);
+  } catch {
+    return undefined;
+  }
+  if (rows.length === 0) return undefined;
+  return rows.map((r) => ({
+    outpoint: `${displayTxid(r.txid)}:${r.outputIndex}`,
+    kind: r.kind,
+    amountSat: r.amountSat,
+    status: r.status,
+    ...(r.availableAtHeight !== undefined ? { availableAtHeight: r.availableAtHeight } : {}),
+    ...(r.claimTxid ? { claimTxid: displayTxid(r.claimTxid) } : {}),
+  }));
 }
 
 /** The channel id a state's records are stored under. */
