@@ -95,7 +95,7 @@ describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output,
     };
     for (let i = 0; i < 12 && spenders.size < commitment.outs.length; i++) {
       await g.channels.idle();
-      await until(() => w.chain.mempoolTxids().length > 0 || spenders.size === commitment.outs.length, 'Glint’s claims in the mempool', 20_000, cheater.node).catch(() => undefined);
+      await until(() => w.chain.mempoolTxids().length > 0 || spenders.size === commitment.outs.length, 'Glint’s claims in the mempool', 5_000, cheater.node).catch(() => undefined);
       await mine(w, g, 1);
       await g.channels.idle();
       await findSpenders();
