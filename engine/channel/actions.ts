@@ -35,7 +35,8 @@ export interface CancelFundingAction {
   readonly txid: Uint8Array;
 }
 
-export type BroadcastKind = 'funding' | 'commitment' | 'mutual-close' | 'sweep';
+/** `htlc-claim`: ours from the peer's commitment; `second-stage`: our HTLC tx or its sweep; `justice`: revoked outputs (BOLT 5). */
+export type BroadcastKind = 'funding' | 'commitment' | 'mutual-close' | 'sweep' | 'htlc-claim' | 'second-stage' | 'justice';
 
 /** Publish a transaction (and keep re-publishing it until it confirms: the node's job). */
 export interface BroadcastAction {
@@ -69,6 +70,33 @@ export interface WatchSpendAction {
 }
 
 /**
+ * BOLT 5 "Revoked Transaction Close Handling": the peer's `revoke_and_ack` revoked commitment
+ * `commitmentNumber`, which had HTLC outputs; keep `record` (bolt5/revoked.ts
+ * `encodeRevokedCommitment`, the HTLCs from the peer's point of view) durably, in the same batch
+ * as the state, so that a breach by that commitment can claim its HTLC outputs. The node hands
+ * it back as `funding-spent.revokedRecord` (`commitmentNumberOfSpend`).
+ */
+export interface PersistRevokedAction {
+  readonly type: 'persist-revoked';
+  readonly channelId: Uint8Array;
+  readonly commitmentNumber: number;
+  readonly record: Uint8Array;
+}
+
+/**
+ * Report `output-spent` once a transaction spending `txid:outputIndex` (an output of a confirmed
+ * commitment: an HTLC output, a revoked output) is in a block, and again on each new tip with its
+ * depth while the channel is not closed. Derived from the state too (`outputWatchesOf`), so the
+ * node re-arms them after a restart.
+ */
+export interface WatchOutputSpendAction {
+  readonly type: 'watch-output-spend';
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly outputIndex: number;
+}
+
+/**
  * BOLT 3 `option_anchors`: our broadcast commitment pays less than our feerate estimate; ask the
  * node to CPFP it through our `to_local_anchor` (330 sat, locked to our funding pubkey) and one
  * wallet coin, so the package reaches `targetFeeratePerKw`. The node takes the funding key from
@@ -85,6 +113,9 @@ export interface RequestCpfpAction {
   readonly anchorIndex: number;
   readonly targetFeeratePerKw: number;
 }
+
+/** What an output of a closing channel is (`closingOutputsOf`). */
+export type ClosingOutputKind = 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
 
 /** Something for the UI / the node's event log. */
 export type ChannelUiEvent =
@@ -137,6 +168,17 @@ export type ChannelUiEvent =
       readonly malformed?: { readonly failureCode: number; readonly sha256OfOnion: Uint8Array };
       readonly localReason?: string;
     }
+  | {
+      /** BOLT 5: an output of the confirmed commitment (or of a second-stage tx) is settled for good. */
+      readonly type: 'output-resolved';
+      readonly channelId: Uint8Array;
+      readonly txid: Uint8Array;
+      readonly outputIndex: number;
+      readonly kind: ClosingOutputKind;
+      readonly amountSat: bigint;
+      readonly claimTxid?: Uint8Array;
+      readonly outcome: 'claimed' | 'theirs' | 'dust';
+    }
   | { readonly type: 'ignored'; readonly what: string; readonly reason: string }
   | { readonly type: 'internal-error'; readonly reason: string };
 
@@ -160,6 +202,8 @@ export type ChannelAction =
   | WatchConfirmationsAction
   | WatchSpendAction
   | RequestCpfpAction
+  | PersistRevokedAction
+  | WatchOutputSpendAction
   | EmitAction
   | CloseConnectionAction;
 

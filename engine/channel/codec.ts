@@ -30,6 +30,7 @@ import type {
   ForceClosingState,
   SpendingCommitment,
 } from './types.ts';
+import { readBreach, writeBreach } from './codec-breach.ts';
 
 /**
  * The snapshot format version written by this code. 2: `Commitments` gained the update log, the
@@ -43,8 +44,10 @@ import type {
  * adds their onion and tag, settles their preimage, fails their reason (codec-log.ts);
  * `shutting-down` and `normal` end with the peer's optional shutdown script (`shutting-down` then its `syncing` flag). Older records decode with no
  * HTLCs (none existed) and no peer script.
+ * 5: BOLT 5 breach — `force-closing` ends with an optional breach (codec-breach.ts). Older
+ * records decode without one (none existed).
  */
-export const CHANNEL_SNAPSHOT_VERSION = 4;
+export const CHANNEL_SNAPSHOT_VERSION = 5;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -581,6 +584,7 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
       tx(w, t);
     });
   });
+  optional(w, state.breach, (b) => writeBreach(w, b)); // version 5
 }
 
 /**
@@ -606,7 +610,8 @@ function readForceClosing(r: ByteReader, version: number): ForceClosingState {
   const n = r.u32('commitmentTx.length');
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
   const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
-  return { type: 'force-closing', commitments, reason, ...(commitmentTx ? { commitmentTx } : {}), ...(spend ? { spend } : {}) };
+  const breach = version >= 5 ? readOptional(r, 'breach', () => readBreach(r)) : undefined;
+  return { type: 'force-closing', commitments, reason, ...(commitmentTx ? { commitmentTx } : {}), ...(spend ? { spend } : {}), ...(breach ? { breach } : {}) };
 }
 
 function readSpend(r: ByteReader): CommitmentSpend {

@@ -139,6 +139,22 @@ export interface FundingSpentEvent {
   readonly blockHeight: number;
   /** Confirmations (1 = in the tip block). */
   readonly depth: number;
+  /**
+   * The stored `persist-revoked` record of the spend's commitment number
+   * (`commitmentNumberOfSpend`), when there is one: a breach's HTLC outputs are claimed with it.
+   */
+  readonly revokedRecord?: Uint8Array;
+}
+
+/** A watched output (`watch-output-spend`) was spent by `spendingTx`, in a block at `blockHeight`, `depth` confirmations deep. */
+export interface OutputSpentEvent {
+  readonly type: 'output-spent';
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly outputIndex: number;
+  readonly spendingTx: Uint8Array;
+  readonly blockHeight: number;
+  readonly depth: number;
 }
 
 export interface PeerConnectedEvent {
@@ -168,6 +184,7 @@ export type ChannelEvent =
   | PeerMessageEvent
   | FundingConfirmedEvent
   | FundingSpentEvent
+  | OutputSpentEvent
   | PeerConnectedEvent
   | PeerDisconnectedEvent
   | TickEvent;

@@ -29,3 +29,4 @@ export { htlcsOf, pendingIncomingHtlcs, receivableMsat, sendableMsat } from './h
 export type { HtlcView } from './htlc-queries.ts';
 export { MAX_CLTV_EXPIRY } from './htlc-limits.ts';
 export { ONION_ROUTING_PACKET_SIZE } from './htlc-log.ts';
+export { commitmentNumberOfSpend, revokedRecordAction } from './revoked-commitments.ts';

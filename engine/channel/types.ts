@@ -453,6 +453,32 @@ export interface CommitmentSpend {
   readonly sweepTx?: Uint8Array;
 }
 
+/** One justice transaction we broadcast (BOLT 5 "Revoked Transaction Close Handling"). */
+export interface JusticeClaim {
+  /** Signed; its inputs say which outputs it takes. */
+  readonly rawTx: Uint8Array;
+  /** Seen at SWEEP_CONFIRMATION_DEPTH. */
+  readonly confirmed: boolean;
+}
+
+/**
+ * The peer broadcast a commitment it had revoked: what we take from it with the revocation key.
+ * Everything else (keys, scripts, values) is derived again from these and `commitments`.
+ */
+export interface BreachResolution {
+  readonly commitmentNumber: number;
+  /** The revoked commitment as it confirmed. */
+  readonly commitmentTx: Uint8Array;
+  /** The `persist-revoked` record of that commitment (its HTLCs), when the node had one. */
+  readonly revokedRecord?: Uint8Array;
+  /** Justice transactions, oldest first; a later one replaces the inputs an earlier lost. */
+  readonly claims: readonly JusticeClaim[];
+  /** The peer's HTLC-success / HTLC-timeout transactions seen spending its revoked HTLC outputs. */
+  readonly secondStageTxs: readonly Uint8Array[];
+  /** Our to_remote sweep (the `spend`'s) confirmed at depth. */
+  readonly sweepConfirmed: boolean;
+}
+
 /**
  * Persisted: the channel failed (BOLT 5 "failing a channel"). We broadcast our commitment, or
  * the peer's commitment confirmed; once a commitment confirms (`spend`) we wait for our
@@ -466,6 +492,8 @@ export interface ForceClosingState {
   readonly commitmentTx?: Uint8Array;
   /** The commitment that confirmed, once one did. */
   readonly spend?: CommitmentSpend;
+  /** When that commitment is one the peer revoked: the justice we are doing (states/force-closing-revoked.ts). */
+  readonly breach?: BreachResolution;
 }
 
 /** What we sent in our last `closing_signed` (legacy negotiation with `fee_range`). */

@@ -727,6 +727,10 @@ export class ChannelManager {
       case 'watch-spend':
       case 'request-cpfp':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
+      case 'persist-revoked':
+      case 'watch-output-spend':
+        // BOLT 5 (issue 6): the node side of these (durable record, output watch) comes with the node's on-chain work.
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => undefined };
       case 'emit':
         return this.emitEffect(entry, a.event);
       case 'close-connection':

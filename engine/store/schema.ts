@@ -47,7 +47,7 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
   },
   {
     key: 'channel/',
-    version: 4,
+    version: 5,
     owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
     description: 'one channel state snapshot per channel id',
   },

@@ -52,6 +52,10 @@ export interface Side {
   /** The latest snapshot persisted, as the store would hold it. */
   persisted: Uint8Array | undefined;
   readonly broadcasts: BroadcastAction[];
+  /** `persist-revoked` records by commitment number, as the store would keep them. */
+  readonly revokedRecords: Map<number, Uint8Array>;
+  /** Every `watch-output-spend` asked for. */
+  readonly outputWatches: { readonly txid: Uint8Array; readonly outputIndex: number }[];
   readonly sent: Message[];
   /** Every distinct state this side passed through (for codec checks). */
   readonly states: ChannelState[];
@@ -148,6 +152,8 @@ export class ChannelPair {
       batches: [],
       persisted: undefined,
       broadcasts: [],
+      revokedRecords: new Map(),
+      outputWatches: [],
       sent: [],
       states: [state],
     });
@@ -227,6 +233,12 @@ export class ChannelPair {
         break;
       case 'broadcast':
         s.broadcasts.push(a);
+        break;
+      case 'persist-revoked':
+        s.revokedRecords.set(a.commitmentNumber, a.record);
+        break;
+      case 'watch-output-spend':
+        s.outputWatches.push({ txid: a.txid, outputIndex: a.outputIndex });
         break;
       case 'cancel-funding':
       case 'watch-confirmations':

@@ -67,6 +67,7 @@ import { type ChannelLimits, type Commitments, MIN_FEERATE_PER_KW, type NormalSt
 export type DancingState = NormalState | ShuttingDownState;
 import { type Transition, forceClose, persistThen, stay } from './common.ts';
 import { wrongChannel } from './shutdown.ts';
+import { revokedRecordAction } from '../revoked-commitments.ts';
 
 /** A commitment_signed is pending or some update is not yet in both commitments. */
 export function dancePending(c: Commitments): boolean {
@@ -314,5 +315,6 @@ export function receiveRevokeAndAck(state: DancingState, m: RevokeAndAckMessage,
   };
   const settled = afterRevocation(c.log, revoked, ctx.config.limits);
   const signed = signIfNeeded(settled.commitments, peerKeys(c, ctx));
-  return persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...signed.sends, ...settled.events);
+  const record = revokedRecordAction(c);
+  return persistThen({ ...state, commitments: signed.commitments }, c.channelId, ...(record ? [record] : []), ...signed.sends, ...settled.events);
 }

@@ -220,6 +220,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   ),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   withOptional(
+  withOptional(
     withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx),
     'spend',
     withOptional(
@@ -229,6 +230,20 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
         fc.record({ index: u32, valueSat: u64 }),
       ),
       'sweepTx',
+      rawTx,
+    ),
+  ),
+    // version 5: a breach (BOLT 5 justice).
+    'breach',
+    withOptional(
+      fc.record({
+        commitmentNumber: fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+        commitmentTx: rawTx,
+        claims: fc.array(fc.record({ rawTx, confirmed: fc.boolean() }), { maxLength: 3 }),
+        secondStageTxs: fc.array(rawTx, { maxLength: 2 }),
+        sweepConfirmed: fc.boolean(),
+      }),
+      'revokedRecord',
       rawTx,
     ),
   ),
@@ -383,7 +398,7 @@ describe('version-2 snapshots (before zero-conf: short_channel_id always set, no
   // Written by the version-2 codec, from a pair run (anchors, push 7000 sat).
   const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v2-scid.json', import.meta.url), 'utf8')) as Record<string, string>;
 
-  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id and no funding tx; re-encoded as version 4 it decodes the same', (_name, hex) => {
+  it.each(Object.entries(fixtures))('%s decodes with its short_channel_id and no funding tx; re-encoded as the current version it decodes the same', (_name, hex) => {
     const bytes = hexToBytes(hex);
     expect(bytes[0]).toBe(2);
     const s = decodeChannelState(bytes);
@@ -391,7 +406,7 @@ describe('version-2 snapshots (before zero-conf: short_channel_id always set, no
     expect(typeof s.shortChannelId).toBe('bigint');
     expect(s.fundingTx).toBeUndefined();
     const again = encodeChannelState(s);
-    expect(again[0]).toBe(4);
+    expect(again[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
     expect(decodeChannelState(again)).toEqual(s);
     // The version-4 body is refused as version 2.
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(2, ...again.subarray(1))));
@@ -412,7 +427,7 @@ describe('version-3 snapshots (before HTLCs)', () => {
   // Written by the version-3 codec, from a pair run (anchors, push 7000 sat, one update_fee, then A's close).
   const fixtures = JSON.parse(readFileSync(new URL('./fixtures/channel-snapshots-v3.json', import.meta.url), 'utf8')) as Record<string, string>;
 
-  it.each(Object.entries(fixtures))('%s decodes with no HTLCs and no HTLC signatures; re-encoded as version 4 it decodes the same', (_name, hex) => {
+  it.each(Object.entries(fixtures))('%s decodes with no HTLCs and no HTLC signatures; re-encoded as the current version it decodes the same', (_name, hex) => {
     const bytes = hexToBytes(hex);
     expect(bytes[0]).toBe(3);
     const s = decodeChannelState(bytes);
@@ -423,7 +438,7 @@ describe('version-3 snapshots (before HTLCs)', () => {
     expect(c.localCommit.htlcSignatures).toEqual([]);
     if (s.type === 'shutting-down') expect(s.remoteShutdownScript).toBeUndefined();
     const again = encodeChannelState(s);
-    expect(again[0]).toBe(4);
+    expect(again[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
     expect(decodeChannelState(again)).toEqual(s);
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(3, ...again.subarray(1))));
   });

@@ -1,0 +1,61 @@
+/**
+ * Snapshot fields of a breach (snapshot version 5): `ForceClosingState.breach`, the justice we
+ * do against a revoked commitment of the peer (BOLT 5 "Revoked Transaction Close Handling").
+ * Layout: u64 commitment number, u32-prefixed commitment tx, u8 flag [u32-prefixed revoked
+ * record], u16 claim count then per claim (u8 confirmed, u32-prefixed tx), u16 second-stage
+ * count then each u32-prefixed tx, u8 sweepConfirmed.
+ */
+import { DecodeError, ValidationError } from '../lib/errors.ts';
+import type { ByteReader } from '../wire/reader.ts';
+import type { ByteWriter } from '../wire/writer.ts';
+import { bytes, commitmentIndex, flag, optional, readIndex, readOptional } from './codec-fields.ts';
+import type { BreachResolution, JusticeClaim } from './types.ts';
+
+/** At most this many justice transactions / second-stage txs are kept (2 × 483 HTLCs, plus to_local). */
+const MAX_TXS = 1024;
+
+function writeTx(w: ByteWriter, raw: Uint8Array, field: string): void {
+  if (raw.length === 0) throw new ValidationError(field, 'must be non-empty');
+  w.u32(raw.length).bytes(raw);
+}
+
+function readTx(r: ByteReader, field: string): Uint8Array {
+  const n = r.u32(`${field}.length`);
+  if (n === 0) throw new DecodeError(field, 'empty transaction');
+  return bytes(r, n, field);
+}
+
+export function writeBreach(w: ByteWriter, b: BreachResolution): void {
+  commitmentIndex(w, b.commitmentNumber, 'breach.commitmentNumber');
+  writeTx(w, b.commitmentTx, 'breach.commitmentTx');
+  optional(w, b.revokedRecord, (x) => writeTx(w, x, 'breach.revokedRecord'));
+  if (b.claims.length > MAX_TXS) throw new ValidationError('breach.claims', `at most ${MAX_TXS}`);
+  w.u16(b.claims.length);
+  for (const c of b.claims) {
+    w.u8(c.confirmed ? 1 : 0);
+    writeTx(w, c.rawTx, 'breach.claims.rawTx');
+  }
+  if (b.secondStageTxs.length > MAX_TXS) throw new ValidationError('breach.secondStageTxs', `at most ${MAX_TXS}`);
+  w.u16(b.secondStageTxs.length);
+  for (const t of b.secondStageTxs) writeTx(w, t, 'breach.secondStageTxs');
+  w.u8(b.sweepConfirmed ? 1 : 0);
+}
+
+export function readBreach(r: ByteReader): BreachResolution {
+  const commitmentNumber = readIndex(r, 'breach.commitmentNumber');
+  const commitmentTx = readTx(r, 'breach.commitmentTx');
+  const revokedRecord = readOptional(r, 'breach.revokedRecord', () => readTx(r, 'breach.revokedRecord'));
+  const nClaims = r.u16('breach.claims.length');
+  if (nClaims > MAX_TXS) throw new DecodeError('breach.claims.length', `at most ${MAX_TXS}, got ${nClaims}`);
+  const claims: JusticeClaim[] = [];
+  for (let i = 0; i < nClaims; i++) {
+    const confirmed = flag(r, `breach.claims[${i}].confirmed`);
+    claims.push({ rawTx: readTx(r, `breach.claims[${i}].rawTx`), confirmed });
+  }
+  const nSecond = r.u16('breach.secondStageTxs.length');
+  if (nSecond > MAX_TXS) throw new DecodeError('breach.secondStageTxs.length', `at most ${MAX_TXS}, got ${nSecond}`);
+  const secondStageTxs: Uint8Array[] = [];
+  for (let i = 0; i < nSecond; i++) secondStageTxs.push(readTx(r, `breach.secondStageTxs[${i}]`));
+  const sweepConfirmed = flag(r, 'breach.sweepConfirmed');
+  return { commitmentNumber, commitmentTx, ...(revokedRecord ? { revokedRecord } : {}), claims, secondStageTxs, sweepConfirmed };
+}
