@@ -20,11 +20,12 @@
  *     Transaction Close Handling": the HTLC outputs of a revoked commitment can only be
  *     found with what we knew of it when it was revoked).
  *
- * The reducer's pure helpers (`outputWatchesOf`, `commitmentNumberOfSpend`) are looked up on the
- * channel module by name, so this file works (inertly) with a reducer that has none yet.
+ * The reducer's pure views still to come (`outputWatchesOf`, `closingOutputsOf`) are looked up on
+ * the channel module by name, so this file works (inertly) with a reducer that has none yet.
  */
 import { Transaction } from 'bitcoinjs-lib';
 import * as channelModule from '../channel/index.ts';
+import { commitmentNumberOfSpend } from '../channel/index.ts';
 import type { ChainTip } from '../chain/source.ts';
 import type { ChannelAction, ChannelEvent, ChannelState, FundingSpentEvent } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
@@ -89,7 +90,6 @@ export function persistRevokedWrite(a: PersistRevokedAction): BarrierAction {
 }
 
 type OutputWatchesOf = (state: ChannelState) => readonly WatchedOutput[];
-type CommitmentNumberOfSpend = (state: ChannelState, rawTx: Uint8Array) => number | undefined;
 
 /** The reducer's pure helper, when it has it. */
 function reducerHelper<T>(name: string): T | undefined {
@@ -157,12 +157,11 @@ export async function withRevokedRecord(
   load: ((key: string) => Promise<Uint8Array | undefined>) | undefined,
   logger: Logger,
 ): Promise<FundingSpentEvent> {
-  const numberOf = reducerHelper<CommitmentNumberOfSpend>('commitmentNumberOfSpend');
   const channelId = channelIdOf(state);
-  if (!numberOf || !load || !channelId) return event;
+  if (!load || !channelId) return event;
   let n: number | undefined;
   try {
-    n = numberOf(state, event.rawTx);
+    n = commitmentNumberOfSpend(state, event.rawTx);
   } catch {
     return event;
   }
@@ -170,7 +169,7 @@ export async function withRevokedRecord(
   const key = revokedRecordKey(channelId, n);
   try {
     const record = await load(key);
-    return record ? ({ ...event, revokedRecord: record } as FundingSpentEvent) : event;
+    return record ? { ...event, revokedRecord: record } : event;
   } catch (err) {
     logger.log('error', 'could not load the revoked commitment record; retried on the next tip', { key, error: errorMessage(err) });
     return event;

@@ -95,7 +95,7 @@ import { ChannelCloser, rejectionOf } from './channel-close.ts';
 import { channelInfo } from './channel-info.ts';
 import { retryStaticRemoteKey } from './channel-open-retry.ts';
 import { ChannelHtlcs, isUsable } from './channel-htlcs.ts';
-import { isPersistRevoked, isWatchOutputSpend, persistRevokedWrite } from './channel-watches.ts';
+import { isPersistRevoked, persistRevokedWrite } from './channel-watches.ts';
 import type { PaymentChannels } from './payments/ports.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
@@ -727,19 +727,18 @@ export class ChannelManager {
       case 'watch-spend':
       case 'request-cpfp':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
-      case 'persist-revoked':
       case 'watch-output-spend':
-        // BOLT 5 (issue 6): the node side of these (durable record, output watch) comes with the node's on-chain work.
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, a) };
+      case 'persist-revoked':
+        // Written by the batch itself (dispatch: persistRevokedWrite); never an effect.
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => undefined };
       case 'emit':
         return this.emitEffect(entry, a.event);
       case 'close-connection':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.opts.peers.disconnect(peer) };
       default: {
-        // Issue 6 actions (channel-watches.ts) are matched structurally.
-        const other = a as { readonly type: string };
-        if (isWatchOutputSpend(other)) return { kind: 'effect', describe: `watch spend of ${displayTxid(other.txid)}:${other.outputIndex}`, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, other) };
-        throw new Error(`unknown channel action ${other.type}`);
+        const never: never = a;
+        throw new Error(`unknown channel action ${(never as { type: string }).type}`);
       }
     }
   }

@@ -8,7 +8,10 @@
  *     re-proven in its new block (new height, depth from 1);
  *   - a server naming a transaction that does not spend the outpoint, or a spend whose merkle
  *     proof is not in its block, yields nothing;
- *   - the revoked-commitment record key and write (`channel-revoked/<id>/<n>`, a schema row).
+ *   - the revoked-commitment record key and write (`channel-revoked/<id>/<n>`, a schema row);
+ *   - through two ChannelManagers (real reducers, real wire codec): a payment revokes commitments
+ *     that had its HTLC output, and each side stores the peer's revoked commitment's record in the
+ *     very write that saves the channel snapshot (one atomic batch, before anything is sent).
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { beforeEach, describe, expect, test } from 'vitest';
@@ -17,7 +20,10 @@ import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { OutputSpendWatcher, isPersistRevoked, isWatchOutputSpend, persistRevokedWrite, revokedRecordKey } from '../../engine/node/channel-watches.ts';
 import { silentLogger } from '../../engine/ports.ts';
 import { recordSpecFor, schemaProblems } from '../../engine/store/schema.ts';
-import { FakeChain } from '../harness/manager-fakes.ts';
+import { decodeRevokedCommitment } from '../../engine/channel/bolt5/revoked.ts';
+import type { KVBatch } from '../../engine/ports.ts';
+import { MemoryKVStore } from '../../engine/store/memory.ts';
+import { Bus, FakeChain, makeNode, openAndConfirm, settleAll, withPayments } from '../harness/manager-fakes.ts';
 
 const display = (hash: Uint8Array): string => bytesToHex(Uint8Array.from(hash).reverse());
 
@@ -148,5 +154,44 @@ describe('BOLT 5 output watches (node)', () => {
     // The key family is in the store schema, and no other row swallows it.
     expect(recordSpecFor(revokedRecordKey(channelId, 7))?.key).toBe('channel-revoked/');
     expect(schemaProblems()).toEqual([]);
+  });
+});
+
+/** A store remembering the keys of every write batch. */
+class RecordingStore extends MemoryKVStore {
+  readonly batches: string[][] = [];
+  override async write(batch: KVBatch): Promise<void> {
+    await super.write(batch);
+    this.batches.push((batch.put ?? []).map(([k]) => k));
+  }
+}
+
+describe('BOLT 5 revoked-commitment records through the ChannelManager', () => {
+  test('a payment: each side keeps the record of the peer commitment it revoked with the HTLC output, written with the snapshot', async () => {
+    const net = { bus: new Bus(), chain: new FakeChain() };
+    const stores = { a: new RecordingStore(), b: new RecordingStore() };
+    const a = await makeNode(net, 'rev-alice', { store: stores.a });
+    const b = await makeNode(net, 'rev-bob', { store: stores.b });
+    const ch = await openAndConfirm(net, a, b, { channelType: 'static_remotekey', pushMsat: 0n });
+    const pa = await withPayments(a);
+    const pb = await withPayments(b);
+    expect(await stores.a.keys('channel-revoked/')).toEqual([]);
+    const inv = await pb.payments.createInvoice({ amountMsat: 7_000_000n, description: 'above dust' });
+    const paying = pa.payments.pay(inv.bolt11);
+    await settleAll(net.bus, [a, b], [pa.payments, pb.payments]);
+    expect((await paying).status).toBe('succeeded');
+    await settleAll(net.bus, [a, b], [pa.payments, pb.payments]);
+    for (const [n, store] of [[a, stores.a], [b, stores.b]] as const) {
+      const keys = await store.keys(`channel-revoked/${ch.channelId}/`);
+      expect(keys.length, n.name).toBeGreaterThan(0);
+      for (const key of keys) {
+        const record = decodeRevokedCommitment((await store.get(key))!);
+        expect(key).toBe(`channel-revoked/${ch.channelId}/${record.commitmentNumber}`);
+        expect(record.htlcs).toHaveLength(1);
+        expect(record.htlcs[0]).toMatchObject({ amountMsat: 7_000_000n, paymentHash: Uint8Array.from(Buffer.from(inv.paymentHash, 'hex')) });
+        // The same atomic write as the channel snapshot.
+        expect(store.batches.find((keysOfBatch) => keysOfBatch.includes(key))).toContain(`channel/${ch.channelId}`);
+      }
+    }
   });
 });
