@@ -30,3 +30,6 @@ export type { HtlcView } from './htlc-queries.ts';
 export { MAX_CLTV_EXPIRY } from './htlc-limits.ts';
 export { ONION_ROUTING_PACKET_SIZE } from './htlc-log.ts';
 export { commitmentNumberOfSpend, revokedRecordAction } from './revoked-commitments.ts';
+export { closingOutputsOf } from './closing-outputs.ts';
+export type { ClosingOutput } from './closing-outputs.ts';
+export { outputWatchesOf } from './states/force-closing-revoked.ts';

@@ -26,11 +26,12 @@ import { ValidationError, errorMessage } from '../../lib/errors.ts';
 import { type ChannelAction, emit } from '../actions.ts';
 import { keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
-import type { ChannelEvent, FundingConfirmedEvent, FundingSpentEvent } from '../events.ts';
+import type { ChannelEvent, FundingConfirmedEvent, FundingSpentEvent, OutputSpentEvent } from '../events.ts';
 import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, spendsFunding, sweepDestination, sweepMatured } from '../onchain.ts';
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
+import { breachClaimConfirmed, breachOutputSpent, breachPending, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
 
 type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
 
@@ -63,17 +64,26 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
   }
   const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
   const found = identifySpend(c, tx, keys);
-  if (!found) return ignored(state, 'the funding output was spent by a transaction that is no commitment we know');
-  const spend: CommitmentSpend = { ...found, blockHeight: event.blockHeight };
+  const revoked = found?.commitment === 'local' || found?.commitment === 'remote-current' ? undefined : revokedSpendOf(c, tx);
+  if (!found && !revoked) return ignored(state, 'the funding output was spent by a transaction that is no commitment we know');
+  const spend: CommitmentSpend = found ? { ...found, blockHeight: event.blockHeight } : { commitment: 'remote-other', txid, blockHeight: event.blockHeight };
+  const breach = revoked ? startBreach(c, tx, revoked, event.blockHeight, event.revokedRecord, ctx) : undefined;
+  const confirmedReason = revoked
+    ? `the peer's revoked commitment ${revoked.commitmentNumber} confirmed: justice`
+    : spend.commitment === 'local'
+      ? 'our commitment confirmed'
+      : "the peer's commitment confirmed";
   const next: ForceClosingState = {
     type: 'force-closing',
     commitments: c,
-    reason: state.type === 'force-closing' ? state.reason : found.commitment === 'local' ? 'our commitment confirmed' : "the peer's commitment confirmed",
+    reason: state.type === 'force-closing' && !revoked ? state.reason : confirmedReason,
     ...(state.type === 'force-closing' && state.commitmentTx ? { commitmentTx: state.commitmentTx } : {}),
     spend,
+    ...(breach ? { breach: breach.breach } : {}),
   };
-  const extra: ChannelAction[] = [emit({ type: 'commitment-confirmed', commitment: found.commitment, txid, blockHeight: event.blockHeight })];
+  const extra: ChannelAction[] = [emit({ type: 'commitment-confirmed', commitment: spend.commitment, txid, blockHeight: event.blockHeight })];
   if (state.type !== 'force-closing') extra.push(emit({ type: 'channel-force-closed', reason: next.reason }));
+  if (breach) extra.push(...breach.actions);
   return advance(next, ctx, event.depth, true, extra);
 }
 
@@ -105,7 +115,7 @@ function advance(state: ForceClosingState, ctx: ChannelContext, depth: number | 
       emit({ type: 'sweep-broadcast', txid: sweep.txid, valueSat: sweep.valueSat }),
     );
   }
-  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH) return toClosed(state, spend, extra);
+  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !breachPending(state)) return toClosed(state, spend, extra);
   return done();
 }
 
@@ -125,13 +135,34 @@ function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent):
   }
   if (!equalBytes(txid, Transaction.fromBuffer(sweepTx).getHash())) return stay(state);
   if (event.depth < SWEEP_CONFIRMATION_DEPTH) return stay(state);
+  if (state.breach && !state.breach.sweepConfirmed) {
+    const next: ForceClosingState = { ...state, breach: { ...state.breach, sweepConfirmed: true } };
+    return breachPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+  }
   return toClosed(state, state.spend, []);
+}
+
+/** A justice tx deep enough (states/force-closing-revoked.ts); else the to_remote / to_local sweep. */
+function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent): Transition {
+  const claimed = breachClaimConfirmed(state, event.rawTx, event.depth);
+  if (!claimed) return sweepConfirmed(state, event);
+  const next = claimed.state;
+  if (next.spend && !breachPending(next)) return toClosed(next, next.spend, claimed.actions);
+  return persistThen(next, next.commitments.channelId, ...claimed.actions);
+}
+
+function outputSpent(state: ForceClosingState, event: OutputSpentEvent, ctx: ChannelContext): Transition {
+  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx);
+  if (!r) return stay(state);
+  return persistThen(r.state, r.state.commitments.channelId, ...r.actions);
 }
 
 export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ctx: ChannelContext): Transition {
   switch (event.type) {
     case 'funding-confirmed':
-      return sweepConfirmed(state, event);
+      return claimConfirmed(state, event);
+    case 'output-spent':
+      return outputSpent(state, event, ctx);
     case 'tick':
       return advance(state, ctx, undefined, false);
     default:
