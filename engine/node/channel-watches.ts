@@ -19,13 +19,10 @@
  *     (`commitmentNumberOfSpend(state, rawTx)`) has a stored record (BOLT 5 "Revoked
  *     Transaction Close Handling": the HTLC outputs of a revoked commitment can only be
  *     found with what we knew of it when it was revoked).
- *
- * The reducer's pure views still to come (`outputWatchesOf`, `closingOutputsOf`) are looked up on
- * the channel module by name, so this file works (inertly) with a reducer that has none yet.
+
  */
 import { Transaction } from 'bitcoinjs-lib';
-import * as channelModule from '../channel/index.ts';
-import { commitmentNumberOfSpend } from '../channel/index.ts';
+import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../channel/index.ts';
 import type { ChainTip } from '../chain/source.ts';
 import type { ChannelAction, ChannelEvent, ChannelState, FundingSpentEvent } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
@@ -89,47 +86,14 @@ export function persistRevokedWrite(a: PersistRevokedAction): BarrierAction {
   return { kind: 'persist', key: revokedRecordKey(a.channelId, a.commitmentNumber), value: a.record };
 }
 
-type OutputWatchesOf = (state: ChannelState) => readonly WatchedOutput[];
-
-/** The reducer's pure helper, when it has it. */
-function reducerHelper<T>(name: string): T | undefined {
-  const fn = (channelModule as unknown as Record<string, unknown>)[name];
-  return typeof fn === 'function' ? (fn as T) : undefined;
-}
-
-/** What the state itself says must be watched (empty without the reducer helper, or once terminal). */
+/** What the state itself says must be watched (none once the channel ended). */
 export function stateOutputWatches(state: ChannelState): readonly WatchedOutput[] {
-  if (isTerminal(state)) return [];
-  const of = reducerHelper<OutputWatchesOf>('outputWatchesOf');
-  if (!of) return [];
-  try {
-    return of(state);
-  } catch {
-    return [];
-  }
-}
-
-/** The reducer's `closingOutputsOf` row (issue 6 contract). */
-interface ClosingOutputRow {
-  readonly txid: Uint8Array;
-  readonly outputIndex: number;
-  readonly kind: ClosingOutputInfo['kind'];
-  readonly amountSat: bigint;
-  readonly status: ClosingOutputInfo['status'];
-  readonly availableAtHeight?: number;
-  readonly claimTxid?: Uint8Array;
+  return isTerminal(state) ? [] : outputWatchesOf(state);
 }
 
 /** The closing outputs of `state` for ChannelInfo (undefined when the reducer lists none). */
 export function closingOutputsInfo(state: ChannelState): readonly ClosingOutputInfo[] | undefined {
-  const of = reducerHelper<(s: ChannelState) => readonly ClosingOutputRow[]>('closingOutputsOf');
-  if (!of) return undefined;
-  let rows: readonly ClosingOutputRow[];
-  try {
-    rows = of(state);
-  } catch {
-    return undefined;
-  }
+  const rows = closingOutputsOf(state);
   if (rows.length === 0) return undefined;
   return rows.map((r) => ({
     outpoint: `${displayTxid(r.txid)}:${r.outputIndex}`,
@@ -211,13 +175,20 @@ export class OutputSpendWatcher {
     else m.set(key, { txid: txid.slice(), outputIndex });
   }
 
-  /** After a step or a load: add what the state asks for; forget everything once the channel ended. */
+  /**
+   * After a step or a load: the state's own list is the set (`outputWatchesOf`: an outpoint whose
+   * claim confirmed is no longer asked about); what is still listed keeps its proven spend.
+   */
   sync(scope: string, state: ChannelState): void {
-    if (isTerminal(state)) {
+    const wanted = stateOutputWatches(state);
+    if (wanted.length === 0) {
       this.byScope.delete(scope);
       return;
     }
-    for (const w of stateOutputWatches(state)) if (!this.byScope.get(scope)?.has(outpointKey(w.txid, w.outputIndex))) this.arm(scope, w.txid, w.outputIndex);
+    const keep = new Set(wanted.map((w) => outpointKey(w.txid, w.outputIndex)));
+    const m = this.byScope.get(scope);
+    if (m) for (const k of [...m.keys()]) if (!keep.has(k)) m.delete(k);
+    for (const w of wanted) if (!this.byScope.get(scope)?.has(outpointKey(w.txid, w.outputIndex))) this.arm(scope, w.txid, w.outputIndex);
   }
 
   /** The outpoints watched for `scope` (display `txid:vout`), for tests and the inspector. */
