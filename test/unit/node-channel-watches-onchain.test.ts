@@ -11,7 +11,11 @@
  *   - the revoked-commitment record key and write (`channel-revoked/<id>/<n>`, a schema row);
  *   - through two ChannelManagers (real reducers, real wire codec): a payment revokes commitments
  *     that had its HTLC output, and each side stores the peer's revoked commitment's record in the
- *     very write that saves the channel snapshot (one atomic batch, before anything is sent).
+ *     very write that saves the channel snapshot (one atomic batch, before anything is sent);
+ *   - a breach: the payee restored from a stale store (while the HTLC was in its commitment)
+ *     force-closes; once mined, the payer's `funding-spent` carries the stored record, its justice
+ *     txs (checked by bcoin's interpreter) take to_local and the HTLC output, are published again
+ *     after a restart, and the channel shows its outputs claimed until it is closed.
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { beforeEach, describe, expect, test } from 'vitest';
@@ -23,7 +27,9 @@ import { recordSpecFor, schemaProblems } from '../../engine/store/schema.ts';
 import { decodeRevokedCommitment } from '../../engine/channel/bolt5/revoked.ts';
 import type { KVBatch } from '../../engine/ports.ts';
 import { MemoryKVStore } from '../../engine/store/memory.ts';
+import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { Bus, FakeChain, makeNode, openAndConfirm, settleAll, withPayments } from '../harness/manager-fakes.ts';
+import { scriptError } from './bolt03-interpreter.ts';
 
 const display = (hash: Uint8Array): string => bytesToHex(Uint8Array.from(hash).reverse());
 
@@ -160,9 +166,14 @@ describe('BOLT 5 output watches (node)', () => {
 /** A store remembering the keys of every write batch. */
 class RecordingStore extends MemoryKVStore {
   readonly batches: string[][] = [];
+  /** The whole store after each write. */
+  readonly copies: Map<string, Uint8Array>[] = [];
   override async write(batch: KVBatch): Promise<void> {
     await super.write(batch);
     this.batches.push((batch.put ?? []).map(([k]) => k));
+    const copy = new Map<string, Uint8Array>();
+    for (const k of await this.keys('')) copy.set(k, (await this.get(k))!);
+    this.copies.push(copy);
   }
 }
 
@@ -193,5 +204,75 @@ describe('BOLT 5 revoked-commitment records through the ChannelManager', () => {
         expect(store.batches.find((keysOfBatch) => keysOfBatch.includes(key))).toContain(`channel/${ch.channelId}`);
       }
     }
+  });
+});
+
+describe('BOLT 5 breach through the ChannelManager (stale backup of the peer)', () => {
+  test('revoked commitment with an HTLC mined → justice with the stored record, re-published after a restart, outputs claimed, closed', async () => {
+    const chain = new SpendChain();
+    const net = { bus: new Bus(), chain };
+    const storeB = new RecordingStore();
+    const a = await makeNode(net, 'breach-alice');
+    const b = await makeNode(net, 'breach-bob', { store: storeB });
+    const ch = await openAndConfirm(net, a, b, { channelType: 'static_remotekey', pushMsat: 0n });
+    const pa = await withPayments(a);
+    const pb = await withPayments(b);
+    const inv = await pb.payments.createInvoice({ amountMsat: 9_000_000n, description: 'to be cheated' });
+    const paying = pa.payments.pay(inv.bolt11);
+    await settleAll(net.bus, [a, b], [pa.payments, pb.payments]);
+    expect((await paying).status).toBe('succeeded');
+    await settleAll(net.bus, [a, b], [pa.payments, pb.payments]);
+
+    // B's store as it was while the HTLC was in B's own commitment: its "old backup".
+    const key = `channel/${ch.channelId}`;
+    const backup = storeB.copies.find((c) => {
+      const st = c.get(key) && decodeChannelState(c.get(key)!);
+      return !!st && 'commitments' in st && st.commitments.localCommit.spec.htlcs.length > 0;
+    })!;
+    expect(backup).toBeDefined();
+    pb.payments.stop();
+    b.manager.stop();
+    const old = new MemoryKVStore();
+    await old.write({ put: [...backup] });
+    const cheater = await makeNode(net, 'breach-bob', { store: old });
+    const { closingTxid } = await cheater.manager.close(ch.channelId, { force: true });
+    const revokedRaw = chain.mempool.get(closingTxid)!;
+    const revoked = Transaction.fromBuffer(revokedRaw);
+    chain.mine(1);
+    const minedAt = chain.height;
+    await a.manager.onTip();
+    await a.manager.idle();
+
+    const s = decodeChannelState((await a.store.get(key))!);
+    expect(s.type).toBe('force-closing');
+    if (s.type !== 'force-closing') throw new Error('not force-closing');
+    expect(s.breach?.revokedRecord).toBeDefined();
+    const justice = [...chain.mempool.values()].map((r) => Transaction.fromBuffer(r)).filter((t) => t.ins.some((i) => display(i.hash) === closingTxid));
+    expect(justice.length).toBeGreaterThan(0);
+    const claimed = new Set<number>();
+    for (const t of justice) {
+      t.ins.forEach((i, n) => {
+        const prev = revoked.outs[i.index]!;
+        expect(scriptError(t.toBuffer(), n, prev.script, prev.value)).toBeUndefined();
+        claimed.add(i.index);
+      });
+    }
+    const htlcVout = revoked.outs.findIndex((o) => o.value === 9_000n);
+    expect(htlcVout).toBeGreaterThanOrEqual(0);
+    expect(claimed.has(htlcVout)).toBe(true);
+    expect(a.manager.get(ch.channelId)?.outputs?.some((o) => o.outpoint === `${closingTxid}:${htlcVout}` && o.kind === 'revoked-htlc')).toBe(true);
+
+    // Restart A before the justice confirms: published again from its record.
+    a.manager.stop();
+    chain.mempool.clear();
+    const a2 = await makeNode(net, 'breach-alice', { store: a.store });
+    for (const t of justice) expect(chain.mempool.has(t.getId())).toBe(true);
+    for (let i = 0; i < 8 && a2.manager.get(ch.channelId)?.state !== 'closed'; i++) {
+      chain.mine(1);
+      await a2.manager.onTip();
+      await a2.manager.idle();
+    }
+    for (const t of justice) expect(chain.confirmed.get(t.getId())?.height).toBe(minedAt + 1);
+    expect(a2.manager.get(ch.channelId)).toMatchObject({ state: 'closed' });
   });
 });
