@@ -35,13 +35,18 @@ afterAll(async () => {
 
 const sumOut = (tx: Transaction): bigint => tx.outs.reduce((s, o) => s + o.value, 0n);
 
+const ANCHOR_SAT = 330n;
+
 describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output, Glint punishes it', () => {
-  test('static_remotekey: Glint’s justice takes to_local and the HTLC output before the delay, its to_remote is swept, and its wallet ends with the channel minus fees', async () => {
-    const cheater = await ldkPeer(w, 'ldk-breacher', { config: { maxInboundHtlcValueInFlightPercent: 100 } });
+  for (const anchors of [false, true]) {
+  const channelType = anchors ? 'anchors_zero_fee_htlc_tx' : 'static_remotekey';
+  test(`${channelType}: Glint’s justice takes to_local and the HTLC output before the delay, its to_remote is swept, and its wallet ends with the channel minus fees`, async () => {
+    const cheater = await ldkPeer(w, `ldk-breacher-${channelType}`, { anchors, config: { maxInboundHtlcValueInFlightPercent: 100 } });
     const g = await glintNode(w, { minimumDepth: 1, fundSat: 100_000, sweepToWallet: true });
     await mine(w, g, 1);
     const capacitySat = 200_000n;
-    const ch = await openLdkToGlint(w, g, cheater, { fundingSat: capacitySat, pushMsat: 0n, seed: 'ldk-breach vs glint' });
+    const ch = await openLdkToGlint(w, g, cheater, { fundingSat: capacitySat, pushMsat: 0n, seed: `ldk-breach vs glint ${channelType}` });
+    expect(ch.type).toBe(channelType);
     const pay = await glintPayments(g);
     const key = monitorKeyOfChannel(cheater.node, ch.channelId);
 
@@ -84,23 +89,27 @@ describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output,
     const minedAt = w.chain.height;
     expect(w.chain.index.tx(revoked.commitmentTxid)?.block?.height).toBe(minedAt);
 
-    // Every output of the revoked commitment gets spent by Glint, well before LDK's to_self_delay.
+    // Every output of the revoked commitment but the anchors (BOLT 3: 330 sat each, left alone) gets
+    // spent by Glint, well before LDK's to_self_delay.
+    const anchorVouts = commitment.outs.flatMap((o, i) => (o.value === ANCHOR_SAT && o.script.length === 34 ? [i] : []));
+    expect(anchorVouts).toHaveLength(anchors ? 2 : 0);
+    const toClaim = commitment.outs.map((_, i) => i).filter((i) => !anchorVouts.includes(i));
     const spenders = new Map<number, string>();
     const findSpenders = async () => {
-      for (let vout = 0; vout < commitment.outs.length; vout++) {
+      for (const vout of toClaim) {
         if (spenders.has(vout)) continue;
         const s = await g.client.outSpend(revoked.commitmentTxid, vout);
         if (s.spent) spenders.set(vout, s.txid);
       }
     };
-    for (let i = 0; i < 12 && spenders.size < commitment.outs.length; i++) {
+    for (let i = 0; i < 12 && spenders.size < toClaim.length; i++) {
       await g.channels.idle();
-      await until(() => w.chain.mempoolTxids().length > 0 || spenders.size === commitment.outs.length, 'Glint’s claims in the mempool', 5_000, cheater.node).catch(() => undefined);
+      await until(() => w.chain.mempoolTxids().length > 0 || spenders.size === toClaim.length, 'Glint’s claims in the mempool', 5_000, cheater.node).catch(() => undefined);
       await mine(w, g, 1);
       await g.channels.idle();
       await findSpenders();
     }
-    expect([...spenders.keys()].sort()).toEqual(commitment.outs.map((_, i) => i));
+    expect([...spenders.keys()].sort()).toEqual(toClaim);
     const claims = [...new Set(spenders.values())];
     let claimFees = 0n;
     for (const txid of claims) {
@@ -124,9 +133,10 @@ describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output,
 
     await g.watch.sync();
     const after = g.watch.balance().confirmedSat;
-    expect(after - before).toBe(capacitySat - commitmentFee - claimFees);
+    expect(after - before).toBe(capacitySat - commitmentFee - claimFees - ANCHOR_SAT * BigInt(anchorVouts.length));
     await g.channels.idle();
     const state = decodeChannelState((await g.store.get(`channel/${ch.channelId}`))!);
     expect(['force-closing', 'closed']).toContain(state.type);
   }, 180_000);
+  }
 });
