@@ -8,6 +8,7 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { sweepDelay } from './onchain.ts';
 import { type ClosingOutput, breachOutputs } from './states/force-closing-revoked.ts';
+import { remoteHtlcOutputs } from './states/force-closing-remote-htlcs.ts';
 import type { ChannelState } from './types.ts';
 
 export type { ClosingOutput } from './states/force-closing-revoked.ts';
@@ -21,7 +22,7 @@ export function closingOutputsOf(state: ChannelState): ClosingOutput[] {
     const kind = spend.commitment === 'local' ? 'to_local' : 'to_remote';
     const base = { txid: spend.txid, outputIndex: spend.output.index, kind, amountSat: spend.output.valueSat } as const;
     if (!spend.sweepTx) out.push({ ...base, status: 'waiting', availableAtHeight: spend.blockHeight + sweepDelay(state.commitments, spend) });
-    else out.push({ ...base, status: state.breach?.sweepConfirmed ? 'claimed' : 'claimable', claimTxid: Transaction.fromBuffer(spend.sweepTx).getHash() });
+    else out.push({ ...base, status: state.breach?.sweepConfirmed || state.sweepConfirmed ? 'claimed' : 'claimable', claimTxid: Transaction.fromBuffer(spend.sweepTx).getHash() });
   }
-  return [...out, ...breachOutputs(state)];
+  return [...out, ...remoteHtlcOutputs(state), ...breachOutputs(state)];
 }

@@ -9,7 +9,7 @@ import { DecodeError, ValidationError } from '../lib/errors.ts';
 import type { ByteReader } from '../wire/reader.ts';
 import type { ByteWriter } from '../wire/writer.ts';
 import { bytes, commitmentIndex, flag, optional, readIndex, readOptional } from './codec-fields.ts';
-import type { BreachResolution, JusticeClaim } from './types.ts';
+import type { BreachResolution, HtlcClaimProgress, JusticeClaim } from './types.ts';
 
 /** At most this many justice transactions / second-stage txs are kept (2 × 483 HTLCs, plus to_local). */
 const MAX_TXS = 1024;
@@ -58,4 +58,32 @@ export function readBreach(r: ByteReader): BreachResolution {
   for (let i = 0; i < nSecond; i++) secondStageTxs.push(readTx(r, `breach.secondStageTxs[${i}]`));
   const sweepConfirmed = flag(r, 'breach.sweepConfirmed');
   return { commitmentNumber, commitmentTx, ...(revokedRecord ? { revokedRecord } : {}), claims, secondStageTxs, sweepConfirmed };
+}
+
+const OUTCOMES = ['claimed', 'theirs', 'dust'] as const;
+
+/** `ForceClosingState.htlcClaims` (version 5): u16 count, per entry u32 output index, u8 flag [u32-prefixed claim tx], u8 outcome (0 none, 1 claimed, 2 theirs, 3 dust). */
+export function writeHtlcClaims(w: ByteWriter, claims: readonly HtlcClaimProgress[]): void {
+  if (claims.length > MAX_TXS) throw new ValidationError('htlcClaims', `at most ${MAX_TXS}`);
+  w.u16(claims.length);
+  for (const p of claims) {
+    w.u32(p.outputIndex);
+    optional(w, p.claimTx, (t) => writeTx(w, t, 'htlcClaims.claimTx'));
+    w.u8(p.outcome === undefined ? 0 : OUTCOMES.indexOf(p.outcome) + 1);
+  }
+}
+
+export function readHtlcClaims(r: ByteReader): HtlcClaimProgress[] {
+  const n = r.u16('htlcClaims.length');
+  if (n > MAX_TXS) throw new DecodeError('htlcClaims.length', `at most ${MAX_TXS}, got ${n}`);
+  const out: HtlcClaimProgress[] = [];
+  for (let i = 0; i < n; i++) {
+    const outputIndex = r.u32(`htlcClaims[${i}].outputIndex`);
+    const claimTx = readOptional(r, `htlcClaims[${i}].claimTx`, () => readTx(r, `htlcClaims[${i}].claimTx`));
+    const k = r.u8(`htlcClaims[${i}].outcome`);
+    if (k > OUTCOMES.length) throw new DecodeError(`htlcClaims[${i}].outcome`, `unknown ${k}`);
+    const outcome = k === 0 ? undefined : OUTCOMES[k - 1];
+    out.push({ outputIndex, ...(claimTx ? { claimTx } : {}), ...(outcome ? { outcome } : {}) });
+  }
+  return out;
 }

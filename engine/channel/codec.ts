@@ -30,7 +30,7 @@ import type {
   ForceClosingState,
   SpendingCommitment,
 } from './types.ts';
-import { readBreach, writeBreach } from './codec-breach.ts';
+import { readBreach, readHtlcClaims, writeBreach, writeHtlcClaims } from './codec-breach.ts';
 
 /**
  * The snapshot format version written by this code. 2: `Commitments` gained the update log, the
@@ -44,8 +44,9 @@ import { readBreach, writeBreach } from './codec-breach.ts';
  * adds their onion and tag, settles their preimage, fails their reason (codec-log.ts);
  * `shutting-down` and `normal` end with the peer's optional shutdown script (`shutting-down` then its `syncing` flag). Older records decode with no
  * HTLCs (none existed) and no peer script.
- * 5: BOLT 5 breach — `force-closing` ends with an optional breach (codec-breach.ts). Older
- * records decode without one (none existed).
+ * 5: BOLT 5 — `force-closing` ends with an optional breach, the optional progress of the peer's
+ * commitment's HTLC outputs (codec-breach.ts) and a sweepConfirmed flag. Older records decode
+ * without them (none existed).
  */
 export const CHANNEL_SNAPSHOT_VERSION = 5;
 /** The oldest snapshot version `decodeChannelState` reads. */
@@ -585,6 +586,8 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
     });
   });
   optional(w, state.breach, (b) => writeBreach(w, b)); // version 5
+  optional(w, state.htlcClaims, (h) => writeHtlcClaims(w, h)); // version 5
+  w.u8(state.sweepConfirmed === true ? 1 : 0); // version 5
 }
 
 /**
@@ -611,7 +614,18 @@ function readForceClosing(r: ByteReader, version: number): ForceClosingState {
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
   const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
   const breach = version >= 5 ? readOptional(r, 'breach', () => readBreach(r)) : undefined;
-  return { type: 'force-closing', commitments, reason, ...(commitmentTx ? { commitmentTx } : {}), ...(spend ? { spend } : {}), ...(breach ? { breach } : {}) };
+  const htlcClaims = version >= 5 ? readOptional(r, 'htlcClaims', () => readHtlcClaims(r)) : undefined;
+  const sweepConfirmed = version >= 5 && flag(r, 'sweepConfirmed');
+  return {
+    type: 'force-closing',
+    commitments,
+    reason,
+    ...(commitmentTx ? { commitmentTx } : {}),
+    ...(spend ? { spend } : {}),
+    ...(breach ? { breach } : {}),
+    ...(htlcClaims ? { htlcClaims } : {}),
+    ...(sweepConfirmed ? { sweepConfirmed: true as const } : {}),
+  };
 }
 
 function readSpend(r: ByteReader): CommitmentSpend {

@@ -494,6 +494,17 @@ export interface ForceClosingState {
   readonly spend?: CommitmentSpend;
   /** When that commitment is one the peer revoked: the justice we are doing (states/force-closing-revoked.ts). */
   readonly breach?: BreachResolution;
+  /** The peer's current / next commitment's HTLC outputs (states/force-closing-remote-htlcs.ts). */
+  readonly htlcClaims?: readonly HtlcClaimProgress[];
+  /** Our sweep of `spend.output` is deep enough while HTLC outputs are still being resolved. */
+  readonly sweepConfirmed?: true;
+}
+
+/** One HTLC output of the peer's confirmed commitment: our claim once broadcast, and how it ended. */
+export interface HtlcClaimProgress {
+  readonly outputIndex: number;
+  readonly claimTx?: Uint8Array;
+  readonly outcome?: 'claimed' | 'theirs' | 'dust';
 }
 
 /** What we sent in our last `closing_signed` (legacy negotiation with `fee_range`). */

@@ -241,13 +241,18 @@ export function breachOutputs(state: ForceClosingState): ClosingOutput[] {
 
 /**
  * The outputs the node must watch for spends (`watch-output-spend`), derived from the state so
- * that a restart re-arms them: the inputs of every unconfirmed justice tx (the peer's
- * second-stage tx racing ours shows up there).
+ * that a restart re-arms them: the unresolved HTLC outputs of the peer's confirmed commitment,
+ * and the inputs of every unconfirmed justice tx (the peer's second-stage tx racing ours shows
+ * up there).
  */
 export function outputWatchesOf(state: ChannelState): { txid: Uint8Array; outputIndex: number }[] {
-  if (state.type !== 'force-closing' || !state.breach) return [];
-  const seen = new Set<string>();
+  if (state.type !== 'force-closing') return [];
   const out: { txid: Uint8Array; outputIndex: number }[] = [];
+  // The peer's commitment's HTLC outputs not yet resolved (force-closing-remote-htlcs.ts).
+  const spend = state.spend;
+  if (spend && state.htlcClaims) for (const p of state.htlcClaims) if (p.outcome === undefined) out.push({ txid: spend.txid.slice(), outputIndex: p.outputIndex });
+  if (!state.breach) return out;
+  const seen = new Set<string>();
   for (const claim of state.breach.claims) {
     if (claim.confirmed) continue;
     for (const i of Transaction.fromBuffer(claim.rawTx).ins) {

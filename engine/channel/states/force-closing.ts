@@ -31,6 +31,7 @@ import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, spendsFunding, swe
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
+import { claimRemoteHtlcs, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
 import { breachClaimConfirmed, breachOutputSpent, breachPending, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
 
 type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
@@ -68,6 +69,7 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
   if (!found && !revoked) return ignored(state, 'the funding output was spent by a transaction that is no commitment we know');
   const spend: CommitmentSpend = found ? { ...found, blockHeight: event.blockHeight } : { commitment: 'remote-other', txid, blockHeight: event.blockHeight };
   const breach = revoked ? startBreach(c, tx, revoked, event.blockHeight, event.revokedRecord, ctx) : undefined;
+  const htlcs = !revoked && spend.commitment !== 'local' ? startRemoteHtlcs(c, txid) : undefined;
   const confirmedReason = revoked
     ? `the peer's revoked commitment ${revoked.commitmentNumber} confirmed: justice`
     : spend.commitment === 'local'
@@ -80,15 +82,22 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
     ...(state.type === 'force-closing' && state.commitmentTx ? { commitmentTx: state.commitmentTx } : {}),
     spend,
     ...(breach ? { breach: breach.breach } : {}),
+    ...(htlcs ? { htlcClaims: htlcs.progress } : {}),
   };
   const extra: ChannelAction[] = [emit({ type: 'commitment-confirmed', commitment: spend.commitment, txid, blockHeight: event.blockHeight })];
   if (state.type !== 'force-closing') extra.push(emit({ type: 'channel-force-closed', reason: next.reason }));
   if (breach) extra.push(...breach.actions);
+  if (htlcs) extra.push(...htlcs.actions);
   return advance(next, ctx, event.depth, true, extra);
 }
 
 /** Build the sweep once it matured; end the channel when there is nothing (more) to wait for. */
-function advance(state: ForceClosingState, ctx: ChannelContext, depth: number | undefined, changed: boolean, extra: ChannelAction[] = []): Transition {
+function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | undefined, givenChanged: boolean, givenExtra: ChannelAction[] = []): Transition {
+  // HTLC outputs of the peer's commitment that can be claimed now (preimage known, expiry passed).
+  const claimed = claimRemoteHtlcs(given, ctx);
+  const state = claimed ? claimed.state : given;
+  const changed = givenChanged || claimed !== undefined;
+  const extra = claimed ? [...givenExtra, ...claimed.actions] : givenExtra;
   const c = state.commitments;
   const spend = state.spend;
   const done = (): Transition => (changed ? persistThen(state, c.channelId, ...extra) : stay(state, ...extra));
@@ -115,7 +124,7 @@ function advance(state: ForceClosingState, ctx: ChannelContext, depth: number | 
       emit({ type: 'sweep-broadcast', txid: sweep.txid, valueSat: sweep.valueSat }),
     );
   }
-  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !breachPending(state)) return toClosed(state, spend, extra);
+  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !resolutionPending(state)) return toClosed(state, spend, extra);
   return done();
 }
 
@@ -137,22 +146,33 @@ function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent):
   if (event.depth < SWEEP_CONFIRMATION_DEPTH) return stay(state);
   if (state.breach && !state.breach.sweepConfirmed) {
     const next: ForceClosingState = { ...state, breach: { ...state.breach, sweepConfirmed: true } };
-    return breachPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+  }
+  if (state.htlcClaims && state.sweepConfirmed !== true) {
+    const next: ForceClosingState = { ...state, sweepConfirmed: true };
+    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
   }
   return toClosed(state, state.spend, []);
 }
 
+/** Whether something on chain is still ours to resolve besides the spend's own output: justice txs, HTLC outputs, and then our sweep. */
+function resolutionPending(s: ForceClosingState): boolean {
+  if (breachPending(s)) return true;
+  if (!s.htlcClaims) return false;
+  return remoteHtlcsPending(s) || (s.spend?.output !== undefined && s.sweepConfirmed !== true);
+}
+
 /** A justice tx deep enough (states/force-closing-revoked.ts); else the to_remote / to_local sweep. */
 function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent): Transition {
-  const claimed = breachClaimConfirmed(state, event.rawTx, event.depth);
+  const claimed = breachClaimConfirmed(state, event.rawTx, event.depth) ?? remoteHtlcClaimConfirmed(state, event.rawTx, event.depth);
   if (!claimed) return sweepConfirmed(state, event);
   const next = claimed.state;
-  if (next.spend && !breachPending(next)) return toClosed(next, next.spend, claimed.actions);
+  if (next.spend && !resolutionPending(next)) return toClosed(next, next.spend, claimed.actions);
   return persistThen(next, next.commitments.channelId, ...claimed.actions);
 }
 
 function outputSpent(state: ForceClosingState, event: OutputSpentEvent, ctx: ChannelContext): Transition {
-  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx);
+  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ?? remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx);
   if (!r) return stay(state);
   return persistThen(r.state, r.state.commitments.channelId, ...r.actions);
 }

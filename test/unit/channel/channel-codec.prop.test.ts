@@ -221,6 +221,8 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
   withOptional(
   withOptional(
+  withOptional(
+  withOptional(
     withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx),
     'spend',
     withOptional(
@@ -246,6 +248,20 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
       'revokedRecord',
       rawTx,
     ),
+  ),
+    // version 5: the peer's commitment's HTLC outputs, and our sweep deep while they resolve.
+    'htlcClaims',
+    fc.array(
+      withOptional(
+        withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx),
+        'outcome',
+        fc.constantFrom('claimed' as const, 'theirs' as const, 'dust' as const),
+      ),
+      { maxLength: 3 },
+    ),
+  ),
+    'sweepConfirmed',
+    fc.constant(true as const),
   ),
   withOptional(withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script), 'syncing', fc.constant(true as const)),
   withOptional(
