@@ -34,7 +34,7 @@ import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
 import { FundingSpendWatcher, forceClosingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
-import { OutputSpendWatcher, type WatchOutputSpendAction, asChannelEvent, withRevokedRecord } from './channel-watches.ts';
+import { OutputSpendWatcher, type WatchOutputSpendAction, withRevokedRecord } from './channel-watches.ts';
 
 /** A confirmation a channel waits for. */
 export interface Watch {
@@ -282,7 +282,7 @@ export class ChannelChainTracker {
     const spent = await this.spends.check(entry.scope, entry.state, tip);
     if (spent && !entry.frozen) this.host.dispatch(entry, await withRevokedRecord(spent, entry.state, this.opts.loadRecord, this.logger));
     // BOLT 5: spends of the other outputs the channel watches (HTLC, second-stage, ...), proven the same way.
-    for (const e of await this.outputs.check(entry.scope, tip)) if (!entry.frozen && !isTerminal(entry.state)) this.host.dispatch(entry, asChannelEvent(e));
+    for (const e of await this.outputs.check(entry.scope, tip)) if (!entry.frozen && !isTerminal(entry.state)) this.host.dispatch(entry, e);
     this.outputs.sync(entry.scope, entry.state);
     const stale = entry.state.type === 'force-closing' ? forceClosingTxs(entry.state).stale : undefined;
     if (stale) entry.broadcasts.delete(stale); // the peer's commitment confirmed: ours never can

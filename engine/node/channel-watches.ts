@@ -24,7 +24,7 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../channel/index.ts';
 import type { ChainTip } from '../chain/source.ts';
-import type { ChannelAction, ChannelEvent, ChannelState, FundingSpentEvent } from '../channel/index.ts';
+import type { ChannelAction, ChannelState, FundingSpentEvent, OutputSpentEvent } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
@@ -45,16 +45,6 @@ export function revokedRecordKey(channelId: Uint8Array, commitmentNumber: number
 export interface WatchedOutput {
   readonly txid: Uint8Array;
   readonly outputIndex: number;
-}
-
-/** The `output-spent` event of the contract (added to ChannelEvent by the reducer). */
-export interface OutputSpentEvent {
-  readonly type: 'output-spent';
-  readonly txid: Uint8Array;
-  readonly outputIndex: number;
-  readonly spendingTx: Uint8Array;
-  readonly blockHeight: number;
-  readonly depth: number;
 }
 
 /** The contract's new actions, seen structurally (so this compiles before and after the reducer has them). */
@@ -234,9 +224,4 @@ export class OutputSpendWatcher {
       return undefined;
     }
   }
-}
-
-/** An `output-spent` as the reducer's event (the reducer's ChannelEvent union carries it once it has the type). */
-export function asChannelEvent(e: OutputSpentEvent): ChannelEvent {
-  return e as unknown as ChannelEvent;
 }
