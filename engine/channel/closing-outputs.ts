@@ -9,12 +9,18 @@ import { Transaction } from 'bitcoinjs-lib';
 import { sweepDelay } from './onchain.ts';
 import { type ClosingOutput, breachOutputs } from './states/force-closing-revoked.ts';
 import { remoteHtlcOutputs } from './states/force-closing-remote-htlcs.ts';
+import { localHtlcOutputs } from './states/force-closing-local-htlcs.ts';
+import type { ChannelContext } from './context.ts';
 import type { ChannelState } from './types.ts';
 
 export type { ClosingOutput } from './states/force-closing-revoked.ts';
 
-/** The outputs of a `force-closing` channel's confirmed commitment (empty in every other state, and before one confirmed). */
-export function closingOutputsOf(state: ChannelState): ClosingOutput[] {
+/**
+ * The outputs of a `force-closing` channel's confirmed commitment (empty in every other state,
+ * and before one confirmed). Our own commitment's HTLC outputs are rebuilt with the channel's
+ * keys: listed only when `keys` is given.
+ */
+export function closingOutputsOf(state: ChannelState, keys?: Pick<ChannelContext, 'channelKeys'>): ClosingOutput[] {
   if (state.type !== 'force-closing' || !state.spend) return [];
   const spend = state.spend;
   const out: ClosingOutput[] = [];
@@ -24,5 +30,5 @@ export function closingOutputsOf(state: ChannelState): ClosingOutput[] {
     if (!spend.sweepTx) out.push({ ...base, status: 'waiting', availableAtHeight: spend.blockHeight + sweepDelay(state.commitments, spend) });
     else out.push({ ...base, status: state.breach?.sweepConfirmed || state.sweepConfirmed ? 'claimed' : 'claimable', claimTxid: Transaction.fromBuffer(spend.sweepTx).getHash() });
   }
-  return [...out, ...remoteHtlcOutputs(state), ...breachOutputs(state)];
+  return [...out, ...remoteHtlcOutputs(state), ...(keys ? localHtlcOutputs(state, keys) : []), ...breachOutputs(state)];
 }

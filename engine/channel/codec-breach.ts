@@ -62,13 +62,15 @@ export function readBreach(r: ByteReader): BreachResolution {
 
 const OUTCOMES = ['claimed', 'theirs', 'dust'] as const;
 
-/** `ForceClosingState.htlcClaims` (version 5): u16 count, per entry u32 output index, u8 flag [u32-prefixed claim tx], u8 outcome (0 none, 1 claimed, 2 theirs, 3 dust). */
+/** `ForceClosingState.htlcClaims` (version 5): u16 count, per entry u32 output index, u8 flag [u32-prefixed claim tx], u8 flag [u32 second-stage height], u8 flag [u32-prefixed sweep tx], u8 outcome (0 none, 1 claimed, 2 theirs, 3 dust). */
 export function writeHtlcClaims(w: ByteWriter, claims: readonly HtlcClaimProgress[]): void {
   if (claims.length > MAX_TXS) throw new ValidationError('htlcClaims', `at most ${MAX_TXS}`);
   w.u16(claims.length);
   for (const p of claims) {
     w.u32(p.outputIndex);
     optional(w, p.claimTx, (t) => writeTx(w, t, 'htlcClaims.claimTx'));
+    optional(w, p.secondStageHeight, (h) => w.u32(h));
+    optional(w, p.sweepTx, (t) => writeTx(w, t, 'htlcClaims.sweepTx'));
     w.u8(p.outcome === undefined ? 0 : OUTCOMES.indexOf(p.outcome) + 1);
   }
 }
@@ -80,10 +82,12 @@ export function readHtlcClaims(r: ByteReader): HtlcClaimProgress[] {
   for (let i = 0; i < n; i++) {
     const outputIndex = r.u32(`htlcClaims[${i}].outputIndex`);
     const claimTx = readOptional(r, `htlcClaims[${i}].claimTx`, () => readTx(r, `htlcClaims[${i}].claimTx`));
+    const secondStageHeight = readOptional(r, `htlcClaims[${i}].secondStageHeight`, () => r.u32(`htlcClaims[${i}].secondStageHeight`));
+    const sweepTx = readOptional(r, `htlcClaims[${i}].sweepTx`, () => readTx(r, `htlcClaims[${i}].sweepTx`));
     const k = r.u8(`htlcClaims[${i}].outcome`);
     if (k > OUTCOMES.length) throw new DecodeError(`htlcClaims[${i}].outcome`, `unknown ${k}`);
     const outcome = k === 0 ? undefined : OUTCOMES[k - 1];
-    out.push({ outputIndex, ...(claimTx ? { claimTx } : {}), ...(outcome ? { outcome } : {}) });
+    out.push({ outputIndex, ...(claimTx ? { claimTx } : {}), ...(secondStageHeight !== undefined ? { secondStageHeight } : {}), ...(sweepTx ? { sweepTx } : {}), ...(outcome ? { outcome } : {}) });
   }
   return out;
 }

@@ -494,16 +494,21 @@ export interface ForceClosingState {
   readonly spend?: CommitmentSpend;
   /** When that commitment is one the peer revoked: the justice we are doing (states/force-closing-revoked.ts). */
   readonly breach?: BreachResolution;
-  /** The peer's current / next commitment's HTLC outputs (states/force-closing-remote-htlcs.ts). */
+  /** The confirmed commitment's HTLC outputs (states/force-closing-remote-htlcs.ts, force-closing-local-htlcs.ts). */
   readonly htlcClaims?: readonly HtlcClaimProgress[];
   /** Our sweep of `spend.output` is deep enough while HTLC outputs are still being resolved. */
   readonly sweepConfirmed?: true;
 }
 
-/** One HTLC output of the peer's confirmed commitment: our claim once broadcast, and how it ended. */
+/** One HTLC output of the confirmed commitment (the peer's or ours): our claim once broadcast, and how it ended. */
 export interface HtlcClaimProgress {
   readonly outputIndex: number;
+  /** The peer's commitment: our claim. Ours: our HTLC-success / HTLC-timeout tx. */
   readonly claimTx?: Uint8Array;
+  /** Ours: the height our HTLC tx confirmed at (its output's CSV starts there). */
+  readonly secondStageHeight?: number;
+  /** Ours: the sweep of our HTLC tx's output. */
+  readonly sweepTx?: Uint8Array;
   readonly outcome?: 'claimed' | 'theirs' | 'dust';
 }
 

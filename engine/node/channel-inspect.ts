@@ -125,6 +125,10 @@ export function describeAction(a: ChannelAction, peer: string): string {
       return `watch spend of ${displayTxid(a.txid)}:${a.outputIndex}`;
     case 'request-cpfp':
       return `request CPFP of ${displayTxid(a.parentTxid)} to ${a.targetFeeratePerKw} sat/kw`;
+    case 'persist-revoked':
+      return `persist revoked commitment ${a.commitmentNumber} of ${bytesToHex(a.channelId)}`;
+    case 'watch-output-spend':
+      return `watch spend of output ${displayTxid(a.txid)}:${a.outputIndex}`;
     case 'emit':
       return `emit ${a.event.type}`;
     case 'close-connection':

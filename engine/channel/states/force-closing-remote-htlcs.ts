@@ -78,7 +78,7 @@ export function claimRemoteHtlcs(state: ForceClosingState, ctx: ChannelContext):
   const c = state.commitments;
   const spend = state.spend;
   const progress = state.htlcClaims;
-  if (!spend || !progress || !progress.some((p) => p.outcome === undefined && !p.claimTx)) return undefined;
+  if (!spend || spend.commitment === 'local' || !progress || !progress.some((p) => p.outcome === undefined && !p.claimTx)) return undefined;
   const rc = confirmedRemoteCommit(c, spend.txid);
   if (!rc) return undefined;
   const outputs = htlcOutputs(rebuilt(c, rc));
@@ -131,7 +131,7 @@ function kindOf(o: HtlcOutput): 'htlc-offered' | 'htlc-received' {
 export function remoteHtlcClaimConfirmed(state: ForceClosingState, rawTx: Uint8Array, depth: number): { state: ForceClosingState; actions: ChannelAction[] } | undefined {
   const progress = state.htlcClaims;
   const spend = state.spend;
-  if (!progress || !spend || depth < SWEEP_CONFIRMATION_DEPTH) return undefined;
+  if (!progress || !spend || spend.commitment === 'local' || depth < SWEEP_CONFIRMATION_DEPTH) return undefined;
   let txid: Uint8Array;
   try {
     txid = Transaction.fromBuffer(rawTx).getHash();
@@ -158,7 +158,7 @@ export function remoteHtlcClaimConfirmed(state: ForceClosingState, rawTx: Uint8A
 export function remoteHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array, outputIndex: number, spendingTx: Uint8Array): { state: ForceClosingState; actions: ChannelAction[] } | undefined {
   const progress = state.htlcClaims;
   const spend = state.spend;
-  if (!progress || !spend || !equalBytes(txid, spend.txid)) return undefined;
+  if (!progress || !spend || spend.commitment === 'local' || !equalBytes(txid, spend.txid)) return undefined;
   const at = progress.findIndex((p) => p.outputIndex === outputIndex && p.outcome === undefined);
   if (at < 0) return undefined;
   let tx: Transaction;
@@ -191,7 +191,7 @@ export function remoteHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array
 /** The HTLC outputs for the UI (`closingOutputsOf`). */
 export function remoteHtlcOutputs(state: ForceClosingState): ClosingOutput[] {
   const spend = state.spend;
-  if (!state.htlcClaims || !spend) return [];
+  if (!state.htlcClaims || !spend || spend.commitment === 'local') return [];
   const rc = confirmedRemoteCommit(state.commitments, spend.txid);
   if (!rc) return [];
   const outputs = htlcOutputs(rebuilt(state.commitments, rc));

@@ -31,6 +31,7 @@ import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, spendsFunding, swe
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
+import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, startLocalHtlcs } from './force-closing-local-htlcs.ts';
 import { claimRemoteHtlcs, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
 import { breachClaimConfirmed, breachOutputSpent, breachPending, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
 
@@ -69,7 +70,7 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
   if (!found && !revoked) return ignored(state, 'the funding output was spent by a transaction that is no commitment we know');
   const spend: CommitmentSpend = found ? { ...found, blockHeight: event.blockHeight } : { commitment: 'remote-other', txid, blockHeight: event.blockHeight };
   const breach = revoked ? startBreach(c, tx, revoked, event.blockHeight, event.revokedRecord, ctx) : undefined;
-  const htlcs = !revoked && spend.commitment !== 'local' ? startRemoteHtlcs(c, txid) : undefined;
+  const htlcs = revoked ? undefined : spend.commitment === 'local' ? startLocalHtlcs(c, txid, ctx) : startRemoteHtlcs(c, txid);
   const confirmedReason = revoked
     ? `the peer's revoked commitment ${revoked.commitmentNumber} confirmed: justice`
     : spend.commitment === 'local'
@@ -94,7 +95,7 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
 /** Build the sweep once it matured; end the channel when there is nothing (more) to wait for. */
 function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | undefined, givenChanged: boolean, givenExtra: ChannelAction[] = []): Transition {
   // HTLC outputs of the peer's commitment that can be claimed now (preimage known, expiry passed).
-  const claimed = claimRemoteHtlcs(given, ctx);
+  const claimed = claimRemoteHtlcs(given, ctx) ?? advanceLocalHtlcs(given, ctx);
   const state = claimed ? claimed.state : given;
   const changed = givenChanged || claimed !== undefined;
   const extra = claimed ? [...givenExtra, ...claimed.actions] : givenExtra;
@@ -165,8 +166,8 @@ function resolutionPending(s: ForceClosingState): boolean {
 }
 
 /** A justice tx deep enough (states/force-closing-revoked.ts); else the to_remote / to_local sweep. */
-function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent): Transition {
-  const claimed = breachClaimConfirmed(state, event.rawTx, event.depth) ?? remoteHtlcClaimConfirmed(state, event.rawTx, event.depth);
+function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, ctx: ChannelContext): Transition {
+  const claimed = breachClaimConfirmed(state, event.rawTx, event.depth) ?? remoteHtlcClaimConfirmed(state, event.rawTx, event.depth) ?? localHtlcTxConfirmed(state, event, ctx);
   if (!claimed) return sweepConfirmed(state, event);
   const next = claimed.state;
   if (next.spend && !resolutionPending(next)) return toClosed(next, next.spend, claimed.actions);
@@ -174,7 +175,7 @@ function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent):
 }
 
 function outputSpent(state: ForceClosingState, event: OutputSpentEvent, ctx: ChannelContext): Transition {
-  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ?? remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx);
+  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ?? remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx) ?? localHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, ctx);
   if (!r) return stay(state);
   return persistThen(r.state, r.state.commitments.channelId, ...r.actions);
 }
@@ -182,7 +183,7 @@ function outputSpent(state: ForceClosingState, event: OutputSpentEvent, ctx: Cha
 export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ctx: ChannelContext): Transition {
   switch (event.type) {
     case 'funding-confirmed':
-      return claimConfirmed(state, event);
+      return claimConfirmed(state, event, ctx);
     case 'output-spent':
       return outputSpent(state, event, ctx);
     case 'tick':

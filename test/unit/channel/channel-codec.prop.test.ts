@@ -47,6 +47,48 @@ function withOptional<T extends object, K extends string, V>(base: fc.Arbitrary<
   return fc.tuple(base, fc.option(value, { nil: undefined })).map(([b, v]) => (v === undefined ? b : { ...b, [key]: v }) as T & { [k in K]?: V });
 }
 
+/** A commitment spend of `force-closing` (version 2), the sweep of its output. */
+const commitmentSpend = withOptional(
+  withOptional(
+    fc.record({ commitment: fc.constantFrom('local' as const, 'remote-current' as const, 'remote-other' as const), txid: bytes(32), blockHeight: u32 }),
+    'output',
+    fc.record({ index: u32, valueSat: u64 }),
+  ),
+  'sweepTx',
+  rawTx,
+);
+
+/** Version 5: a breach (BOLT 5 justice). */
+const breach = withOptional(
+  fc.record({
+    commitmentNumber: fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+    commitmentTx: rawTx,
+    claims: fc.array(fc.record({ rawTx, confirmed: fc.boolean() }), { maxLength: 3 }),
+    secondStageTxs: fc.array(rawTx, { maxLength: 2 }),
+    sweepConfirmed: fc.boolean(),
+  }),
+  'revokedRecord',
+  rawTx,
+);
+
+/** Version 5: the confirmed commitment's HTLC outputs. */
+const htlcClaims = fc.array(
+  withOptional(
+    withOptional(withOptional(withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx), 'secondStageHeight', u32), 'sweepTx', rawTx),
+    'outcome',
+    fc.constantFrom('claimed' as const, 'theirs' as const, 'dust' as const),
+  ),
+  { maxLength: 3 },
+);
+
+function forceClosingState(commitments: fc.Arbitrary<Commitments>) {
+  const base = withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx);
+  const withSpend = withOptional(base, 'spend', commitmentSpend);
+  const withBreach = withOptional(withSpend, 'breach', breach);
+  const withHtlcs = withOptional(withBreach, 'htlcClaims', htlcClaims);
+  return withOptional(withHtlcs, 'sweepConfirmed', fc.constant(true as const));
+}
+
 const params: fc.Arbitrary<ChannelParams> = withOptional(
   fc.record({
     dustLimitSat: u64,
@@ -219,50 +261,7 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     script,
   ),
   withOptional(fc.record({ type: fc.constant('aborted' as const), reason: printable }), 'channelId', bytes(32)),
-  withOptional(
-  withOptional(
-  withOptional(
-  withOptional(
-    withOptional(fc.record({ type: fc.constant('force-closing' as const), commitments, reason: printable }), 'commitmentTx', rawTx),
-    'spend',
-    withOptional(
-      withOptional(
-        fc.record({ commitment: fc.constantFrom('local' as const, 'remote-current' as const, 'remote-other' as const), txid: bytes(32), blockHeight: u32 }),
-        'output',
-        fc.record({ index: u32, valueSat: u64 }),
-      ),
-      'sweepTx',
-      rawTx,
-    ),
-  ),
-    // version 5: a breach (BOLT 5 justice).
-    'breach',
-    withOptional(
-      fc.record({
-        commitmentNumber: fc.integer({ min: 0, max: 2 ** 48 - 1 }),
-        commitmentTx: rawTx,
-        claims: fc.array(fc.record({ rawTx, confirmed: fc.boolean() }), { maxLength: 3 }),
-        secondStageTxs: fc.array(rawTx, { maxLength: 2 }),
-        sweepConfirmed: fc.boolean(),
-      }),
-      'revokedRecord',
-      rawTx,
-    ),
-  ),
-    // version 5: the peer's commitment's HTLC outputs, and our sweep deep while they resolve.
-    'htlcClaims',
-    fc.array(
-      withOptional(
-        withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx),
-        'outcome',
-        fc.constantFrom('claimed' as const, 'theirs' as const, 'dust' as const),
-      ),
-      { maxLength: 3 },
-    ),
-  ),
-    'sweepConfirmed',
-    fc.constant(true as const),
-  ),
+  forceClosingState(commitments),
   withOptional(withOptional(fc.record({ type: fc.constant('shutting-down' as const), commitments, localShutdownScript: script }), 'remoteShutdownScript', script), 'syncing', fc.constant(true as const)),
   withOptional(
     fc.record({ type: fc.constant('negotiating-closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script }),

@@ -1,0 +1,227 @@
+/**
+ * `force-closing` after OUR commitment with HTLC outputs confirmed (BOLT 5 "Unilateral Close
+ * Handling: Local Commitment Transaction — HTLC Output Handling"). Trace:
+ *
+ *   funding-spent by our commitment ──▶ one progress entry per HTLC output (persisted), their
+ *     spends watched
+ *   funding-spent / tick: an outgoing HTLC once its `cltv_expiry` is below the next block, an
+ *     incoming one whose preimage we hold ──▶ its HTLC-timeout / HTLC-success transaction,
+ *     completed with the peer's stored signature (bolt5/second-stage.ts finalizeLocalHtlcTx),
+ *     persisted, broadcast (`second-stage`), watched to depth 1 (for its height)
+ *   funding-confirmed of that HTLC tx ──▶ its height kept; once `to_self_delay` blocks passed
+ *     (tick): the sweep of its output (buildSecondStageSweep), persisted, broadcast, watched
+ *   funding-confirmed of the sweep at SWEEP_CONFIRMATION_DEPTH ──▶ `output-resolved` (claimed);
+ *     an outgoing HTLC's: `htlc-failed` (timed out on chain)
+ *   output-spent by the peer: its preimage claim of our outgoing HTLC ──▶ `htlc-fulfilled`;
+ *     its timeout of an incoming one ──▶ `theirs`
+ *
+ * `option_anchors`: the HTLC transactions pay no fee and need a wallet input (bolt5/second-stage.ts
+ * buildAnchorHtlcTx); that is not wired yet, so anchors HTLC outputs stay `waiting` and are
+ * reported once (`ignored`, what: 'second-stage').
+ *
+ * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-local-commitment-transaction
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import { bytesToHex, equalBytes } from '../../lib/bytes.ts';
+import { ValidationError, errorMessage } from '../../lib/errors.ts';
+import { type ChannelAction, emit } from '../actions.ts';
+import type { Commitment, HtlcOutput } from '../bolt3/commitment.ts';
+import { derivePrivkey } from '../bolt3/keys.ts';
+import { hasAnchors } from '../bolt3/types.ts';
+import { htlcSpendOf } from '../bolt5/htlc-spend.ts';
+import { buildSecondStageSweep, finalizeLocalHtlcTx, localHtlcResolutions } from '../bolt5/second-stage.ts';
+import { buildLocalCommitment, keysFor } from '../commitments.ts';
+import type { ChannelContext } from '../context.ts';
+import { removalOf } from '../htlc-log.ts';
+import { SWEEP_CONFIRMATION_DEPTH, sweepDestination } from '../onchain.ts';
+import type { ClosingOutput } from './force-closing-revoked.ts';
+import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type SpecHtlc } from '../types.ts';
+
+type Step = { state: ForceClosingState; actions: ChannelAction[] };
+
+function ourCommitment(c: Commitments, ctx: ChannelContext): Commitment<SpecHtlc> {
+  return buildLocalCommitment(c, keysFor(c.localParams, ctx.channelKeys(c.channelIndex)), c.localCommit.index, c.localCommit.spec);
+}
+
+function htlcOutputs(commitment: Commitment<SpecHtlc>): HtlcOutput<SpecHtlc>[] {
+  return commitment.outputs.filter((o): o is HtlcOutput<SpecHtlc> => o.kind === 'offered_htlc' || o.kind === 'received_htlc');
+}
+
+/** Named from our side: on our commitment `offered_htlc` is ours (outgoing). */
+function kindOf(o: HtlcOutput): 'htlc-offered' | 'htlc-received' {
+  return o.kind === 'offered_htlc' ? 'htlc-offered' : 'htlc-received';
+}
+
+const feerate = (ctx: ChannelContext): number => Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw));
+const txidOf = (raw: Uint8Array): Uint8Array => Transaction.fromBuffer(raw).getHash();
+
+/** Progress entries and watches for our confirmed commitment; undefined when it has no HTLC output. */
+export function startLocalHtlcs(c: Commitments, txid: Uint8Array, ctx: ChannelContext): { progress: HtlcClaimProgress[]; actions: ChannelAction[] } | undefined {
+  if (c.localCommit.spec.htlcs.length === 0) return undefined;
+  const outputs = htlcOutputs(ourCommitment(c, ctx));
+  if (outputs.length === 0) return undefined;
+  const actions: ChannelAction[] = outputs.map((o) => ({ type: 'watch-output-spend', txid, outputIndex: o.index }));
+  if (hasAnchors(c.channelType)) {
+    actions.push(emit({ type: 'ignored', what: 'second-stage', reason: `${outputs.length} HTLC output(s) on our anchors commitment wait: zero-fee HTLC transactions need a wallet input (not wired yet)` }));
+  }
+  return { progress: outputs.map((o) => ({ outputIndex: o.index })), actions };
+}
+
+/** The preimage of an incoming HTLC we settled (our settle in the log). */
+function preimageOf(c: Commitments, paymentHash: Uint8Array): Uint8Array | undefined {
+  for (const add of c.log.remote.adds) {
+    if (!equalBytes(add.paymentHash, paymentHash)) continue;
+    const r = removalOf(c.log, 'remote', add.id);
+    if (r?.kind === 'settle' && r.entry.preimage) return r.entry.preimage;
+  }
+  return undefined;
+}
+
+/** HTLC txs that can go out now, and sweeps of confirmed HTLC txs whose delay passed. */
+export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext): Step | undefined {
+  const c = state.commitments;
+  const spend = state.spend;
+  const progress = state.htlcClaims;
+  if (!spend || spend.commitment !== 'local' || !progress || hasAnchors(c.channelType)) return undefined;
+  if (!progress.some((p) => p.outcome === undefined && !p.sweepTx)) return undefined;
+  const commitment = ourCommitment(c, ctx);
+  const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
+  const point = commitment.keys.perCommitmentPoint;
+  let resolutions;
+  try {
+    resolutions = localHtlcResolutions(commitment, c.localCommit.htlcSignatures, (h) => preimageOf(c, h));
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return undefined;
+  }
+  const actions: ChannelAction[] = [];
+  let changed = false;
+  const next = progress.map((p): HtlcClaimProgress => {
+    if (p.outcome !== undefined) return p;
+    if (!p.claimTx) {
+      const r = resolutions.ready.find((x) => x.htlcTx.commitmentOutputIndex === p.outputIndex);
+      if (!r) return p;
+      if (r.htlcTx.kind === 'htlc-timeout' && !(r.htlcTx.htlc.cltvExpiry < ctx.blockHeight + 1)) return p;
+      const tx = finalizeLocalHtlcTx(r, derivePrivkey(keys.htlcBasepointSecret, point));
+      const rawTx = tx.toBuffer();
+      changed = true;
+      actions.push(
+        { type: 'broadcast', kind: 'second-stage', rawTx, txid: tx.getHash() },
+        { type: 'watch-confirmations', txid: tx.getHash(), depth: 1, outputIndex: 0, scriptPubKey: tx.outs[0]!.script },
+      );
+      return { ...p, claimTx: rawTx };
+    }
+    if (p.secondStageHeight === undefined || p.sweepTx) return p;
+    if (ctx.blockHeight + 1 < p.secondStageHeight + c.remoteParams.toSelfDelay) return p;
+    const htlcTx = Transaction.fromBuffer(p.claimTx);
+    try {
+      const sweep = buildSecondStageSweep({
+        outputs: [{ txid: htlcTx.getHash(), index: 0, valueSat: htlcTx.outs[0]!.value }],
+        revocationPubkey: commitment.keys.revocationPubkey,
+        toSelfDelay: c.remoteParams.toSelfDelay,
+        delayedPrivkey: derivePrivkey(keys.delayedPaymentBasepointSecret, point),
+        destination: sweepDestination(c, ctx),
+        feeratePerKw: feerate(ctx),
+      });
+      changed = true;
+      actions.push(
+        { type: 'broadcast', kind: 'second-stage', rawTx: sweep.rawTx, txid: sweep.txid },
+        { type: 'watch-confirmations', txid: sweep.txid, depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) },
+      );
+      return { ...p, sweepTx: sweep.rawTx };
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      changed = true;
+      actions.push(emit({ type: 'ignored', what: 'second-stage', reason: `not swept: ${errorMessage(err)}` }));
+      return { ...p, outcome: 'dust' };
+    }
+  });
+  return changed ? { state: { ...state, htlcClaims: next }, actions } : undefined;
+}
+
+/** Our HTLC tx confirmed (its height starts the CSV), or its sweep is deep (resolved). */
+export function localHtlcTxConfirmed(state: ForceClosingState, event: { rawTx: Uint8Array; depth: number; blockHeight: number }, ctx: ChannelContext): Step | undefined {
+  const progress = state.htlcClaims;
+  const spend = state.spend;
+  if (!progress || !spend || spend.commitment !== 'local') return undefined;
+  let txid: Uint8Array;
+  try {
+    txid = txidOf(event.rawTx);
+  } catch {
+    return undefined;
+  }
+  const c = state.commitments;
+  const at = progress.findIndex((p) => p.outcome === undefined && ((p.claimTx && equalBytes(txidOf(p.claimTx), txid)) || (p.sweepTx && equalBytes(txidOf(p.sweepTx), txid))));
+  if (at < 0) return undefined;
+  const p = progress[at] as HtlcClaimProgress;
+  if (p.claimTx && equalBytes(txidOf(p.claimTx), txid)) {
+    if (p.secondStageHeight !== undefined) return undefined;
+    const next = progress.map((x, i) => (i === at ? { ...x, secondStageHeight: event.blockHeight } : x));
+    return { state: { ...state, htlcClaims: next }, actions: [] };
+  }
+  if (event.depth < SWEEP_CONFIRMATION_DEPTH) return undefined;
+  const o = htlcOutputs(ourCommitment(c, ctx)).find((x) => x.index === p.outputIndex);
+  const actions: ChannelAction[] = [];
+  if (o) {
+    actions.push(emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex: o.index, kind: kindOf(o), amountSat: o.valueSat, claimTxid: txid, outcome: 'claimed' }));
+    if (o.kind === 'offered_htlc') {
+      const tag = c.log.local.adds.find((a) => a.id === o.htlc.id)?.tag ?? '';
+      actions.push(emit({ type: 'htlc-failed', channelId: c.channelId, htlcId: o.htlc.id, tag, localReason: `timed out on chain (cltv_expiry ${o.htlc.cltvExpiry}), claimed back in ${bytesToHex(Uint8Array.from(txid).reverse())}` }));
+    }
+  }
+  const next = progress.map((x, i) => (i === at ? { ...x, outcome: 'claimed' as const } : x));
+  return { state: { ...state, htlcClaims: next }, actions };
+}
+
+/** The peer spent an HTLC output of our commitment: its preimage claim of our HTLC (learn it), or its timeout of the peer's. */
+export function localHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array, outputIndex: number, spendingTx: Uint8Array, ctx: ChannelContext): Step | undefined {
+  const progress = state.htlcClaims;
+  const spend = state.spend;
+  if (!progress || !spend || spend.commitment !== 'local' || !equalBytes(txid, spend.txid)) return undefined;
+  const at = progress.findIndex((p) => p.outputIndex === outputIndex && p.outcome === undefined);
+  if (at < 0) return undefined;
+  let tx: Transaction;
+  try {
+    tx = Transaction.fromBuffer(spendingTx);
+  } catch {
+    return undefined;
+  }
+  const mine = progress[at]?.claimTx;
+  if (mine && equalBytes(txidOf(mine), tx.getHash())) return undefined;
+  const c = state.commitments;
+  const o = htlcOutputs(ourCommitment(c, ctx)).find((x) => x.index === outputIndex);
+  if (!o) return undefined;
+  let how;
+  try {
+    how = htlcSpendOf(tx, spend.txid, o);
+  } catch {
+    return undefined;
+  }
+  if (!how || how.secondStage) return undefined;
+  const actions: ChannelAction[] = [emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex, kind: kindOf(o), amountSat: o.valueSat, outcome: 'theirs' })];
+  if (o.kind === 'offered_htlc' && how.path === 'preimage' && how.paymentPreimage) {
+    const tag = c.log.local.adds.find((a) => a.id === o.htlc.id)?.tag ?? '';
+    actions.unshift(emit({ type: 'htlc-fulfilled', channelId: c.channelId, htlcId: o.htlc.id, tag, paymentPreimage: how.paymentPreimage }));
+  }
+  const next = progress.map((p, i) => (i === at ? { ...p, outcome: 'theirs' as const } : p));
+  return { state: { ...state, htlcClaims: next }, actions };
+}
+
+/** Our commitment's HTLC outputs for the UI (`closingOutputsOf`); needs the keys to rebuild the commitment, so it reads them from `ctx`. */
+export function localHtlcOutputs(state: ForceClosingState, ctx: Pick<ChannelContext, 'channelKeys'>): ClosingOutput[] {
+  const spend = state.spend;
+  if (!state.htlcClaims || !spend || spend.commitment !== 'local') return [];
+  const c = state.commitments;
+  const outputs = htlcOutputs(buildLocalCommitment(c, keysFor(c.localParams, ctx.channelKeys(c.channelIndex)), c.localCommit.index, c.localCommit.spec));
+  return state.htlcClaims.flatMap((p): ClosingOutput[] => {
+    const o = outputs.find((x) => x.index === p.outputIndex);
+    if (!o) return [];
+    const base = { txid: spend.txid, outputIndex: o.index, kind: kindOf(o), amountSat: o.valueSat };
+    const last = p.sweepTx ?? p.claimTx;
+    const claimTxid = last ? { claimTxid: txidOf(last) } : {};
+    if (p.outcome) return [{ ...base, status: p.outcome, ...claimTxid }];
+    if (p.secondStageHeight !== undefined && !p.sweepTx) return [{ ...base, status: 'waiting', availableAtHeight: p.secondStageHeight + c.remoteParams.toSelfDelay, ...claimTxid }];
+    if (last) return [{ ...base, status: 'claimable', ...claimTxid }];
+    return [{ ...base, status: 'waiting', ...(o.kind === 'offered_htlc' ? { availableAtHeight: o.htlc.cltvExpiry + 1 } : {}) }];
+  });
+}
