@@ -135,10 +135,6 @@ export function describeAction(a: ChannelAction, peer: string): string {
       return `close connection to ${peer.slice(0, 16)}`;
     case 'persist':
       return `persist ${bytesToHex(a.channelId)}`;
-    case 'persist-revoked':
-      return `persist revoked commitment ${a.commitmentNumber} of ${bytesToHex(a.channelId)}`;
-    case 'watch-output-spend':
-      return `watch spend of ${displayTxid(a.txid)}:${a.outputIndex}`;
     default:
       return 'unknown action';
   }
