@@ -7,6 +7,7 @@ import { startNodeWorker } from '../workers/rpc/client.ts';
 import { NodeState } from './state/node.svelte.ts';
 import { WalletState } from './state/wallet.svelte.ts';
 import { ChannelsState } from './state/channels.svelte.ts';
+import { PaymentsState } from './state/payments.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
 import App from './App.svelte';
 import './app.css';
@@ -15,12 +16,14 @@ const client = startNodeWorker();
 const node = new NodeState(client);
 const wallet = new WalletState(client);
 const channels = new ChannelsState(client);
+const payments = new PaymentsState(client);
 void node.start();
 void wallet.start();
 void channels.start();
+void payments.start();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node, wallet, channels } });
+mount(App, { target, props: { node, wallet, channels, payments } });
 
 pwa.register();

@@ -13,6 +13,8 @@
  *   GET  /v1/balance   → BalanceJson (after one chain poll)
  *   POST /v1/open      {"uri", "fundingSat", "pushMsat"?, "channelType"?} → {"channelId", "fundingTxid"}
  *   POST /v1/close     {"channelId", "force"?} → {"closingTxid"}
+ *   GET  /v1/trusted   → {"trusted"};  POST /v1/trust {"nodeId", "trusted"} → {"trusted"}
+ *   POST /v1/invoice, POST /v1/pay, POST /v1/keysend, GET /v1/payments: see cli/api-payments.ts
  * Errors: a non-2xx status with `{"error": "<one line>"}` — 401 token missing/wrong, 400 invalid
  * body or refused command, 404/405 unknown route/method, 413 body too large, 415 not JSON,
  * 500 anything else.
@@ -24,6 +26,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { errorMessage, ValidationError, type ChannelInfo, type GlintBalance, type NetworkName } from '../engine/index.ts';
 import { API_FILE_NAME as API_FILE, readApiFile } from './api-client.ts';
+import { amountField, only, type Body } from './api-body.ts';
+import { PAYMENT_ROUTES, paymentRoute, type PaymentApiNode } from './api-payments.ts';
 
 export { API_FILE };
 import { balanceJson, channelJson } from './json.ts';
@@ -79,29 +83,6 @@ export function newToken(): string {
 }
 
 // ---- body validation ----------------------------------------------------------------------------
-
-type Body = Record<string, unknown>;
-
-function only(body: Body, allowed: readonly string[]): void {
-  for (const k of Object.keys(body)) if (!allowed.includes(k)) throw new ValidationError(k, 'unknown field');
-}
-
-/** An amount: a JSON number that is a safe non-negative integer, or a decimal string. */
-function amountField(body: Body, name: string, opts: { optional?: boolean; allowZero?: boolean } = {}): bigint | undefined {
-  const v = body[name];
-  if (v === undefined) {
-    if (opts.optional) return undefined;
-    throw new ValidationError(name, 'is required');
-  }
-  let n: bigint;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) throw new ValidationError(name, 'must be a whole, non-negative number');
-    n = BigInt(v);
-  } else if (typeof v === 'string' && /^[0-9]{1,19}$/.test(v)) n = BigInt(v);
-  else throw new ValidationError(name, 'must be a whole number (a JSON number or a decimal string)');
-  if (n === 0n && !opts.allowZero) throw new ValidationError(name, 'must be more than zero');
-  return n;
-}
 
 export interface OpenRequest {
   readonly uri: string;
@@ -181,10 +162,13 @@ function hostAllowed(host: string | undefined, port: number): boolean {
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
-async function route(node: ApiNode, req: IncomingMessage): Promise<unknown> {
+/** The node the API serves: the channel surface, and the payment one where the node has it. */
+export type ServedNode = ApiNode & Partial<PaymentApiNode>;
+
+async function route(node: ServedNode, req: IncomingMessage): Promise<unknown> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
-  const routes: Record<string, string> = { '/v1/info': 'GET', '/v1/channels': 'GET', '/v1/balance': 'GET', '/v1/open': 'POST', '/v1/close': 'POST', '/v1/trusted': 'GET', '/v1/trust': 'POST' };
+  const routes: Record<string, string> = { '/v1/info': 'GET', '/v1/channels': 'GET', '/v1/balance': 'GET', '/v1/open': 'POST', '/v1/close': 'POST', '/v1/trusted': 'GET', '/v1/trust': 'POST', ...PAYMENT_ROUTES };
   const want = routes[url.pathname];
   if (!want) throw new HttpError(404, `no such endpoint ${url.pathname}`);
   if (method !== want) throw new HttpError(405, `${url.pathname} takes ${want}`);
@@ -214,12 +198,13 @@ async function route(node: ApiNode, req: IncomingMessage): Promise<unknown> {
       return { trusted: await node.trustPeer(r.nodeId, r.trusted) };
     }
     default:
+      if (url.pathname in PAYMENT_ROUTES) return paymentRoute(node, url.pathname, () => readBody(req));
       throw new HttpError(404, 'no such endpoint');
   }
 }
 
 /** Listen on 127.0.0.1 (an ephemeral port unless `port` is given). */
-export function startApiServer(node: ApiNode, opts: { token?: string; port?: number } = {}): Promise<ApiServer> {
+export function startApiServer(node: ServedNode, opts: { token?: string; port?: number } = {}): Promise<ApiServer> {
   const token = opts.token ?? newToken();
   let port = 0;
   const server = createServer((req, res) => {

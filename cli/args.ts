@@ -90,7 +90,8 @@ const MAX_AMOUNT_DIGITS = 19;
 
 /** A whole, positive number (sats or msat) from the command line. */
 export function parseWholeAmount(text: string, field: string, opts: { allowZero?: boolean } = {}): bigint {
-  if (!/^[0-9]+$/.test(text) || text.length > MAX_AMOUNT_DIGITS) throw new ValidationError(field, `must be a whole number, got "${text}"`);
+  if (!/^[0-9]+$/.test(text)) throw new ValidationError(field, `must be a whole number, got "${text}"`);
+  if (text.length > MAX_AMOUNT_DIGITS) throw new ValidationError(field, `must be a whole number of at most ${MAX_AMOUNT_DIGITS} digits (too large), got "${text}"`);
   const v = BigInt(text);
   if (v === 0n && !opts.allowZero) throw new ValidationError(field, 'must be more than zero');
   return v;
@@ -157,4 +158,108 @@ export function parseTrustArgs(cmd: ParsedCommand): TrustArgs {
   }
   if (!/^0[23][0-9a-fA-F]{64}$/.test(id)) throw new ValidationError('pubkey', `expected a 33-byte compressed public key in hex (66 characters), got "${id}"`);
   return { nodeId: id.toLowerCase(), remove };
+}
+
+// ---- payments (cli/payments.ts) -------------------------------------------------------------------
+
+/** The most millisatoshis there will ever be (21 million BTC). */
+export const MAX_MSAT = 2_100_000_000_000_000_000n;
+/** BOLT 11: a `d` field holds at most 639 bytes. */
+export const MAX_DESCRIPTION_BYTES = 639;
+/** The longest invoice expiry `glint invoice --expiry` accepts: one year. */
+export const MAX_EXPIRY_SEC = 365 * 24 * 3600;
+
+/** A positive msat amount from the command line, at most 21 million BTC. */
+export function parseMsat(text: string, field: string, opts: { allowZero?: boolean } = {}): bigint {
+  const v = parseWholeAmount(text, field, opts);
+  if (v > MAX_MSAT) throw new ValidationError(field, 'is more than 21 million bitcoin');
+  return v;
+}
+
+/** `glint invoice <msat|any> [--description T] [--expiry S]`. */
+export interface InvoiceArgs {
+  /** Undefined: any amount. */
+  readonly amountMsat?: bigint;
+  readonly description?: string;
+  readonly expirySec?: number;
+}
+
+export const INVOICE_USAGE = 'usage: glint invoice <msat|any> [--description T] [--expiry S]';
+
+export function parseInvoiceArgs(cmd: ParsedCommand): InvoiceArgs {
+  allowOnly(cmd.flags, ['--description', '--expiry', '--passphrase-file']);
+  const [amount] = cmd.positional;
+  if (amount === undefined || cmd.positional.length > 1) throw new ValidationError('invoice', INVOICE_USAGE);
+  const amountMsat = amount === 'any' ? undefined : parseMsat(amount, 'msat');
+  const description = stringFlag(cmd.flags, '--description');
+  if (description !== undefined && new TextEncoder().encode(description).length > MAX_DESCRIPTION_BYTES) {
+    throw new ValidationError('--description', `is longer than ${MAX_DESCRIPTION_BYTES} bytes (BOLT 11)`);
+  }
+  const expiryText = stringFlag(cmd.flags, '--expiry');
+  let expirySec: number | undefined;
+  if (expiryText !== undefined) {
+    const v = parseWholeAmount(expiryText, '--expiry');
+    if (v > BigInt(MAX_EXPIRY_SEC)) throw new ValidationError('--expiry', `must be at most ${MAX_EXPIRY_SEC} seconds (a year)`);
+    expirySec = Number(v);
+  }
+  return { ...(amountMsat !== undefined ? { amountMsat } : {}), ...(description !== undefined ? { description } : {}), ...(expirySec !== undefined ? { expirySec } : {}) };
+}
+
+/** `glint pay <bolt11> [--amount-msat N] [--max-fee-msat N]`. */
+export interface PayArgs {
+  readonly bolt11: string;
+  readonly amountMsat?: bigint;
+  readonly maxFeeMsat?: bigint;
+}
+
+export const PAY_USAGE = 'usage: glint pay <bolt11> [--amount-msat N] [--max-fee-msat N]';
+
+/** The invoice text as given (a `lightning:` prefix is dropped); the node decodes and checks it. */
+function invoiceArg(text: string): string {
+  const t = text.trim().replace(/^lightning:/i, '');
+  if (!/^ln[a-z0-9]+$/i.test(t)) throw new ValidationError('bolt11', `is not a BOLT 11 invoice (expected ln…), got "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`);
+  return t;
+}
+
+function maxFeeFlag(cmd: ParsedCommand): bigint | undefined {
+  const text = stringFlag(cmd.flags, '--max-fee-msat');
+  return text === undefined ? undefined : parseMsat(text, '--max-fee-msat', { allowZero: true });
+}
+
+export function parsePayArgs(cmd: ParsedCommand): PayArgs {
+  allowOnly(cmd.flags, ['--amount-msat', '--max-fee-msat', '--passphrase-file']);
+  const [text] = cmd.positional;
+  if (text === undefined || cmd.positional.length > 1) throw new ValidationError('pay', PAY_USAGE);
+  const bolt11 = invoiceArg(text);
+  const amountText = stringFlag(cmd.flags, '--amount-msat');
+  const amountMsat = amountText === undefined ? undefined : parseMsat(amountText, '--amount-msat');
+  const maxFeeMsat = maxFeeFlag(cmd);
+  return { bolt11, ...(amountMsat !== undefined ? { amountMsat } : {}), ...(maxFeeMsat !== undefined ? { maxFeeMsat } : {}) };
+}
+
+/** `glint keysend <pubkey> <msat> [--max-fee-msat N]`. */
+export interface KeysendArgs {
+  readonly payee: string;
+  readonly amountMsat: bigint;
+  readonly maxFeeMsat?: bigint;
+}
+
+export const KEYSEND_USAGE = 'usage: glint keysend <pubkey> <msat> [--max-fee-msat N]';
+
+export function parseKeysendArgs(cmd: ParsedCommand): KeysendArgs {
+  allowOnly(cmd.flags, ['--max-fee-msat', '--passphrase-file']);
+  const [payee, amount] = cmd.positional;
+  if (payee === undefined || amount === undefined || cmd.positional.length > 2) throw new ValidationError('keysend', KEYSEND_USAGE);
+  if (!/^0[23][0-9a-fA-F]{64}$/.test(payee)) throw new ValidationError('pubkey', `expected a 33-byte compressed public key in hex (66 characters), got "${payee}"`);
+  const amountMsat = parseMsat(amount, 'msat');
+  const maxFeeMsat = maxFeeFlag(cmd);
+  return { payee: payee.toLowerCase(), amountMsat, ...(maxFeeMsat !== undefined ? { maxFeeMsat } : {}) };
+}
+
+/** `glint decode <bolt11>`: the text may be a bare invoice, a `lightning:` URI or a BIP21 URI. */
+export function parseDecodeArgs(cmd: ParsedCommand): { readonly text: string } {
+  allowOnly(cmd.flags, []);
+  const [text] = cmd.positional;
+  if (text === undefined || cmd.positional.length > 1) throw new ValidationError('decode', 'usage: glint decode <bolt11>');
+  return { text: text.trim() };
 }

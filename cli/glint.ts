@@ -11,6 +11,7 @@ import { connectAndPing } from './connect.ts';
 import { throwawayIdentity } from './identity.ts';
 import { balanceCommand, channelsCommand, closeCommand, openCommand, trustCommand } from './channels.ts';
 import { runCommand } from './run.ts';
+import { CommandOutput, decodeCommand, invoiceCommand, keysendCommand, payCommand, paymentsCommand } from './payments.ts';
 import { addressCommand, initCommand, mnemonicCommand, sendCommand, walletNodeSecret } from './wallet.ts';
 
 const HELP = `glint [global options] <command> [options]
@@ -49,7 +50,9 @@ Commands:
   run
       Keep the node online until SIGINT/SIGTERM: redial the peers of our channels, follow the
       chain (every 10 s; GLINT_POLL_MS), serve the channels. Prints {"nodeId", "network",
-      "apiPort"} once started. While it runs, open/channels/close/balance on the same --data talk
+      "apiPort"} once started, then one line per payment change: {"type": "payment",
+      "payment": <a glint payments row>} (incoming ones too: it receives while online).
+      While it runs, open/channels/close/balance/invoice/pay/keysend/payments on the same --data talk
       to it through a local API (HTTP on 127.0.0.1, token in <data>/api.json, mode 0600, removed
       on exit) and need no passphrase; without it they run the node in-process for the command.
   open <pubkey>@<host>:<port> <sats> [--push-msat <msat>] [--anchors|--static-remotekey]
@@ -68,6 +71,25 @@ Commands:
       funding, what the channel holds for us is lost. Prints {"trusted": [<pubkey>...]}; without
       a pubkey, just lists them. Channels we open are zero-conf whenever the peer offers
       minimum_depth 0 (our own funding tx is trusted).
+
+  invoice <msat|any> [--description <text>] [--expiry <seconds>]
+      Create a BOLT 11 invoice paid to this node (any: the payer chooses the amount; expiry
+      default 3600 s). Prints {"bolt11", "paymentHash"}. The payment arrives while a node runs.
+  pay <bolt11> [--amount-msat <msat>] [--max-fee-msat <msat>]
+      Pay an invoice (--amount-msat for an any-amount invoice) through the running node (glint
+      run). Prints {"status", "preimage", "feeMsat", "ms", "reason"}: status succeeded (exit 0),
+      failed (reason in words, preimage null, exit 1) or pending (still in flight after the
+      node's wait, exit 1; glint payments shows the outcome). Paying an invoice twice pays once.
+  keysend <pubkey> <msat> [--max-fee-msat <msat>]
+      A spontaneous payment (the preimage travels in the onion), through glint run; same output.
+  payments
+      Print the payment history, newest first: [{"paymentHash", "direction", "kind", "status",
+      "amountMsat", "feeMsat", "createdAtSec", "settledAtSec", "preimage", "invoice",
+      "description", "payee", "reason", "failureCode", "expiresAtSec", "htlcs"}] (null when
+      unset; htlcs: [{"channelId", "htlcId", "amountMsat", "cltvExpiry", "status"}]).
+  decode <bolt11>
+      Decode an invoice (or a lightning: / BIP21 URI carrying one) offline, no --data needed;
+      prints every field as JSON. With --network, an invoice of another network is refused.
   help
 
 Amounts: JSON numbers when they fit exactly in a double (up to 2^53 - 1), else decimal strings.
@@ -119,6 +141,17 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
     case 'send':
       allowOnly(cmd.flags, ['--feerate', '--passphrase-file']);
       return sendCommand(cmd, process.env);
+    case 'invoice':
+      return invoiceCommand(cmd, process.env);
+    case 'pay':
+      return payCommand(cmd);
+    case 'keysend':
+      return keysendCommand(cmd);
+    case 'payments':
+      allowOnly(cmd.flags, ['--passphrase-file']);
+      return paymentsCommand(cmd, process.env);
+    case 'decode':
+      return decodeCommand(cmd, Math.floor(Date.now() / 1000));
     default:
       throw new Error(`unknown command "${cmd.command}" (try glint help)`);
   }
@@ -128,6 +161,12 @@ async function main(): Promise<void> {
   try {
     const cmd = parseArgs(process.argv.slice(2), process.env);
     const result = await run(cmd);
+    if (result instanceof CommandOutput) {
+      // A result that is not a success (a failed or pending payment): the JSON, and exit 1.
+      process.stdout.write(`${JSON.stringify(result.json)}\n`);
+      process.exitCode = result.exitCode;
+      return;
+    }
     if (result !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = 0;
   } catch (err) {

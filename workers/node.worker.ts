@@ -28,6 +28,8 @@ import { BUILTIN_CONFIG, WalletHost, parseWalletConfig, type WalletConfig } from
 import { browserGlintNode, browserWalletBackend } from './wallet-backend.ts';
 import { ChannelHost, type EngineEvent } from './channel-host.ts';
 import { NodeRunner, type RunningNode } from './node-runner.ts';
+import { PaymentHost, type PaymentEngine } from './payment-host.ts';
+import { engineInvoiceCodec } from './invoice-codec.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -100,9 +102,10 @@ const clip = (text: unknown): string => {
   return s.length > 2000 ? `${s.slice(0, 1999)}…` : s;
 };
 
-/** GlintNode's events → the UI's (peers), and to the channel host (channels). */
+/** GlintNode's events → the UI's (peers), and to the channel and payment hosts. */
 function onLightningEvent(e: EngineEvent): void {
   channels.onEngineEvent(e);
+  payments.onEngineEvent(e as EngineEvent & Record<string, unknown>);
   const ev = e as EngineEvent & Record<string, unknown>;
   switch (e.type) {
     case 'tip':
@@ -195,27 +198,44 @@ const handlers: RpcHandlers = {
     wallet?.publish();
     return closed;
   },
+  // Decoding needs no node (the Send screen reviews before unlocking); the rest need the wallet's.
+  'invoice.decode': (p) => payments.decode(p),
+  'invoice.create': (p) => (requireLightning(), payments.createInvoice(p)),
+  'payment.estimateFee': (p) => (requireLightning(), payments.estimateFee(p)),
+  'payment.pay': (p) => (requireLightning(), payments.pay(p)),
+  'payment.list': () => (requireWallet(), payments.list()),
 };
 
 function requireLightning(): void {
   const w = requireWallet();
   if (runner.node) return;
-  if (!w.unlocked) throw new Error('channels need an unlocked wallet: unlock it first');
+  if (!w.unlocked) throw new Error('channels and payments need an unlocked wallet: unlock it first');
   throw new UnavailableError(runner.error ? `the Lightning node did not start: ${runner.error}` : 'the Lightning node is still starting; try again in a moment');
 }
 
 const server = new RpcServer(self, handlers);
 const logger = workerLogger((level, message) => server.emit({ type: 'log', level, message, at: Date.now() }));
 const channels = new ChannelHost({ emit: (e) => server.emit(e), now: () => Date.now() });
+const payments = new PaymentHost({
+  emit: (e) => server.emit(e),
+  nowSec: () => Math.floor(Date.now() / 1000),
+  codec: engineInvoiceCodec,
+  // Refuse invoices of another network than the wallet's (or the default one before a wallet exists).
+  network: () => wallet?.status().network,
+});
 const runner = new NodeRunner({
   build: (w, chain) => browserGlintNode(w, chain, logger) as unknown as RunningNode,
   logger,
   onNode: (n) => {
     channels.attach(n);
+    // GlintNode has the payment methods; a build without them reports payments unavailable.
+    payments.attach(n as (RunningNode & Partial<PaymentEngine>) | null);
     sawRemoteErrors = false;
     if (n) {
       // Its channels as they are now (the UI may have asked while it was starting).
       for (const c of channels.list()) server.emit({ type: 'channel.changed', channel: c });
+      // Its payment history too, for the same reason (the UI's `payment.list` may have found no node yet).
+      for (const p of payments.list()) server.emit({ type: 'payment', payment: p });
     }
   },
   onEvent: onLightningEvent,

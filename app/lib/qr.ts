@@ -1,6 +1,8 @@
 /**
- * A compact QR Code encoder (ISO/IEC 18004): byte mode, error-correction level M, versions
- * 1–40, automatic mask selection by the standard's penalty rules. Enough for `bitcoin:` URIs
+ * A compact QR Code encoder (ISO/IEC 18004): byte mode (or, on request, alphanumeric mode for
+ * text of upper-case letters, digits and ` $%*+-./:` — an upper-case `LIGHTNING:LNBC…` invoice
+ * takes 5.5 bits a character instead of 8), error-correction level M, versions 1–40, automatic
+ * mask selection by the standard's penalty rules. Enough for `bitcoin:` URIs
  * and Lightning invoices; written here because the project has no QR dependency. Pure and
  * synchronous: text in, a square matrix of dark/light modules out.
  *
@@ -18,6 +20,8 @@ export interface QrCode {
   readonly size: number;
   /** `modules[y][x]`: true is dark. No quiet zone (leave 4 modules around it when drawing). */
   readonly modules: readonly (readonly boolean[])[];
+  /** The data's encoding mode. */
+  readonly mode: QrMode;
 }
 
 /** Level M: EC codewords per block, and number of blocks, by version (index 0 unused). */
@@ -42,11 +46,36 @@ export function dataCodewords(version: number): number {
   return Math.floor(rawDataModules(version) / 8) - (EC_PER_BLOCK[version] as number) * (BLOCKS[version] as number);
 }
 
-/** The smallest version whose level-M byte-mode capacity holds `byteLength` bytes, or null. */
-export function pickVersion(byteLength: number): number | null {
+/** Byte mode (any UTF-8) or alphanumeric mode (ISO/IEC 18004 §7.4.4: 45 characters, two per 11 bits). */
+export type QrMode = 'byte' | 'alphanumeric';
+
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+
+/** Whether `text` can be written in alphanumeric mode. */
+export function isAlphanumeric(text: string): boolean {
+  for (const ch of text) if (!ALPHANUMERIC.includes(ch)) return false;
+  return true;
+}
+
+/** Bits of the character count indicator (ISO/IEC 18004 table 3). */
+function countBits(mode: QrMode, version: number): number {
+  if (mode === 'byte') return version < 10 ? 8 : 16;
+  return version < 10 ? 9 : version < 27 ? 11 : 13;
+}
+
+/** Bits the segment's data takes: 8 per byte, or 11 per pair of characters and 6 for an odd last one. */
+function payloadBits(mode: QrMode, length: number): number {
+  return mode === 'byte' ? 8 * length : 11 * Math.floor(length / 2) + 6 * (length % 2);
+}
+
+/**
+ * The smallest version whose level-M capacity holds `length` bytes (byte mode) or characters
+ * (alphanumeric mode), or null.
+ */
+export function pickVersion(length: number, mode: QrMode = 'byte'): number | null {
   for (let v = 1; v <= 40; v++) {
-    const header = 4 + (v < 10 ? 8 : 16); // mode indicator + character count
-    if (header + 8 * byteLength <= 8 * dataCodewords(v)) return v;
+    const header = 4 + countBits(mode, v); // mode indicator + character count
+    if (header + payloadBits(mode, length) <= 8 * dataCodewords(v)) return v;
   }
   return null;
 }
@@ -111,16 +140,24 @@ export function versionBits(version: number): number {
 
 // --- Codewords -----------------------------------------------------------------------------
 
-/** Mode, count, data, terminator and padding, then RS per block, interleaved. */
-export function codewords(bytes: Uint8Array, version: number): Uint8Array {
+/**
+ * Mode, count, data, terminator and padding, then RS per block, interleaved. In alphanumeric mode
+ * `bytes` are the characters' ASCII codes (all from the 45-character set).
+ */
+export function codewords(bytes: Uint8Array, version: number, mode: QrMode = 'byte'): Uint8Array {
   const capacity = dataCodewords(version);
   const bits: number[] = [];
   const put = (value: number, len: number): void => {
     for (let i = len - 1; i >= 0; i--) bits.push((value >>> i) & 1);
   };
-  put(0b0100, 4);
-  put(bytes.length, version < 10 ? 8 : 16);
-  for (const b of bytes) put(b, 8);
+  put(mode === 'byte' ? 0b0100 : 0b0010, 4);
+  put(bytes.length, countBits(mode, version));
+  if (mode === 'byte') for (const b of bytes) put(b, 8);
+  else {
+    const value = (i: number): number => ALPHANUMERIC.indexOf(String.fromCharCode(bytes[i] as number));
+    for (let i = 0; i + 1 < bytes.length; i += 2) put(value(i) * 45 + value(i + 1), 11);
+    if (bytes.length % 2 === 1) put(value(bytes.length - 1), 6);
+  }
   put(0, Math.min(4, capacity * 8 - bits.length));
   put(0, (8 - (bits.length % 8)) % 8);
   const data = new Uint8Array(capacity);
@@ -306,14 +343,18 @@ export function penalty(m: readonly (readonly boolean[])[]): number {
   return score + k * 10;
 }
 
-/** Encode `text` (UTF-8, byte mode, level M). `mask` forces a mask pattern (tests). */
-export function encodeQr(text: string, opts: { mask?: number; minVersion?: number } = {}): QrCode {
+/**
+ * Encode `text` at level M: UTF-8 in byte mode, or with `mode: 'auto'` in alphanumeric mode when
+ * every character allows it. `mask` forces a mask pattern (tests).
+ */
+export function encodeQr(text: string, opts: { mask?: number; minVersion?: number; mode?: 'byte' | 'auto' } = {}): QrCode {
   const bytes = new TextEncoder().encode(text);
-  let version = pickVersion(bytes.length);
+  const mode: QrMode = opts.mode === 'auto' && text.length > 0 && isAlphanumeric(text) ? 'alphanumeric' : 'byte';
+  let version = pickVersion(bytes.length, mode);
   if (version === null) throw new RangeError(`QR: ${bytes.length} bytes do not fit in a version-40 code at level M`);
   version = Math.max(version, opts.minVersion ?? 1);
   const size = version * 4 + 17;
-  const data = codewords(bytes, version);
+  const data = codewords(bytes, version, mode);
   let best: { mask: number; grid: Grid; score: number } | null = null;
   for (let mask = 0; mask < 8; mask++) {
     if (opts.mask !== undefined && mask !== opts.mask) continue;
@@ -326,7 +367,7 @@ export function encodeQr(text: string, opts: { mask?: number; minVersion?: numbe
     if (!best || score < best.score) best = { mask, grid: g, score };
   }
   if (!best) throw new RangeError(`QR: mask must be 0–7, got ${opts.mask}`);
-  return { version, mask: best.mask, size, modules: best.grid.dark };
+  return { version, mask: best.mask, size, modules: best.grid.dark, mode };
 }
 
 /** An SVG path (`M x y h1 v1 h-1 z` per dark module, offset by `margin`) for drawing `qr`. */

@@ -8,13 +8,13 @@
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../lib/bytes.ts';
-import { ShachainStore, perCommitmentPoint } from '../keys/shachain.ts';
+import { ShachainStore, perCommitmentSecret } from '../keys/shachain.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import { type Commitment, buildCommitment, finalizeCommitment, signCommitment, verifyCommitmentSignature } from './bolt3/commitment.ts';
 import { obscuringFactor } from './bolt3/commitment-number.ts';
 import { funderCommitmentCost } from './bolt3/fees.ts';
 import { fundingScript } from './bolt3/funding.ts';
-import { deriveCommitmentKeys } from './bolt3/keys.ts';
+import { deriveCommitmentKeys, deriveLocalCommitmentKeys } from './bolt3/keys.ts';
 import { newHtlcLog } from './htlc-log.ts';
 import type { ChannelParams, CommitmentSpec, Commitments, FundingOutpoint, NegotiatedParams, SpecHtlc } from './types.ts';
 import { buildHtlcTxs, signHtlcTx, verifyHtlcSignature } from './bolt3/htlc-tx.ts';
@@ -36,7 +36,6 @@ function factorOf(c: CommitmentInputs): bigint {
 
 /** Our commitment number `index` (BOLT 3, us as owner, our per-commitment point from the shachain seed). */
 export function buildLocalCommitment(c: CommitmentInputs, keys: ChannelKeys, index: number, spec: CommitmentSpec): Commitment<SpecHtlc> {
-  const point = perCommitmentPoint(keys.shachainSeed, index);
   return buildCommitment({
     channelType: c.channelType,
     fundingOutpoint: c.fundingOutpoint,
@@ -52,7 +51,7 @@ export function buildLocalCommitment(c: CommitmentInputs, keys: ChannelKeys, ind
     toLocalMsat: spec.toLocalMsat,
     toRemoteMsat: spec.toRemoteMsat,
     htlcs: spec.htlcs,
-    keys: deriveCommitmentKeys(point, c.localParams, c.remoteParams),
+    keys: deriveLocalCommitmentKeys(perCommitmentSecret(keys.shachainSeed, index), c.localParams, c.remoteParams),
   });
 }
 

@@ -1,55 +1,43 @@
 /**
- * secp256k1 over @noble/secp256k1: public keys, BOLT 8 ECDH, ECDSA over 32-byte digests.
- * Elliptic-curve work dominates our CPU time, so parsed points are cached: a peer's key is parsed
- * (and validated) once, not on every ECDH or verify.
+ * secp256k1: public keys, BOLT 8 ECDH, ECDSA over 32-byte digests, BOLT 3 tweak arithmetic.
+ * Elliptic-curve work dominates our CPU time: verification, public derivation and ECDH run on
+ * secp256k1-fast.ts (checked against noble by property tests), which caches decompressed keys;
+ * signing stays with noble (RFC 6979).
  */
 import * as secp from '@noble/secp256k1';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { DecodeError } from '../lib/errors.ts';
+import {
+  basePointMultiply,
+  decompressPoint,
+  publicPointAdd,
+  publicPointAddTweak,
+  publicPointMultiply,
+  publicPointMultiplyAdd,
+  publicPointMultiplyAddBase,
+  sharedSecret,
+  verifyEcdsa,
+} from './secp256k1-fast.ts';
 
 // Synchronous sign/verify need the hash hooks (noble-secp256k1 v3 "Enabling synchronous methods").
 secp.hashes.sha256 = nobleSha256;
 secp.hashes.hmacSha256 = (key, msg) => hmac(nobleSha256, key, msg);
 
-type Point = InstanceType<typeof secp.Point>;
-
-const POINT_CACHE_LIMIT = 1024;
-const pointCache = new Map<string, Point>();
-
-function keyOf(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-/** Parse a compressed public key once; throws DecodeError naming `field` if it is not on the curve. */
-export function parsePoint(pubkey: Uint8Array, field = 'pubkey'): Point {
-  if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3)) {
+/**
+ * Check a compressed public key (decompressed once, then cached); throws DecodeError naming
+ * `field` if it is not a valid point.
+ */
+export function parsePoint(pubkey: Uint8Array, field = 'pubkey'): void {
+  if (!(pubkey instanceof Uint8Array) || pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3)) {
     throw new DecodeError(field, 'not a 33-byte compressed public key');
   }
-  const k = keyOf(pubkey);
-  const hit = pointCache.get(k);
-  if (hit) return hit;
-  let p: Point;
-  try {
-    p = secp.Point.fromBytes(pubkey);
-  } catch {
-    throw new DecodeError(field, 'not a valid secp256k1 point');
-  }
-  if (pointCache.size >= POINT_CACHE_LIMIT) pointCache.delete(pointCache.keys().next().value as string);
-  pointCache.set(k, p);
-  return p;
+  if (!decompressPoint(pubkey)) throw new DecodeError(field, 'not a valid secp256k1 point');
 }
 
 /** True when `pubkey` is a valid compressed point. */
 export function isValidPublicKey(pubkey: Uint8Array): boolean {
-  try {
-    parsePoint(pubkey);
-    return true;
-  } catch {
-    return false;
-  }
+  return decompressPoint(pubkey) !== undefined;
 }
 
 /** True when `secret` is a valid private key (1 ≤ k < n). */
@@ -57,33 +45,32 @@ export function isValidSecretKey(secret: Uint8Array): boolean {
   return secret.length === 32 && secp.utils.isValidSecretKey(secret);
 }
 
-/** Compressed public key of a 32-byte secret (uses noble's base-point precomputes). */
+/** Compressed public key of a 32-byte secret (fixed-base table for G, secp256k1-fast.ts). */
 export function publicKeyOf(secret: Uint8Array): Uint8Array {
-  return secp.getPublicKey(secret, true);
-}
-
-function scalarOf(secret: Uint8Array): bigint {
   if (!isValidSecretKey(secret)) throw new RangeError('invalid secret key');
-  let n = 0n;
-  for (const b of secret) n = (n << 8n) | BigInt(b);
-  return n;
+  return basePointMultiply(secret);
 }
 
 /** BOLT 8 ECDH: SHA256 of the compressed shared point `k·P`. */
 export function ecdh(secret: Uint8Array, pubkey: Uint8Array): Uint8Array {
-  const shared = parsePoint(pubkey).multiply(scalarOf(secret)).toBytes(true);
-  return nobleSha256(shared);
+  if (!isValidSecretKey(secret)) throw new RangeError('invalid secret key');
+  parsePoint(pubkey);
+  return sharedSecret(secret, pubkey);
 }
 
-/** ECDSA over a 32-byte digest, low-S, 64-byte compact signature. */
+/** ECDSA over a 32-byte digest, low-S, 64-byte compact signature (noble, RFC 6979). */
 export function signDigest(digest: Uint8Array, secret: Uint8Array): Uint8Array {
   return secp.sign(digest, secret, { prehash: false, lowS: true });
 }
 
-/** Verify a 64-byte compact ECDSA signature over a 32-byte digest. Never throws on bad input. */
+/**
+ * Verify a 64-byte compact ECDSA signature over a 32-byte digest (high S accepted, as noble's
+ * `lowS: false`). Never throws on bad input.
+ */
 export function verifyDigest(signature: Uint8Array, digest: Uint8Array, pubkey: Uint8Array): boolean {
+  if (digest instanceof Uint8Array && digest.length === 32) return verifyEcdsa(signature, digest, pubkey, false);
   try {
-    return secp.verify(signature, digest, parsePoint(pubkey).toBytes(true), { prehash: false, lowS: false });
+    return isValidPublicKey(pubkey) && secp.verify(signature, digest, pubkey, { prehash: false, lowS: false });
   } catch {
     return false;
   }
@@ -109,21 +96,17 @@ function scalarBytes(n: bigint, field: string): Uint8Array {
 
 /** `A + B` of two compressed points (33 bytes). Throws a RangeError if the sum is infinity. */
 export function pointAdd(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const sum = parsePoint(a, 'a').add(parsePoint(b, 'b'));
-  if (sum.is0()) throw new RangeError('pointAdd: result is the point at infinity');
-  return sum.toBytes(true);
+  return publicPointAdd(a, b);
 }
 
 /** `k·P` for a public point and a public 32-byte scalar (variable time: public data only). */
 export function pointMultiply(point: Uint8Array, scalar: Uint8Array): Uint8Array {
-  return parsePoint(point, 'point').multiplyUnsafe(scalarOfTweak(scalar, 'scalar')).toBytes(true);
+  return publicPointMultiply(point, scalar);
 }
 
-/** `P + t·G`: a point tweaked by a 32-byte scalar (uses noble's base-point precomputes). */
+/** `P + t·G`: a point tweaked by a 32-byte scalar (fixed-base table for G; public data only). */
 export function pointAddTweak(point: Uint8Array, tweak: Uint8Array): Uint8Array {
-  const sum = parsePoint(point, 'point').add(secp.Point.BASE.multiply(scalarOfTweak(tweak, 'tweak')));
-  if (sum.is0()) throw new RangeError('pointAddTweak: result is the point at infinity');
-  return sum.toBytes(true);
+  return publicPointAddTweak(point, tweak);
 }
 
 /** `(a + b) mod n` of two 32-byte scalars; throws a RangeError if either is invalid or the sum is zero. */
@@ -137,26 +120,14 @@ export function privateMultiply(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
- * `a·P + b·Q` for public points and scalars in one pass (Shamir's trick: one doubling per bit
- * instead of two), as BOLT 3's `revocationpubkey` needs. Variable time: public data only.
+ * `a·P + b·Q` for public points and scalars with one doubling chain (Strauss–Shamir on the GLV
+ * halves), as BOLT 3's `revocationpubkey` needs. Variable time: public data only.
  */
 export function pointMultiplyAdd(p: Uint8Array, a: Uint8Array, q: Uint8Array, b: Uint8Array): Uint8Array {
-  const P = parsePoint(p, 'p');
-  const Q = parsePoint(q, 'q');
-  const x = scalarOfTweak(a, 'a');
-  const y = scalarOfTweak(b, 'b');
-  const PQ = P.add(Q);
-  let R = secp.Point.ZERO;
-  const top = Math.max(x.toString(2).length, y.toString(2).length);
-  for (let i = top - 1; i >= 0; i--) {
-    R = R.double();
-    const bit = BigInt(i);
-    const bx = (x >> bit) & 1n;
-    const by = (y >> bit) & 1n;
-    if (bx && by) R = R.add(PQ);
-    else if (bx) R = R.add(P);
-    else if (by) R = R.add(Q);
-  }
-  if (R.is0()) throw new RangeError('pointMultiplyAdd: result is the point at infinity');
-  return R.toBytes(true);
+  return publicPointMultiplyAdd(p, a, q, b);
+}
+
+/** `a·P + c·G` for a public point and scalar `a` and a secret scalar `c` (BOLT 3 `revocationpubkey` of our own commitment). */
+export function pointMultiplyAddBase(p: Uint8Array, a: Uint8Array, c: Uint8Array): Uint8Array {
+  return publicPointMultiplyAddBase(p, a, c);
 }

@@ -9,6 +9,7 @@ import * as secp from '@noble/secp256k1';
 import { sha256 } from '../crypto/hash.ts';
 // Importing crypto/secp256k1 also installs noble's synchronous hash hooks that `secp.sign` needs.
 import { isValidSecretKey, verifyDigest } from '../crypto/secp256k1.ts';
+import { recoverEcdsa } from '../crypto/secp256k1-fast.ts';
 import { concatBytes } from '../lib/bytes.ts';
 import { utf8 } from '@scure/base';
 import { wordsToBytesPadded } from './bech32-words.ts';
@@ -31,14 +32,9 @@ function sValue(signature: Uint8Array): bigint {
 /** The payee's node id recovered from a signature; throws InvoiceError if none can be. */
 export function recoverPayee(signature: Uint8Array, recoveryId: number, hash: Uint8Array): Uint8Array {
   if (recoveryId > 3) throw new InvoiceError('signature_not_recoverable', 'signature', `recovery id ${recoveryId} is not 0..3`);
-  try {
-    const recovered = new Uint8Array(65);
-    recovered[0] = recoveryId;
-    recovered.set(signature, 1);
-    return secp.recoverPublicKey(recovered, hash, { prehash: false });
-  } catch {
-    throw new InvoiceError('signature_not_recoverable', 'signature', 'no public key can be recovered from it');
-  }
+  const payee = recoverEcdsa(signature, recoveryId, hash);
+  if (!payee) throw new InvoiceError('signature_not_recoverable', 'signature', 'no public key can be recovered from it');
+  return payee;
 }
 
 /** Check a signature against the `n` field: low-S and valid, or throws InvoiceError. */

@@ -57,9 +57,27 @@ export function perCommitmentSecret(seed: Uint8Array, commitmentNumber: number):
   return shachainSecret(seed, SHACHAIN_START_INDEX - commitmentNumber);
 }
 
-/** Per-commitment point of commitment number `n`: `per_commitment_secret · G`. */
+const POINT_CACHE_LIMIT = 256;
+/** Recent per-commitment points by SHA256(seed) and commitment number (points are public; the seed is not kept). */
+const pointCache = new Map<string, Uint8Array>();
+
+/**
+ * Per-commitment point of commitment number `n`: `per_commitment_secret · G`. The channel asks for
+ * each point twice (as `next_per_commitment_point` in `revoke_and_ack`, then to build that
+ * commitment), so recent points are cached.
+ */
 export function perCommitmentPoint(seed: Uint8Array, commitmentNumber: number): Uint8Array {
-  return publicKeyOf(perCommitmentSecret(seed, commitmentNumber));
+  checkIndex(commitmentNumber, 'commitmentNumber');
+  check32(seed, 'seed');
+  let key = '';
+  for (const b of sha256(seed)) key += b.toString(16).padStart(2, '0');
+  key += ':' + commitmentNumber;
+  const hit = pointCache.get(key);
+  if (hit) return hit.slice();
+  const point = publicKeyOf(perCommitmentSecret(seed, commitmentNumber));
+  if (pointCache.size >= POINT_CACHE_LIMIT) pointCache.delete(pointCache.keys().next().value as string);
+  pointCache.set(key, point.slice());
+  return point;
 }
 
 /** BOLT 3 `where_to_put_secret(I)`: the number of trailing zero bits of I (48 for I = 0). */

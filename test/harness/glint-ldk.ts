@@ -222,6 +222,7 @@ export async function glintNode(env: Env, opts: GlintOptions = {}, all?: Glint[]
  */
 export async function restartGlint(env: Env, g: Glint, all?: Glint[]): Promise<Glint> {
   await g.channels.idle();
+  dropPayments(g);
   g.channels.stop();
   g.peers.close();
   // The old WalletService is dropped, not closed: closing it would close the MemoryKVStore, the "disk".
@@ -234,6 +235,7 @@ export async function restartGlint(env: Env, g: Glint, all?: Glint[]): Promise<G
 /** Rebuild only `g`'s ChannelManager from the store (a restart of the channel side, peers stay connected). */
 export async function restartChannels(g: Glint): Promise<void> {
   await g.channels.idle();
+  dropPayments(g);
   g.channels.stop();
   g.channels = await startChannels(g);
 }
@@ -433,6 +435,12 @@ export async function glintPayments(g: Glint): Promise<GlintPayments> {
   await payments.start();
   paymentManagers.set(g, payments);
   return payments;
+}
+
+/** Stop `g`'s PaymentManager (a restart): the next `glintPayments` makes a new one over the new channels. */
+function dropPayments(g: Glint): void {
+  paymentManagers.get(g)?.stop();
+  paymentManagers.delete(g);
 }
 
 /**

@@ -8,10 +8,14 @@ import {
   parseResult,
   parseWorkerMessage,
   type ClientMessage,
+  type DecodedInvoiceDto,
+  type FeeEstimateDto,
   type Method,
   type NodeEvent,
   type NodeInfoDto,
   type ParamsOf,
+  type PaymentDto,
+  type PayResultDto,
   type ResultOf,
   type RpcErrorCode,
   type RpcRequest,
@@ -72,6 +76,9 @@ const METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
   'channels.open': 150_000,
   // A cooperative close negotiates with the peer before the closing transaction exists.
   'channels.close': 120_000,
+  // The node waits up to 60 s for the outcome before answering `pending`.
+  'payment.pay': 120_000,
+  'payment.estimateFee': 30_000,
 };
 
 export class RpcClient {
@@ -131,6 +138,40 @@ export class RpcClient {
       const req = { kind: 'request', id, method, params } as RpcRequest;
       if (this.#isReady) this.#port.postMessage(req);
       else this.#queue.push(req);
+    });
+  }
+
+  // ---- payments (workers/rpc/protocol-payments.ts) -----------------------------------------
+
+  /** A new invoice to be paid to this node; no `amountMsat`: any amount. */
+  createInvoice(params: ParamsOf<'invoice.create'> = {}): Promise<{ bolt11: string; paymentHash: string }> {
+    return this.request('invoice.create', params);
+  }
+
+  /** Decode a pasted invoice, `lightning:` or BIP21 URI for review (no unlocked wallet needed). */
+  decodeInvoice(text: string): Promise<DecodedInvoiceDto> {
+    return this.request('invoice.decode', { text });
+  }
+
+  /** The routing fee paying `bolt11` would cost, and how the payee would be reached. */
+  estimatePayFee(bolt11: string, amountMsat?: string): Promise<FeeEstimateDto> {
+    return this.request('payment.estimateFee', { bolt11, ...(amountMsat !== undefined ? { amountMsat } : {}) });
+  }
+
+  /** Pay `bolt11`: succeeded, failed (with the reason), or pending (a `payment` event follows). */
+  pay(params: ParamsOf<'payment.pay'>): Promise<PayResultDto> {
+    return this.request('payment.pay', params);
+  }
+
+  /** The payment history, newest first. */
+  payments(): Promise<PaymentDto[]> {
+    return this.request('payment.list', {});
+  }
+
+  /** Every `payment` push event (a payment appeared or changed status); returns an unsubscribe function. */
+  onPayment(fn: (payment: PaymentDto) => void): () => void {
+    return this.subscribe((e) => {
+      if (e.type === 'payment') fn(e.payment);
     });
   }
 

@@ -10,12 +10,15 @@
  * Web Lock, top-level awaits), so the worker posts `ready` once it is; the client queues requests
  * until then. The client also sends `hello`, which a listening worker answers with `ready`.
  *
- * The channel DTOs and the `channels.*` methods live in protocol-channels.ts and the shared field
- * validators in protocol-fields.ts; this module re-exports what importers use (app/ imports only this).
+ * The channel DTOs and the `channels.*` methods live in protocol-channels.ts, the payment DTOs and
+ * the `invoice.*` / `payment.*` methods in protocol-payments.ts, and the shared field validators in
+ * protocol-fields.ts; this module re-exports what importers use (app/ imports only this).
  */
 
 import type { ChannelDto, ChannelMethods, ChannelNoteDto } from './protocol-channels.ts';
 import { CHANNEL_PARAMS, CHANNEL_RESULTS, parseChannelDto, parseChannelNote } from './protocol-channels.ts';
+import type { PaymentDto, PaymentMethods } from './protocol-payments.ts';
+import { PAYMENT_PARAMS, PAYMENT_RESULTS, parsePaymentDto } from './protocol-payments.ts';
 import {
   boolean,
   channelId,
@@ -53,6 +56,25 @@ export {
   type ChannelTypeDto,
   type MsatString,
 } from './protocol-channels.ts';
+export {
+  MAX_DESCRIPTION_BYTES,
+  MAX_EXPIRY_SEC,
+  MAX_INVOICE_LENGTH,
+  PAYMENT_STATUSES,
+  parseDecodedInvoice,
+  parseFeeEstimate,
+  parsePaymentDto,
+  parsePayResult,
+  type DecodedInvoiceDto,
+  type FeeEstimateDto,
+  type PaymentDirectionDto,
+  type PaymentDto,
+  type PaymentHtlcDto,
+  type PaymentKindDto,
+  type PaymentStatusDto,
+  type PayResultDto,
+  type PayRouteDto,
+} from './protocol-payments.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -199,7 +221,9 @@ export type NodeEvent =
   /** A channel appeared or changed (state, balances, usable): the channel as it is now. */
   | { type: 'channel.changed'; channel: ChannelDto }
   /** A peer's error/warning about a channel, or something the node did to it. */
-  | { type: 'channel.note'; note: ChannelNoteDto };
+  | { type: 'channel.note'; note: ChannelNoteDto }
+  /** A payment appeared or changed status (incoming: `succeeded` once claimed): the payment as it is now. */
+  | { type: 'payment'; payment: PaymentDto };
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -207,7 +231,7 @@ export type NodeEvent =
 type NoParams = Record<string, never>;
 
 /** Every method: its params and its result. */
-export interface Methods extends ChannelMethods {
+export interface Methods extends ChannelMethods, PaymentMethods {
   'node.info': { params: NoParams; result: NodeInfoDto };
   'peers.list': { params: NoParams; result: PeerDto[] };
   /** `uri` is `<node id>@<host>:<port>` or `<node id>@ws(s)://…`; `proxy` a base URL or template. */
@@ -278,6 +302,11 @@ export const METHODS: readonly Method[] = [
   'channels.list',
   'channels.open',
   'channels.close',
+  'invoice.create',
+  'invoice.decode',
+  'payment.estimateFee',
+  'payment.pay',
+  'payment.list',
 ];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
@@ -470,7 +499,7 @@ function address(v: unknown, field: string): string {
 
 export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
   const o = record(v, field);
-  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note'] as const);
+  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note', 'payment'] as const);
   switch (type) {
     case 'node.status':
       shape(o, field, ['type', 'info']);
@@ -518,12 +547,16 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
     case 'channel.note':
       shape(o, field, ['type', 'note']);
       return { type, note: parseChannelNote(o.note, `${field}.note`) };
+    case 'payment':
+      shape(o, field, ['type', 'payment']);
+      return { type, payment: parsePaymentDto(o.payment, `${field}.payment`) };
   }
 }
 
 /** Params validators, one per method. Limits are generous; the engine checks meaning. */
 const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   ...CHANNEL_PARAMS,
+  ...PAYMENT_PARAMS,
   'node.info': (v) => (shape(v, 'params', []), {}),
   'peers.list': (v) => (shape(v, 'params', []), {}),
   'peers.connect': (v) => {
@@ -569,6 +602,7 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
 /** Result validators, one per method (the UI checks what the worker sends back). */
 const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   ...CHANNEL_RESULTS,
+  ...PAYMENT_RESULTS,
   'node.info': (v) => parseNodeInfo(v, 'result'),
   'peers.list': (v) => {
     if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);

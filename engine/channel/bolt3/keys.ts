@@ -18,6 +18,7 @@ import {
   privateMultiply,
   publicKeyOf,
 } from '../../crypto/secp256k1.ts';
+import { computePoints, type PointJob } from '../../crypto/secp256k1-fast.ts';
 import { sha256 } from '../../crypto/hash.ts';
 import { concatBytes, equalBytes } from '../../lib/bytes.ts';
 import { ValidationError } from '../../lib/errors.ts';
@@ -95,6 +96,30 @@ export interface CommitmentKeys {
   readonly remotePaymentPubkey: Uint8Array;
 }
 
+/** The commitment keys at `perCommitmentPoint`, the revocation pubkey from `revocation`, all with one field inversion. */
+function keysFrom(
+  perCommitmentPoint: Uint8Array,
+  revocation: PointJob,
+  local: Pick<ChannelBasepoints, 'delayedPaymentBasepoint' | 'htlcBasepoint'>,
+  remote: Pick<ChannelBasepoints, 'revocationBasepoint' | 'htlcBasepoint' | 'paymentBasepoint'>,
+): CommitmentKeys {
+  const tweaked = (basepoint: Uint8Array): PointJob => ({ kind: 'add-tweak', point: basepoint, tweak: sha256(concatBytes(perCommitmentPoint, basepoint)) });
+  const [revocationPubkey, localDelayedPubkey, localHtlcPubkey, remoteHtlcPubkey] = computePoints([
+    revocation,
+    tweaked(checkPubkey(local.delayedPaymentBasepoint, 'local.delayedPaymentBasepoint')),
+    tweaked(checkPubkey(local.htlcBasepoint, 'local.htlcBasepoint')),
+    tweaked(checkPubkey(remote.htlcBasepoint, 'remote.htlcBasepoint')),
+  ]) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  return Object.freeze({
+    perCommitmentPoint,
+    revocationPubkey,
+    localDelayedPubkey,
+    localHtlcPubkey,
+    remoteHtlcPubkey,
+    remotePaymentPubkey: checkPubkey(remote.paymentBasepoint, 'remote.paymentBasepoint'),
+  });
+}
+
 /**
  * Derive every key of the commitment owned by `local` at `perCommitmentPoint` (BOLT 3 "Key
  * Derivation"). Compute this once per commitment and pass it to the builders: it costs four
@@ -107,18 +132,38 @@ export function deriveCommitmentKeys(
 ): CommitmentKeys {
   checkPubkey(perCommitmentPoint, 'perCommitmentPoint');
   try {
-    return Object.freeze({
-      perCommitmentPoint,
-      revocationPubkey: deriveRevocationPubkey(checkPubkey(remote.revocationBasepoint, 'remote.revocationBasepoint'), perCommitmentPoint),
-      localDelayedPubkey: derivePubkey(checkPubkey(local.delayedPaymentBasepoint, 'local.delayedPaymentBasepoint'), perCommitmentPoint),
-      localHtlcPubkey: derivePubkey(checkPubkey(local.htlcBasepoint, 'local.htlcBasepoint'), perCommitmentPoint),
-      remoteHtlcPubkey: derivePubkey(checkPubkey(remote.htlcBasepoint, 'remote.htlcBasepoint'), perCommitmentPoint),
-      remotePaymentPubkey: checkPubkey(remote.paymentBasepoint, 'remote.paymentBasepoint'),
-    });
+    const revocationBasepoint = checkPubkey(remote.revocationBasepoint, 'remote.revocationBasepoint');
+    const a = sha256(concatBytes(revocationBasepoint, perCommitmentPoint));
+    const b = sha256(concatBytes(perCommitmentPoint, revocationBasepoint));
+    return keysFrom(perCommitmentPoint, { kind: 'multiply-add', p: revocationBasepoint, a, q: perCommitmentPoint, b }, local, remote);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     // A tweak outside [1, n) or an infinite sum: probability ~2^-128, but never a silent bad key.
     throw new ValidationError('perCommitmentPoint', `derives an invalid key (${(err as Error).message})`);
+  }
+}
+
+/**
+ * {@link deriveCommitmentKeys} for our own commitment, from its `per_commitment_secret`: the same
+ * keys, cheaper, because `per_commitment_point·b = (per_commitment_secret·b)·G` lets the
+ * `revocationpubkey` use the precomputed table for G instead of a variable-base multiplication.
+ */
+export function deriveLocalCommitmentKeys(
+  perCommitmentSecret: Uint8Array,
+  local: Pick<ChannelBasepoints, 'delayedPaymentBasepoint' | 'htlcBasepoint'>,
+  remote: Pick<ChannelBasepoints, 'revocationBasepoint' | 'htlcBasepoint' | 'paymentBasepoint'>,
+): CommitmentKeys {
+  checkSecret(perCommitmentSecret, 'perCommitmentSecret');
+  const perCommitmentPoint = publicKeyOf(perCommitmentSecret);
+  const revocationBasepoint = checkPubkey(remote.revocationBasepoint, 'remote.revocationBasepoint');
+  try {
+    const a = sha256(concatBytes(revocationBasepoint, perCommitmentPoint));
+    const b = sha256(concatBytes(perCommitmentPoint, revocationBasepoint));
+    const c = privateMultiply(perCommitmentSecret, b);
+    return keysFrom(perCommitmentPoint, { kind: 'multiply-add-base', p: revocationBasepoint, a, c }, local, remote);
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    throw new ValidationError('perCommitmentSecret', `derives an invalid key (${(err as Error).message})`);
   }
 }
 

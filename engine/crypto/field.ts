@@ -1,6 +1,6 @@
 /**
- * Arithmetic in the secp256k1 base field (p = 2^256 − 2^32 − 977) for the onion's scalar
- * multiplication and point decompression: products reduced by folding the high half
+ * Arithmetic in the secp256k1 base field (p = 2^256 − 2^32 − 977) for the fast curve code
+ * (secp256k1-fast.ts: scalar multiplication, ECDSA verification, point decompression): products reduced by folding the high half
  * (2^256 ≡ 2^32 + 977), and the square root by libsecp256k1's addition chain for (p + 1) / 4.
  */
 
@@ -56,4 +56,20 @@ export function sqrt(a: bigint): bigint | undefined {
   r = mul(squareTimes(r, 6), x2);
   r = squareTimes(r, 2);
   return mul(r, r) === a ? r : undefined;
+}
+
+/** a⁻¹ mod m for 0 < a < m (extended Euclid; variable time, fine for public values and Z coordinates). */
+export function invert(a: bigint, m: bigint = P): bigint {
+  let x = a % m;
+  if (x < 0n) x += m;
+  if (x === 0n) throw new RangeError('invert: zero has no inverse');
+  let b = m;
+  let u = 1n;
+  let v = 0n;
+  while (x !== 0n) {
+    const q = b / x;
+    [b, x] = [x, b - q * x];
+    [v, u] = [u, v - q * u];
+  }
+  return v < 0n ? v + m : v;
 }
