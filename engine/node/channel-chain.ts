@@ -34,6 +34,7 @@ import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
 import { FundingSpendWatcher, forceClosingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
+import { OutputSpendWatcher, type WatchOutputSpendAction, withRevokedRecord } from './channel-watches.ts';
 
 /** A confirmation a channel waits for. */
 export interface Watch {
@@ -85,6 +86,8 @@ export interface ChannelChainTrackerOptions {
   readonly feeratePerKw?: ChannelManagerOptions['feeratePerKw'];
   /** The funding key for an anchor CPFP (channel-onchain.ts). */
   readonly keys: ChannelKeySource;
+  /** Reads a stored record (the revoked-commitment records attached to `funding-spent`). */
+  readonly loadRecord?: (key: string) => Promise<Uint8Array | undefined>;
 }
 
 export class ChannelChainTracker {
@@ -96,12 +99,15 @@ export class ChannelChainTracker {
   private tipRun: Promise<void> | undefined;
   private tipAgain = false;
   private readonly spends: FundingSpendWatcher;
+  /** BOLT 5: the other outpoints closing channels watch (channel-watches.ts). */
+  readonly outputs: OutputSpendWatcher;
 
   constructor(opts: ChannelChainTrackerOptions, host: ChainHost) {
     this.opts = opts;
     this.host = host;
     this.logger = opts.logger;
     this.spends = new FundingSpendWatcher(opts.chain, opts.logger);
+    this.outputs = new OutputSpendWatcher(opts.chain, opts.logger);
     if (typeof opts.feeratePerKw === 'number') this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
   }
 
@@ -150,12 +156,24 @@ export class ChannelChainTracker {
     void this.onTip();
   }
 
+  /** BOLT 5 `watch-output-spend`: one more outpoint checked on every tip while the channel lives. */
+  watchOutput(entry: Entry, a: WatchOutputSpendAction): void {
+    if (isTerminal(entry.state)) return;
+    this.outputs.arm(entry.scope, a.txid, a.outputIndex);
+    void this.onTip();
+  }
+
   /** BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` (through the wallet). */
   onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' }>): void {
     if (a.type === 'watch-spend') {
       this.spends.recheck(entry.scope);
       void this.onTip();
     } else void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw);
+  }
+
+  /** After every step: the output watches the new state implies (none once it ended). */
+  afterStep(entry: Entry): void {
+    this.outputs.sync(entry.scope, entry.state);
   }
 
   /** Publish one of our transactions; started, not awaited (errors are logged, the next tip retries). */
@@ -186,6 +204,7 @@ export class ChannelChainTracker {
       for (const txid of f.watch) entry.watches.set(txid, { txid, depth: 1, state: s.type });
     }
     this.keepZeroConfWatch(entry);
+    this.outputs.sync(entry.scope, s);
     // A zero-conf funder's unconfirmed funding tx: published again (its record is durable).
     if (awaitingZeroConfFunding(s) && 'fundingTx' in s && s.fundingTx instanceof Uint8Array && 'commitments' in s) {
       entry.broadcasts.set(displayTxid(s.commitments.fundingOutpoint.txid), { raw: s.fundingTx, wallet: true });
@@ -261,7 +280,10 @@ export class ChannelChainTracker {
     await Promise.all([republish(), watch()]);
     // BOLT 5: a confirmed spend of the funding output (one outspend request per channel per tip).
     const spent = await this.spends.check(entry.scope, entry.state, tip);
-    if (spent && !entry.frozen) this.host.dispatch(entry, spent);
+    if (spent && !entry.frozen) this.host.dispatch(entry, await withRevokedRecord(spent, entry.state, this.opts.loadRecord, this.logger));
+    // BOLT 5: spends of the other outputs the channel watches (HTLC, second-stage, ...), proven the same way.
+    for (const e of await this.outputs.check(entry.scope, tip)) if (!entry.frozen && !isTerminal(entry.state)) this.host.dispatch(entry, e);
+    this.outputs.sync(entry.scope, entry.state);
     const stale = entry.state.type === 'force-closing' ? forceClosingTxs(entry.state).stale : undefined;
     if (stale) entry.broadcasts.delete(stale); // the peer's commitment confirmed: ours never can
   }

@@ -7,6 +7,7 @@ import { bytesToHex } from '../lib/bytes.ts';
 import type { Entry } from './channel-chain.ts';
 import { displayTxid, formatShortChannelId, idsOf } from './channel-inspect.ts';
 import type { ChannelInfo } from './channel-ports.ts';
+import { closingOutputsInfo } from './channel-watches.ts';
 
 /** `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable only then). */
 export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
@@ -47,7 +48,7 @@ export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
       };
     }
     default: {
-      if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false };
+      if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s) };
       const c = s.commitments;
       return {
         ...base,
@@ -62,7 +63,15 @@ export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
         ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
         ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
         ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
+        ...outputsOf(s),
       };
     }
   }
+}
+
+/** BOLT 5: the closing outputs, once the reducer lists some (force-closing; closed keeps the final picture). */
+function outputsOf(s: Entry['state']): { outputs?: NonNullable<ChannelInfo['outputs']> } {
+  if (s.type !== 'force-closing' && (s.type as string) !== 'closed') return {};
+  const outputs = closingOutputsInfo(s);
+  return outputs ? { outputs } : {};
 }

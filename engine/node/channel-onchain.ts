@@ -102,7 +102,8 @@ export class FundingSpendWatcher {
 
 /**
  * What a `force-closing` channel keeps publishing (display txid → raw) and which of them it
- * watches to confirmation: our commitment until a commitment confirmed, then our sweep.
+ * watches to confirmation: our commitment until a commitment confirmed, then our sweep, and the
+ * justice txs of a breach until they are deep enough.
  * `stale` is our commitment once the peer's confirmed instead (never publish it again).
  */
 export function forceClosingTxs(s: Extract<ChannelState, { type: 'force-closing' }>): { publish: [string, Uint8Array][]; watch: string[]; stale?: string } {
@@ -113,7 +114,15 @@ export function forceClosingTxs(s: Extract<ChannelState, { type: 'force-closing'
   const sweepTxid = sweep ? displayTxid(Transaction.fromBuffer(sweep).getHash()) : undefined;
   if (sweep && sweepTxid) publish.push([sweepTxid, sweep]);
   const stale = ours && s.spend && displayTxid(s.spend.txid) !== ours ? ours : undefined;
-  return { publish, watch: sweepTxid ? [sweepTxid] : [], ...(stale ? { stale } : {}) };
+  const watch = sweepTxid ? [sweepTxid] : [];
+  // BOLT 5 breach: our justice txs not yet deep enough, published and watched again after a restart.
+  for (const claim of s.breach?.claims ?? []) {
+    if (claim.confirmed) continue;
+    const txid = displayTxid(Transaction.fromBuffer(claim.rawTx).getHash());
+    publish.push([txid, claim.rawTx]);
+    watch.push(txid);
+  }
+  return { publish, watch, ...(stale ? { stale } : {}) };
 }
 
 /** A P2WPKH change output: what the fee estimate assumes for the wallet's change script. */

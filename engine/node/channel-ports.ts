@@ -139,6 +139,21 @@ export interface ChannelInfo {
   readonly reason?: string;
   /** Set when the store failed: the channel does nothing until the node restarts. */
   readonly frozen?: string;
+  /** After a commitment confirmed (BOLT 5): each output of it that matters and where it stands, until all are settled. */
+  readonly outputs?: readonly ClosingOutputInfo[];
+}
+
+/** One output of a confirmed commitment (or of our second-stage tx), as the UI / CLI show it. */
+export interface ClosingOutputInfo {
+  /** `<display txid>:<vout>`. */
+  readonly outpoint: string;
+  readonly kind: 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
+  readonly amountSat: bigint;
+  /** waiting: not spendable yet (`availableAtHeight`); claimable: ours to claim now; claimed: in `claimTxid`; theirs: the peer's; dust: not worth a tx. */
+  readonly status: 'waiting' | 'claimable' | 'claimed' | 'theirs' | 'dust';
+  readonly availableAtHeight?: number;
+  /** Display-order txid of the tx that claims it. */
+  readonly claimTxid?: string;
 }
 
 /** What listeners hear: a channel's UI event, with the channel as it is now. */

@@ -95,6 +95,7 @@ import { ChannelCloser, rejectionOf } from './channel-close.ts';
 import { channelInfo } from './channel-info.ts';
 import { retryStaticRemoteKey } from './channel-open-retry.ts';
 import { ChannelHtlcs, isUsable } from './channel-htlcs.ts';
+import { isPersistRevoked, persistRevokedWrite } from './channel-watches.ts';
 import type { PaymentChannels } from './payments/ports.ts';
 
 export { CHANNEL_INDEX_KEY, CHANNEL_KEY_PREFIX } from './channel-ports.ts';
@@ -171,7 +172,7 @@ export class ChannelManager {
       isConnected: (peer) => this.isConnected(peer),
     });
     this.chainSide = new ChannelChainTracker(
-      { chain: opts.chain, wallet: opts.wallet, keys: opts.keys, logger: this.logger, ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
+      { chain: opts.chain, wallet: opts.wallet, keys: opts.keys, logger: this.logger, loadRecord: (key) => opts.store.get(key), ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}) },
       { entries: this.entries, dispatch: (entry, event) => this.dispatch(entry, event), afterNewTip: () => this.followFeeEstimate() },
     );
     this.htlcSide = new ChannelHtlcs({
@@ -602,9 +603,11 @@ export class ChannelManager {
         entry.key = key;
         this.keyOwners.set(key, entry);
         batch.push({ kind: 'persist', key, value: a.snapshot });
-      } else batch.push(this.effect(entry, a));
+      } else if (isPersistRevoked(a)) batch.push(persistRevokedWrite(a));
+      else batch.push(this.effect(entry, a));
     }
     this.chainSide.keepZeroConfWatch(entry);
+    this.chainSide.afterStep(entry);
     for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
     if (!wasUsable && isUsable(t.state, this.isConnected(entry.peer), false)) {
       batch.push({ kind: 'effect', describe: 'channel usable', dependsOnPersist: false, run: () => this.htlcSide.becameUsable(entry) });
@@ -724,9 +727,10 @@ export class ChannelManager {
       case 'watch-spend':
       case 'request-cpfp':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
-      case 'persist-revoked':
       case 'watch-output-spend':
-        // BOLT 5 (issue 6): the node side of these (durable record, output watch) comes with the node's on-chain work.
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, a) };
+      case 'persist-revoked':
+        // Written by the batch itself (dispatch: persistRevokedWrite); never an effect.
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => undefined };
       case 'emit':
         return this.emitEffect(entry, a.event);

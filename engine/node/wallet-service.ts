@@ -37,7 +37,7 @@ import type { Balance, HistoryEntry } from '../wallet/utxos.ts';
 const SEED_KEY = 'wallet/seed';
 const ONCHAIN_KEY = 'wallet/onchain';
 /** Key prefixes the ChannelManager may read and write through `channelStore()`. */
-export const CHANNEL_STORE_PREFIXES: readonly string[] = Object.freeze(['channel/', 'node/']);
+export const CHANNEL_STORE_PREFIXES: readonly string[] = Object.freeze(['channel/', 'channel-revoked/', 'node/']);
 
 interface SeedRecord {
   readonly network: NetworkName;

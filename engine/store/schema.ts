@@ -52,6 +52,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     description: 'one channel state snapshot per channel id',
   },
   {
+    key: 'channel-revoked/',
+    version: 1,
+    owner: 'engine/channel/bolt5/revoked.ts (written by engine/node/channel-watches.ts)',
+    description: 'per channel id and commitment number: what we knew of a revoked commitment with HTLC outputs (to punish it if it is ever published, BOLT 5)',
+  },
+  {
     key: 'node/next-channel-index',
     version: 1,
     owner: 'engine/node/channels.ts',

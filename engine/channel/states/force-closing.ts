@@ -153,6 +153,8 @@ function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent):
     const next: ForceClosingState = { ...state, sweepConfirmed: true };
     return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
   }
+  // The sweep reported deeper again while an HTLC output is still unresolved: not closed yet.
+  if (resolutionPending(state)) return stay(state);
   return toClosed(state, state.spend, []);
 }
 

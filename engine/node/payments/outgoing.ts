@@ -262,7 +262,10 @@ export class OutgoingPayments {
         let decision: FailureDecision;
         let words: string;
         if (e.localReason !== undefined) {
-          decision = { kind: 'retry', reason: e.localReason };
+          // Dropped unsigned on reconnection: retried as it is. Failed on chain (BOLT 5 timeout
+          // claim of a force-closed channel): never retried into that channel again.
+          const closed = !this.deps.channels.channels().some((c) => c.channelId === e.channelId && c.open);
+          decision = closed ? { kind: 'retry', reason: e.localReason, excludeChannel: e.channelId } : { kind: 'retry', reason: e.localReason };
           words = e.localReason;
         } else if (e.malformed) {
           decision = decideOnMalformed(bytesToHex(part.channelId), e.malformed.failureCode);
