@@ -9,12 +9,12 @@ import type { Transaction } from 'bitcoinjs-lib';
 import { equalBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
-import type { RequestCpfpAction } from './actions.ts';
+import type { BroadcastKind, ChannelAction, RequestCpfpAction } from './actions.ts';
 import { derivePrivkey } from './bolt3/keys.ts';
 import { hasAnchors } from './bolt3/types.ts';
 import { type Sweep, buildToLocalSweep, buildToRemoteSweep, toRemoteScriptPubKey } from './bolt5/sweep.ts';
 import { anchorScriptPubKey } from './bolt5/anchor-cpfp.ts';
-import { fallbackShutdownScript } from './closing.ts';
+import { CLOSING_CONFIRMATION_DEPTH, fallbackShutdownScript } from './closing.ts';
 import { buildLocalCommitment } from './commitments.ts';
 import type { ChannelContext } from './context.ts';
 import { type CommitmentSpend, type Commitments, MIN_FEERATE_PER_KW } from './types.ts';
@@ -70,6 +70,17 @@ export function sweepDestination(c: Commitments, ctx: ChannelContext): Uint8Arra
   const upfront = c.localParams.upfrontShutdownScript;
   if (upfront !== undefined && upfront.length > 0) return upfront;
   return fallbackShutdownScript(c);
+}
+
+/**
+ * Publish one of our on-chain claims (a sweep, an HTLC claim, a second-stage sweep, a justice tx)
+ * and watch it to SWEEP_CONFIRMATION_DEPTH; its output 0 pays `sweepDestination`.
+ */
+export function publishClaim(kind: BroadcastKind, rawTx: Uint8Array, txid: Uint8Array, c: Commitments, ctx: ChannelContext): ChannelAction[] {
+  return [
+    { type: 'broadcast', kind, rawTx, txid },
+    { type: 'watch-confirmations', txid, depth: CLOSING_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) },
+  ];
 }
 
 /** The signed sweep of `spend.output` (throws a ValidationError when it would be dust, or pay the output's own script). */

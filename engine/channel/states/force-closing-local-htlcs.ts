@@ -33,7 +33,7 @@ import { buildSecondStageSweep, finalizeLocalHtlcTx, localHtlcResolutions } from
 import { buildLocalCommitment, keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
 import { removalOf } from '../htlc-log.ts';
-import { SWEEP_CONFIRMATION_DEPTH, sweepDestination } from '../onchain.ts';
+import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
 import type { ClosingOutput } from './force-closing-revoked.ts';
 import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type SpecHtlc } from '../types.ts';
 
@@ -124,10 +124,7 @@ export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext)
         feeratePerKw: feerate(ctx),
       });
       changed = true;
-      actions.push(
-        { type: 'broadcast', kind: 'second-stage', rawTx: sweep.rawTx, txid: sweep.txid },
-        { type: 'watch-confirmations', txid: sweep.txid, depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) },
-      );
+      actions.push(...publishClaim('second-stage', sweep.rawTx, sweep.txid, c, ctx));
       return { ...p, sweepTx: sweep.rawTx };
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

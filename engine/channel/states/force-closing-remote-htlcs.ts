@@ -33,7 +33,7 @@ import { buildRemoteCommitment } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ClosingOutput } from './force-closing-revoked.ts';
 import { removalOf } from '../htlc-log.ts';
-import { SWEEP_CONFIRMATION_DEPTH, sweepDestination } from '../onchain.ts';
+import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
 import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type RemoteCommit, type SpecHtlc } from '../types.ts';
 
 /** The peer's commitment that confirmed (`spend.txid`), when it is its current or next one. */
@@ -105,10 +105,7 @@ export function claimRemoteHtlcs(state: ForceClosingState, ctx: ChannelContext):
         feeratePerKw: Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw)),
       });
       changed = true;
-      actions.push(
-        { type: 'broadcast', kind: 'htlc-claim', rawTx: claim.rawTx, txid: claim.txid },
-        { type: 'watch-confirmations', txid: claim.txid, depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) },
-      );
+      actions.push(...publishClaim('htlc-claim', claim.rawTx, claim.txid, c, ctx));
       return { ...p, claimTx: claim.rawTx };
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

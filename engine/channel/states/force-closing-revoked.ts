@@ -37,7 +37,7 @@ import {
   planJusticeTxs,
 } from '../bolt5/justice.ts';
 import type { ChannelContext } from '../context.ts';
-import { SWEEP_CONFIRMATION_DEPTH, sweepDestination } from '../onchain.ts';
+import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
 import { obscuringFactorOf } from '../revoked-commitments.ts';
 import { type BreachResolution, type ChannelState, type Commitments, type ForceClosingState, type JusticeClaim, MIN_FEERATE_PER_KW } from '../types.ts';
 
@@ -126,8 +126,7 @@ function claimActions(c: Commitments, claims: readonly JusticeClaim[], ctx: Chan
   for (const claim of claims) {
     const tx = Transaction.fromBuffer(claim.rawTx);
     const txid = tx.getHash();
-    out.push({ type: 'broadcast', kind: 'justice', rawTx: claim.rawTx, txid });
-    out.push({ type: 'watch-confirmations', txid, depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) });
+    out.push(...publishClaim('justice', claim.rawTx, txid, c, ctx));
     for (const i of tx.ins) out.push({ type: 'watch-output-spend', txid: i.hash.slice(), outputIndex: i.index });
   }
   return out;

@@ -27,7 +27,7 @@ import { type ChannelAction, emit } from '../actions.ts';
 import { keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, FundingConfirmedEvent, FundingSpentEvent, OutputSpentEvent } from '../events.ts';
-import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, spendsFunding, sweepDestination, sweepMatured } from '../onchain.ts';
+import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, publishClaim, spendsFunding, sweepMatured } from '../onchain.ts';
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
@@ -120,8 +120,7 @@ function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | 
       next,
       c.channelId,
       ...extra,
-      { type: 'broadcast', kind: 'sweep', rawTx: sweep.rawTx, txid: sweep.txid },
-      { type: 'watch-confirmations', txid: sweep.txid, depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: sweepDestination(c, ctx) },
+      ...publishClaim('sweep', sweep.rawTx, sweep.txid, c, ctx),
       emit({ type: 'sweep-broadcast', txid: sweep.txid, valueSat: sweep.valueSat }),
     );
   }
