@@ -22,7 +22,7 @@ import { Keychain } from '../keys/keychain.ts';
 import { generateMnemonic, validateMnemonic } from '../keys/mnemonic.ts';
 import { EncryptedStore, type ScryptParams } from '../store/envelope.ts';
 import { RecordCodec } from '../store/records.ts';
-import { utf8Encode } from '../store/utf8.ts';
+import { utf8Decode, utf8Encode } from '../store/utf8.ts';
 import { NETWORKS, type NetworkName } from '../wire/chains.ts';
 import { ByteReader } from '../wire/reader.ts';
 import { ByteWriter } from '../wire/writer.ts';
@@ -65,29 +65,6 @@ const seedCodec = new RecordCodec<SeedRecord>({
   },
 });
 
-/** Strict UTF-8 decoding without TextDecoder (engine/ has no DOM lib). */
-function utf8Decode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i] as number;
-    let cp: number;
-    let n: number;
-    if (b < 0x80) [cp, n] = [b, 1];
-    else if (b >= 0xc2 && b < 0xe0) [cp, n] = [b & 0x1f, 2];
-    else if (b >= 0xe0 && b < 0xf0) [cp, n] = [b & 0x0f, 3];
-    else if (b >= 0xf0 && b < 0xf5) [cp, n] = [b & 0x07, 4];
-    else throw new DecodeError('utf8', `invalid byte 0x${b.toString(16)}`);
-    if (i + n > bytes.length) throw new DecodeError('utf8', 'truncated sequence');
-    for (let k = 1; k < n; k++) {
-      const c = bytes[i + k] as number;
-      if ((c & 0xc0) !== 0x80) throw new DecodeError('utf8', 'invalid continuation byte');
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    out += String.fromCodePoint(cp);
-    i += n;
-  }
-  return out;
-}
 
 export interface CreateWalletOptions {
   readonly raw: KVStore;

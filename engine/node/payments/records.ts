@@ -15,7 +15,7 @@
  */
 import { DecodeError } from '../../lib/errors.ts';
 import { RecordCodec } from '../../store/records.ts';
-import { utf8Encode } from '../../store/utf8.ts';
+import { utf8Decode, utf8Encode } from '../../store/utf8.ts';
 import { ByteReader } from '../../wire/reader.ts';
 import { ByteWriter } from '../../wire/writer.ts';
 import type { PaymentStatus } from './types.ts';
@@ -155,29 +155,6 @@ function readFixed(r: ByteReader, n: number, field: string): Uint8Array {
   return r.take(n, field).slice();
 }
 
-/** Strict UTF-8 (engine/ has no TextDecoder). */
-function utf8Decode(bytes: Uint8Array, field: string): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i] as number;
-    let cp: number;
-    let n: number;
-    if (b < 0x80) [cp, n] = [b, 1];
-    else if (b >= 0xc2 && b < 0xe0) [cp, n] = [b & 0x1f, 2];
-    else if (b >= 0xe0 && b < 0xf0) [cp, n] = [b & 0x0f, 3];
-    else if (b >= 0xf0 && b < 0xf5) [cp, n] = [b & 0x07, 4];
-    else throw new DecodeError(field, `invalid UTF-8 byte 0x${b.toString(16)}`);
-    if (i + n > bytes.length) throw new DecodeError(field, 'truncated UTF-8 sequence');
-    for (let k = 1; k < n; k++) {
-      const c = bytes[i + k] as number;
-      if ((c & 0xc0) !== 0x80) throw new DecodeError(field, 'invalid UTF-8 continuation byte');
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    out += String.fromCodePoint(cp);
-    i += n;
-  }
-  return out;
-}
 
 // ---- outgoing -------------------------------------------------------------------------------------
 
