@@ -25,6 +25,21 @@ export interface ChannelJson {
   readonly localMsat: JsonAmount;
   readonly remoteMsat: JsonAmount;
   readonly usable: boolean;
+  /**
+   * After a commitment confirmed (BOLT 5), each output that matters and where it stands:
+   * `status` waiting (until `availableAtHeight`) | claimable | claimed (in `claimTxid`) | theirs | dust.
+   * Absent while the channel has none.
+   */
+  readonly outputs?: readonly ClosingOutputJson[];
+}
+
+export interface ClosingOutputJson {
+  readonly outpoint: string;
+  readonly kind: string;
+  readonly amountSat: JsonAmount;
+  readonly status: string;
+  readonly availableAtHeight: number | null;
+  readonly claimTxid: string | null;
 }
 
 export function channelJson(c: ChannelInfo): ChannelJson {
@@ -37,6 +52,18 @@ export function channelJson(c: ChannelInfo): ChannelJson {
     localMsat: jsonAmount(c.localMsat),
     remoteMsat: jsonAmount(c.remoteMsat),
     usable: c.usable,
+    ...(c.outputs && c.outputs.length > 0
+      ? {
+          outputs: c.outputs.map((o) => ({
+            outpoint: o.outpoint,
+            kind: o.kind,
+            amountSat: jsonAmount(o.amountSat),
+            status: o.status,
+            availableAtHeight: o.availableAtHeight ?? null,
+            claimTxid: o.claimTxid ?? null,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -95,6 +95,26 @@ describe('amounts', () => {
     expect(Object.keys(row)).toEqual(['channelId', 'peer', 'state', 'type', 'capacitySat', 'localMsat', 'remoteMsat', 'usable']);
     expect(row.type).toBeNull();
   });
+  test('a force-closed channel row lists its closing outputs (BOLT 5), amounts as JSON amounts', () => {
+    const row = channelJson({
+      localId: 0,
+      channelId: 'aa'.repeat(32),
+      peer: PK,
+      state: 'force-closing',
+      capacitySat: 100_000n,
+      localMsat: 60_000_000n,
+      remoteMsat: 40_000_000n,
+      usable: false,
+      outputs: [
+        { outpoint: `${'bb'.repeat(32)}:0`, kind: 'to_local', amountSat: 59_000n, status: 'waiting', availableAtHeight: 250 },
+        { outpoint: `${'bb'.repeat(32)}:2`, kind: 'htlc-received', amountSat: 5_000n, status: 'claimed', claimTxid: 'cc'.repeat(32) },
+      ],
+    });
+    expect(row.outputs).toEqual([
+      { outpoint: `${'bb'.repeat(32)}:0`, kind: 'to_local', amountSat: 59_000, status: 'waiting', availableAtHeight: 250, claimTxid: null },
+      { outpoint: `${'bb'.repeat(32)}:2`, kind: 'htlc-received', amountSat: 5_000, status: 'claimed', availableAtHeight: null, claimTxid: 'cc'.repeat(32) },
+    ]);
+  });
 });
 
 describe('glint run arguments', () => {
