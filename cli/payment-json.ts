@@ -4,65 +4,17 @@
  * 2^53 − 1, else decimal strings); bytes are lowercase hex; a field without a value is `null`, so
  * every row has every key.
  *
- * The engine's payment records and decoded invoices are typed here by the fields printed (the
- * GlintNode payments contract and engine/invoice's `Invoice` satisfy them).
+ * The engine's payment records and decoded invoices are the engine's own types (engine/index.ts).
  */
+import type { Invoice, PaymentRecord, PaymentStatus, PayResult } from '../engine/index.ts';
 import { jsonAmount, type JsonAmount } from './json.ts';
 
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed';
+export type { PaymentStatus } from '../engine/index.ts';
 
-/** engine/node/payments `PaymentRecord`. */
-export interface PaymentRecordLike {
-  readonly paymentHash: string;
-  readonly direction: 'outgoing' | 'incoming';
-  readonly kind: 'invoice' | 'keysend';
-  readonly status: PaymentStatus;
-  readonly amountMsat: bigint;
-  readonly feeMsat: bigint;
-  readonly createdAtSec: number;
-  readonly settledAtSec?: number;
-  readonly preimage?: string;
-  readonly invoice?: string;
-  readonly description?: string;
-  readonly payee?: string;
-  readonly reason?: string;
-  readonly failureCode?: string;
-  readonly expiresAtSec?: number;
-  readonly htlcs: readonly { readonly channelId: string; readonly htlcId?: string; readonly amountMsat: bigint; readonly cltvExpiry: number; readonly status: PaymentStatus }[];
-}
-
-/** The GlintNode `PayResult`. */
-export interface PayResultLike {
-  readonly status: PaymentStatus;
-  readonly paymentHash: string;
-  readonly preimage?: string;
-  readonly feeMsat: bigint;
-  readonly ms: number;
-  readonly reason?: string;
-  readonly failureCode?: string;
-}
-
-/** engine/invoice `Invoice` (BOLT 11, decoded). */
-export interface InvoiceLike {
-  readonly bolt11: string;
-  readonly network: string;
-  readonly amountMsat?: bigint;
-  readonly timestampSec: number;
-  readonly paymentHash: Uint8Array;
-  readonly paymentSecret?: Uint8Array;
-  readonly description?: string;
-  readonly descriptionHash?: Uint8Array;
-  readonly payeeNodeId: Uint8Array;
-  readonly expirySec: number;
-  readonly minFinalCltvExpiryDelta: number;
-  readonly fallbackAddresses: readonly string[];
-  readonly routeHints: readonly (readonly { readonly nodeId: Uint8Array; readonly shortChannelId: bigint; readonly feeBaseMsat: number; readonly feeProportionalMillionths: number; readonly cltvExpiryDelta: number }[])[];
-  readonly features: Uint8Array;
-  readonly paymentMetadata?: Uint8Array;
-  readonly signature: Uint8Array;
-  readonly recoveryId: number;
-  readonly unknownTags: readonly { readonly tag: number; readonly words: Uint8Array }[];
-}
+/** The engine's payment record, invoice and pay result, as these shapes print them. */
+export type PaymentRecordLike = PaymentRecord;
+export type PayResultLike = PayResult;
+export type InvoiceLike = Invoice;
 
 /** `glint pay` / `glint keysend`: preimage null unless succeeded, reason null unless failed or pending. */
 export interface PayJson {

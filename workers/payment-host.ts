@@ -9,6 +9,7 @@
  * unlocked (null otherwise) and the engine's invoice decoder, which works without a node so the
  * Send screen can review an invoice before the wallet is unlocked.
  */
+import type { PaymentRecord, PayResult } from '../engine/index.ts';
 import {
   MAX_INVOICE_LENGTH,
   RpcValidationError,
@@ -16,41 +17,13 @@ import {
   type FeeEstimateDto,
   type NodeEvent,
   type PaymentDto,
-  type PaymentStatusDto,
   type PayResultDto,
   type PayRouteDto,
 } from './rpc/protocol.ts';
 
-/** One payment as the engine reports it (engine/node/payments `PaymentRecord`). */
-export interface EnginePaymentRecord {
-  readonly paymentHash: string;
-  readonly direction: 'outgoing' | 'incoming';
-  readonly kind: 'invoice' | 'keysend';
-  readonly status: PaymentStatusDto;
-  readonly amountMsat: bigint;
-  readonly feeMsat: bigint;
-  readonly createdAtSec: number;
-  readonly settledAtSec?: number;
-  readonly preimage?: string;
-  readonly invoice?: string;
-  readonly description?: string;
-  readonly payee?: string;
-  readonly reason?: string;
-  readonly failureCode?: string;
-  readonly expiresAtSec?: number;
-  readonly htlcs: readonly { readonly channelId: string; readonly htlcId?: string; readonly amountMsat: bigint; readonly cltvExpiry: number; readonly status: PaymentStatusDto }[];
-}
-
-/** The outcome of a pay call (engine `PayResult`). */
-export interface EnginePayResult {
-  readonly status: PaymentStatusDto;
-  readonly paymentHash: string;
-  readonly preimage?: string;
-  readonly feeMsat: bigint;
-  readonly ms: number;
-  readonly reason?: string;
-  readonly failureCode?: string;
-}
+/** One payment as the engine reports it, and the outcome of a pay call. */
+export type EnginePaymentRecord = PaymentRecord;
+export type EnginePayResult = PayResult;
 
 /** What the host needs of the node (GlintNode satisfies it). */
 export interface PaymentEngine {
