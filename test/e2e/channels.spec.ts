@@ -12,9 +12,8 @@
  * Screenshot: test-results/channels.png (the open channel), plus channels-*.png for the steps.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import type { Fixtures } from './fixture-server.ts';
+import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet } from './app-helpers.ts';
 
-const FIXTURES_URL = `http://127.0.0.1:${Number(process.env.FIXTURE_PORT ?? 4175)}`;
 const PASSPHRASE = 'channels e2e passphrase';
 const CHANNEL_SAT = 50_000;
 
@@ -28,53 +27,11 @@ interface LdkChannel {
   inboundMsat: string;
 }
 
-async function fixtures(request: APIRequestContext): Promise<Fixtures> {
-  const res = await request.get(`${FIXTURES_URL}/fixtures.json`);
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as Fixtures;
-}
-
 async function ldkChannels(request: APIRequestContext): Promise<LdkChannel[]> {
   return (await (await request.get(`${FIXTURES_URL}/ldk/channels`)).json()) as LdkChannel[];
 }
 
-async function mine(request: APIRequestContext, fx: Fixtures, blocks = 1): Promise<void> {
-  const res = await request.post(`${fx.esploraUrl}/regtest/mine`, { data: { blocks } });
-  expect(res.ok(), await res.text()).toBe(true);
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
-}
-
 const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
-
-/** Onboarding: a new wallet, its words written down and confirmed. */
-async function createWallet(page: Page): Promise<void> {
-  await page.goto('/');
-  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
-  await page.getByTestId('start-create').click();
-  await page.fill('#new-passphrase', PASSPHRASE);
-  await page.fill('#new-passphrase-2', PASSPHRASE);
-  await page.getByTestId('create-wallet').click();
-  await expect(page.getByTestId('word')).toHaveCount(24, { timeout: 60_000 });
-  const words = await page.locator('[data-testid=word] .w').allTextContents();
-  await page.getByTestId('wrote-down').check();
-  await page.getByTestId('words-continue').click();
-  const quiz = page.getByTestId('quiz-input');
-  await expect(quiz).toHaveCount(3);
-  for (let i = 0; i < 3; i++) {
-    const position = Number(await quiz.nth(i).getAttribute('data-position'));
-    await quiz.nth(i).fill(words[position - 1]!);
-  }
-  await page.getByTestId('confirm-words').click();
-  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked');
-}
 
 // One browser page for the whole file: the close test closes the channel the open test opened.
 test.describe.configure({ mode: 'serial' });
@@ -95,7 +52,7 @@ test('open a channel to LDK from the UI (bad input first), mine, see it usable w
   test.setTimeout(240_000);
   const fx = await fixtures(request);
 
-  await createWallet(page);
+  await createWallet(page, PASSPHRASE);
   // Coins from the faucet (mined into a block), synced.
   await page.getByTestId('go-receive').click();
   await page.getByTestId('get-test-coins').click();

@@ -17,9 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import type { Fixtures } from './fixture-server.ts';
+import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet } from './app-helpers.ts';
 
-const FIXTURES_URL = `http://127.0.0.1:${Number(process.env.FIXTURE_PORT ?? 4175)}`;
 const PASSPHRASE = 'payments e2e passphrase';
 const CHANNEL_SAT = 60_000;
 /** BOLT 11 "Examples": "Please send $3 for a cup of coffee to the same peer, within one minute" (mainnet). */
@@ -46,17 +45,6 @@ interface LdkBalance {
   pendingHtlcs: number;
 }
 
-async function fixtures(request: APIRequestContext): Promise<Fixtures> {
-  const res = await request.get(`${FIXTURES_URL}/fixtures.json`);
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as Fixtures;
-}
-
-async function mine(request: APIRequestContext, fx: Fixtures, blocks = 1): Promise<void> {
-  const res = await request.post(`${fx.esploraUrl}/regtest/mine`, { data: { blocks } });
-  expect(res.ok(), await res.text()).toBe(true);
-}
-
 /** LDK's own invoice. */
 async function ldkInvoice(request: APIRequestContext, opts: { amountMsat?: bigint; description?: string; expirySec?: number }): Promise<{ bolt11: string; paymentHash: string }> {
   const res = await request.post(`${FIXTURES_URL}/ldk/invoice`, {
@@ -76,38 +64,7 @@ async function ldkBalances(request: APIRequestContext): Promise<LdkBalance[]> {
 
 const sha256Hex = (hex: string): string => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
-}
-
 const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `test-results/payments-${name}.png`, fullPage: true });
-
-/** Onboarding: a new wallet, its words written down and confirmed. */
-async function createWallet(page: Page): Promise<void> {
-  await page.goto('/');
-  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
-  await page.getByTestId('start-create').click();
-  await page.fill('#new-passphrase', PASSPHRASE);
-  await page.fill('#new-passphrase-2', PASSPHRASE);
-  await page.getByTestId('create-wallet').click();
-  await expect(page.getByTestId('word')).toHaveCount(24, { timeout: 60_000 });
-  const words = await page.locator('[data-testid=word] .w').allTextContents();
-  await page.getByTestId('wrote-down').check();
-  await page.getByTestId('words-continue').click();
-  const quiz = page.getByTestId('quiz-input');
-  await expect(quiz).toHaveCount(3);
-  for (let i = 0; i < 3; i++) {
-    const position = Number(await quiz.nth(i).getAttribute('data-position'));
-    await quiz.nth(i).fill(words[position - 1]!);
-  }
-  await page.getByTestId('confirm-words').click();
-  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked');
-}
 
 /** Paste `text` into the Send screen's one input and ask for the review. */
 async function pasteAndReview(page: Page, text: string): Promise<void> {
@@ -142,7 +99,7 @@ test('pay an LDK invoice over a channel from the Send screen (bad input first; a
   const fx = await fixtures(request);
 
   // A funded wallet and a channel to LDK, as in channels.spec.ts.
-  await createWallet(page);
+  await createWallet(page, PASSPHRASE);
   await page.getByTestId('go-receive').click();
   await expect(page.getByTestId('receive-screen')).toHaveAttribute('data-method', 'onchain'); // no channel yet
   await page.getByTestId('get-test-coins').click();

@@ -4,15 +4,7 @@
  * live ping, and disconnects; bad input gets clear messages; the app is installable and offline.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import type { Fixtures } from './fixture-server.ts';
-
-const FIXTURES_URL = `http://127.0.0.1:${Number(process.env.FIXTURE_PORT ?? 4175)}`;
-
-async function fixtures(request: APIRequestContext): Promise<Fixtures> {
-  const res = await request.get(`${FIXTURES_URL}/fixtures.json`);
-  expect(res.ok()).toBe(true);
-  return (await res.json()) as Fixtures;
-}
+import { FIXTURES_URL, fixtures, watchErrors } from './app-helpers.ts';
 
 async function ldkPeers(request: APIRequestContext): Promise<{ nodeIdHex: string; inbound: boolean }[]> {
   return (await (await request.get(`${FIXTURES_URL}/ldk/peers`)).json()) as { nodeIdHex: string; inbound: boolean }[];
@@ -25,15 +17,6 @@ async function openRunning(page: Page): Promise<string> {
   const id = await page.getByTestId('own-node-id').getAttribute('data-node-id');
   expect(id).toMatch(/^0[23][0-9a-f]{64}$/);
   return id as string;
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  return errors;
 }
 
 test('connects to a real LDK node through the proxy: id, features, live ping, disconnect', async ({ page, request }) => {
