@@ -114,6 +114,27 @@ export interface RequestCpfpAction {
   readonly targetFeeratePerKw: number;
 }
 
+/**
+ * BOLT 5 with `option_anchors`: one of our zero-fee HTLC transactions (HTLC-success with the
+ * preimage, or HTLC-timeout after `cltv_expiry`) must pay its fee from the wallet. `htlcTx` is
+ * complete on its one input (the peer's and our signatures, both SIGHASH_SINGLE|ANYONECANPAY,
+ * bolt5/second-stage.ts presignAnchorHtlcTx); the node adds confirmed wallet coin(s) and a
+ * change output (buildAnchorHtlcTx) at the feerate for `deadlineBlocks` (bolt5/urgency.ts
+ * sweepFeerate over the chain's estimates; `fallbackFeeratePerKw` without them), has the wallet
+ * sign and reserve its coins, and answers `htlc-tx-funded` — with the tx, which the channel
+ * persists before it is broadcast, or with why not (the channel asks again on the next block).
+ */
+export interface RequestHtlcTxFeeAction {
+  readonly type: 'request-htlc-tx-fee';
+  /** The HTLC output of our commitment the transaction spends (named again in the answer). */
+  readonly outputIndex: number;
+  readonly kind: 'htlc-success' | 'htlc-timeout';
+  readonly htlcTx: Uint8Array;
+  /** Blocks left before the peer can take the output (≤ 0: already racing). */
+  readonly deadlineBlocks: number;
+  readonly fallbackFeeratePerKw: number;
+}
+
 /** What an output of a closing channel is (`closingOutputsOf`). */
 export type ClosingOutputKind = 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
 
@@ -179,6 +200,8 @@ export type ChannelUiEvent =
       readonly claimTxid?: Uint8Array;
       readonly outcome: 'claimed' | 'theirs' | 'dust';
     }
+  /** An anchors HTLC transaction found no wallet coin to pay its fee (`htlc-tx-funded` with a failure); asked again on the next block. */
+  | { readonly type: 'htlc-tx-unfunded'; readonly channelId: Uint8Array; readonly outputIndex: number; readonly reason: string }
   | { readonly type: 'ignored'; readonly what: string; readonly reason: string }
   | { readonly type: 'internal-error'; readonly reason: string };
 
@@ -202,6 +225,7 @@ export type ChannelAction =
   | WatchConfirmationsAction
   | WatchSpendAction
   | RequestCpfpAction
+  | RequestHtlcTxFeeAction
   | PersistRevokedAction
   | WatchOutputSpendAction
   | EmitAction

@@ -157,6 +157,15 @@ export interface OutputSpentEvent {
   readonly depth: number;
 }
 
+/**
+ * The node's answer to `request-htlc-tx-fee` for the HTLC output `outputIndex` of our
+ * commitment: the HTLC transaction with wallet inputs and change attached, signed, its coins
+ * reserved, not broadcast (`rawTx`); or why it could not be funded (`failure`).
+ */
+export type HtlcTxFundedEvent =
+  | { readonly type: 'htlc-tx-funded'; readonly outputIndex: number; readonly rawTx: Uint8Array }
+  | { readonly type: 'htlc-tx-funded'; readonly outputIndex: number; readonly failure: string };
+
 export interface PeerConnectedEvent {
   readonly type: 'peer-connected';
 }
@@ -185,6 +194,7 @@ export type ChannelEvent =
   | FundingConfirmedEvent
   | FundingSpentEvent
   | OutputSpentEvent
+  | HtlcTxFundedEvent
   | PeerConnectedEvent
   | PeerDisconnectedEvent
   | TickEvent;

@@ -15,7 +15,9 @@
  *   BOLT 5 (channel-onchain.ts): every channel holding commitments has its funding outpoint's
  *               spend checked once per new tip (`/outspend`, proven like a watch) and fed as
  *               `funding-spent {rawTx, blockHeight, depth}`; `onchain(...)` runs the
- *               `watch-spend` and `request-cpfp` actions.
+ *               `watch-spend` and `request-cpfp` actions, and `request-htlc-tx-fee`
+ *               (htlc-tx-funding.ts: the wallet funds an anchors HTLC tx, answered as
+ *               `htlc-tx-funded`).
  *
  * It owns no channel state: every event goes through the manager's `dispatch`.
  */
@@ -34,6 +36,7 @@ import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
 import { FundingSpendWatcher, forceClosingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
+import { HtlcTxFunder } from './htlc-tx-funding.ts';
 import { OutputSpendWatcher, type WatchOutputSpendAction, withRevokedRecord } from './channel-watches.ts';
 
 /** A confirmation a channel waits for. */
@@ -101,6 +104,7 @@ export class ChannelChainTracker {
   private readonly spends: FundingSpendWatcher;
   /** BOLT 5: the other outpoints closing channels watch (channel-watches.ts). */
   readonly outputs: OutputSpendWatcher;
+  private readonly htlcFees: HtlcTxFunder;
 
   constructor(opts: ChannelChainTrackerOptions, host: ChainHost) {
     this.opts = opts;
@@ -108,6 +112,7 @@ export class ChannelChainTracker {
     this.logger = opts.logger;
     this.spends = new FundingSpendWatcher(opts.chain, opts.logger);
     this.outputs = new OutputSpendWatcher(opts.chain, opts.logger);
+    this.htlcFees = new HtlcTxFunder(opts);
     if (typeof opts.feeratePerKw === 'number') this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(opts.feeratePerKw));
   }
 
@@ -163,12 +168,18 @@ export class ChannelChainTracker {
     void this.onTip();
   }
 
-  /** BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` (through the wallet). */
-  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' }>): void {
+  /** BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` and `request-htlc-tx-fee` (through the wallet). */
+  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' | 'request-htlc-tx-fee' }>): void {
     if (a.type === 'watch-spend') {
       this.spends.recheck(entry.scope);
       void this.onTip();
-    } else void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw);
+    } else if (a.type === 'request-cpfp') void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw);
+    else {
+      this.htlcFees.run(entry.scope, a, (e) => {
+        if (!entry.frozen) this.host.dispatch(entry, e);
+        else if ('rawTx' in e) void this.opts.wallet.cancelReservation(txidOfRaw(e.rawTx)); // nobody will publish it
+      });
+    }
   }
 
   /** After every step: the output watches the new state implies (none once it ended). */

@@ -125,6 +125,8 @@ export function describeAction(a: ChannelAction, peer: string): string {
       return `watch spend of ${displayTxid(a.txid)}:${a.outputIndex}`;
     case 'request-cpfp':
       return `request CPFP of ${displayTxid(a.parentTxid)} to ${a.targetFeeratePerKw} sat/kw`;
+    case 'request-htlc-tx-fee':
+      return `request the fee of our ${a.kind} tx for output ${a.outputIndex} (deadline ${a.deadlineBlocks} blocks)`;
     case 'persist-revoked':
       return `persist revoked commitment ${a.commitmentNumber} of ${bytesToHex(a.channelId)}`;
     case 'watch-output-spend':

@@ -102,8 +102,9 @@ export class FundingSpendWatcher {
 
 /**
  * What a `force-closing` channel keeps publishing (display txid → raw) and which of them it
- * watches to confirmation: our commitment until a commitment confirmed, then our sweep, and the
- * justice txs of a breach until they are deep enough.
+ * watches to confirmation: our commitment until a commitment confirmed, then our sweep, our HTLC
+ * claims / HTLC txs and their sweeps until resolved, and the justice txs of a breach until they
+ * are deep enough.
  * `stale` is our commitment once the peer's confirmed instead (never publish it again).
  */
 export function forceClosingTxs(s: Extract<ChannelState, { type: 'force-closing' }>): { publish: [string, Uint8Array][]; watch: string[]; stale?: string } {
@@ -115,6 +116,16 @@ export function forceClosingTxs(s: Extract<ChannelState, { type: 'force-closing'
   if (sweep && sweepTxid) publish.push([sweepTxid, sweep]);
   const stale = ours && s.spend && displayTxid(s.spend.txid) !== ours ? ours : undefined;
   const watch = sweepTxid ? [sweepTxid] : [];
+  // BOLT 5 HTLC outputs: our HTLC txs (an anchors one with its persisted wallet inputs) and their sweeps, until resolved.
+  for (const p of s.htlcClaims ?? []) {
+    if (p.outcome !== undefined) continue;
+    for (const raw of [p.claimTx, p.sweepTx]) {
+      if (!raw) continue;
+      const txid = displayTxid(Transaction.fromBuffer(raw).getHash());
+      publish.push([txid, raw]);
+      watch.push(txid);
+    }
+  }
   // BOLT 5 breach: our justice txs not yet deep enough, published and watched again after a restart.
   for (const claim of s.breach?.claims ?? []) {
     if (claim.confirmed) continue;

@@ -3,7 +3,7 @@
  * from the peer layer, the keychain, the wallet and the chain, and what it reports.
  */
 import type { ChainTip, FeeEstimates, OutSpend, TxStatus } from '../chain/source.ts';
-import type { ForeignSpendRequest } from '../wallet/foreign.ts';
+import type { ForeignFundRequest, ForeignSpendRequest } from '../wallet/foreign.ts';
 import type { ChannelConfig, ChannelStateName, ChannelType, ChannelUiEvent } from '../channel/index.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import type { Clock, Entropy, KVStore, Logger } from '../ports.ts';
@@ -52,6 +52,8 @@ export interface ChannelWallet {
   shutdownScript(): Uint8Array | Promise<Uint8Array>;
   /** Anchor CPFP: spend a wallet coin with the caller's inputs, sign, broadcast (OnchainWallet; absent: no CPFP). */
   spendWithForeignInputs?(req: ForeignSpendRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
+  /** Anchors HTLC tx fees: sign wallet coins into the caller's tx and reserve them, not broadcast (OnchainWallet; absent: anchors HTLC outputs wait). */
+  signWithForeignInputs?(req: ForeignFundRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
 }
 
 /** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */

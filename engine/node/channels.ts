@@ -726,6 +726,7 @@ export class ChannelManager {
         };
       case 'watch-spend':
       case 'request-cpfp':
+      case 'request-htlc-tx-fee':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
       case 'watch-output-spend':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, a) };

@@ -30,7 +30,7 @@ import { decodeWalletState, encodeWalletState, type WalletState } from '../walle
 import { parseAddress } from '../wallet/addresses.ts';
 import { OnchainWallet, type FundingRequest, type PreparedTx, type SendRequest } from '../wallet/wallet.ts';
 import type { ChannelKeys } from '../keys/keychain.ts';
-import type { ForeignSpendRequest } from '../wallet/foreign.ts';
+import type { ForeignFundRequest, ForeignSpendRequest } from '../wallet/foreign.ts';
 import type { KVBatch } from '../ports.ts';
 import type { Balance, HistoryEntry } from '../wallet/utxos.ts';
 
@@ -253,6 +253,17 @@ export class WalletService {
   async spendWithForeignInputs(req: ForeignSpendRequest): Promise<{ txid: string; rawTx: Uint8Array }> {
     const out = await this.onchain().spendWithForeignInputs(req);
     this.prepared.clear(); // the coin it spent may be in a preview
+    await this.persist();
+    return { txid: out.txid, rawTx: out.rawTx };
+  }
+
+  /**
+   * Anchors HTLC transaction fees (BOLT 5): sign wallet coins into the caller's transaction,
+   * reserve them, save — NOT broadcast (OnchainWallet.signWithForeignInputs).
+   */
+  async signWithForeignInputs(req: ForeignFundRequest): Promise<{ txid: string; rawTx: Uint8Array }> {
+    const out = await this.onchain().signWithForeignInputs(req);
+    this.prepared.clear(); // the coins it reserved may be in a preview
     await this.persist();
     return { txid: out.txid, rawTx: out.rawTx };
   }

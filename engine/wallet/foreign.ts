@@ -34,30 +34,56 @@ export interface ForeignSpendRequest {
 }
 
 /**
+ * A transaction around wallet coins the caller chooses among (an anchors HTLC transaction's fee
+ * inputs, BOLT 5): signed by the wallet, its coins reserved, NOT broadcast (the caller persists
+ * it first and publishes it itself).
+ */
+export interface ForeignFundRequest {
+  /**
+   * Build the transaction with the caller's inputs (witnesses set) and some of `coins` (offered
+   * largest first, confirmed only; their inputs without a witness), paying change to
+   * `changeScriptPubKey`; return it serialized. Throw to refuse (e.g. the coins are too small).
+   */
+  build(coins: readonly ForeignSpendCoin[], changeScriptPubKey: Uint8Array): Uint8Array;
+}
+
+/**
  * Sign the input of `rawTx` spending `coin` with `secret`. Throws a ValidationError if the
  * transaction does not spend the coin exactly once, or already carries a witness for it.
  */
 export function signCoinInput(rawTx: Uint8Array, coin: ForeignSpendCoin, secret: Uint8Array): Uint8Array {
+  return signCoinInputs(rawTx, [{ coin, secret }]);
+}
+
+/**
+ * Sign every input of `rawTx` spending one of `signers`' coins (P2WPKH, BIP 143 SIGHASH_ALL,
+ * low-S, each checked). Throws a ValidationError if a coin is not spent exactly once or is
+ * already signed, or if an input of the caller is left without a witness.
+ */
+export function signCoinInputs(rawTx: Uint8Array, signers: readonly { readonly coin: ForeignSpendCoin; readonly secret: Uint8Array }[]): Uint8Array {
   let tx: Transaction;
   try {
     tx = Transaction.fromBuffer(rawTx);
   } catch (err) {
     throw new ValidationError('rawTx', `does not decode (${(err as Error).message})`);
   }
-  const hash = hexToBytes(coin.txid).reverse();
-  const at = tx.ins.map((input, i) => (equalBytes(input.hash, hash) && input.index === coin.vout ? i : -1)).filter((i) => i >= 0);
-  if (at.length !== 1) throw new ValidationError('rawTx', `must spend the wallet coin ${coin.txid}:${coin.vout} exactly once`);
-  const index = at[0] as number;
-  const input = tx.ins[index] as { witness: Uint8Array[]; script: Uint8Array };
-  if (input.witness.length !== 0 || input.script.length !== 0) throw new ValidationError('rawTx', 'the wallet input is already signed');
-  const pubkey = publicKeyOf(secret);
-  const keyHash = hash160(pubkey);
-  if (!equalBytes(coin.scriptPubKey, concatBytes(Uint8Array.of(0x00, 0x14), keyHash))) throw new ValidationError('coin.scriptPubKey', 'is not P2WPKH of the signing key');
-  const scriptCode = concatBytes(Uint8Array.of(0x76, 0xa9, 0x14), keyHash, Uint8Array.of(0x88, 0xac));
-  const digest = tx.hashForWitnessV0(index, scriptCode, coin.valueSat, Transaction.SIGHASH_ALL);
-  const sig = signDigest(digest, secret);
-  if (!verifyDigest(sig, digest, pubkey)) throw new Error('foreign spend: our signature does not verify');
-  tx.setWitness(index, [bscript.signature.encode(sig, Transaction.SIGHASH_ALL), pubkey]);
+  if (signers.length === 0) throw new ValidationError('rawTx', 'spends no wallet coin');
+  for (const { coin, secret } of signers) {
+    const hash = hexToBytes(coin.txid).reverse();
+    const at = tx.ins.map((input, i) => (equalBytes(input.hash, hash) && input.index === coin.vout ? i : -1)).filter((i) => i >= 0);
+    if (at.length !== 1) throw new ValidationError('rawTx', `must spend the wallet coin ${coin.txid}:${coin.vout} exactly once`);
+    const index = at[0] as number;
+    const input = tx.ins[index] as { witness: Uint8Array[]; script: Uint8Array };
+    if (input.witness.length !== 0 || input.script.length !== 0) throw new ValidationError('rawTx', 'the wallet input is already signed');
+    const pubkey = publicKeyOf(secret);
+    const keyHash = hash160(pubkey);
+    if (!equalBytes(coin.scriptPubKey, concatBytes(Uint8Array.of(0x00, 0x14), keyHash))) throw new ValidationError('coin.scriptPubKey', 'is not P2WPKH of the signing key');
+    const scriptCode = concatBytes(Uint8Array.of(0x76, 0xa9, 0x14), keyHash, Uint8Array.of(0x88, 0xac));
+    const digest = tx.hashForWitnessV0(index, scriptCode, coin.valueSat, Transaction.SIGHASH_ALL);
+    const sig = signDigest(digest, secret);
+    if (!verifyDigest(sig, digest, pubkey)) throw new Error('foreign spend: our signature does not verify');
+    tx.setWitness(index, [bscript.signature.encode(sig, Transaction.SIGHASH_ALL), pubkey]);
+  }
   if (tx.ins.some((i) => i.witness.length === 0 && i.script.length === 0)) throw new ValidationError('rawTx', 'an input of the caller has no witness');
   return tx.toBuffer();
 }

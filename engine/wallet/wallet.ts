@@ -21,7 +21,7 @@ import { DEFAULT_TARGET_BLOCKS, feeRateToSatPerVb, parseFeeRate, parseTarget, ra
 import { GAP_LIMIT } from './discovery.ts';
 import { checkPayableScript } from './script.ts';
 import { buildSignedTx, keySigner, SEQUENCE_RBF, type SignedTx } from './spend.ts';
-import { signCoinInput, type ForeignSpendRequest } from './foreign.ts';
+import { signCoinInput, signCoinInputs, type ForeignFundRequest, type ForeignSpendRequest } from './foreign.ts';
 import { checkWalletState, emptyWalletState, WALLET_STATE_VERSION, type Reservation, type StoredTx, type WalletState } from './state.ts';
 import { fullSync, quickSync, type SyncReport } from './sync.ts';
 import { buildLedger, decodeTx, prevTxid, type Balance, type HistoryEntry, type Ledger, type Utxo } from './utxos.ts';
@@ -271,6 +271,34 @@ export class OnchainWallet {
       const raw = signCoinInput(req.build(offered, changeScript), offered, this.book.account.secretKey(coin.chain, coin.index));
       this.changeNext = changeIndex + 1;
       const txid = await this.broadcastAndApply(raw);
+      return { txid, rawTx: raw };
+    });
+  }
+
+  /**
+   * Sign wallet coins into the caller's transaction (foreign.ts ForeignFundRequest: an anchors
+   * HTLC transaction's fee inputs), without broadcasting it: confirmed spendable coins are
+   * offered largest first with a fresh change script; the coins the transaction spends are
+   * reserved under its txid until it is seen on chain or `cancelReservation`. Rejects with a
+   * ValidationError naming `walletCoins` when there is no confirmed coin, or what `build` threw.
+   */
+  signWithForeignInputs(req: ForeignFundRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }> {
+    return this.serial(async () => {
+      if (typeof req?.build !== 'function') throw new ValidationError('build', 'must be a function');
+      const coins = this.spendable()
+        .filter((u) => u.status.confirmed)
+        .sort((a, b) => (a.valueSat > b.valueSat ? -1 : a.valueSat < b.valueSat ? 1 : 0));
+      if (coins.length === 0) throw new ValidationError('walletCoins', 'no confirmed spendable coin');
+      const changeIndex = this.nextChangeIndex();
+      const changeScript = this.book.script(CHANGE_CHAIN, changeIndex);
+      const offered = coins.map((u) => ({ txid: u.txid, vout: u.vout, valueSat: u.valueSat, scriptPubKey: u.scriptPubKey }));
+      const built = req.build(offered, changeScript);
+      const spent = new Set(decodeTx(built).ins.map((i) => `${prevTxid(i)}:${i.index}`));
+      const signers = coins.filter((u) => spent.has(`${u.txid}:${u.vout}`)).map((u) => ({ coin: offered[coins.indexOf(u)]!, secret: this.book.account.secretKey(u.chain, u.index) }));
+      const raw = signCoinInputs(built, signers);
+      this.changeNext = changeIndex + 1;
+      const txid = decodeTx(raw).getId();
+      this.reservations.push({ txid, outpoints: signers.map((s) => ({ txid: s.coin.txid, vout: s.coin.vout })) });
       return { txid, rawTx: raw };
     });
   }

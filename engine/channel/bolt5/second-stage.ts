@@ -8,12 +8,14 @@
  *   SIGHASH_ALL, so it goes out as is: {@link finalizeLocalHtlcTx}.
  * - `option_anchors` (`anchors_zero_fee_htlc_tx`): the HTLC transaction pays no fee and the peer
  *   signed it SIGHASH_SINGLE|SIGHASH_ANYONECANPAY, so we may add wallet inputs and a change output
- *   to pay the fee when we broadcast it (BOLT 3, HTLC transactions with anchors): {@link buildAnchorHtlcTx}
- *   puts one or more HTLC inputs at indexes 0..n-1, each with its own output at the same index
- *   (what SIGHASH_SINGLE commits to), then wallet coins and one change output; our own HTLC
- *   signature is SIGHASH_ALL over that whole transaction. HTLC transactions commit to nLockTime,
- *   so only those with the same locktime (all HTLC-success, or HTLC-timeouts of one expiry) share
- *   a transaction.
+ *   to pay the fee when we broadcast it (BOLT 3, HTLC transactions with anchors). The channel
+ *   signs it too, also SINGLE|ANYONECANPAY ({@link presignAnchorHtlcTx}: its HTLC key stays in
+ *   the channel), the node then puts one or more such presigned inputs at indexes 0..n-1, each
+ *   with its own output at the same index (what SIGHASH_SINGLE commits to), then wallet coins and
+ *   one change output ({@link buildAnchorHtlcTx}); the wallet signs its coins SIGHASH_ALL. HTLC
+ *   transactions commit to nLockTime, so only those with the same locktime (all HTLC-success, or
+ *   HTLC-timeouts of one expiry) share a transaction. Their inputs have nSequence 1 (CSV 1 on the
+ *   anchors HTLC outputs).
  * - The second-stage output is the `to_local`-like script: {@link buildSecondStageSweep} spends it
  *   with `<local_delayedsig> <>` and nSequence = `to_self_delay`.
  *
@@ -46,11 +48,6 @@ export interface LocalHtlcResolution {
   readonly remoteSignature: Uint8Array;
   /** HTLC-success only: SHA256(preimage) = the payment hash. */
   readonly paymentPreimage?: Uint8Array | undefined;
-}
-
-/** The witness item lengths of an HTLC transaction input: `0 <remotesig> <localsig> <preimage|> <script>`. */
-function htlcInputWitness(htlcTx: HtlcTx): number {
-  return witnessWeight([0, MAX_SIGNATURE_BYTES, MAX_SIGNATURE_BYTES, htlcTx.kind === 'htlc-success' ? 32 : 0, htlcTx.witnessScript.length]);
 }
 
 /** Our commitment's HTLC transactions paired with the peer's signatures: the ones we can resolve now, and those waiting for a preimage. */
@@ -108,18 +105,69 @@ export function finalizeLocalHtlcTx(r: LocalHtlcResolution, localHtlcPrivkey: Ui
   return finalizeHtlcTx(r.htlcTx, { localSignature, remoteSignature: r.remoteSignature, paymentPreimage: r.paymentPreimage });
 }
 
-/** Estimated weight of an anchors HTLC transaction with these HTLC inputs, `walletCoins` P2WPKH inputs and a change output. */
-export function anchorHtlcTxWeight(htlcTxs: readonly HtlcTx[], walletCoins: number, changeScriptLength: number): number {
+/**
+ * `option_anchors`: our zero-fee HTLC transaction with both signatures on its one input, ours
+ * SIGHASH_SINGLE|SIGHASH_ANYONECANPAY like the peer's, so that wallet inputs and a change output
+ * can be added later ({@link buildAnchorHtlcTx}) without a new signature of ours: the input
+ * keeps its output at the same index, which is all SIGHASH_SINGLE commits to (BOLT 3 lets the
+ * owner sign with any sighash; its HTLC key then never leaves the channel). Checks the peer's
+ * signature and the preimage; throws a ValidationError naming the field.
+ */
+export function presignAnchorHtlcTx(r: LocalHtlcResolution, localHtlcPrivkey: Uint8Array): Transaction {
+  if (r === null || typeof r !== 'object' || r.htlcTx === null || typeof r.htlcTx !== 'object') throw new ValidationError('resolution', 'must be an object');
+  checkSecret(localHtlcPrivkey, 'localHtlcPrivkey');
+  const h = r.htlcTx;
+  if (!hasAnchors(h.channelType)) throw new ValidationError('htlcTx.channelType', 'only anchors HTLC transactions take fee inputs (static_remotekey ones are signed SIGHASH_ALL by the peer)');
+  if (h.outputValueSat !== h.inputValueSat) throw new ValidationError('htlcTx', 'is not a zero-fee HTLC transaction');
+  if (!equalBytes(publicKeyOf(localHtlcPrivkey), h.localHtlcPubkey)) throw new ValidationError('localHtlcPrivkey', 'is not the local_htlcpubkey of the HTLC transaction');
+  checkBytes(r.remoteSignature, 64, 'remoteSignature');
+  if (!verifyHtlcSignature(h, r.remoteSignature, 'remote')) throw new ValidationError('remoteSignature', 'does not verify');
+  let last: Uint8Array = new Uint8Array(0);
+  if (h.kind === 'htlc-success') {
+    last = checkBytes(r.paymentPreimage, 32, 'paymentPreimage');
+    if (!equalBytes(sha256(last), h.htlc.paymentHash)) throw new ValidationError('paymentPreimage', 'does not hash to the payment hash');
+  } else if (r.paymentPreimage !== undefined) {
+    throw new ValidationError('paymentPreimage', 'an HTLC-timeout transaction takes no preimage');
+  }
+  const tx = h.tx.clone();
+  const localSig = signInput(tx, 0, h.witnessScript, h.inputValueSat, localHtlcPrivkey, SIGHASH_SINGLE_ANYONECANPAY);
+  tx.setWitness(0, [new Uint8Array(0), encodeSignature(r.remoteSignature, SIGHASH_SINGLE_ANYONECANPAY), encodeSignature(localSig, SIGHASH_SINGLE_ANYONECANPAY), last, h.witnessScript]);
+  return tx;
+}
+
+/**
+ * A presigned anchors HTLC transaction ({@link presignAnchorHtlcTx}), decoded and checked for
+ * its shape: one input with the 5-item HTLC witness, both signatures SINGLE|ANYONECANPAY, and
+ * one output. Throws a ValidationError naming `field`.
+ */
+export function checkPresignedHtlcTx(raw: unknown, field: string): Transaction {
+  if (!(raw instanceof Uint8Array)) throw new ValidationError(field, 'must be a serialized transaction');
+  let tx: Transaction;
+  try {
+    tx = Transaction.fromBuffer(raw);
+  } catch (err) {
+    throw new ValidationError(field, `does not decode (${(err as Error).message})`);
+  }
+  if (tx.ins.length !== 1 || tx.outs.length !== 1) throw new ValidationError(field, 'must have one input and one output (an unfunded HTLC transaction)');
+  const w = tx.ins[0]!.witness;
+  const sighashOf = (item: Uint8Array | undefined): number | undefined => (item && item.length > 0 ? item[item.length - 1] : undefined);
+  if (w.length !== 5 || w[0]!.length !== 0 || sighashOf(w[1]) !== SIGHASH_SINGLE_ANYONECANPAY || sighashOf(w[2]) !== SIGHASH_SINGLE_ANYONECANPAY) {
+    throw new ValidationError(field, 'must carry both HTLC signatures, SIGHASH_SINGLE|SIGHASH_ANYONECANPAY');
+  }
+  return tx;
+}
+
+/** Weight of an anchors HTLC transaction: these presigned HTLC inputs (their real witnesses), `walletCoins` P2WPKH inputs (estimated at the largest signature) and a change output. */
+export function anchorHtlcTxWeight(htlcTxs: readonly Transaction[], walletCoins: number, changeScriptLength: number): number {
   return segwitTxWeight(
-    [...htlcTxs.map(htlcInputWitness), ...Array.from({ length: walletCoins }, () => P2WPKH_WITNESS)],
-    [...htlcTxs.map((h) => h.tx.outs[0]?.script.length ?? 34), changeScriptLength],
+    [...htlcTxs.map((h) => witnessWeight((h.ins[0]?.witness ?? []).map((item) => item.length))), ...Array.from({ length: walletCoins }, () => P2WPKH_WITNESS)],
+    [...htlcTxs.map((h) => h.outs[0]?.script.length ?? 34), changeScriptLength],
   );
 }
 
 export interface AnchorHtlcTxParams {
-  /** One or more zero-fee HTLC transactions of our commitment, all with the same nLockTime. */
-  readonly resolutions: readonly LocalHtlcResolution[];
-  readonly localHtlcPrivkey: Uint8Array;
+  /** One or more presigned zero-fee HTLC transactions ({@link presignAnchorHtlcTx}), all with the same nLockTime. */
+  readonly htlcTxs: readonly Uint8Array[];
   /** Wallet P2WPKH coins, used in this order until the fee and a change above dust are covered. */
   readonly walletCoins: readonly WalletCoin[];
   readonly changeScriptPubKey: Uint8Array;
@@ -130,7 +178,7 @@ export interface AnchorHtlcTxParams {
 export interface AnchorHtlcTx {
   /** HTLC inputs 0..n-1 signed; wallet inputs n.. have no witness yet (the wallet signs them, SIGHASH_ALL). */
   readonly tx: Transaction;
-  /** Input (and output) index of each resolution. */
+  /** Input (and output) index of each HTLC transaction. */
   readonly htlcInputIndexes: readonly number[];
   readonly walletInputIndexes: readonly number[];
   /** The coins used, in input order. */
@@ -143,38 +191,24 @@ export interface AnchorHtlcTx {
 }
 
 /**
- * BOLT 5 with `option_anchors`: attach fee inputs to zero-fee HTLC transactions. Our signatures
- * are made last, SIGHASH_ALL over the final transaction; the peer's SINGLE|ANYONECANPAY
- * signatures stay valid because each HTLC input keeps its output at the same index. Throws a
- * ValidationError naming `walletCoins` when the coins cannot pay the fee and a change above dust.
+ * BOLT 5 with `option_anchors`: attach fee inputs to zero-fee HTLC transactions. Each presigned
+ * HTLC input keeps its output at the same index, so both its SINGLE|ANYONECANPAY signatures stay
+ * valid; the wallet coins follow, then one change output. Throws a ValidationError naming
+ * `walletCoins` when the coins cannot pay the fee and a change above dust.
  */
 export function buildAnchorHtlcTx(p: AnchorHtlcTxParams): AnchorHtlcTx {
   if (p === null || typeof p !== 'object') throw new ValidationError('params', 'must be an object');
-  if (!Array.isArray(p.resolutions) || p.resolutions.length === 0) throw new ValidationError('resolutions', 'must be a non-empty array');
-  checkSecret(p.localHtlcPrivkey, 'localHtlcPrivkey');
+  if (!Array.isArray(p.htlcTxs) || p.htlcTxs.length === 0) throw new ValidationError('htlcTxs', 'must be a non-empty array');
   checkScript(p.changeScriptPubKey, 'changeScriptPubKey');
   checkFeerate(p.feeratePerKw, 'feeratePerKw');
   if (!Array.isArray(p.walletCoins)) throw new ValidationError('walletCoins', 'must be an array');
-  const locktime = p.resolutions[0]?.htlcTx.tx.locktime ?? 0;
-  p.resolutions.forEach((r, i) => {
-    const field = `resolutions[${i}]`;
-    if (r === null || typeof r !== 'object' || r.htlcTx === null || typeof r.htlcTx !== 'object') throw new ValidationError(field, 'must be an object');
-    const h = r.htlcTx;
-    if (!hasAnchors(h.channelType)) throw new ValidationError(`${field}.htlcTx.channelType`, 'only anchors HTLC transactions take fee inputs (static_remotekey ones are signed SIGHASH_ALL by the peer)');
-    if (h.outputValueSat !== h.inputValueSat) throw new ValidationError(`${field}.htlcTx`, 'is not a zero-fee HTLC transaction');
-    if (h.tx.locktime !== locktime) throw new ValidationError(`${field}.htlcTx`, `has nLockTime ${h.tx.locktime}, not ${locktime}: HTLC transactions sign their locktime, batch only equal ones`);
-    if (!equalBytes(publicKeyOf(p.localHtlcPrivkey), h.localHtlcPubkey)) throw new ValidationError('localHtlcPrivkey', `is not the local_htlcpubkey of ${field}`);
-    checkBytes(r.remoteSignature, 64, `${field}.remoteSignature`);
-    if (!verifyHtlcSignature(h, r.remoteSignature, 'remote')) throw new ValidationError(`${field}.remoteSignature`, 'does not verify');
-    if (h.kind === 'htlc-success') {
-      const preimage = checkBytes(r.paymentPreimage, 32, `${field}.paymentPreimage`);
-      if (!equalBytes(sha256(preimage), h.htlc.paymentHash)) throw new ValidationError(`${field}.paymentPreimage`, 'does not hash to the payment hash');
-    } else if (r.paymentPreimage !== undefined) {
-      throw new ValidationError(`${field}.paymentPreimage`, 'an HTLC-timeout transaction takes no preimage');
-    }
-    const input = h.tx.ins[0];
-    if (p.resolutions.slice(0, i).some((q) => q.htlcTx.tx.ins[0] && input && equalBytes(q.htlcTx.tx.ins[0].hash, input.hash) && q.htlcTx.tx.ins[0].index === input.index)) {
-      throw new ValidationError(`${field}.htlcTx`, 'spends the same output as an earlier resolution');
+  const htlcTxs = p.htlcTxs.map((raw, i) => checkPresignedHtlcTx(raw, `htlcTxs[${i}]`));
+  const locktime = htlcTxs[0]!.locktime;
+  htlcTxs.forEach((h, i) => {
+    if (h.locktime !== locktime) throw new ValidationError(`htlcTxs[${i}]`, `has nLockTime ${h.locktime}, not ${locktime}: HTLC transactions sign their locktime, batch only equal ones`);
+    const input = h.ins[0]!;
+    if (htlcTxs.slice(0, i).some((q) => equalBytes(q.ins[0]!.hash, input.hash) && q.ins[0]!.index === input.index)) {
+      throw new ValidationError(`htlcTxs[${i}]`, 'spends the same output as an earlier HTLC transaction');
     }
   });
   p.walletCoins.forEach((c, i) => {
@@ -185,7 +219,6 @@ export function buildAnchorHtlcTx(p: AnchorHtlcTxParams): AnchorHtlcTx {
     if (spk.length !== 22 || spk[0] !== 0x00 || spk[1] !== 0x14) throw new ValidationError(`walletCoins[${i}].scriptPubKey`, 'must be P2WPKH');
   });
 
-  const htlcTxs = p.resolutions.map((r) => r.htlcTx);
   const dust = dustThresholdSat(p.changeScriptPubKey);
   let used = 0;
   let coinSat = 0n;
@@ -208,25 +241,15 @@ export function buildAnchorHtlcTx(p: AnchorHtlcTxParams): AnchorHtlcTx {
   const tx = new Transaction();
   tx.version = 2;
   tx.locktime = locktime;
-  for (const h of htlcTxs) {
-    const input = h.tx.ins[0] as { hash: Uint8Array; index: number; sequence: number };
-    const output = h.tx.outs[0] as { script: Uint8Array; value: bigint };
+  htlcTxs.forEach((h, i) => {
+    const input = h.ins[0]!;
+    const output = h.outs[0]!;
     tx.addInput(input.hash.slice(), input.index, input.sequence);
-    tx.addOutput(output.script, output.value);
-  }
+    tx.addOutput(output.script.slice(), output.value);
+    tx.setWitness(i, input.witness.map((item) => item.slice()));
+  });
   for (const c of coins) tx.addInput(c.txid.slice(), c.index, SEQUENCE_NO_LOCK);
   tx.addOutput(p.changeScriptPubKey, changeSat);
-  p.resolutions.forEach((r, i) => {
-    const h = r.htlcTx;
-    const localSig = signInput(tx, i, h.witnessScript, h.inputValueSat, p.localHtlcPrivkey, SIGHASH_ALL);
-    tx.setWitness(i, [
-      new Uint8Array(0),
-      encodeSignature(r.remoteSignature, SIGHASH_SINGLE_ANYONECANPAY),
-      encodeSignature(localSig, SIGHASH_ALL),
-      h.kind === 'htlc-success' ? (r.paymentPreimage as Uint8Array) : new Uint8Array(0),
-      h.witnessScript,
-    ]);
-  });
   const n = htlcTxs.length;
   return Object.freeze({
     tx,
@@ -239,6 +262,25 @@ export function buildAnchorHtlcTx(p: AnchorHtlcTxParams): AnchorHtlcTx {
     estimatedWeight: weight,
     locktime,
   });
+}
+
+/**
+ * Whether `funded` is `presigned` with fee inputs attached ({@link buildAnchorHtlcTx}, one HTLC):
+ * its input 0 and output 0 are the presigned ones, witness included. Undefined when it is, else
+ * what differs.
+ */
+export function fundedHtlcTxProblem(funded: Transaction, presigned: Transaction): string | undefined {
+  const a = funded.ins[0];
+  const b = presigned.ins[0];
+  const out = funded.outs[0];
+  const want = presigned.outs[0];
+  if (!a || !b || !out || !want) return 'has no HTLC input or output';
+  if (funded.ins.length < 2 || funded.outs.length < 2) return 'has no fee input and change output';
+  if (!equalBytes(a.hash, b.hash) || a.index !== b.index || a.sequence !== b.sequence) return 'input 0 is not the HTLC input';
+  if (a.witness.length !== b.witness.length || a.witness.some((item, i) => !equalBytes(item, b.witness[i]!))) return 'input 0 does not carry our HTLC signatures';
+  if (!equalBytes(out.script, want.script) || out.value !== want.value) return 'output 0 is not the second-stage output';
+  if (funded.locktime !== presigned.locktime || funded.version !== presigned.version) return 'nLockTime or version differ from the HTLC transaction';
+  return undefined;
 }
 
 export interface SecondStageSweepParams {

@@ -6,7 +6,7 @@
 import { emit } from '../actions.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { AbortedState, ClosedState } from '../types.ts';
-import { type Transition, fundingTxNotWanted, stay, unreachable } from './common.ts';
+import { type Transition, fundingTxNotWanted, htlcTxNotWanted, stay, unreachable } from './common.ts';
 
 export function onAborted(state: AbortedState, event: ChannelEvent): Transition {
   return onTerminal(state, event, 'channel aborted');
@@ -39,6 +39,8 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
     case 'peer-disconnected':
     case 'tick':
       return stay(state);
+    case 'htlc-tx-funded':
+      return htlcTxNotWanted(state, event);
     default:
       return unreachable(event);
   }

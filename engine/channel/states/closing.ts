@@ -21,7 +21,7 @@ import { ourReestablish } from './reestablish.ts';
 import { ourShutdown } from './shutdown.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { ClosedState, ClosingState } from '../types.ts';
-import { type Transition, persistThen, stay, unreachable } from './common.ts';
+import { type Transition, htlcTxNotWanted, persistThen, stay, unreachable } from './common.ts';
 
 /** The mutual close transaction's txid (internal byte order). */
 export function closingTxid(state: ClosingState): Uint8Array {
@@ -79,6 +79,8 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
     case 'peer-disconnected':
     case 'tick':
       return stay(state);
+    case 'htlc-tx-funded':
+      return htlcTxNotWanted(state, event);
     default:
       return unreachable(event);
   }

@@ -25,7 +25,7 @@ import { encodeChannelState } from '../codec.ts';
 import { keysFor, signedLocalCommitment } from '../commitments.ts';
 import { cpfpRequest } from '../onchain.ts';
 import type { ChannelContext } from '../context.ts';
-import type { ChannelEvent } from '../events.ts';
+import type { ChannelEvent, HtlcTxFundedEvent } from '../events.ts';
 import type { AbortedState, ChannelState, FundedState, ForceClosingState } from '../types.ts';
 
 export type { Transition } from '../actions.ts';
@@ -220,6 +220,8 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
     case 'peer-connected':
     case 'tick':
       return stay(state);
+    case 'htlc-tx-funded':
+      return htlcTxNotWanted(state, event);
     default:
       return unreachable(event);
   }
@@ -235,6 +237,21 @@ export function fundingTxNotWanted(state: ChannelState, rawTx: Uint8Array, heldT
   }
   if (heldTxid && equalBytes(txid, heldTxid)) return stay(state);
   return stay(state, { type: 'cancel-funding', txid }, emit({ type: 'ignored', what: 'funding-tx-built', reason: `not expected in ${state.type}` }));
+}
+
+/**
+ * An anchors HTLC transaction (`htlc-tx-funded`) the state does not take: release the wallet
+ * coins reserved for it (the same `cancel-funding` as a funding tx nobody wants).
+ */
+export function htlcTxNotWanted(state: ChannelState, event: HtlcTxFundedEvent, reason = `not expected in ${state.type}`): Transition {
+  if (!('rawTx' in event)) return stay(state);
+  let txid: Uint8Array;
+  try {
+    txid = txidOf(event.rawTx);
+  } catch {
+    return stay(state, emit({ type: 'ignored', what: 'htlc-tx-funded', reason: 'transaction does not decode' }));
+  }
+  return stay(state, { type: 'cancel-funding', txid }, emit({ type: 'ignored', what: 'htlc-tx-funded', reason }));
 }
 
 /** Events other than messages, for funded states. */
@@ -263,6 +280,8 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
     case 'peer-disconnected':
     case 'tick':
       return stay(state);
+    case 'htlc-tx-funded':
+      return htlcTxNotWanted(state, event);
     default:
       return unreachable(event);
   }

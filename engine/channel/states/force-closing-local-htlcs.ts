@@ -15,25 +15,32 @@
  *   output-spent by the peer: its preimage claim of our outgoing HTLC ──▶ `htlc-fulfilled`;
  *     its timeout of an incoming one ──▶ `theirs`
  *
- * `option_anchors`: the HTLC transactions pay no fee and need a wallet input (bolt5/second-stage.ts
- * buildAnchorHtlcTx); that is not wired yet, so anchors HTLC outputs stay `waiting` and are
- * reported once (`ignored`, what: 'second-stage').
+ * `option_anchors`: the HTLC transactions pay no fee. Once one could go out, the channel signs
+ *   it (SINGLE|ANYONECANPAY, bolt5/second-stage.ts presignAnchorHtlcTx) and asks the node for
+ *   its fee (`request-htlc-tx-fee`, deadline = its `cltv_expiry` − the tip; again on every block
+ *   until answered). `htlc-tx-funded` with the fee-attached transaction (checked: our presigned
+ *   input and output at index 0) ──▶ kept as the HTLC tx (persisted), then broadcast and watched
+ *   as above (its output 0 is swept after `to_self_delay` the same way); a transaction the
+ *   channel cannot use: `cancel-funding` (the wallet releases its coins); no coin: the warning
+ *   `htlc-tx-unfunded`. The peer taking the output first also releases the coins of ours.
  *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-local-commitment-transaction
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { bytesToHex, equalBytes } from '../../lib/bytes.ts';
 import { ValidationError, errorMessage } from '../../lib/errors.ts';
-import { type ChannelAction, emit } from '../actions.ts';
+import { type ChannelAction, type RequestHtlcTxFeeAction, emit, printable } from '../actions.ts';
 import type { Commitment, HtlcOutput } from '../bolt3/commitment.ts';
 import { derivePrivkey } from '../bolt3/keys.ts';
 import { hasAnchors } from '../bolt3/types.ts';
 import { htlcSpendOf } from '../bolt5/htlc-spend.ts';
-import { buildSecondStageSweep, finalizeLocalHtlcTx, localHtlcResolutions } from '../bolt5/second-stage.ts';
+import { type LocalHtlcResolution, type LocalHtlcResolutions, buildSecondStageSweep, finalizeLocalHtlcTx, fundedHtlcTxProblem, localHtlcResolutions, presignAnchorHtlcTx } from '../bolt5/second-stage.ts';
 import { buildLocalCommitment, keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
+import type { HtlcTxFundedEvent } from '../events.ts';
 import { removalOf } from '../htlc-log.ts';
 import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
+import { type Transition, htlcTxNotWanted, persistThen, stay } from './common.ts';
 import type { ClosingOutput } from './force-closing-revoked.ts';
 import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type SpecHtlc } from '../types.ts';
 
@@ -61,9 +68,6 @@ export function startLocalHtlcs(c: Commitments, txid: Uint8Array, ctx: ChannelCo
   const outputs = htlcOutputs(ourCommitment(c, ctx));
   if (outputs.length === 0) return undefined;
   const actions: ChannelAction[] = outputs.map((o) => ({ type: 'watch-output-spend', txid, outputIndex: o.index }));
-  if (hasAnchors(c.channelType)) {
-    actions.push(emit({ type: 'ignored', what: 'second-stage', reason: `${outputs.length} HTLC output(s) on our anchors commitment wait: zero-fee HTLC transactions need a wallet input (not wired yet)` }));
-  }
   return { progress: outputs.map((o) => ({ outputIndex: o.index })), actions };
 }
 
@@ -77,39 +81,69 @@ function preimageOf(c: Commitments, paymentHash: Uint8Array): Uint8Array | undef
   return undefined;
 }
 
-/** HTLC txs that can go out now, and sweeps of confirmed HTLC txs whose delay passed. */
-export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext): Step | undefined {
-  const c = state.commitments;
-  const spend = state.spend;
-  const progress = state.htlcClaims;
-  if (!spend || spend.commitment !== 'local' || !progress || hasAnchors(c.channelType)) return undefined;
-  if (!progress.some((p) => p.outcome === undefined && !p.sweepTx)) return undefined;
-  const commitment = ourCommitment(c, ctx);
-  const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
-  const point = commitment.keys.perCommitmentPoint;
-  let resolutions;
+/** Our HTLC transactions that can be completed now (timeouts, successes whose preimage we know); undefined when the stored signatures do not verify. */
+function readyResolutions(c: Commitments, commitment: Commitment<SpecHtlc>): LocalHtlcResolutions<SpecHtlc>['ready'] | undefined {
   try {
-    resolutions = localHtlcResolutions(commitment, c.localCommit.htlcSignatures, (h) => preimageOf(c, h));
+    return localHtlcResolutions(commitment, c.localCommit.htlcSignatures, (h) => preimageOf(c, h)).ready;
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     return undefined;
   }
+}
+
+/**
+ * Blocks left before the peer can take the HTLC output (BOLT 5): an incoming HTLC's timeout path
+ * opens at its `cltv_expiry`; an outgoing one's preimage path never closes, so once our timeout is
+ * valid (at `cltv_expiry`) it is already racing (≤ 0).
+ */
+function deadlineBlocks(r: LocalHtlcResolution, ctx: ChannelContext): number {
+  return r.htlcTx.htlc.cltvExpiry - ctx.blockHeight;
+}
+
+/** The fee request for an anchors HTLC transaction (presigned by both, SINGLE|ANYONECANPAY). */
+function feeRequest(r: LocalHtlcResolution, localHtlcPrivkey: Uint8Array, ctx: ChannelContext): RequestHtlcTxFeeAction {
+  return {
+    type: 'request-htlc-tx-fee',
+    outputIndex: r.htlcTx.commitmentOutputIndex,
+    kind: r.htlcTx.kind,
+    htlcTx: presignAnchorHtlcTx(r, localHtlcPrivkey).toBuffer(),
+    deadlineBlocks: deadlineBlocks(r, ctx),
+    fallbackFeeratePerKw: feerate(ctx),
+  };
+}
+
+/**
+ * HTLC txs that can go out now (static_remotekey: as presigned; anchors: a fee request, again on
+ * every call until funded), and sweeps of confirmed HTLC txs whose delay passed.
+ */
+export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext): Step | undefined {
+  const c = state.commitments;
+  const spend = state.spend;
+  const progress = state.htlcClaims;
+  if (!spend || spend.commitment !== 'local' || !progress) return undefined;
+  if (!progress.some((p) => p.outcome === undefined && !p.sweepTx)) return undefined;
+  const anchors = hasAnchors(c.channelType);
+  const commitment = ourCommitment(c, ctx);
+  const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
+  const point = commitment.keys.perCommitmentPoint;
+  const ready = readyResolutions(c, commitment);
+  if (!ready) return undefined;
   const actions: ChannelAction[] = [];
   let changed = false;
   const next = progress.map((p): HtlcClaimProgress => {
     if (p.outcome !== undefined) return p;
     if (!p.claimTx) {
-      const r = resolutions.ready.find((x) => x.htlcTx.commitmentOutputIndex === p.outputIndex);
+      const r = ready.find((x) => x.htlcTx.commitmentOutputIndex === p.outputIndex);
       if (!r) return p;
       if (r.htlcTx.kind === 'htlc-timeout' && !(r.htlcTx.htlc.cltvExpiry < ctx.blockHeight + 1)) return p;
+      if (anchors) {
+        actions.push(feeRequest(r, derivePrivkey(keys.htlcBasepointSecret, point), ctx));
+        return p;
+      }
       const tx = finalizeLocalHtlcTx(r, derivePrivkey(keys.htlcBasepointSecret, point));
-      const rawTx = tx.toBuffer();
       changed = true;
-      actions.push(
-        { type: 'broadcast', kind: 'second-stage', rawTx, txid: tx.getHash() },
-        { type: 'watch-confirmations', txid: tx.getHash(), depth: 1, outputIndex: 0, scriptPubKey: tx.outs[0]!.script },
-      );
-      return { ...p, claimTx: rawTx };
+      actions.push(...publishHtlcTx(tx));
+      return { ...p, claimTx: tx.toBuffer() };
     }
     if (p.secondStageHeight === undefined || p.sweepTx) return p;
     if (ctx.blockHeight + 1 < p.secondStageHeight + c.remoteParams.toSelfDelay) return p;
@@ -133,7 +167,49 @@ export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext)
       return { ...p, outcome: 'dust' };
     }
   });
-  return changed ? { state: { ...state, htlcClaims: next }, actions } : undefined;
+  if (changed) return { state: { ...state, htlcClaims: next }, actions };
+  return actions.length > 0 ? { state, actions } : undefined;
+}
+
+/** Broadcast our HTLC tx and watch it to depth 1 (its height starts the CSV of its output 0). */
+function publishHtlcTx(tx: Transaction): ChannelAction[] {
+  return [
+    { type: 'broadcast', kind: 'second-stage', rawTx: tx.toBuffer(), txid: tx.getHash() },
+    { type: 'watch-confirmations', txid: tx.getHash(), depth: 1, outputIndex: 0, scriptPubKey: tx.outs[0]!.script },
+  ];
+}
+
+/**
+ * The node's answer to our `request-htlc-tx-fee`: the fee-attached HTLC tx becomes ours (kept,
+ * then broadcast: a restart re-publishes this very tx, never one with other coins), or the
+ * warning that no wallet coin could pay. A tx for an output already resolved or funded, or not
+ * built on our presigned one, is refused and its coins released (`cancel-funding`).
+ */
+export function onHtlcTxFunded(state: ForceClosingState, event: HtlcTxFundedEvent, ctx: ChannelContext): Transition {
+  const c = state.commitments;
+  const spend = state.spend;
+  const at = state.htlcClaims?.findIndex((p) => p.outputIndex === event.outputIndex) ?? -1;
+  const p = state.htlcClaims?.[at];
+  const open = spend?.commitment === 'local' && hasAnchors(c.channelType) && p !== undefined && p.outcome === undefined && !p.claimTx;
+  if ('failure' in event) {
+    return open ? stay(state, emit({ type: 'htlc-tx-unfunded', channelId: c.channelId, outputIndex: event.outputIndex, reason: printable(String(event.failure)) })) : stay(state);
+  }
+  if (!open || !p) return htlcTxNotWanted(state, event, `no unfunded HTLC transaction for output ${event.outputIndex} of our commitment`);
+  let funded: Transaction;
+  try {
+    funded = Transaction.fromBuffer(event.rawTx);
+  } catch {
+    return htlcTxNotWanted(state, event);
+  }
+  const commitment = ourCommitment(c, ctx);
+  const keys = keysFor(c.localParams, ctx.channelKeys(c.channelIndex));
+  const r = readyResolutions(c, commitment)?.find((x) => x.htlcTx.commitmentOutputIndex === p.outputIndex);
+  if (!r) return htlcTxNotWanted(state, event, `output ${p.outputIndex} cannot be claimed by us now`);
+  const presigned = presignAnchorHtlcTx(r, derivePrivkey(keys.htlcBasepointSecret, commitment.keys.perCommitmentPoint));
+  const problem = fundedHtlcTxProblem(funded, presigned);
+  if (problem) return htlcTxNotWanted(state, event, `the funded HTLC transaction ${problem}`);
+  const next = state.htlcClaims!.map((x, i) => (i === at ? { ...x, claimTx: event.rawTx.slice() } : x));
+  return persistThen({ ...state, htlcClaims: next }, c.channelId, ...publishHtlcTx(funded));
 }
 
 /** Our HTLC tx confirmed (its height starts the CSV), or its sweep is deep (resolved). */
@@ -196,6 +272,8 @@ export function localHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array,
   }
   if (!how || how.secondStage) return undefined;
   const actions: ChannelAction[] = [emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex, kind: kindOf(o), amountSat: o.valueSat, outcome: 'theirs' })];
+  // Anchors: our HTLC tx spent wallet coins that stay ours; the wallet may use them again.
+  if (mine && hasAnchors(c.channelType)) actions.push({ type: 'cancel-funding', txid: txidOf(mine) });
   if (o.kind === 'offered_htlc' && how.path === 'preimage' && how.paymentPreimage) {
     const tag = c.log.local.adds.find((a) => a.id === o.htlc.id)?.tag ?? '';
     actions.unshift(emit({ type: 'htlc-fulfilled', channelId: c.channelId, htlcId: o.htlc.id, tag, paymentPreimage: how.paymentPreimage }));

@@ -31,7 +31,7 @@ import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, publishClaim, spen
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
-import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, startLocalHtlcs } from './force-closing-local-htlcs.ts';
+import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, onHtlcTxFunded, startLocalHtlcs } from './force-closing-local-htlcs.ts';
 import { claimRemoteHtlcs, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
 import { breachClaimConfirmed, breachOutputSpent, breachPending, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
 
@@ -97,7 +97,7 @@ function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | 
   // HTLC outputs of the peer's commitment that can be claimed now (preimage known, expiry passed).
   const claimed = claimRemoteHtlcs(given, ctx) ?? advanceLocalHtlcs(given, ctx);
   const state = claimed ? claimed.state : given;
-  const changed = givenChanged || claimed !== undefined;
+  const changed = givenChanged || (claimed !== undefined && claimed.state !== given);
   const extra = claimed ? [...givenExtra, ...claimed.actions] : givenExtra;
   const c = state.commitments;
   const spend = state.spend;
@@ -187,6 +187,8 @@ export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ct
       return outputSpent(state, event, ctx);
     case 'tick':
       return advance(state, ctx, undefined, false);
+    case 'htlc-tx-funded':
+      return onHtlcTxFunded(state, event, ctx);
     default:
       return otherEventInFunded(state, event, ctx);
   }

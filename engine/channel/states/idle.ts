@@ -15,7 +15,7 @@ import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, OpenCommand } from '../events.ts';
 import type { IdleState, OpeningParams } from '../types.ts';
 import { checkOpenCommand, localParams, reserveFor } from '../validate.ts';
-import { type Transition, copy, fundingTxNotWanted, stay, unreachable } from './common.ts';
+import { type Transition, copy, fundingTxNotWanted, htlcTxNotWanted, stay, unreachable } from './common.ts';
 
 function open(state: IdleState, cmd: OpenCommand, ctx: ChannelContext): Transition {
   const reason = checkOpenCommand(cmd, ctx.config);
@@ -88,6 +88,8 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
     case 'peer-disconnected':
     case 'tick':
       return stay(state);
+    case 'htlc-tx-funded':
+      return htlcTxNotWanted(state, event);
     default:
       return unreachable(event);
   }

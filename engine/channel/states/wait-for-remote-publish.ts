@@ -7,7 +7,7 @@
 import { emit } from '../actions.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { WaitForRemotePublishState } from '../types.ts';
-import { type Transition, stay, unreachable } from './common.ts';
+import { type Transition, htlcTxNotWanted, stay, unreachable } from './common.ts';
 
 export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: ChannelEvent): Transition {
   switch (event.type) {
@@ -31,6 +31,8 @@ export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: 
     case 'peer-disconnected':
     case 'tick':
       return stay(state);
+    case 'htlc-tx-funded':
+      return htlcTxNotWanted(state, event);
     default:
       return unreachable(event);
   }
