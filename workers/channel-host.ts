@@ -118,6 +118,8 @@ export function noteFor(event: { readonly type: string; readonly [k: string]: un
       return { source: 'node', kind: 'error', text: `The peer proved this device has an old channel state; waiting for the peer to close. ${str(event.reason)}` };
     case 'peer-warning':
       return { source: 'peer', kind: 'warning', text: str(event.text) };
+    case 'htlc-tx-unfunded':
+      return { source: 'node', kind: 'warning', text: `An HTLC transaction of the force close needs a confirmed on-chain coin to pay its fee (retried every block): ${str(event.reason)}` };
     case 'command-rejected':
       return { source: 'node', kind: 'warning', text: `${str(event.command) || 'The command'} was refused: ${str(event.reason)}` };
     case 'internal-error':

@@ -244,6 +244,7 @@ export class ChannelPair {
       case 'watch-confirmations':
       case 'watch-spend':
       case 'request-cpfp':
+      case 'request-htlc-tx-fee':
       case 'emit':
       case 'close-connection':
         break;

@@ -1,9 +1,9 @@
 /**
  * BOLT 5 "Unilateral Close Handling: Local Commitment Transaction — HTLC Output Handling": OUR
  * commitment's HTLC outputs resolved by the peer-presigned HTLC-success / HTLC-timeout
- * transactions (static_remotekey: as signed, fee included; anchors: zero-fee, a wallet input and
- * change attached, our SIGHASH_ALL over the whole transaction, the peer's SINGLE|ANYONECANPAY
- * kept), then the delayed sweep of the second-stage output after `to_self_delay`. The BOLT 3
+ * transactions (static_remotekey: as signed, fee included; anchors: zero-fee, presigned by both
+ * SINGLE|ANYONECANPAY, then a wallet input and change attached without a new signature of ours),
+ * then the delayed sweep of the second-stage output after `to_self_delay`. The BOLT 3
  * Appendix C commitment is ours; every input runs through bcoin's script interpreter.
  */
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,9 @@ import {
   buildSecondStageSweep,
   feeForWeight,
   finalizeLocalHtlcTx,
+  fundedHtlcTxProblem,
   localHtlcResolutions,
+  presignAnchorHtlcTx,
 } from '../../engine/channel/bolt5/index.ts';
 import { allHtlcs, commitmentParams, localHtlcPrivkey, perCommitmentPoint, remoteHtlcPrivkey, secrets, type VectorHtlc } from './bolt03-fixtures.ts';
 import { scriptError } from './bolt03-interpreter.ts';
@@ -88,7 +90,10 @@ describe('BOLT 5 local commitment, static_remotekey: the presigned HTLC transact
 
   it('static_remotekey HTLC transactions take no fee inputs', () => {
     const coin = { txid: new Uint8Array(32).fill(9), index: 0, valueSat: 50_000n, scriptPubKey: walletScript };
-    expect(fieldOf(() => buildAnchorHtlcTx({ resolutions: [resolution(txs[0]!)], localHtlcPrivkey, walletCoins: [coin], changeScriptPubKey: walletScript, feeratePerKw: 1000 }))).toBe('resolutions[0].htlcTx.channelType');
+    expect(fieldOf(() => presignAnchorHtlcTx(resolution(txs[0]!), localHtlcPrivkey))).toBe('htlcTx.channelType');
+    // Signed SIGHASH_ALL as it is: not a presigned anchors input.
+    const finalized = finalizeLocalHtlcTx(resolution(txs[0]!), localHtlcPrivkey).toBuffer();
+    expect(fieldOf(() => buildAnchorHtlcTx({ htlcTxs: [finalized], walletCoins: [coin], changeScriptPubKey: walletScript, feeratePerKw: 1000 }))).toBe('htlcTxs[0]');
   });
 });
 
@@ -101,8 +106,11 @@ describe('BOLT 5 local commitment, anchors: zero-fee HTLC transactions with fee 
     { txid: new Uint8Array(32).fill(1), index: 0, valueSat: 700n, scriptPubKey: walletScript },
     { txid: new Uint8Array(32).fill(2), index: 5, valueSat: 40_000n, scriptPubKey: walletScript },
   ];
+  const presigned = (h: HtlcTx<VectorHtlc>): Transaction => presignAnchorHtlcTx(resolution(h), localHtlcPrivkey);
+  const build = (htlcs: readonly HtlcTx<VectorHtlc>[], walletCoins: readonly WalletCoin[], feeratePerKw: number) =>
+    buildAnchorHtlcTx({ htlcTxs: htlcs.map((h) => presigned(h).toBuffer()), walletCoins, changeScriptPubKey: walletScript, feeratePerKw });
 
-  function check(built: ReturnType<typeof buildAnchorHtlcTx>, htlcs: readonly HtlcTx[], feerate: number): void {
+  function check(built: ReturnType<typeof buildAnchorHtlcTx>, htlcs: readonly HtlcTx<VectorHtlc>[], feerate: number): void {
     const tx = built.tx.clone();
     built.walletInputIndexes.forEach((idx, i) => signWallet(tx, idx, built.walletCoins[i]!));
     const raw = tx.toBuffer();
@@ -114,9 +122,10 @@ describe('BOLT 5 local commitment, anchors: zero-fee HTLC transactions with fee 
     });
     built.walletInputIndexes.forEach((idx, i) => expect(scriptError(raw, idx, walletScript, built.walletCoins[i]!.valueSat)).toBeUndefined());
     const real = tx.weight();
-    expect(built.estimatedWeight).toBe(anchorHtlcTxWeight(htlcs, built.walletCoins.length, walletScript.length));
+    expect(built.estimatedWeight).toBe(anchorHtlcTxWeight(htlcs.map(presigned), built.walletCoins.length, walletScript.length));
     expect(built.estimatedWeight).toBeGreaterThanOrEqual(real);
-    expect(built.estimatedWeight - real).toBeLessThanOrEqual(3 * (2 * htlcs.length + built.walletCoins.length));
+    // The HTLC witnesses are counted as they are; only the wallet signatures are estimated.
+    expect(built.estimatedWeight - real).toBeLessThanOrEqual(2 * built.walletCoins.length);
     expect(built.feeSat).toBe(feeForWeight(built.estimatedWeight, feerate));
     const inSum = htlcs.reduce((s, h) => s + h.inputValueSat, 0n) + built.walletCoins.reduce((s, x) => s + x.valueSat, 0n);
     const outSum = tx.outs.reduce((s, o) => s + o.value, 0n);
@@ -126,9 +135,21 @@ describe('BOLT 5 local commitment, anchors: zero-fee HTLC transactions with fee 
     expect(tx.outs[built.changeOutputIndex]?.script).toEqual(walletScript);
   }
 
+  it('the presigned HTLC tx: both signatures SINGLE|ANYONECANPAY, nSequence 1, zero fee; valid alone in the interpreter', () => {
+    for (const h of [...successes, ...timeouts]) {
+      const tx = presigned(h);
+      const out = c.outputs[h.commitmentOutputIndex]!;
+      expect(tx.ins[0]!.sequence).toBe(1);
+      expect(tx.ins[0]!.witness[1]!.at(-1)).toBe(0x83);
+      expect(tx.ins[0]!.witness[2]!.at(-1)).toBe(0x83);
+      expect(tx.outs[0]!.value).toBe(out.valueSat);
+      expect(scriptError(tx.toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeUndefined();
+    }
+  });
+
   it('one HTLC-success + wallet coins: every input passes; the weight is exact and the fee at the feerate', () => {
     const h = successes[0]!;
-    const built = buildAnchorHtlcTx({ resolutions: [resolution(h)], localHtlcPrivkey, walletCoins: coins, changeScriptPubKey: walletScript, feeratePerKw: 2000 });
+    const built = build([h], coins, 2000);
     // The 700-sat coin cannot pay ~1 600 sat of fee: the second one is added.
     expect(built.walletCoins.length).toBe(2);
     expect(built.tx.locktime).toBe(0);
@@ -136,45 +157,79 @@ describe('BOLT 5 local commitment, anchors: zero-fee HTLC transactions with fee 
   });
 
   it('several HTLC-success transactions share one, each at its own index (SIGHASH_SINGLE)', () => {
-    const built = buildAnchorHtlcTx({ resolutions: successes.map(resolution), localHtlcPrivkey, walletCoins: coins.slice(1), changeScriptPubKey: walletScript, feeratePerKw: 1500 });
+    const built = build(successes, coins.slice(1), 1500);
     expect(built.htlcInputIndexes).toEqual([0, 1, 2]);
     check(built, successes, 1500);
   });
 
   it('HTLC-timeout keeps nLockTime = cltv_expiry; one of another expiry is refused in the batch', () => {
     const h = timeouts[0]!;
-    const built = buildAnchorHtlcTx({ resolutions: [resolution(h)], localHtlcPrivkey, walletCoins: coins.slice(1), changeScriptPubKey: walletScript, feeratePerKw: 3000 });
+    const built = build([h], coins.slice(1), 3000);
     expect(built.locktime).toBe(h.htlc.cltvExpiry);
     check(built, [h], 3000);
-    expect(fieldOf(() => buildAnchorHtlcTx({ resolutions: timeouts.map(resolution), localHtlcPrivkey, walletCoins: coins, changeScriptPubKey: walletScript, feeratePerKw: 1000 }))).toBe('resolutions[1].htlcTx');
-    expect(fieldOf(() => buildAnchorHtlcTx({ resolutions: [resolution(successes[0]!), resolution(h)], localHtlcPrivkey, walletCoins: coins, changeScriptPubKey: walletScript, feeratePerKw: 1000 }))).toBe('resolutions[1].htlcTx');
+    expect(fieldOf(() => build(timeouts, coins, 1000))).toBe('htlcTxs[1]');
+    expect(fieldOf(() => build([successes[0]!, h], coins, 1000))).toBe('htlcTxs[1]');
   });
 
-  it('the peer signature alone does not make the HTLC tx valid: ours over the final tx does (the test can fail)', () => {
+  it('SIGHASH_SINGLE binds each HTLC input to its output: a changed HTLC output, a moved input or a wrong preimage fail the interpreter (the test can fail)', () => {
     const h = successes[0]!;
-    const built = buildAnchorHtlcTx({ resolutions: [resolution(h)], localHtlcPrivkey, walletCoins: coins.slice(1), changeScriptPubKey: walletScript, feeratePerKw: 1000 });
-    const tx = built.tx.clone();
-    // Change the change after we signed: our SIGHASH_ALL signature breaks, the peer's does not matter.
-    (tx.outs[built.changeOutputIndex] as { value: bigint }).value -= 1n;
     const out = c.outputs[h.commitmentOutputIndex]!;
-    expect(scriptError(tx.toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeDefined();
-    // A wrong preimage in the witness fails the interpreter.
-    const bad = built.tx.clone();
+    const built = build([h], coins.slice(1), 1000);
+    const tx = built.tx.clone();
+    signWallet(tx, 1, coins[1]!);
+    expect(scriptError(tx.toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeUndefined();
+    // The change may change (ANYONECANPAY + SINGLE do not cover it) ...
+    const changed = tx.clone();
+    (changed.outs[built.changeOutputIndex] as { value: bigint }).value -= 1n;
+    expect(scriptError(changed.toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeUndefined();
+    // ... the HTLC's own output may not.
+    const robbed = tx.clone();
+    (robbed.outs[0] as { value: bigint }).value -= 1n;
+    expect(scriptError(robbed.toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeDefined();
+    // The HTLC input at index 1 commits to output 1 (the change): invalid.
+    const moved = new Transaction();
+    moved.version = 2;
+    moved.addInput(coins[1]!.txid, coins[1]!.index, 0xffffffff);
+    moved.addInput(tx.ins[0]!.hash, tx.ins[0]!.index, 1);
+    moved.addOutput(tx.outs[0]!.script, tx.outs[0]!.value);
+    moved.addOutput(walletScript, 1000n);
+    moved.setWitness(1, tx.ins[0]!.witness);
+    expect(scriptError(moved.toBuffer(), 1, out.scriptPubKey, out.valueSat)).toBeDefined();
+    // With its output moved along to index 1 it is valid again.
+    const both = moved.clone();
+    (both.outs as unknown[]).reverse();
+    expect(scriptError(both.toBuffer(), 1, out.scriptPubKey, out.valueSat)).toBeUndefined();
+    const bad = tx.clone();
     const w = bad.ins[0]!.witness;
     bad.setWitness(0, [w[0]!, w[1]!, w[2]!, new Uint8Array(32).fill(0xab), w[4]!]);
     expect(scriptError(bad.toBuffer(), 0, out.scriptPubKey, out.valueSat)).toBeDefined();
   });
 
-  it('refuses coins too small for the fee and change, a bad peer signature, a wrong key, naming the field', () => {
+  it('refuses coins too small for the fee and change, a bad peer signature, a wrong key, a missing preimage, duplicates, naming the field', () => {
     const r = resolution(successes[0]!);
-    const p = { resolutions: [r], localHtlcPrivkey, walletCoins: coins.slice(0, 1), changeScriptPubKey: walletScript, feeratePerKw: 2000 };
-    expect(fieldOf(() => buildAnchorHtlcTx(p))).toBe('walletCoins');
-    expect(fieldOf(() => buildAnchorHtlcTx({ ...p, walletCoins: [] }))).toBe('walletCoins');
-    expect(fieldOf(() => buildAnchorHtlcTx({ ...p, walletCoins: coins, resolutions: [{ ...r, remoteSignature: new Uint8Array(64).fill(1) }] }))).toBe('resolutions[0].remoteSignature');
-    expect(fieldOf(() => buildAnchorHtlcTx({ ...p, walletCoins: coins, localHtlcPrivkey: remoteHtlcPrivkey }))).toBe('localHtlcPrivkey');
-    expect(fieldOf(() => buildAnchorHtlcTx({ ...p, walletCoins: coins, resolutions: [r, r] }))).toBe('resolutions[1].htlcTx');
-    expect(fieldOf(() => buildAnchorHtlcTx({ ...p, walletCoins: [{ ...coins[1]!, scriptPubKey: c.outputs[0]!.scriptPubKey }] }))).toBe('walletCoins[0].scriptPubKey');
-    expect(fieldOf(() => buildAnchorHtlcTx({ ...p, walletCoins: coins, resolutions: [{ ...r, paymentPreimage: undefined }] }))).toBe('resolutions[0].paymentPreimage');
+    expect(fieldOf(() => build([successes[0]!], coins.slice(0, 1), 2000))).toBe('walletCoins');
+    expect(fieldOf(() => build([successes[0]!], [], 2000))).toBe('walletCoins');
+    expect(fieldOf(() => presignAnchorHtlcTx({ ...r, remoteSignature: new Uint8Array(64).fill(1) }, localHtlcPrivkey))).toBe('remoteSignature');
+    expect(fieldOf(() => presignAnchorHtlcTx(r, remoteHtlcPrivkey))).toBe('localHtlcPrivkey');
+    expect(fieldOf(() => presignAnchorHtlcTx({ ...r, paymentPreimage: undefined }, localHtlcPrivkey))).toBe('paymentPreimage');
+    expect(fieldOf(() => presignAnchorHtlcTx({ ...resolution(timeouts[0]!), paymentPreimage: r.paymentPreimage }, localHtlcPrivkey))).toBe('paymentPreimage');
+    expect(fieldOf(() => build([successes[0]!, successes[0]!], coins, 1000))).toBe('htlcTxs[1]');
+    expect(fieldOf(() => build([successes[0]!], [{ ...coins[1]!, scriptPubKey: c.outputs[0]!.scriptPubKey }], 1000))).toBe('walletCoins[0].scriptPubKey');
+    expect(fieldOf(() => buildAnchorHtlcTx({ htlcTxs: [Uint8Array.of(1, 2, 3)], walletCoins: coins, changeScriptPubKey: walletScript, feeratePerKw: 1000 }))).toBe('htlcTxs[0]');
+    expect(fieldOf(() => buildAnchorHtlcTx({ htlcTxs: [], walletCoins: coins, changeScriptPubKey: walletScript, feeratePerKw: 1000 }))).toBe('htlcTxs');
+  });
+
+  it('fundedHtlcTxProblem: the funded tx must carry our presigned input and output at index 0', () => {
+    const h = successes[0]!;
+    const p = presigned(h);
+    const built = build([h], coins.slice(1), 1000);
+    expect(fundedHtlcTxProblem(built.tx, p)).toBeUndefined();
+    expect(fundedHtlcTxProblem(p, p)).toMatch(/fee input/);
+    const other = build([successes[1]!], coins.slice(1), 1000).tx;
+    expect(fundedHtlcTxProblem(other, p)).toMatch(/HTLC input/);
+    const robbed = built.tx.clone();
+    (robbed.outs[0] as { value: bigint }).value -= 1n;
+    expect(fundedHtlcTxProblem(robbed, p)).toMatch(/second-stage output/);
   });
 });
 
@@ -224,7 +279,7 @@ describe('BOLT 5 local commitment, anchors: HTLC tx with fees, then its delayed 
     const c = ourCommitment('anchors_zero_fee_htlc_tx');
     const h = buildHtlcTxs(c).find((x) => x.kind === 'htlc-success')!;
     const coin = { txid: new Uint8Array(32).fill(2), index: 5, valueSat: 40_000n, scriptPubKey: walletScript };
-    const built = buildAnchorHtlcTx({ resolutions: [resolution(h)], localHtlcPrivkey, walletCoins: [coin], changeScriptPubKey: walletScript, feeratePerKw: 1000 });
+    const built = buildAnchorHtlcTx({ htlcTxs: [presignAnchorHtlcTx(resolution(h), localHtlcPrivkey).toBuffer()], walletCoins: [coin], changeScriptPubKey: walletScript, feeratePerKw: 1000 });
     const tx = built.tx.clone();
     signWallet(tx, 1, coin);
     const s = buildSecondStageSweep({ outputs: [{ txid: tx.getHash(), index: 0, valueSat: h.outputValueSat }], revocationPubkey: c.keys.revocationPubkey, toSelfDelay: c.toSelfDelay, delayedPrivkey, destination: walletScript, feeratePerKw: 1000 });

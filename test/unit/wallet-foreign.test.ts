@@ -3,6 +3,7 @@
  * caller builds the transaction around it with its own signed inputs (here: an anchor CPFP
  * child, engine/channel/bolt5), the wallet signs only its input, broadcasts and records it.
  * Both inputs pass bcoin's script interpreter; bad builds are refused before any broadcast.
+ * signWithForeignInputs (anchors HTLC tx fees): the same signing, coins reserved, nothing broadcast.
  */
 import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
@@ -107,5 +108,48 @@ describe('OnchainWallet.spendWithForeignInputs', () => {
       }),
     ).rejects.toSatisfy((e) => fieldOf(e) === 'rawTx');
     expect(sent()).toBe(before);
+  });
+});
+
+describe('OnchainWallet.signWithForeignInputs (anchors HTLC tx fees: signed and reserved, not broadcast)', () => {
+  it('offers confirmed coins largest first, signs the ones used, broadcasts nothing, reserves them until cancelled', async () => {
+    const { chain, wallet, child } = await setup();
+    const spendable = wallet.balance().spendableSat;
+    let offered: readonly ForeignSpendCoin[] = [];
+    const { txid, rawTx } = await wallet.signWithForeignInputs({
+      build: (coins, change) => {
+        offered = coins;
+        return child(coins[0]!, change).toBuffer();
+      },
+    });
+    expect(offered.map((c) => c.valueSat)).toEqual([200_000n, 50_000n]);
+    expect(Transaction.fromBuffer(rawTx).getId()).toBe(txid);
+    expect(chain.broadcasts).toBe(0);
+    expect(scriptError(rawTx, 0, anchorSpk, 330n)).toBeUndefined();
+    expect(scriptError(rawTx, 1, offered[0]!.scriptPubKey, offered[0]!.valueSat)).toBeUndefined();
+    expect(wallet.history().some((h) => h.txid === txid)).toBe(false);
+    // Reserved: not spendable, not offered again, kept in the saved state.
+    expect(wallet.balance().spendableSat).toBe(spendable - 200_000n);
+    expect(wallet.toState().reservations).toEqual([{ txid, outpoints: [{ txid: offered[0]!.txid, vout: offered[0]!.vout }] }]);
+    let second: readonly ForeignSpendCoin[] = [];
+    await expect(
+      wallet.signWithForeignInputs({
+        build: (coins) => {
+          second = coins;
+          throw new ValidationError('walletCoins', 'too small');
+        },
+      }),
+    ).rejects.toSatisfy((e) => fieldOf(e) === 'walletCoins');
+    expect(second.map((c) => c.valueSat)).toEqual([50_000n]);
+    expect(wallet.cancelReservation(txid)).toBe(true);
+    expect(wallet.balance().spendableSat).toBe(spendable);
+  });
+
+  it('no confirmed coin: refused naming walletCoins', async () => {
+    const chain = new AnyInputChain();
+    const wallet = OnchainWallet.restore(Keychain.fromSeed(seededEntropy('foreign-unconfirmed').randomBytes(32), NET), NET, chain);
+    chain.fund(parseAddress(wallet.nextReceiveAddress().address, NET).scriptPubKey, 80_000n);
+    await wallet.sync();
+    await expect(wallet.signWithForeignInputs({ build: () => new Uint8Array(0) })).rejects.toSatisfy((e) => fieldOf(e) === 'walletCoins');
   });
 });
