@@ -123,10 +123,12 @@ export async function stopWorld(w: World | undefined): Promise<void> {
 /**
  * An LDK node at the chain tip, listening, fed every block. With anchors it negotiates
  * `anchors_zero_fee_htlc_tx` and accepts every inbound request manually (ldk-counterparty.md).
+ * `relay: false`: its broadcasts stay in `node.broadcasts` (a force close of ours is not raced
+ * by LDK's own commitment: bcoin has no RBF).
  */
-export async function ldkPeer(w: World, alias: string, opts: { anchors?: boolean; feerateSatPerKw?: number; config?: LdkNodeConfig } = {}): Promise<LdkPeer> {
+export async function ldkPeer(w: World, alias: string, opts: { anchors?: boolean; feerateSatPerKw?: number; config?: LdkNodeConfig; relay?: boolean } = {}): Promise<LdkPeer> {
   const config: LdkNodeConfig = { minimumDepth: 1, ...(opts.anchors ? { negotiateAnchorsZeroFeeHtlcTx: true, manuallyAcceptInboundChannels: true } : {}), ...opts.config };
-  const made = await createLdkNodeAtTip(w.chain, { alias, config, ...(opts.feerateSatPerKw !== undefined ? { feerateSatPerKw: opts.feerateSatPerKw } : {}) });
+  const made = await createLdkNodeAtTip(w.chain, { alias, config, ...(opts.feerateSatPerKw !== undefined ? { feerateSatPerKw: opts.feerateSatPerKw } : {}) }, { submitBroadcasts: opts.relay ?? true });
   const peer = { ...made, port: await made.node.listen() };
   if (opts.anchors) {
     const ldk = w.ldk;
