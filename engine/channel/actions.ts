@@ -45,6 +45,8 @@ export interface BroadcastAction {
   readonly rawTx: Uint8Array;
   /** Internal byte order. */
   readonly txid: Uint8Array;
+  /** It spends wallet coins (an anchors HTLC tx's fee inputs): published through the wallet, which records it and watches its change. */
+  readonly wallet?: true;
 }
 
 /** Report `funding-confirmed` for `txid` once it has `depth` confirmations (the funding tx, or the mutual close tx in `closing`). */

@@ -704,7 +704,7 @@ export class ChannelManager {
           kind: 'effect',
           describe,
           dependsOnPersist: true,
-          run: () => this.chainSide.broadcast(entry, a.rawTx, displayTxid(a.txid), a.kind === 'funding'),
+          run: () => this.chainSide.broadcast(entry, a.rawTx, displayTxid(a.txid), a.kind === 'funding' || a.wallet === true),
         };
       case 'request-funding':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => void this.fund(entry, a.scriptPubKey, a.valueSat) };

@@ -260,11 +260,15 @@ export async function until(check: () => boolean, what: string, timeoutMs = 20_0
   }
 }
 
-/** Mine `n` blocks and let `g`'s managers (channels, then payments) see them (the caller drives onTip, as a sync loop would). */
+/**
+ * Mine `n` blocks and let `g` see them as GlintNode's chain poll does: channels, then payments,
+ * then a quick wallet sync (so the wallet's coins confirm, e.g. for anchors HTLC fees).
+ */
 export async function mine(env: Env, g: Glint, n = 1): Promise<void> {
   await env.chain.mine(n);
   await g.channels.onTip();
   paymentManagers.get(g)?.onTip(env.chain.height);
+  await g.service.sync({ quick: true });
 }
 
 export function channelOf(g: Glint, localId: number): ChannelInfo {

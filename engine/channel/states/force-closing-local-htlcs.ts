@@ -171,10 +171,10 @@ export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext)
   return actions.length > 0 ? { state, actions } : undefined;
 }
 
-/** Broadcast our HTLC tx and watch it to depth 1 (its height starts the CSV of its output 0). */
-function publishHtlcTx(tx: Transaction): ChannelAction[] {
+/** Broadcast our HTLC tx (through the wallet when it spends wallet coins) and watch it to depth 1 (its height starts the CSV of its output 0). */
+function publishHtlcTx(tx: Transaction, walletFunded = false): ChannelAction[] {
   return [
-    { type: 'broadcast', kind: 'second-stage', rawTx: tx.toBuffer(), txid: tx.getHash() },
+    { type: 'broadcast', kind: 'second-stage', rawTx: tx.toBuffer(), txid: tx.getHash(), ...(walletFunded ? { wallet: true as const } : {}) },
     { type: 'watch-confirmations', txid: tx.getHash(), depth: 1, outputIndex: 0, scriptPubKey: tx.outs[0]!.script },
   ];
 }
@@ -209,7 +209,7 @@ export function onHtlcTxFunded(state: ForceClosingState, event: HtlcTxFundedEven
   const problem = fundedHtlcTxProblem(funded, presigned);
   if (problem) return htlcTxNotWanted(state, event, `the funded HTLC transaction ${problem}`);
   const next = state.htlcClaims!.map((x, i) => (i === at ? { ...x, claimTx: event.rawTx.slice() } : x));
-  return persistThen({ ...state, htlcClaims: next }, c.channelId, ...publishHtlcTx(funded));
+  return persistThen({ ...state, htlcClaims: next }, c.channelId, ...publishHtlcTx(funded, true));
 }
 
 /** Our HTLC tx confirmed (its height starts the CSV), or its sweep is deep (resolved). */
