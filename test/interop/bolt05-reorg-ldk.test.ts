@@ -9,6 +9,9 @@
  *     confirm in the fork, the depth is counted from the new block, and the channel is closed
  *     only at depth 6 of the re-confirmed sweep. Glint's wallet gains exactly the channel
  *     balance minus the commitment fee (Glint funded) minus the sweep fee.
+ *   - Both force-close; LDK's commitment confirms and Glint sweeps its to_remote; a reorg's fork
+ *     confirms Glint's own commitment instead: Glint switches to it (the old sweep dropped), sweeps
+ *     its to_local after LDK's to_self_delay, and again gets every sat back.
  *   - LDK pays Glint and force-closes with the HTLC in its commitment; Glint claims it with the
  *     preimage; before the claim confirms Glint restarts (wallet, peers, channels rebuilt from
  *     the store) and the mempool has lost the claim: the restarted node publishes the claim from
@@ -160,6 +163,66 @@ describe('BOLT 5: a reorg of the close (LDK peer, bcoin chain)', () => {
     expect(sweepFee).toBeLessThan(1_000n);
     expect(await confirmedSat(g)).toBe(walletBefore + localSat - commitmentFee - sweepFee);
     expect(bytesToHex(sweep.outs[0]!.script)).toBe(bytesToHex(g.sweepTo!));
+  }, 240_000);
+});
+
+describe('BOLT 5: a different commitment in the fork (LDK peer, bcoin chain)', () => {
+  test("static_remotekey: LDK's commitment confirms and Glint sweeps it; the fork confirms Glint's own commitment instead → Glint switches to it, drops the old sweep, sweeps to_local after to_self_delay, every sat back", async () => {
+    const peer = await ldkPeer(w, 'ldk-fork');
+    const g = await glintNode(w, { minimumDepth: 1, fundSat: 300_000, sweepToWallet: true });
+    await mine(w, g, 1);
+    const ch = await openGlintToLdk(w, g, peer, 'static_remotekey', 100_000n);
+    const localSat = ch.localMsat / 1000n;
+    const walletBefore = await confirmedSat(g);
+
+    // Both force-close while apart: LDK's commitment reaches the mempool first, Glint's is refused there (a conflict) but signed and stored.
+    g.peers.disconnect(peer.node.nodeIdHex);
+    await until(() => g.peers.peers().length === 0, 'disconnected');
+    const close = await forceCloseLdk(peer.node, ch.channelId, hexToBytes(g.peers.nodeId));
+    await peer.feed.flush();
+    if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
+    const { closingTxid: ourTxid } = await g.channels.close(ch.channelId, { force: true });
+    const ours = ((await saved(g, ch.channelId)) as ForceClosingState).commitmentTx!;
+    expect(Transaction.fromBuffer(ours).getId()).toBe(ourTxid);
+    expect(w.chain.mempoolTxids()).not.toContain(ourTxid);
+
+    await step(g);
+    const oldSweep = Transaction.fromBuffer(await sweepOf(g, ch.channelId));
+    expect(displayTxid(oldSweep.ins[0]!.hash)).toBe(close.commitmentTxid);
+    await until(() => w.chain.mempoolTxids().includes(oldSweep.getId()), 'the sweep of their commitment in the mempool');
+    await step(g);
+    expect(blockOf(oldSweep.getId())).toBeDefined();
+
+    // The fork: its first block holds our commitment; theirs and the sweep on it can never confirm.
+    await w.chain.reorg({ depth: 2, txs: [ours] });
+    expect(blockOf(ourTxid)).toBeDefined();
+    expect(blockOf(close.commitmentTxid)).toBeUndefined();
+    const forkHeight = blockOf(ourTxid)!.height;
+    await g.channels.onTip();
+    await g.channels.idle();
+    const switched = (await saved(g, ch.channelId)) as ForceClosingState;
+    expect(switched.spend).toMatchObject({ commitment: 'local', blockHeight: forkHeight });
+    expect(switched.spend?.sweepTx).toBeUndefined();
+
+    // to_local after the peer's to_self_delay (144), then closed at depth 6.
+    const delay = switched.commitments.remoteParams.toSelfDelay;
+    await step(g, forkHeight + delay - 1 - w.chain.height);
+    const sweep = Transaction.fromBuffer(await sweepOf(g, ch.channelId));
+    expect(displayTxid(sweep.ins[0]!.hash)).toBe(ourTxid);
+    expect(sweep.ins[0]!.sequence).toBe(delay);
+    await until(() => w.chain.mempoolTxids().includes(sweep.getId()), 'the to_local sweep in the mempool');
+    await step(g);
+    await step(g, 5);
+    await until(() => channelOf(g, ch.localId).state === 'closed', 'closed');
+
+    const commitment = Transaction.fromBuffer(ours);
+    const commitmentFee = 100_000n - commitment.outs.reduce((s, o) => s + o.value, 0n);
+    const toLocal = commitment.outs[sweep.ins[0]!.index]!;
+    const sweepFee = toLocal.value - sweep.outs[0]!.value;
+    expect(toLocal.value).toBe(localSat - commitmentFee);
+    expect(sweepFee).toBeGreaterThan(0n);
+    expect(sweepFee).toBeLessThan(1_000n);
+    expect(await confirmedSat(g)).toBe(walletBefore + localSat - commitmentFee - sweepFee);
   }, 240_000);
 });
 
