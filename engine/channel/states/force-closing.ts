@@ -195,8 +195,13 @@ function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, 
 }
 
 function outputSpent(state: ForceClosingState, event: OutputSpentEvent, ctx: ChannelContext): Transition {
-  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ?? remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx) ?? localHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, ctx);
+  const r =
+    breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ??
+    remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, event.depth) ??
+    localHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, event.depth, ctx);
   if (!r) return stay(state);
+  // The peer's spend, not yet final: only what it teaches (a preimage) is reported.
+  if (r.state === state) return stay(state, ...r.actions);
   return persistThen(r.state, r.state.commitments.channelId, ...r.actions);
 }
 
