@@ -152,6 +152,8 @@ export type ChannelUiEvent =
   | { readonly type: 'channel-closing'; readonly closingTxid: Uint8Array; readonly feeSat: bigint }
   | { readonly type: 'channel-closed'; readonly closingTxid: Uint8Array }
   | { readonly type: 'commitment-confirmed'; readonly commitment: 'local' | 'remote-current' | 'remote-other'; readonly txid: Uint8Array; readonly blockHeight: number }
+  /** A reorg took the block of the commitment `commitment-confirmed` reported (BOLT 5: watched on until one confirms again). */
+  | { readonly type: 'commitment-reorged'; readonly txid: Uint8Array; readonly blockHeight: number }
   | { readonly type: 'sweep-broadcast'; readonly txid: Uint8Array; readonly valueSat: bigint }
   | { readonly type: 'closing-negotiation-failed'; readonly reason: string }
   | { readonly type: 'stale-state'; readonly reason: string }

@@ -564,9 +564,11 @@ function readBody(r: ByteReader, version: number): ChannelState {
 // commitments, reason, u32-prefixed commitmentTx (length 0: none broadcast), then the spend:
 // u8 present flag [u8 commitment kind, txid, u32 blockHeight, u8 flag [u32 index, u64 valueSat],
 // u8 flag [u32-prefixed sweepTx]]. A version-1 record (before the spend existed) ends after
-// commitmentTx.
+// commitmentTx. The kind byte's bit 7 (REORGED_BIT) is set while a reorg took the spend's block
+// (`spend.reorged`); records written before reorgs were handled never have it, so no new version.
 
 const SPENDING: readonly SpendingCommitment[] = ['local', 'remote-current', 'remote-other'];
+const REORGED_BIT = 0x80;
 
 function forceClosing(w: ByteWriter, state: ForceClosingState): void {
   commitments(w, state.commitments);
@@ -576,7 +578,7 @@ function forceClosing(w: ByteWriter, state: ForceClosingState): void {
   optional(w, state.spend, (sp) => {
     const kind = SPENDING.indexOf(sp.commitment);
     if (kind < 0) throw new ValidationError('spend.commitment', `unknown ${String(sp.commitment)}`);
-    w.u8(kind);
+    w.u8(kind | (sp.reorged === true ? REORGED_BIT : 0));
     fixed(w, sp.txid, 32, 'spend.txid');
     w.u32(sp.blockHeight);
     optional(w, sp.output, (o) => w.u32(o.index).u64(o.valueSat, 'spend.output.valueSat'));
@@ -629,14 +631,16 @@ function readForceClosing(r: ByteReader, version: number): ForceClosingState {
 }
 
 function readSpend(r: ByteReader): CommitmentSpend {
-  const k = r.u8('spend.commitment');
+  const byte = r.u8('spend.commitment');
+  const reorged = (byte & REORGED_BIT) !== 0;
+  const k = byte & ~REORGED_BIT;
   const commitment = SPENDING[k];
   if (commitment === undefined) throw new DecodeError('spend.commitment', `unknown kind ${k}`);
   const txid = bytes(r, 32, 'spend.txid');
   const blockHeight = r.u32('spend.blockHeight');
   const output = readOptional(r, 'spend.output', () => ({ index: r.u32('spend.output.index'), valueSat: r.u64('spend.output.valueSat') }));
   const sweepTx = readOptional(r, 'spend.sweepTx', () => readTx(r, 'spend.sweepTx'));
-  return { commitment, txid, blockHeight, ...(output ? { output } : {}), ...(sweepTx ? { sweepTx } : {}) };
+  return { commitment, txid, blockHeight, ...(output ? { output } : {}), ...(sweepTx ? { sweepTx } : {}), ...(reorged ? { reorged: true as const } : {}) };
 }
 
 /** Decode a snapshot body (no version byte) written as `version`. Throws DecodeError naming the bad field. */

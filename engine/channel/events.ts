@@ -146,6 +146,18 @@ export interface FundingSpentEvent {
   readonly revokedRecord?: Uint8Array;
 }
 
+/**
+ * The funding spend the state recorded (`spend.txid`) is in no block any more: a reorg took
+ * its block (it may be back in the mempool, or gone). The node sends it once per such loss
+ * (BOLT 5 "MUST handle reorganizations"); the reducer stops counting on that commitment until
+ * a `funding-spent` says which transaction confirmed instead — the same one again, or another.
+ */
+export interface FundingSpendReorgedEvent {
+  readonly type: 'funding-spend-reorged';
+  /** The commitment that left the chain, internal byte order. */
+  readonly txid: Uint8Array;
+}
+
 /** A watched output (`watch-output-spend`) was spent by `spendingTx`, in a block at `blockHeight`, `depth` confirmations deep. */
 export interface OutputSpentEvent {
   readonly type: 'output-spent';
@@ -193,6 +205,7 @@ export type ChannelEvent =
   | PeerMessageEvent
   | FundingConfirmedEvent
   | FundingSpentEvent
+  | FundingSpendReorgedEvent
   | OutputSpentEvent
   | HtlcTxFundedEvent
   | PeerConnectedEvent

@@ -33,3 +33,5 @@ export { commitmentNumberOfSpend, revokedRecordAction } from './revoked-commitme
 export { closingOutputsOf } from './closing-outputs.ts';
 export type { ClosingOutput } from './closing-outputs.ts';
 export { outputWatchesOf } from './states/force-closing-revoked.ts';
+export { type ClaimTx, claimTxsOf } from './claim-txs.ts';
+export { SWEEP_CONFIRMATION_DEPTH } from './onchain.ts';

@@ -451,6 +451,12 @@ export interface CommitmentSpend {
   readonly output?: { readonly index: number; readonly valueSat: bigint };
   /** The signed sweep of `output` once its delay has passed (kept to re-publish it until it confirms). */
   readonly sweepTx?: Uint8Array;
+  /**
+   * A reorg took the commitment's block (`funding-spend-reorged`): no claim is built and the
+   * channel does not end until a `funding-spent` names the commitment confirmed again (this one
+   * or another). `blockHeight` is the last height it was seen at.
+   */
+  readonly reorged?: true;
 }
 
 /** One justice transaction we broadcast (BOLT 5 "Revoked Transaction Close Handling"). */

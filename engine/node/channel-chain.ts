@@ -34,7 +34,7 @@ import {
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
-import { FundingSpendWatcher, forceClosingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
+import { FundingSpendWatcher, closingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
 import { HtlcTxFunder } from './htlc-tx-funding.ts';
 import { OutputSpendWatcher, type WatchOutputSpendAction, withRevokedRecord } from './channel-watches.ts';
@@ -182,9 +182,27 @@ export class ChannelChainTracker {
     }
   }
 
-  /** After every step: the output watches the new state implies (none once it ended). */
+  /**
+   * After every step: the output watches the new state implies (none once it ended), and the
+   * closing transactions it no longer needs dropped (`pruneClosingTxs`). Nothing is added here:
+   * what a step builds reaches the chain through its `broadcast` actions, after the barrier.
+   */
   afterStep(entry: Entry): void {
     this.outputs.sync(entry.scope, entry.state);
+    this.pruneClosingTxs(entry);
+  }
+
+  /**
+   * BOLT 5: a force-closing (or closed) channel publishes and watches exactly what its state
+   * lists (channel-onchain.ts `closingTxs`): a claim that became final, a sweep of a commitment
+   * a reorg replaced by another, our commitment once the peer's confirmed — dropped.
+   */
+  private pruneClosingTxs(entry: Entry): void {
+    const s = entry.state;
+    if (s.type !== 'force-closing' && s.type !== 'closed') return;
+    const { publish, watch, reorgedSpend } = closingTxs(s);
+    for (const [txid, b] of [...entry.broadcasts]) if (!b.wallet && !publish.has(txid) && txid !== reorgedSpend) entry.broadcasts.delete(txid);
+    for (const [txid, w] of [...entry.watches]) if (w.state === 'force-closing' && !watch.has(txid)) entry.watches.delete(txid);
   }
 
   /** Publish one of our transactions; started, not awaited (errors are logged, the next tip retries). */
@@ -209,10 +227,11 @@ export class ChannelChainTracker {
       entry.broadcasts.set(txid, { raw: closingTx, wallet: false });
     }
     if (s.type === 'force-closing') {
-      // Our commitment until a commitment confirmed, then our sweep (watched to its depth).
-      const f = forceClosingTxs(s);
+      // Every claim built and not final (any kind, at any point of the resolution), read from
+      // the durable state: published again and watched again (its confirmation re-proven).
+      const f = closingTxs(s);
       for (const [txid, raw] of f.publish) entry.broadcasts.set(txid, { raw, wallet: false });
-      for (const txid of f.watch) entry.watches.set(txid, { txid, depth: 1, state: s.type });
+      for (const [txid, depth] of f.watch) entry.watches.set(txid, { txid, depth, state: s.type });
     }
     this.keepZeroConfWatch(entry);
     this.outputs.sync(entry.scope, s);
@@ -275,11 +294,14 @@ export class ChannelChainTracker {
     // Re-publish what has not confirmed yet (once per new tip), while the watches are checked
     // (independent requests: one round trip saved per new block).
     const republish = async (): Promise<void> => {
+      // A closing channel's claims stay listed while not final: one a reorg takes out of its
+      // block is published again (channel-onchain.ts closingTxs).
+      const keep = entry.state.type === 'force-closing' ? closingTxs(entry.state).publish : undefined;
       for (const [txid, b] of tipChanged ? [...entry.broadcasts] : []) {
         try {
           const st = await this.opts.chain.txStatus(txid);
-          if (st.confirmed) entry.broadcasts.delete(txid);
-          else this.publish(entry, txid, b.raw, b.wallet);
+          if (!st.confirmed) this.publish(entry, txid, b.raw, b.wallet);
+          else if (!keep?.has(txid)) entry.broadcasts.delete(txid);
         } catch (err) {
           this.logger.log('debug', 'status check failed', { txid, error: errorMessage(err) });
         }
@@ -290,13 +312,18 @@ export class ChannelChainTracker {
     };
     await Promise.all([republish(), watch()]);
     // BOLT 5: a confirmed spend of the funding output (one outspend request per channel per tip).
-    const spent = await this.spends.check(entry.scope, entry.state, tip);
-    if (spent && !entry.frozen) this.host.dispatch(entry, await withRevokedRecord(spent, entry.state, this.opts.loadRecord, this.logger));
+    const found = await this.spends.check(entry.scope, entry.state, tip);
+    if (found && !entry.frozen) {
+      if (found.event.type === 'funding-spent') this.host.dispatch(entry, await withRevokedRecord(found.event, entry.state, this.opts.loadRecord, this.logger));
+      else {
+        this.host.dispatch(entry, found.event);
+        // The reorged commitment (the peer's, or ours) is published again from the bytes seen on chain.
+        if ('rawTx' in found && found.rawTx) this.broadcast(entry, found.rawTx, displayTxid(found.event.txid), false);
+      }
+    }
     // BOLT 5: spends of the other outputs the channel watches (HTLC, second-stage, ...), proven the same way.
     for (const e of await this.outputs.check(entry.scope, tip)) if (!entry.frozen && !isTerminal(entry.state)) this.host.dispatch(entry, e);
     this.outputs.sync(entry.scope, entry.state);
-    const stale = entry.state.type === 'force-closing' ? forceClosingTxs(entry.state).stale : undefined;
-    if (stale) entry.broadcasts.delete(stale); // the peer's commitment confirmed: ours never can
   }
 
   private async checkWatch(entry: Entry, w: Watch, tip: ChainTip): Promise<void> {

@@ -11,7 +11,8 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { merkleProblem, parseHeader } from '../chain/bitcoin.ts';
 import type { ChainTip } from '../chain/source.ts';
-import type { ChannelState, FundingSpentEvent, RequestCpfpAction } from '../channel/index.ts';
+import { SWEEP_CONFIRMATION_DEPTH, claimTxsOf } from '../channel/index.ts';
+import type { ChannelState, FundingSpendReorgedEvent, FundingSpentEvent, RequestCpfpAction } from '../channel/index.ts';
 import { buildAnchorCpfp, minCpfpCoinSat } from '../channel/bolt5/anchor-cpfp.ts';
 import { hexToBytes } from '../lib/bytes.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -51,6 +52,13 @@ interface SpendMemory {
   proven?: ProvenTx;
 }
 
+/**
+ * What the funding watch found at a tip: a confirmed spend, or (BOLT 5 reorgs) that the spend
+ * the state recorded is in no block any more — with the commitment's bytes when known (the peer's
+ * commitment is published again by the node: it is fully signed, publishing it risks nothing).
+ */
+export type FundingSpendReport = { readonly event: FundingSpentEvent } | { readonly event: FundingSpendReorgedEvent; readonly rawTx?: Uint8Array };
+
 export class FundingSpendWatcher {
   private readonly memory = new Map<string, SpendMemory>();
   private readonly chain: ChannelChain;
@@ -62,10 +70,11 @@ export class FundingSpendWatcher {
   }
 
   /**
-   * For channel `scope` in `state` at `tip`: the `funding-spent` event when a confirmed
-   * transaction spends its funding outpoint (once per tip), else undefined. Never throws.
+   * For channel `scope` in `state` at `tip`: `funding-spent` when a confirmed transaction spends
+   * its funding outpoint, `funding-spend-reorged` when the state's recorded spend is not confirmed
+   * any more (a reorg; also right after a restart), else undefined. At most once per tip; never throws.
    */
-  async check(scope: string, state: ChannelState, tip: ChainTip): Promise<FundingSpentEvent | undefined> {
+  async check(scope: string, state: ChannelState, tip: ChainTip): Promise<FundingSpendReport | undefined> {
     const outpoint = watchedOutpoint(state);
     if (!outpoint || !this.chain.outSpend) {
       this.memory.delete(scope);
@@ -78,17 +87,33 @@ export class FundingSpendWatcher {
     try {
       const spend = await this.chain.outSpend(outpoint.txid, outpoint.index);
       if (!spend.spent || !spend.status.confirmed) {
+        const lost = mem.proven;
         mem.proven = undefined;
-        return undefined;
+        const recorded = state.type === 'force-closing' ? state.spend : undefined;
+        if (!recorded || recorded.reorged) return undefined;
+        const txid = displayTxid(recorded.txid);
+        const rawTx = lost?.txid === txid ? lost.rawTx : await this.fetchTx(txid);
+        this.logger.log('warn', 'a reorg took the confirmed commitment out of the chain', { scope, txid, blockHeight: recorded.blockHeight });
+        return { event: { type: 'funding-spend-reorged', txid: recorded.txid }, ...(rawTx ? { rawTx } : {}) };
       }
       const { blockHash, blockHeight } = spend.status;
       if (!mem.proven || mem.proven.txid !== spend.txid || mem.proven.blockHash !== blockHash) mem.proven = await proveInBlock(this.chain, spend.txid, blockHash, blockHeight);
       const depth = tip.height - blockHeight + 1;
       if (depth < 1) return undefined;
-      return { type: 'funding-spent', rawTx: mem.proven.rawTx, blockHeight, depth };
+      return { event: { type: 'funding-spent', rawTx: mem.proven.rawTx, blockHeight, depth } };
     } catch (err) {
       mem.checkedAt = undefined;
       this.logger.log('warn', 'funding spend check failed; retried on the next tip', { scope, error: errorMessage(err) });
+      return undefined;
+    }
+  }
+
+  /** `txid`'s bytes from the server (in its mempool), checked against the txid; undefined when it has none. */
+  private async fetchTx(txid: string): Promise<Uint8Array | undefined> {
+    try {
+      const raw = await this.chain.transaction(txid);
+      return displayTxid(Transaction.fromBuffer(raw).getHash()) === txid ? raw : undefined;
+    } catch {
       return undefined;
     }
   }
@@ -101,39 +126,21 @@ export class FundingSpendWatcher {
 }
 
 /**
- * What a `force-closing` channel keeps publishing (display txid → raw) and which of them it
- * watches to confirmation: our commitment until a commitment confirmed, then our sweep, our HTLC
- * claims / HTLC txs and their sweeps until resolved, and the justice txs of a breach until they
- * are deep enough.
- * `stale` is our commitment once the peer's confirmed instead (never publish it again).
+ * What a closing channel keeps publishing (display txid → raw) and watches to confirmation:
+ * the reducer's `claimTxsOf` (every claim built and not final, our commitment until one
+ * confirmed or while a reorg took it), plus, while a reorg took the peer's commitment, that
+ * commitment itself (`reorgedSpend`: its txid, the bytes are the node's).
  */
-export function forceClosingTxs(s: Extract<ChannelState, { type: 'force-closing' }>): { publish: [string, Uint8Array][]; watch: string[]; stale?: string } {
-  const ours = s.commitmentTx ? displayTxid(Transaction.fromBuffer(s.commitmentTx).getHash()) : undefined;
-  const publish: [string, Uint8Array][] = [];
-  if (s.commitmentTx && ours && !s.spend) publish.push([ours, s.commitmentTx]);
-  const sweep = s.spend?.sweepTx;
-  const sweepTxid = sweep ? displayTxid(Transaction.fromBuffer(sweep).getHash()) : undefined;
-  if (sweep && sweepTxid) publish.push([sweepTxid, sweep]);
-  const stale = ours && s.spend && displayTxid(s.spend.txid) !== ours ? ours : undefined;
-  const watch = sweepTxid ? [sweepTxid] : [];
-  // BOLT 5 HTLC outputs: our HTLC txs (an anchors one with its persisted wallet inputs) and their sweeps, until resolved.
-  for (const p of s.htlcClaims ?? []) {
-    if (p.outcome !== undefined) continue;
-    for (const raw of [p.claimTx, p.sweepTx]) {
-      if (!raw) continue;
-      const txid = displayTxid(Transaction.fromBuffer(raw).getHash());
-      publish.push([txid, raw]);
-      watch.push(txid);
-    }
+export function closingTxs(s: ChannelState): { publish: Map<string, Uint8Array>; watch: Map<string, number>; reorgedSpend?: string } {
+  const publish = new Map<string, Uint8Array>();
+  const watch = new Map<string, number>();
+  for (const c of claimTxsOf(s)) {
+    const txid = displayTxid(c.txid);
+    publish.set(txid, c.rawTx);
+    if (c.kind !== 'commitment') watch.set(txid, c.heightOnly ? 1 : SWEEP_CONFIRMATION_DEPTH);
   }
-  // BOLT 5 breach: our justice txs not yet deep enough, published and watched again after a restart.
-  for (const claim of s.breach?.claims ?? []) {
-    if (claim.confirmed) continue;
-    const txid = displayTxid(Transaction.fromBuffer(claim.rawTx).getHash());
-    publish.push([txid, claim.rawTx]);
-    watch.push(txid);
-  }
-  return { publish, watch, ...(stale ? { stale } : {}) };
+  const spend = s.type === 'force-closing' ? s.spend : undefined;
+  return { publish, watch, ...(spend?.reorged ? { reorgedSpend: displayTxid(spend.txid) } : {}) };
 }
 
 /** A P2WPKH change output: what the fee estimate assumes for the wallet's change script. */

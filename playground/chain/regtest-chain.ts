@@ -554,6 +554,24 @@ export class RegtestChain {
     });
   }
 
+  /**
+   * Forget `txids` from the mempool, with whatever spends them, as a node that restarted or
+   * trimmed its mempool would (they are listed in `dropped` with reason `evicted`); the rest is
+   * validated again. Resolves with every txid that left. For tests of re-broadcasting.
+   */
+  evict(txids: readonly string[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const gone = new Set(txids.filter((t) => [...this.mempool.map.values()].some((e) => e.tx.txid() === t)));
+      const kept = [...this.mempool.map.values()].map((e) => e.tx).filter((tx) => !gone.has(tx.txid()));
+      await this.mempool.reset();
+      this.mempool.tip = this.chain.tip.hash;
+      this.mempoolVersion++;
+      for (const tx of kept) if (!(await this.submitTx(tx, false)).ok) gone.add(tx.txid());
+      for (const txid of gone) this.dropped.push({ txid, reason: 'evicted' });
+      return [...gone];
+    });
+  }
+
   private async disconnectAbove(height: number): Promise<string[]> {
     const unlock = await this.chain.locker.lock();
     const hashes: string[] = [];

@@ -13,6 +13,7 @@
  *
  * Debug with `LDK_LOG=1` (LDK's log on stderr) and `GLINT_LOG=1` (Glint's log).
  */
+import { Transaction } from 'bitcoinjs-lib';
 import type { ChannelDetails, Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
 import {
   EsploraClient,
@@ -23,6 +24,7 @@ import {
   WalletService,
   bytesToHex,
   chainHash,
+  hexToBytes,
   generateMnemonic,
   type FetchLike,
   type KVStore,
@@ -38,6 +40,7 @@ import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type Esp
 import type { LdkNodeConfig } from '../../playground/ldk/config.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
+import { type LdkForceClose, forceCloseLdk, submitAll } from '../../playground/ldk/force-close.ts';
 
 export const PASSPHRASE = 'interop passphrase';
 export const SCRYPT = { log2N: 10, r: 8, p: 1 };
@@ -473,4 +476,36 @@ export function channelBalances(g: Glint, node: LdkNode, channelId: string): { g
     glint: { local: ours.localMsat, remote: ours.remoteMsat },
     ldk: { local: theirs.balanceMsat, remote: theirs.valueSat * 1000n - theirs.balanceMsat },
   };
+}
+
+/** What `ldkPaysAndForceCloses` leaves: LDK's commitment (in the mempool) with Glint's incoming HTLC at `htlcVout`. */
+export interface HtlcForceClose {
+  readonly close: LdkForceClose;
+  readonly commitment: Transaction;
+  readonly htlcVout: number;
+  readonly paymentHash: string;
+}
+
+/**
+ * LDK (`payer`, the channel `channelId`'s peer) pays a Glint invoice of `amountMsat` and
+ * force-closes the moment Glint holds the HTLC irrevocably (Glint settles it with the preimage,
+ * LDK's commitment still has it); the commitment is in the mempool, not mined.
+ */
+export async function ldkPaysAndForceCloses(w: World, g: Glint, payer: LdkPeer, channelId: string, amountMsat: bigint): Promise<HtlcForceClose> {
+  const pay = await glintPayments(g);
+  const inv = await pay.createInvoice({ amountMsat, description: 'claimed on chain' });
+  let closing: Promise<LdkForceClose> | undefined;
+  const unsubscribe = g.channels.subscribe((e) => {
+    if (!closing && e.type === 'channel' && e.event.type === 'htlc-received') closing = forceCloseLdk(payer.node, channelId, hexToBytes(g.peers.nodeId));
+  });
+  void payer.node.payInvoice(inv.bolt11).catch((err: unknown) => err); // LDK never sees it succeed off chain
+  await until(() => closing !== undefined, 'the HTLC at Glint', 20_000, payer.node);
+  unsubscribe();
+  const close = await closing!;
+  await payer.feed.flush();
+  if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
+  const commitment = Transaction.fromBuffer(Buffer.from(close.commitmentTx));
+  const htlcVout = commitment.outs.findIndex((o) => o.value * 1000n === amountMsat && o.script.length === 34);
+  if (htlcVout < 0) throw new Error(`no ${amountMsat} msat HTLC output on LDK's commitment ${close.commitmentTxid}`);
+  return { close, commitment, htlcVout, paymentHash: inv.paymentHash };
 }

@@ -4,7 +4,8 @@
  * confirms. A claims the HTLC B offered with the preimage it already revealed (its settle in the
  * log), at once; the HTLC A offered after its cltv_expiry (on tick); both pass bcoin's script
  * interpreter. When B instead claims A's HTLC with the preimage (its HTLC-success tx), A learns
- * the preimage from the chain: htlc-fulfilled with the HTLC's tag.
+ * the preimage from the chain: htlc-fulfilled with the HTLC's tag; the output is B's once that
+ * spend is SWEEP_CONFIRMATION_DEPTH deep.
  */
 import { Transaction, payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { derivePrivkey } from '../../engine/channel/bolt3/keys.ts';
 import { finalizeLocalHtlcTx, localHtlcResolutions } from '../../engine/channel/bolt5/second-stage.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { buildLocalCommitment, keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
-import { closingOutputsOf, outputWatchesOf } from '../../engine/channel/index.ts';
+import { claimTxsOf, closingOutputsOf, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import type { ChannelType, Commitments, ForceClosingState } from '../../engine/channel/types.ts';
 import { ChannelPair } from '../harness/channel-pair.ts';
@@ -121,10 +122,35 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const fulfilled = pair.emitted('A', 'htlc-fulfilled').filter((e) => e.tag === 'out-1');
       expect(fulfilled).toHaveLength(1);
       expect(bytesToHex(fulfilled[0]!.paymentPreimage)).toBe(bytesToHex(out.preimage));
+      // B's only once its spend is final (a reorg may still take it): watched on meanwhile.
+      expect(closingOutputsOf(forceClosing(pair)).find((o) => o.kind === 'htlc-offered')?.status).not.toBe('theirs');
+      expect(outputWatchesOf(forceClosing(pair)).some((x) => x.outputIndex === input.index)).toBe(true);
+      pair.blockHeight += SWEEP_CONFIRMATION_DEPTH - 1;
+      pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight - SWEEP_CONFIRMATION_DEPTH + 1, depth: SWEEP_CONFIRMATION_DEPTH });
       expect(closingOutputsOf(forceClosing(pair)).find((o) => o.kind === 'htlc-offered')?.status).toBe('theirs');
-      // Reported once: the next block changes nothing.
-      const again = pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight, depth: 2 });
+      expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'theirs')).toHaveLength(1);
+      // Final: the next block changes nothing.
+      const again = pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight - SWEEP_CONFIRMATION_DEPTH + 1, depth: SWEEP_CONFIRMATION_DEPTH + 1 });
       expect(again.actions).toEqual([]);
+    });
+
+    it("B's HTLC-success tx is reorged out before it is final → the output is still A's: claimed by timeout after cltv_expiry", () => {
+      const { pair, commitmentTx, expiry, htlcSuccessTx } = setup(channelType);
+      pair.step('A', { type: 'funding-spent', rawTx: commitmentTx, blockHeight: pair.blockHeight, depth: 1 });
+      const input = Transaction.fromBuffer(htlcSuccessTx).ins[0]!;
+      pair.blockHeight += 1;
+      pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight, depth: 2 });
+      expect(pair.emitted('A', 'htlc-fulfilled').filter((e) => e.tag === 'out-1')).toHaveLength(1);
+      // A reorg takes B's spend (the node stops reporting it); the HTLC expires.
+      pair.blockHeight = expiry;
+      pair.step('A', { type: 'tick' });
+      const claims = claimTxsOf(forceClosing(pair)).filter((c) => c.kind === 'htlc-claim' && Transaction.fromBuffer(c.rawTx).ins[0]!.index === input.index);
+      expect(claims).toHaveLength(1);
+      checkSpend(claims[0]!.rawTx, commitmentTx);
+      pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
+      pair.confirmTx('A', claims[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
+      expect(closingOutputsOf(forceClosing(pair)).find((o) => o.kind === 'htlc-offered')?.status).toBe('claimed');
+      expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'theirs')).toHaveLength(0);
     });
   });
 }

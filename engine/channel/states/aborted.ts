@@ -34,6 +34,7 @@ export function onTerminal(state: AbortedState | ClosedState, event: ChannelEven
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'funding-spent':
+    case 'funding-spend-reorged':
     case 'output-spent':
     case 'peer-connected':
     case 'peer-disconnected':

@@ -75,6 +75,7 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
     case 'funding-tx-built':
     case 'funding-tx-failed':
     case 'funding-spent':
+    case 'funding-spend-reorged':
     case 'output-spent':
     case 'peer-disconnected':
     case 'tick':

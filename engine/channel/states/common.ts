@@ -216,6 +216,7 @@ export function otherEventInOpening(state: ChannelState, event: ChannelEvent): T
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'funding-spent':
+    case 'funding-spend-reorged':
     case 'output-spent':
     case 'peer-connected':
     case 'tick':
@@ -275,6 +276,7 @@ export function otherEventInFunded(state: FundedState, event: ChannelEvent, ctx:
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'funding-spent':
+    case 'funding-spend-reorged':
     case 'output-spent':
     case 'peer-connected':
     case 'peer-disconnected':

@@ -246,8 +246,12 @@ export function localHtlcTxConfirmed(state: ForceClosingState, event: { rawTx: U
   return { state: { ...state, htlcClaims: next }, actions };
 }
 
-/** The peer spent an HTLC output of our commitment: its preimage claim of our HTLC (learn it), or its timeout of the peer's. */
-export function localHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array, outputIndex: number, spendingTx: Uint8Array, ctx: ChannelContext): Step | undefined {
+/**
+ * The peer spent an HTLC output of our commitment: its preimage claim of our HTLC (learn it at
+ * once), or its timeout of the peer's; `theirs` once that spend is SWEEP_CONFIRMATION_DEPTH deep
+ * (as force-closing-remote-htlcs.ts remoteHtlcOutputSpent).
+ */
+export function localHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array, outputIndex: number, spendingTx: Uint8Array, depth: number, ctx: ChannelContext): Step | undefined {
   const progress = state.htlcClaims;
   const spend = state.spend;
   if (!progress || !spend || spend.commitment !== 'local' || !equalBytes(txid, spend.txid)) return undefined;
@@ -271,13 +275,15 @@ export function localHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array,
     return undefined;
   }
   if (!how || how.secondStage) return undefined;
-  const actions: ChannelAction[] = [emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex, kind: kindOf(o), amountSat: o.valueSat, outcome: 'theirs' })];
-  // Anchors: our HTLC tx spent wallet coins that stay ours; the wallet may use them again.
-  if (mine && hasAnchors(c.channelType)) actions.push({ type: 'cancel-funding', txid: txidOf(mine) });
+  const actions: ChannelAction[] = [];
   if (o.kind === 'offered_htlc' && how.path === 'preimage' && how.paymentPreimage) {
     const tag = c.log.local.adds.find((a) => a.id === o.htlc.id)?.tag ?? '';
-    actions.unshift(emit({ type: 'htlc-fulfilled', channelId: c.channelId, htlcId: o.htlc.id, tag, paymentPreimage: how.paymentPreimage }));
+    actions.push(emit({ type: 'htlc-fulfilled', channelId: c.channelId, htlcId: o.htlc.id, tag, paymentPreimage: how.paymentPreimage }));
   }
+  if (depth < SWEEP_CONFIRMATION_DEPTH) return { state, actions };
+  actions.push(emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex, kind: kindOf(o), amountSat: o.valueSat, outcome: 'theirs' }));
+  // Anchors: our HTLC tx spent wallet coins that stay ours; the wallet may use them again.
+  if (mine && hasAnchors(c.channelType)) actions.push({ type: 'cancel-funding', txid: txidOf(mine) });
   const next = progress.map((p, i) => (i === at ? { ...p, outcome: 'theirs' as const } : p));
   return { state: { ...state, htlcClaims: next }, actions };
 }

@@ -11,7 +11,8 @@
  *     (bolt5/htlc-claims.ts), persisted, broadcast (`htlc-claim`), its confirmation watched
  *   output-spent by another transaction: the peer took it — by the preimage path of our outgoing
  *     HTLC (bolt5/htlc-spend.ts): `htlc-fulfilled` with the learnt preimage (the upstream
- *     payment succeeds); else its timeout of an incoming one: the output is `theirs`
+ *     payment succeeds); else its timeout of an incoming one; the output is `theirs` once that
+ *     spend is SWEEP_CONFIRMATION_DEPTH deep (before, a reorg may still take it)
  *   funding-confirmed of our claim at SWEEP_CONFIRMATION_DEPTH ──▶ `output-resolved` (claimed);
  *     an outgoing HTLC's: `htlc-failed` (timed out on chain)
  *   closed once every HTLC output is resolved and the to_remote sweep (if any) is deep.
@@ -151,8 +152,14 @@ export function remoteHtlcClaimConfirmed(state: ForceClosingState, rawTx: Uint8A
   return { state: { ...state, htlcClaims: next }, actions };
 }
 
-/** A watched HTLC output was spent by someone else's transaction: the peer's. Learn the preimage of our outgoing HTLC from it. */
-export function remoteHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array, outputIndex: number, spendingTx: Uint8Array): { state: ForceClosingState; actions: ChannelAction[] } | undefined {
+/**
+ * A watched HTLC output was spent by someone else's transaction: the peer's. The preimage of our
+ * outgoing HTLC is learnt from it at once (`htlc-fulfilled`, on every report until final: the
+ * payment records take it idempotently); the output is counted `theirs` only once that spend is
+ * SWEEP_CONFIRMATION_DEPTH deep — until then a reorg may take it, and the output is still ours
+ * to claim if we can.
+ */
+export function remoteHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array, outputIndex: number, spendingTx: Uint8Array, depth: number): { state: ForceClosingState; actions: ChannelAction[] } | undefined {
   const progress = state.htlcClaims;
   const spend = state.spend;
   if (!progress || !spend || spend.commitment === 'local' || !equalBytes(txid, spend.txid)) return undefined;
@@ -177,10 +184,12 @@ export function remoteHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array
     return undefined;
   }
   if (!how) return undefined;
-  const actions: ChannelAction[] = [emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex, kind: kindOf(o), amountSat: o.valueSat, outcome: 'theirs' })];
+  const actions: ChannelAction[] = [];
   if (o.kind === 'received_htlc' && how.path === 'preimage' && how.paymentPreimage) {
-    actions.unshift(emit({ type: 'htlc-fulfilled', channelId: c.channelId, htlcId: o.htlc.id, tag: tagOf(c, o.htlc.id), paymentPreimage: how.paymentPreimage }));
+    actions.push(emit({ type: 'htlc-fulfilled', channelId: c.channelId, htlcId: o.htlc.id, tag: tagOf(c, o.htlc.id), paymentPreimage: how.paymentPreimage }));
   }
+  if (depth < SWEEP_CONFIRMATION_DEPTH) return { state, actions };
+  actions.push(emit({ type: 'output-resolved', channelId: c.channelId, txid: spend.txid, outputIndex, kind: kindOf(o), amountSat: o.valueSat, outcome: 'theirs' }));
   const next = progress.map((p, i) => (i === at ? { ...p, outcome: 'theirs' as const } : p));
   return { state: { ...state, htlcClaims: next }, actions };
 }

@@ -10,7 +10,19 @@
  *     built with the channel's keys, persisted, broadcast (`sweep`), its confirmation watched
  *   funding-confirmed for the sweep at depth ≥ SWEEP_CONFIRMATION_DEPTH ──▶ closed
  *   no output of ours (dust or no balance): funding-spent at that depth ──▶ closed
+ *   funding-spend-reorged (a reorg took the commitment's block) ──▶ `spend.reorged` (persisted),
+ *     `commitment-reorged`, our own commitment (if we signed one) broadcast again; nothing is
+ *     built or ended while reorged; then funding-spent by the same commitment ──▶ reorged
+ *     cleared at its new height (the claims already built are kept: they spend the same
+ *     outputs); by ANOTHER transaction ──▶ handled from scratch as that one (our commitment,
+ *     the peer's current, or its revoked one → justice), the old claims dropped
  *   force-close command: rejected (already failing); the peer's channel messages: `error`
+ *
+ * Reorgs and depth (BOLT 5 "MUST handle reorganizations"): what depends on a confirmation
+ * (claim heights, CSV timing) follows the chain as the node reports it again after a reorg, and
+ * the node keeps re-publishing every claim until it is final. Final means
+ * SWEEP_CONFIRMATION_DEPTH (6) confirmations, as LDK's ANTI_REORG_DELAY: only then is an output
+ * counted `claimed` and the channel `closed`. A reorg deeper than that is not handled.
  *
  * The funding-spent handling for every state is here too (the reducer routes it here first;
  * the force-close command is states/common.ts `otherEventInFunded`): a funded state that sees
@@ -26,7 +38,7 @@ import { ValidationError, errorMessage } from '../../lib/errors.ts';
 import { type ChannelAction, emit } from '../actions.ts';
 import { keysFor } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
-import type { ChannelEvent, FundingConfirmedEvent, FundingSpentEvent, OutputSpentEvent } from '../events.ts';
+import type { ChannelEvent, FundingConfirmedEvent, FundingSpendReorgedEvent, FundingSpentEvent, OutputSpentEvent } from '../events.ts';
 import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, publishClaim, spendsFunding, sweepMatured } from '../onchain.ts';
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
@@ -60,6 +72,13 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
   const txid = tx.getHash();
   if (state.type === 'closing' && equalBytes(txid, closingTxid(state))) return stay(state);
   if (state.type === 'force-closing' && state.spend && equalBytes(state.spend.txid, txid)) {
+    if (state.spend.reorged) {
+      // Confirmed again after a reorg took its block: counted from its new block.
+      const { reorged: _gone, ...rest } = state.spend;
+      const spend: CommitmentSpend = { ...rest, blockHeight: event.blockHeight };
+      const again = emit({ type: 'commitment-confirmed', commitment: spend.commitment, txid, blockHeight: event.blockHeight });
+      return advance({ ...state, spend }, ctx, event.depth, true, [again]);
+    }
     // The same commitment, one block deeper (or a reorg moved it: keep the later height, the safe side for CSV).
     const spend = event.blockHeight > state.spend.blockHeight ? { ...state.spend, blockHeight: event.blockHeight } : state.spend;
     return advance(spend === state.spend ? state : { ...state, spend }, ctx, event.depth, spend !== state.spend);
@@ -94,6 +113,8 @@ export function onFundingSpent(state: ChannelState, event: FundingSpentEvent, ct
 
 /** Build the sweep once it matured; end the channel when there is nothing (more) to wait for. */
 function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | undefined, givenChanged: boolean, givenExtra: ChannelAction[] = []): Transition {
+  // The commitment's block was reorged out: nothing is built on it, nothing ends, until it (or another) confirms.
+  if (given.spend?.reorged) return givenChanged ? persistThen(given, given.commitments.channelId, ...givenExtra) : stay(given, ...givenExtra);
   // HTLC outputs of the peer's commitment that can be claimed now (preimage known, expiry passed).
   const claimed = claimRemoteHtlcs(given, ctx) ?? advanceLocalHtlcs(given, ctx);
   const state = claimed ? claimed.state : given;
@@ -174,17 +195,40 @@ function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, 
 }
 
 function outputSpent(state: ForceClosingState, event: OutputSpentEvent, ctx: ChannelContext): Transition {
-  const r = breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ?? remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx) ?? localHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, ctx);
+  const r =
+    breachOutputSpent(state, event.spendingTx, event.blockHeight, ctx) ??
+    remoteHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, event.depth) ??
+    localHtlcOutputSpent(state, event.txid, event.outputIndex, event.spendingTx, event.depth, ctx);
   if (!r) return stay(state);
+  // The peer's spend, not yet final: only what it teaches (a preimage) is reported.
+  if (r.state === state) return stay(state, ...r.actions);
   return persistThen(r.state, r.state.commitments.channelId, ...r.actions);
+}
+
+/**
+ * A reorg took the block of the recorded commitment: marked (persisted); our own commitment,
+ * when we signed one, is published again (it may now confirm instead). The claims built on
+ * the commitment are kept: the node keeps re-publishing them, and they are valid again as soon
+ * as it re-confirms.
+ */
+function spendReorged(state: ForceClosingState, event: FundingSpendReorgedEvent): Transition {
+  const spend = state.spend;
+  if (!spend || spend.reorged || !equalBytes(spend.txid, event.txid)) return stay(state);
+  const next: ForceClosingState = { ...state, spend: { ...spend, reorged: true } };
+  const c = state.commitments;
+  const ours = state.commitmentTx ? [{ type: 'broadcast' as const, kind: 'commitment' as const, rawTx: state.commitmentTx, txid: Transaction.fromBuffer(state.commitmentTx).getHash() }] : [];
+  return persistThen(next, c.channelId, emit({ type: 'commitment-reorged', txid: spend.txid, blockHeight: spend.blockHeight }), ...ours);
 }
 
 export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ctx: ChannelContext): Transition {
   switch (event.type) {
+    case 'funding-spend-reorged':
+      return spendReorged(state, event);
     case 'funding-confirmed':
-      return claimConfirmed(state, event, ctx);
+      // A claim cannot confirm without its commitment: a report of one while reorged is stale.
+      return state.spend?.reorged ? stay(state) : claimConfirmed(state, event, ctx);
     case 'output-spent':
-      return outputSpent(state, event, ctx);
+      return state.spend?.reorged ? stay(state) : outputSpent(state, event, ctx);
     case 'tick':
       return advance(state, ctx, undefined, false);
     case 'htlc-tx-funded':

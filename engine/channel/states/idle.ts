@@ -83,6 +83,7 @@ export function onIdle(state: IdleState, event: ChannelEvent, ctx: ChannelContex
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'funding-spent':
+    case 'funding-spend-reorged':
     case 'output-spent':
     case 'peer-connected':
     case 'peer-disconnected':

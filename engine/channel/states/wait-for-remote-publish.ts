@@ -26,6 +26,7 @@ export function onWaitForRemotePublish(state: WaitForRemotePublishState, event: 
     case 'funding-tx-failed':
     case 'funding-confirmed':
     case 'funding-spent':
+    case 'funding-spend-reorged':
     case 'output-spent':
     case 'peer-connected':
     case 'peer-disconnected':

@@ -47,15 +47,19 @@ function withOptional<T extends object, K extends string, V>(base: fc.Arbitrary<
   return fc.tuple(base, fc.option(value, { nil: undefined })).map(([b, v]) => (v === undefined ? b : { ...b, [key]: v }) as T & { [k in K]?: V });
 }
 
-/** A commitment spend of `force-closing` (version 2), the sweep of its output. */
+/** A commitment spend of `force-closing` (version 2), the sweep of its output; `reorged` (bit 7 of its kind byte) while a reorg took it. */
 const commitmentSpend = withOptional(
   withOptional(
-    fc.record({ commitment: fc.constantFrom('local' as const, 'remote-current' as const, 'remote-other' as const), txid: bytes(32), blockHeight: u32 }),
-    'output',
-    fc.record({ index: u32, valueSat: u64 }),
+    withOptional(
+      fc.record({ commitment: fc.constantFrom('local' as const, 'remote-current' as const, 'remote-other' as const), txid: bytes(32), blockHeight: u32 }),
+      'output',
+      fc.record({ index: u32, valueSat: u64 }),
+    ),
+    'sweepTx',
+    rawTx,
   ),
-  'sweepTx',
-  rawTx,
+  'reorged',
+  fc.constant(true as const),
 );
 
 /** Version 5: a breach (BOLT 5 justice). */
