@@ -33,3 +33,5 @@ export { commitmentNumberOfSpend, revokedRecordAction } from './revoked-commitme
 export { closingOutputsOf } from './closing-outputs.ts';
 export type { ClosingOutput } from './closing-outputs.ts';
 export { outputWatchesOf } from './states/force-closing-revoked.ts';
+export { lostStateChannel } from './states/wait-for-remote-publish.ts';
+export type { LostChannelData } from './states/wait-for-remote-publish.ts';
