@@ -145,7 +145,7 @@ describe('restore from seed + channel backup (LDK peers, bcoin chain)', () => {
       expect(minedAt(sweepTxid)).toBe(w.chain.height);
       const sweep = Transaction.fromBuffer(Buffer.from(await g2.client.transaction(sweepTxid)));
       expect(sweep.ins).toHaveLength(1);
-      expect(sweep.ins[0]!.hash.reverse().toString('hex')).toBe(commitment.getId());
+      expect(bytesToHex(Uint8Array.from(sweep.ins[0]!.hash).reverse())).toBe(commitment.getId());
       expect(sweep.ins[0]!.sequence).toBe(anchors ? 1 : 0xfffffffd);
       const toRemote = commitment.outs[sweep.ins[0]!.index]!;
       expect(toRemote.script.length).toBe(anchors ? 34 : 22);
