@@ -35,3 +35,5 @@ export type { ClosingOutput } from './closing-outputs.ts';
 export { outputWatchesOf } from './states/force-closing-revoked.ts';
 export { type ClaimTx, claimTxsOf } from './claim-txs.ts';
 export { SWEEP_CONFIRMATION_DEPTH } from './onchain.ts';
+export { lostStateChannel } from './states/wait-for-remote-publish.ts';
+export type { LostChannelData } from './states/wait-for-remote-publish.ts';

@@ -85,7 +85,7 @@ function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext)
     case 'closed':
       return onClosed(state, event);
     case 'wait-for-remote-publish':
-      return onWaitForRemotePublish(state, event);
+      return onWaitForRemotePublish(state, event, ctx);
     default:
       return unreachable(state);
   }

@@ -70,6 +70,8 @@ export const KEY_FAMILY = Object.freeze({
   perCommitmentSeed: 5,
   /** BOLT 8 node identity key (index 0). */
   nodeKey: 6,
+  /** The secret (index 0) the backup file key is derived from (lnd's family 7, `KeyFamilyBaseEncryption`, for the same use). */
+  backupEncryption: 7,
 } as const);
 export type KeyFamily = (typeof KEY_FAMILY)[keyof typeof KEY_FAMILY];
 
@@ -131,6 +133,7 @@ export function bip84Path(network: NetworkName, chain: AddressChain, index: numb
  */
 export const DERIVATION_PATHS = Object.freeze({
   nodeKey: "m/1017'/coin'/6'/0/0",
+  backupEncryption: "m/1017'/coin'/7'/0/0",
   channelFunding: "m/1017'/coin'/0'/0/n",
   channelRevocationBasepoint: "m/1017'/coin'/1'/0/n",
   channelHtlcBasepoint: "m/1017'/coin'/2'/0/n",

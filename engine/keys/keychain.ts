@@ -74,6 +74,14 @@ export class Keychain {
     return this.nodeKey().id.slice();
   }
 
+  /**
+   * The secret behind the backup file's key, m/1017'/coin'/7'/0/0 (engine/node/backup-codec.ts
+   * derives each file's key from it with HKDF and a per-file salt). Recoverable from the seed alone.
+   */
+  backupSecret(): Uint8Array {
+    return (this.family(KEY_FAMILY.backupEncryption).deriveChild(0).privateKey as Uint8Array).slice();
+  }
+
   /** Keys of channel `channelIndex` (0 ≤ n < 2^31), child n of families 0…5. */
   channelKeys(channelIndex: number): ChannelKeys {
     checkChildIndex(channelIndex, 'channelIndex');

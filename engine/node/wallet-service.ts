@@ -280,6 +280,11 @@ export class WalletService {
     return this.keychain.channelKeys(channelIndex);
   }
 
+  /** The seed's backup secret (Keychain.backupSecret): the channel backup file's key comes from it. */
+  backupSecret(): Uint8Array {
+    return this.keychain.backupSecret();
+  }
+
   /**
    * The encrypted store, limited to the channel records (keys under CHANNEL_STORE_PREFIXES): what
    * the ChannelManager persists to. Closing it does nothing (the wallet owns the store).

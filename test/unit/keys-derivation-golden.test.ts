@@ -83,6 +83,7 @@ describe('derivation paths (pinned)', () => {
     for (const network of ['bitcoin', 'regtest'] as const) {
       const c = coinType(network);
       expect(formatPath(nodeKeyPath(network))).toBe(sub(DERIVATION_PATHS.nodeKey, c, 0));
+      expect(formatPath(lightningKeyPath(network, KEY_FAMILY.backupEncryption, 0))).toBe(sub(DERIVATION_PATHS.backupEncryption, c, 0));
       expect(formatPath(lightningKeyPath(network, KEY_FAMILY.multisig, 7))).toBe(sub(DERIVATION_PATHS.channelFunding, c, 7));
       expect(formatPath(lightningKeyPath(network, KEY_FAMILY.revocationBase, 7))).toBe(sub(DERIVATION_PATHS.channelRevocationBasepoint, c, 7));
       expect(formatPath(lightningKeyPath(network, KEY_FAMILY.htlcBase, 7))).toBe(sub(DERIVATION_PATHS.channelHtlcBasepoint, c, 7));
@@ -95,7 +96,7 @@ describe('derivation paths (pinned)', () => {
     expect(formatPath(nodeKeyPath('bitcoin'))).toBe("m/1017'/0'/6'/0/0");
     expect(formatPath(nodeKeyPath('testnet'))).toBe("m/1017'/1'/6'/0/0");
     expect(formatPath(nodeKeyPath('signet'))).toBe("m/1017'/1'/6'/0/0");
-    expect(KEY_FAMILY).toEqual({ multisig: 0, revocationBase: 1, htlcBase: 2, paymentBase: 3, delayBase: 4, perCommitmentSeed: 5, nodeKey: 6 });
+    expect(KEY_FAMILY).toEqual({ multisig: 0, revocationBase: 1, htlcBase: 2, paymentBase: 3, delayBase: 4, perCommitmentSeed: 5, nodeKey: 6, backupEncryption: 7 });
   });
 
   for (const network of ['bitcoin', 'regtest'] as const) {

@@ -108,7 +108,9 @@ describe('channel_reestablish', () => {
     const e = pair.step('A', { type: 'message', message: { type: 'error', channelId: c.channelId, data: Uint8Array.of(0x78) } });
     expect(e.state.type).toBe('wait-for-remote-publish');
     expect(e.actions.some((a) => a.type === 'broadcast' || a.type === 'persist')).toBe(false);
-    expect(pair.step('A', { type: 'peer-connected' }).actions).toEqual([]);
+    // On a new connection: the lost-state channel_reestablish (0, 0: the peer fails the channel), nothing else.
+    expect(kinds(pair.step('A', { type: 'peer-connected' }).actions)).toEqual(['send:channel_reestablish']);
+    expect(pair.sentOf('A', 'channel_reestablish').at(-1)).toMatchObject({ nextCommitmentNumber: 0n, nextRevocationNumber: 0n });
     expect(kinds(pair.step('A', { type: 'close', scriptPubKey: SCRIPT_A }).actions)).toEqual(['emit:command-rejected']);
   });
 
