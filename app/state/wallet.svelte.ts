@@ -10,6 +10,7 @@ import type {
   FeeRatesDto,
   NetworkName,
   NodeEvent,
+  NodeInfoDto,
   PreparedSendDto,
   WalletSnapshotDto,
   WalletStatusDto,
@@ -54,9 +55,10 @@ export class WalletState {
   }
 
   /** Send the remembered settings to the worker and learn the wallet's state. */
-  async start(): Promise<void> {
+  /** `info`: the node's status when it changed later (another tab handed it over); else wait for `ready`. */
+  async start(known?: NodeInfoDto): Promise<void> {
     try {
-      const info = await this.#client.ready();
+      const info = known ?? (await this.#client.ready());
       if (info.status !== 'running') return;
       const s = settings.current;
       const network = s.network;
