@@ -17,6 +17,7 @@ import type {
   WalletTxDto,
 } from '../../workers/rpc/protocol.ts';
 import { settings } from './settings.svelte.ts';
+import { durability } from './storage.svelte.ts';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -87,7 +88,24 @@ export class WalletState {
     this.#pinNetwork(status.network);
     if (words) settings.update({ backupPending: [...new Set([...settings.current.backupPending, status.network])] });
     this.#setStatus(status);
+    // The browser may evict a site's storage under pressure unless asked to keep it: ask now.
+    void durability.request();
     return words;
+  }
+
+  /**
+   * This network's wallet existed in this browser (the marker in settings) but the worker finds
+   * none: the browser evicted (or someone deleted) its database. Restore, never a silent new wallet.
+   */
+  get evicted(): boolean {
+    const s = this.status;
+    return s !== null && s.state === 'none' && settings.current.walletsSeen.includes(s.network);
+  }
+
+  /** The user chose to start over instead of restoring: forget that this network had a wallet. */
+  forgetEvicted(): void {
+    const n = this.status?.network;
+    if (n) settings.update({ walletsSeen: settings.current.walletsSeen.filter((x) => x !== n), backupPending: settings.current.backupPending.filter((x) => x !== n) });
   }
 
   /** The user has written the words down and proved it. */
@@ -156,6 +174,9 @@ export class WalletState {
   #setStatus(status: WalletStatusDto): void {
     const was = this.status?.state;
     this.status = status;
+    if (status.state !== 'none' && !settings.current.walletsSeen.includes(status.network)) {
+      settings.update({ walletsSeen: [...settings.current.walletsSeen, status.network] });
+    }
     this.loadError = null;
     if (status.state !== 'unlocked') {
       this.snapshot = null;
