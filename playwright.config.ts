@@ -6,7 +6,7 @@ import { defineConfig } from '@playwright/test';
 
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const fixturePort = Number(process.env.FIXTURE_PORT ?? 4175);
-const previewPort = 4173;
+const previewPort = Number(process.env.PREVIEW_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'test/e2e',

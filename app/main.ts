@@ -22,6 +22,14 @@ void wallet.start();
 void channels.start();
 void payments.start();
 
+// The node came to run here later ("Use here" took the wallet over from another tab): load what
+// the states skipped while it ran elsewhere.
+node.onResumed((info) => {
+  void wallet.start(info);
+  void channels.start(info);
+  void payments.start(info);
+});
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 mount(App, { target, props: { node, wallet, channels, payments } });

@@ -10,8 +10,13 @@
 import {
   CHANNEL_STATES,
   CHANNEL_TYPES,
+  CLOSING_OUTPUT_KINDS,
+  CLOSING_OUTPUT_STATUSES,
   RpcValidationError,
   type ChannelDto,
+  type ClosingOutputDto,
+  type ClosingOutputKindDto,
+  type ClosingOutputStatusDto,
   type ChannelNoteDto,
   type ChannelStateDto,
   type ChannelTypeChoice,
@@ -36,6 +41,18 @@ export interface EngineChannel {
   readonly fundingTxid?: string;
   readonly reason?: string;
   readonly frozen?: string;
+  /** BOLT 5: the outputs of its confirmed closing commitment (engine ClosingOutputInfo). */
+  readonly outputs?: readonly EngineClosingOutput[];
+}
+
+/** engine/node/channel-ports.ts `ClosingOutputInfo`. */
+export interface EngineClosingOutput {
+  readonly outpoint: string;
+  readonly kind: string;
+  readonly amountSat: bigint;
+  readonly status: string;
+  readonly availableAtHeight?: number;
+  readonly claimTxid?: string;
 }
 
 /** What the engine's node emits that the host cares about (a superset may arrive; unknown types are ignored). */
@@ -46,6 +63,8 @@ export type EngineEvent =
   | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId?: string }
   /** PeerManager: a peer's error/warning with the channel_id it names. */
   | { readonly type: 'remote-error'; readonly nodeId: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
+  /** GlintNode: the node synced on a new chain tip. */
+  | { readonly type: 'tip'; readonly height: number }
   | { readonly type: string };
 
 /** What the host needs of the node (GlintNode satisfies it). */
@@ -70,12 +89,33 @@ const MAX_TEXT = 2000;
 /** What the protocol may carry (the engine's state names, Glint's channel types). */
 const STATES: ReadonlySet<string> = new Set<string>(CHANNEL_STATES);
 const TYPES: ReadonlySet<string> = new Set<string>(CHANNEL_TYPES);
+const OUTPUT_KINDS: ReadonlySet<string> = new Set<string>(CLOSING_OUTPUT_KINDS);
+const OUTPUT_STATUSES: ReadonlySet<string> = new Set<string>(CLOSING_OUTPUT_STATUSES);
 
 const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
 const nonNegative = (n: bigint): string => (n < 0n ? '0' : n.toString());
 
+/**
+ * One closing output as its DTO; `tipHeight` (the node's chain tip, when known) gives the blocks
+ * left of a `waiting` one. Throws on a kind or status the protocol does not know (a bug to surface).
+ */
+export function closingOutputDto(o: EngineClosingOutput, tipHeight: number | null): ClosingOutputDto {
+  if (!OUTPUT_KINDS.has(o.kind)) throw new Error(`closing output ${o.outpoint}: unknown kind "${o.kind}"`);
+  if (!OUTPUT_STATUSES.has(o.status)) throw new Error(`closing output ${o.outpoint}: unknown status "${o.status}"`);
+  const at = o.availableAtHeight ?? null;
+  return {
+    outpoint: o.outpoint,
+    kind: o.kind as ClosingOutputKindDto,
+    amountSat: nonNegative(o.amountSat),
+    status: o.status as ClosingOutputStatusDto,
+    availableAtHeight: at,
+    blocksLeft: at === null || tipHeight === null ? null : Math.max(0, at - tipHeight),
+    claimTxid: o.claimTxid ?? null,
+  };
+}
+
 /** ChannelInfo → ChannelDto. Throws on a state or type the protocol does not know (a bug to surface). */
-export function channelDto(c: EngineChannel): ChannelDto {
+export function channelDto(c: EngineChannel, tipHeight: number | null = null): ChannelDto {
   if (!STATES.has(c.state)) throw new Error(`channel ${c.channelId}: unknown state "${c.state}"`);
   if (c.type !== undefined && !TYPES.has(c.type)) throw new Error(`channel ${c.channelId}: unknown type "${c.type}"`);
   return {
@@ -93,6 +133,7 @@ export function channelDto(c: EngineChannel): ChannelDto {
     fundingTxid: c.fundingTxid ?? null,
     reason: c.reason === undefined ? null : clip(c.reason),
     frozen: c.frozen === undefined ? null : clip(c.frozen),
+    outputs: (c.outputs ?? []).map((o) => closingOutputDto(o, tipHeight)),
   };
 }
 
@@ -134,6 +175,14 @@ export class ChannelHost {
   #engine: ChannelEngine | null = null;
   /** The node forwards PeerManager `remote-error`s too: take those, not the ChannelManager's copies. */
   #preciseErrors = false;
+  /** The node's chain tip height (from its `tip` events), for the blocks left of a waiting output. */
+  #tipHeight: number | null = null;
+  /**
+   * The last closing outputs seen per channel id: the engine's `closed` state no longer lists them
+   * (the picture ends when the last claim is deep enough), so the card's final picture is this one,
+   * its claims confirmed (`#finalPicture`). In memory: after a restart a closed channel shows none.
+   */
+  readonly #lastOutputs = new Map<string, readonly EngineClosingOutput[]>();
 
   constructor(options: ChannelHostOptions) {
     this.#o = options;
@@ -143,6 +192,8 @@ export class ChannelHost {
   attach(engine: ChannelEngine | null): void {
     this.#engine = engine;
     this.#preciseErrors = false;
+    this.#tipHeight = null;
+    this.#lastOutputs.clear();
   }
 
   get attached(): boolean {
@@ -151,7 +202,7 @@ export class ChannelHost {
 
   /** Channels for the UI; none while no wallet is unlocked. */
   list(): ChannelDto[] {
-    return this.#engine ? this.#engine.channels().map(channelDto) : [];
+    return this.#engine ? this.#engine.channels().map((c) => channelDto(this.#finalPicture(c), this.#tipHeight)) : [];
   }
 
   async open(params: { uri: string; proxy: string | null; fundingSat: string; pushMsat: string; channelType: ChannelTypeChoice }): Promise<{ channelId: string; fundingTxid: string }> {
@@ -188,7 +239,16 @@ export class ChannelHost {
 
   /** Feed every event of the attached node here. */
   onEngineEvent(e: EngineEvent): void {
-    if (e.type === 'channel' && 'channel' in e && 'event' in e) {
+    if (e.type === 'tip' && 'height' in e && typeof e.height === 'number' && Number.isSafeInteger(e.height) && e.height >= 0) {
+      this.#tipHeight = e.height;
+      // A new block moves the closing outputs on (blocks left, claims confirmed): show each
+      // channel that has some as it is now.
+      for (const c of this.#engine?.channels() ?? []) {
+        if (!c.outputs || c.outputs.length === 0) continue;
+        const dto = this.#dto(c);
+        if (dto) this.#o.emit({ type: 'channel.changed', channel: dto });
+      }
+    } else if (e.type === 'channel' && 'channel' in e && 'event' in e) {
       const dto = this.#dto(e.channel);
       if (!dto) return;
       this.#o.emit({ type: 'channel.changed', channel: dto });
@@ -228,11 +288,26 @@ export class ChannelHost {
 
   #dto(c: EngineChannel): ChannelDto | null {
     try {
-      return channelDto(c);
+      return channelDto(this.#finalPicture(c), this.#tipHeight);
     } catch (err) {
       console.error('glint:', err);
       return null;
     }
+  }
+
+  /**
+   * `c` with its closing outputs: remembered while it has some; once `closed` (every claim of ours
+   * confirmed at CLOSING_CONFIRMATION_DEPTH, engine/channel/states/force-closing.ts `toClosed`), the
+   * last ones seen, each claim shown as claimed.
+   */
+  #finalPicture(c: EngineChannel): EngineChannel {
+    if (c.outputs && c.outputs.length > 0) {
+      this.#lastOutputs.set(c.channelId, c.outputs);
+      return c;
+    }
+    const last = c.state === 'closed' ? this.#lastOutputs.get(c.channelId) : undefined;
+    if (!last) return c;
+    return { ...c, outputs: last.map((o) => (o.claimTxid && o.status === 'claimable' ? { ...o, status: 'claimed' } : o)) };
   }
 
   #note(c: ChannelDto, note: Pick<ChannelNoteDto, 'source' | 'kind' | 'text'>): void {

@@ -2,7 +2,10 @@
  * The node worker: Glint's composition root in the browser.
  *
  *   1. start listening for RPC at once (the UI queues requests until `ready`);
- *   2. take the exclusive Web Lock 'glint-node' (a second tab reports `locked`);
+ *   2. (in the wallet host) take the wallet's exclusive Web Lock `glint-wallet-<network>` before
+ *      opening its store: a second tab reports `locked` ("open in another tab") and can take it
+ *      over (`node.takeover`: this worker asks the holder over a BroadcastChannel to stop its node
+ *      and let go, then waits for the lock); the tab that let go reports `stopped`;
  *   3. build the browser adapters (WebSocket dialer, clock, entropy, logger, IndexedDB, fetch)
  *      and read the defaults it is given (`/glint.config.json`: network, Esplora URLs);
  *   4. construct the wallet host and serve it over RPC; while a wallet is unlocked, run the
@@ -21,7 +24,8 @@ import { webSocketDialer } from './adapters/ws-socket.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
 import { workerLogger } from './adapters/logger.ts';
-import { acquireNodeLock } from './adapters/lock.ts';
+import { webWalletLocks } from './adapters/lock.ts';
+import { broadcastTakeover } from './adapters/takeover.ts';
 import { RpcServer, UnavailableError, type RpcHandlers } from './rpc/server.ts';
 import { PROTOCOL_VERSION, type NodeEvent, type NodeInfoDto, type PeerDto } from './rpc/protocol.ts';
 import { BUILTIN_CONFIG, WalletHost, parseWalletConfig, type WalletConfig } from './wallet-host.ts';
@@ -39,7 +43,8 @@ let wallet: WalletHost | null = null;
 let info: NodeInfoDto = { status: 'starting', nodeId: null, error: null, protocol: PROTOCOL_VERSION };
 
 function unavailable(): UnavailableError {
-  if (info.status === 'locked') return new UnavailableError('Glint is running in another tab; close it or use that tab');
+  if (info.status === 'locked') return new UnavailableError('Glint is open in another tab; use it there, or choose "Use here"');
+  if (info.status === 'stopped') return new UnavailableError('Glint was opened in another tab; choose "Use here" to run it in this one');
   if (info.status === 'failed') return new UnavailableError(`the node did not start: ${info.error ?? 'unknown error'}`);
   return new UnavailableError('the node is still starting');
 }
@@ -136,8 +141,41 @@ function onLightningEvent(e: EngineEvent): void {
 }
 let sawRemoteErrors = false;
 
+/** How long "Use here" waits for the other tab to stop its node and let go of the wallet. */
+const TAKEOVER_WAIT_MS = 30_000;
+const takeover = broadcastTakeover();
+
+/** Where this worker stands on its wallet: `locked` (another tab has it), `stopped` (handed over), or running. */
+function setElsewhere(elsewhere: boolean, handedOver: boolean): void {
+  const status = elsewhere ? (handedOver ? 'stopped' : 'locked') : 'running';
+  if (info.status === status || info.status === 'failed') return;
+  info = { ...info, status };
+  server.status(info);
+}
+let handingOver = false;
+
+// Another tab chose "Use here" for the wallet this one runs: stop the node cleanly and let go.
+takeover?.onReleaseAsked((id) => {
+  const w = wallet;
+  if (!w || w.elsewhere || w.status().network !== id) return;
+  logger.log('info', 'another tab asked for this wallet: stopping the node here');
+  handingOver = true;
+  void w
+    .handOver()
+    .catch((err: unknown) => logger.log('error', `could not hand the wallet over: ${errorMessage(err)}`))
+    .finally(() => (handingOver = false));
+});
+
 const handlers: RpcHandlers = {
   'node.info': () => info,
+  'node.takeover': async () => {
+    const w = wallet;
+    if (!w || !takeover) throw new Error('taking over from another tab needs Web Locks and BroadcastChannel, which this browser lacks');
+    if (!w.elsewhere) return info;
+    takeover.askRelease(w.status().network);
+    await w.takeOver(TAKEOVER_WAIT_MS);
+    return info;
+  },
   'peers.list': () => {
     // A wallet's node that is still starting has no peers yet.
     if (wallet?.unlocked && !runner.node) return [];
@@ -262,7 +300,7 @@ function useIdentity(secret: Uint8Array | null): void {
     node = null;
     const nodeId = bytesToHex(publicKeyOf(secret));
     if (info.nodeId !== nodeId) {
-      info = { ...info, status: 'running', nodeId };
+      info = { ...info, status: info.status === 'starting' ? 'running' : info.status, nodeId };
       server.status(info);
       logger.log('info', `node identity is now ${nodeId.slice(0, 16)}… (the wallet’s key)`);
     }
@@ -286,7 +324,7 @@ function useIdentity(secret: Uint8Array | null): void {
   });
   node = manager;
   const changed = info.nodeId !== null;
-  info = { ...info, status: 'running', nodeId: manager.nodeId };
+  info = { ...info, status: info.status === 'starting' ? 'running' : info.status, nodeId: manager.nodeId };
   if (changed) {
     server.status(info);
     logger.log('info', `node identity is now ${manager.nodeId.slice(0, 16)}… (a throwaway key until a wallet is unlocked)`);
@@ -313,14 +351,6 @@ async function loadConfig(): Promise<WalletConfig> {
 }
 
 async function start(): Promise<void> {
-  const lock = await acquireNodeLock();
-  if (!lock.held && lock.reason === 'locked') {
-    info = { ...info, status: 'locked' };
-    logger.log('warn', 'another tab holds the node lock; not starting here');
-    return;
-  }
-  if (!lock.held) logger.log('warn', 'Web Locks are not available: cannot guard against a second running instance');
-
   // Until a wallet is unlocked the node runs as a throwaway key (every page load a new node);
   // the wallet's node secret replaces it on unlock. The secret never leaves this worker.
   useIdentity(null);
@@ -338,6 +368,11 @@ async function start(): Promise<void> {
     },
     onOpened: (w, chain) => runner.opened(w, chain),
     onClosing: () => runner.closing(),
+    locks: webWalletLocks(),
+    onElsewhere: (elsewhere) => {
+      if (elsewhere) logger.log('warn', handingOver ? 'the wallet now runs in another tab' : 'another tab holds this wallet; not running it here');
+      setElsewhere(elsewhere, handingOver);
+    },
   });
   wallet = host;
   // A wallet that cannot open (IndexedDB unavailable, no engine) must not take the node down:

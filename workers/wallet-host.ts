@@ -12,6 +12,7 @@
  * real WalletService, EsploraClient and IdbKVStore), so this module is unit-tested with fakes.
  */
 import type { Clock, KVStore, Logger } from '../engine/index.ts';
+import { LocksUnavailableError, type HeldLock, type WalletLocks } from './adapters/lock.ts';
 import {
   NETWORK_NAMES,
   RpcValidationError,
@@ -140,6 +141,21 @@ export interface WalletHostOptions {
   onClosing?(wallet: WalletEngine): Promise<void>;
   /** Time between background syncs while unlocked. */
   syncIntervalMs?: number;
+  /**
+   * The per-wallet exclusive lock (adapters/lock.ts), taken before a wallet's store is opened and
+   * held while it is open (DESIGN rule 5). None: no guard (unit tests of other behaviour).
+   */
+  locks?: WalletLocks;
+  /** Another tab holds the current wallet (true: `elsewhere`), or this one does again (false). */
+  onElsewhere?(elsewhere: boolean): void;
+}
+
+/** The current wallet's lock is held by another tab (or window) of this browser. */
+export class WalletElsewhereError extends Error {
+  constructor(network: NetworkName) {
+    super(`the ${network} wallet is open in another tab: use it there, or choose "Use here"`);
+    this.name = 'WalletElsewhereError';
+  }
 }
 
 const WRONG_PASSPHRASE = 'wrong passphrase';
@@ -234,6 +250,10 @@ export class WalletHost {
   #receiveAddress: string | null = null;
   /** Operations that change which wallet is open run one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** The wallet lock this host holds (which network's), if any. */
+  #lock: { network: NetworkName; held: HeldLock } | null = null;
+  #elsewhere = false;
+  #warnedNoLocks = false;
 
   constructor(options: WalletHostOptions) {
     this.#o = options;
@@ -243,6 +263,42 @@ export class WalletHost {
 
   get unlocked(): boolean {
     return this.#wallet !== null;
+  }
+
+  /** The current wallet is held by another tab: nothing here opens its store. */
+  get elsewhere(): boolean {
+    return this.#elsewhere;
+  }
+
+  /**
+   * Another tab asked for this wallet ("Use here" there): stop the node cleanly (its executor
+   * drained, peers disconnected: `onClosing`), lock and close the store, then let go of the lock.
+   */
+  handOver(): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#lock) return;
+      await this.#close(false);
+      await this.#raw?.close().catch(() => {});
+      this.#raw = null;
+      this.#releaseLock();
+      this.#o.logger.log('info', `wallet: handed the ${this.#network} wallet over to another tab`);
+      this.#setElsewhere(true);
+    });
+  }
+
+  /**
+   * "Use here": wait up to `waitMs` for the current wallet's lock (the other tab was asked to let
+   * go), then open its store (locked: the passphrase is asked here again).
+   */
+  takeOver(waitMs: number): Promise<WalletStatusDto> {
+    return this.#serial(async () => {
+      if (!this.#elsewhere) return this.status();
+      const before = this.status();
+      await this.#lockFor(this.#network, waitMs);
+      await this.#openStore();
+      this.#o.logger.log('info', `wallet: the ${this.#network} wallet runs in this tab now`);
+      return this.#statusChanged(before);
+    });
   }
 
   status(): WalletStatusDto {
@@ -450,6 +506,7 @@ export class WalletHost {
       await this.#close(false);
       await this.#raw?.close().catch(() => {});
       this.#raw = null;
+      this.#releaseLock();
     });
   }
 
@@ -461,7 +518,45 @@ export class WalletHost {
     return run;
   }
 
+  /**
+   * Hold `network`'s wallet lock (letting go of another network's): now or never without
+   * `waitMs`, else waiting that long. Throws WalletElsewhereError when another tab keeps it.
+   */
+  async #lockFor(network: NetworkName, waitMs?: number): Promise<void> {
+    const locks = this.#o.locks;
+    if (!locks || this.#lock?.network === network) return;
+    this.#releaseLock();
+    let held: HeldLock | null;
+    try {
+      held = await locks.acquire(network, waitMs === undefined ? {} : { waitMs });
+    } catch (err) {
+      if (!(err instanceof LocksUnavailableError)) throw err;
+      if (!this.#warnedNoLocks) this.#o.logger.log('warn', err.message);
+      this.#warnedNoLocks = true;
+      return;
+    }
+    if (!held) {
+      this.#setElsewhere(true);
+      if (waitMs === undefined) throw new WalletElsewhereError(network);
+      throw new Error(`the other tab did not let go of the ${network} wallet within ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}; close that tab (or reload it) and try again`);
+    }
+    this.#lock = { network, held };
+    this.#setElsewhere(false);
+  }
+
+  #releaseLock(): void {
+    this.#lock?.held.release();
+    this.#lock = null;
+  }
+
+  #setElsewhere(elsewhere: boolean): void {
+    if (this.#elsewhere === elsewhere) return;
+    this.#elsewhere = elsewhere;
+    this.#o.onElsewhere?.(elsewhere);
+  }
+
   async #openStore(): Promise<KVStore> {
+    await this.#lockFor(this.#network);
     const raw = await this.#o.backend.openStore(this.#network);
     this.#raw = raw;
     this.#exists = await this.#o.backend.exists(raw);

@@ -6,7 +6,7 @@
  * every wallet status change.
  */
 import type { RpcClient } from '../../workers/rpc/client.ts';
-import type { ChannelDto, ChannelNoteDto, ChannelTypeChoice, NodeEvent } from '../../workers/rpc/protocol.ts';
+import type { ChannelDto, ChannelNoteDto, ChannelTypeChoice, NodeEvent, NodeInfoDto } from '../../workers/rpc/protocol.ts';
 import { canCloseCooperatively, canForceClose, channelRank, countsAsLightning } from '../lib/channel-input.ts';
 
 const MAX_NOTES = 6;
@@ -73,9 +73,10 @@ export class ChannelsState {
     return r ? (this.views.find((c) => c.key === r.key) ?? null) : null;
   }
 
-  async start(): Promise<void> {
+  /** `info`: the node's status when it changed later (another tab handed it over); else wait for `ready`. */
+  async start(known?: NodeInfoDto): Promise<void> {
     try {
-      const info = await this.#client.ready();
+      const info = known ?? (await this.#client.ready());
       if (info.status !== 'running') return;
     } catch {
       return; // NodeState reports why

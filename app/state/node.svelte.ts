@@ -44,14 +44,24 @@ export class NodeState {
   peers: PeerView[] = $state.raw([]);
   notices: Notice[] = $state.raw([]);
   log: LogEntry[] = $state.raw([]);
+  /** "Use here" is under way / why it failed. */
+  takeoverBusy = $state(false);
+  takeoverError: string | null = $state(null);
 
   readonly #client: RpcClient;
   #seq = 0;
   #unsubscribe: () => void;
+  readonly #resumed = new Set<(info: NodeInfoDto) => void>();
 
   constructor(client: RpcClient) {
     this.#client = client;
     this.#unsubscribe = client.subscribe((e) => this.#onEvent(e));
+  }
+
+  /** Call `fn` each time the node comes to run here after running elsewhere (`locked` / `stopped` → `running`). */
+  onResumed(fn: (info: NodeInfoDto) => void): () => void {
+    this.#resumed.add(fn);
+    return () => this.#resumed.delete(fn);
   }
 
   get running(): boolean {
@@ -63,9 +73,9 @@ export class NodeState {
    * keepalive pings (every 30 s, as often as BOLT 1 lets a node ping without being dropped for
    * flooding) and from one ping right after connecting.
    */
-  async start(): Promise<void> {
+  async start(info?: NodeInfoDto): Promise<void> {
     try {
-      this.info = await this.#client.ready();
+      this.info = info ?? (await this.#client.ready());
     } catch (err) {
       this.info = { status: 'failed', nodeId: null, error: err instanceof Error ? err.message : String(err), protocol: 0 };
       return;
@@ -95,6 +105,23 @@ export class NodeState {
       return;
     }
     this.peers = this.peers.filter((p) => p.nodeId !== nodeId);
+  }
+
+  /**
+   * "Use here": the tab that runs the wallet stops its node and lets go; this one takes it. The
+   * `node.status` event (running) follows; main.ts reloads the rest of the UI's state then.
+   */
+  async takeOver(): Promise<void> {
+    if (this.takeoverBusy) return;
+    this.takeoverBusy = true;
+    this.takeoverError = null;
+    try {
+      this.info = await this.#client.request('node.takeover', {});
+    } catch (err) {
+      this.takeoverError = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.takeoverBusy = false;
+    }
   }
 
   dismiss(noticeId: number): void {
@@ -136,9 +163,16 @@ export class NodeState {
 
   #onEvent(e: NodeEvent): void {
     switch (e.type) {
-      case 'node.status':
+      case 'node.status': {
+        const was = this.info.status;
         this.info = e.info;
+        if (e.info.status !== 'running') this.peers = [];
+        if (e.info.status === 'running' && (was === 'locked' || was === 'stopped')) {
+          void this.start(e.info);
+          for (const fn of this.#resumed) fn(e.info);
+        }
         return;
+      }
       case 'peer.connected':
         this.#upsert(this.#view(e.peer));
         return;

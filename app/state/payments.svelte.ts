@@ -5,7 +5,7 @@
  * unlocked (one node per wallet), so the list reloads on every wallet status change.
  */
 import type { RpcClient } from '../../workers/rpc/client.ts';
-import type { DecodedInvoiceDto, FeeEstimateDto, NodeEvent, PaymentDto, PayResultDto } from '../../workers/rpc/protocol.ts';
+import type { DecodedInvoiceDto, FeeEstimateDto, NodeEvent, NodeInfoDto, PaymentDto, PayResultDto } from '../../workers/rpc/protocol.ts';
 import { newestFirst, paymentKey } from '../lib/payment-input.ts';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -27,9 +27,10 @@ export class PaymentsState {
     this.#unsubscribe = client.subscribe((e) => this.#onEvent(e));
   }
 
-  async start(): Promise<void> {
+  /** `info`: the node's status when it changed later (another tab handed it over); else wait for `ready`. */
+  async start(known?: NodeInfoDto): Promise<void> {
     try {
-      const info = await this.#client.ready();
+      const info = known ?? (await this.#client.ready());
       if (info.status !== 'running') return;
     } catch {
       return; // NodeState reports why

@@ -17,16 +17,23 @@ export interface Settings {
   esploraUrls: Partial<Record<NetworkName, string>>;
   /** Networks whose wallet was created here and whose words have not been confirmed yet. */
   backupPending: NetworkName[];
+  /**
+   * Networks that had a wallet in this browser (no secret: only that one existed). A wallet the
+   * worker no longer finds there was evicted or deleted: the app asks for a restore instead of
+   * silently offering a new wallet.
+   */
+  walletsSeen: NetworkName[];
 }
 
 const KEY = 'glint.settings';
-const SCHEMA_VERSION = 2;
-const DEFAULTS: Settings = { proxyUrl: '', lastPeerUri: '', network: null, esploraUrls: {}, backupPending: [] };
+const SCHEMA_VERSION = 3;
+const DEFAULTS: Settings = { proxyUrl: '', lastPeerUri: '', network: null, esploraUrls: {}, backupPending: [], walletsSeen: [] };
 
 /** migrations[n] turns a version-n record into version n+1. */
 const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({ ...old }), // unversioned → 1: same fields
   1: (old) => ({ ...old, network: null, esploraUrls: {}, backupPending: [] }), // 1 → 2: the wallet's settings
+  2: (old) => ({ ...old, walletsSeen: [] }), // 2 → 3: the marker of wallets that existed here (learnt again on the next status)
 };
 
 const isNetwork = (v: unknown): v is NetworkName => typeof v === 'string' && (NETWORK_NAMES as readonly string[]).includes(v);
@@ -44,6 +51,7 @@ function coerce(raw: Record<string, unknown>): Settings {
     network: isNetwork(raw.network) ? raw.network : null,
     esploraUrls: urls,
     backupPending: Array.isArray(raw.backupPending) ? raw.backupPending.filter(isNetwork) : [],
+    walletsSeen: Array.isArray(raw.walletsSeen) ? [...new Set(raw.walletsSeen.filter(isNetwork))] : [],
   };
 }
 

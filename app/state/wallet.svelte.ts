@@ -10,12 +10,14 @@ import type {
   FeeRatesDto,
   NetworkName,
   NodeEvent,
+  NodeInfoDto,
   PreparedSendDto,
   WalletSnapshotDto,
   WalletStatusDto,
   WalletTxDto,
 } from '../../workers/rpc/protocol.ts';
 import { settings } from './settings.svelte.ts';
+import { durability } from './storage.svelte.ts';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -54,9 +56,10 @@ export class WalletState {
   }
 
   /** Send the remembered settings to the worker and learn the wallet's state. */
-  async start(): Promise<void> {
+  /** `info`: the node's status when it changed later (another tab handed it over); else wait for `ready`. */
+  async start(known?: NodeInfoDto): Promise<void> {
     try {
-      const info = await this.#client.ready();
+      const info = known ?? (await this.#client.ready());
       if (info.status !== 'running') return;
       const s = settings.current;
       const network = s.network;
@@ -85,7 +88,24 @@ export class WalletState {
     this.#pinNetwork(status.network);
     if (words) settings.update({ backupPending: [...new Set([...settings.current.backupPending, status.network])] });
     this.#setStatus(status);
+    // The browser may evict a site's storage under pressure unless asked to keep it: ask now.
+    void durability.request();
     return words;
+  }
+
+  /**
+   * This network's wallet existed in this browser (the marker in settings) but the worker finds
+   * none: the browser evicted (or someone deleted) its database. Restore, never a silent new wallet.
+   */
+  get evicted(): boolean {
+    const s = this.status;
+    return s !== null && s.state === 'none' && settings.current.walletsSeen.includes(s.network);
+  }
+
+  /** The user chose to start over instead of restoring: forget that this network had a wallet. */
+  forgetEvicted(): void {
+    const n = this.status?.network;
+    if (n) settings.update({ walletsSeen: settings.current.walletsSeen.filter((x) => x !== n), backupPending: settings.current.backupPending.filter((x) => x !== n) });
   }
 
   /** The user has written the words down and proved it. */
@@ -154,6 +174,9 @@ export class WalletState {
   #setStatus(status: WalletStatusDto): void {
     const was = this.status?.state;
     this.status = status;
+    if (status.state !== 'none' && !settings.current.walletsSeen.includes(status.network)) {
+      settings.update({ walletsSeen: [...settings.current.walletsSeen, status.network] });
+    }
     this.loadError = null;
     if (status.state !== 'unlocked') {
       this.snapshot = null;

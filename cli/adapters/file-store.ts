@@ -388,8 +388,8 @@ async function acquireLock(dir: string): Promise<void> {
     if (holder === 'gone') continue;
     if (holder === 'unreadable') throw new StoreLockedError(`store ${dir} is locked and its lock file is unreadable; if no Glint is using it, delete ${lockPath}`);
     if (!isStale(holder, dir)) {
-      const where = holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on host ${holder.host}`;
-      throw new StoreLockedError(`store ${dir} is in use by ${where} since ${holder.since}; stop it first (if that process is not Glint, delete ${lockPath})`);
+      const where = holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`;
+      throw new StoreLockedError(`another glint is running on ${dir} (${where}) since ${holder.since}; stop it first (if that process is not Glint, delete ${lockPath})`);
     }
     await unlink(lockPath).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;

@@ -264,7 +264,7 @@ test('after a reload and unlock, the channels come back from the encrypted store
 });
 
 test('force close from the UI: the warning, then a commitment spends the funding and the channel is force-closing', async ({ request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(480_000);
   const fx = await fixtures(request);
   await page.getByTestId('tab-channels').click();
   await page.fill('#open-uri', fx.peerUri);
@@ -303,5 +303,40 @@ test('force close from the UI: the warning, then a commitment spends the funding
     expect(spend.spent).toBe(true);
   }).toPass({ timeout: 30_000 });
   await shot(page, 'channels-force-closing');
+
+  // BOLT 5 user view: once the commitment confirms, the card lists our output on it and where it
+  // stands — waiting for N blocks (our to_local's to_self_delay, or to_remote's 1-block CSV on
+  // anchors), then claimable / being claimed, then claimed in a tx the chain has confirmed.
+  await mine(request, fx, 1);
+  const row = third.locator('[data-testid=closing-output][data-kind=to_local], [data-testid=closing-output][data-kind=to_remote]').first();
+  await expect(row).toBeVisible({ timeout: 60_000 });
+  await expect(third.getByTestId('closing-outputs')).toHaveAttribute('data-settled', 'false');
+  const status = row.getByTestId('closing-output-status');
+  await shot(page, 'channels-closing-outputs');
+  const where = async (): Promise<string> => `${await row.getAttribute('data-status')}/${await row.getAttribute('data-blocks-left')}`;
+  for (let round = 0; round < 20 && (await row.getAttribute('data-status')) !== 'claimed'; round++) {
+    const before = await where();
+    const [s, left] = before.split('/');
+    if (s === 'waiting' && Number(left) > 0) {
+      await expect(status).toContainText(`waiting for ${left} block${left === '1' ? '' : 's'}`);
+      await mine(request, fx, Number(left));
+    } else {
+      expect(['waiting', 'claimable']).toContain(s);
+      await mine(request, fx, 1);
+    }
+    // The worker re-sends the channel on every tip: a waiting row moves on (the count reaches 0,
+    // the claim is broadcast); a claim being confirmed may take a few blocks (its depth).
+    if (s === 'waiting') await expect(async () => expect(await where()).not.toBe(before)).toPass({ timeout: 60_000 });
+    else await expect(async () => expect(await where()).not.toBe(before)).toPass({ timeout: 15_000 }).catch(() => undefined);
+  }
+  await expect(row).toHaveAttribute('data-status', 'claimed', { timeout: 60_000 });
+  await expect(status).toContainText('claimed in tx');
+  const claimTxid = (await row.getByTestId('closing-output-claim').getAttribute('data-txid')) ?? '';
+  expect(claimTxid).toMatch(/^[0-9a-f]{64}$/);
+  await expect(row.getByTestId('closing-output-claim')).toHaveText(`${claimTxid.slice(0, 8)}…${claimTxid.slice(-6)}`);
+  await expect(row.getByTestId('closing-output-copy')).toBeVisible();
+  const claim = (await (await request.get(`${fx.esploraUrl}/tx/${claimTxid}`)).json()) as { status: { confirmed: boolean } };
+  expect(claim.status.confirmed).toBe(true);
+  await shot(page, 'channels-closing-claimed');
   expect(errors).toEqual([]);
 });

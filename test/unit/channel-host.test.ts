@@ -95,11 +95,66 @@ describe('channel host: DTOs', () => {
       fundingTxid: TXID,
       reason: null,
       frozen: null,
+      outputs: [],
     });
     expect(parseChannelDto(structuredClone(dto))).toEqual(dto);
     const bare = channelDto({ localId: -1, channelId: CID, peer: '', state: 'wait-for-accept-channel', capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false });
     expect(parseChannelDto(bare)).toMatchObject({ type: null, isFunder: null, shortChannelId: null, fundingTxid: null });
     expect(channelDto(info({ reason: 'x'.repeat(5000) })).reason).toHaveLength(2000);
+  });
+
+  it('carries the closing outputs, with the blocks left from the tip', () => {
+    const outputs = [
+      { outpoint: `${TXID}:0`, kind: 'to_local', amountSat: 24_000n, status: 'waiting', availableAtHeight: 250 },
+      { outpoint: `${TXID}:1`, kind: 'to_remote', amountSat: 1_000n, status: 'theirs' },
+      { outpoint: `${TXID}:2`, kind: 'htlc-offered', amountSat: 5_000n, status: 'claimed', claimTxid: CID },
+    ];
+    const dto = channelDto(info({ state: 'force-closing', usable: false, outputs }), 106);
+    expect(dto.outputs).toEqual([
+      { outpoint: `${TXID}:0`, kind: 'to_local', amountSat: '24000', status: 'waiting', availableAtHeight: 250, blocksLeft: 144, claimTxid: null },
+      { outpoint: `${TXID}:1`, kind: 'to_remote', amountSat: '1000', status: 'theirs', availableAtHeight: null, blocksLeft: null, claimTxid: null },
+      { outpoint: `${TXID}:2`, kind: 'htlc-offered', amountSat: '5000', status: 'claimed', availableAtHeight: null, blocksLeft: null, claimTxid: CID },
+    ]);
+    expect(parseChannelDto(structuredClone(dto))).toEqual(dto);
+    // Past the height: 0 left, never negative; no tip known: null.
+    expect(channelDto(info({ outputs: [outputs[0]!] }), 300).outputs[0]!.blocksLeft).toBe(0);
+    expect(channelDto(info({ outputs: [outputs[0]!] })).outputs[0]!.blocksLeft).toBeNull();
+    expect(() => channelDto(info({ outputs: [{ ...outputs[0]!, kind: 'change' }] }))).toThrow('unknown kind "change"');
+    expect(() => channelDto(info({ outputs: [{ ...outputs[0]!, status: 'lost' }] }))).toThrow('unknown status "lost"');
+  });
+
+  it('a new tip re-sends the channels with closing outputs, counting down their blocks', () => {
+    const { host: h, node, events } = host();
+    h.onEngineEvent({ type: 'tip', height: 200 });
+    expect(events).toEqual([]); // no channel has closing outputs
+    node.list = [info(), info({ localId: 4, channelId: TEMP, state: 'force-closing', usable: false, outputs: [{ outpoint: `${TXID}:0`, kind: 'to_local', amountSat: 24_000n, status: 'waiting', availableAtHeight: 250 }] })];
+    h.onEngineEvent({ type: 'tip', height: 201 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'channel.changed', channel: { localId: 4, outputs: [{ blocksLeft: 49 }] } });
+    // list() and later channel events use the same tip; a tip that is not a height is ignored.
+    expect(h.list()[1]!.outputs[0]!.blocksLeft).toBe(49);
+    h.onEngineEvent({ type: 'tip', height: -1 });
+    expect(events).toHaveLength(1);
+    // Another node (another wallet): its tip is not known yet.
+    h.attach(node);
+    expect(h.list()[1]!.outputs[0]!.blocksLeft).toBeNull();
+  });
+
+  it('a channel closed after its claims confirmed keeps its last outputs, the claims shown claimed', () => {
+    const { host: h, node, events } = host();
+    const claimable = { outpoint: `${TXID}:0`, kind: 'to_remote', amountSat: 24_000n, status: 'claimable', claimTxid: CID };
+    const theirs = { outpoint: `${TXID}:1`, kind: 'to_local', amountSat: 1_000n, status: 'theirs' };
+    node.list = [info({ state: 'force-closing', usable: false, outputs: [claimable, theirs] })];
+    expect(h.list()[0]!.outputs.map((o) => o.status)).toEqual(['claimable', 'theirs']);
+    const closed = info({ state: 'closed', usable: false });
+    h.onEngineEvent({ type: 'channel', channel: closed, event: { type: 'channel-closed' } });
+    expect(events[0]).toMatchObject({ type: 'channel.changed', channel: { state: 'closed', outputs: [{ status: 'claimed', claimTxid: CID }, { status: 'theirs' }] } });
+    // A channel closed without a force close (none seen) has none.
+    expect(channelDto(closed).outputs).toEqual([]);
+    expect(h.list()).toHaveLength(1);
+    h.attach(node);
+    node.list = [closed];
+    expect(h.list()[0]!.outputs).toEqual([]);
   });
 
   it('refuses a state or type the protocol does not know (a bug, surfaced)', () => {

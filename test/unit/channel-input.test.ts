@@ -36,6 +36,7 @@ const channel = (patch: Partial<ChannelDto> = {}): ChannelDto => ({
   fundingTxid: 'ab'.repeat(32),
   reason: null,
   frozen: null,
+  outputs: [],
   ...patch,
 });
 

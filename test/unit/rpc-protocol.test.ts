@@ -335,6 +335,7 @@ describe('rpc protocol: channel methods', () => {
     fundingTxid: TXID,
     reason: null,
     frozen: null,
+    outputs: [],
   };
 
   it('the state and type names are the engine’s, and the funding limits BOLT 2’s', () => {
@@ -409,6 +410,18 @@ describe('rpc protocol: channel methods', () => {
     expect(bad({ ...channel, secret: 'x' })).toBe('result[1].secret');
     const { frozen: _f, ...missing } = channel;
     expect(bad(missing)).toBe('result[1].frozen');
+    // BOLT 5 closing outputs: each field checked and named.
+    const output = { outpoint: `${TXID}:1`, kind: 'to_local', amountSat: '24000', status: 'waiting', availableAtHeight: 250, blocksLeft: 144, claimTxid: null };
+    expect(parseResult('channels.list', [{ ...channel, outputs: [output, { ...output, status: 'claimed', availableAtHeight: null, blocksLeft: null, claimTxid: CID }] }])[0]!.outputs).toHaveLength(2);
+    expect(bad({ ...channel, outputs: {} })).toBe('result[1].outputs');
+    expect(bad({ ...channel, outputs: [output, { ...output, outpoint: TXID }] })).toBe('result[1].outputs[1].outpoint');
+    expect(bad({ ...channel, outputs: [{ ...output, kind: 'change' }] })).toBe('result[1].outputs[0].kind');
+    expect(bad({ ...channel, outputs: [{ ...output, status: 'lost' }] })).toBe('result[1].outputs[0].status');
+    expect(bad({ ...channel, outputs: [{ ...output, amountSat: -1 }] })).toBe('result[1].outputs[0].amountSat');
+    expect(bad({ ...channel, outputs: [{ ...output, availableAtHeight: 1.5 }] })).toBe('result[1].outputs[0].availableAtHeight');
+    expect(bad({ ...channel, outputs: [{ ...output, blocksLeft: -2 }] })).toBe('result[1].outputs[0].blocksLeft');
+    expect(bad({ ...channel, outputs: [{ ...output, claimTxid: 'ab' }] })).toBe('result[1].outputs[0].claimTxid');
+    expect(bad({ ...channel, outputs: [{ ...output, script: '00' }] })).toBe('result[1].outputs[0].script');
     expect(fieldOf(() => parseResult('channels.list', {}))).toBe('result');
     expect(fieldOf(() => parseResult('channels.open', { channelId: CID }))).toBe('result.fundingTxid');
     expect(fieldOf(() => parseResult('channels.close', { closingTxid: 'x' }))).toBe('result.closingTxid');

@@ -261,7 +261,7 @@ describe('FileKVStore: one process at a time', () => {
       await writeFile(join(dir, 'LOCK'), lockFor(child.pid as number));
       const err = await FileKVStore.open(dir).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreLockedError);
-      expect((err as Error).message).toContain(`in use by process ${child.pid}`);
+      expect((err as Error).message).toContain(`another glint is running on ${dir} (pid ${child.pid})`);
     } finally {
       child.kill();
     }
@@ -280,7 +280,7 @@ describe('FileKVStore: one process at a time', () => {
     const dir = newDir();
     await (await FileKVStore.open(dir)).close();
     await writeFile(join(dir, 'LOCK'), lockFor(1, 'some-other-host'));
-    await expect(FileKVStore.open(dir)).rejects.toThrow(/on host some-other-host/);
+    await expect(FileKVStore.open(dir)).rejects.toThrow(/\(pid 1 on host some-other-host\)/);
     await writeFile(join(dir, 'LOCK'), 'garbage');
     await expect(FileKVStore.open(dir)).rejects.toThrow(/lock file is unreadable/);
   });

@@ -59,6 +59,8 @@ interface Pending {
  * creation and unlocking run a deliberately slow KDF; sync and send talk to Esplora.
  */
 const METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
+  // The other tab stops its node first; the worker waits up to 30 s for the lock (TAKEOVER_WAIT_MS).
+  'node.takeover': 60_000,
   'peers.connect': 60_000,
   'peers.ping': 30_000,
   'settings.set': 60_000,

@@ -77,6 +77,40 @@ export interface ChannelDto {
   reason: string | null;
   /** Set when the store failed: the channel does nothing until the node restarts. */
   frozen: string | null;
+  /**
+   * BOLT 5: after a commitment confirmed, each output of it that matters and where it stands,
+   * until every one is settled (engine ChannelInfo `outputs`); empty before (and after) that.
+   */
+  outputs: ClosingOutputDto[];
+}
+
+/** The kinds of closing output (engine/node/channel-ports.ts `ClosingOutputInfo.kind`). */
+export const CLOSING_OUTPUT_KINDS = ['to_local', 'to_remote', 'htlc-offered', 'htlc-received', 'anchor', 'revoked-to_local', 'revoked-htlc', 'second-stage'] as const;
+export type ClosingOutputKindDto = (typeof CLOSING_OUTPUT_KINDS)[number];
+/**
+ * `waiting`: not spendable yet (until `availableAtHeight`); `claimable`: ours to claim now (a
+ * claim may be broadcast already: `claimTxid`); `claimed`: confirmed in `claimTxid`; `theirs`: the
+ * peer took it (or it is theirs to take); `dust`: too small to be worth a transaction.
+ */
+export const CLOSING_OUTPUT_STATUSES = ['waiting', 'claimable', 'claimed', 'theirs', 'dust'] as const;
+export type ClosingOutputStatusDto = (typeof CLOSING_OUTPUT_STATUSES)[number];
+
+/** One output of a confirmed closing commitment (or of our second-stage tx), BOLT 5. */
+export interface ClosingOutputDto {
+  /** `<display txid>:<vout>`. */
+  outpoint: string;
+  kind: ClosingOutputKindDto;
+  amountSat: SatString;
+  status: ClosingOutputStatusDto;
+  /** The block height from which it can be claimed, when it waits for a timelock. */
+  availableAtHeight: number | null;
+  /**
+   * Blocks left until `availableAtHeight`, from the node's chain tip when this DTO was made (0 once
+   * reached); null when the output waits for no height or the tip is not known yet.
+   */
+  blocksLeft: number | null;
+  /** Display-order txid of the transaction that claims it. */
+  claimTxid: string | null;
 }
 
 /** `auto`: anchors when the peer offers them, else static_remotekey. */
@@ -125,6 +159,11 @@ export interface ChannelMethods {
 export const MAX_MSAT = MAX_SAT * 1000n;
 const MSAT = /^(0|[1-9][0-9]{0,18})$/;
 const SCID = /^[0-9]{1,8}x[0-9]{1,8}x[0-9]{1,5}$/;
+const OUTPOINT = /^[0-9a-f]{64}:[0-9]{1,6}$/;
+/** Block heights (well past any real chain's, below 2^31 as BOLT 2's locktimes). */
+const MAX_HEIGHT = 500_000_000;
+/** A channel's closing outputs: its commitment's, plus second-stage ones (BOLT 3 caps HTLCs at 2 × 483). */
+const MAX_OUTPUTS = 2000;
 
 /** A non-negative amount of millisatoshis as a decimal string. */
 export function msatString(v: unknown, field: string): MsatString {
@@ -144,7 +183,7 @@ function fundingAmount(v: unknown, field: string): SatString {
 }
 
 export function parseChannelDto(v: unknown, field = 'channel'): ChannelDto {
-  const o = shape(v, field, ['localId', 'channelId', 'peer', 'state', 'type', 'isFunder', 'capacitySat', 'localMsat', 'remoteMsat', 'usable', 'shortChannelId', 'fundingTxid', 'reason', 'frozen']);
+  const o = shape(v, field, ['localId', 'channelId', 'peer', 'state', 'type', 'isFunder', 'capacitySat', 'localMsat', 'remoteMsat', 'usable', 'shortChannelId', 'fundingTxid', 'reason', 'frozen', 'outputs']);
   const peer = string(o.peer, `${field}.peer`, 66);
   if (peer !== '') nodeId(peer, `${field}.peer`);
   const capacitySat = satString(o.capacitySat, `${field}.capacitySat`);
@@ -170,6 +209,28 @@ export function parseChannelDto(v: unknown, field = 'channel'): ChannelDto {
     fundingTxid: nullable(o.fundingTxid, (x) => txid(x, `${field}.fundingTxid`)),
     reason: nullable(o.reason, (x) => string(x, `${field}.reason`, MAX_TEXT)),
     frozen: nullable(o.frozen, (x) => string(x, `${field}.frozen`, MAX_TEXT)),
+    outputs: closingOutputs(o.outputs, `${field}.outputs`),
+  };
+}
+
+function closingOutputs(v: unknown, field: string): ClosingOutputDto[] {
+  if (!Array.isArray(v)) return fail(field, `expected an array, got ${describe(v)}`);
+  if (v.length > MAX_OUTPUTS) fail(field, `has more than ${MAX_OUTPUTS} outputs`);
+  return v.map((x, i) => parseClosingOutput(x, `${field}[${i}]`));
+}
+
+export function parseClosingOutput(v: unknown, field = 'output'): ClosingOutputDto {
+  const o = shape(v, field, ['outpoint', 'kind', 'amountSat', 'status', 'availableAtHeight', 'blocksLeft', 'claimTxid']);
+  const outpoint = string(o.outpoint, `${field}.outpoint`, 71);
+  if (!OUTPOINT.test(outpoint)) fail(`${field}.outpoint`, 'must be <txid>:<output index> (64 lowercase hex, a colon, digits)');
+  return {
+    outpoint,
+    kind: oneOf(o.kind, `${field}.kind`, CLOSING_OUTPUT_KINDS),
+    amountSat: satString(o.amountSat, `${field}.amountSat`),
+    status: oneOf(o.status, `${field}.status`, CLOSING_OUTPUT_STATUSES),
+    availableAtHeight: nullable(o.availableAtHeight, (x) => number(x, `${field}.availableAtHeight`, 0, MAX_HEIGHT, true)),
+    blocksLeft: nullable(o.blocksLeft, (x) => number(x, `${field}.blocksLeft`, 0, MAX_HEIGHT, true)),
+    claimTxid: nullable(o.claimTxid, (x) => txid(x, `${field}.claimTxid`)),
   };
 }
 

@@ -43,13 +43,19 @@ export { RpcValidationError, MAX_SAT, satString, type SatString } from './protoc
 export {
   CHANNEL_STATES,
   CHANNEL_TYPES,
+  CLOSING_OUTPUT_KINDS,
+  CLOSING_OUTPUT_STATUSES,
   MAX_CHANNEL_SAT,
   MAX_MSAT,
   MIN_CHANNEL_SAT,
   msatString,
   parseChannelDto,
   parseChannelNote,
+  parseClosingOutput,
   type ChannelDto,
+  type ClosingOutputDto,
+  type ClosingOutputKindDto,
+  type ClosingOutputStatusDto,
   type ChannelNoteDto,
   type ChannelStateDto,
   type ChannelTypeChoice,
@@ -101,9 +107,11 @@ export interface PeerDto {
 
 /**
  * `starting`: the worker is coming up. `running`: this tab runs the node. `locked`: another tab
- * (or window) holds the node's Web Lock. `failed`: the node could not start (see `error`).
+ * (or window) holds the wallet's Web Lock ("Glint is open in another tab"). `stopped`: this tab
+ * ran it and handed it over to another tab that asked ("Glint was opened in another tab").
+ * `failed`: the node could not start (see `error`). From `locked` and `stopped`, `node.takeover`.
  */
-export type NodeStatus = 'starting' | 'running' | 'locked' | 'failed';
+export type NodeStatus = 'starting' | 'running' | 'locked' | 'stopped' | 'failed';
 
 export interface NodeInfoDto {
   status: NodeStatus;
@@ -233,6 +241,12 @@ type NoParams = Record<string, never>;
 /** Every method: its params and its result. */
 export interface Methods extends ChannelMethods, PaymentMethods {
   'node.info': { params: NoParams; result: NodeInfoDto };
+  /**
+   * "Use here": ask the tab that runs the wallet to stop its node (it drains what it was saving and
+   * sending, disconnects its peers, closes the store and lets go of the lock), wait for the lock
+   * (a timeout gives a clear error) and run the wallet in this tab; resolves `running`.
+   */
+  'node.takeover': { params: NoParams; result: NodeInfoDto };
   'peers.list': { params: NoParams; result: PeerDto[] };
   /** `uri` is `<node id>@<host>:<port>` or `<node id>@ws(s)://…`; `proxy` a base URL or template. */
   'peers.connect': { params: { uri: string; proxy: string | null }; result: PeerDto };
@@ -281,6 +295,7 @@ export type ResultOf<M extends Method> = Methods[M]['result'];
 
 export const METHODS: readonly Method[] = [
   'node.info',
+  'node.takeover',
   'peers.list',
   'peers.connect',
   'peers.disconnect',
@@ -341,7 +356,7 @@ export type WorkerMessage =
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-const NODE_STATUSES: readonly NodeStatus[] = ['starting', 'running', 'locked', 'failed'];
+const NODE_STATUSES: readonly NodeStatus[] = ['starting', 'running', 'locked', 'stopped', 'failed'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const ERROR_CODES: readonly RpcErrorCode[] = ['invalid-request', 'invalid-params', 'unavailable', 'failed'];
 
@@ -558,6 +573,7 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   ...CHANNEL_PARAMS,
   ...PAYMENT_PARAMS,
   'node.info': (v) => (shape(v, 'params', []), {}),
+  'node.takeover': (v) => (shape(v, 'params', []), {}),
   'peers.list': (v) => (shape(v, 'params', []), {}),
   'peers.connect': (v) => {
     const o = shape(v, 'params', ['uri'], ['proxy']);
@@ -604,6 +620,7 @@ const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   ...CHANNEL_RESULTS,
   ...PAYMENT_RESULTS,
   'node.info': (v) => parseNodeInfo(v, 'result'),
+  'node.takeover': (v) => parseNodeInfo(v, 'result'),
   'peers.list': (v) => {
     if (!Array.isArray(v)) return fail('result', `expected an array, got ${describe(v)}`);
     return v.map((p, i) => parsePeerDto(p, `result[${i}]`));

@@ -1,0 +1,45 @@
+/**
+ * "Use here" between tabs (DESIGN rule 5): a tab that finds a wallet's lock held asks the holder,
+ * over a BroadcastChannel every tab of the origin listens on, to let go of that wallet. The holder
+ * stops its node cleanly and releases the lock (wallet-host.ts `handOver`); the asker waits for the
+ * lock (lock.ts) and only then opens the store. The message carries no secret: the wallet id only.
+ * What arrives is validated (another tab of the origin, but still a boundary): anything else is ignored.
+ */
+
+export const TAKEOVER_CHANNEL = 'glint-takeover';
+const ID = /^[a-z0-9-]{1,40}$/;
+
+export interface TakeoverChannel {
+  /** Ask whichever tab holds wallet `id` to stop its node and let go of it. */
+  askRelease(id: string): void;
+  /** Another tab asks this one to let go of wallet `id`. Returns an unsubscribe function. */
+  onReleaseAsked(fn: (id: string) => void): () => void;
+  close(): void;
+}
+
+/** The release request, if `data` is one. */
+export function parseReleaseRequest(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const o = data as Record<string, unknown>;
+  if (o.type !== 'release' || typeof o.wallet !== 'string' || !ID.test(o.wallet)) return null;
+  return o.wallet;
+}
+
+/** A TakeoverChannel over BroadcastChannel (null where there is none). */
+export function broadcastTakeover(name: string = TAKEOVER_CHANNEL): TakeoverChannel | null {
+  if (typeof BroadcastChannel !== 'function') return null;
+  const channel = new BroadcastChannel(name);
+  const listeners = new Set<(id: string) => void>();
+  channel.onmessage = (ev: MessageEvent) => {
+    const id = parseReleaseRequest(ev.data);
+    if (id !== null) for (const fn of listeners) fn(id);
+  };
+  return {
+    askRelease: (id) => channel.postMessage({ type: 'release', wallet: id }),
+    onReleaseAsked(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    close: () => channel.close(),
+  };
+}
