@@ -11,6 +11,7 @@
  * The same --seed gives the same inputs.
  */
 import { writeFileSync } from 'node:fs';
+import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { Worker } from 'node:worker_threads';
 import type { Finding, TargetResult } from './runner.ts';
 import { TARGETS } from './targets.ts';
@@ -61,7 +62,7 @@ const SHARED_BYTES = 1 << 20;
 /** Run one target in a worker; a worker that stops making progress is stopped and reported. */
 function runInWorker(name: string, args: Args): Promise<TargetResult> {
   const shared = new SharedArrayBuffer(SHARED_HEADER + SHARED_BYTES);
-  const header = new Int32Array(shared, 0, 2);
+  const header = new Int32Array(shared, 0, 3);
   header[0] = -1;
   const job: WorkerJob = { target: name, iterations: args.iterations, seed: args.seed, budgetMs: args.budgetMs, shared };
   const started = performance.now();
@@ -81,16 +82,17 @@ function runInWorker(name: string, args: Args): Promise<TargetResult> {
       if (current < 0 || now - lastChange < stallMs) return;
       clearInterval(watchdog);
       const length = Atomics.load(header, 1);
-      const input = new TextDecoder().decode(new Uint8Array(shared, SHARED_HEADER, length));
+      const raw = new Uint8Array(shared, SHARED_HEADER, length).slice();
+      const input = Atomics.load(header, 2) === 0 ? bytesToHex(raw) : new TextDecoder().decode(raw);
       const target = TARGETS.find((t) => t.name === name);
       const finding: Finding = { target: name, kind: 'hang', iteration: current, seed: args.seed, input, inputKind: target?.kind ?? 'bytes', error: `no return after ${Math.round(stallMs / 1000)} s (worker stopped)`, ms: now - lastChange };
       void worker.terminate();
       resolve({ target: name, inputs: current + 1, accepted: 0, refused: 0, crashes: 0, hangs: 1, findings: [finding], ms: now - started, slowestMs: now - lastChange });
     }, 1000);
-    worker.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; result: TargetResult }) => {
+    worker.on('message', (m: { type: 'progress'; done: number; found: number } | { type: 'done'; result: TargetResult }) => {
       if (m.type === 'progress') {
         const s = (performance.now() - started) / 1000;
-        process.stderr.write(`  ${name}: ${m.done} inputs, ${s.toFixed(0)} s\n`);
+        process.stderr.write(`  ${name}: ${m.done} inputs, ${m.found} findings, ${s.toFixed(0)} s\n`);
         return;
       }
       clearInterval(watchdog);

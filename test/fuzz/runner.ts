@@ -71,8 +71,8 @@ export interface RunOptions {
   readonly maxFindings?: number;
   /** Called before each input (the worker copies it to shared memory for the watchdog). */
   readonly onInput?: (iteration: number, input: FuzzInput) => void;
-  /** Called every `progressEvery` inputs. */
-  readonly onProgress?: (done: number) => void;
+  /** Called every `progressEvery` inputs with the count so far and the findings (crashes + hangs) so far. */
+  readonly onProgress?: (done: number, found: number) => void;
   readonly progressEvery?: number;
 }
 
@@ -167,7 +167,7 @@ export function runTarget(target: FuzzTarget, opts: RunOptions): TargetResult {
       hangs++;
       record({ ...base, kind: 'hang', error: `took ${ms.toFixed(0)} ms (budget ${budget} ms)` });
     }
-    if (opts.onProgress && (i + 1) % (opts.progressEvery ?? 10_000) === 0) opts.onProgress(i + 1);
+    if (opts.onProgress && (i + 1) % (opts.progressEvery ?? 10_000) === 0) opts.onProgress(i + 1, crashes + hangs);
   }
   return { target: target.name, inputs: opts.iterations, accepted, refused, crashes, hangs, findings, ms: performance.now() - started, slowestMs: slowest };
 }
