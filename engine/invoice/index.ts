@@ -17,4 +17,5 @@ export { invoiceSigningHash, signInvoiceDigest } from './signature.ts';
 export { MAX_INVOICE_AMOUNT_MSAT } from './amount.ts';
 export { encodeInvoice, invoiceTaggedFields } from './encode.ts';
 export { describeInvoice, formatShortChannelId, type InvoiceDescription, type RouteHintHopDescription } from './describe.ts';
+export { recognizeLnurl, type LnurlKind, type LnurlTarget } from './lnurl.ts';
 export { parsePaymentText, parseBip21Amount, type PaymentText } from './payment-uri.ts';

@@ -1,11 +1,13 @@
 /**
  * What a person pasted or scanned: a bare BOLT 11 invoice (any case), a `lightning:` URI
  * (BOLT 11 "Encoding Overview"), a BIP 21 `bitcoin:` URI with optional `lightning=` parameter,
- * or a bare on-chain address. This only sorts the text into parts; the caller decodes the invoice
+ * or a bare on-chain address; LNURL texts and Lightning Addresses are recognised and returned as
+ * `unsupported` (lnurl.ts). This only sorts the text into parts; the caller decodes the invoice
  * (decodeInvoice) or validates the address for its network.
  */
 import { InvoiceError } from './errors.ts';
 import { stripLightningScheme } from './decode.ts';
+import { recognizeLnurl, type LnurlTarget } from './lnurl.ts';
 
 export interface PaymentText {
   /** A BOLT 11 invoice, lowercased (decode it with decodeInvoice). */
@@ -16,6 +18,8 @@ export interface PaymentText {
   readonly amountSat?: bigint;
   readonly label?: string;
   readonly message?: string;
+  /** An LNURL or Lightning Address (lnurl.ts): recognised, but paying it is not supported yet. */
+  readonly unsupported?: LnurlTarget;
 }
 
 const MAX_TEXT = 16_384;
@@ -102,6 +106,8 @@ export function parsePaymentText(text: string): PaymentText {
   if (t === '') throw bad('text', 'is empty');
   if (t.length > MAX_TEXT) throw bad('text', `is longer than ${MAX_TEXT} characters`);
   if (/^bitcoin:/i.test(t)) return parseBip21(t.slice('bitcoin:'.length));
+  const lnurl = recognizeLnurl(t);
+  if (lnurl) return { unsupported: lnurl };
   const bare = stripLightningScheme(t);
   if (looksLikeInvoice(bare)) return { invoice: bare.toLowerCase() };
   if (/^lightning:/i.test(t)) throw bad('invoice', 'the lightning: URI does not hold a BOLT 11 invoice');

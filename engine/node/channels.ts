@@ -200,13 +200,13 @@ export class ChannelManager {
     const counter = await store.get(CHANNEL_INDEX_KEY);
     let next = counter ? decodeIndex(counter) : 0;
     for (const key of await store.keys(CHANNEL_KEY_PREFIX)) {
-      const bytes = await store.get(key);
-      if (!bytes) continue;
       let state: ChannelState;
       try {
+        const bytes = await store.get(key); // a damaged record: CorruptRecordError naming it
+        if (!bytes) continue;
         state = decodeChannelState(bytes);
       } catch (err) {
-        // Never guess: a record we cannot read is reported, and its key is never written over.
+        // Never guess: that channel is frozen (never loaded, signed for, or written over); the rest start.
         this.logger.log('error', 'channel record does not decode; left untouched', { key, error: errorMessage(err) });
         this.keyOwners.set(key, this.placeholder(key));
         continue;

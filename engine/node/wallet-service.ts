@@ -6,6 +6,8 @@
  * Records (inside the EncryptedStore; each value starts with its format version):
  *   `wallet/seed`    v1: u8 network, u16 length + UTF-8 mnemonic, u16 length + UTF-8 BIP 39 passphrase
  *   `wallet/onchain` the on-chain wallet state (engine/wallet/state.ts codec, its own version byte)
+ *   `store/schema`   the store schema version (engine/store/migrations.ts), written at create and
+ *                    brought up to date at every unlock
  * State is written durably after every change that matters (sync, a handed-out address, a
  * broadcast, a funding reservation), before the caller hears about it.
  *
@@ -22,6 +24,8 @@ import { Keychain } from '../keys/keychain.ts';
 import { generateMnemonic, validateMnemonic } from '../keys/mnemonic.ts';
 import { EncryptedStore, type ScryptParams } from '../store/envelope.ts';
 import { RecordCodec } from '../store/records.ts';
+import { encodeSchemaRecord, migrateStore, SCHEMA_KEY, STORE_SCHEMA_VERSION, type MigrationReport } from '../store/migrations.ts';
+import { STORE_UPGRADES } from './store-upgrades.ts';
 import { utf8Decode, utf8Encode } from '../store/utf8.ts';
 import { NETWORKS, type NetworkName } from '../wire/chains.ts';
 import { ByteReader } from '../wire/reader.ts';
@@ -109,7 +113,11 @@ export class WalletService {
   /** Wallet-state writes, one at a time and in call order (the last write holds the newest state). */
   private persisting: Promise<void> = Promise.resolve();
 
-  private constructor(store: EncryptedStore, keychain: Keychain, network: NetworkName, state: WalletState | undefined) {
+  /** What unlocking did to the store's schema (undefined for a wallet created in this session). */
+  readonly migration: MigrationReport | undefined;
+
+  private constructor(store: EncryptedStore, keychain: Keychain, network: NetworkName, state: WalletState | undefined, migration: MigrationReport | undefined) {
+    this.migration = migration;
     this.store = store;
     this.keychain = keychain;
     this.network = network;
@@ -130,21 +138,31 @@ export class WalletService {
     const bip39Passphrase = opts.bip39Passphrase ?? '';
     const keychain = Keychain.fromMnemonic(mnemonic, bip39Passphrase, opts.network);
     const store = await EncryptedStore.create(opts.raw, opts.passphrase, opts.entropy, opts.scrypt ? { scrypt: opts.scrypt } : {});
-    await store.write({ put: [[SEED_KEY, seedCodec.encode({ network: opts.network, mnemonic, bip39Passphrase })]] });
-    return new WalletService(store, keychain, opts.network, undefined);
+    await store.write({
+      put: [
+        [SEED_KEY, seedCodec.encode({ network: opts.network, mnemonic, bip39Passphrase })],
+        [SCHEMA_KEY, encodeSchemaRecord(STORE_SCHEMA_VERSION)],
+      ],
+    });
+    return new WalletService(store, keychain, opts.network, undefined, undefined);
   }
 
-  /** Unlock an existing wallet. Throws WrongPassphraseError / NoWalletError / CorruptRecordError. */
+  /**
+   * Unlock an existing wallet and bring its store to the current schema (store/migrations.ts, one
+   * atomic write). Throws WrongPassphraseError / NoWalletError / CorruptRecordError /
+   * NewerSchemaError (written by a newer Glint; nothing is changed).
+   */
   static async open(opts: OpenWalletOptions): Promise<WalletService> {
     const store = await EncryptedStore.open(opts.raw, opts.passphrase, opts.entropy);
     try {
       const seedBytes = await store.get(SEED_KEY);
       if (!seedBytes) throw new DecodeError(SEED_KEY, 'the wallet has no seed record');
       const seed = seedCodec.decode(seedBytes);
+      const migration = await migrateStore(store, STORE_UPGRADES);
       const keychain = Keychain.fromMnemonic(seed.mnemonic, seed.bip39Passphrase, seed.network);
       const stateBytes = await store.get(ONCHAIN_KEY);
       const state = stateBytes ? decodeWalletState(stateBytes) : undefined;
-      return new WalletService(store, keychain, seed.network, state);
+      return new WalletService(store, keychain, seed.network, state, migration);
     } catch (err) {
       await store.close();
       throw err;

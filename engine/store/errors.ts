@@ -34,8 +34,9 @@ export class WalletExistsError extends Error {
 export class CorruptRecordError extends Error {
   override readonly name: string = 'CorruptRecordError';
   readonly key: string;
-  constructor(key: string, reason: string, message = `record "${key}" is corrupt: ${reason} (it was left untouched)`) {
-    super(message);
+  /** `cause` is the decoder's own error, when a codec refused the bytes (records.ts). */
+  constructor(key: string, reason: string, message = `record "${key}" is corrupt: ${reason} (it was left untouched)`, options?: { cause?: unknown }) {
+    super(message, options);
     this.key = key;
   }
 }
@@ -58,5 +59,18 @@ export class StoreClosedError extends Error {
   override readonly name = 'StoreClosedError';
   constructor(what = 'the store') {
     super(`${what} is closed`);
+  }
+}
+
+/**
+ * The store's schema version (migrations.ts) is newer than this build knows: a newer Glint wrote
+ * this wallet. Nothing is read further or written.
+ */
+export class NewerSchemaError extends Error {
+  override readonly name = 'NewerSchemaError';
+  readonly version: number;
+  constructor(version: number, newest: number) {
+    super(`this wallet was written by a newer Glint (store schema ${version}; this build knows up to ${newest}): update Glint to open it (nothing was changed)`);
+    this.version = version;
   }
 }

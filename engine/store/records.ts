@@ -87,14 +87,14 @@ export class RecordCodec<T> {
       try {
         body = migrate(body);
       } catch (err) {
-        throw new CorruptRecordError(key, `migration ${v} → ${v + 1} failed: ${(err as Error).message}`);
+        throw new CorruptRecordError(key, `migration ${v} → ${v + 1} failed: ${(err as Error).message}`, undefined, { cause: err });
       }
     }
     let value: T;
     try {
       value = this.spec.decode(body);
     } catch (err) {
-      throw new CorruptRecordError(key, `version ${this.version} body does not decode: ${(err as Error).message}`);
+      throw new CorruptRecordError(key, `version ${this.version} body does not decode: ${(err as Error).message}`, undefined, { cause: err });
     }
     return { value, storedVersion: stored, migrated: stored !== this.version };
   }

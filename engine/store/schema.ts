@@ -34,6 +34,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     description: 'KDF parameters, salt and the passphrase-wrapped data key',
   },
   {
+    key: 'store/schema',
+    version: 1,
+    owner: 'engine/store/migrations.ts',
+    description: 'the store schema version (u16); absent in stores of schema 1; upgraded by migrateStore at unlock',
+  },
+  {
     key: 'wallet/seed',
     version: 1,
     owner: 'engine/node/wallet-service.ts',

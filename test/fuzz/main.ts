@@ -1,0 +1,135 @@
+/**
+ * `npm run fuzz -- --iterations N [--target <name>[,<name>…]] [--seed S] [--budget-ms MS]
+ *  [--out FILE] [--list]`
+ *
+ * Runs every fuzz target (test/fuzz/targets*.ts), each in its own worker thread, one after the
+ * other, and prints per target: inputs, accepted, refused (documented errors), crashes, hangs,
+ * time and the slowest input. Findings (crashes: an exception that is not the decoder's documented
+ * error; hangs: an input over the time budget, or one that never returned — the watchdog stops
+ * the worker and reports the input it was running) go to FILE (default fuzz-findings.json) with
+ * the seed, the iteration and the input (hex for bytes) to reproduce each. Exits 1 on any finding.
+ * The same --seed gives the same inputs.
+ */
+import { writeFileSync } from 'node:fs';
+import { bytesToHex } from '../../engine/lib/bytes.ts';
+import { Worker } from 'node:worker_threads';
+import type { Finding, TargetResult } from './runner.ts';
+import { TARGETS } from './targets.ts';
+import { SHARED_HEADER, type WorkerJob } from './worker-job.ts';
+
+interface Args {
+  iterations: number;
+  targets: string[];
+  seed: string;
+  budgetMs: number;
+  out: string;
+  list: boolean;
+}
+
+function usage(message: string): never {
+  console.error(`fuzz: ${message}\nusage: npm run fuzz -- --iterations N [--target name[,name…]] [--seed S] [--budget-ms MS] [--out FILE] [--list]`);
+  process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { iterations: 10_000, targets: [], seed: 'glint', budgetMs: 1000, out: 'fuzz-findings.json', list: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${flag} needs a value`);
+      return v;
+    };
+    const positive = (v: string, what: string): number => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 1) usage(`${what} must be a positive integer, got "${v}"`);
+      return n;
+    };
+    if (flag === '--iterations') args.iterations = positive(value(), '--iterations');
+    else if (flag === '--target') args.targets.push(...value().split(',').filter((t) => t !== ''));
+    else if (flag === '--seed') args.seed = value();
+    else if (flag === '--budget-ms') args.budgetMs = positive(value(), '--budget-ms');
+    else if (flag === '--out') args.out = value();
+    else if (flag === '--list') args.list = true;
+    else usage(`unknown argument "${flag}"`);
+  }
+  for (const t of args.targets) if (!TARGETS.some((x) => x.name === t)) usage(`no target "${t}" (see --list)`);
+  return args;
+}
+
+const SHARED_BYTES = 1 << 20;
+
+/** Run one target in a worker; a worker that stops making progress is stopped and reported. */
+function runInWorker(name: string, args: Args): Promise<TargetResult> {
+  const shared = new SharedArrayBuffer(SHARED_HEADER + SHARED_BYTES);
+  const header = new Int32Array(shared, 0, 3);
+  header[0] = -1;
+  const job: WorkerJob = { target: name, iterations: args.iterations, seed: args.seed, budgetMs: args.budgetMs, shared };
+  const started = performance.now();
+  const stallMs = Math.max(30_000, 10 * args.budgetMs);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: job });
+    let last = -1;
+    let lastChange = performance.now();
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      const current = Atomics.load(header, 0);
+      if (current !== last) {
+        last = current;
+        lastChange = now;
+        return;
+      }
+      if (current < 0 || now - lastChange < stallMs) return;
+      clearInterval(watchdog);
+      const length = Atomics.load(header, 1);
+      const raw = new Uint8Array(shared, SHARED_HEADER, length).slice();
+      const input = Atomics.load(header, 2) === 0 ? bytesToHex(raw) : new TextDecoder().decode(raw);
+      const target = TARGETS.find((t) => t.name === name);
+      const finding: Finding = { target: name, kind: 'hang', iteration: current, seed: args.seed, input, inputKind: target?.kind ?? 'bytes', error: `no return after ${Math.round(stallMs / 1000)} s (worker stopped)`, ms: now - lastChange };
+      void worker.terminate();
+      resolve({ target: name, inputs: current + 1, accepted: 0, refused: 0, crashes: 0, hangs: 1, findings: [finding], ms: now - started, slowestMs: now - lastChange });
+    }, 1000);
+    worker.on('message', (m: { type: 'progress'; done: number; found: number } | { type: 'done'; result: TargetResult }) => {
+      if (m.type === 'progress') {
+        const s = (performance.now() - started) / 1000;
+        process.stderr.write(`  ${name}: ${m.done} inputs, ${m.found} findings, ${s.toFixed(0)} s\n`);
+        return;
+      }
+      clearInterval(watchdog);
+      resolve(m.result);
+      void worker.terminate();
+    });
+    worker.on('error', (err) => {
+      clearInterval(watchdog);
+      reject(err);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.list) {
+    for (const t of TARGETS) console.log(`${t.name.padEnd(24)} ${t.kind.padEnd(6)} ${t.description}`);
+    return;
+  }
+  const names = args.targets.length > 0 ? args.targets : TARGETS.map((t) => t.name);
+  console.log(`fuzz: ${names.length} targets × ${args.iterations} inputs, seed "${args.seed}", budget ${args.budgetMs} ms per input`);
+  const results: TargetResult[] = [];
+  for (const name of names) {
+    const r = await runInWorker(name, args);
+    results.push(r);
+    const rate = r.inputs / (r.ms / 1000);
+    console.log(
+      `${r.target.padEnd(24)} inputs ${String(r.inputs).padStart(9)}  accepted ${String(r.accepted).padStart(8)}  refused ${String(r.refused).padStart(9)}  crashes ${r.crashes}  hangs ${r.hangs}  ${(r.ms / 1000).toFixed(1)} s (${rate.toFixed(0)}/s, slowest ${r.slowestMs.toFixed(1)} ms)`,
+    );
+    for (const f of r.findings) console.log(`  ${f.kind} at iteration ${f.iteration}: ${f.error}\n    input: ${f.input.length > 200 ? `${f.input.slice(0, 200)}…` : f.input}`);
+  }
+  const findings = results.flatMap((r) => r.findings);
+  writeFileSync(args.out, `${JSON.stringify({ seed: args.seed, iterations: args.iterations, budgetMs: args.budgetMs, results: results.map(({ findings: _f, ...rest }) => rest), findings }, null, 2)}\n`);
+  const crashes = results.reduce((n, r) => n + r.crashes, 0);
+  const hangs = results.reduce((n, r) => n + r.hangs, 0);
+  console.log(`fuzz: ${crashes} crashes, ${hangs} hangs; findings written to ${args.out}`);
+  if (crashes + hangs > 0) process.exitCode = 1;
+}
+
+await main();

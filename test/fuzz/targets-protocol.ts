@@ -1,0 +1,256 @@
+/**
+ * Fuzz targets for what a peer sends (BOLT 1 wire messages, TLV streams, BigSize, feature bits;
+ * BOLT 4 onions, hop payloads and failure packets) and what a payer pastes (BOLT 11 invoices,
+ * BIP 21 / `lightning:` texts, LNURL and Lightning Addresses). Each names the error class its
+ * decoder documents; anything else thrown is a crash.
+ */
+import { bech32 } from '@scure/base';
+import { ecdh, publicKeyOf } from '../../engine/crypto/secp256k1.ts';
+import { DecodeError } from '../../engine/lib/errors.ts';
+import { bytesToHex, hexToBytes } from '../../engine/lib/bytes.ts';
+import { decodeInvoice, InvoiceError, parsePaymentText, recognizeLnurl } from '../../engine/invoice/index.ts';
+import { buildOnion, decodeFailurePacket, decodeHopPayload, peelOnion } from '../../engine/onion/index.ts';
+import { FeatureVector, checkPeerFeatures, missingDependency } from '../../engine/wire/features.ts';
+import { decodeMessage, encodeMessage } from '../../engine/wire/message.ts';
+import { ByteReader } from '../../engine/wire/reader.ts';
+import { decodeTlvStream } from '../../engine/wire/tlv.ts';
+import { pairRun, vector } from './corpus.ts';
+import type { Rng } from './mutate.ts';
+import type { FuzzTarget } from './runner.ts';
+
+const isDecodeError = (err: unknown): boolean => err instanceof DecodeError;
+const isInvoiceError = (err: unknown): boolean => err instanceof InvoiceError;
+const never = (): boolean => false;
+
+interface TlvVectors {
+  valid: { stream: string }[];
+  invalid: { stream: string }[];
+}
+
+const onionVector = vector<{ onion: string; decode: string[]; generate: { associated_data: string; hops: { pubkey: string; payload: string }[] } }>('bolt04-onion-test.json');
+const errorVector = vector<{ errorpacket: string; generate: { hops: { hop_shared_secret: string }[] } }>('bolt04-onion-error-test.json');
+const ONION_KEYS = onionVector.decode.map(hexToBytes);
+const ASSOCIATED_DATA = hexToBytes(onionVector.generate.associated_data);
+const SHARED_SECRETS = errorVector.generate.hops.map((h) => hexToBytes(h.hop_shared_secret));
+
+function setupMessages(): Uint8Array[] {
+  return [
+    encodeMessage({ type: 'init', globalFeatures: new Uint8Array(0), features: FeatureVector.fromBits([0, 9, 12, 14, 17, 23, 27, 45, 47, 51]).toBytes(), networks: [new Uint8Array(32).fill(6)], remoteAddress: Uint8Array.of(1, 127, 0, 0, 1, 0x26, 0x07) }),
+    encodeMessage({ type: 'error', channelId: new Uint8Array(32), data: new TextEncoder().encode('internal error') }),
+    encodeMessage({ type: 'warning', channelId: new Uint8Array(32).fill(1), data: new TextEncoder().encode('bad fee') }),
+    encodeMessage({ type: 'ping', numPongBytes: 16, ignoredLength: 4 }),
+    encodeMessage({ type: 'pong', ignoredLength: 16 }),
+    ...vector<{ valid: { message: string }[]; invalid: { message: string }[] }>('bolt01-message-extension.json').valid.map((v) => hexToBytes(v.message)),
+  ];
+}
+
+const TLV_KNOWN = new Set([0n, 1n, 2n, 3n, 11n, 254n]);
+
+/** The onion packets of the vector route, one per hop, each with the key that peels it. */
+function onionChain(): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let packet: Uint8Array = hexToBytes(onionVector.onion);
+  for (const key of ONION_KEYS) {
+    out.push(packet);
+    const peeled = peelOnion(packet, ASSOCIATED_DATA, (p) => ecdh(key, p));
+    if (peeled.kind !== 'forward') break;
+    packet = peeled.nextPacket;
+  }
+  return out;
+}
+
+const EPHEMERAL_TO_KEY = new Map<string, Uint8Array>();
+function keyFor(packet: Uint8Array): Uint8Array {
+  if (EPHEMERAL_TO_KEY.size === 0) {
+    const chain = onionChain();
+    chain.forEach((p, i) => EPHEMERAL_TO_KEY.set(bytesToHex(p.subarray(1, 34)), ONION_KEYS[i] as Uint8Array));
+  }
+  return EPHEMERAL_TO_KEY.get(bytesToHex(packet.subarray(1, 34))) ?? (ONION_KEYS[0] as Uint8Array);
+}
+
+const HOP0_ID = publicKeyOf(ONION_KEYS[0] as Uint8Array);
+
+/** An onion to hop 0 whose (valid-HMAC) payload is the mutated bytes: reaches payload decoding. */
+function onionWithPayload(rng: Rng, _input: Uint8Array, seeds: readonly Uint8Array[]): Uint8Array {
+  const payloads = onionVector.generate.hops.map((h) => hexToBytes(h.payload));
+  const base = rng.pick(payloads);
+  const payload = base.slice(0, 2 + rng.below(Math.max(1, base.length - 1)));
+  for (let k = rng.below(4); k > 0; k--) payload[rng.below(payload.length)] = rng.u32() & 0xff;
+  const hops = [{ nodeId: HOP0_ID, payload }];
+  if (rng.chance(0.5)) hops.push({ nodeId: publicKeyOf(ONION_KEYS[1] as Uint8Array), payload: rng.pick(payloads) });
+  try {
+    // A session key below the curve order (first byte 1).
+    return buildOnion(hops, Uint8Array.of(1, ...rng.bytes(31)), ASSOCIATED_DATA).packet;
+  } catch {
+    return rng.pick(seeds);
+  }
+}
+
+/** A BOLT 11 string with mutated 5-bit words and a recomputed checksum: reaches tag parsing and the signature. */
+function rechecksummed(rng: Rng, input: string): string {
+  try {
+    const { prefix, words } = bech32.decode(input.toLowerCase() as `${string}1${string}`, false);
+    const w = [...words];
+    for (let k = 1 + rng.below(4); k > 0; k--) {
+      const op = rng.below(4);
+      const at = rng.below(w.length + 1);
+      if (op === 0 && w.length > 0) w[Math.min(at, w.length - 1)] = rng.below(32);
+      else if (op === 1) w.splice(at, 0, ...Array.from({ length: 1 + rng.below(10) }, () => rng.below(32)));
+      else if (op === 2) w.splice(at, 1 + rng.below(10));
+      else w.splice(at, 0, rng.below(32), rng.below(32), rng.below(32)); // a tag header
+    }
+    const hrp = rng.chance(0.2) ? rng.pick(['lnbc', 'lntb', 'lnbcrt', 'lntbs', 'lnbc1', 'lnbc20m', 'lnbc2500u', 'lnbc9678785340p', 'lnbc0', 'lnbc1000000000000']) : prefix;
+    return bech32.encode(hrp, w, false);
+  } catch {
+    return input;
+  }
+}
+
+const INVOICES = vector<{ valid: { invoice: string }[]; invalid: { invoice: string }[] }>('bolt11-invoices.json');
+const INVOICE_TEXTS = [...INVOICES.valid, ...INVOICES.invalid].map((v) => v.invoice);
+
+export const PROTOCOL_TARGETS: readonly FuzzTarget[] = [
+  {
+    name: 'wire-message',
+    description: 'BOLT 1/2 message decode (every known type, unknown odd/even types)',
+    kind: 'bytes',
+    seeds: () => [...setupMessages(), ...pairRun().messages],
+    run: (b) => void decodeMessage(b),
+    expected: isDecodeError,
+    maxLength: 70_000,
+  },
+  {
+    name: 'wire-tlv',
+    description: 'BOLT 1 TLV stream decode (ordering, canonical BigSize, unknown even types)',
+    kind: 'bytes',
+    seeds: () => {
+      const v = vector<TlvVectors>('bolt01-tlv.json');
+      return [...v.valid, ...v.invalid].map((x) => hexToBytes(x.stream));
+    },
+    run: (b) => void decodeTlvStream(b, TLV_KNOWN),
+    expected: isDecodeError,
+  },
+  {
+    name: 'wire-bigsize',
+    description: 'BOLT 1 BigSize reads until the input is used up',
+    kind: 'bytes',
+    seeds: () => vector<{ decoding: { bytes: string }[] }>('bolt01-bigsize.json').decoding.map((d) => hexToBytes(d.bytes)),
+    run: (b) => {
+      const r = new ByteReader(b);
+      while (!r.done) r.bigsize('bigsize');
+    },
+    expected: isDecodeError,
+    maxLength: 64,
+  },
+  {
+    name: 'wire-features',
+    description: 'BOLT 9 feature bits from a peer: parse, dependency and compatibility checks',
+    kind: 'bytes',
+    seeds: () => [FeatureVector.fromBits([0, 9, 12, 14, 17, 23, 27, 45, 47, 51]).toBytes(), Uint8Array.of(0x02, 0xa2), new Uint8Array(0)],
+    run: (b) => {
+      const v = FeatureVector.fromBytes(b);
+      missingDependency(v);
+      checkPeerFeatures(FeatureVector.fromBits([1, 9, 13, 15, 17, 23, 27, 45, 47, 51]), v);
+    },
+    expected: never,
+    maxLength: 1024,
+  },
+  {
+    name: 'onion-peel',
+    description: 'BOLT 4 onion peel with our node key (never throws: malformed / bad-payload results)',
+    kind: 'bytes',
+    seeds: onionChain,
+    run: (b) => {
+      const key = keyFor(b);
+      void peelOnion(b, ASSOCIATED_DATA, (p) => ecdh(key, p));
+    },
+    expected: never,
+    mutate: onionWithPayload,
+    maxLength: 1400,
+  },
+  {
+    name: 'onion-payload',
+    description: 'BOLT 4 hop payload TLV decode (intermediate and final)',
+    kind: 'bytes',
+    seeds: () =>
+      onionVector.generate.hops.map((h) => {
+        const raw = hexToBytes(h.payload);
+        // The vector's payloads carry their BigSize length first.
+        const r = new ByteReader(raw);
+        const len = Number(r.bigsize('len'));
+        return raw.subarray(r.offset, r.offset + len);
+      }),
+    run: (b) => {
+      for (const isFinal of [false, true]) {
+        try {
+          decodeHopPayload(b, isFinal);
+        } catch (err) {
+          if (!(err instanceof DecodeError)) throw err;
+        }
+      }
+    },
+    expected: isDecodeError,
+  },
+  {
+    name: 'onion-failure',
+    description: 'BOLT 4 returned failure packet: unwrap with the route secrets and decode',
+    kind: 'bytes',
+    seeds: () => [hexToBytes(errorVector.errorpacket)],
+    run: (b) => void decodeFailurePacket(b, SHARED_SECRETS),
+    expected: never,
+    maxLength: 2048,
+  },
+  {
+    name: 'bolt11',
+    description: 'BOLT 11 invoice decode (bech32, hrp amount, tagged fields, signature recovery)',
+    kind: 'string',
+    seeds: () => INVOICE_TEXTS,
+    tokens: ['lnbc', 'lntb', 'lntbs', 'lnbcrt', 'lightning:', 'LIGHTNING:', '1', 'm', 'u', 'n', 'p', 'qqqqqq', 'pp5', 'sp5'],
+    run: (t) => void decodeInvoice(t),
+    expected: isInvoiceError,
+    mutate: rechecksummed,
+    maxLength: 8000,
+  },
+  {
+    name: 'payment-text',
+    description: 'Pasted/scanned payment text: BIP 21 bitcoin: URIs, lightning: URIs, invoices, addresses, LNURL',
+    kind: 'string',
+    seeds: () => [
+      ...INVOICE_TEXTS.slice(0, 4),
+      `lightning:${INVOICE_TEXTS[0]}`,
+      `bitcoin:bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080?amount=0.0001&label=Shop&message=Order%2012&lightning=${INVOICE_TEXTS[1]}`,
+      'bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=50&req-somethingyoudontunderstand=50',
+      'bitcoin:?lightning=LNBC1',
+      'BITCOIN:1BoatSLRHtKNngkdXEeobR76b53LbtpyT',
+      'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx',
+      'LNURL1DP68GURN8GHJ7UM9WFMXJCM99E3K7MF0V9CXJ0M385EKVCENXC6R2C35XVUKXEFCV5MKVV34X5EKZD3EV56NYD3HXQURZEPEXEJXXEPNXSCRVWFNV9NXZCN9XQ6XYEFHVGCXXCMYXYMNSERXFQ5FNS',
+      'lightning:lnurl1dp68gurn8ghj7um9wfmxjcm99e3k7mf0v9cxj0m385ekvcenxc6r2c35xvukxefcv5mkvv34x5ekzd3ev56nyd3hxqurzepexejxxepnxscrvwfnv9nxzcn9xq6xyefhvgcxxcmyxymnserxfq5fns',
+      'lnurlp://service.com/api?q=3fc3645b439ce8e7',
+      'keyauth://site.onion/auth?tag=login&k1=00',
+      'satoshi@bitcoin.org',
+    ],
+    tokens: ['bitcoin:', 'lightning:', 'lightning=', 'amount=', 'label=', 'message=', 'req-', '?', '&', '%', '%ZZ', '@', 'lnurl1', 'lnurlp://', 'keyauth://', '.onion', 'bcrt1q', 'tb1q', 'bc1q'],
+    run: (t) => void parsePaymentText(t),
+    expected: isInvoiceError,
+    maxLength: 20_000,
+  },
+  {
+    name: 'lnurl',
+    description: 'LNURL (LUD-01 bech32, LUD-17 schemes) and Lightning Address (LUD-16) recogniser',
+    kind: 'string',
+    seeds: () => [
+      'LNURL1DP68GURN8GHJ7UM9WFMXJCM99E3K7MF0V9CXJ0M385EKVCENXC6R2C35XVUKXEFCV5MKVV34X5EKZD3EV56NYD3HXQURZEPEXEJXXEPNXSCRVWFNV9NXZCN9XQ6XYEFHVGCXXCMYXYMNSERXFQ5FNS',
+      'lnurlw://service.com/api?q=3fc3645b439ce8e7',
+      'lnurlc://node.example:8080/c',
+      'keyauth://site.onion/auth?tag=login&k1=00',
+      'satoshi@bitcoin.org',
+      'a.b+c_d-e@sub.domain.example',
+    ],
+    tokens: ['lnurl1', 'LNURL1', 'lnurlp://', 'lnurlw://', 'lnurlc://', 'keyauth://', 'lightning:', '@', '.', '.onion', ':443', '/'],
+    run: (t) => void recognizeLnurl(t),
+    expected: isInvoiceError,
+    mutate: rechecksummed,
+    maxLength: 3000,
+  },
+];
+
