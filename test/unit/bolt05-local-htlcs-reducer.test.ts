@@ -19,7 +19,7 @@ import { publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { hash160, p2wpkh } from '../../engine/channel/bolt3/scripts.ts';
 import { SIGHASH_ALL, encodeSignature, signInput } from '../../engine/channel/bolt3/sign.ts';
 import { type WalletCoin, buildAnchorHtlcTx } from '../../engine/channel/bolt5/index.ts';
-import { forceClosingTxs } from '../../engine/node/channel-onchain.ts';
+import { closingTxs } from '../../engine/node/channel-onchain.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import type { ForceClosingState } from '../../engine/channel/types.ts';
 import { ChannelPair } from '../harness/channel-pair.ts';
@@ -148,7 +148,7 @@ describe('BOLT 5 our commitment with HTLCs', () => {
     // Restart from the persisted snapshot: the same funded tx is published again, nothing new is asked.
     const restored = decodeChannelState(pair.a.persisted!);
     expect(restored.type).toBe('force-closing');
-    const published = forceClosingTxs(restored as ForceClosingState).publish.map(([, raw]) => bytesToHex(raw));
+    const published = [...closingTxs(restored).publish.values()].map((raw) => bytesToHex(raw));
     expect(published).toContain(bytesToHex(funded));
     pair.a.state = restored;
     pair.step('A', { type: 'tick' });
