@@ -62,7 +62,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
     // A wallet command that opens the store itself meets the running node's lock.
     const locked = await glint(rig.node('address'));
     expect(locked.code).toBe(1);
-    expect(locked.stderr).toMatch(/in use|locked/);
+    expect(locked.stderr).toMatch(/another glint is running on .+ \(pid \d+\)/);
     expect(locked.stderr.trim().split('\n')).toHaveLength(1);
   });
 
