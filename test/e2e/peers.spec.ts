@@ -148,13 +148,13 @@ test('installable: manifest, icons and an active service worker; the shell opens
   await context.setOffline(false);
 });
 
-test('a second tab says the node is running in another tab', async ({ page, context }) => {
+test('a second tab says Glint is open in another tab', async ({ page, context }) => {
   await openRunning(page);
   const second = await context.newPage();
   await second.goto('/');
   const card = second.getByTestId('node-unavailable');
   await expect(card).toHaveAttribute('data-status', 'locked');
-  await expect(card).toContainText('running in another tab');
+  await expect(card).toContainText('Glint is open in another tab');
   await expect(second.locator('#peer-uri')).toHaveCount(0);
   // The first tab keeps running.
   await expect(page.getByTestId('node-status')).toHaveAttribute('data-status', 'running');
