@@ -294,7 +294,8 @@ function readChannelType(r: ByteReader, field: string): ChannelType {
   return t;
 }
 
-function readParams(r: ByteReader, field: string): ChannelParams {
+/** One side's ChannelParams as `params` wrote them: every point checked on the curve, an empty upfront script refused (also read by engine/node/backup-codec.ts). */
+export function readParams(r: ByteReader, field: string): ChannelParams {
   const dustLimitSat = r.u64(`${field}.dustLimitSat`);
   const maxHtlcValueInFlightMsat = r.u64(`${field}.maxHtlcValueInFlightMsat`);
   const channelReserveSat = r.u64(`${field}.channelReserveSat`);

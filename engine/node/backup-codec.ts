@@ -33,6 +33,7 @@
 import { aeadDecrypt, aeadEncrypt } from '../crypto/aead.ts';
 import { hkdf2 } from '../crypto/hash.ts';
 import { CHANNEL_TYPES, type ChannelType } from '../channel/bolt3/types.ts';
+import { readParams } from '../channel/codec.ts';
 import type { ChannelParams, FundingOutpoint } from '../channel/types.ts';
 import { concatBytes, equalBytes } from '../lib/bytes.ts';
 import { DecodeError, ValidationError } from '../lib/errors.ts';
@@ -144,6 +145,7 @@ function u32Field(n: number, field: string): number {
   return n;
 }
 
+/** The same bytes as the channel snapshot's params (read back by its `readParams`), with every point validated on export. */
 function writeParams(w: ByteWriter, p: ChannelParams, field: string): void {
   w.u64(p.dustLimitSat, `${field}.dustLimitSat`).u64(p.maxHtlcValueInFlightMsat, `${field}.maxHtlcValueInFlightMsat`);
   w.u64(p.channelReserveSat, `${field}.channelReserveSat`).u64(p.htlcMinimumMsat, `${field}.htlcMinimumMsat`);
@@ -155,38 +157,6 @@ function writeParams(w: ByteWriter, p: ChannelParams, field: string): void {
   writePoint(w, p.htlcBasepoint, `${field}.htlcBasepoint`);
   if (p.upfrontShutdownScript !== undefined && p.upfrontShutdownScript.length > 0) w.u8(1).u16Prefixed(p.upfrontShutdownScript, `${field}.upfrontShutdownScript`);
   else w.u8(0);
-}
-
-function readParams(r: ByteReader, field: string): ChannelParams {
-  const dustLimitSat = r.u64(`${field}.dustLimitSat`);
-  const maxHtlcValueInFlightMsat = r.u64(`${field}.maxHtlcValueInFlightMsat`);
-  const channelReserveSat = r.u64(`${field}.channelReserveSat`);
-  const htlcMinimumMsat = r.u64(`${field}.htlcMinimumMsat`);
-  const toSelfDelay = r.u16(`${field}.toSelfDelay`);
-  const maxAcceptedHtlcs = r.u16(`${field}.maxAcceptedHtlcs`);
-  const fundingPubkey = readPoint(r, `${field}.fundingPubkey`);
-  const revocationBasepoint = readPoint(r, `${field}.revocationBasepoint`);
-  const paymentBasepoint = readPoint(r, `${field}.paymentBasepoint`);
-  const delayedPaymentBasepoint = readPoint(r, `${field}.delayedPaymentBasepoint`);
-  const htlcBasepoint = readPoint(r, `${field}.htlcBasepoint`);
-  const flag = r.u8(`${field}.upfrontShutdownScript`);
-  if (flag > 1) throw new DecodeError(`${field}.upfrontShutdownScript`, `bad presence flag ${flag}`);
-  const upfront = flag === 1 ? r.u16Prefixed(`${field}.upfrontShutdownScript`).slice() : undefined;
-  if (upfront !== undefined && upfront.length === 0) throw new DecodeError(`${field}.upfrontShutdownScript`, 'present but empty');
-  return {
-    dustLimitSat,
-    maxHtlcValueInFlightMsat,
-    channelReserveSat,
-    htlcMinimumMsat,
-    toSelfDelay,
-    maxAcceptedHtlcs,
-    fundingPubkey,
-    revocationBasepoint,
-    paymentBasepoint,
-    delayedPaymentBasepoint,
-    htlcBasepoint,
-    ...(upfront !== undefined ? { upfrontShutdownScript: upfront } : {}),
-  };
 }
 
 function checkPeerUri(uri: string, peerNodeId: Uint8Array, field: string, Err: typeof DecodeError | typeof ValidationError): void {
