@@ -42,6 +42,7 @@ import { NETWORKS, type NetworkName } from '../wire/chains.ts';
 import { POINT_LEN, readFixed, readPoint, writeFixed, writePoint } from '../wire/messages/channel-fields.ts';
 import { ByteReader } from '../wire/reader.ts';
 import { ByteWriter } from '../wire/writer.ts';
+import { fromAscii } from './peer-book.ts';
 
 export const BACKUP_MAGIC = new Uint8Array([0x47, 0x4c, 0x42, 0x4b]); // "GLBK"
 export const BACKUP_VERSION = 1;
@@ -129,15 +130,6 @@ function ascii(text: string, field: string): Uint8Array {
     out[i] = c;
   }
   return out;
-}
-
-function fromAscii(bytes: Uint8Array, field: string): string {
-  let s = '';
-  for (const b of bytes) {
-    if (b < 0x20 || b > 0x7e) throw new DecodeError(field, 'must be printable ASCII');
-    s += String.fromCharCode(b);
-  }
-  return s;
 }
 
 function u32Field(n: number, field: string): number {

@@ -36,7 +36,8 @@ function ascii(text: string, field: string): Uint8Array {
   return out;
 }
 
-function fromAscii(bytes: Uint8Array, field: string): string {
+/** Stored text that must be printable ASCII (a peer URI, a proxy URL); DecodeError naming `field` otherwise. Also read by backup-codec.ts. */
+export function fromAscii(bytes: Uint8Array, field: string): string {
   let s = '';
   for (const b of bytes) {
     if (b < 0x20 || b > 0x7e) throw new DecodeError(field, 'must be printable ASCII');
