@@ -9,6 +9,7 @@ import { WalletState } from './state/wallet.svelte.ts';
 import { ChannelsState } from './state/channels.svelte.ts';
 import { PaymentsState } from './state/payments.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
+import { backup } from './state/backup.svelte.ts';
 import App from './App.svelte';
 import './app.css';
 
@@ -17,6 +18,7 @@ const node = new NodeState(client);
 const wallet = new WalletState(client);
 const channels = new ChannelsState(client);
 const payments = new PaymentsState(client);
+backup.attach(client);
 void node.start();
 void wallet.start();
 void channels.start();

@@ -112,6 +112,7 @@ export type { ChannelBackup, BackupChannel } from './node/backup-codec.ts';
 export { BackupExporter, backupFingerprint, sealStoreBackup } from './node/backup-exporter.ts';
 export type { BackupSink, SealedBackup } from './node/backup-exporter.ts';
 export { importBackupFile } from './node/backup-import.ts';
+export type { BackupImporter } from './node/backup-import.ts';
 export type { RestoreResult } from './node/backup-restore.ts';
 export { LATEST_BACKUP_KEY, readLatestBackup, storeBackupSink, markBackupDownloaded } from './node/backup-latest.ts';
 export type { LatestBackup } from './node/backup-latest.ts';

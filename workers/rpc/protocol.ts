@@ -19,6 +19,8 @@ import type { ChannelDto, ChannelMethods, ChannelNoteDto } from './protocol-chan
 import { CHANNEL_PARAMS, CHANNEL_RESULTS, parseChannelDto, parseChannelNote } from './protocol-channels.ts';
 import type { PaymentDto, PaymentMethods } from './protocol-payments.ts';
 import { PAYMENT_PARAMS, PAYMENT_RESULTS, parsePaymentDto } from './protocol-payments.ts';
+import type { BackupMethods } from './protocol-backup.ts';
+import { BACKUP_PARAMS, BACKUP_RESULTS } from './protocol-backup.ts';
 import {
   boolean,
   channelId,
@@ -81,6 +83,7 @@ export {
   type PayResultDto,
   type PayRouteDto,
 } from './protocol-payments.ts';
+export { MAX_BACKUP_BASE64, MAX_BACKUP_BYTES, base64ToBytes, bytesToBase64, type BackupStatusDto } from './protocol-backup.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -239,7 +242,7 @@ export type NodeEvent =
 type NoParams = Record<string, never>;
 
 /** Every method: its params and its result. */
-export interface Methods extends ChannelMethods, PaymentMethods {
+export interface Methods extends ChannelMethods, PaymentMethods, BackupMethods {
   'node.info': { params: NoParams; result: NodeInfoDto };
   /**
    * "Use here": ask the tab that runs the wallet to stop its node (it drains what it was saving and
@@ -322,6 +325,9 @@ export const METHODS: readonly Method[] = [
   'payment.estimateFee',
   'payment.pay',
   'payment.list',
+  'backup.status',
+  'backup.download',
+  'backup.import',
 ];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
@@ -572,6 +578,7 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
 const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   ...CHANNEL_PARAMS,
   ...PAYMENT_PARAMS,
+  ...BACKUP_PARAMS,
   'node.info': (v) => (shape(v, 'params', []), {}),
   'node.takeover': (v) => (shape(v, 'params', []), {}),
   'peers.list': (v) => (shape(v, 'params', []), {}),
@@ -619,6 +626,7 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
 const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   ...CHANNEL_RESULTS,
   ...PAYMENT_RESULTS,
+  ...BACKUP_RESULTS,
   'node.info': (v) => parseNodeInfo(v, 'result'),
   'node.takeover': (v) => parseNodeInfo(v, 'result'),
   'peers.list': (v) => {
