@@ -100,6 +100,12 @@ describe('glint backup export / import with a real LDK peer on regtest', () => {
     rig.run!.kill('SIGTERM');
     expect(await rig.runExit).toBe(0);
     await peer.node.waitForNoPeer(nodeIdOf());
+    // Without glint run: in-process, from the store alone (no --esplora needed).
+    const offline = join(rig.dir, 'offline.glint');
+    const o = await glint(['--data', data, 'backup', 'export', '--out', offline]);
+    expect(o.stderr).toBe('');
+    expect(o.json).toEqual({ file: offline, channels: 1 });
+    expect(await channelsIn(offline)).toEqual([channelId]);
   }, 120_000);
 
   const nodeIdOf = (): string => bytesToHex(keys().nodeId());
@@ -154,6 +160,10 @@ describe('glint backup export / import with a real LDK peer on regtest', () => {
 
   test('glint run: LDK force-closes on the lost-state reestablish, our to_remote is swept; balance exact to the sat', async () => {
     await rig.startRun();
+    // An import needs the store: refused while the node runs on it.
+    const locked = await glint(['--data', data, 'backup', 'import', join(rig.dir, 'saved.glint')]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/another glint is running on .+ \(pid \d+\)/);
     // LDK's commitment spends the funding output (Glint never publishes one: it has no state).
     const fundingVout = (await tx(fundingTxid)).vout.findIndex((o) => o.value === 200_000);
     const commitmentTxid = await rig.until(async () => {
