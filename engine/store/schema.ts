@@ -82,6 +82,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     description: 'node ids the user trusts for zero-conf channels (their opens get minimum_depth 0)',
   },
   {
+    key: 'node/backup-latest',
+    version: 1,
+    owner: 'engine/node/backup-latest.ts',
+    description: 'the browser node\'s newest channel backup file (already encrypted with the seed\'s backup key), its content fingerprint, and whether it changed since the user last downloaded it',
+  },
+  {
     key: 'node/payments/out/',
     version: 1,
     owner: 'engine/node/payments/records.ts',

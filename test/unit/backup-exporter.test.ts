@@ -18,6 +18,7 @@ import { BackupExporter, type BackupSink } from '../../engine/node/backup-export
 import { importBackupFile } from '../../engine/node/backup-import.ts';
 import { LATEST_BACKUP_KEY, markBackupDownloaded, readLatestBackup, storeBackupSink } from '../../engine/node/backup-latest.ts';
 import { silentLogger, type Clock } from '../../engine/ports.ts';
+import { recordSpecFor, schemaProblems } from '../../engine/store/schema.ts';
 import { ChannelPair } from '../harness/channel-pair.ts';
 
 const clock: Clock = { now: () => 1_800_000_000_000, setTimer: () => () => {} };
@@ -109,6 +110,9 @@ describe('the latest backup in the store (browser)', () => {
     // A stale download (of the older file) does not clear the newer mark.
     await markBackupDownloaded(store, first.fingerprint);
     expect((await readLatestBackup(store))!.changedSinceDownload).toBe(true);
+    // The record is in the store schema, at the codec's version.
+    expect(recordSpecFor(LATEST_BACKUP_KEY)).toMatchObject({ key: LATEST_BACKUP_KEY, version: (await store.get(LATEST_BACKUP_KEY))![0] });
+    expect(schemaProblems()).toEqual([]);
     // A corrupt record is refused by name.
     await store.write({ put: [[LATEST_BACKUP_KEY, Uint8Array.of(1, 0)]] });
     await expect(readLatestBackup(store)).rejects.toThrow(/node\/backup-latest/);
