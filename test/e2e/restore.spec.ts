@@ -184,6 +184,14 @@ test('two channels and a payment → export backup → wipe → restore from see
   await fresh.getByTestId('tab-wallet').click();
   await expect(fresh.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', String(expected), { timeout: 90_000 });
   await shot(fresh, 'funds-back');
+
+  // Importing the same file again from Settings is refused with the reason; nothing changes.
+  await fresh.getByTestId('tab-settings').click();
+  await fresh.getByLabel('Import a backup file').setInputFiles(file);
+  await expect(fresh.getByTestId('backup-import-error')).toContainText('This wallet already has channel', { timeout: 60_000 });
+  await expect(fresh.getByTestId('backup-imported')).toHaveCount(0);
+  await fresh.getByTestId('tab-channels').click();
+  await expect(fresh.locator('[data-testid=channel]')).toHaveCount(2);
   expect(errors2).toEqual([]);
   await second.close();
 });
