@@ -56,7 +56,8 @@ export async function readLatestBackup(store: KVStore): Promise<LatestBackup | u
 
 /**
  * A BackupSink keeping the newest file in `store`. A file whose content (fingerprint) equals the
- * stored one keeps the stored download mark; a new content is marked changed.
+ * stored one keeps the stored download mark; a new content is marked changed when it lists a
+ * channel (one that lists none has nothing to recover).
  */
 export function storeBackupSink(store: KVStore, clock: Clock): BackupSink {
   return {
@@ -64,7 +65,8 @@ export function storeBackupSink(store: KVStore, clock: Clock): BackupSink {
       const prev = await readLatestBackup(store);
       const same = prev !== undefined && equalBytes(prev.fingerprint, info.fingerprint);
       if (same) return;
-      const next: LatestBackup = { file, fingerprint: info.fingerprint, channels: info.channels, savedAtMs: clock.now(), changedSinceDownload: true };
+      // A backup that lists no channel recovers nothing: no need to ask for its download.
+      const next: LatestBackup = { file, fingerprint: info.fingerprint, channels: info.channels, savedAtMs: clock.now(), changedSinceDownload: info.channels > 0 };
       await store.write({ put: [[LATEST_BACKUP_KEY, codec.encode(next)]] });
     },
   };

@@ -92,8 +92,15 @@ describe('the latest backup in the store (browser)', () => {
     const exporter = new BackupExporter({ store: t.store, source: t.source, clock, entropy, sink: storeBackupSink(store, clock), idle: async () => {}, logger: silentLogger });
     expect(await readLatestBackup(store)).toBeUndefined();
     await exporter.request();
+    // No channel yet: kept, but nothing to recover, so no prompt.
+    const empty = (await readLatestBackup(store))!;
+    expect(empty).toMatchObject({ channels: 0, changedSinceDownload: false, savedAtMs: 1_800_000_000_000 });
+
+    await t.store.write({ put: [[t.channelKey, encodeChannelState(t.s)]] });
+    await exporter.request();
     const first = (await readLatestBackup(store))!;
-    expect(first).toMatchObject({ channels: 0, changedSinceDownload: true, savedAtMs: 1_800_000_000_000 });
+    expect(first).toMatchObject({ channels: 1, changedSinceDownload: true });
+    expect(openBackup(first.file, t.source.backupSecret()).channels).toHaveLength(1);
     await markBackupDownloaded(store, first.fingerprint);
     expect((await readLatestBackup(store))!.changedSinceDownload).toBe(false);
 
@@ -102,12 +109,15 @@ describe('the latest backup in the store (browser)', () => {
     await again.request();
     expect(await readLatestBackup(store)).toEqual({ ...first, changedSinceDownload: false });
 
-    await t.store.write({ put: [[t.channelKey, encodeChannelState(t.s)]] });
+    // The channel closes (its record gone here): new content, listing none — no prompt.
+    await t.store.write({ del: [t.channelKey] });
     await again.request();
-    const second = (await readLatestBackup(store))!;
-    expect(second).toMatchObject({ channels: 1, changedSinceDownload: true });
-    expect(openBackup(second.file, t.source.backupSecret()).channels).toHaveLength(1);
-    // A stale download (of the older file) does not clear the newer mark.
+    expect(await readLatestBackup(store)).toMatchObject({ channels: 0, changedSinceDownload: false });
+    // A second channel record (another id): new content → marked; a stale download of the older file does not clear it.
+    const other = { ...t.s, commitments: { ...t.s.commitments, channelId: new Uint8Array(32).fill(0xcd) } };
+    await t.store.write({ put: [[`channel/${'cd'.repeat(32)}`, encodeChannelState(other)]] });
+    await again.request();
+    expect(await readLatestBackup(store)).toMatchObject({ channels: 1, changedSinceDownload: true });
     await markBackupDownloaded(store, first.fingerprint);
     expect((await readLatestBackup(store))!.changedSinceDownload).toBe(true);
     // The record is in the store schema, at the codec's version.
