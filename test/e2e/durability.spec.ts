@@ -23,10 +23,18 @@ import { createWallet, watchErrors } from './app-helpers.ts';
 const PASSPHRASE = 'durability e2e passphrase';
 const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `test-results/durability-${name}.png`, fullPage: true });
 
+/** The page's `navigator.storage` (these specs are type-checked without the DOM lib). */
+interface PageStorage {
+  persist(): Promise<boolean>;
+  persisted(): Promise<boolean>;
+  __persistCalls?: number;
+}
+type PageGlobals = { navigator: { storage: PageStorage }; localStorage: { getItem(k: string): string | null } };
+
 /** Count `navigator.storage.persist()` calls (the real one still answers). */
 async function countPersistCalls(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const s = navigator.storage as StorageManager & { __persistCalls?: number };
+    const s = (globalThis as unknown as PageGlobals).navigator.storage;
     const real = s.persist.bind(s);
     s.__persistCalls = 0;
     s.persist = () => {
@@ -36,7 +44,8 @@ async function countPersistCalls(context: BrowserContext): Promise<void> {
   });
 }
 
-const persistCalls = (page: Page): Promise<number> => page.evaluate(() => (navigator.storage as StorageManager & { __persistCalls?: number }).__persistCalls ?? 0);
+const persistCalls = (page: Page): Promise<number> => page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.storage.__persistCalls ?? 0);
+const persisted = (page: Page): Promise<boolean> => page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.storage.persisted());
 
 /** CDP on the browser, for the page's own browser context. */
 async function browserCdp(browser: Browser, page: Page) {
@@ -73,7 +82,7 @@ test('wallet creation asks the browser to keep the data; Settings shows "Not per
   expect(nodeId).toMatch(/^0[23][0-9a-f]{64}$/);
   expect(await persistCalls(page)).toBe(1);
   // What the browser answered (a fresh headless profile: no).
-  expect(await page.evaluate(() => navigator.storage.persisted())).toBe(false);
+  expect(await persisted(page)).toBe(false);
   await page.getByTestId('tab-settings').click();
   const card = page.getByTestId('settings-storage');
   await expect(card).toHaveAttribute('data-persisted', 'false');
@@ -100,7 +109,7 @@ test('where the browser grants durable storage, Settings says "Persistent" and w
     await cdp.session.send('Browser.grantPermissions', { origin: origin(p), browserContextId: cdp.browserContextId, permissions: ['durableStorage'] });
     await createWallet(p, PASSPHRASE);
     expect(await persistCalls(p)).toBe(1);
-    expect(await p.evaluate(() => navigator.storage.persisted())).toBe(true);
+    expect(await persisted(p)).toBe(true);
     await p.getByTestId('tab-settings').click();
     await expect(p.getByTestId('settings-storage')).toHaveAttribute('data-persisted', 'true');
     await expect(p.getByTestId('storage-state')).toContainText('Persistent: this browser keeps Glint’s data');
@@ -153,7 +162,7 @@ test('storage full: the app says "Storage full: free space, nothing was lost"; w
 test('an evicted database: the recovery screen, never a silent new wallet; restoring the words brings the same node back', async ({ browser }) => {
   test.setTimeout(180_000);
   const cdp = await browserCdp(browser, page);
-  expect(await page.evaluate(() => JSON.parse(localStorage.getItem('glint.settings') ?? '{}').walletsSeen)).toContain('regtest');
+  expect(await page.evaluate(() => (JSON.parse((globalThis as unknown as PageGlobals).localStorage.getItem('glint.settings') ?? '{}') as { walletsSeen?: string[] }).walletsSeen)).toContain('regtest');
   // What the browser's eviction does to the site's IndexedDB (localStorage still remembers the wallet).
   await cdp.page.send('Storage.clearDataForOrigin', { origin: origin(page), storageTypes: 'indexeddb' });
   await page.reload();
