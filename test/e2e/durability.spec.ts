@@ -2,6 +2,8 @@
  * Issue 7 item 3, storage durability in Chromium against the built PWA (fixture-server.ts: the
  * regtest chain and its faucet):
  *
+ *   - the app's own wallet records in IndexedDB hold neither the recovery words nor the
+ *     passphrase (at-rest secrets, read back raw from the page);
  *   - wallet creation asks the browser to keep the site's data (`navigator.storage.persist()`,
  *     counted by a wrapper that calls the real one) and Settings shows the browser's answer: a
  *     fresh headless profile says no → "Not persistent" with the warning; a profile granted
@@ -56,6 +58,33 @@ async function browserCdp(browser: Browser, page: Page) {
   return { session: await browser.newBrowserCDPSession(), browserContextId: targetInfo.browserContextId, page: cdp };
 }
 
+/** Every record of an IndexedDB database of the page, the value's bytes as a latin-1 string. */
+const rawRecords = (page: Page, db: string): Promise<Record<string, string>> =>
+  page.evaluate(
+    (name) =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        type Req<T> = { result: T; onsuccess: (() => void) | null; onerror: (() => void) | null };
+        type Store = { getAllKeys(): Req<string[]>; getAll(): Req<Uint8Array[]> };
+        type Db = { transaction(s: string, m: string): { objectStore(n: string): Store }; close(): void };
+        const open = (globalThis as unknown as { indexedDB: { open(n: string): Req<Db> } }).indexedDB.open(name);
+        open.onerror = () => reject(new Error(`cannot open ${name}`));
+        open.onsuccess = () => {
+          const store = open.result.transaction('records', 'readonly').objectStore('records');
+          const keys = store.getAllKeys();
+          keys.onsuccess = () => {
+            const values = store.getAll();
+            values.onsuccess = () => {
+              const out: Record<string, string> = {};
+              keys.result.forEach((k, i) => (out[k] = Array.from(values.result[i] ?? [], (b) => String.fromCharCode(b)).join('')));
+              open.result.close();
+              resolve(out);
+            };
+          };
+        };
+      }),
+    db,
+  );
+
 const origin = (page: Page): string => new URL(page.url()).origin;
 
 test.describe.configure({ mode: 'serial' });
@@ -83,6 +112,13 @@ test('wallet creation asks the browser to keep the data; Settings shows "Not per
   nodeId = (await page.getByTestId('own-node-id').getAttribute('data-node-id')) ?? '';
   expect(nodeId).toMatch(/^0[23][0-9a-f]{64}$/);
   expect(await persistCalls(page)).toBe(1);
+  // At rest the wallet's records are ciphertext: neither the words nor the passphrase are in the
+  // raw IndexedDB values the app wrote (issue 7: "no plaintext keys in storage").
+  const raw = await rawRecords(page, 'glint-regtest');
+  expect(Object.keys(raw)).toContain('glint/header');
+  const blob = Object.values(raw).join('');
+  const leaks = [words.join(' '), PASSPHRASE, ...words.filter((w) => w.length >= 5)].filter((secret) => blob.includes(secret));
+  expect(leaks).toEqual([]);
   // What the browser answered (a fresh headless profile: no).
   expect(await persisted(page)).toBe(false);
   await page.getByTestId('tab-settings').click();
