@@ -25,10 +25,13 @@ export type { RecordCodecSpec, Migration, Decoded } from './store/records.ts';
 export { SCHEMA, recordSpecFor } from './store/schema.ts';
 export type { RecordSpec } from './store/schema.ts';
 export { checkBatch, checkKey, checkPrefix, isEmptyBatch, MAX_KEY_LENGTH } from './store/batch.ts';
+export { watchStorageFull } from './store/full-watch.ts';
 export {
   CorruptRecordError,
   NoWalletError,
   StoreClosedError,
+  StorageFullError,
+  isStorageFull,
   UnsupportedVersionError,
   WalletExistsError,
   WrongPassphraseError,

@@ -19,7 +19,7 @@
  * The engine is reached only through engine/index.ts; everything crossing to the UI is a plain DTO
  * from workers/rpc/protocol.ts.
  */
-import { PeerManager, WalletService, bytesToHex, errorMessage, isValidSecretKey, parsePeerUri, publicKeyOf, type PeerEvent, type PeerInfo } from '../engine/index.ts';
+import { PeerManager, WalletService, bytesToHex, errorMessage, isValidSecretKey, parsePeerUri, publicKeyOf, watchStorageFull, type PeerEvent, type PeerInfo } from '../engine/index.ts';
 import { webSocketDialer } from './adapters/ws-socket.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
@@ -378,7 +378,15 @@ async function start(): Promise<void> {
   useIdentity(null);
   const config = await loadConfig();
   const host = new WalletHost({
-    backend: browserWalletBackend,
+    // Every write to the wallet's IndexedDB goes through this: a full quota is told to the UI at once.
+    backend: {
+      ...browserWalletBackend,
+      openStore: async (network) =>
+        watchStorageFull(await browserWalletBackend.openStore(network), (full) => {
+          if (full) logger.log('error', full.message);
+          server.emit({ type: 'storage.full', message: full ? clip(full.message) : null });
+        }),
+    },
     config,
     clock: browserClock,
     logger,

@@ -162,6 +162,8 @@ export interface ClosingOutputInfo {
 export type ChannelManagerEvent =
   | { readonly type: 'channel'; readonly channel: ChannelInfo; readonly event: PlainUiEvent }
   | { readonly type: 'frozen'; readonly channel: ChannelInfo; readonly reason: string }
+  /** The channel became usable (again): reestablished after a reconnect, or ready; `channel` as it is now. */
+  | { readonly type: 'channel-usable'; readonly channel: ChannelInfo }
   /** `channelId`: the channel the peer named (hex; all zeros: every channel with it, BOLT 1). */
   | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
   /**

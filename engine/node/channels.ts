@@ -610,7 +610,8 @@ export class ChannelManager {
     this.chainSide.afterStep(entry);
     for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
     if (!wasUsable && isUsable(t.state, this.isConnected(entry.peer), false)) {
-      batch.push({ kind: 'effect', describe: 'channel usable', dependsOnPersist: false, run: () => this.htlcSide.becameUsable(entry) });
+      const usable = (): void => (this.htlcSide.becameUsable(entry), this.notify({ type: 'channel-usable', channel: this.info(entry) }));
+      batch.push({ kind: 'effect', describe: 'channel usable', dependsOnPersist: false, run: usable });
     }
     this.submit(entry, batch);
     this.afterStep(entry, before, event, t);

@@ -234,7 +234,13 @@ export type NodeEvent =
   /** A peer's error/warning about a channel, or something the node did to it. */
   | { type: 'channel.note'; note: ChannelNoteDto }
   /** A payment appeared or changed status (incoming: `succeeded` once claimed): the payment as it is now. */
-  | { type: 'payment'; payment: PaymentDto };
+  | { type: 'payment'; payment: PaymentDto }
+  /**
+   * The wallet's storage refused a write because it is full (`message`: what to tell the user;
+   * nothing saved was lost and nothing depending on the refused write was sent), or, `null`,
+   * writes go through again.
+   */
+  | { type: 'storage.full'; message: string | null };
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -520,7 +526,7 @@ function address(v: unknown, field: string): string {
 
 export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
   const o = record(v, field);
-  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note', 'payment'] as const);
+  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note', 'payment', 'storage.full'] as const);
   switch (type) {
     case 'node.status':
       shape(o, field, ['type', 'info']);
@@ -571,6 +577,9 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
     case 'payment':
       shape(o, field, ['type', 'payment']);
       return { type, payment: parsePaymentDto(o.payment, `${field}.payment`) };
+    case 'storage.full':
+      shape(o, field, ['type', 'message']);
+      return { type, message: nullable(o.message, (x) => string(x, `${field}.message`, MAX_TEXT)) };
   }
 }
 
