@@ -9,9 +9,11 @@ import { WalletState } from './state/wallet.svelte.ts';
 import { ChannelsState } from './state/channels.svelte.ts';
 import { PaymentsState } from './state/payments.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
+import { applyDeployDefaults } from './lib/deploy-defaults.ts';
 import App from './App.svelte';
 import './app.css';
 
+void applyDeployDefaults();
 const client = startNodeWorker();
 const node = new NodeState(client);
 const wallet = new WalletState(client);

@@ -49,8 +49,10 @@ export interface PlaygroundApiContext {
 
 /** Bad input: a 400 naming the field. */
 export class ApiInputError extends Error {
-  constructor(readonly field: string, why: string) {
+  readonly field: string;
+  constructor(field: string, why: string) {
     super(`${field}: ${why}`);
+    this.field = field;
   }
 }
 

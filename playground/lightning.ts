@@ -36,7 +36,12 @@ export interface LogLine {
 export class PlaygroundLog {
   readonly lines: LogLine[] = [];
   private seq = 0;
-  constructor(private readonly max = 500, private readonly echo?: (line: LogLine) => void) {}
+  private readonly max: number;
+  private readonly echo: ((line: LogLine) => void) | undefined;
+  constructor(max = 500, echo?: (line: LogLine) => void) {
+    this.max = max;
+    this.echo = echo;
+  }
   add(node: LogLine['node'], text: string): void {
     const line = { at: Date.now(), node, text };
     this.lines.push(line);

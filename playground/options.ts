@@ -22,8 +22,10 @@ export interface PlaygroundOptions {
 }
 
 export class PlaygroundUsageError extends Error {
-  constructor(readonly flag: string, message: string) {
+  readonly flag: string;
+  constructor(flag: string, message: string) {
     super(`${flag}: ${message}`);
+    this.flag = flag;
     this.name = 'PlaygroundUsageError';
   }
 }

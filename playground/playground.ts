@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -172,7 +172,7 @@ export async function startPlayground(opts: StartOptions = {}): Promise<Playgrou
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
-          server.httpServer.closeAllConnections?.();
+          (server.httpServer as HttpServer).closeAllConnections?.();
           server.httpServer.close(() => resolve());
         }),
     );
