@@ -13,7 +13,6 @@ import { applyDeployDefaults } from './lib/deploy-defaults.ts';
 import App from './App.svelte';
 import './app.css';
 
-void applyDeployDefaults();
 const client = startNodeWorker();
 const node = new NodeState(client);
 const wallet = new WalletState(client);
@@ -34,6 +33,7 @@ node.onResumed((info) => {
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node, wallet, channels, payments } });
+// The forms read their prefills (the deployment's proxy and suggested peer) when the app mounts.
+void applyDeployDefaults().finally(() => mount(App, { target, props: { node, wallet, channels, payments } }));
 
 pwa.register();

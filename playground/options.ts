@@ -14,6 +14,12 @@ export interface PlaygroundOptions {
   hubPort: number;
   /** LDK "shop": has a channel to the hub. */
   shopPort: number;
+  /**
+   * Serve the app over HTTPS with a fresh self-signed certificate (self-signed.ts); the Esplora
+   * API and the proxy are then reached through the app's origin (/esplora, /ws), so an https page
+   * loads no mixed content.
+   */
+  https: boolean;
   /** Serve the existing dist/ instead of building the PWA first. */
   skipBuild: boolean;
   /** Mine a block every this many seconds (0 = off); the page can toggle it. */
@@ -46,12 +52,12 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   '--hub-port': { key: 'hubPort', env: 'GLINT_HUB_PORT', kind: 'port', fallback: 9735, doc: 'LDK hub node (Lightning P2P)' },
   '--shop-port': { key: 'shopPort', env: 'GLINT_SHOP_PORT', kind: 'port', fallback: 9736, doc: 'LDK shop node (Lightning P2P)' },
   '--auto-mine': { key: 'autoMineSecs', env: 'GLINT_AUTO_MINE', kind: 'secs', fallback: 0, doc: 'mine a block every N seconds (0 = off)' },
+  '--https': { key: 'https', env: 'GLINT_HTTPS', kind: 'bool', fallback: false, doc: 'serve over HTTPS with a fresh self-signed certificate' },
   '--skip-build': { key: 'skipBuild', env: 'GLINT_SKIP_BUILD', kind: 'bool', fallback: false, doc: 'serve the existing dist/' },
 };
 
 /** Flags issue 8 names that are not built yet: refused with this reason rather than ignored. */
 const NOT_BUILT: Readonly<Record<string, string>> = {
-  '--https': 'serving over HTTPS with a self-signed certificate is not built yet; use a tunnel or a reverse proxy with a certificate',
   '--data': 'keeping the chain and the LDK nodes across restarts is not built yet (the playground starts fresh every time)',
 };
 

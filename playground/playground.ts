@@ -20,6 +20,7 @@ import { startProxy } from '../proxy/server.ts';
 import { RegtestChain, startEsplora } from './chain/index.ts';
 import { handleApi, type PlaygroundApiContext } from './api.ts';
 import { connectShop, PlaygroundLog, startPeer, type PlaygroundPeer } from './lightning.ts';
+import { selfSignedCertificate } from './self-signed.ts';
 import type { PlaygroundOptions } from './options.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -150,9 +151,14 @@ export async function startPlayground(opts: StartOptions = {}): Promise<Playgrou
     };
     const script = await pageScript();
     /** The deployment defaults for the PWA, with the host the browser used (a LAN address works too). */
+    const https = opts.https ?? false;
     const deployConfig = (req: IncomingMessage): string => {
       const seen = (req.headers.host ?? loopback).replace(/:\d+$/, '');
-      return `${JSON.stringify({ network: 'regtest', esplora: { regtest: `http://${seen}:${esplora.port}` }, proxy: `ws://${seen}:${proxy.port}`, peers: [hubUri] })}\n`;
+      // Over HTTPS the page may load no http:/ws: URL (mixed content): both go through the app's origin.
+      const through = `${seen}:${(req.socket.localPort ?? 0).toString()}`;
+      const esploraFor = https ? `https://${through}/esplora` : `http://${seen}:${esplora.port}`;
+      const proxyFor = https ? `wss://${through}/ws` : `ws://${seen}:${proxy.port}`;
+      return `${JSON.stringify({ network: 'regtest', esplora: { regtest: esploraFor }, proxy: proxyFor, peers: [hubUri] })}\n`;
     };
     const serve = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
       const path = (req.url ?? '/').split('?')[0];
@@ -168,7 +174,27 @@ export async function startPlayground(opts: StartOptions = {}): Promise<Playgrou
       });
     };
     const plugin: Plugin = { name: 'glint-playground', configurePreviewServer: (server) => void server.middlewares.use(serve) };
-    const server = await preview({ root, plugins: [plugin], preview: { port: opts.appPort ?? 0, strictPort: true, host, open: false }, logLevel: 'warn' });
+    const tls = https ? selfSignedCertificate(reachableHosts(host)) : undefined;
+    const server = await preview({
+      root,
+      plugins: [plugin],
+      preview: {
+        port: opts.appPort ?? 0,
+        strictPort: true,
+        host,
+        open: false,
+        ...(tls
+          ? {
+              https: tls,
+              proxy: {
+                '/esplora': { target: `http://127.0.0.1:${esplora.port}`, rewrite: (p: string) => p.replace(/^\/esplora/, '') || '/' },
+                '/ws': { target: `ws://127.0.0.1:${proxy.port}`, ws: true, rewrite: (p: string) => p.replace(/^\/ws/, '') || '/' },
+              },
+            }
+          : {}),
+      },
+      logLevel: 'warn',
+    });
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -178,8 +204,9 @@ export async function startPlayground(opts: StartOptions = {}): Promise<Playgrou
     );
     const appPort = (server.httpServer.address() as AddressInfo).port;
     const appHost = reachableHosts(host);
-    const app = `http://${appHost[0]}:${appPort}/`;
-    progress(`app:       ${appHost.map((h) => `http://${h}:${appPort}/`).join('  ')}`);
+    const scheme = https ? 'https' : 'http';
+    const app = `${scheme}://${appHost[0]}:${appPort}/`;
+    progress(`app:       ${appHost.map((h) => `${scheme}://${h}:${appPort}/`).join('  ')}${https ? '  (self-signed certificate: accept the browser warning once)' : ''}`);
 
     const urls: PlaygroundUrls = { app, page: `${app}playground/`, api: `${app}api/`, esplora: esploraUrl, proxy: ctx.urls.proxy, hub: hubUri, shop: shopUri };
     let stopping: Promise<void> | undefined;

@@ -7,10 +7,15 @@
 import { settings } from '../state/settings.svelte.ts';
 import { deployPrefills } from './deploy-prefills.ts';
 
+/** How long the app waits for the config before mounting without it. */
+const TIMEOUT_MS = 1500;
+
 /** Fetch the config and fill the empty proxy URL and peer fields; any failure leaves settings alone. */
 export async function applyDeployDefaults(): Promise<void> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
   try {
-    const res = await fetch('/glint.config.json', { cache: 'no-store' });
+    const res = await fetch('/glint.config.json', { cache: 'no-store', signal: ctl.signal });
     if (!res.ok || !/json/i.test(res.headers.get('content-type') ?? '')) return;
     const prefills = deployPrefills(await res.json());
     const now = settings.current;
@@ -19,6 +24,8 @@ export async function applyDeployDefaults(): Promise<void> {
     if (prefills.lastPeerUri && now.lastPeerUri === '') patch.lastPeerUri = prefills.lastPeerUri;
     if (Object.keys(patch).length > 0) settings.update(patch);
   } catch {
-    // No config (a static host without one) or offline: nothing to prefill.
+    // No config (a static host without one), offline, or too slow: nothing to prefill.
+  } finally {
+    clearTimeout(timer);
   }
 }
