@@ -68,10 +68,16 @@ export function describeEvent(event: Event): string | undefined {
       return `received ${sat(e.amount_msat)} (payment ${hexOf(e.payment_hash as Uint8Array).slice(0, 16)}…)`;
     case 'PaymentSent':
       return `payment ${hexOf(e.payment_hash as Uint8Array).slice(0, 16)}… sent`;
-    case 'PaymentFailed':
-      return `payment ${hexOf(e.payment_hash as Uint8Array ?? new Uint8Array()).slice(0, 16)}… failed`;
-    case 'PaymentForwarded':
-      return `forwarded ${sat(e.outbound_amount_forwarded_msat instanceof Object ? (e.outbound_amount_forwarded_msat as { some?: bigint }).some : undefined)} `.trim();
+    case 'PaymentFailed': {
+      // payment_hash is an Option here (None for a failed BOLT 12 invoice request).
+      const hash = (e.payment_hash as { some?: unknown } | undefined)?.some;
+      return hash instanceof Uint8Array ? `payment ${hexOf(hash).slice(0, 16)}… failed` : 'a payment failed';
+    }
+    case 'PaymentForwarded': {
+      const amount = (e.outbound_amount_forwarded_msat as { some?: unknown } | undefined)?.some;
+      const fee = (e.total_fee_earned_msat as { some?: unknown } | undefined)?.some;
+      return `forwarded ${sat(amount)}${typeof fee === 'bigint' ? ` (fee ${fee} msat)` : ''}`.trim();
+    }
     case 'ChannelPending':
       return `channel ${hexOf((e.channel_id as { get_a(): Uint8Array }).get_a()).slice(0, 16)}… pending with ${hexOf(e.counterparty_node_id as Uint8Array).slice(0, 16)}…`;
     case 'ChannelReady':
@@ -103,7 +109,12 @@ export async function startPeer(chain: RegtestChain, name: 'hub' | 'shop', port:
     config: { minimumDepth: 1, maxInboundHtlcValueInFlightPercent: 100, acceptForwardsToPrivChannels: true },
   });
   node.onEvent((event) => {
-    const text = describeEvent(event);
+    let text: string | undefined;
+    try {
+      text = describeEvent(event);
+    } catch (error) {
+      text = `${event.constructor.name} (not described: ${(error as Error).message})`;
+    }
     if (text) log.add(name, text);
   });
   let bound: number;

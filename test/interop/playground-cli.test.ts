@@ -146,6 +146,7 @@ describe('the playground: the CLI journey against its hub and shop', () => {
     await until(async () => ((await api<{ paid: boolean }>(`shop/order/${order.json.paymentHash}`)).json.paid ? true : undefined), 'the order paid');
     const log = (await api<{ lines: { node: string; text: string }[] }>('log')).json.lines;
     expect(log.some((l) => l.node === 'shop' && /received 2100 sat/.test(l.text))).toBe(true);
+    expect(log.some((l) => l.node === 'hub' && /^forwarded 2100 sat \(fee \d+ msat\)$/.test(l.text)), JSON.stringify(log)).toBe(true);
   }, 60_000);
 
   test('glint trusts the hub; the hub opens a channel to it (zero-conf: usable unmined), then pays a Glint invoice and keysends over it', async () => {
