@@ -10,6 +10,7 @@ import { ChannelsState } from './state/channels.svelte.ts';
 import { PaymentsState } from './state/payments.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
 import { backup } from './state/backup.svelte.ts';
+import { applyDeployDefaults } from './lib/deploy-defaults.ts';
 import App from './App.svelte';
 import './app.css';
 
@@ -34,6 +35,7 @@ node.onResumed((info) => {
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node, wallet, channels, payments } });
+// The forms read their prefills (the deployment's proxy and suggested peer) when the app mounts.
+void applyDeployDefaults().finally(() => mount(App, { target, props: { node, wallet, channels, payments } }));
 
 pwa.register();
