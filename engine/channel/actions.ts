@@ -137,6 +137,29 @@ export interface RequestHtlcTxFeeAction {
   readonly fallbackFeeratePerKw: number;
 }
 
+/**
+ * BOLT 5 fees: one of our unconfirmed claims (a justice tx, an HTLC claim) came near its
+ * deadline and its higher-fee version `replacement` is persisted. The node publishes it (BIP 125
+ * replacement); where the chain refuses it (bcoin has no RBF) it has the wallet spend the
+ * output 0 of the version in the mempool (or of our last child of it: it pays a wallet script)
+ * in a CPFP child, so that the package pays `targetFeeratePerKw`, all fees together never above
+ * `maxFeeSat` (engine/node/claim-bump.ts).
+ */
+export interface RequestClaimBumpAction {
+  readonly type: 'request-claim-bump';
+  readonly kind: 'justice' | 'htlc-claim';
+  readonly replacement: Uint8Array;
+  /** Internal byte order. */
+  readonly replacementTxid: Uint8Array;
+  /** An outpoint every version spends (internal byte order txid): where the version in the mempool is found. */
+  readonly spentOutpoint: { readonly txid: Uint8Array; readonly index: number };
+  /** What the claim's inputs are worth. */
+  readonly inputValueSat: bigint;
+  readonly targetFeeratePerKw: number;
+  /** The cap on the fees of the claim and its children together (DEFAULT_MAX_FEE_FRACTION of `inputValueSat`). */
+  readonly maxFeeSat: bigint;
+}
+
 /** What an output of a closing channel is (`closingOutputsOf`). */
 export type ClosingOutputKind = 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
 
@@ -230,6 +253,7 @@ export type ChannelAction =
   | WatchSpendAction
   | RequestCpfpAction
   | RequestHtlcTxFeeAction
+  | RequestClaimBumpAction
   | PersistRevokedAction
   | WatchOutputSpendAction
   | EmitAction

@@ -16,6 +16,7 @@ import { type Sweep, buildToLocalSweep, buildToRemoteSweep, toRemoteScriptPubKey
 import { anchorScriptPubKey } from './bolt5/anchor-cpfp.ts';
 import { CLOSING_CONFIRMATION_DEPTH, fallbackShutdownScript } from './closing.ts';
 import { buildLocalCommitment } from './commitments.ts';
+import { economyFeerate } from './claim-fees.ts';
 import type { ChannelContext } from './context.ts';
 import { type CommitmentSpend, type Commitments, MIN_FEERATE_PER_KW } from './types.ts';
 
@@ -87,7 +88,8 @@ export function publishClaim(kind: BroadcastKind, rawTx: Uint8Array, txid: Uint8
 export function buildSweep(c: Commitments, spend: CommitmentSpend, keys: ChannelKeys, ctx: ChannelContext): Sweep {
   const o = spend.output;
   if (!o) throw new Error('nothing to sweep');
-  const feeratePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw));
+  // Nobody else can take our to_local (our commitment is current) nor our to_remote: no deadline, economy (claim-fees.ts).
+  const feeratePerKw = economyFeerate(ctx);
   const destination = sweepDestination(c, ctx);
   const output = { txid: spend.txid, index: o.index, valueSat: o.valueSat };
   if (spend.commitment === 'local') {

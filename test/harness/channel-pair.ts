@@ -245,6 +245,7 @@ export class ChannelPair {
       case 'watch-spend':
       case 'request-cpfp':
       case 'request-htlc-tx-fee':
+      case 'request-claim-bump':
       case 'emit':
       case 'close-connection':
         break;

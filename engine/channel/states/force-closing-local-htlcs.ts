@@ -36,13 +36,14 @@ import { hasAnchors } from '../bolt3/types.ts';
 import { htlcSpendOf } from '../bolt5/htlc-spend.ts';
 import { type LocalHtlcResolution, type LocalHtlcResolutions, buildSecondStageSweep, finalizeLocalHtlcTx, fundedHtlcTxProblem, localHtlcResolutions, presignAnchorHtlcTx } from '../bolt5/second-stage.ts';
 import { buildLocalCommitment, keysFor } from '../commitments.ts';
+import { economyFeerate } from '../claim-fees.ts';
 import type { ChannelContext } from '../context.ts';
 import type { HtlcTxFundedEvent } from '../events.ts';
 import { removalOf } from '../htlc-log.ts';
 import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
 import { type Transition, htlcTxNotWanted, persistThen, stay } from './common.ts';
 import type { ClosingOutput } from './force-closing-revoked.ts';
-import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type SpecHtlc } from '../types.ts';
+import type { Commitments, ForceClosingState, HtlcClaimProgress, SpecHtlc } from '../types.ts';
 
 type Step = { state: ForceClosingState; actions: ChannelAction[] };
 
@@ -59,7 +60,6 @@ function kindOf(o: HtlcOutput): 'htlc-offered' | 'htlc-received' {
   return o.kind === 'offered_htlc' ? 'htlc-offered' : 'htlc-received';
 }
 
-const feerate = (ctx: ChannelContext): number => Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw));
 const txidOf = (raw: Uint8Array): Uint8Array => Transaction.fromBuffer(raw).getHash();
 
 /** Progress entries and watches for our confirmed commitment; undefined when it has no HTLC output. */
@@ -155,7 +155,7 @@ export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext)
         toSelfDelay: c.remoteParams.toSelfDelay,
         delayedPrivkey: derivePrivkey(keys.delayedPaymentBasepointSecret, point),
         destination: sweepDestination(c, ctx),
-        feeratePerKw: feerate(ctx),
+        feeratePerKw: economyFeerate(ctx), // our delayed output: nobody else can take it (claim-fees.ts)
       });
       changed = true;
       actions.push(...publishClaim('second-stage', sweep.rawTx, sweep.txid, c, ctx));

@@ -44,8 +44,9 @@ import { type ChannelState, type ClosedState, type Commitments, type CommitmentS
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
 import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, onHtlcTxFunded, startLocalHtlcs } from './force-closing-local-htlcs.ts';
-import { claimRemoteHtlcs, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
-import { breachClaimConfirmed, breachOutputSpent, breachPending, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
+import { claimRemoteHtlcs, htlcClaimBumpCandidates, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
+import { breachClaimConfirmed, breachOutputSpent, breachPending, justiceBumpCandidates, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
+import { rebumpClaims } from './force-closing-rebump.ts';
 
 type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
 
@@ -229,8 +230,12 @@ export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ct
       return state.spend?.reorged ? stay(state) : claimConfirmed(state, event, ctx);
     case 'output-spent':
       return state.spend?.reorged ? stay(state) : outputSpent(state, event, ctx);
-    case 'tick':
-      return advance(state, ctx, undefined, false);
+    case 'tick': {
+      // BOLT 5 fees: unconfirmed justice txs and HTLC claims near their deadline are re-bumped
+      // first (not while the commitment they spend is reorged out: they are invalid until it returns).
+      const bumped = state.spend?.reorged ? undefined : rebumpClaims(state, [...justiceBumpCandidates(state, ctx), ...htlcClaimBumpCandidates(state, ctx)], ctx);
+      return bumped ? advance(bumped.state, ctx, undefined, bumped.state !== state, bumped.actions) : advance(state, ctx, undefined, false);
+    }
     case 'htlc-tx-funded':
       return onHtlcTxFunded(state, event, ctx);
     default:
