@@ -51,6 +51,16 @@ export async function runClaimBump(
   const { chain, wallet } = deps;
   const replacement = displayTxid(a.replacementTxid);
   try {
+    // A version already in a block (not yet as deep as the channel waits for): nothing to bump.
+    const spent = chain.outSpend ? await chain.outSpend(displayTxid(a.spentOutpoint.txid), a.spentOutpoint.index) : undefined;
+    if (spent?.spent && spent.status.confirmed) {
+      logger.log('debug', 'claim already confirmed; not bumped', { kind: a.kind, txid: spent.txid });
+      return undefined;
+    }
+  } catch (err) {
+    logger.log('debug', 'claim spend check failed; bumping anyway', { kind: a.kind, error: errorMessage(err) });
+  }
+  try {
     await chain.broadcast(a.replacement);
     for (const [txid, b] of broadcasts) if (spendsOutpoint(b.raw, a.spentOutpoint)) broadcasts.delete(txid);
     broadcasts.set(replacement, { raw: a.replacement.slice(), wallet: false });
