@@ -99,9 +99,9 @@ export async function runClaimBump(
       raw = childRaw;
       tx = child;
     }
+    if (feeSat >= feeForWeight(weight, a.targetFeeratePerKw)) return undefined; // the package already pays the target
     let childFeeSat = feeForWeight(weight + CLAIM_CPFP_CHILD_WEIGHT, a.targetFeeratePerKw) - feeSat;
     const floor = feeForWeight(CLAIM_CPFP_CHILD_WEIGHT, MIN_SWEEP_FEERATE_PER_KW);
-    if (childFeeSat <= 0n) return undefined; // the package already pays the target
     if (childFeeSat < floor) childFeeSat = floor;
     if (feeSat + childFeeSat > a.maxFeeSat) childFeeSat = a.maxFeeSat - feeSat;
     if (childFeeSat < floor) {
