@@ -36,7 +36,7 @@ import { hasAnchors } from '../bolt3/types.ts';
 import { htlcSpendOf } from '../bolt5/htlc-spend.ts';
 import { type LocalHtlcResolution, type LocalHtlcResolutions, buildSecondStageSweep, finalizeLocalHtlcTx, fundedHtlcTxProblem, localHtlcResolutions, presignAnchorHtlcTx } from '../bolt5/second-stage.ts';
 import { buildLocalCommitment, keysFor } from '../commitments.ts';
-import { economyFeerate } from '../claim-fees.ts';
+import { claimFeerate, economyFeerate } from '../claim-fees.ts';
 import type { ChannelContext } from '../context.ts';
 import type { HtlcTxFundedEvent } from '../events.ts';
 import { removalOf } from '../htlc-log.ts';
@@ -102,13 +102,15 @@ function deadlineBlocks(r: LocalHtlcResolution, ctx: ChannelContext): number {
 
 /** The fee request for an anchors HTLC transaction (presigned by both, SINGLE|ANYONECANPAY). */
 function feeRequest(r: LocalHtlcResolution, localHtlcPrivkey: Uint8Array, ctx: ChannelContext): RequestHtlcTxFeeAction {
+  const deadline = deadlineBlocks(r, ctx);
   return {
     type: 'request-htlc-tx-fee',
     outputIndex: r.htlcTx.commitmentOutputIndex,
     kind: r.htlcTx.kind,
     htlcTx: presignAnchorHtlcTx(r, localHtlcPrivkey).toBuffer(),
-    deadlineBlocks: deadlineBlocks(r, ctx),
-    fallbackFeeratePerKw: feerate(ctx),
+    deadlineBlocks: deadline,
+    // The node asks the chain for fresh estimates; without an answer, the ones of the last tip for this deadline (claim-fees.ts).
+    fallbackFeeratePerKw: claimFeerate(ctx, deadline),
   };
 }
 
