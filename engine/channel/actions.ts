@@ -6,7 +6,7 @@
 import type { ErrorMessage } from '../wire/messages/setup.ts';
 import { asciiBytes } from '../wire/messages/setup.ts';
 import type { ChannelMessage } from '../wire/messages/channel.ts';
-import type { ChannelState, ChannelStateName } from './types.ts';
+import type { ChannelState, ChannelStateName, ClosingOutputKind } from './types.ts';
 
 /** Store this channel's snapshot (codec.ts bytes) under its channel id, replacing the previous one. */
 export interface PersistAction {
@@ -160,8 +160,7 @@ export interface RequestClaimBumpAction {
   readonly maxFeeSat: bigint;
 }
 
-/** What an output of a closing channel is (`closingOutputsOf`). */
-export type ClosingOutputKind = 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
+export type { ClosingOutputKind } from './types.ts';
 
 /** Something for the UI / the node's event log. */
 export type ChannelUiEvent =

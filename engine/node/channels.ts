@@ -777,7 +777,7 @@ export class ChannelManager {
   }
 
   private info(entry: Entry): ChannelInfo {
-    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer));
+    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer), { channelKeys: (i) => this.keysOf(i) });
   }
 
   private notify(e: ChannelManagerEvent): void {

@@ -11,7 +11,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { decodeRevokedCommitment } from '../../engine/channel/bolt5/revoked.ts';
-import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
 import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import type { ChannelType, ForceClosingState } from '../../engine/channel/types.ts';
@@ -69,6 +69,10 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'claimed')).toHaveLength(3);
       pair.confirmTx('A', sweep[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
       expect(pair.a.state.type).toBe('closed');
+      // Closed keeps (and persists) the final picture: everything taken, claimed.
+      const final = closingOutputsOf(decodeChannelState(encodeChannelState(pair.a.state)));
+      expect(final.map((o) => `${o.kind}:${o.status}`).sort()).toEqual(['revoked-htlc:claimed', 'revoked-htlc:claimed', 'revoked-to_local:claimed', 'to_remote:claimed']);
+      expect(final.map((o) => `${bytesToHex(o.txid)}:${o.outputIndex}`).sort()).toEqual(expected.sort());
     });
 
     it('without a record only to_local (and to_remote) are taken', () => {

@@ -14,7 +14,7 @@ import { Transaction, payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
-import { type RequestHtlcTxFeeAction, closingOutputsOf, decodeChannelState, outputWatchesOf } from '../../engine/channel/index.ts';
+import { type RequestHtlcTxFeeAction, closingOutputsOf, decodeChannelState, encodeChannelState, outputWatchesOf } from '../../engine/channel/index.ts';
 import { publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { hash160, p2wpkh } from '../../engine/channel/bolt3/scripts.ts';
 import { SIGHASH_ALL, encodeSignature, signInput } from '../../engine/channel/bolt3/sign.ts';
@@ -105,6 +105,12 @@ describe('BOLT 5 our commitment with HTLCs', () => {
     expect(toLocal).toHaveLength(1);
     pair.confirmTx('A', toLocal[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
     expect(pair.a.state.type).toBe('closed');
+    // Closed keeps the final picture (persisted): each output claimed in its last tx (the HTLCs' in their sweeps).
+    const final = closingOutputsOf(decodeChannelState(encodeChannelState(pair.a.state)));
+    expect(final).toEqual(closingOutputsOf(pair.a.state));
+    expect(final.map((o) => `${o.kind}:${o.status}`).sort()).toEqual(['htlc-offered:claimed', 'htlc-received:claimed', 'to_local:claimed']);
+    const claimTxids = final.map((o) => bytesToHex(o.claimTxid!)).sort();
+    expect(claimTxids).toEqual([...sweeps, toLocal[0]!].map((b) => bytesToHex(Transaction.fromBuffer(b.rawTx).getHash())).sort());
   });
 
   it('anchors: fee requested → funded tx persisted, then broadcast; a second version refused and released; unfunded warns and asks again; restart keeps the same tx; swept after to_self_delay; closed', () => {

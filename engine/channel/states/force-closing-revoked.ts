@@ -26,7 +26,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { bytesToHex, equalBytes } from '../../lib/bytes.ts';
 import { ShachainStore } from '../../keys/shachain.ts';
 import type { ChannelKeys } from '../../keys/keychain.ts';
-import { type ChannelAction, type ClosingOutputKind, emit } from '../actions.ts';
+import { type ChannelAction, emit } from '../actions.ts';
 import type { CommitmentHtlc } from '../bolt3/types.ts';
 import { type CommitmentKnowledge, classifyFundingSpend, decodeRevokedCommitment } from '../bolt5/revoked.ts';
 import {
@@ -45,7 +45,7 @@ import type { ChannelContext } from '../context.ts';
 import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
 import type { BumpCandidate } from './force-closing-rebump.ts';
 import { obscuringFactorOf } from '../revoked-commitments.ts';
-import type { BreachResolution, ChannelState, Commitments, ForceClosingState, JusticeClaim } from '../types.ts';
+import type { BreachResolution, ChannelState, ClosingOutput, ClosingOutputKind, Commitments, ForceClosingState, JusticeClaim } from '../types.ts';
 
 /** A revoked commitment of the peer's: its number and the secret it revealed for it. */
 export interface RevokedSpend {
@@ -262,16 +262,7 @@ export function justiceBumpCandidates(state: ForceClosingState, ctx: ChannelCont
   return out;
 }
 
-/** One output of a closing channel, for the UI (`closingOutputsOf`). */
-export interface ClosingOutput {
-  readonly txid: Uint8Array;
-  readonly outputIndex: number;
-  readonly kind: ClosingOutputKind;
-  readonly amountSat: bigint;
-  readonly status: 'waiting' | 'claimable' | 'claimed' | 'theirs' | 'dust';
-  readonly availableAtHeight?: number;
-  readonly claimTxid?: Uint8Array;
-}
+export type { ClosingOutput } from '../types.ts';
 
 /** The outputs the breach's justice txs take, each with its claim (read from the claims' inputs and witnesses). */
 export function breachOutputs(state: ForceClosingState): ClosingOutput[] {

@@ -43,6 +43,7 @@ import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, publishClaim, spen
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
+import { finalClosingOutputs } from '../closing-outputs.ts';
 import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, onHtlcTxFunded, startLocalHtlcs } from './force-closing-local-htlcs.ts';
 import { claimRemoteHtlcs, htlcClaimBumpCandidates, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
 import { breachClaimConfirmed, breachOutputSpent, breachPending, justiceBumpCandidates, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
@@ -146,16 +147,18 @@ function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | 
       emit({ type: 'sweep-broadcast', txid: sweep.txid, valueSat: sweep.valueSat }),
     );
   }
-  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !resolutionPending(state)) return toClosed(state, spend, extra);
+  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !resolutionPending(state)) return toClosed(state, spend, extra, ctx);
   return done();
 }
 
-function toClosed(state: ForceClosingState, spend: CommitmentSpend, extra: ChannelAction[]): Transition {
-  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid };
+/** Everything resolved: `closed`, keeping the final picture of the outputs (closing-outputs.ts). */
+function toClosed(state: ForceClosingState, spend: CommitmentSpend, extra: ChannelAction[], ctx: ChannelContext): Transition {
+  const outputs = finalClosingOutputs(state, ctx);
+  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid, ...(outputs.length > 0 ? { outputs } : {}) };
   return persistThen(next, next.channelId, ...extra, emit({ type: 'channel-closed', closingTxid: spend.txid }));
 }
 
-function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent): Transition {
+function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, ctx: ChannelContext): Transition {
   const sweepTx = state.spend?.sweepTx;
   if (!state.spend || !sweepTx) return stay(state);
   let txid: Uint8Array;
@@ -168,15 +171,15 @@ function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent):
   if (event.depth < SWEEP_CONFIRMATION_DEPTH) return stay(state);
   if (state.breach && !state.breach.sweepConfirmed) {
     const next: ForceClosingState = { ...state, breach: { ...state.breach, sweepConfirmed: true } };
-    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, [], ctx);
   }
   if (state.htlcClaims && state.sweepConfirmed !== true) {
     const next: ForceClosingState = { ...state, sweepConfirmed: true };
-    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, [], ctx);
   }
   // The sweep reported deeper again while an HTLC output is still unresolved: not closed yet.
   if (resolutionPending(state)) return stay(state);
-  return toClosed(state, state.spend, []);
+  return toClosed(state, state.spend, [], ctx);
 }
 
 /** Whether something on chain is still ours to resolve besides the spend's own output: justice txs, HTLC outputs, and then our sweep. */
@@ -189,9 +192,9 @@ function resolutionPending(s: ForceClosingState): boolean {
 /** A justice tx deep enough (states/force-closing-revoked.ts); else the to_remote / to_local sweep. */
 function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, ctx: ChannelContext): Transition {
   const claimed = breachClaimConfirmed(state, event.rawTx, event.depth) ?? remoteHtlcClaimConfirmed(state, event.rawTx, event.depth) ?? localHtlcTxConfirmed(state, event, ctx);
-  if (!claimed) return sweepConfirmed(state, event);
+  if (!claimed) return sweepConfirmed(state, event, ctx);
   const next = claimed.state;
-  if (next.spend && !resolutionPending(next)) return toClosed(next, next.spend, claimed.actions);
+  if (next.spend && !resolutionPending(next)) return toClosed(next, next.spend, claimed.actions, ctx);
   return persistThen(next, next.commitments.channelId, ...claimed.actions);
 }
 

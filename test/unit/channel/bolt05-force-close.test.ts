@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../../engine/lib/bytes.ts';
 import type { ChannelAction, Transition } from '../../../engine/channel/actions.ts';
-import { decodeChannelState } from '../../../engine/channel/codec.ts';
+import { CHANNEL_SNAPSHOT_VERSION, decodeChannelState, encodeChannelState } from '../../../engine/channel/codec.ts';
+import { closingOutputsOf } from '../../../engine/channel/closing-outputs.ts';
 import { fundingScriptPubKey } from '../../../engine/channel/commitments.ts';
 import { CPFP_FEERATE_MARGIN, SWEEP_CONFIRMATION_DEPTH } from '../../../engine/channel/onchain.ts';
 import type { ChannelState, ChannelType, ForceClosingState, WaitForRemotePublishState } from '../../../engine/channel/types.ts';
@@ -120,7 +121,15 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(kinds(pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
       const done = pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH);
       expect(kinds(done.actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
-      expect(pair.a.state).toEqual({ type: 'closed', channelId: (m.state as ForceClosingState).commitments.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash() });
+      // The closed channel keeps the final picture of its outputs: our to_local, claimed in the sweep.
+      const toLocal = Transaction.fromBuffer(commitment).outs[sweep.ins[0]!.index]!;
+      const outputs = [{ txid: Transaction.fromBuffer(commitment).getHash(), outputIndex: sweep.ins[0]!.index, kind: 'to_local', amountSat: toLocal.value, status: 'claimed', claimTxid: sweep.getHash() }];
+      expect(pair.a.state).toEqual({ type: 'closed', channelId: (m.state as ForceClosingState).commitments.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash(), outputs });
+      expect(closingOutputsOf(pair.a.state)).toEqual(outputs);
+      // Persisted: the snapshot (version 6) round-trips them, so a restart still shows them.
+      const bytes = encodeChannelState(pair.a.state);
+      expect(bytes[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
+      expect(decodeChannelState(bytes)).toEqual(pair.a.state);
     });
 
     it("the peer's current commitment confirms while we are normal → to_remote swept → closed", () => {
@@ -194,6 +203,7 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(pair.b.state.type).toBe('force-closing');
       pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 1;
       spent(pair, 'B', theirs, h);
+      // Nothing of ours was on it: no outputs to show.
       expect(pair.b.state).toEqual({ type: 'closed', channelId, closingTxid: Transaction.fromBuffer(theirs).getHash() });
     });
   });
