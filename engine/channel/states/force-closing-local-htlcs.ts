@@ -24,6 +24,13 @@
  *   channel cannot use: `cancel-funding` (the wallet releases its coins); no coin: the warning
  *   `htlc-tx-unfunded`. The peer taking the output first also releases the coins of ours.
  *
+ * Fees (BOLT 5 "every sweep pays for its deadline"): an anchors HTLC tx gets the estimate for
+ *   its deadline from the node (fallback: the last tip's estimate for it, claim-fees.ts). A
+ *   static_remotekey HTLC tx cannot: BOLT 3 fixes its fee at the commitment's feerate and the
+ *   peer signed it with SIGHASH_ALL, and its one output is CSV-delayed by `to_self_delay`, so
+ *   no child can pay for it either — its urgency is whatever the commitment feerate was (kept
+ *   current by update_fee). The sweeps of the delayed outputs are ours alone: economy.
+ *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-local-commitment-transaction
  */
 import { Transaction } from 'bitcoinjs-lib';

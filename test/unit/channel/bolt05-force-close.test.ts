@@ -249,6 +249,24 @@ describe('BOLT 5 anchor CPFP request', () => {
     expect(r.targetFeeratePerKw).toBe(10_000);
     expect(r.channelIndex).toBe(s.commitments.channelIndex);
   });
+  it('with an HTLC on the commitment: the target is the estimate for its cltv_expiry when that is higher (BOLT 5 deadline)', () => {
+    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    pair.addHtlc('A', 50_000_000n, { n: 1, cltvExpiry: pair.blockHeight + 12 });
+    pair.run();
+    pair.a.feeratePerKw = 2600; // within the margin of the commitment's 2500 sat/kw: no CPFP for our estimate alone
+    // 11 blocks before the expiry → target 5 → the 1-block estimate 40 sat/vB (the 6-block one is 3).
+    pair.a.feeEstimates = { 1: 40, 6: 3, 144: 1 };
+    const t = pair.step('A', { type: 'force-close' });
+    const r = t.actions.find((a) => a.type === 'request-cpfp') as Extract<ChannelAction, { type: 'request-cpfp' }>;
+    expect(r.targetFeeratePerKw).toBe(10_000);
+    // Far from the expiry the deadline asks for less than our estimate: no CPFP.
+    const far = normalPair('anchors_zero_fee_htlc_tx');
+    far.addHtlc('A', 50_000_000n, { n: 1, cltvExpiry: far.blockHeight + 500 });
+    far.run();
+    far.a.feeratePerKw = 2600;
+    far.a.feeEstimates = { 1: 40, 6: 3, 144: 1 };
+    expect(kinds(far.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
+  });
   it('within the margin, or without anchors: no CPFP', () => {
     for (const [type, est] of [['anchors_zero_fee_htlc_tx', 2600], ['static_remotekey', 10_000]] as const) {
       const pair = normalPair(type);
