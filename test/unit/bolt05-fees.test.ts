@@ -19,6 +19,8 @@ import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import { htlcClaimDeadline } from '../../engine/channel/states/force-closing-remote-htlcs.ts';
 import type { ForceClosingState } from '../../engine/channel/types.ts';
 import { breachSetup, checkSpends, commitmentsOf, forceClosing } from '../harness/breach-pair.ts';
+import { ChannelPair } from '../harness/channel-pair.ts';
+import { keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
 
 const ESTIMATES = { 1: 20, 6: 10, 24: 4, 72: 1 };
 const script = (n: number): Uint8Array => payments.p2wpkh({ hash: sha256(Uint8Array.of(n)).subarray(0, 20) }).output as Uint8Array;
@@ -171,4 +173,63 @@ describe('justice re-bumped near its deadline (static_remotekey)', () => {
     expect(pair.a.broadcasts.length).toBe(before);
     checkSpends(first, [revokedTx]);
   });
+});
+
+describe('an HTLC preimage claim on the peer’s commitment re-bumped near its deadline (both channel types)', () => {
+  for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as const) {
+    it(`${channelType}: out at the estimate for cltv_expiry, bumped once it waited the target (same input, passes the interpreter, persisted first); the older version confirming ends it`, () => {
+      const pair = new ChannelPair();
+      pair.openToNormal({ channelType, pushMsat: 300_000_000n });
+      pair.a.sweepScriptPubKey = script(0xa5);
+      pair.a.feeEstimates = ESTIMATES;
+      const expiry = pair.blockHeight + 40;
+      const incoming = pair.addHtlc('B', 40_000_000n, { n: 2, cltvExpiry: expiry });
+      pair.run();
+      pair.step('A', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: incoming.preimage });
+      const b = commitmentsOf(pair, 'B');
+      const theirs = signedLocalCommitment(b, keysFor(b.localParams, pair.b.keychain.channelKeys(pair.b.channelIndex))).toBuffer();
+      const spentAt = pair.blockHeight;
+      const before = pair.a.broadcasts.length;
+      pair.step('A', { type: 'funding-spent', rawTx: theirs, blockHeight: spentAt, depth: 1 });
+      const claims = pair.a.broadcasts.slice(before).filter((x) => x.kind === 'htlc-claim');
+      expect(claims).toHaveLength(1);
+      const first = claims[0]!.rawTx;
+      const f = feeOf(first, theirs);
+      checkSpends(first, [theirs]);
+      expect(f.tx.locktime).toBe(spentAt);
+      // Its deadline: the peer's HTLC-timeout is valid from cltv_expiry.
+      const rate = claimFeerate({ feeratePerKw: 2500, feeEstimates: ESTIMATES }, blocksBefore(expiry, spentAt));
+      expect(f.perKw).toBeGreaterThanOrEqual(rate);
+      expect(f.perKw).toBeLessThan(rate * 1.05);
+
+      let bump: RequestClaimBumpAction | undefined;
+      let bumpedAt = 0;
+      for (let h = spentAt + 1; h < expiry && !bump; h++) {
+        pair.blockHeight = h;
+        const t = pair.step('A', { type: 'tick' });
+        bump = t.actions.find((a): a is RequestClaimBumpAction => a.type === 'request-claim-bump');
+        expect(bump !== undefined).toBe(h - spentAt >= confirmationTarget(blocksBefore(expiry, h)));
+        if (bump) {
+          bumpedAt = h;
+          expect(t.actions.map((a) => a.type)).toEqual(['persist', 'request-claim-bump', 'watch-confirmations']);
+        }
+      }
+      expect(bump).toMatchObject({ kind: 'htlc-claim' });
+      expect(bumpedAt).toBeLessThan(expiry);
+      const saved = decodeChannelState(pair.a.persisted!) as ForceClosingState;
+      expect(saved.htlcClaims!.some((p) => p.claimTx && bytesToHex(p.claimTx) === bytesToHex(bump!.replacement))).toBe(true);
+      const r = feeOf(bump!.replacement, theirs);
+      checkSpends(bump!.replacement, [theirs]);
+      expect(isVersionOf(f.tx, r.tx)).toBe(true);
+      expect(r.tx.locktime).toBe(bumpedAt);
+      expect(r.feeSat).toBeGreaterThanOrEqual(f.feeSat + feeForWeight(r.tx.weight(), INCREMENTAL_RELAY_FEERATE_PER_KW));
+      expect(r.perKw).toBeGreaterThanOrEqual(2 * f.perKw);
+
+      // bcoin kept the first version; it confirms deep enough: the HTLC is claimed, no more bumps.
+      pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
+      pair.confirmTx('A', first, SWEEP_CONFIRMATION_DEPTH);
+      expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'claimed' && e.kind === 'htlc-received')).toHaveLength(1);
+      expect(pair.step('A', { type: 'tick' }).actions.some((a) => a.type === 'request-claim-bump')).toBe(false);
+    });
+  }
 });
