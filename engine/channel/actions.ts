@@ -138,6 +138,26 @@ export interface RequestHtlcTxFeeAction {
 }
 
 /**
+ * BOLT 5 fees with `option_anchors`: our wallet-funded HTLC tx `htlcTx` is still unconfirmed as
+ * its deadline nears. It cannot be replaced (its wallet coins are reserved to it, and bcoin has
+ * no RBF) and its output 0 is CSV-delayed, so the node has the wallet spend its change output
+ * `changeVout` (or our last child of it) in a CPFP child lifting the package to at least
+ * `targetFeeratePerKw` (and at least double what it pays), all its fees never above `maxFeeSat`
+ * (engine/node/claim-bump.ts `runHtlcTxCpfp`).
+ */
+export interface RequestHtlcTxCpfpAction {
+  readonly type: 'request-htlc-tx-cpfp';
+  /** The HTLC output of our commitment the transaction spends. */
+  readonly outputIndex: number;
+  readonly htlcTx: Uint8Array;
+  readonly changeVout: number;
+  /** The HTLC output's value (the transaction's other inputs are wallet coins the node looks up). */
+  readonly htlcValueSat: bigint;
+  readonly targetFeeratePerKw: number;
+  readonly maxFeeSat: bigint;
+}
+
+/**
  * BOLT 5 fees: one of our unconfirmed claims (a justice tx, an HTLC claim) came near its
  * deadline and its higher-fee version `replacement` is persisted. The node publishes it (BIP 125
  * replacement); where the chain refuses it (bcoin has no RBF) it has the wallet spend the
@@ -253,6 +273,7 @@ export type ChannelAction =
   | RequestCpfpAction
   | RequestHtlcTxFeeAction
   | RequestClaimBumpAction
+  | RequestHtlcTxCpfpAction
   | PersistRevokedAction
   | WatchOutputSpendAction
   | EmitAction

@@ -48,8 +48,9 @@ import { readClosingOutputs, writeClosingOutputs } from './codec-outputs.ts';
  * 5: BOLT 5 — `force-closing` ends with an optional breach, the optional progress of the peer's
  * commitment's HTLC outputs (codec-breach.ts) and a sweepConfirmed flag. Older records decode
  * without them (none existed).
- * 6: `closed` ends with the optional final picture of a force close's outputs (codec-outputs.ts).
- * Older records decode without it (a closed channel showed none).
+ * 6: `closed` ends with the optional final picture of a force close's outputs (codec-outputs.ts),
+ * and each HTLC progress entry with an optional `fundedAt` (codec-breach.ts). Older records
+ * decode without them (a closed channel showed none; a funded HTLC tx's wait starts anew).
  */
 export const CHANNEL_SNAPSHOT_VERSION = 6;
 /** The oldest snapshot version `decodeChannelState` reads. */
@@ -625,7 +626,7 @@ function readForceClosing(r: ByteReader, version: number): ForceClosingState {
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
   const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
   const breach = version >= 5 ? readOptional(r, 'breach', () => readBreach(r)) : undefined;
-  const htlcClaims = version >= 5 ? readOptional(r, 'htlcClaims', () => readHtlcClaims(r)) : undefined;
+  const htlcClaims = version >= 5 ? readOptional(r, 'htlcClaims', () => readHtlcClaims(r, version)) : undefined;
   const sweepConfirmed = version >= 5 && flag(r, 'sweepConfirmed');
   return {
     type: 'force-closing',

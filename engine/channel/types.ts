@@ -515,6 +515,11 @@ export interface HtlcClaimProgress {
   readonly secondStageHeight?: number;
   /** Ours: the sweep of our HTLC tx's output. */
   readonly sweepTx?: Uint8Array;
+  /**
+   * Ours, anchors: the tip height when our funded HTLC tx was kept, or last CPFP'd while
+   * unconfirmed (how long it has waited; force-closing-local-bump.ts). Snapshot version 6.
+   */
+  readonly fundedAt?: number;
   readonly outcome?: 'claimed' | 'theirs' | 'dust';
 }
 

@@ -35,7 +35,7 @@ import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
 import { FundingSpendWatcher, closingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
-import { runClaimBump } from './claim-bump.ts';
+import { runClaimBump, runHtlcTxCpfp } from './claim-bump.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
 import { HtlcTxFunder } from './htlc-tx-funding.ts';
 import { OutputSpendWatcher, type WatchOutputSpendAction, withRevokedRecord } from './channel-watches.ts';
@@ -177,14 +177,16 @@ export class ChannelChainTracker {
 
   /**
    * BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` and
-   * `request-htlc-tx-fee` (through the wallet), `request-claim-bump` (claim-bump.ts).
+   * `request-htlc-tx-fee` (through the wallet), `request-claim-bump` and `request-htlc-tx-cpfp`
+   * (claim-bump.ts).
    */
-  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' | 'request-htlc-tx-fee' | 'request-claim-bump' }>): void {
+  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' | 'request-htlc-tx-fee' | 'request-claim-bump' | 'request-htlc-tx-cpfp' }>): void {
     if (a.type === 'watch-spend') {
       this.spends.recheck(entry.scope);
       void this.onTip();
     } else if (a.type === 'request-cpfp') void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw);
     else if (a.type === 'request-claim-bump') void runClaimBump(this.opts, this.logger, a, entry.broadcasts);
+    else if (a.type === 'request-htlc-tx-cpfp') void runHtlcTxCpfp(this.opts, this.logger, a);
     else {
       this.htlcFees.run(entry.scope, a, (e) => {
         if (!entry.frozen) this.host.dispatch(entry, e);

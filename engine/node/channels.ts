@@ -724,6 +724,7 @@ export class ChannelManager {
       case 'request-cpfp':
       case 'request-htlc-tx-fee':
       case 'request-claim-bump':
+      case 'request-htlc-tx-cpfp':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
       case 'watch-output-spend':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, a) };

@@ -11,11 +11,11 @@
  * Logged, never thrown: the next bump (a later block) tries again.
  */
 import { Transaction } from 'bitcoinjs-lib';
-import type { RequestClaimBumpAction } from '../channel/index.ts';
+import type { RequestClaimBumpAction, RequestHtlcTxCpfpAction } from '../channel/index.ts';
 import { MAX_SIGNATURE_BYTES, feeForWeight, segwitTxWeight, witnessWeight } from '../channel/bolt5/weights.ts';
 import { MIN_SWEEP_FEERATE_PER_KW } from '../channel/bolt5/urgency.ts';
 import { equalBytes } from '../lib/bytes.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { ValidationError, errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelWallet } from './channel-ports.ts';
 import { displayTxid } from './channel-inspect.ts';
@@ -80,39 +80,108 @@ export async function runClaimBump(
       return undefined;
     }
     if (first.status.confirmed) return undefined;
-    let raw = await chain.transaction(first.txid);
-    let tx = Transaction.fromBuffer(raw);
-    let feeSat = a.inputValueSat - sumOut(tx);
-    let weight = tx.weight();
-    for (let i = 0; i < MAX_CHILDREN; i++) {
-      const next = await chain.outSpend(tx.getId(), 0);
-      if (!next.spent) break;
-      if (next.status.confirmed) return undefined;
-      const childRaw = await chain.transaction(next.txid);
-      const child = Transaction.fromBuffer(childRaw);
-      if (child.ins.length !== 1 || child.outs.length !== 1) {
-        logger.log('warn', 'the claim output is spent by something that is not our CPFP child; not bumped', { kind: a.kind, txid: next.txid });
-        return undefined;
-      }
-      feeSat += (tx.outs[0] as { value: bigint }).value - sumOut(child);
-      weight += child.weight();
-      raw = childRaw;
-      tx = child;
-    }
-    if (feeSat >= feeForWeight(weight, a.targetFeeratePerKw)) return undefined; // the package already pays the target
-    let childFeeSat = feeForWeight(weight + CLAIM_CPFP_CHILD_WEIGHT, a.targetFeeratePerKw) - feeSat;
-    const floor = feeForWeight(CLAIM_CPFP_CHILD_WEIGHT, MIN_SWEEP_FEERATE_PER_KW);
-    if (childFeeSat < floor) childFeeSat = floor;
-    if (feeSat + childFeeSat > a.maxFeeSat) childFeeSat = a.maxFeeSat - feeSat;
-    if (childFeeSat < floor) {
-      logger.log('warn', 'claim CPFP: the fee cap is reached', { kind: a.kind, feeSat: String(feeSat), maxFeeSat: String(a.maxFeeSat) });
-      return undefined;
-    }
-    const out = await wallet.spendOwnOutput({ parentRaw: raw, vout: 0, feeSat: childFeeSat });
-    logger.log('info', 'claim CPFP broadcast', { kind: a.kind, parent: tx.getId(), child: out.txid, childFeeSat: String(childFeeSat), targetFeeratePerKw: a.targetFeeratePerKw });
-    return 'cpfp';
+    const raw = await chain.transaction(first.txid);
+    const tx = Transaction.fromBuffer(raw);
+    return await cpfpPackage({ chain, spendOwnOutput: wallet.spendOwnOutput.bind(wallet) }, logger, a.kind, { raw, vout: 0, feeSat: a.inputValueSat - sumOut(tx) }, a.targetFeeratePerKw, a.maxFeeSat);
   } catch (err) {
     logger.log('warn', 'claim CPFP failed; the next bump tries again', { kind: a.kind, error: errorMessage(err) });
+    return undefined;
+  }
+}
+
+type SpendOwnOutput = NonNullable<ChannelWallet['spendOwnOutput']>;
+
+/**
+ * CPFP a package that starts at `start.raw` (paying `start.feeSat`): follow our children of it
+ * (the first spends output `start.vout`, each later one output 0 of the one before; each has one
+ * input and one output), then have the wallet spend the last one's output in a child whose fee
+ * lifts the whole package to `targetFeeratePerKw` (with `double`: at least twice what the
+ * package pays now; else nothing when it pays the target already), never past `maxFeeSat` for
+ * all the package's fees. A package already in a block is left alone.
+ */
+async function cpfpPackage(
+  deps: { readonly chain: ChannelChain; readonly spendOwnOutput: SpendOwnOutput },
+  logger: Logger,
+  kind: string,
+  start: { readonly raw: Uint8Array; readonly vout: number; readonly feeSat: bigint },
+  target: number,
+  maxFeeSat: bigint,
+  double = false,
+): Promise<'cpfp' | undefined> {
+  const { chain } = deps;
+  if (!chain.outSpend) return undefined;
+  let raw = start.raw;
+  let tx = Transaction.fromBuffer(raw);
+  let vout = start.vout;
+  let feeSat = start.feeSat;
+  let weight = tx.weight();
+  for (let i = 0; i < MAX_CHILDREN; i++) {
+    const next = await chain.outSpend(tx.getId(), vout);
+    if (!next.spent) break;
+    if (next.status.confirmed) return undefined;
+    const childRaw = await chain.transaction(next.txid);
+    const child = Transaction.fromBuffer(childRaw);
+    if (child.ins.length !== 1 || child.outs.length !== 1) {
+      logger.log('warn', 'the output is spent by something that is not our CPFP child; not bumped', { kind, txid: next.txid });
+      return undefined;
+    }
+    feeSat += (tx.outs[vout] as { value: bigint }).value - sumOut(child);
+    weight += child.weight();
+    raw = childRaw;
+    tx = child;
+    vout = 0;
+  }
+  const targetFeeratePerKw = double ? Math.max(target, 2 * Number((feeSat * 1000n) / BigInt(weight))) : target;
+  if (feeSat >= feeForWeight(weight, targetFeeratePerKw)) return undefined; // the package already pays the target
+  let childFeeSat = feeForWeight(weight + CLAIM_CPFP_CHILD_WEIGHT, targetFeeratePerKw) - feeSat;
+  const floor = feeForWeight(CLAIM_CPFP_CHILD_WEIGHT, MIN_SWEEP_FEERATE_PER_KW);
+  if (childFeeSat < floor) childFeeSat = floor;
+  if (feeSat + childFeeSat > maxFeeSat) childFeeSat = maxFeeSat - feeSat;
+  if (childFeeSat < floor) {
+    logger.log('warn', 'CPFP: the fee cap is reached', { kind, feeSat: String(feeSat), maxFeeSat: String(maxFeeSat) });
+    return undefined;
+  }
+  const out = await deps.spendOwnOutput({ parentRaw: raw, vout, feeSat: childFeeSat });
+  logger.log('info', 'CPFP broadcast', { kind, parent: tx.getId(), child: out.txid, childFeeSat: String(childFeeSat), targetFeeratePerKw });
+  return 'cpfp';
+}
+
+/**
+ * Running a `request-htlc-tx-cpfp` (BOLT 5 fees, anchors; the reducer side is
+ * engine/channel/states/force-closing-local-bump.ts): our wallet-funded HTLC tx is still
+ * unconfirmed near its deadline. Checked in the mempool (the spender of its HTLC input is this
+ * very tx, not in a block), its fee read from its inputs (the HTLC output, and the wallet coins
+ * looked up on chain), then a CPFP child from its change output (or our last child of it) lifts
+ * the package to the larger of the target and double what it pays now (cpfpPackage). Logged,
+ * never thrown.
+ */
+export async function runHtlcTxCpfp(deps: { readonly chain: ChannelChain; readonly wallet: ChannelWallet }, logger: Logger, a: RequestHtlcTxCpfpAction): Promise<'cpfp' | undefined> {
+  const { chain, wallet } = deps;
+  const kind = 'htlc-tx';
+  if (!wallet.spendOwnOutput || !chain.outSpend) {
+    logger.log('warn', 'no HTLC tx CPFP: the wallet or the chain source cannot do it', { outputIndex: a.outputIndex });
+    return undefined;
+  }
+  try {
+    const tx = Transaction.fromBuffer(a.htlcTx);
+    const htlcIn = tx.ins[0];
+    if (!htlcIn || !tx.outs[a.changeVout]) throw new ValidationError('htlcTx', `has no HTLC input or no output ${a.changeVout}`);
+    const spender = await chain.outSpend(displayTxid(htlcIn.hash), htlcIn.index);
+    if (!spender.spent || spender.txid !== tx.getId()) {
+      logger.log('warn', 'our HTLC tx is not in the mempool; it is published again on the next tip', { outputIndex: a.outputIndex, ...(spender.spent ? { spentBy: spender.txid } : {}) });
+      return undefined;
+    }
+    if (spender.status.confirmed) return undefined;
+    let inSat = a.htlcValueSat;
+    for (const i of tx.ins.slice(1)) {
+      const prev = Transaction.fromBuffer(await chain.transaction(displayTxid(i.hash))).outs[i.index];
+      if (!prev) throw new ValidationError('htlcTx', `spends a missing output ${displayTxid(i.hash)}:${i.index}`);
+      inSat += prev.value;
+    }
+    const feeSat = inSat - sumOut(tx);
+    return await cpfpPackage({ chain, spendOwnOutput: wallet.spendOwnOutput.bind(wallet) }, logger, kind, { raw: a.htlcTx, vout: a.changeVout, feeSat }, a.targetFeeratePerKw, a.maxFeeSat, true);
+  } catch (err) {
+    logger.log('warn', 'HTLC tx CPFP failed; the next bump tries again', { outputIndex: a.outputIndex, error: errorMessage(err) });
     return undefined;
   }
 }

@@ -249,6 +249,7 @@ export class ChannelPair {
       case 'request-cpfp':
       case 'request-htlc-tx-fee':
       case 'request-claim-bump':
+      case 'request-htlc-tx-cpfp':
       case 'emit':
       case 'close-connection':
         break;

@@ -14,13 +14,13 @@ import { publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { hexToBytes } from '../../engine/lib/bytes.ts';
 import { ValidationError } from '../../engine/lib/errors.ts';
 import { Keychain } from '../../engine/keys/keychain.ts';
-import type { RequestClaimBumpAction } from '../../engine/channel/actions.ts';
+import type { RequestClaimBumpAction, RequestHtlcTxCpfpAction } from '../../engine/channel/actions.ts';
 import { feeForWeight } from '../../engine/channel/bolt5/weights.ts';
 import type { Logger } from '../../engine/ports.ts';
-import { CLAIM_CPFP_CHILD_WEIGHT, runClaimBump } from '../../engine/node/claim-bump.ts';
+import { CLAIM_CPFP_CHILD_WEIGHT, runClaimBump, runHtlcTxCpfp } from '../../engine/node/claim-bump.ts';
 import type { ChannelChain, ChannelWallet } from '../../engine/node/channel-ports.ts';
 import { parseAddress } from '../../engine/wallet/addresses.ts';
-import { signCoinInput } from '../../engine/wallet/foreign.ts';
+import { signCoinInput, signCoinInputs } from '../../engine/wallet/foreign.ts';
 import { p2wpkhScript } from '../../engine/wallet/script.ts';
 import { OnchainWallet } from '../../engine/wallet/wallet.ts';
 import { FakeChain } from '../harness/fake-chain.ts';
@@ -126,6 +126,81 @@ describe('runClaimBump', () => {
     const v2txid = Transaction.fromBuffer(v2).getId();
     expect((await chain.outSpend(commitment.txid, 0)) as unknown).toMatchObject({ spent: true, txid: v2txid });
     expect([...broadcasts.keys()]).toEqual([v2txid]);
+  });
+});
+
+describe('runHtlcTxCpfp (anchors: our wallet-funded HTLC tx, CPFP from its change)', () => {
+  const COIN_SAT = 50_000n;
+  const delayed = p2wpkhScript(publicKeyOf(sha256(Uint8Array.of(0xd1))));
+
+  /** An "HTLC tx": the HTLC output (OUTPUT_SAT) plus a wallet-side coin in; the HTLC value to a delayed script, the change to the wallet, paying `feeSat`. */
+  async function htlcTx(chain: FakeChain, changeTo: Uint8Array, feeSat: bigint) {
+    const htlc = { txid: chain.fund(claimSpk, OUTPUT_SAT), vout: 0 };
+    const coin = { txid: chain.fund(claimSpk, COIN_SAT), vout: 0 };
+    chain.mine();
+    const tx = new Transaction();
+    tx.version = 2;
+    tx.addInput(hexToBytes(htlc.txid).reverse(), 0, 1);
+    tx.addInput(hexToBytes(coin.txid).reverse(), 0, 0xfffffffd);
+    tx.addOutput(delayed, OUTPUT_SAT);
+    tx.addOutput(changeTo, COIN_SAT - feeSat);
+    const raw = signCoinInputs(tx.toBuffer(), [
+      { coin: { ...htlc, valueSat: OUTPUT_SAT, scriptPubKey: claimSpk }, secret: claimKey },
+      { coin: { ...coin, valueSat: COIN_SAT, scriptPubKey: claimSpk }, secret: claimKey },
+    ]);
+    return { raw, htlc };
+  }
+  const request = (raw: Uint8Array, targetFeeratePerKw: number, maxFeeSat = OUTPUT_SAT / 2n): RequestHtlcTxCpfpAction => ({
+    type: 'request-htlc-tx-cpfp',
+    outputIndex: 0,
+    htlcTx: raw,
+    changeVout: 1,
+    htlcValueSat: OUTPUT_SAT,
+    targetFeeratePerKw,
+    maxFeeSat,
+  });
+
+  it('in the mempool → a child of its change lifts the package to the target (the HTLC output untouched); the next one to at least double; capped; left alone once mined or when not in the mempool', async () => {
+    const { chain, sweepTo, deps } = await setup();
+    const { raw } = await htlcTx(chain, sweepTo, 300n);
+    const parent = Transaction.fromBuffer(raw);
+    // Not in the mempool: nothing (the channel re-publishes it).
+    expect(await runHtlcTxCpfp(deps, quiet, request(raw, 2_000))).toBeUndefined();
+    await chain.broadcast(raw);
+    expect(await runHtlcTxCpfp(deps, quiet, request(raw, 2_000))).toBe('cpfp');
+    const child1 = await chain.outSpend(parent.getId(), 1);
+    if (!child1.spent) throw new Error('the change is not spent');
+    expect((await chain.outSpend(parent.getId(), 0)).spent).toBe(false);
+    const c1 = Transaction.fromBuffer(await chain.transaction(child1.txid));
+    const fee1 = 300n + (COIN_SAT - 300n - c1.outs[0]!.value);
+    expect(fee1).toBe(feeForWeight(parent.weight() + CLAIM_CPFP_CHILD_WEIGHT, 2_000));
+    // Bumped again with a lower target: at least double what the package pays now, chained on the child.
+    expect(await runHtlcTxCpfp(deps, quiet, request(raw, 253))).toBe('cpfp');
+    const child2 = await chain.outSpend(c1.getId(), 0);
+    if (!child2.spent) throw new Error('the first child is not spent');
+    const c2 = Transaction.fromBuffer(await chain.transaction(child2.txid));
+    const fee2 = fee1 + (c1.outs[0]!.value - c2.outs[0]!.value);
+    const weight2 = parent.weight() + c1.weight() + c2.weight();
+    expect(Number((fee2 * 1000n) / BigInt(weight2))).toBeGreaterThanOrEqual(2 * Number((fee1 * 1000n) / BigInt(parent.weight() + c1.weight())) - 1);
+    // The cap on all fees: nothing once reached.
+    expect(await runHtlcTxCpfp(deps, quiet, request(raw, 100_000, fee2 + 10n))).toBeUndefined();
+    chain.mine();
+    const before = chain.calls.broadcast;
+    expect(await runHtlcTxCpfp(deps, quiet, request(raw, 100_000))).toBeUndefined();
+    expect(chain.calls.broadcast).toBe(before);
+  });
+
+  it('the peer took the HTLC output (another spender), or the change is not the wallet’s: nothing', async () => {
+    const { chain, sweepTo, deps } = await setup();
+    const foreignChange = await htlcTx(chain, claimSpk, 300n);
+    await chain.broadcast(foreignChange.raw);
+    expect(await runHtlcTxCpfp(deps, quiet, request(foreignChange.raw, 2_000))).toBeUndefined();
+    const ours = await htlcTx(chain, sweepTo, 300n);
+    const theirs = claimVersion(ours.htlc, claimSpk, 500n, 0);
+    await chain.broadcast(theirs);
+    const before = chain.calls.broadcast;
+    expect(await runHtlcTxCpfp(deps, quiet, request(ours.raw, 2_000))).toBeUndefined();
+    expect(chain.calls.broadcast).toBe(before);
   });
 });
 

@@ -217,7 +217,7 @@ export function onHtlcTxFunded(state: ForceClosingState, event: HtlcTxFundedEven
   const presigned = presignAnchorHtlcTx(r, derivePrivkey(keys.htlcBasepointSecret, commitment.keys.perCommitmentPoint));
   const problem = fundedHtlcTxProblem(funded, presigned);
   if (problem) return htlcTxNotWanted(state, event, `the funded HTLC transaction ${problem}`);
-  const next = state.htlcClaims!.map((x, i) => (i === at ? { ...x, claimTx: event.rawTx.slice() } : x));
+  const next = state.htlcClaims!.map((x, i) => (i === at ? { ...x, claimTx: event.rawTx.slice(), fundedAt: ctx.blockHeight } : x));
   return persistThen({ ...state, htlcClaims: next }, c.channelId, ...publishHtlcTx(funded, true));
 }
 

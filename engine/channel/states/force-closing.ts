@@ -48,6 +48,7 @@ import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, onHtlcTx
 import { claimRemoteHtlcs, htlcClaimBumpCandidates, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
 import { breachClaimConfirmed, breachOutputSpent, breachPending, justiceBumpCandidates, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
 import { rebumpClaims } from './force-closing-rebump.ts';
+import { bumpLocalHtlcTxs } from './force-closing-local-bump.ts';
 
 type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
 
@@ -234,10 +235,15 @@ export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ct
     case 'output-spent':
       return state.spend?.reorged ? stay(state) : outputSpent(state, event, ctx);
     case 'tick': {
-      // BOLT 5 fees: unconfirmed justice txs and HTLC claims near their deadline are re-bumped
-      // first (not while the commitment they spend is reorged out: they are invalid until it returns).
-      const bumped = state.spend?.reorged ? undefined : rebumpClaims(state, [...justiceBumpCandidates(state, ctx), ...htlcClaimBumpCandidates(state, ctx)], ctx);
-      return bumped ? advance(bumped.state, ctx, undefined, bumped.state !== state, bumped.actions) : advance(state, ctx, undefined, false);
+      // BOLT 5 fees: unconfirmed justice txs, HTLC claims and our anchors HTLC txs near their
+      // deadline are re-bumped first (not while the commitment they spend is reorged out: they
+      // are invalid until it returns).
+      if (state.spend?.reorged) return advance(state, ctx, undefined, false);
+      const bumped = rebumpClaims(state, [...justiceBumpCandidates(state, ctx), ...htlcClaimBumpCandidates(state, ctx)], ctx);
+      const after = bumped?.state ?? state;
+      const local = bumpLocalHtlcTxs(after, ctx);
+      const next = local?.state ?? after;
+      return advance(next, ctx, undefined, next !== state, [...(bumped?.actions ?? []), ...(local?.actions ?? [])]);
     }
     case 'htlc-tx-funded':
       return onHtlcTxFunded(state, event, ctx);
