@@ -183,9 +183,9 @@ export class ChannelHost {
   /** The node's chain tip height (from its `tip` events), for the blocks left of a waiting output. */
   #tipHeight: number | null = null;
   /**
-   * The last closing outputs seen per channel id: the engine's `closed` state no longer lists them
-   * (the picture ends when the last claim is deep enough), so the card's final picture is this one,
-   * its claims confirmed (`#finalPicture`). In memory: after a restart a closed channel shows none.
+   * The last closing outputs seen per channel id, for an engine `closed` state that lists none:
+   * since channel snapshot v6 the engine keeps a force close's final picture itself (persisted,
+   * so it survives restarts); this covers channels that closed before that (in memory only).
    */
   readonly #lastOutputs = new Map<string, readonly EngineClosingOutput[]>();
 

@@ -3,14 +3,19 @@
  * state, balances of our current commitment, funding outpoint, short_channel_id (BOLT 7) and why
  * it stopped. Pure: reads the entry's reducer state, never a secret.
  */
+import type { ChannelContext } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
 import type { Entry } from './channel-chain.ts';
 import { displayTxid, formatShortChannelId, idsOf } from './channel-inspect.ts';
 import type { ChannelInfo } from './channel-ports.ts';
 import { closingOutputsInfo } from './channel-watches.ts';
 
-/** `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable only then). */
-export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
+/**
+ * `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable
+ * only then); `keys`: the channel's keys, to list our own commitment's HTLC outputs (rebuilt from
+ * them; nothing secret reaches the info).
+ */
+export function channelInfo(entry: Entry, connected: boolean, keys?: Pick<ChannelContext, 'channelKeys'>): ChannelInfo {
   const s = entry.state;
   const ids = idsOf(s);
   const channelId = bytesToHex(ids.id ?? ids.temp ?? new Uint8Array(0));
@@ -48,7 +53,7 @@ export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
       };
     }
     default: {
-      if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s) };
+      if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s, keys) };
       const c = s.commitments;
       return {
         ...base,
@@ -63,15 +68,15 @@ export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
         ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
         ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
         ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
-        ...outputsOf(s),
+        ...outputsOf(s, keys),
       };
     }
   }
 }
 
 /** BOLT 5: the closing outputs, once the reducer lists some (force-closing; closed keeps the final picture). */
-function outputsOf(s: Entry['state']): { outputs?: NonNullable<ChannelInfo['outputs']> } {
-  if (s.type !== 'force-closing' && (s.type as string) !== 'closed') return {};
-  const outputs = closingOutputsInfo(s);
+function outputsOf(s: Entry['state'], keys: Pick<ChannelContext, 'channelKeys'> | undefined): { outputs?: NonNullable<ChannelInfo['outputs']> } {
+  if (s.type !== 'force-closing' && s.type !== 'closed') return {};
+  const outputs = closingOutputsInfo(s, keys);
   return outputs ? { outputs } : {};
 }

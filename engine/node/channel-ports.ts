@@ -54,6 +54,8 @@ export interface ChannelWallet {
   spendWithForeignInputs?(req: ForeignSpendRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
   /** Anchors HTLC tx fees: sign wallet coins into the caller's tx and reserve them, not broadcast (OnchainWallet; absent: anchors HTLC outputs wait). */
   signWithForeignInputs?(req: ForeignFundRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
+  /** BOLT 5 claim CPFP: spend output `vout` of `parentRaw` (it pays a wallet script) alone, paying `feeSat`; sign, broadcast (absent: no claim CPFP). */
+  spendOwnOutput?(req: { readonly parentRaw: Uint8Array; readonly vout: number; readonly feeSat: bigint }): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
 }
 
 /** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */

@@ -541,6 +541,7 @@ export class ChannelManager {
       blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
       nowSec: Math.floor(this.opts.clock.now() / 1000),
       feeratePerKw: this.feerate(),
+      ...(this.chainSide.feeEstimates ? { feeEstimates: this.chainSide.feeEstimates } : {}),
       channelKeys: (i) => this.keysOf(i),
       randomBytes: (n) => this.opts.entropy.randomBytes(n),
     };
@@ -719,15 +720,12 @@ export class ChannelManager {
           },
         };
       case 'watch-confirmations':
-        return {
-          kind: 'effect',
-          describe,
-          dependsOnPersist: true,
-          run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth),
-        };
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth) };
       case 'watch-spend':
       case 'request-cpfp':
       case 'request-htlc-tx-fee':
+      case 'request-claim-bump':
+      case 'request-htlc-tx-cpfp':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
       case 'watch-output-spend':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, a) };
@@ -781,7 +779,7 @@ export class ChannelManager {
   }
 
   private info(entry: Entry): ChannelInfo {
-    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer));
+    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer), { channelKeys: (i) => this.keysOf(i) });
   }
 
   private notify(e: ChannelManagerEvent): void {
