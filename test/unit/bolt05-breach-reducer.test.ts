@@ -6,9 +6,8 @@
  * outputs (bcoin's script interpreter checks every input), our to_remote is swept, and when B
  * gets its HTLC-success transaction in first, A takes that transaction's output by revocation too.
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { derivePrivkey } from '../../engine/channel/bolt3/keys.ts';
 import { decodeRevokedCommitment } from '../../engine/channel/bolt5/revoked.ts';
@@ -17,24 +16,9 @@ import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { buildLocalCommitment, keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
 import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
-import type { ChannelType, Commitments, ForceClosingState } from '../../engine/channel/types.ts';
-import { ChannelPair } from '../harness/channel-pair.ts';
+import type { ChannelType, ForceClosingState } from '../../engine/channel/types.ts';
+import { ChannelPair, SWEEP_A, SWEEP_B, commitmentsOf, forceClosingOf } from '../harness/channel-pair.ts';
 import { scriptError } from './bolt03-interpreter.ts';
-
-const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
-
-function commitmentsOf(pair: ChannelPair, name: 'A' | 'B'): Commitments {
-  const s = pair.side(name).state;
-  if (!('commitments' in s)) throw new Error(`${name} in ${s.type}`);
-  return s.commitments;
-}
-
-function forceClosing(pair: ChannelPair): ForceClosingState {
-  const s = pair.a.state;
-  if (s.type !== 'force-closing') throw new Error(`A is in ${s.type}`);
-  return s;
-}
 
 /** Every input of `rawTx` that spends one of `parents` passes bcoin's interpreter; returns those outpoints. */
 function checkSpends(rawTx: Uint8Array, parents: readonly Uint8Array[]): string[] {
@@ -96,7 +80,7 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const record = pair.a.revokedRecords.get(revokedNumber)!;
       const before = pair.a.broadcasts.length;
       pair.step('A', { type: 'funding-spent', rawTx: revokedTx, blockHeight: pair.blockHeight, depth: 1, revokedRecord: record });
-      const s = forceClosing(pair);
+      const s = forceClosingOf(pair);
       expect(s.breach?.commitmentNumber).toBe(revokedNumber);
       // Persisted before the broadcasts: the snapshot holds the claims.
       const saved = decodeChannelState(pair.a.persisted!) as ForceClosingState;
@@ -135,20 +119,20 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       pair.step('A', { type: 'funding-spent', rawTx: revokedTx, blockHeight: pair.blockHeight, depth: 1 });
       const justice = pair.a.broadcasts.slice(before).filter((b) => b.kind === 'justice');
       expect(justice.flatMap((j) => checkSpends(j.rawTx, [revokedTx]))).toHaveLength(1);
-      expect(closingOutputsOf(forceClosing(pair)).map((o) => o.kind).sort()).toEqual(['revoked-to_local', 'to_remote']);
+      expect(closingOutputsOf(forceClosingOf(pair)).map((o) => o.kind).sort()).toEqual(['revoked-to_local', 'to_remote']);
     });
 
     it("B's HTLC-success tx gets in first → the justice tx that lost its input is replaced; A takes the HTLC-success output by revocation", () => {
       const { pair, revokedTx, revokedNumber, htlcSuccessTx } = breachSetup(channelType);
       pair.step('A', { type: 'funding-spent', rawTx: revokedTx, blockHeight: pair.blockHeight, depth: 1, revokedRecord: pair.a.revokedRecords.get(revokedNumber)! });
-      const first = forceClosing(pair).breach!.claims.map((c) => bytesToHex(c.rawTx));
+      const first = forceClosingOf(pair).breach!.claims.map((c) => bytesToHex(c.rawTx));
       const success = Transaction.fromBuffer(htlcSuccessTx);
       checkSpends(htlcSuccessTx, [revokedTx]); // a valid transaction of B's
       pair.blockHeight += 1;
       const before = pair.a.broadcasts.length;
       const input = success.ins[0]!;
       pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight, depth: 1 });
-      const s = forceClosing(pair);
+      const s = forceClosingOf(pair);
       expect(s.breach!.secondStageTxs).toHaveLength(1);
       const fresh = pair.a.broadcasts.slice(before).filter((b) => b.kind === 'justice');
       expect(fresh.length).toBeGreaterThan(0);
