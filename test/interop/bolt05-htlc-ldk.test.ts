@@ -12,6 +12,11 @@
  *     claims the HTLC output with the preimage ("Received HTLC Outputs" of ours = the peer's
  *     offered HTLC: spend it with the preimage), bcoin mines the claim, Glint's invoice is paid.
  *
+ *   - LDK holds Glint's HTLC, force-closes, then releases the preimage: its ChannelMonitor spends
+ *     the HTLC output with an HTLC-success tx (anchors: answering BumpTransactionEvent::
+ *     HTLCResolution with a fee input), bcoin mines it, Glint learns the preimage from its witness
+ *     and the payment succeeds.
+ *
  * Both channel types. Under option_anchors_zero_fee_htlc_tx LDK bumps its own commitment the way an
  * LDK user does (playground/ldk/bump.ts: BumpTransactionEventHandler with a wallet funded on the
  * regtest chain): in the timeout test LDK's estimate is raised above the commitment's feerate, so
@@ -32,7 +37,7 @@ import { hexToBytes } from '../../engine/lib/bytes.ts';
 import { channelOf, glintNode, glintPayments, ldkPaysAndForceCloses, ldkPeer, mine, openGlintToLdk, openLdkToGlint, startWorld, stopWorld, until, type Glint, type World } from '../harness/glint-ldk.ts';
 import { RegtestWallet } from '../../playground/chain/index.ts';
 import { attachBumpHandler } from '../../playground/ldk/bump.ts';
-import { forceCloseLdk, submitAll, waitForHeld } from '../../playground/ldk/force-close.ts';
+import { type LdkForceClose, forceCloseLdk, submitAll, waitForHeld } from '../../playground/ldk/force-close.ts';
 
 let w: World;
 
@@ -78,6 +83,17 @@ function glintClaims(g: Glint, commitmentTxid: string, commitment: Transaction):
   return [...out.values()];
 }
 
+/** LDK's force-close commitment into the mempool (if LDK's relay did not put it there) and mined; where its `amountMsat` HTLC output is. */
+async function mineCommitment(g: Glint, close: LdkForceClose, amountMsat: bigint): Promise<{ commitment: Transaction; htlcVout: number }> {
+  if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
+  const commitment = Transaction.fromBuffer(Buffer.from(close.commitmentTx));
+  const htlcVout = commitment.outs.findIndex((o) => o.value * 1000n === amountMsat && o.script.length === 34);
+  expect(htlcVout).toBeGreaterThanOrEqual(0);
+  await mine(w, g, 1);
+  await g.channels.idle();
+  return { commitment, htlcVout };
+}
+
 describe('BOLT 5: LDK force-closes with an HTLC Glint offered (LDK peer, bcoin chain)', () => {
   for (const channelType of CHANNEL_TYPES) {
     const anchors = channelType === 'anchors_zero_fee_htlc_tx';
@@ -118,12 +134,7 @@ describe('BOLT 5: LDK force-closes with an HTLC Glint offered (LDK peer, bcoin c
         expect(childTx.ins.some((i) => displayTxid(i.hash) === close.commitmentTxid && Transaction.fromBuffer(Buffer.from(close.commitmentTx)).outs[i.index]!.value === 330n)).toBe(true);
         await until(() => w.chain.mempoolTxids().includes(child.txid), 'the CPFP child in the mempool');
       }
-      if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
-      const commitment = Transaction.fromBuffer(Buffer.from(close.commitmentTx));
-      const htlcVout = commitment.outs.findIndex((o) => o.value * 1000n === amountMsat && o.script.length === 34);
-      expect(htlcVout).toBeGreaterThanOrEqual(0);
-      await mine(w, g, 1);
-      await g.channels.idle();
+      const { commitment, htlcVout } = await mineCommitment(g, close, amountMsat);
       expect(w.chain.index.tx(close.commitmentTxid)?.block).toBeDefined();
       if (cpfpTxid) expect(w.chain.index.tx(cpfpTxid)?.block?.height).toBe(w.chain.index.tx(close.commitmentTxid)?.block?.height);
       expect(g.channels.get(ch.channelId)?.state).toBe('force-closing');
@@ -220,6 +231,64 @@ describe('BOLT 5: LDK force-closes with an HTLC Glint offered (LDK peer, bcoin c
       const claims = glintClaims(g, close.commitmentTxid, commitment);
       expect(claims.map((c) => c.getId())).toEqual([claimTxid]);
       expect((await walletSat(g)) - before).toBe(amountMsat / 1000n - claimFee(claim, commitment, close.commitmentTxid));
+    }, 240_000);
+  }
+});
+
+describe('BOLT 5: LDK force-closes, then claims Glint’s HTLC with the preimage on chain (LDK peer, bcoin chain)', () => {
+  for (const channelType of CHANNEL_TYPES) {
+    const anchors = channelType === 'anchors_zero_fee_htlc_tx';
+    test(`${channelType}: LDK holds Glint’s HTLC, force-closes, then releases the preimage: its HTLC-success tx${anchors ? ' (BumpTransactionEvent::HTLCResolution: a fee input from its wallet)' : ''} is accepted and mined, Glint learns the preimage from it and the payment succeeds; to_remote swept`, async () => {
+      const holder = await ldkPeer(w, `ldk-htlc-success-${channelType}`, { anchors, config: { maxInboundHtlcValueInFlightPercent: 100 } });
+      const bumper = anchors ? attachBumpHandler(holder.node, w.chain, RegtestWallet.fromSeed(`bump success ${channelType}`)) : undefined;
+      if (bumper) await w.chain.faucet(bumper.wallet.script, 100_000);
+      const g = await glintNode(w, { minimumDepth: 1, fundSat: 300_000, sweepToWallet: true });
+      await mine(w, g, 1);
+      const ch = await openGlintToLdk(w, g, holder, channelType, 200_000n);
+      const pay = await glintPayments(g);
+      holder.node.payments.policy = 'hold';
+      const amountMsat = 40_000_000n;
+      const bolt11 = holder.node.createInvoice({ amountMsat, description: 'claimed on chain by LDK' });
+      const paymentHash = holder.node.payments.paymentHashOf(bolt11);
+      expect((await pay.pay(bolt11, { timeoutMs: 3_000 })).status).toBe('pending');
+      await waitForHeld(holder.node, paymentHash);
+
+      const close = await forceCloseLdk(holder.node, ch.channelId, hexToBytes(g.peers.nodeId));
+      await holder.feed.flush();
+      const { commitment, htlcVout } = await mineCommitment(g, close, amountMsat);
+      expect(g.channels.get(ch.channelId)?.state).toBe('force-closing');
+
+      // LDK now claims: the preimage goes to its ChannelMonitor, which spends the HTLC output with an HTLC-success tx.
+      holder.node.payments.release(paymentHash, 'claim');
+      let success: Transaction | undefined;
+      for (let i = 0; i < 6 && !success; i++) {
+        await until(() => close.htlcTxs('htlc-success').length > 0, 'LDK’s HTLC-success tx', 3_000, holder.node).catch(() => undefined);
+        const found = close.htlcTxs('htlc-success')[0];
+        if (found) {
+          await until(() => w.chain.mempoolTxids().includes(found.txid), 'the HTLC-success tx in the mempool', 5_000, holder.node);
+          success = Transaction.fromBuffer(Buffer.from(found.raw));
+        } else await mine(w, g, 1); // anchors: nSequence 1 → valid once the commitment has a confirmation
+      }
+      expect(success).toBeDefined();
+      expect(success!.ins.find((i) => displayTxid(i.hash) === close.commitmentTxid)!.index).toBe(htlcVout);
+      if (bumper) {
+        expect(bumper.records.map((r) => r.kind)).toContain('htlc-resolution');
+        expect(success!.ins.length).toBe(2); // the HTLC output + a fee input of LDK's wallet
+        const fee = success!.ins.find((i) => displayTxid(i.hash) !== close.commitmentTxid)!;
+        expect(Buffer.from(w.chain.index.output(displayTxid(fee.hash), fee.index)!.script).equals(Buffer.from(bumper.wallet.script))).toBe(true);
+      }
+      await mine(w, g, 1);
+      expect(w.chain.index.tx(success!.getId())?.block).toBeDefined();
+      for (let i = 0; i < 8 && pay.payment(paymentHash)?.status === 'pending'; i++) {
+        await g.channels.idle();
+        await pay.idle();
+        if (pay.payment(paymentHash)?.status === 'pending') await mine(w, g, 1);
+      }
+      expect(pay.payment(paymentHash)).toMatchObject({ status: 'succeeded', amountMsat });
+      // Our to_remote on LDK's commitment was swept into the wallet.
+      const claims = glintClaims(g, close.commitmentTxid, commitment);
+      expect(claims).toHaveLength(1);
+      expect(claims[0]!.ins.map((i) => i.index)).not.toContain(htlcVout);
     }, 240_000);
   }
 });
