@@ -11,7 +11,6 @@
  *     with the preimage; LDK's commitment still has the HTLC); once that commitment is mined Glint
  *     claims the HTLC output with the preimage ("Received HTLC Outputs" of ours = the peer's
  *     offered HTLC: spend it with the preimage), bcoin mines the claim, Glint's invoice is paid.
- *
  *   - LDK holds Glint's HTLC, force-closes, then releases the preimage: its ChannelMonitor spends
  *     the HTLC output with an HTLC-success tx (anchors: answering BumpTransactionEvent::
  *     HTLCResolution with a fee input), bcoin mines it, Glint learns the preimage from its witness
