@@ -100,6 +100,24 @@ export class RegtestWallet {
     };
   }
 
+  /**
+   * Sign, in place, every input of `tx` that spends this key's P2WPKH output (BIP 143, SIGHASH_ALL);
+   * `prevouts[i]` is input i's spent output (absent for inputs someone else signs). Returns how
+   * many inputs were signed. For a PSBT's wallet part, e.g. LDK's `WalletSource.sign_psbt`.
+   */
+  signOwnInputs(tx: Transaction, prevouts: readonly ({ readonly script: Uint8Array; readonly value: bigint } | undefined)[]): number {
+    const scriptCode = payments.p2pkh({ hash: btcCrypto.hash160(this.publicKey) }).output!;
+    let signed = 0;
+    tx.ins.forEach((_input, index) => {
+      const prevout = prevouts[index];
+      if (!prevout || !Buffer.from(prevout.script).equals(Buffer.from(this.script))) return;
+      const digest = tx.hashForWitnessV0(index, scriptCode, prevout.value, Transaction.SIGHASH_ALL);
+      tx.setWitness(index, [btcScript.signature.encode(signDigest(digest, this.#secret), Transaction.SIGHASH_ALL), this.publicKey]);
+      signed++;
+    });
+    return signed;
+  }
+
   /** Pay `outputs` from `inputs` at `feeRate` sat/vB, with change (appended last) back to the wallet. */
   pay(options: PayOptions): SignedTx {
     const feeRate = options.feeRate ?? 2;

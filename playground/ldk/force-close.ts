@@ -11,8 +11,9 @@
  *   - `submitAll`: the test puts what it chose into the chain's mempool and mines it.
  *
  * static_remotekey channels: LDK signs and broadcasts its HTLC txs itself. With anchors it emits
- * BumpTransaction events instead (it needs a wallet to add fee inputs), which LdkNode does not
- * answer, so only the commitment is broadcast there.
+ * BumpTransaction events instead (it needs a wallet to add fee inputs); an LdkNode answers them
+ * only with bump.ts's `attachBumpHandler` (else only a commitment that already meets LDK's target
+ * feerate is broadcast).
  *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-local-commitment-transaction
  */

@@ -8,3 +8,5 @@ export type { FeatureOverrides } from './features.ts';
 export { featureBitsFromLeFlags } from './features.ts';
 export { LdkPayments, LdkPaymentError } from './payments.ts';
 export type { LdkChannelBalance, LdkClaimedPayment, LdkHandlingFailure, LdkInvoiceOptions, LdkPathFailure, LdkPayOptions, LdkPaymentSent, LdkReceivePolicy } from './payments.ts';
+export { attachBumpHandler } from './bump.ts';
+export type { BumpRecord, LdkBumper } from './bump.ts';

@@ -15,7 +15,7 @@
 import { connect as tcpConnect, createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { BestBlock, ChainMonitor, ChannelManager, Event, EventHandler, EventsProvider, KeysManager, NetworkGraph, PeerManager } from 'lightningdevkit';
+import type { BestBlock, BroadcasterInterface, ChainMonitor, ChannelManager, Event, EventHandler, EventsProvider, KeysManager, Logger, NetworkGraph, PeerManager } from 'lightningdevkit';
 import { buildUserConfig } from './config.ts';
 import type { LdkNodeConfig } from './config.ts';
 import { initFeatureBits, isNoOverride, wrapChannelMessageHandler } from './features.ts';
@@ -82,6 +82,9 @@ export class LdkNode {
   readonly peerManager: PeerManager;
   readonly keysManager: KeysManager;
   readonly networkGraph: NetworkGraph;
+  /** The node's Logger and BroadcasterInterface, for LDK helpers built around it (bump.ts). */
+  readonly logger: Logger;
+  readonly broadcaster: BroadcasterInterface;
   /** Every transaction LDK asked to broadcast, oldest first. */
   readonly broadcasts: Uint8Array[] = [];
   /** Latest serialized ChannelMonitor per funding outpoint (`txid:vout`, txid in LDK byte order). */
@@ -121,12 +124,12 @@ export class LdkNode {
     const network = ldk.Network.LDKNetwork_Regtest;
     const nowMs = Date.now();
     const nowSecs = Math.floor(nowMs / 1000);
-    const logger = ldk.Logger.new_impl({ log: (record) => this.logBuffer.addRecord(ldk, record) });
+    const logger = (this.logger = ldk.Logger.new_impl({ log: (record) => this.logBuffer.addRecord(ldk, record) }));
     this.feerate = options.feerateSatPerKw ?? 253;
     const feeEstimator = ldk.FeeEstimator.new_impl({ get_est_sat_per_1000_weight: () => this.feerate });
-    const broadcaster = ldk.BroadcasterInterface.new_impl({
+    const broadcaster = (this.broadcaster = ldk.BroadcasterInterface.new_impl({
       broadcast_transactions: (txs) => void this.broadcasts.push(...txs),
-    });
+    }));
     const completed = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
     const monitorKey = (outpoint: { get_txid(): Uint8Array; get_index(): number }) => `${toHex(outpoint.get_txid())}:${outpoint.get_index()}`;
     const persister = ldk.Persist.new_impl({

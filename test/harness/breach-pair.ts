@@ -3,31 +3,15 @@
  * bolt05-fees): a ChannelPair where B's commitment with an HTLC each way is kept and then
  * revoked, and a check that a claim's inputs pass bcoin's script interpreter.
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import { expect } from 'vitest';
-import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { derivePrivkey } from '../../engine/channel/bolt3/keys.ts';
 import { finalizeLocalHtlcTx, localHtlcResolutions } from '../../engine/channel/bolt5/second-stage.ts';
 import { buildLocalCommitment, keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
-import type { ChannelType, Commitments, ForceClosingState } from '../../engine/channel/types.ts';
+import type { ChannelType } from '../../engine/channel/types.ts';
 import { scriptError } from '../unit/bolt03-interpreter.ts';
-import { ChannelPair } from './channel-pair.ts';
-
-export const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-export const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
-
-export function commitmentsOf(pair: ChannelPair, name: 'A' | 'B'): Commitments {
-  const s = pair.side(name).state;
-  if (!('commitments' in s)) throw new Error(`${name} in ${s.type}`);
-  return s.commitments;
-}
-
-export function forceClosing(pair: ChannelPair): ForceClosingState {
-  const s = pair.a.state;
-  if (s.type !== 'force-closing') throw new Error(`A is in ${s.type}`);
-  return s;
-}
+import { ChannelPair, SWEEP_A, SWEEP_B, commitmentsOf } from './channel-pair.ts';
 
 /** B's commitment with an HTLC each way, kept; then B fulfills A's HTLC, which revokes it. */
 export function breachSetup(channelType: ChannelType) {

@@ -28,7 +28,7 @@ import { buildLocalCommitment, checkRemoteSignature } from '../../engine/channel
 import type { ChannelContext } from '../../engine/channel/context.ts';
 import type { ChannelEvent, OpenCommand } from '../../engine/channel/events.ts';
 import { newInboundChannel, newOutboundChannel, reduce } from '../../engine/channel/reducer.ts';
-import { type ChannelConfig, type ChannelState, type ChannelType, DEFAULT_CHANNEL_CONFIG, isFunded } from '../../engine/channel/types.ts';
+import { type ChannelConfig, type ChannelState, type ChannelType, type Commitments, DEFAULT_CHANNEL_CONFIG, type ForceClosingState, isFunded } from '../../engine/channel/types.ts';
 
 export type SideName = 'A' | 'B';
 
@@ -370,6 +370,47 @@ export class ChannelPair {
   sentOf<T extends Message['type']>(name: SideName, type: T): (Message & { type: T })[] {
     return this.side(name).sent.filter((m): m is Message & { type: T } => m.type === type);
   }
+}
+
+// ------------------------------------------------------------------ BOLT 5 test helpers
+// Shared by the force-close / reorg / breach / HTLC-claim reducer tests.
+
+/** Where A's and B's sweeps pay (P2WPKH scripts of made-up keys). */
+export const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
+export const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
+
+/** A batch's actions as short names: `send:<message>`, `emit:<event>`, `broadcast:<kind>`, or the action type. */
+export function actionKinds(actions: readonly ChannelAction[]): string[] {
+  return actions.map((a) => (a.type === 'send' ? `send:${a.message.type}` : a.type === 'emit' ? `emit:${a.event.type}` : a.type === 'broadcast' ? `broadcast:${a.kind}` : a.type));
+}
+
+/** A pair opened to `normal` (A funds, pushes `pushMsat` to B) whose sides sweep to SWEEP_A / SWEEP_B. */
+export function sweepingPair(channelType: ChannelType, pushMsat = 300_000_000n): ChannelPair {
+  const pair = new ChannelPair();
+  pair.openToNormal({ channelType, pushMsat });
+  for (const side of [pair.a, pair.b]) if (side.state.type !== 'normal') throw new Error(`${side.name} is in ${side.state.type}, not normal`);
+  pair.a.sweepScriptPubKey = SWEEP_A;
+  pair.b.sweepScriptPubKey = SWEEP_B;
+  return pair;
+}
+
+/** `name`'s state, which must be `force-closing`. */
+export function forceClosingOf(pair: ChannelPair, name: SideName = 'A'): ForceClosingState {
+  const s = pair.side(name).state;
+  if (s.type !== 'force-closing') throw new Error(`${name} is in ${s.type}`);
+  return s;
+}
+
+/** `name`'s commitments (any funded state). */
+export function commitmentsOf(pair: ChannelPair, name: SideName): Commitments {
+  const s = pair.side(name).state;
+  if (!('commitments' in s)) throw new Error(`${name} in ${s.type}`);
+  return s.commitments;
+}
+
+/** Tell `name` that `rawTx` spent the funding output in the block at `confirmedAt` (depth from the pair's height). */
+export function fundingSpent(pair: ChannelPair, name: SideName, rawTx: Uint8Array, confirmedAt: number): Transition {
+  return pair.step(name, { type: 'funding-spent', rawTx, blockHeight: confirmedAt, depth: pair.blockHeight - confirmedAt + 1 });
 }
 
 /** decode(encode(s)) equals s and re-encodes to the same bytes. */

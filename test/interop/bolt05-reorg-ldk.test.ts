@@ -97,21 +97,43 @@ async function confirmedSat(g: Glint): Promise<bigint> {
 const displayTxid = (hash: Uint8Array): string => bytesToHex(Uint8Array.from(hash).reverse());
 const blockOf = (txid: string) => w.chain.index.tx(txid)?.block;
 
+const FUNDING_SAT = 100_000n;
+
+/**
+ * Glint opens a static_remotekey channel of FUNDING_SAT to a new LDK node `alias`, goes offline,
+ * and LDK force-closes: its commitment is in the mempool, not mined. `localSat` is Glint's
+ * balance then, `walletBefore` its confirmed wallet.
+ */
+async function ldkClosesWhileOffline(alias: string) {
+  const peer = await ldkPeer(w, alias);
+  const g = await glintNode(w, { minimumDepth: 1, fundSat: 300_000, sweepToWallet: true });
+  await mine(w, g, 1);
+  const ch = await openGlintToLdk(w, g, peer, 'static_remotekey', FUNDING_SAT);
+  const localSat = ch.localMsat / 1000n;
+  const walletBefore = await confirmedSat(g);
+  g.peers.disconnect(peer.node.nodeIdHex);
+  await until(() => g.peers.peers().length === 0, 'disconnected');
+  const close = await forceCloseLdk(peer.node, ch.channelId, hexToBytes(g.peers.nodeId));
+  await peer.feed.flush();
+  if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
+  return { peer, g, ch, localSat, walletBefore, close };
+}
+
+/** `commitment` (Glint funded: the fee is Glint's) paid Glint `localSat` − fee; `sweep` claimed it; the wallet holds exactly that minus the sweep fee. */
+async function expectEverySatBack(g: Glint, commitment: Transaction, sweep: Transaction, localSat: bigint, walletBefore: bigint): Promise<void> {
+  const commitmentFee = FUNDING_SAT - commitment.outs.reduce((s, o) => s + o.value, 0n);
+  const ours = commitment.outs[sweep.ins[0]!.index]!;
+  const sweepFee = ours.value - sweep.outs[0]!.value;
+  expect(ours.value).toBe(localSat - commitmentFee);
+  expect(sweepFee).toBeGreaterThan(0n);
+  expect(sweepFee).toBeLessThan(1_000n);
+  expect(await confirmedSat(g)).toBe(walletBefore + localSat - commitmentFee - sweepFee);
+}
+
 describe('BOLT 5: a reorg of the close (LDK peer, bcoin chain)', () => {
   test("static_remotekey: LDK's commitment and Glint's sweep reorged out and lost from the mempool → Glint re-publishes both, they re-confirm, closed at depth 6, every sat back", async () => {
-    const peer = await ldkPeer(w, 'ldk-reorg');
-    const g = await glintNode(w, { minimumDepth: 1, fundSat: 300_000, sweepToWallet: true });
-    await mine(w, g, 1);
-    const ch = await openGlintToLdk(w, g, peer, 'static_remotekey', 100_000n);
-    const localSat = ch.localMsat / 1000n;
-    const walletBefore = await confirmedSat(g);
-
     // Glint is offline when LDK force-closes: only LDK's commitment is published.
-    g.peers.disconnect(peer.node.nodeIdHex);
-    await until(() => g.peers.peers().length === 0, 'disconnected');
-    const close = await forceCloseLdk(peer.node, ch.channelId, hexToBytes(g.peers.nodeId));
-    await peer.feed.flush();
-    if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
+    const { g, ch, localSat, walletBefore, close } = await ldkClosesWhileOffline('ldk-reorg');
     const commitment = Transaction.fromBuffer(Buffer.from(close.commitmentTx));
 
     await step(g);
@@ -155,32 +177,15 @@ describe('BOLT 5: a reorg of the close (LDK peer, bcoin chain)', () => {
     await until(() => channelOf(g, ch.localId).state === 'closed', 'closed');
 
     // To the sat: Glint funded, so the commitment fee is its; then the sweep's fee.
-    const commitmentFee = 100_000n - commitment.outs.reduce((s, o) => s + o.value, 0n);
-    const toRemote = commitment.outs[sweep.ins[0]!.index]!;
-    const sweepFee = toRemote.value - sweep.outs[0]!.value;
-    expect(toRemote.value).toBe(localSat - commitmentFee);
-    expect(sweepFee).toBeGreaterThan(0n);
-    expect(sweepFee).toBeLessThan(1_000n);
-    expect(await confirmedSat(g)).toBe(walletBefore + localSat - commitmentFee - sweepFee);
+    await expectEverySatBack(g, commitment, sweep, localSat, walletBefore);
     expect(bytesToHex(sweep.outs[0]!.script)).toBe(bytesToHex(g.sweepTo!));
   }, 240_000);
 });
 
 describe('BOLT 5: a different commitment in the fork (LDK peer, bcoin chain)', () => {
   test("static_remotekey: LDK's commitment confirms and Glint sweeps it; the fork confirms Glint's own commitment instead → Glint switches to it, drops the old sweep, sweeps to_local after to_self_delay, every sat back", async () => {
-    const peer = await ldkPeer(w, 'ldk-fork');
-    const g = await glintNode(w, { minimumDepth: 1, fundSat: 300_000, sweepToWallet: true });
-    await mine(w, g, 1);
-    const ch = await openGlintToLdk(w, g, peer, 'static_remotekey', 100_000n);
-    const localSat = ch.localMsat / 1000n;
-    const walletBefore = await confirmedSat(g);
-
     // Both force-close while apart: LDK's commitment reaches the mempool first, Glint's is refused there (a conflict) but signed and stored.
-    g.peers.disconnect(peer.node.nodeIdHex);
-    await until(() => g.peers.peers().length === 0, 'disconnected');
-    const close = await forceCloseLdk(peer.node, ch.channelId, hexToBytes(g.peers.nodeId));
-    await peer.feed.flush();
-    if (!w.chain.mempoolTxids().includes(close.commitmentTxid)) await submitAll(w.chain, [close.commitmentTx]);
+    const { g, ch, localSat, walletBefore, close } = await ldkClosesWhileOffline('ldk-fork');
     const { closingTxid: ourTxid } = await g.channels.close(ch.channelId, { force: true });
     const ours = ((await saved(g, ch.channelId)) as ForceClosingState).commitmentTx!;
     expect(Transaction.fromBuffer(ours).getId()).toBe(ourTxid);
@@ -215,14 +220,7 @@ describe('BOLT 5: a different commitment in the fork (LDK peer, bcoin chain)', (
     await step(g, 5);
     await until(() => channelOf(g, ch.localId).state === 'closed', 'closed');
 
-    const commitment = Transaction.fromBuffer(ours);
-    const commitmentFee = 100_000n - commitment.outs.reduce((s, o) => s + o.value, 0n);
-    const toLocal = commitment.outs[sweep.ins[0]!.index]!;
-    const sweepFee = toLocal.value - sweep.outs[0]!.value;
-    expect(toLocal.value).toBe(localSat - commitmentFee);
-    expect(sweepFee).toBeGreaterThan(0n);
-    expect(sweepFee).toBeLessThan(1_000n);
-    expect(await confirmedSat(g)).toBe(walletBefore + localSat - commitmentFee - sweepFee);
+    await expectEverySatBack(g, Transaction.fromBuffer(ours), sweep, localSat, walletBefore);
   }, 240_000);
 });
 

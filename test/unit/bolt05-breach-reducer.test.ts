@@ -15,7 +15,8 @@ import { decodeChannelState, encodeChannelState } from '../../engine/channel/cod
 import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import type { ChannelType, ForceClosingState } from '../../engine/channel/types.ts';
-import { breachSetup, checkSpends, forceClosing } from '../harness/breach-pair.ts';
+import { breachSetup, checkSpends } from '../harness/breach-pair.ts';
+import { forceClosingOf } from '../harness/channel-pair.ts';
 
 for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]) {
   const anchors = channelType === 'anchors_zero_fee_htlc_tx';
@@ -38,7 +39,7 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const record = pair.a.revokedRecords.get(revokedNumber)!;
       const before = pair.a.broadcasts.length;
       pair.step('A', { type: 'funding-spent', rawTx: revokedTx, blockHeight: pair.blockHeight, depth: 1, revokedRecord: record });
-      const s = forceClosing(pair);
+      const s = forceClosingOf(pair);
       expect(s.breach?.commitmentNumber).toBe(revokedNumber);
       // Persisted before the broadcasts: the snapshot holds the claims.
       const saved = decodeChannelState(pair.a.persisted!) as ForceClosingState;
@@ -81,20 +82,20 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       pair.step('A', { type: 'funding-spent', rawTx: revokedTx, blockHeight: pair.blockHeight, depth: 1 });
       const justice = pair.a.broadcasts.slice(before).filter((b) => b.kind === 'justice');
       expect(justice.flatMap((j) => checkSpends(j.rawTx, [revokedTx]))).toHaveLength(1);
-      expect(closingOutputsOf(forceClosing(pair)).map((o) => o.kind).sort()).toEqual(['revoked-to_local', 'to_remote']);
+      expect(closingOutputsOf(forceClosingOf(pair)).map((o) => o.kind).sort()).toEqual(['revoked-to_local', 'to_remote']);
     });
 
     it("B's HTLC-success tx gets in first → the justice tx that lost its input is replaced; A takes the HTLC-success output by revocation", () => {
       const { pair, revokedTx, revokedNumber, htlcSuccessTx } = breachSetup(channelType);
       pair.step('A', { type: 'funding-spent', rawTx: revokedTx, blockHeight: pair.blockHeight, depth: 1, revokedRecord: pair.a.revokedRecords.get(revokedNumber)! });
-      const first = forceClosing(pair).breach!.claims.map((c) => bytesToHex(c.rawTx));
+      const first = forceClosingOf(pair).breach!.claims.map((c) => bytesToHex(c.rawTx));
       const success = Transaction.fromBuffer(htlcSuccessTx);
       checkSpends(htlcSuccessTx, [revokedTx]); // a valid transaction of B's
       pair.blockHeight += 1;
       const before = pair.a.broadcasts.length;
       const input = success.ins[0]!;
       pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight, depth: 1 });
-      const s = forceClosing(pair);
+      const s = forceClosingOf(pair);
       expect(s.breach!.secondStageTxs).toHaveLength(1);
       const fresh = pair.a.broadcasts.slice(before).filter((b) => b.kind === 'justice');
       expect(fresh.length).toBeGreaterThan(0);

@@ -18,8 +18,8 @@ import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import { htlcClaimDeadline } from '../../engine/channel/states/force-closing-remote-htlcs.ts';
 import type { ForceClosingState } from '../../engine/channel/types.ts';
-import { breachSetup, checkSpends, commitmentsOf, forceClosing } from '../harness/breach-pair.ts';
-import { ChannelPair } from '../harness/channel-pair.ts';
+import { breachSetup, checkSpends } from '../harness/breach-pair.ts';
+import { ChannelPair, commitmentsOf, forceClosingOf } from '../harness/channel-pair.ts';
 import { keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
 
 const ESTIMATES = { 1: 20, 6: 10, 24: 4, 72: 1 };
@@ -95,7 +95,7 @@ describe('justice re-bumped near its deadline (static_remotekey)', () => {
 
   it('goes out at the estimate for its deadline, nLockTime the tip; bumped only once it waited the target, persisted before the request; the version that confirms ends it', () => {
     const { pair, revokedTx, spentAt, deadlineHeight } = breached();
-    const claims = forceClosing(pair).breach!.claims;
+    const claims = forceClosingOf(pair).breach!.claims;
     expect(claims).toHaveLength(1); // to_local and both HTLCs, none near its expiry
     const first = claims[0]!.rawTx;
     const f = feeOf(first, revokedTx);
@@ -143,7 +143,7 @@ describe('justice re-bumped near its deadline (static_remotekey)', () => {
     // bcoin kept the first version (the replacement was refused) and it confirms: the claim is done.
     pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
     pair.confirmTx('A', first, SWEEP_CONFIRMATION_DEPTH);
-    const s = forceClosing(pair);
+    const s = forceClosingOf(pair);
     expect(s.breach!.claims[0]).toMatchObject({ confirmed: true });
     expect(bytesToHex(s.breach!.claims[0]!.rawTx)).toBe(bytesToHex(first));
     expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'claimed')).toHaveLength(3);
@@ -154,7 +154,7 @@ describe('justice re-bumped near its deadline (static_remotekey)', () => {
 
   it('seen spending its inputs (after a restart the watches are on inputs), an older version is ours: adopted and watched, not taken for the peer’s', () => {
     const { pair, revokedTx, spentAt, deadlineHeight } = breached();
-    const first = forceClosing(pair).breach!.claims[0]!.rawTx;
+    const first = forceClosingOf(pair).breach!.claims[0]!.rawTx;
     let h = spentAt;
     let bumped = false;
     while (!bumped && h < deadlineHeight) {
@@ -167,7 +167,7 @@ describe('justice re-bumped near its deadline (static_remotekey)', () => {
     const input = old.ins[0]!;
     const t = pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: first, blockHeight: h, depth: 1 });
     expect(t.actions.map((a) => a.type)).toEqual(['persist', 'watch-confirmations']);
-    const s = forceClosing(pair);
+    const s = forceClosingOf(pair);
     expect(s.breach!.secondStageTxs).toHaveLength(0);
     expect(s.breach!.claims.map((c) => bytesToHex(c.rawTx))).toEqual([bytesToHex(first)]);
     expect(pair.a.broadcasts.length).toBe(before);

@@ -10,9 +10,8 @@
  * broadcast, refuses (and releases) a second version, warns when unfunded, keeps the funded tx
  * across a restart; the second-stage output is swept after to_self_delay.
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { type RequestHtlcTxCpfpAction, type RequestHtlcTxFeeAction, closingOutputsOf, decodeChannelState, encodeChannelState, outputWatchesOf } from '../../engine/channel/index.ts';
 import { publicKeyOf } from '../../engine/crypto/secp256k1.ts';
@@ -24,16 +23,8 @@ import { confirmationTarget } from '../../engine/channel/bolt5/urgency.ts';
 import { claimFeerate } from '../../engine/channel/claim-fees.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import type { ForceClosingState } from '../../engine/channel/types.ts';
-import { ChannelPair } from '../harness/channel-pair.ts';
+import { ChannelPair, SWEEP_A, forceClosingOf } from '../harness/channel-pair.ts';
 import { scriptError } from './bolt03-interpreter.ts';
-
-const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-
-function forceClosing(pair: ChannelPair): ForceClosingState {
-  const s = pair.a.state;
-  if (s.type !== 'force-closing') throw new Error(`A is in ${s.type}`);
-  return s;
-}
 
 function checkSpend(rawTx: Uint8Array, parent: Uint8Array): void {
   const tx = Transaction.fromBuffer(rawTx);
@@ -65,7 +56,7 @@ function setup(channelType: 'static_remotekey' | 'anchors_zero_fee_htlc_tx') {
 describe('BOLT 5 our commitment with HTLCs', () => {
   it('static_remotekey: HTLC-success at once, HTLC-timeout after expiry, both swept after to_self_delay; htlc-failed for the timed-out one; closed when all are deep', () => {
     const { pair, commitment, expiry } = setup('static_remotekey');
-    const s = forceClosing(pair);
+    const s = forceClosingOf(pair);
     const delay = s.commitments.remoteParams.toSelfDelay;
     expect(s.htlcClaims).toHaveLength(2);
     expect(outputWatchesOf(s)).toHaveLength(2);
@@ -117,7 +108,7 @@ describe('BOLT 5 our commitment with HTLCs', () => {
 
   it('anchors: fee requested → funded tx persisted, then broadcast; a second version refused and released; unfunded warns and asks again; restart keeps the same tx; swept after to_self_delay; closed', () => {
     const { pair, commitment, expiry } = setup('anchors_zero_fee_htlc_tx');
-    const s0 = forceClosing(pair);
+    const s0 = forceClosingOf(pair);
     const delay = s0.commitments.remoteParams.toSelfDelay;
     expect(s0.htlcClaims).toHaveLength(2);
     expect(pair.a.broadcasts.filter((b) => b.kind === 'second-stage')).toHaveLength(0);
@@ -180,7 +171,7 @@ describe('BOLT 5 our commitment with HTLCs', () => {
     pair.step('A', { type: 'htlc-tx-funded', outputIndex: timeoutReq.outputIndex, rawTx: fundedTimeout });
     const tOut = commitmentTx.outs[timeoutReq.outputIndex]!;
     expect(scriptError(fundedTimeout, 0, tOut.script, tOut.value)).toBeUndefined();
-    expect(closingOutputsOf(forceClosing(pair), keys).filter((o) => o.kind.startsWith('htlc')).map((o) => o.status)).toEqual(['claimable', 'claimable']);
+    expect(closingOutputsOf(forceClosingOf(pair), keys).filter((o) => o.kind.startsWith('htlc')).map((o) => o.status)).toEqual(['claimable', 'claimable']);
 
     // Both confirm; after to_self_delay their output 0 is swept (nSequence = to_self_delay).
     pair.confirmTx('A', funded, 1);
@@ -212,7 +203,7 @@ describe('BOLT 5 our commitment with HTLCs', () => {
   it('anchors: the funded HTLC-success tx still unconfirmed is CPFP’d from its change once it waited its deadline’s target (fundedAt persisted), at the estimate for its deadline; not once it confirmed', () => {
     const { pair, commitment } = setup('anchors_zero_fee_htlc_tx');
     pair.a.feeEstimates = { 1: 20, 6: 10, 24: 4, 72: 1 };
-    const s0 = forceClosing(pair);
+    const s0 = forceClosingOf(pair);
     const expiry = incomingExpiry(s0);
     const success = requests(pair)[0]!;
     const funded = fund(success, COINS[0]!, 253);

@@ -7,9 +7,8 @@
  * the preimage from the chain: htlc-fulfilled with the HTLC's tag; the output is B's once that
  * spend is SWEEP_CONFIRMATION_DEPTH deep.
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { derivePrivkey } from '../../engine/channel/bolt3/keys.ts';
 import { finalizeLocalHtlcTx, localHtlcResolutions } from '../../engine/channel/bolt5/second-stage.ts';
@@ -17,24 +16,9 @@ import { decodeChannelState, encodeChannelState } from '../../engine/channel/cod
 import { buildLocalCommitment, keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
 import { claimTxsOf, closingOutputsOf, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
-import type { ChannelType, Commitments, ForceClosingState } from '../../engine/channel/types.ts';
-import { ChannelPair } from '../harness/channel-pair.ts';
+import type { ChannelType, ForceClosingState } from '../../engine/channel/types.ts';
+import { ChannelPair, SWEEP_A, SWEEP_B, commitmentsOf, forceClosingOf } from '../harness/channel-pair.ts';
 import { scriptError } from './bolt03-interpreter.ts';
-
-const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
-
-function commitmentsOf(pair: ChannelPair, name: 'A' | 'B'): Commitments {
-  const s = pair.side(name).state;
-  if (!('commitments' in s)) throw new Error(`${name} in ${s.type}`);
-  return s.commitments;
-}
-
-function forceClosing(pair: ChannelPair): ForceClosingState {
-  const s = pair.a.state;
-  if (s.type !== 'force-closing') throw new Error(`A is in ${s.type}`);
-  return s;
-}
 
 function checkSpend(rawTx: Uint8Array, parent: Uint8Array): string {
   const tx = Transaction.fromBuffer(rawTx);
@@ -76,7 +60,7 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const { pair, commitmentTx, expiry } = setup(channelType);
       const before = pair.a.broadcasts.length;
       pair.step('A', { type: 'funding-spent', rawTx: commitmentTx, blockHeight: pair.blockHeight, depth: 1 });
-      const s = forceClosing(pair);
+      const s = forceClosingOf(pair);
       expect(s.htlcClaims).toHaveLength(2);
       expect(outputWatchesOf(s)).toHaveLength(2);
       const first = pair.a.broadcasts.slice(before).filter((b) => b.kind === 'htlc-claim');
@@ -127,11 +111,11 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(fulfilled).toHaveLength(1);
       expect(bytesToHex(fulfilled[0]!.paymentPreimage)).toBe(bytesToHex(out.preimage));
       // B's only once its spend is final (a reorg may still take it): watched on meanwhile.
-      expect(closingOutputsOf(forceClosing(pair)).find((o) => o.kind === 'htlc-offered')?.status).not.toBe('theirs');
-      expect(outputWatchesOf(forceClosing(pair)).some((x) => x.outputIndex === input.index)).toBe(true);
+      expect(closingOutputsOf(forceClosingOf(pair)).find((o) => o.kind === 'htlc-offered')?.status).not.toBe('theirs');
+      expect(outputWatchesOf(forceClosingOf(pair)).some((x) => x.outputIndex === input.index)).toBe(true);
       pair.blockHeight += SWEEP_CONFIRMATION_DEPTH - 1;
       pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight - SWEEP_CONFIRMATION_DEPTH + 1, depth: SWEEP_CONFIRMATION_DEPTH });
-      expect(closingOutputsOf(forceClosing(pair)).find((o) => o.kind === 'htlc-offered')?.status).toBe('theirs');
+      expect(closingOutputsOf(forceClosingOf(pair)).find((o) => o.kind === 'htlc-offered')?.status).toBe('theirs');
       expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'theirs')).toHaveLength(1);
       // Final: the next block changes nothing.
       const again = pair.step('A', { type: 'output-spent', txid: input.hash, outputIndex: input.index, spendingTx: htlcSuccessTx, blockHeight: pair.blockHeight - SWEEP_CONFIRMATION_DEPTH + 1, depth: SWEEP_CONFIRMATION_DEPTH + 1 });
@@ -148,12 +132,12 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       // A reorg takes B's spend (the node stops reporting it); the HTLC expires.
       pair.blockHeight = expiry;
       pair.step('A', { type: 'tick' });
-      const claims = claimTxsOf(forceClosing(pair)).filter((c) => c.kind === 'htlc-claim' && Transaction.fromBuffer(c.rawTx).ins[0]!.index === input.index);
+      const claims = claimTxsOf(forceClosingOf(pair)).filter((c) => c.kind === 'htlc-claim' && Transaction.fromBuffer(c.rawTx).ins[0]!.index === input.index);
       expect(claims).toHaveLength(1);
       checkSpend(claims[0]!.rawTx, commitmentTx);
       pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
       pair.confirmTx('A', claims[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
-      expect(closingOutputsOf(forceClosing(pair)).find((o) => o.kind === 'htlc-offered')?.status).toBe('claimed');
+      expect(closingOutputsOf(forceClosingOf(pair)).find((o) => o.kind === 'htlc-offered')?.status).toBe('claimed');
       expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'theirs')).toHaveLength(0);
     });
   });

@@ -12,44 +12,16 @@
  *     revoked one → justice;
  *   - `claimTxsOf` lists every claim built and not final, of every kind.
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import type { ChannelAction } from '../../engine/channel/actions.ts';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
 import { claimTxsOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
-import type { ChannelType, Commitments, ForceClosingState } from '../../engine/channel/types.ts';
-import { ChannelPair, type SideName } from '../harness/channel-pair.ts';
-
-const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
-
-function kinds(actions: readonly ChannelAction[]): string[] {
-  return actions.map((a) => (a.type === 'send' ? `send:${a.message.type}` : a.type === 'emit' ? `emit:${a.event.type}` : a.type === 'broadcast' ? `broadcast:${a.kind}` : a.type));
-}
-
-function normalPair(channelType: ChannelType): ChannelPair {
-  const pair = new ChannelPair();
-  pair.openToNormal({ channelType, pushMsat: 300_000_000n });
-  pair.a.sweepScriptPubKey = SWEEP_A;
-  pair.b.sweepScriptPubKey = SWEEP_B;
-  return pair;
-}
-
-function forceClosing(pair: ChannelPair, name: SideName): ForceClosingState {
-  const s = pair.side(name).state;
-  if (s.type !== 'force-closing') throw new Error(`${name} is in ${s.type}`);
-  return s;
-}
-
-function commitmentsOf(pair: ChannelPair, name: SideName): Commitments {
-  const s = pair.side(name).state;
-  if (!('commitments' in s)) throw new Error(`${name} in ${s.type}`);
-  return s.commitments;
-}
+import type { ChannelType, ForceClosingState } from '../../engine/channel/types.ts';
+import { type ChannelPair, type SideName, actionKinds, commitmentsOf, forceClosingOf, fundingSpent, sweepingPair } from '../harness/channel-pair.ts';
 
 /** `name`'s latest commitment, signed (what it would broadcast). */
 function signedCommitment(pair: ChannelPair, name: SideName): Uint8Array {
@@ -58,76 +30,72 @@ function signedCommitment(pair: ChannelPair, name: SideName): Uint8Array {
   return signedLocalCommitment(c, keysFor(c.localParams, side.keychain.channelKeys(side.channelIndex))).toBuffer();
 }
 
-function spent(pair: ChannelPair, name: SideName, rawTx: Uint8Array, confirmedAt: number) {
-  return pair.step(name, { type: 'funding-spent', rawTx, blockHeight: confirmedAt, depth: pair.blockHeight - confirmedAt + 1 });
-}
-
 const txidOf = (raw: Uint8Array): string => bytesToHex(Transaction.fromBuffer(raw).getHash());
 const claimIds = (s: ForceClosingState): string[] => claimTxsOf(s).map((c) => `${c.kind}:${bytesToHex(c.txid)}`);
 
 for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]) {
   describe(`BOLT 5 reorg of a close (${channelType})`, () => {
     it("the peer's commitment is reorged out and confirms again higher: nothing ends meanwhile, the same sweep ends the channel", () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType);
       const theirs = signedCommitment(pair, 'A');
       pair.blockHeight += 1;
       const h = pair.blockHeight;
-      spent(pair, 'B', theirs, h);
+      fundingSpent(pair, 'B', theirs, h);
       const sweep = pair.b.broadcasts.find((b) => b.kind === 'sweep')!.rawTx;
-      expect(forceClosing(pair, 'B').spend).toMatchObject({ commitment: 'remote-current', blockHeight: h });
+      expect(forceClosingOf(pair, 'B').spend).toMatchObject({ commitment: 'remote-current', blockHeight: h });
       pair.blockHeight += 2;
 
       const r = pair.step('B', { type: 'funding-spend-reorged', txid: Transaction.fromBuffer(theirs).getHash() });
-      expect(kinds(r.actions)).toEqual(['persist', 'emit:commitment-reorged']); // B never signed a commitment of its own to broadcast
-      const s = forceClosing(pair, 'B');
+      expect(actionKinds(r.actions)).toEqual(['persist', 'emit:commitment-reorged']); // B never signed a commitment of its own to broadcast
+      const s = forceClosingOf(pair, 'B');
       expect(s.spend?.reorged).toBe(true);
       expect((decodeChannelState(pair.b.persisted!) as ForceClosingState).spend?.reorged).toBe(true);
       // Its sweep stays listed: the node keeps publishing it (it is valid again once the commitment is back).
       expect(claimIds(s)).toEqual([`sweep:${txidOf(sweep)}`]);
       // Reported again (the node asks once per loss): nothing new.
-      expect(kinds(pair.step('B', { type: 'funding-spend-reorged', txid: Transaction.fromBuffer(theirs).getHash() }).actions)).toEqual([]);
+      expect(actionKinds(pair.step('B', { type: 'funding-spend-reorged', txid: Transaction.fromBuffer(theirs).getHash() }).actions)).toEqual([]);
       // Meanwhile nothing is built or ended, even on a stale report of the sweep at depth.
       pair.blockHeight += 10;
-      expect(kinds(pair.step('B', { type: 'tick' }).actions)).toEqual([]);
-      expect(kinds(pair.confirmTx('B', sweep, SWEEP_CONFIRMATION_DEPTH).actions)).toEqual([]);
+      expect(actionKinds(pair.step('B', { type: 'tick' }).actions)).toEqual([]);
+      expect(actionKinds(pair.confirmTx('B', sweep, SWEEP_CONFIRMATION_DEPTH).actions)).toEqual([]);
       expect(pair.b.state.type).toBe('force-closing');
 
       // The fork confirms the same commitment 12 blocks higher.
       const h2 = pair.blockHeight;
-      const again = spent(pair, 'B', theirs, h2);
-      expect(kinds(again.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
-      expect(forceClosing(pair, 'B').spend).toMatchObject({ commitment: 'remote-current', blockHeight: h2 });
-      expect(forceClosing(pair, 'B').spend?.reorged).toBeUndefined();
-      expect(forceClosing(pair, 'B').spend?.sweepTx).toEqual(sweep); // not rebuilt: the same tx the mempools know
+      const again = fundingSpent(pair, 'B', theirs, h2);
+      expect(actionKinds(again.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
+      expect(forceClosingOf(pair, 'B').spend).toMatchObject({ commitment: 'remote-current', blockHeight: h2 });
+      expect(forceClosingOf(pair, 'B').spend?.reorged).toBeUndefined();
+      expect(forceClosingOf(pair, 'B').spend?.sweepTx).toEqual(sweep); // not rebuilt: the same tx the mempools know
       expect(pair.b.broadcasts.filter((b) => b.kind === 'sweep')).toHaveLength(1);
       pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
-      expect(kinds(pair.confirmTx('B', sweep, SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
-      expect(kinds(pair.confirmTx('B', sweep, SWEEP_CONFIRMATION_DEPTH).actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
+      expect(actionKinds(pair.confirmTx('B', sweep, SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
+      expect(actionKinds(pair.confirmTx('B', sweep, SWEEP_CONFIRMATION_DEPTH).actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
     });
 
     it('a different commitment confirms after the reorg: ours (broadcast again on the reorg) → to_local with its CSV; the old sweep dropped', () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType);
       const theirs = signedCommitment(pair, 'B');
       pair.step('A', { type: 'force-close' });
       const ours = pair.a.broadcasts.find((b) => b.kind === 'commitment')!.rawTx;
       // B's commitment wins the race first.
       pair.blockHeight += 1;
-      spent(pair, 'A', theirs, pair.blockHeight);
-      expect(forceClosing(pair, 'A').spend?.commitment).toBe('remote-current');
-      const oldSweep = forceClosing(pair, 'A').spend!.sweepTx!;
-      expect(claimIds(forceClosing(pair, 'A'))).toEqual([`sweep:${txidOf(oldSweep)}`]); // our commitment: never again while theirs stands
+      fundingSpent(pair, 'A', theirs, pair.blockHeight);
+      expect(forceClosingOf(pair, 'A').spend?.commitment).toBe('remote-current');
+      const oldSweep = forceClosingOf(pair, 'A').spend!.sweepTx!;
+      expect(claimIds(forceClosingOf(pair, 'A'))).toEqual([`sweep:${txidOf(oldSweep)}`]); // our commitment: never again while theirs stands
 
       const r = pair.step('A', { type: 'funding-spend-reorged', txid: Transaction.fromBuffer(theirs).getHash() });
-      expect(kinds(r.actions)).toEqual(['persist', 'emit:commitment-reorged', 'broadcast:commitment']);
+      expect(actionKinds(r.actions)).toEqual(['persist', 'emit:commitment-reorged', 'broadcast:commitment']);
       expect((r.actions.find((a) => a.type === 'broadcast') as Extract<ChannelAction, { type: 'broadcast' }>).rawTx).toEqual(ours);
-      expect(claimIds(forceClosing(pair, 'A'))).toEqual([`commitment:${txidOf(ours)}`, `sweep:${txidOf(oldSweep)}`]);
+      expect(claimIds(forceClosingOf(pair, 'A'))).toEqual([`commitment:${txidOf(ours)}`, `sweep:${txidOf(oldSweep)}`]);
 
       // The fork confirms OUR commitment instead.
       pair.blockHeight += 2;
       const h = pair.blockHeight;
-      const t = spent(pair, 'A', ours, h);
-      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
-      const s = forceClosing(pair, 'A');
+      const t = fundingSpent(pair, 'A', ours, h);
+      expect(actionKinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
+      const s = forceClosingOf(pair, 'A');
       expect(s.spend).toMatchObject({ commitment: 'local', blockHeight: h });
       expect(s.spend?.sweepTx).toBeUndefined();
       expect(s.spend?.reorged).toBeUndefined();
@@ -135,14 +103,14 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const delay = s.commitments.remoteParams.toSelfDelay;
       pair.blockHeight = h + delay - 1;
       const m = pair.step('A', { type: 'tick' });
-      expect(kinds(m.actions)).toEqual(['persist', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast']);
-      const sweep = Transaction.fromBuffer(forceClosing(pair, 'A').spend!.sweepTx!);
+      expect(actionKinds(m.actions)).toEqual(['persist', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast']);
+      const sweep = Transaction.fromBuffer(forceClosingOf(pair, 'A').spend!.sweepTx!);
       expect(bytesToHex(sweep.ins[0]!.hash)).toBe(txidOf(ours));
       expect(sweep.ins[0]!.sequence).toBe(delay);
     });
 
     it("a different commitment confirms after the reorg: the peer's revoked one → justice", () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType);
       const revoked = signedCommitment(pair, 'B');
       const revokedNumber = commitmentsOf(pair, 'B').localCommit.index;
       // The channel moves on: B's commitment above is revoked.
@@ -154,15 +122,15 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const current = signedCommitment(pair, 'B');
 
       pair.blockHeight += 1;
-      spent(pair, 'A', current, pair.blockHeight);
-      expect(forceClosing(pair, 'A').spend?.commitment).toBe('remote-current');
+      fundingSpent(pair, 'A', current, pair.blockHeight);
+      expect(forceClosingOf(pair, 'A').spend?.commitment).toBe('remote-current');
       pair.step('A', { type: 'funding-spend-reorged', txid: Transaction.fromBuffer(current).getHash() });
-      expect(forceClosing(pair, 'A').spend?.reorged).toBe(true);
+      expect(forceClosingOf(pair, 'A').spend?.reorged).toBe(true);
 
       pair.blockHeight += 1;
-      const t = spent(pair, 'A', revoked, pair.blockHeight);
-      expect(kinds(t.actions)).toContain('broadcast:justice');
-      const s = forceClosing(pair, 'A');
+      const t = fundingSpent(pair, 'A', revoked, pair.blockHeight);
+      expect(actionKinds(t.actions)).toContain('broadcast:justice');
+      const s = forceClosingOf(pair, 'A');
       expect(s.breach?.commitmentNumber).toBe(revokedNumber);
       expect(s.spend?.reorged).toBeUndefined();
       expect(bytesToHex(s.spend!.txid)).toBe(txidOf(revoked));
@@ -177,14 +145,14 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
 
 describe('claimTxsOf', () => {
   it('is empty outside force-closing, and a claim leaves it once final', () => {
-    const pair = normalPair('static_remotekey');
+    const pair = sweepingPair('static_remotekey');
     expect(claimTxsOf(pair.a.state)).toEqual([]);
     const theirs = signedCommitment(pair, 'A');
     pair.blockHeight += 1;
-    spent(pair, 'B', theirs, pair.blockHeight);
+    fundingSpent(pair, 'B', theirs, pair.blockHeight);
     expect(claimTxsOf(pair.b.state).map((c) => c.kind)).toEqual(['sweep']);
     pair.blockHeight += SWEEP_CONFIRMATION_DEPTH;
-    pair.confirmTx('B', forceClosing(pair, 'B').spend!.sweepTx!, SWEEP_CONFIRMATION_DEPTH);
+    pair.confirmTx('B', forceClosingOf(pair, 'B').spend!.sweepTx!, SWEEP_CONFIRMATION_DEPTH);
     expect(pair.b.state.type).toBe('closed');
     expect(claimTxsOf(pair.b.state)).toEqual([]);
   });

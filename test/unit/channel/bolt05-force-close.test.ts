@@ -9,50 +9,23 @@
  */
 import { Transaction, payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../../engine/lib/bytes.ts';
-import type { ChannelAction, Transition } from '../../../engine/channel/actions.ts';
+import type { ChannelAction } from '../../../engine/channel/actions.ts';
 import { CHANNEL_SNAPSHOT_VERSION, decodeChannelState, encodeChannelState } from '../../../engine/channel/codec.ts';
 import { closingOutputsOf } from '../../../engine/channel/closing-outputs.ts';
 import { fundingScriptPubKey } from '../../../engine/channel/commitments.ts';
 import { CPFP_FEERATE_MARGIN, SWEEP_CONFIRMATION_DEPTH } from '../../../engine/channel/onchain.ts';
 import type { ChannelState, ChannelType, ForceClosingState, WaitForRemotePublishState } from '../../../engine/channel/types.ts';
-import { ChannelPair, type SideName } from '../../harness/channel-pair.ts';
+import { ChannelPair, type SideName, SWEEP_A, SWEEP_B, actionKinds, forceClosingOf, fundingSpent, sweepingPair } from '../../harness/channel-pair.ts';
 import { scriptError } from '../bolt03-interpreter.ts';
 
 const PUSH_MSAT = 300_000_000n;
-const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
-
-function kinds(actions: readonly ChannelAction[]): string[] {
-  return actions.map((a) => (a.type === 'send' ? `send:${a.message.type}` : a.type === 'emit' ? `emit:${a.event.type}` : a.type === 'broadcast' ? `broadcast:${a.kind}` : a.type));
-}
-
-function normalPair(channelType: ChannelType, pushMsat = PUSH_MSAT): ChannelPair {
-  const pair = new ChannelPair();
-  pair.openToNormal({ channelType, pushMsat });
-  expect(pair.a.state.type).toBe('normal');
-  expect(pair.b.state.type).toBe('normal');
-  pair.a.sweepScriptPubKey = SWEEP_A;
-  pair.b.sweepScriptPubKey = SWEEP_B;
-  return pair;
-}
-
-function forceClosing(pair: ChannelPair, name: SideName): ForceClosingState {
-  const s = pair.side(name).state;
-  if (s.type !== 'force-closing') throw new Error(`${name} is in ${s.type}`);
-  return s;
-}
 
 /** The commitment `name` broadcast. */
 function commitmentOf(pair: ChannelPair, name: SideName): Uint8Array {
   const b = pair.side(name).broadcasts.find((x) => x.kind === 'commitment');
   if (!b) throw new Error(`${name} broadcast no commitment`);
   return b.rawTx;
-}
-
-function spent(pair: ChannelPair, name: SideName, rawTx: Uint8Array, confirmedAt: number): Transition {
-  return pair.step(name, { type: 'funding-spent', rawTx, blockHeight: confirmedAt, depth: pair.blockHeight - confirmedAt + 1 });
 }
 
 /** The sweep `name` broadcast rests on a persisted snapshot holding it, and spends `commitment`'s output under bcoin's interpreter. */
@@ -77,11 +50,11 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
   const anchors = channelType === 'anchors_zero_fee_htlc_tx';
   describe(`BOLT 5 local force close (${channelType})`, () => {
     it('force-close → persisted, error sent, our commitment broadcast (it spends the funding output), funding spend watched', () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType, PUSH_MSAT);
       const before = pair.a.state as Extract<ChannelState, { type: 'normal' }>;
       const t = pair.step('A', { type: 'force-close' });
-      expect(kinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast:commitment', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
-      const s = forceClosing(pair, 'A');
+      expect(actionKinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast:commitment', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
+      const s = forceClosingOf(pair, 'A');
       expect(s.spend).toBeUndefined();
       const tx = Transaction.fromBuffer(commitmentOf(pair, 'A'));
       expect(bytesToHex(tx.getHash())).toBe(bytesToHex(before.commitments.localCommit.txid));
@@ -91,36 +64,36 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(w.outputIndex).toBe(before.commitments.fundingOutpoint.index);
       // Again: rejected, nothing broadcast twice.
       const again = pair.step('A', { type: 'force-close' });
-      expect(kinds(again.actions)).toEqual(['emit:command-rejected']);
+      expect(actionKinds(again.actions)).toEqual(['emit:command-rejected']);
       expect(pair.a.broadcasts.filter((b) => b.kind === 'commitment')).toHaveLength(1);
     });
 
     it('our commitment confirms → to_local swept only once to_self_delay has passed → closed after the sweep is deep enough', () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType, PUSH_MSAT);
       pair.step('A', { type: 'force-close' });
       const commitment = commitmentOf(pair, 'A');
-      const delay = forceClosing(pair, 'A').commitments.remoteParams.toSelfDelay;
+      const delay = forceClosingOf(pair, 'A').commitments.remoteParams.toSelfDelay;
       pair.blockHeight += 1;
       const h = pair.blockHeight;
-      const t = spent(pair, 'A', commitment, h);
-      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
-      expect(forceClosing(pair, 'A').spend).toMatchObject({ commitment: 'local', blockHeight: h });
-      expect(forceClosing(pair, 'A').spend!.output).toBeDefined();
+      const t = fundingSpent(pair, 'A', commitment, h);
+      expect(actionKinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed']);
+      expect(forceClosingOf(pair, 'A').spend).toMatchObject({ commitment: 'local', blockHeight: h });
+      expect(forceClosingOf(pair, 'A').spend!.output).toBeDefined();
       // One block before the delay ends (a sweep would not be valid in the next block): nothing.
       pair.blockHeight = h + delay - 2;
-      expect(kinds(pair.step('A', { type: 'tick' }).actions)).toEqual([]);
-      expect(kinds(spent(pair, 'A', commitment, h).actions)).toEqual([]);
+      expect(actionKinds(pair.step('A', { type: 'tick' }).actions)).toEqual([]);
+      expect(actionKinds(fundingSpent(pair, 'A', commitment, h).actions)).toEqual([]);
       pair.blockHeight = h + delay - 1;
       const m = pair.step('A', { type: 'tick' });
-      expect(kinds(m.actions)).toEqual(['persist', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast']);
+      expect(actionKinds(m.actions)).toEqual(['persist', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast']);
       const sweep = expectSweep(pair, 'A', commitment, SWEEP_A);
       expect(sweep.ins[0]!.sequence).toBe(delay);
       expect(sweep.version).toBe(2);
       // Built once; the node re-publishes it.
-      expect(kinds(pair.step('A', { type: 'tick' }).actions)).toEqual([]);
-      expect(kinds(pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
+      expect(actionKinds(pair.step('A', { type: 'tick' }).actions)).toEqual([]);
+      expect(actionKinds(pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
       const done = pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH);
-      expect(kinds(done.actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
+      expect(actionKinds(done.actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
       // The closed channel keeps the final picture of its outputs: our to_local, claimed in the sweep.
       const toLocal = Transaction.fromBuffer(commitment).outs[sweep.ins[0]!.index]!;
       const outputs = [{ txid: Transaction.fromBuffer(commitment).getHash(), outputIndex: sweep.ins[0]!.index, kind: 'to_local', amountSat: toLocal.value, status: 'claimed', claimTxid: sweep.getHash() }];
@@ -133,14 +106,14 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
     });
 
     it("the peer's current commitment confirms while we are normal → to_remote swept → closed", () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType, PUSH_MSAT);
       pair.step('A', { type: 'force-close' }); // its error stays in flight: B is still normal
       const theirs = commitmentOf(pair, 'A');
       pair.blockHeight += 1;
-      const t = spent(pair, 'B', theirs, pair.blockHeight);
+      const t = fundingSpent(pair, 'B', theirs, pair.blockHeight);
       // Anchors: spendable in the next block (CSV 1); static_remotekey: at once.
-      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast', 'emit:state-changed']);
-      const s = forceClosing(pair, 'B');
+      expect(actionKinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'broadcast:sweep', 'watch-confirmations', 'emit:sweep-broadcast', 'emit:state-changed']);
+      const s = forceClosingOf(pair, 'B');
       expect(s.commitmentTx).toBeUndefined();
       expect(s.spend).toMatchObject({ commitment: 'remote-current' });
       expect(pair.b.broadcasts.filter((b) => b.kind === 'commitment')).toHaveLength(0);
@@ -152,19 +125,19 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
     });
 
     it("after both failed the channel, the peer's commitment confirming instead of ours is swept from", () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType, PUSH_MSAT);
       pair.step('A', { type: 'force-close' });
       pair.run(); // B gets the error and broadcasts its own commitment
-      expect(forceClosing(pair, 'B').commitmentTx).toBeDefined();
+      expect(forceClosingOf(pair, 'B').commitmentTx).toBeDefined();
       const theirs = commitmentOf(pair, 'A');
-      spent(pair, 'B', theirs, pair.blockHeight);
-      expect(forceClosing(pair, 'B').spend).toMatchObject({ commitment: 'remote-current' });
-      expect(forceClosing(pair, 'B').commitmentTx).toBeDefined();
+      fundingSpent(pair, 'B', theirs, pair.blockHeight);
+      expect(forceClosingOf(pair, 'B').spend).toMatchObject({ commitment: 'remote-current' });
+      expect(forceClosingOf(pair, 'B').commitmentTx).toBeDefined();
       expectSweep(pair, 'B', theirs, SWEEP_B);
     });
 
     it('wait-for-remote-publish: force-close rejected (never our maybe-revoked commitment); the peer\'s unknown newer commitment is found by our to_remote and swept', () => {
-      const pair = normalPair(channelType);
+      const pair = sweepingPair(channelType, PUSH_MSAT);
       pair.step('B', { type: 'force-close' });
       const theirs = commitmentOf(pair, 'B');
       const n = pair.a.state as Extract<ChannelState, { type: 'normal' }>;
@@ -179,10 +152,10 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
         remoteCurrentPerCommitmentPoint: n.commitments.remoteCommit.remotePerCommitmentPoint,
       };
       pair.a.state = lost;
-      expect(kinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
+      expect(actionKinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
       expect(pair.a.broadcasts.map((b) => b.kind)).toEqual(['funding']);
-      spent(pair, 'A', theirs, pair.blockHeight);
-      const s = forceClosing(pair, 'A');
+      fundingSpent(pair, 'A', theirs, pair.blockHeight);
+      const s = forceClosingOf(pair, 'A');
       expect(s.commitmentTx).toBeUndefined();
       expect(s.spend?.commitment).toBe('remote-other');
       expect(pair.a.broadcasts.map((b) => b.kind)).toEqual(['funding', 'sweep']);
@@ -190,19 +163,19 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
     });
 
     it('nothing of ours on the confirmed commitment (no balance): no sweep, closed at depth', () => {
-      const pair = normalPair(channelType, 0n);
+      const pair = sweepingPair(channelType, 0n);
       pair.step('A', { type: 'force-close' });
       const theirs = commitmentOf(pair, 'A');
-      const channelId = forceClosing(pair, 'A').commitments.channelId;
+      const channelId = forceClosingOf(pair, 'A').commitments.channelId;
       const h = pair.blockHeight;
-      const t = spent(pair, 'B', theirs, h);
-      expect(kinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'emit:state-changed']);
-      expect(forceClosing(pair, 'B').spend?.output).toBeUndefined();
+      const t = fundingSpent(pair, 'B', theirs, h);
+      expect(actionKinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'emit:state-changed']);
+      expect(forceClosingOf(pair, 'B').spend?.output).toBeUndefined();
       pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 2;
-      spent(pair, 'B', theirs, h);
+      fundingSpent(pair, 'B', theirs, h);
       expect(pair.b.state.type).toBe('force-closing');
       pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 1;
-      spent(pair, 'B', theirs, h);
+      fundingSpent(pair, 'B', theirs, h);
       // Nothing of ours was on it: no outputs to show.
       expect(pair.b.state).toEqual({ type: 'closed', channelId, closingTxid: Transaction.fromBuffer(theirs).getHash() });
     });
@@ -211,21 +184,21 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
 
 describe('BOLT 5 sweep destination', () => {
   it('without a wallet script, static_remotekey to_remote is not "swept" onto its own script (P2WPKH of our payment basepoint)', () => {
-    const pair = normalPair('static_remotekey');
+    const pair = sweepingPair('static_remotekey');
     pair.b.sweepScriptPubKey = undefined;
     pair.step('A', { type: 'force-close' });
-    const t = spent(pair, 'B', commitmentOf(pair, 'A'), pair.blockHeight);
-    expect(kinds(t.actions)).not.toContain('broadcast:sweep');
+    const t = fundingSpent(pair, 'B', commitmentOf(pair, 'A'), pair.blockHeight);
+    expect(actionKinds(t.actions)).not.toContain('broadcast:sweep');
     expect(t.actions.some((a) => a.type === 'emit' && a.event.type === 'ignored' && a.event.what === 'sweep')).toBe(true);
-    expect(forceClosing(pair, 'B').spend?.output).toBeUndefined();
+    expect(forceClosingOf(pair, 'B').spend?.output).toBeUndefined();
   });
   it('without a wallet script, our to_local is swept to the fallback P2WPKH of our payment basepoint', () => {
-    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    const pair = sweepingPair('anchors_zero_fee_htlc_tx');
     pair.a.sweepScriptPubKey = undefined;
     pair.step('A', { type: 'force-close' });
     const commitment = commitmentOf(pair, 'A');
-    const s = forceClosing(pair, 'A');
-    spent(pair, 'A', commitment, pair.blockHeight);
+    const s = forceClosingOf(pair, 'A');
+    fundingSpent(pair, 'A', commitment, pair.blockHeight);
     pair.blockHeight += s.commitments.remoteParams.toSelfDelay;
     pair.step('A', { type: 'tick' });
     const fallback = payments.p2wpkh({ pubkey: s.commitments.localParams.paymentBasepoint }).output as Uint8Array;
@@ -235,13 +208,13 @@ describe('BOLT 5 sweep destination', () => {
 
 describe('BOLT 5 anchor CPFP request', () => {
   it(`anchors, commitment feerate below ${CPFP_FEERATE_MARGIN} × our estimate: request-cpfp for our anchor with the commitment's weight and fee`, () => {
-    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    const pair = sweepingPair('anchors_zero_fee_htlc_tx');
     pair.a.feeratePerKw = 10_000;
     const t = pair.step('A', { type: 'force-close' });
-    expect(kinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast:commitment', 'request-cpfp', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
+    expect(actionKinds(t.actions)).toEqual(['persist', 'send:error', 'broadcast:commitment', 'request-cpfp', 'watch-spend', 'emit:channel-force-closed', 'emit:state-changed']);
     const r = t.actions.find((a) => a.type === 'request-cpfp') as Extract<ChannelAction, { type: 'request-cpfp' }>;
     const tx = Transaction.fromBuffer(commitmentOf(pair, 'A'));
-    const s = forceClosing(pair, 'A');
+    const s = forceClosingOf(pair, 'A');
     expect(bytesToHex(r.parentTxid)).toBe(bytesToHex(tx.getHash()));
     expect(r.parentWeight).toBe(tx.weight());
     expect(r.parentFeeSat).toBe(s.commitments.fundingSat - tx.outs.reduce((x, o) => x + o.value, 0n));
@@ -250,7 +223,7 @@ describe('BOLT 5 anchor CPFP request', () => {
     expect(r.channelIndex).toBe(s.commitments.channelIndex);
   });
   it('with an HTLC on the commitment: the target is the estimate for its cltv_expiry when that is higher (BOLT 5 deadline)', () => {
-    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    const pair = sweepingPair('anchors_zero_fee_htlc_tx');
     pair.addHtlc('A', 50_000_000n, { n: 1, cltvExpiry: pair.blockHeight + 12 });
     pair.run();
     pair.a.feeratePerKw = 2600; // within the margin of the commitment's 2500 sat/kw: no CPFP for our estimate alone
@@ -260,18 +233,18 @@ describe('BOLT 5 anchor CPFP request', () => {
     const r = t.actions.find((a) => a.type === 'request-cpfp') as Extract<ChannelAction, { type: 'request-cpfp' }>;
     expect(r.targetFeeratePerKw).toBe(10_000);
     // Far from the expiry the deadline asks for less than our estimate: no CPFP.
-    const far = normalPair('anchors_zero_fee_htlc_tx');
+    const far = sweepingPair('anchors_zero_fee_htlc_tx');
     far.addHtlc('A', 50_000_000n, { n: 1, cltvExpiry: far.blockHeight + 500 });
     far.run();
     far.a.feeratePerKw = 2600;
     far.a.feeEstimates = { 1: 40, 6: 3, 144: 1 };
-    expect(kinds(far.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
+    expect(actionKinds(far.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
   });
   it('within the margin, or without anchors: no CPFP', () => {
     for (const [type, est] of [['anchors_zero_fee_htlc_tx', 2600], ['static_remotekey', 10_000]] as const) {
-      const pair = normalPair(type);
+      const pair = sweepingPair(type);
       pair.a.feeratePerKw = est;
-      expect(kinds(pair.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
+      expect(actionKinds(pair.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
     }
   });
 });
@@ -279,16 +252,16 @@ describe('BOLT 5 anchor CPFP request', () => {
 describe('BOLT 5 force-close command and funding-spent in other states', () => {
   it('wait-for-funding-confirmed accepts force-close; idle and aborted reject it', () => {
     const pair = new ChannelPair();
-    expect(kinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
+    expect(actionKinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
     pair.open({ channelType: 'static_remotekey' });
     expect(pair.b.state.type).toBe('wait-for-funding-confirmed');
     const t = pair.step('B', { type: 'force-close' });
     expect(t.state.type).toBe('force-closing');
-    expect(kinds(t.actions)).toContain('broadcast:commitment');
+    expect(actionKinds(t.actions)).toContain('broadcast:commitment');
   });
 
   it('a spend that is no commitment of ours or theirs, a tx not spending the funding, garbage: ignored, state unchanged', () => {
-    const pair = normalPair('static_remotekey');
+    const pair = sweepingPair('static_remotekey');
     const before = pair.a.state;
     const n = before as Extract<ChannelState, { type: 'normal' }>;
     const other = new Transaction();
@@ -300,7 +273,7 @@ describe('BOLT 5 force-close command and funding-spent in other states', () => {
     unrelated.addOutput(SWEEP_A, 1000n);
     for (const rawTx of [other.toBuffer(), unrelated.toBuffer(), Uint8Array.of(1, 2, 3)]) {
       const t = pair.step('A', { type: 'funding-spent', rawTx, blockHeight: pair.blockHeight, depth: 1 });
-      expect(kinds(t.actions)).toEqual(['emit:ignored']);
+      expect(actionKinds(t.actions)).toEqual(['emit:ignored']);
       expect(t.state).toBe(before);
     }
   });
