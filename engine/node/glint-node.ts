@@ -36,6 +36,7 @@ import { PeerBook } from './peer-book.ts';
 import { TrustedPeers } from './trusted-peers.ts';
 import { PeerManager, type PeerInfo } from './peer-manager.ts';
 import { PaymentManager } from './payments/manager.ts';
+import type { CrashHook } from './executor.ts';
 import type { FeeEstimate, InvoiceOptions, PaymentRecord, PayOptions, PayResult } from './payments/types.ts';
 import type { WalletService } from './wallet-service.ts';
 
@@ -92,6 +93,11 @@ export interface GlintNodeOptions {
   readonly openTimeoutMs?: number;
   /** Accept keysend (spontaneous) payments (default true). */
   readonly acceptKeysend?: boolean;
+  /**
+   * Test-only: asked at every persistence point of the channel barrier; 'crash' kills the node
+   * there (executor.ts `crashHook`; the crash-consistency suite, test/harness/crash-env.ts).
+   */
+  readonly crashHook?: CrashHook;
 }
 
 export interface StartOptions {
@@ -194,6 +200,7 @@ export class GlintNode {
       ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}),
       ...(opts.fundingFee ? { fundingFee: opts.fundingFee } : {}),
       trustedPeers: () => this.trusted.set,
+      ...(opts.crashHook ? { crashHook: opts.crashHook } : {}),
     });
     this.paymentManager = new PaymentManager({
       channels: this.channelManager.payments,
@@ -371,6 +378,16 @@ export class GlintNode {
       });
       this.checkOpenWaiters();
     });
+  }
+
+  /**
+   * As the channel's funder, propose a new commitment feerate (BOLT 2 update_fee; default: our
+   * estimate). Resolves once update_fee and commitment_signed are persisted and sent; a refusal
+   * (not the funder, not normal, peer offline, same or out-of-range rate) is a ValidationError.
+   */
+  updateFee(channelId: string, feeratePerKw?: number): Promise<void> {
+    this.requireRunning();
+    return this.channelManager.updateFee(channelId, feeratePerKw);
   }
 
   /** Every channel (plain data), oldest first. */
