@@ -241,6 +241,7 @@ export class GlintNode {
         }),
       );
       await this.channelManager.start();
+      await this.releaseOrphanReservations();
       this.unsubscribes.push(this.paymentManager.subscribe((payment) => this.notify({ type: 'payment', payment })));
       await this.paymentManager.start();
       this.lastTip = undefined;
@@ -514,6 +515,22 @@ export class GlintNode {
       const offPeers = this.peerManager.subscribe(check);
       check();
     });
+  }
+
+  /**
+   * Coins reserved for a funding tx that no saved channel owns: the node stopped (crashed) between
+   * the wallet building the funding tx and the channel being saved with it (the funder's
+   * `wait-for-funding-signed` is not persisted: BOLT 2 forgets it on disconnection). Such a tx was
+   * never broadcast, since broadcasting follows that save, so its coins are released; otherwise
+   * they would stay locked for good. Runs at start, before any open can reserve coins.
+   */
+  private async releaseOrphanReservations(): Promise<void> {
+    const owned = new Set(this.channelManager.list().filter((c) => c.state !== 'aborted' && c.fundingTxid !== undefined).map((c) => c.fundingTxid));
+    for (const txid of this.wallet.reservedFundingTxids()) {
+      if (owned.has(txid)) continue;
+      this.logger.log('warn', 'releasing the coins of a funding tx no channel owns (never broadcast)', { txid });
+      await this.wallet.cancelReservation(txid);
+    }
   }
 
   private requireRunning(): void {

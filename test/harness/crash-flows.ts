@@ -123,6 +123,11 @@ function confirmedOnChain(w: World, txid: string): boolean {
   return confirmedTxids.get(w)?.has(txid) ?? false;
 }
 
+/** In the mempool or mined. */
+function seen(w: World, txid: string): boolean {
+  return w.chain.mempoolTxids().includes(txid) || confirmedOnChain(w, txid);
+}
+
 /** Remember every mined txid of `w` (confirm() accepts a tx someone else's block already mined). */
 export function trackBlocks(w: World): void {
   const set = new Set<string>();
@@ -275,8 +280,11 @@ export function openGlintFunder(w: World, peer: LdkPeer, closures: Closures): Fl
       noForceClose(p, c, closures);
       const ours = liveWith(p.node, peer);
       if (ours.length !== 1) throw new Error(`Glint has ${ours.length} live channels with the peer: ${ours.map((x) => x.state).join(', ')}`);
+      // LDK may also hold a channel whose funding_signed Glint never saved (the crash came first):
+      // BOLT 2 lets the funder forget it and LDK times it out; its funding tx must never appear.
       const theirs = channelsWith(peer.node, p.node.nodeId);
-      if (theirs.length !== 1) throw new Error(`LDK has ${theirs.length} channels with Glint`);
+      const funded = theirs.filter((d) => ldkFundingTxid(d) !== undefined && seen(w, ldkFundingTxid(d)!));
+      if (funded.length !== 1) throw new Error(`LDK has ${funded.length} funded channels with Glint`);
       balancesAgree(p, c, FUNDING_SAT * 1000n);
     },
   };
@@ -306,7 +314,7 @@ export function openLdkFunder(w: World, peer: LdkPeer, closures: Closures): Flow
     finish: async (p, c) => {
       await connected(p, peer);
       await new Promise((r) => setTimeout(r, 200));
-      const funded = channelsWith(peer.node, p.node.nodeId).find((d) => ldkFundingTxid(d) !== undefined && (w.chain.mempoolTxids().includes(ldkFundingTxid(d)!) || confirmedOnChain(w, ldkFundingTxid(d)!)));
+      const funded = channelsWith(peer.node, p.node.nodeId).find((d) => ldkFundingTxid(d) !== undefined && seen(w, ldkFundingTxid(d)!));
       c.channelId = funded ? bytesToHex(funded.get_channel_id().get_a()) : await ldkOpen(w, peer, p.node.nodeId, 'crash ldk funder again');
       await ldkToNormal(w, p, c);
     },
@@ -493,6 +501,8 @@ export function coopClose(w: World, peer: LdkPeer, closures: Closures, initiator
     }, 'Glint has the mutual close', p, WAIT_MS, peer.node);
     const txid = w.chain.mempoolTxids().find((t) => t === c.closingTxid) ?? (await closingTxidOf(p, c));
     c.closingTxid = txid;
+    // LDK has both signatures too (it broadcasts the mutual close once its negotiation is over).
+    await waitFor(() => peer.node.broadcasts.some((raw) => txidOfRaw(raw) === txid), 'LDK agreed on the mutual close', p, WAIT_MS, peer.node);
     await confirm(w, p, txid, 'mutual close tx');
     await waitFor(() => closures.has(c.channelId!), 'LDK saw the channel closed', p, WAIT_MS, peer.node);
   };
