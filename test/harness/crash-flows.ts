@@ -231,7 +231,8 @@ export function balancesAgree(p: GlintProcess, c: Ctx, expectedLocalMsat: bigint
     throw new Error(`balances differ: Glint local ${ours.localMsat} remote ${ours.remoteMsat}; LDK local ${ldkLocal} remote ${ldkRemote}`);
   }
   if (ours.localMsat !== expectedLocalMsat) throw new Error(`Glint's balance is ${ours.localMsat} msat, expected ${expectedLocalMsat}`);
-  if (theirs.pendingHtlcs !== 0 || p.node.payments().some((x) => x.status === 'pending')) throw new Error('an HTLC or a payment is still in flight');
+  // An incoming record stays pending while its invoice is unpaid; an outgoing one is in flight.
+  if (theirs.pendingHtlcs !== 0 || p.node.payments().some((x) => x.status === 'pending' && x.direction === 'outgoing')) throw new Error('an HTLC or a payment is still in flight');
 }
 
 /** Glint's saved commitment feerates (local, remote) of the channel, and whether an update is still in flight. */
@@ -242,6 +243,22 @@ async function savedFeerate(p: GlintProcess, channelId: string): Promise<{ local
   if (s.type !== 'normal') return undefined;
   const k = s.commitments;
   return { local: k.localCommit.spec.feeratePerKw, remote: k.remoteCommit.spec.feeratePerKw, pending: k.remoteNextCommit !== undefined };
+}
+
+/** Glint's saved channel has no HTLC on either commitment and no commitment of ours awaiting the peer's revocation. */
+async function htlcsSettled(p: GlintProcess, channelId: string): Promise<boolean> {
+  const bytes = await p.wallet.channelStore().get(`channel/${channelId}`);
+  if (!bytes) return false;
+  const s = decodeChannelState(bytes);
+  if (s.type !== 'normal') return false;
+  const k = s.commitments;
+  return k.remoteNextCommit === undefined && k.localCommit.spec.htlcs.length === 0 && k.remoteCommit.spec.htlcs.length === 0;
+}
+
+/** Both sides done with the payment's commitment dances. */
+async function danceOver(p: GlintProcess, c: Ctx): Promise<void> {
+  await waitFor(() => c.peer.node.payments.idle(), 'no HTLC on LDK', p, WAIT_MS, c.peer.node);
+  await waitFor(() => htlcsSettled(p, c.channelId!), 'no HTLC on Glint', p, WAIT_MS, c.peer.node);
 }
 
 async function feeSettled(p: GlintProcess, c: Ctx): Promise<boolean> {
@@ -360,7 +377,7 @@ export function sendPayment(w: World, peer: LdkPeer, closures: Closures): Flow {
       c.paymentHash = peer.node.payments.paymentHashOf(c.invoice);
       await pay(p, c);
       await peer.node.waitForClaimed(c.paymentHash, WAIT_MS);
-      await waitFor(() => peer.node.payments.idle(), 'no HTLC on LDK', p);
+      await danceOver(p, c);
     },
     finish: async (p, c) => {
       await connected(p, peer);
@@ -368,7 +385,7 @@ export function sendPayment(w: World, peer: LdkPeer, closures: Closures): Flow {
       // Never made durable: the payment never left; pay it now.
       if (p.node.payment(c.paymentHash!) === undefined) await pay(p, c);
       await finalPayment(p, c.paymentHash!);
-      await waitFor(() => peer.node.payments.idle(), 'no HTLC on LDK', p);
+      await danceOver(p, c);
     },
     verify: async (p, c) => {
       noForceClose(p, c, closures);
@@ -402,26 +419,28 @@ export function receivePayment(w: World, peer: LdkPeer, closures: Closures): Flo
       c.paymentHash = inv.paymentHash;
       ldkPay(c);
       await waitFor(() => p.node.payment(inv.paymentHash)?.status === 'succeeded', 'Glint got paid', p, WAIT_MS, peer.node);
-      await waitFor(() => peer.node.payments.sent.some((x) => x.paymentHash === inv.paymentHash) && peer.node.payments.idle(), 'LDK saw it paid, nothing in flight', p, WAIT_MS, peer.node);
+      await waitFor(() => peer.node.payments.sent.some((x) => x.paymentHash === inv.paymentHash), 'LDK saw it paid', p, WAIT_MS, peer.node);
+      await danceOver(p, c);
     },
     finish: async (p, c) => {
       await connected(p, peer);
       await usable(p, c);
       const hash = c.paymentHash!;
-      await waitFor(() => peer.node.payments.idle() && (peer.node.payments.sent.some((x) => x.paymentHash === hash) || peer.node.payments.failed.some((x) => x.paymentHash === hash)), 'LDK payment resolved', p, WAIT_MS, peer.node);
+      await waitFor(() => peer.node.payments.sent.some((x) => x.paymentHash === hash) || peer.node.payments.failed.some((x) => x.paymentHash === hash), 'LDK payment resolved', p, WAIT_MS, peer.node);
+      await danceOver(p, c);
     },
     verify: async (p, c) => {
       noForceClose(p, c, closures);
       const hash = c.paymentHash!;
-      await waitFor(() => peer.node.payments.idle() && p.node.payments().every((x) => x.status !== 'pending' || x.direction === 'incoming'), 'nothing in flight', p);
+      await waitFor(() => peer.node.payments.idle(), 'nothing in flight', p);
       const ours = p.node.payment(hash);
       const sent = peer.node.payments.sent.filter((x) => x.paymentHash === hash).length;
       if (ours?.status === 'succeeded') {
         if (sent !== 1) throw new Error(`Glint received, LDK's PaymentSent seen ${sent} times`);
-        balancesAgree(p, c, PUSH + PAYMENT_MSAT);
+        balancesAgree(p, c, FUNDING_SAT * 1000n - PUSH + PAYMENT_MSAT);
       } else {
         if (sent !== 0) throw new Error(`LDK says paid, Glint's payment is ${ours?.status ?? 'unknown'}`);
-        balancesAgree(p, c, PUSH);
+        balancesAgree(p, c, FUNDING_SAT * 1000n - PUSH);
       }
     },
   };

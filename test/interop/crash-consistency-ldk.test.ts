@@ -18,7 +18,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { errorMessage } from '../../engine/lib/errors.ts';
-import { bootGlint, targetsOf, type CrashTarget } from '../harness/crash-env.ts';
+import { bootGlint, targetsOf, type CrashTarget, type GlintProcess } from '../harness/crash-env.ts';
 import {
   coopClose,
   glintUpdateFee,
@@ -73,6 +73,12 @@ const FLOWS: [string, () => Flow][] = [
 const only = (process.env['CRASH_FLOWS'] ?? '').split(',').filter((s) => s !== '');
 const selected = FLOWS.filter(([name]) => only.length === 0 || only.some((o) => name.includes(o)));
 
+/** The flow, then every batch it left to the barrier (trailing writes are persistence points too). */
+async function runToIdle(flow: Flow, p: GlintProcess, c: Ctx): Promise<void> {
+  await flow.run(p, c);
+  await p.node.idle();
+}
+
 /** One crash run: the flow killed at `target`, a restart from the disk, the flow finished and verified. */
 async function crashAndRecover(flow: Flow, c: Ctx, target: CrashTarget): Promise<void> {
   const first = await bootGlint(w, c.disk, { armed: flow.armAtBoot, crashAt: target });
@@ -80,7 +86,7 @@ async function crashAndRecover(flow: Flow, c: Ctx, target: CrashTarget): Promise
     await usable(first, c);
     first.arm();
   }
-  const running = flow.run(first, c);
+  const running = runToIdle(flow, first, c);
   const outcome = await Promise.race([
     running.then(
       () => 'the flow finished',
@@ -113,7 +119,7 @@ describe('crash consistency against LDK: every persistence point of every flow r
       await usable(p, rec!);
       p.arm();
     }
-    await flow.run(p, rec!);
+    await runToIdle(flow, p, rec!);
     await flow.verify(p, rec!);
     await p.stop();
     const targets = targetsOf(p.points);
