@@ -47,8 +47,10 @@ import { readBreach, readHtlcClaims, writeBreach, writeHtlcClaims } from './code
  * 5: BOLT 5 — `force-closing` ends with an optional breach, the optional progress of the peer's
  * commitment's HTLC outputs (codec-breach.ts) and a sweepConfirmed flag. Older records decode
  * without them (none existed).
+ * 6: `wait-for-funding-confirmed` ends with the fundee's optional `failed` reason (a channel that
+ * failed before its funding was seen). Older records decode without it.
  */
-export const CHANNEL_SNAPSHOT_VERSION = 5;
+export const CHANNEL_SNAPSHOT_VERSION = 6;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -209,6 +211,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       w.u32(state.minimumDepth).u32(state.waitingSinceHeight);
       optional(w, state.fundingTx, (t) => tx(w, t));
       optional(w, state.remoteChannelReady, (r) => remoteReady(w, r));
+      optional(w, state.failed, (t) => text(w, t, 'failed')); // version 6
       break;
     case 'wait-for-channel-ready':
       commitments(w, state.commitments);
@@ -481,6 +484,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const waitingSinceHeight = r.u32('waitingSinceHeight');
       const fundingTx = readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx'));
       const remoteChannelReady = readOptional(r, 'remoteChannelReady', () => readRemoteReady(r));
+      const failed = version >= 6 ? readOptional(r, 'failed', () => readText(r, 'failed')) : undefined;
       return {
         type,
         commitments,
@@ -488,6 +492,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
         waitingSinceHeight,
         ...(fundingTx !== undefined ? { fundingTx } : {}),
         ...(remoteChannelReady !== undefined ? { remoteChannelReady } : {}),
+        ...(failed !== undefined ? { failed } : {}),
       };
     }
     case 'wait-for-channel-ready': {
