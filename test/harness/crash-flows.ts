@@ -42,6 +42,8 @@ export interface Ctx {
 export interface Flow {
   readonly name: string;
   readonly armAtBoot: boolean;
+  /** Its points may run at the same time (false: the flow moves something all of the peer's channels share). */
+  readonly parallel: boolean;
   prepare(n: number): Promise<Ctx[]>;
   run(p: GlintProcess, c: Ctx): Promise<void>;
   finish(p: GlintProcess, c: Ctx): Promise<void>;
@@ -86,16 +88,25 @@ function liveWith(node: GlintNode, peer: LdkPeer): ChannelInfo[] {
   return node.channels().filter((c) => c.peer === peer.node.nodeIdHex && c.state !== 'aborted' && c.state !== 'closed');
 }
 
-/** Connected to the flow's LDK peer (the restarted node redials it from its address book; dial if it did not). */
+/**
+ * Connected to the flow's LDK peer: a node with a channel to it redials it at start (from its
+ * address book); one without (an opening flow before the channel was saved) is dialled here.
+ */
 async function connected(p: GlintProcess, peer: LdkPeer): Promise<void> {
   const id = peer.node.nodeIdHex;
   const isUp = () => p.node.peers().some((x) => x.nodeId === id) && peer.node.hasPeer(p.node.nodeId);
-  try {
-    await waitFor(isUp, 'the peer reconnected', p, 3_000);
-  } catch {
-    if (!p.node.peers().some((x) => x.nodeId === id)) await p.node.connect(uriOf(peer));
-    await waitFor(isUp, 'connected to the LDK peer', p, WAIT_MS, peer.node);
+  if (isUp()) return;
+  const redials = p.node.channels().some((c) => c.peer === id && c.state !== 'aborted' && c.state !== 'closed');
+  if (redials) {
+    try {
+      await waitFor(isUp, 'the peer reconnected', p, 3_000);
+      return;
+    } catch {
+      // Not redialled: dial below.
+    }
   }
+  if (!p.node.peers().some((x) => x.nodeId === id)) await p.node.connect(uriOf(peer));
+  await waitFor(isUp, 'connected to the LDK peer', p, WAIT_MS, peer.node);
 }
 
 /** The channel usable on both sides. */
@@ -114,7 +125,9 @@ async function mine(w: World, p: GlintProcess): Promise<void> {
 async function confirm(w: World, p: GlintProcess, txid: string, what: string): Promise<void> {
   const inMempool = () => w.chain.mempoolTxids().includes(txid);
   await waitFor(() => inMempool() || confirmedOnChain(w, txid), `${what} ${txid.slice(0, 8)} broadcast`, p);
+  // Another point's block may have mined it already: the node (polled by the test) must still see that block.
   if (inMempool()) await mine(w, p);
+  else await p.node.poll();
 }
 
 const confirmedTxids = new WeakMap<World, Set<string>>();
@@ -255,9 +268,15 @@ async function htlcsSettled(p: GlintProcess, channelId: string): Promise<boolean
   return k.remoteNextCommit === undefined && k.localCommit.spec.htlcs.length === 0 && k.remoteCommit.spec.htlcs.length === 0;
 }
 
+/** No HTLC pending on LDK's side of the channel (other points' channels with the same LDK node may have some). */
+function ldkIdle(c: Ctx): boolean {
+  const d = ldkChannel(c.peer.node, c.channelId!);
+  return d === undefined || (d.get_pending_inbound_htlcs().length === 0 && d.get_pending_outbound_htlcs().length === 0);
+}
+
 /** Both sides done with the payment's commitment dances. */
 async function danceOver(p: GlintProcess, c: Ctx): Promise<void> {
-  await waitFor(() => c.peer.node.payments.idle(), 'no HTLC on LDK', p, WAIT_MS, c.peer.node);
+  await waitFor(() => ldkIdle(c), 'no HTLC on LDK', p, WAIT_MS, c.peer.node);
   await waitFor(() => htlcsSettled(p, c.channelId!), 'no HTLC on Glint', p, WAIT_MS, c.peer.node);
 }
 
@@ -275,6 +294,7 @@ export function openGlintFunder(w: World, peer: LdkPeer, closures: Closures): Fl
   return {
     name: 'open (Glint funds)',
     armAtBoot: true,
+    parallel: true,
     prepare: async (n) => (await disks(w, n, 300_000)).map((disk) => ({ disk, peer })),
     run: async (p, c) => {
       const opened = await p.node.open(uriOf(peer), FUNDING_SAT, { channelType: 'static_remotekey' });
@@ -312,6 +332,7 @@ export function openLdkFunder(w: World, peer: LdkPeer, closures: Closures): Flow
   return {
     name: 'open (LDK funds)',
     armAtBoot: true,
+    parallel: true,
     prepare: async (n) => {
       const out: Ctx[] = [];
       for (const disk of await disks(w, n, 0)) {
@@ -371,6 +392,7 @@ export function sendPayment(w: World, peer: LdkPeer, closures: Closures): Flow {
   return {
     name: 'send a payment',
     armAtBoot: false,
+    parallel: true,
     prepare: (n) => glintChannels(w, peer, n),
     run: async (p, c) => {
       c.invoice = peer.node.createInvoice({ amountMsat: PAYMENT_MSAT });
@@ -389,7 +411,7 @@ export function sendPayment(w: World, peer: LdkPeer, closures: Closures): Flow {
     },
     verify: async (p, c) => {
       noForceClose(p, c, closures);
-      await waitFor(() => peer.node.payments.idle() && p.node.payments().every((x) => x.status !== 'pending'), 'nothing in flight', p);
+      await waitFor(() => ldkIdle(c) && p.node.payments().every((x) => x.status !== 'pending'), 'nothing in flight', p);
       const ours = p.node.payment(c.paymentHash!);
       const claims = peer.node.payments.claimed.filter((x) => x.paymentHash === c.paymentHash).length;
       if (ours?.status === 'succeeded') {
@@ -412,6 +434,7 @@ export function receivePayment(w: World, peer: LdkPeer, closures: Closures): Flo
   return {
     name: 'receive a payment',
     armAtBoot: false,
+    parallel: true,
     prepare: (n) => glintChannels(w, peer, n, PUSH),
     run: async (p, c) => {
       const inv = await p.node.createInvoice({ amountMsat: PAYMENT_MSAT, description: 'crash test' });
@@ -432,7 +455,7 @@ export function receivePayment(w: World, peer: LdkPeer, closures: Closures): Flo
     verify: async (p, c) => {
       noForceClose(p, c, closures);
       const hash = c.paymentHash!;
-      await waitFor(() => peer.node.payments.idle(), 'nothing in flight', p);
+      await waitFor(() => ldkIdle(c), 'nothing in flight', p);
       const ours = p.node.payment(hash);
       const sent = peer.node.payments.sent.filter((x) => x.paymentHash === hash).length;
       if (ours?.status === 'succeeded') {
@@ -452,6 +475,7 @@ export function glintUpdateFee(w: World, peer: LdkPeer, closures: Closures): Flo
   return {
     name: 'update_fee (Glint sends)',
     armAtBoot: false,
+    parallel: true,
     prepare: async (n) => (await glintChannels(w, peer, n)).map((c) => ({ ...c, targetFeerate: TARGET })),
     run: async (p, c) => {
       await p.node.updateFee(c.channelId!, TARGET);
@@ -480,6 +504,8 @@ export function ldkUpdateFee(w: World, peer: LdkPeer, closures: Closures): Flow 
   return {
     name: 'update_fee (LDK sends)',
     armAtBoot: false,
+    // LDK's fee estimate is the node's, for every channel at once.
+    parallel: false,
     prepare: (n) => ldkChannels(w, peer, n, 'crash ldk fee'),
     run: async (p, c) => {
       c.targetFeerate = other(ldkFeerate(peer.node.ldk, peer.node, c.channelId!)!);
@@ -528,6 +554,7 @@ export function coopClose(w: World, peer: LdkPeer, closures: Closures, initiator
   return {
     name: `cooperative close (${initiator === 'glint' ? 'Glint' : 'LDK'} starts)`,
     armAtBoot: false,
+    parallel: true,
     prepare: (n) => glintChannels(w, peer, n, PUSH),
     run: async (p, c) => {
       balancesAgree(p, c, FUNDING_SAT * 1000n - PUSH);

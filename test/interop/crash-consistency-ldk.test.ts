@@ -70,6 +70,18 @@ const FLOWS: [string, () => Flow][] = [
   ['cooperative close (Glint starts)', () => coopClose(w, peer, closures, 'glint')],
   ['cooperative close (LDK starts)', () => coopClose(w, peer, closures, 'ldk')],
 ];
+/** Milliseconds spent per phase (printed per flow with CRASH_PROFILE=1). */
+const profile = new Map<string, number>();
+async function timed<T>(phase: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await f();
+  } finally {
+    profile.set(phase, (profile.get(phase) ?? 0) + performance.now() - t0);
+  }
+}
+/** Crash points run at once (per flow; `CRASH_PARALLEL=1` runs them one by one). */
+const PARALLEL = Math.max(1, Number(process.env['CRASH_PARALLEL'] ?? 4));
 const only = (process.env['CRASH_FLOWS'] ?? '').split(',').filter((s) => s !== '');
 const selected = FLOWS.filter(([name]) => only.length === 0 || only.some((o) => name.includes(o)));
 
@@ -81,31 +93,31 @@ async function runToIdle(flow: Flow, p: GlintProcess, c: Ctx): Promise<void> {
 
 /** One crash run: the flow killed at `target`, a restart from the disk, the flow finished and verified. */
 async function crashAndRecover(flow: Flow, c: Ctx, target: CrashTarget): Promise<void> {
-  const first = await bootGlint(w, c.disk, { armed: flow.armAtBoot, crashAt: target });
+  const first = await timed('boot 1', () => bootGlint(w, c.disk, { armed: flow.armAtBoot, crashAt: target }));
   if (!flow.armAtBoot) {
-    await usable(first, c);
+    await timed('usable 1', () => usable(first, c));
     first.arm();
   }
   const running = runToIdle(flow, first, c);
-  const outcome = await Promise.race([
+  const outcome = await timed('run to crash', () => Promise.race([
     running.then(
       () => 'the flow finished',
       (err: unknown) => `the flow failed (${errorMessage(err)})`,
     ),
     first.crashed.then(() => 'crashed'),
-  ]);
+  ]));
   if (outcome !== 'crashed') {
     await first.stop();
     throw new Error(`the point was not reached: ${outcome}`);
   }
   // The peer sees the connection drop, as after any crash; the process is gone.
-  await c.peer.node.waitForNoPeer(first.node.nodeId, 20_000);
-  const second = await bootGlint(w, c.disk);
+  await timed('peer gone', () => c.peer.node.waitForNoPeer(first.node.nodeId, 20_000));
+  const second = await timed('boot 2', () => bootGlint(w, c.disk));
   try {
-    await flow.finish(second, c);
-    await flow.verify(second, c);
+    await timed('finish', () => flow.finish(second, c));
+    await timed('verify', () => flow.verify(second, c));
   } finally {
-    await second.stop();
+    await timed('stop', () => second.stop());
   }
 }
 
@@ -113,7 +125,8 @@ describe('crash consistency against LDK: every persistence point of every flow r
   test.each(selected)('%s', async (name, make) => {
     const flow = make();
     // 1. Record every point of one uninterrupted run (which must itself pass the checks).
-    const [rec] = await flow.prepare(1);
+    profile.clear();
+    const [rec] = await timed('prepare', () => flow.prepare(1));
     const p = await bootGlint(w, rec!.disk, { armed: flow.armAtBoot });
     if (!flow.armAtBoot) {
       await usable(p, rec!);
@@ -126,18 +139,25 @@ describe('crash consistency against LDK: every persistence point of every flow r
     expect(targets.length).toBeGreaterThan(0);
 
     // 2. A crash at each of them, each on a fresh starting point.
-    const starts = await flow.prepare(targets.length);
+    const starts = await timed('prepare', () => flow.prepare(targets.length));
     const failures: string[] = [];
-    for (let i = 0; i < targets.length; i++) {
-      const t = targets[i]!;
-      try {
-        await crashAndRecover(flow, starts[i]!, t);
-      } catch (err) {
-        failures.push(`point ${i + 1}/${targets.length} «${t.signature}» (occurrence ${t.occurrence}): ${errorMessage(err)}`);
+    // The points are independent (each its own disk, node id and channel with the peer): a few at a time.
+    const lanes = flow.parallel ? PARALLEL : 1;
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < targets.length; i = next++) {
+        const t = targets[i]!;
+        try {
+          await crashAndRecover(flow, starts[i]!, t);
+        } catch (err) {
+          failures.push(`point ${i + 1}/${targets.length} «${t.signature}» (occurrence ${t.occurrence}): ${errorMessage(err)}`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
     covered.set(name, targets.length - failures.length);
     console.log(`crash-consistency: ${name}: ${targets.length} points, ${targets.length - failures.length} recovered${failures.length ? `\n  ${failures.join('\n  ')}` : ''}`);
+    if (process.env['CRASH_PROFILE'] === '1') console.log(`crash-consistency: ${name} profile (ms): ${[...profile].map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
     expect(failures).toEqual([]);
   }, 1_800_000);
 });
