@@ -167,10 +167,12 @@ export interface GlintProcess {
   readonly node: GlintNode;
   readonly wallet: WalletService;
   readonly process: CrashableProcess;
+  /** The disk the process runs over (it outlives the process). */
+  readonly disk: MemoryKVStore;
   /** Points hit while `armed` (all of them, crash or not), in order. */
   readonly points: CrashPoint[];
-  /** Start recording (and crashing): points before this are not counted. */
-  arm(): void;
+  /** Start recording (and crashing, at `crashAt` if given here or at boot): points before this are not counted. */
+  arm(crashAt?: CrashTarget): void;
   /** Resolves with the point the process died at. */
   readonly crashed: Promise<CrashPoint>;
   /** Stop the node cleanly (a process that is not killed). */
@@ -200,6 +202,7 @@ export async function bootGlint(env: Env, disk: MemoryKVStore, opts: BootOptions
   const points: CrashPoint[] = [];
   const seen = new Map<string, number>();
   let armed = opts.armed ?? false;
+  let crashAt = opts.crashAt;
   let onCrash: (p: CrashPoint) => void = () => {};
   const crashed = new Promise<CrashPoint>((resolve) => (onCrash = resolve));
   const node = new GlintNode({
@@ -220,7 +223,7 @@ export async function bootGlint(env: Env, disk: MemoryKVStore, opts: BootOptions
       const signature = pointSignature(p);
       const n = (seen.get(signature) ?? 0) + 1;
       seen.set(signature, n);
-      if (opts.crashAt && opts.crashAt.signature === signature && opts.crashAt.occurrence === n) {
+      if (crashAt && crashAt.signature === signature && crashAt.occurrence === n) {
         proc.kill();
         onCrash(p);
         return 'crash';
@@ -233,8 +236,12 @@ export async function bootGlint(env: Env, disk: MemoryKVStore, opts: BootOptions
     node,
     wallet,
     process: proc,
+    disk,
     points,
-    arm: () => void (armed = true),
+    arm: (target) => {
+      armed = true;
+      if (target) crashAt = target;
+    },
     crashed,
     stop: () => node.stop(),
   };

@@ -26,6 +26,11 @@ import { channelsWith, ldkChannel, ldkFeerate, ldkUsable, type LdkPeer, type Wor
 
 export interface Ctx {
   readonly disk: MemoryKVStore;
+  /**
+   * The running process that prepared the channel (flows starting from a channel): the point's
+   * run uses it (armed there) instead of booting again; undefined once taken.
+   */
+  live?: GlintProcess;
   /** The LDK peer of this flow. */
   readonly peer: LdkPeer;
   /** The channel (prepared, or made by the flow: set once known). */
@@ -168,33 +173,52 @@ async function disks(w: World, n: number, fundSat: number): Promise<MemoryKVStor
   return out;
 }
 
-/** `n` Glint-funded channels to `peer`, `normal` on both sides, their nodes stopped (one block for all). */
-export async function glintChannels(w: World, peer: LdkPeer, n: number, pushMsat = 0n): Promise<Ctx[]> {
-  const made: Ctx[] = [];
-  for (const disk of await disks(w, n, 300_000)) {
-    const p = await bootGlint(w, disk);
-    const opened = await p.node.open(uriOf(peer), FUNDING_SAT, { pushMsat, channelType: 'static_remotekey' });
-    made.push({ disk, peer, channelId: opened.channelId });
-    await p.stop();
+/** `n` fresh wallets, each in a running process (not connected), with `fundSat` faucet coins each (one block for all). */
+async function liveWallets(w: World, n: number, fundSat: number): Promise<GlintProcess[]> {
+  const out: GlintProcess[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = await bootGlint(w, new MemoryKVStore(), { create: true });
+    if (fundSat > 0) await w.chain.faucet(await p.node.receiveAddress(), fundSat, { mine: false });
+    out.push(p);
   }
   await w.chain.mine(1);
+  for (const p of out) await p.node.poll();
+  return out;
+}
+
+/** One block for the prepared channels' funding txs, then each `normal` and usable on both sides. */
+async function confirmPrepared(w: World, made: Ctx[]): Promise<Ctx[]> {
+  await w.chain.mine(1);
+  for (const c of made) {
+    await c.live!.node.poll();
+    await waitFor(() => c.live!.node.channel(c.channelId!)?.state === 'normal', 'the prepared channel normal on Glint', c.live, WAIT_MS, c.peer.node);
+    await usable(c.live!, c);
+  }
   return made;
 }
 
-/** `n` channels `peer` funds to fresh Glint nodes (`pushMsat` to Glint), confirmed by one block; the nodes stopped. */
+/** `n` Glint-funded channels to `peer`, `normal` and usable on both sides, their nodes running (one block for the coins, one for the channels). */
+export async function glintChannels(w: World, peer: LdkPeer, n: number, pushMsat = 0n): Promise<Ctx[]> {
+  const made: Ctx[] = [];
+  for (const p of await liveWallets(w, n, 300_000)) {
+    const opened = await p.node.open(uriOf(peer), FUNDING_SAT, { pushMsat, channelType: 'static_remotekey' });
+    made.push({ disk: p.disk, live: p, peer, channelId: opened.channelId });
+  }
+  return confirmPrepared(w, made);
+}
+
+/** `n` channels `peer` funds to fresh Glint nodes (`pushMsat` to Glint), confirmed by one block; the nodes running. */
 export async function ldkChannels(w: World, peer: LdkPeer, n: number, seed: string, pushMsat = 0n): Promise<Ctx[]> {
   const made: Ctx[] = [];
-  for (const disk of await disks(w, n, 0)) {
-    const p = await bootGlint(w, disk);
+  for (let i = 0; i < n; i++) {
+    const p = await bootGlint(w, new MemoryKVStore(), { create: true });
     await p.node.connect(uriOf(peer));
     await peer.node.waitForPeer(p.node.nodeId);
     const channelId = await ldkOpen(w, peer, p.node.nodeId, `${seed} ${made.length}`, pushMsat);
     await waitFor(() => p.node.channel(channelId)?.state === 'wait-for-funding-confirmed', 'the inbound channel saved', p);
-    made.push({ disk, peer, channelId });
-    await p.stop();
+    made.push({ disk: p.disk, live: p, peer, channelId });
   }
-  await w.chain.mine(1);
-  return made;
+  return confirmPrepared(w, made);
 }
 
 let ldkOpens = 0;
@@ -335,12 +359,12 @@ export function openLdkFunder(w: World, peer: LdkPeer, closures: Closures): Flow
     parallel: true,
     prepare: async (n) => {
       const out: Ctx[] = [];
-      for (const disk of await disks(w, n, 0)) {
+      for (let i = 0; i < n; i++) {
         // The node knows the peer's address (its book), as after any earlier connection.
-        const p = await bootGlint(w, disk);
+        const p = await bootGlint(w, new MemoryKVStore(), { create: true });
         await p.node.connect(uriOf(peer));
         await p.stop();
-        out.push({ disk, peer });
+        out.push({ disk: p.disk, peer });
       }
       return out;
     },

@@ -91,13 +91,22 @@ async function runToIdle(flow: Flow, p: GlintProcess, c: Ctx): Promise<void> {
   await p.node.idle();
 }
 
+/**
+ * The process a point runs in, armed (crashing at `target` if given): booted armed for an opening
+ * flow (its points count from the start), else the one that prepared the channel, once usable.
+ */
+async function process1(flow: Flow, c: Ctx, target?: CrashTarget): Promise<GlintProcess> {
+  if (flow.armAtBoot) return bootGlint(w, c.disk, { armed: true, ...(target ? { crashAt: target } : {}) });
+  const p = c.live ?? (await bootGlint(w, c.disk));
+  c.live = undefined;
+  await usable(p, c);
+  p.arm(target);
+  return p;
+}
+
 /** One crash run: the flow killed at `target`, a restart from the disk, the flow finished and verified. */
 async function crashAndRecover(flow: Flow, c: Ctx, target: CrashTarget): Promise<void> {
-  const first = await timed('boot 1', () => bootGlint(w, c.disk, { armed: flow.armAtBoot, crashAt: target }));
-  if (!flow.armAtBoot) {
-    await timed('usable 1', () => usable(first, c));
-    first.arm();
-  }
+  const first = await timed('boot 1', () => process1(flow, c, target));
   const running = runToIdle(flow, first, c);
   const outcome = await timed('run to crash', () => Promise.race([
     running.then(
@@ -127,11 +136,7 @@ describe('crash consistency against LDK: every persistence point of every flow r
     // 1. Record every point of one uninterrupted run (which must itself pass the checks).
     profile.clear();
     const [rec] = await timed('prepare', () => flow.prepare(1));
-    const p = await bootGlint(w, rec!.disk, { armed: flow.armAtBoot });
-    if (!flow.armAtBoot) {
-      await usable(p, rec!);
-      p.arm();
-    }
+    const p = await process1(flow, rec!);
     await runToIdle(flow, p, rec!);
     await flow.verify(p, rec!);
     await p.stop();
