@@ -382,8 +382,10 @@ export function openLdkFunder(w: World, peer: LdkPeer, closures: Closures): Flow
     },
     verify: async (p, c) => {
       noForceClose(p, c, closures);
-      const theirs = channelsWith(peer.node, p.node.nodeId);
-      if (theirs.length !== 1) throw new Error(`LDK has ${theirs.length} channels with Glint`);
+      // LDK may still list the channel it was opening when the process died before accepting it
+      // (no funding tx was ever made for it; LDK times it out): only funded channels count.
+      const theirs = channelsWith(peer.node, p.node.nodeId).filter((d) => ldkFundingTxid(d) !== undefined && seen(w, ldkFundingTxid(d)!));
+      if (theirs.length !== 1) throw new Error(`LDK has ${theirs.length} funded channels with Glint`);
       const ours = liveWith(p.node, peer);
       if (ours.length !== 1) throw new Error(`Glint has ${ours.length} live channels with the peer: ${ours.map((x) => x.state).join(', ')}`);
       balancesAgree(p, c, 0n);
