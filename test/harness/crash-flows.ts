@@ -376,7 +376,11 @@ export function openLdkFunder(w: World, peer: LdkPeer, closures: Closures): Flow
     finish: async (p, c) => {
       await connected(p, peer);
       await new Promise((r) => setTimeout(r, 200));
-      const funded = channelsWith(peer.node, p.node.nodeId).find((d) => ldkFundingTxid(d) !== undefined && seen(w, ldkFundingTxid(d)!));
+      const fundedOne = () => channelsWith(peer.node, p.node.nodeId).find((d) => ldkFundingTxid(d) !== undefined && seen(w, ldkFundingTxid(d)!));
+      // LDK is alive: its open goes on — it sends open_channel again for a channel still pending at
+      // the reconnection, and funds it once accepted. Wait for that before opening another.
+      if (!fundedOne() && channelsWith(peer.node, p.node.nodeId).length > 0) await waitFor(() => fundedOne() !== undefined, "LDK's pending channel funded", p, WAIT_MS, peer.node).catch(() => {});
+      const funded = fundedOne();
       c.channelId = funded ? bytesToHex(funded.get_channel_id().get_a()) : await ldkOpen(w, peer, p.node.nodeId, 'crash ldk funder again');
       await ldkToNormal(w, p, c);
     },
