@@ -65,9 +65,7 @@ test.afterAll(async () => {
 async function terminateAndRestart(): Promise<void> {
   await page.reload();
   // The wallet screen (the unlock form), whichever screen the worker died on.
-  await page.evaluate(() => {
-    location.hash = '#/wallet';
-  });
+  await page.evaluate("location.hash = '#/wallet'");
   await page.fill('#unlock-passphrase', PASSPHRASE);
   await page.getByTestId('unlock-submit').click();
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked', { timeout: 90_000 });
