@@ -9,6 +9,8 @@ import { WalletState } from './state/wallet.svelte.ts';
 import { ChannelsState } from './state/channels.svelte.ts';
 import { PaymentsState } from './state/payments.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
+import { backup } from './state/backup.svelte.ts';
+import { applyDeployDefaults } from './lib/deploy-defaults.ts';
 import App from './App.svelte';
 import './app.css';
 
@@ -17,6 +19,7 @@ const node = new NodeState(client);
 const wallet = new WalletState(client);
 const channels = new ChannelsState(client);
 const payments = new PaymentsState(client);
+backup.attach(client);
 void node.start();
 void wallet.start();
 void channels.start();
@@ -32,6 +35,7 @@ node.onResumed((info) => {
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node, wallet, channels, payments } });
+// The forms read their prefills (the deployment's proxy and suggested peer) when the app mounts.
+void applyDeployDefaults().finally(() => mount(App, { target, props: { node, wallet, channels, payments } }));
 
 pwa.register();

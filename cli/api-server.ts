@@ -14,6 +14,8 @@
  *   POST /v1/open      {"uri", "fundingSat", "pushMsat"?, "channelType"?} → {"channelId", "fundingTxid"}
  *   POST /v1/close     {"channelId", "force"?} → {"closingTxid"}
  *   GET  /v1/trusted   → {"trusted"};  POST /v1/trust {"nodeId", "trusted"} → {"trusted"}
+ *   GET  /v1/backup    → {"file": <the channel backup file, base64>, "channels"} (glint backup export
+ *                        writes it: the file lands where the calling process can write)
  *   POST /v1/invoice, POST /v1/pay, POST /v1/keysend, GET /v1/payments: see cli/api-payments.ts
  * Errors: a non-2xx status with `{"error": "<one line>"}` — 401 token missing/wrong, 400 invalid
  * body or refused command, 404/405 unknown route/method, 413 body too large, 415 not JSON,
@@ -46,6 +48,7 @@ export interface ApiNode {
   close(channelId: string, opts?: { force?: boolean }): Promise<{ closingTxid: string }>;
   trustPeer(nodeId: string, trusted: boolean): Promise<string[]>;
   trustedPeers(): string[];
+  exportBackup?(): Promise<{ file: Uint8Array; channels: number }>;
 }
 
 export interface ApiServer {
@@ -168,7 +171,7 @@ export type ServedNode = ApiNode & Partial<PaymentApiNode>;
 async function route(node: ServedNode, req: IncomingMessage): Promise<unknown> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
-  const routes: Record<string, string> = { '/v1/info': 'GET', '/v1/channels': 'GET', '/v1/balance': 'GET', '/v1/open': 'POST', '/v1/close': 'POST', '/v1/trusted': 'GET', '/v1/trust': 'POST', ...PAYMENT_ROUTES };
+  const routes: Record<string, string> = { '/v1/info': 'GET', '/v1/channels': 'GET', '/v1/balance': 'GET', '/v1/open': 'POST', '/v1/close': 'POST', '/v1/trusted': 'GET', '/v1/trust': 'POST', '/v1/backup': 'GET', ...PAYMENT_ROUTES };
   const want = routes[url.pathname];
   if (!want) throw new HttpError(404, `no such endpoint ${url.pathname}`);
   if (method !== want) throw new HttpError(405, `${url.pathname} takes ${want}`);
@@ -196,6 +199,11 @@ async function route(node: ServedNode, req: IncomingMessage): Promise<unknown> {
     case '/v1/trust': {
       const r = parseTrustRequest(await readBody(req));
       return { trusted: await node.trustPeer(r.nodeId, r.trusted) };
+    }
+    case '/v1/backup': {
+      if (!node.exportBackup) throw new HttpError(404, 'this node keeps no channel backup');
+      const b = await node.exportBackup();
+      return { file: Buffer.from(b.file).toString('base64'), channels: b.channels };
     }
     default:
       if (url.pathname in PAYMENT_ROUTES) return paymentRoute(node, url.pathname, () => readBody(req));

@@ -9,6 +9,7 @@ import { nodeEntropy, stderrLogger } from './adapters/clock.ts';
 import { allowOnly, parseArgs, stringFlag, type ParsedCommand } from './args.ts';
 import { connectAndPing } from './connect.ts';
 import { throwawayIdentity } from './identity.ts';
+import { backupCommand } from './backup.ts';
 import { balanceCommand, channelsCommand, closeCommand, openCommand, trustCommand } from './channels.ts';
 import { runCommand } from './run.ts';
 import { CommandOutput, decodeCommand, invoiceCommand, keysendCommand, payCommand, paymentsCommand } from './payments.ts';
@@ -72,6 +73,18 @@ Commands:
       a pubkey, just lists them. Channels we open are zero-conf whenever the peer offers
       minimum_depth 0 (our own funding tx is trusted).
 
+  backup export [--out <file>]
+      Write the channel backup file (encrypted with a key from the seed: peers, channel ids,
+      funding outpoints, basepoints; no secrets, no channel state) to <file> (default
+      <data>/backup.glint, which the node also rewrites after every channel open or close).
+      Prints {"file", "channels"}.
+  backup import <file>
+      Into a wallet restored from the same seed (init --mnemonic-file), restore the channels of
+      a backup file as recovering: the next run connects to their peers, each peer force-closes
+      (option_data_loss_protect) and our outputs are swept to the wallet. Refused for another
+      seed's or a corrupted file, or channels the wallet already has. Prints {"channels",
+      "recovering": [<channel id>...]}.
+
   invoice <msat|any> [--description <text>] [--expiry <seconds>]
       Create a BOLT 11 invoice paid to this node (any: the payer chooses the amount; expiry
       default 3600 s). Prints {"bolt11", "paymentHash"}. The payment arrives while a node runs.
@@ -95,7 +108,7 @@ Commands:
 Amounts: JSON numbers when they fit exactly in a double (up to 2^53 - 1), else decimal strings.
 
 Key derivation (so the seed restores elsewhere): BIP 39 seed; node key m/1017'/c'/6'/0/0;
-on-chain BIP 84 m/84'/c'/0'/{0,1}/i; c = 0 on bitcoin, 1 on testnet/signet/regtest.
+on-chain BIP 84 m/84'/c'/0'/{0,1}/i; backup file key m/1017'/c'/7'/0/0; c = 0 on bitcoin, 1 on testnet/signet/regtest.
 `;
 
 async function run(cmd: ParsedCommand): Promise<unknown> {
@@ -138,6 +151,8 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
       return closeCommand(cmd, process.env);
     case 'trust':
       return trustCommand(cmd, process.env);
+    case 'backup':
+      return backupCommand(cmd, process.env);
     case 'send':
       allowOnly(cmd.flags, ['--feerate', '--passphrase-file']);
       return sendCommand(cmd, process.env);

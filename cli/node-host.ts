@@ -7,7 +7,8 @@ import { GlintNode, type Logger, type StartOptions, type WalletService } from '.
 import { nodeClock, nodeEntropy, stderrLogger } from './adapters/clock.ts';
 import { nodeDialer } from './adapters/tcp-socket.ts';
 import type { ParsedCommand } from './args.ts';
-import { esploraFor, withWallet } from './wallet.ts';
+import { fileBackupSink } from './backup-file.ts';
+import { esploraFor, requireData, withWallet } from './wallet.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,6 +30,8 @@ export function buildNode(cmd: ParsedCommand, env: Env, wallet: WalletService, o
     clock: nodeClock,
     entropy: nodeEntropy,
     logger: opts.logger ?? stderrLogger(cmd.global.logLevel),
+    // <data>/backup.glint is rewritten at start and after every channel open or close.
+    backupSink: fileBackupSink(requireData(cmd)),
     ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
     ...(opts.acceptKeysend !== undefined ? { acceptKeysend: opts.acceptKeysend } : {}),
   });

@@ -25,10 +25,13 @@ export type { RecordCodecSpec, Migration, Decoded } from './store/records.ts';
 export { SCHEMA, recordSpecFor } from './store/schema.ts';
 export type { RecordSpec } from './store/schema.ts';
 export { checkBatch, checkKey, checkPrefix, isEmptyBatch, MAX_KEY_LENGTH } from './store/batch.ts';
+export { watchStorageFull } from './store/full-watch.ts';
 export {
   CorruptRecordError,
   NoWalletError,
   StoreClosedError,
+  StorageFullError,
+  isStorageFull,
   UnsupportedVersionError,
   WalletExistsError,
   WrongPassphraseError,
@@ -106,6 +109,16 @@ export type { ChannelInfo, ChannelManagerEvent, ChannelManagerOptions, ChannelWa
 // The whole node (engine/node/glint-node.ts): wallet + peers + channels + chain follower.
 export { GlintNode, LIGHTNING_BALANCE_STATES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_OPEN_TIMEOUT_MS, peerNodeIdOf } from './node/glint-node.ts';
 export type { GlintNodeOptions, GlintNodeEvent, GlintBalance, GlintChain, StartOptions, ConnectOptions as NodeConnectOptions, OpenChannelOptions, CloseChannelOptions } from './node/glint-node.ts';
+// Channel backups (issue 7 item 4): the encrypted file, its automatic re-export, import on restore.
+export { openBackup, BACKUP_MAGIC } from './node/backup-codec.ts';
+export type { ChannelBackup, BackupChannel } from './node/backup-codec.ts';
+export { BackupExporter, backupFingerprint, sealStoreBackup } from './node/backup-exporter.ts';
+export type { BackupSink, SealedBackup } from './node/backup-exporter.ts';
+export { importBackupFile } from './node/backup-import.ts';
+export type { BackupImporter } from './node/backup-import.ts';
+export type { RestoreResult } from './node/backup-restore.ts';
+export { LATEST_BACKUP_KEY, readLatestBackup, storeBackupSink, markBackupDownloaded } from './node/backup-latest.ts';
+export type { LatestBackup } from './node/backup-latest.ts';
 export { PeerBook, PEER_BOOK_KEY } from './node/peer-book.ts';
 export type { PeerBookEntry } from './node/peer-book.ts';
 export { TrustedPeers, TRUSTED_PEERS_KEY, parseTrustedNodeId } from './node/trusted-peers.ts';

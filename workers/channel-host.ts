@@ -59,6 +59,11 @@ export interface EngineClosingOutput {
 export type EngineEvent =
   | { readonly type: 'channel'; readonly channel: EngineChannel; readonly event: { readonly type: string; readonly [k: string]: unknown } }
   | { readonly type: 'frozen'; readonly channel: EngineChannel; readonly reason: string }
+  /** ChannelManager: the channel is usable again (reestablished). */
+  | { readonly type: 'channel-usable'; readonly channel: EngineChannel }
+  /** GlintNode: a peer connected / disconnected (its channels' `usable` follows). */
+  | { readonly type: 'peer-connected'; readonly peer: { readonly nodeId: string } }
+  | { readonly type: 'peer-disconnected'; readonly nodeId: string; readonly reason?: string; readonly willReconnect?: boolean }
   /** ChannelManager: a peer's error/warning, with the channel_id it names (older builds: none). */
   | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId?: string }
   /** PeerManager: a peer's error/warning with the channel_id it names. */
@@ -178,9 +183,9 @@ export class ChannelHost {
   /** The node's chain tip height (from its `tip` events), for the blocks left of a waiting output. */
   #tipHeight: number | null = null;
   /**
-   * The last closing outputs seen per channel id: the engine's `closed` state no longer lists them
-   * (the picture ends when the last claim is deep enough), so the card's final picture is this one,
-   * its claims confirmed (`#finalPicture`). In memory: after a restart a closed channel shows none.
+   * The last closing outputs seen per channel id, for an engine `closed` state that lists none:
+   * since channel snapshot v6 the engine keeps a force close's final picture itself (persisted,
+   * so it survives restarts); this covers channels that closed before that (in memory only).
    */
   readonly #lastOutputs = new Map<string, readonly EngineClosingOutput[]>();
 
@@ -254,6 +259,18 @@ export class ChannelHost {
       this.#o.emit({ type: 'channel.changed', channel: dto });
       const note = noteFor(e.event);
       if (note) this.#note(dto, note);
+    } else if (e.type === 'channel-usable' && 'channel' in e) {
+      // Reestablished after a reconnect (no UI event of its own): show it usable again.
+      const dto = this.#dto(e.channel);
+      if (dto) this.#o.emit({ type: 'channel.changed', channel: dto });
+    } else if ((e.type === 'peer-connected' || e.type === 'peer-disconnected') && this.#engine) {
+      // Its channels' `usable` follows the connection: show them as they are now.
+      const peer = e.type === 'peer-connected' ? (e as { peer?: { nodeId?: unknown } }).peer?.nodeId : (e as { nodeId?: unknown }).nodeId;
+      for (const c of this.#engine.channels()) {
+        if (c.peer !== peer) continue;
+        const dto = this.#dto(c);
+        if (dto) this.#o.emit({ type: 'channel.changed', channel: dto });
+      }
     } else if (e.type === 'frozen' && 'channel' in e && 'reason' in e) {
       const dto = this.#dto(e.channel);
       if (!dto) return;

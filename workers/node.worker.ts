@@ -19,7 +19,7 @@
  * The engine is reached only through engine/index.ts; everything crossing to the UI is a plain DTO
  * from workers/rpc/protocol.ts.
  */
-import { PeerManager, bytesToHex, errorMessage, isValidSecretKey, parsePeerUri, publicKeyOf, type PeerEvent, type PeerInfo } from '../engine/index.ts';
+import { PeerManager, WalletService, bytesToHex, errorMessage, isValidSecretKey, parsePeerUri, publicKeyOf, watchStorageFull, type PeerEvent, type PeerInfo } from '../engine/index.ts';
 import { webSocketDialer } from './adapters/ws-socket.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
@@ -34,6 +34,8 @@ import { ChannelHost, type EngineEvent } from './channel-host.ts';
 import { NodeRunner, type RunningNode } from './node-runner.ts';
 import { PaymentHost, type PaymentEngine } from './payment-host.ts';
 import { engineInvoiceCodec } from './invoice-codec.ts';
+import { BackupHost } from './backup-host.ts';
+import type { WalletEngine } from './wallet-host.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -242,6 +244,14 @@ const handlers: RpcHandlers = {
   'payment.estimateFee': (p) => (requireLightning(), payments.estimateFee(p)),
   'payment.pay': (p) => (requireLightning(), payments.pay(p)),
   'payment.list': () => (requireWallet(), payments.list()),
+  'backup.status': () => (requireWallet(), backups.status()),
+  'backup.download': () => (requireWallet(), backups.download()),
+  'backup.import': async ({ file }) => {
+    requireWallet();
+    const r = await backups.import(file);
+    wallet?.publish();
+    return r;
+  },
 };
 
 function requireLightning(): void {
@@ -277,6 +287,18 @@ const runner = new NodeRunner({
     }
   },
   onEvent: onLightningEvent,
+});
+
+/** The open wallet and its chain source (between onOpened and onClosing), for the backup host. */
+let openWallet: { wallet: WalletService; engine: WalletEngine; chain: unknown } | null = null;
+const backups = new BackupHost({
+  wallet: () => openWallet,
+  stopNode: () => runner.closing(),
+  startNode: () => {
+    if (openWallet) runner.opened(openWallet.engine, openWallet.chain);
+  },
+  clock: browserClock,
+  entropy: browserEntropy,
 });
 
 /** A fresh random node identity. */
@@ -356,7 +378,15 @@ async function start(): Promise<void> {
   useIdentity(null);
   const config = await loadConfig();
   const host = new WalletHost({
-    backend: browserWalletBackend,
+    // Every write to the wallet's IndexedDB goes through this: a full quota is told to the UI at once.
+    backend: {
+      ...browserWalletBackend,
+      openStore: async (network) =>
+        watchStorageFull(await browserWalletBackend.openStore(network), (full) => {
+          if (full) logger.log('error', full.message);
+          server.emit({ type: 'storage.full', message: full ? clip(full.message) : null });
+        }),
+    },
     config,
     clock: browserClock,
     logger,
@@ -366,8 +396,14 @@ async function start(): Promise<void> {
       server.emit({ type: 'wallet.changed', wallet: snapshot });
       if (snapshot.sync.error === null) runner.retry();
     },
-    onOpened: (w, chain) => runner.opened(w, chain),
-    onClosing: () => runner.closing(),
+    onOpened: (w, chain) => {
+      openWallet = w instanceof WalletService ? { wallet: w, engine: w, chain } : null;
+      runner.opened(w, chain);
+    },
+    onClosing: () => {
+      openWallet = null;
+      return runner.closing();
+    },
     locks: webWalletLocks(),
     onElsewhere: (elsewhere) => {
       if (elsewhere) logger.log('warn', handingOver ? 'the wallet now runs in another tab' : 'another tab holds this wallet; not running it here');

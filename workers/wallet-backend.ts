@@ -3,7 +3,7 @@
  * database per network (`glint-<network>`), an EsploraClient over the worker's fetch and clock, a
  * plain JSON POST for the regtest faucet, and the Lightning node (GlintNode) on an open wallet.
  */
-import { EsploraClient, GlintNode, WalletService, type FetchLike, type GlintChain, type Logger } from '../engine/index.ts';
+import { EsploraClient, GlintNode, WalletService, storeBackupSink, type FetchLike, type GlintChain, type Logger } from '../engine/index.ts';
 import { webSocketDialer } from './adapters/ws-socket.ts';
 import { IdbKVStore, walletDbName } from './adapters/idb-store.ts';
 import { browserClock } from './adapters/clock.ts';
@@ -54,5 +54,7 @@ export function browserGlintNode(wallet: WalletEngine, chain: unknown, logger: L
     clock: browserClock,
     entropy: browserEntropy,
     logger,
+    // The newest channel backup is kept in the store, marked for Settings to offer a download.
+    backupSink: storeBackupSink(wallet.channelStore(), browserClock),
   });
 }

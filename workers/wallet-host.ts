@@ -80,6 +80,10 @@ export interface WalletBackend {
 export interface WalletConfig {
   network: NetworkName;
   esplora: Record<NetworkName, string>;
+  /** A WebSocket→TCP proxy URL the app prefills (the playground's); the worker does not use it. */
+  proxy?: string;
+  /** Suggested peer URIs (`<node id>@host:port`) the app prefills; the worker does not use them. */
+  peers?: readonly string[];
 }
 
 /** Public Esplora servers per network; regtest points at the playground's. */
@@ -94,7 +98,8 @@ export const BUILTIN_CONFIG: WalletConfig = Object.freeze({
 }) as WalletConfig;
 
 /**
- * Validate a `glint.config.json` body: `{ "network"?: NetworkName, "esplora"?: { <network>: url } }`.
+ * Validate a `glint.config.json` body: `{ "network"?: NetworkName, "esplora"?: { <network>: url },
+ * "proxy"?: ws-url, "peers"?: [peer URI] }` (the last two are the app's prefills).
  * Errors name the field; unknown fields are rejected so a typo is not silently ignored.
  */
 export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFIG): WalletConfig {
@@ -103,7 +108,7 @@ export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFI
   };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('', 'expected an object');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'network' && k !== 'esplora') bad(k, 'is not a known field');
+  for (const k of Object.keys(o)) if (!['network', 'esplora', 'proxy', 'peers'].includes(k)) bad(k, 'is not a known field');
   let network = base.network;
   if (o.network !== undefined) {
     if (typeof o.network !== 'string' || !(NETWORK_NAMES as readonly string[]).includes(o.network)) bad('network', `must be one of ${NETWORK_NAMES.join(', ')}`);
@@ -118,7 +123,17 @@ export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFI
       esplora[k as NetworkName] = trimSlash(url as string);
     }
   }
-  return { network, esplora };
+  const extra: { proxy?: string; peers?: readonly string[] } = {};
+  if (o.proxy !== undefined) {
+    if (typeof o.proxy !== 'string' || !/^wss?:\/\/[^\s/?#]+[^\s]*$/i.test(o.proxy) || o.proxy.length > 2048) bad('proxy', 'must be a ws:// or wss:// URL');
+    extra.proxy = o.proxy as string;
+  }
+  if (o.peers !== undefined) {
+    const ok = Array.isArray(o.peers) && o.peers.length <= 16 && o.peers.every((p) => typeof p === 'string' && /^0[23][0-9a-f]{64}@\S{1,530}$/i.test(p));
+    if (!ok) bad('peers', 'must be a list of at most 16 peer URIs <node id>@<host>:<port>');
+    extra.peers = Object.freeze([...(o.peers as string[])]);
+  }
+  return { network, esplora, ...extra };
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');

@@ -47,6 +47,8 @@ export class NodeState {
   /** "Use here" is under way / why it failed. */
   takeoverBusy = $state(false);
   takeoverError: string | null = $state(null);
+  /** The wallet's storage is full: what to tell the user (null: writes go through). */
+  storageFull: string | null = $state(null);
 
   readonly #client: RpcClient;
   #seq = 0;
@@ -203,6 +205,9 @@ export class NodeState {
         return;
       case 'log':
         this.log = [...this.log, { id: ++this.#seq, level: e.level, message: e.message, at: e.at }].slice(-MAX_LOG);
+        return;
+      case 'storage.full':
+        this.storageFull = e.message;
         return;
     }
   }

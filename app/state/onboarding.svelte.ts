@@ -1,12 +1,13 @@
 /**
  * First run on a network: create a wallet (choose a passphrase → see the 24 words → confirm a
- * few by position) or restore one (words + passphrase). Inline errors appear once a field is
+ * few by position) or restore one (words + passphrase, and optionally a channel backup file). Inline errors appear once a field is
  * left or the form submitted; the worker's rejection is shown under the field it names, and
  * nothing typed is cleared by an error.
  */
 import { checkMnemonic, checkNewPassphrase } from '../lib/wallet-input.ts';
 import type { WalletState } from './wallet.svelte.ts';
 import { WordQuiz } from './word-quiz.svelte.ts';
+import { backup as pageBackup, type BackupState } from './backup.svelte.ts';
 
 export type OnboardingStep = 'choose' | 'create' | 'words' | 'confirm' | 'restore';
 
@@ -33,13 +34,22 @@ export class Onboarding {
   words: string[] = $state.raw([]);
   wroteDown = $state(false);
   quiz: WordQuiz | null = $state(null);
+  /** Restore: an optional channel backup file, imported once the wallet is made from the words. */
+  backupFile: File | null = $state.raw(null);
 
   readonly #wallet: WalletState;
+  readonly #backup: Pick<BackupState, 'importFile'>;
   readonly #pass = $derived(checkNewPassphrase(this.passphrase, this.passphrase2));
   readonly #words = $derived(checkMnemonic(this.mnemonic));
 
-  constructor(wallet: WalletState) {
+  constructor(wallet: WalletState, backup: Pick<BackupState, 'importFile'> = pageBackup) {
     this.#wallet = wallet;
+    this.#backup = backup;
+  }
+
+  /** The file picked in the restore form (or none). */
+  pickBackup(file: File | null): void {
+    this.backupFile = file;
   }
 
   #show(field: keyof Onboarding['touched'], error: string | null): string | null {
@@ -142,6 +152,11 @@ export class Onboarding {
       this.mnemonic = '';
       this.passphrase = '';
       this.passphrase2 = '';
+      // The wallet is open now: the channels of the backup go into it (the outcome, or why it was
+      // refused, shows in Settings → Channel backup, where the import can be tried again).
+      const file = this.backupFile;
+      this.backupFile = null;
+      if (file) void this.#backup.importFile(file);
     } catch (err) {
       this.serverError = message(err);
       return this.serverError.field === 'params.mnemonic' ? 'mnemonic' : null;

@@ -36,7 +36,7 @@ import { constants as fsc } from 'node:fs';
 import { link, mkdir, open, readFile, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { checkBatch, checkKey, checkPrefix, isEmptyBatch, StoreClosedError, type KVBatch, type KVStore } from '../../engine/index.ts';
+import { checkBatch, checkKey, checkPrefix, isEmptyBatch, StorageFullError, StoreClosedError, type KVBatch, type KVStore } from '../../engine/index.ts';
 
 const MAGIC = Uint8Array.from([0x47, 0x4c, 0x4b, 0x56, 0x01, 0, 0, 0]); // "GLKV" v1
 const FRAME_HEADER = 4 + 16;
@@ -284,6 +284,9 @@ export class FileKVStore implements KVStore {
       } catch {
         /* the torn frame, if any, is cut off on the next open */
       }
+      // A full disk (or quota) is the StorageFullError the node reports as "storage full".
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new StorageFullError(`the disk under ${this.dir} is full (${String(code)}); the partial write was cut off`);
       throw new Error(`store write failed, nothing was written: ${(err as Error).message}`);
     }
   }

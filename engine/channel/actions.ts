@@ -6,7 +6,7 @@
 import type { ErrorMessage } from '../wire/messages/setup.ts';
 import { asciiBytes } from '../wire/messages/setup.ts';
 import type { ChannelMessage } from '../wire/messages/channel.ts';
-import type { ChannelState, ChannelStateName } from './types.ts';
+import type { ChannelState, ChannelStateName, ClosingOutputKind } from './types.ts';
 
 /** Store this channel's snapshot (codec.ts bytes) under its channel id, replacing the previous one. */
 export interface PersistAction {
@@ -137,8 +137,50 @@ export interface RequestHtlcTxFeeAction {
   readonly fallbackFeeratePerKw: number;
 }
 
-/** What an output of a closing channel is (`closingOutputsOf`). */
-export type ClosingOutputKind = 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
+/**
+ * BOLT 5 fees with `option_anchors`: our wallet-funded HTLC tx `htlcTx` is still unconfirmed as
+ * its deadline nears. It cannot be replaced (its wallet coins are reserved to it, and bcoin has
+ * no RBF) and its output 0 is CSV-delayed, so the node has the wallet spend its change output
+ * `changeVout` (or our last child of it) in a CPFP child lifting the package to at least
+ * `targetFeeratePerKw` (and at least double what it pays), all its fees never above `maxFeeSat`
+ * (engine/node/claim-bump.ts `runHtlcTxCpfp`).
+ */
+export interface RequestHtlcTxCpfpAction {
+  readonly type: 'request-htlc-tx-cpfp';
+  /** The HTLC output of our commitment the transaction spends. */
+  readonly outputIndex: number;
+  readonly htlcTx: Uint8Array;
+  readonly changeVout: number;
+  /** The HTLC output's value (the transaction's other inputs are wallet coins the node looks up). */
+  readonly htlcValueSat: bigint;
+  readonly targetFeeratePerKw: number;
+  readonly maxFeeSat: bigint;
+}
+
+/**
+ * BOLT 5 fees: one of our unconfirmed claims (a justice tx, an HTLC claim) came near its
+ * deadline and its higher-fee version `replacement` is persisted. The node publishes it (BIP 125
+ * replacement); where the chain refuses it (bcoin has no RBF) it has the wallet spend the
+ * output 0 of the version in the mempool (or of our last child of it: it pays a wallet script)
+ * in a CPFP child, so that the package pays `targetFeeratePerKw`, all fees together never above
+ * `maxFeeSat` (engine/node/claim-bump.ts).
+ */
+export interface RequestClaimBumpAction {
+  readonly type: 'request-claim-bump';
+  readonly kind: 'justice' | 'htlc-claim';
+  readonly replacement: Uint8Array;
+  /** Internal byte order. */
+  readonly replacementTxid: Uint8Array;
+  /** An outpoint every version spends (internal byte order txid): where the version in the mempool is found. */
+  readonly spentOutpoint: { readonly txid: Uint8Array; readonly index: number };
+  /** What the claim's inputs are worth. */
+  readonly inputValueSat: bigint;
+  readonly targetFeeratePerKw: number;
+  /** The cap on the fees of the claim and its children together (DEFAULT_MAX_FEE_FRACTION of `inputValueSat`). */
+  readonly maxFeeSat: bigint;
+}
+
+export type { ClosingOutputKind } from './types.ts';
 
 /** Something for the UI / the node's event log. */
 export type ChannelUiEvent =
@@ -232,6 +274,8 @@ export type ChannelAction =
   | WatchSpendAction
   | RequestCpfpAction
   | RequestHtlcTxFeeAction
+  | RequestClaimBumpAction
+  | RequestHtlcTxCpfpAction
   | PersistRevokedAction
   | WatchOutputSpendAction
   | EmitAction

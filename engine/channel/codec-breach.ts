@@ -62,7 +62,11 @@ export function readBreach(r: ByteReader): BreachResolution {
 
 const OUTCOMES = ['claimed', 'theirs', 'dust'] as const;
 
-/** `ForceClosingState.htlcClaims` (version 5): u16 count, per entry u32 output index, u8 flag [u32-prefixed claim tx], u8 flag [u32 second-stage height], u8 flag [u32-prefixed sweep tx], u8 outcome (0 none, 1 claimed, 2 theirs, 3 dust). */
+/**
+ * `ForceClosingState.htlcClaims` (version 5): u16 count, per entry u32 output index, u8 flag
+ * [u32-prefixed claim tx], u8 flag [u32 second-stage height], u8 flag [u32-prefixed sweep tx],
+ * u8 outcome (0 none, 1 claimed, 2 theirs, 3 dust); version 6 adds, per entry, u8 flag [u32 fundedAt].
+ */
 export function writeHtlcClaims(w: ByteWriter, claims: readonly HtlcClaimProgress[]): void {
   if (claims.length > MAX_TXS) throw new ValidationError('htlcClaims', `at most ${MAX_TXS}`);
   w.u16(claims.length);
@@ -72,10 +76,11 @@ export function writeHtlcClaims(w: ByteWriter, claims: readonly HtlcClaimProgres
     optional(w, p.secondStageHeight, (h) => w.u32(h));
     optional(w, p.sweepTx, (t) => writeTx(w, t, 'htlcClaims.sweepTx'));
     w.u8(p.outcome === undefined ? 0 : OUTCOMES.indexOf(p.outcome) + 1);
+    optional(w, p.fundedAt, (h) => w.u32(h, 'htlcClaims.fundedAt')); // version 6
   }
 }
 
-export function readHtlcClaims(r: ByteReader): HtlcClaimProgress[] {
+export function readHtlcClaims(r: ByteReader, version: number): HtlcClaimProgress[] {
   const n = r.u16('htlcClaims.length');
   if (n > MAX_TXS) throw new DecodeError('htlcClaims.length', `at most ${MAX_TXS}, got ${n}`);
   const out: HtlcClaimProgress[] = [];
@@ -87,7 +92,15 @@ export function readHtlcClaims(r: ByteReader): HtlcClaimProgress[] {
     const k = r.u8(`htlcClaims[${i}].outcome`);
     if (k > OUTCOMES.length) throw new DecodeError(`htlcClaims[${i}].outcome`, `unknown ${k}`);
     const outcome = k === 0 ? undefined : OUTCOMES[k - 1];
-    out.push({ outputIndex, ...(claimTx ? { claimTx } : {}), ...(secondStageHeight !== undefined ? { secondStageHeight } : {}), ...(sweepTx ? { sweepTx } : {}), ...(outcome ? { outcome } : {}) });
+    const fundedAt = version >= 6 ? readOptional(r, `htlcClaims[${i}].fundedAt`, () => r.u32(`htlcClaims[${i}].fundedAt`)) : undefined;
+    out.push({
+      outputIndex,
+      ...(claimTx ? { claimTx } : {}),
+      ...(secondStageHeight !== undefined ? { secondStageHeight } : {}),
+      ...(sweepTx ? { sweepTx } : {}),
+      ...(outcome ? { outcome } : {}),
+      ...(fundedAt !== undefined ? { fundedAt } : {}),
+    });
   }
   return out;
 }

@@ -31,6 +31,7 @@ import type {
   SpendingCommitment,
 } from './types.ts';
 import { readBreach, readHtlcClaims, writeBreach, writeHtlcClaims } from './codec-breach.ts';
+import { readClosingOutputs, writeClosingOutputs } from './codec-outputs.ts';
 
 /**
  * The snapshot format version written by this code. 2: `Commitments` gained the update log, the
@@ -47,10 +48,13 @@ import { readBreach, readHtlcClaims, writeBreach, writeHtlcClaims } from './code
  * 5: BOLT 5 — `force-closing` ends with an optional breach, the optional progress of the peer's
  * commitment's HTLC outputs (codec-breach.ts) and a sweepConfirmed flag. Older records decode
  * without them (none existed).
- * 6: `wait-for-funding-confirmed` ends with the fundee's optional `failed` reason (a channel that
+ * 6: `closed` ends with the optional final picture of a force close's outputs (codec-outputs.ts),
+ * and each HTLC progress entry with an optional `fundedAt` (codec-breach.ts). Older records
+ * decode without them (a closed channel showed none; a funded HTLC tx's wait starts anew).
+ * 7: `wait-for-funding-confirmed` ends with the fundee's optional `failed` reason (a channel that
  * failed before its funding was seen). Older records decode without it.
  */
-export const CHANNEL_SNAPSHOT_VERSION = 6;
+export const CHANNEL_SNAPSHOT_VERSION = 7;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -211,7 +215,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       w.u32(state.minimumDepth).u32(state.waitingSinceHeight);
       optional(w, state.fundingTx, (t) => tx(w, t));
       optional(w, state.remoteChannelReady, (r) => remoteReady(w, r));
-      optional(w, state.failed, (t) => text(w, t, 'failed')); // version 6
+      optional(w, state.failed, (t) => text(w, t, 'failed')); // version 7
       break;
     case 'wait-for-channel-ready':
       commitments(w, state.commitments);
@@ -255,6 +259,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
     case 'closed':
       fixed(w, state.channelId, 32, 'channelId');
       fixed(w, state.closingTxid, 32, 'closingTxid');
+      optional(w, state.outputs, (o) => writeClosingOutputs(w, o)); // version 6
       break;
     case 'wait-for-remote-publish':
       commitments(w, state.commitments);
@@ -484,7 +489,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const waitingSinceHeight = r.u32('waitingSinceHeight');
       const fundingTx = readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx'));
       const remoteChannelReady = readOptional(r, 'remoteChannelReady', () => readRemoteReady(r));
-      const failed = version >= 6 ? readOptional(r, 'failed', () => readText(r, 'failed')) : undefined;
+      const failed = version >= 7 ? readOptional(r, 'failed', () => readText(r, 'failed')) : undefined;
       return {
         type,
         commitments,
@@ -550,8 +555,12 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const closingTx = readTx(r, 'closingTx');
       return { type, commitments, localShutdownScript, remoteShutdownScript, feeSat, closingTx };
     }
-    case 'closed':
-      return { type, channelId: bytes(r, 32, 'channelId'), closingTxid: bytes(r, 32, 'closingTxid') };
+    case 'closed': {
+      const channelId = bytes(r, 32, 'channelId');
+      const closingTxid = bytes(r, 32, 'closingTxid');
+      const outputs = version >= 6 ? readOptional(r, 'outputs', () => readClosingOutputs(r)) : undefined;
+      return { type, channelId, closingTxid, ...(outputs !== undefined ? { outputs } : {}) };
+    }
     case 'wait-for-remote-publish': {
       const commitments = readCommitments(r, version);
       return { type, commitments, remoteCurrentPerCommitmentPoint: point(r, 'remoteCurrentPerCommitmentPoint') };
@@ -622,7 +631,7 @@ function readForceClosing(r: ByteReader, version: number): ForceClosingState {
   const commitmentTx = n > 0 ? bytes(r, n, 'commitmentTx') : undefined;
   const spend = withSpend ? readOptional(r, 'spend', () => readSpend(r)) : undefined;
   const breach = version >= 5 ? readOptional(r, 'breach', () => readBreach(r)) : undefined;
-  const htlcClaims = version >= 5 ? readOptional(r, 'htlcClaims', () => readHtlcClaims(r)) : undefined;
+  const htlcClaims = version >= 5 ? readOptional(r, 'htlcClaims', () => readHtlcClaims(r, version)) : undefined;
   const sweepConfirmed = version >= 5 && flag(r, 'sweepConfirmed');
   return {
     type: 'force-closing',

@@ -4,6 +4,7 @@
  * ports, one for the channel's keys and one for randomness. Nothing here awaits.
  */
 import type { ChannelKeys } from '../keys/keychain.ts';
+import type { SweepFeeEstimates } from './bolt5/urgency.ts';
 import type { ChannelConfig } from './types.ts';
 
 export interface ChannelContext {
@@ -16,6 +17,11 @@ export interface ChannelContext {
   readonly nowSec: number;
   /** Our current estimate for a commitment feerate, sat per 1000 weight. */
   readonly feeratePerKw: number;
+  /**
+   * The chain's fee estimates (confirmation target in blocks → sat/vB, Esplora `/fee-estimates`):
+   * BOLT 5 claims take the one for their deadline (claim-fees.ts). Absent: every claim pays `feeratePerKw`.
+   */
+  readonly feeEstimates?: SweepFeeEstimates;
   /** The keys of channel `channelIndex` (`Keychain.channelKeys`); secrets never enter a state. */
   readonly channelKeys: (channelIndex: number) => ChannelKeys;
   /**

@@ -16,6 +16,7 @@ import { type Sweep, buildToLocalSweep, buildToRemoteSweep, toRemoteScriptPubKey
 import { anchorScriptPubKey } from './bolt5/anchor-cpfp.ts';
 import { CLOSING_CONFIRMATION_DEPTH, fallbackShutdownScript } from './closing.ts';
 import { buildLocalCommitment } from './commitments.ts';
+import { blocksBefore, claimFeerate, economyFeerate } from './claim-fees.ts';
 import type { ChannelContext } from './context.ts';
 import { type CommitmentSpend, type Commitments, MIN_FEERATE_PER_KW } from './types.ts';
 
@@ -87,7 +88,8 @@ export function publishClaim(kind: BroadcastKind, rawTx: Uint8Array, txid: Uint8
 export function buildSweep(c: Commitments, spend: CommitmentSpend, keys: ChannelKeys, ctx: ChannelContext): Sweep {
   const o = spend.output;
   if (!o) throw new Error('nothing to sweep');
-  const feeratePerKw = Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw));
+  // Nobody else can take our to_local (our commitment is current) nor our to_remote: no deadline, economy (claim-fees.ts).
+  const feeratePerKw = economyFeerate(ctx);
   const destination = sweepDestination(c, ctx);
   const output = { txid: spend.txid, index: o.index, valueSat: o.valueSat };
   if (spend.commitment === 'local') {
@@ -111,7 +113,10 @@ export function buildSweep(c: Commitments, spend: CommitmentSpend, keys: Channel
 
 /**
  * `request-cpfp` for our signed commitment `tx` when the channel has anchors, the commitment has
- * our anchor, and its feerate is below {@link CPFP_FEERATE_MARGIN} × our estimate.
+ * our anchor, and its feerate is below {@link CPFP_FEERATE_MARGIN} × the target: our estimate,
+ * or, when the commitment carries HTLCs, the estimate for the soonest `cltv_expiry` if higher
+ * (BOLT 5: the HTLC txs can only follow the commitment, and must beat the peer's path at that
+ * height; claim-fees.ts `claimFeerate`).
  */
 export function cpfpRequest(c: Commitments, tx: Transaction, ctx: ChannelContext): RequestCpfpAction | undefined {
   if (!hasAnchors(c.channelType)) return undefined;
@@ -120,7 +125,10 @@ export function cpfpRequest(c: Commitments, tx: Transaction, ctx: ChannelContext
   const weight = tx.weight();
   const feeSat = c.fundingSat - tx.outs.reduce((s, o) => s + o.value, 0n);
   const feeratePerKw = Number((feeSat * 1000n) / BigInt(weight));
-  const target = Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw));
+  const htlcs = c.localCommit.spec.htlcs;
+  const soonest = htlcs.length > 0 ? Math.min(...htlcs.map((h) => h.cltvExpiry)) : undefined;
+  const forDeadline = soonest === undefined ? 0 : claimFeerate(ctx, blocksBefore(soonest, ctx.blockHeight));
+  const target = Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw), forDeadline);
   if (feeratePerKw >= target * CPFP_FEERATE_MARGIN) return undefined;
   return { type: 'request-cpfp', channelIndex: c.channelIndex, parentTxid: tx.getHash(), parentWeight: weight, parentFeeSat: feeSat, anchorIndex, targetFeeratePerKw: target };
 }

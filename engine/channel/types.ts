@@ -523,6 +523,11 @@ export interface HtlcClaimProgress {
   readonly secondStageHeight?: number;
   /** Ours: the sweep of our HTLC tx's output. */
   readonly sweepTx?: Uint8Array;
+  /**
+   * Ours, anchors: the tip height when our funded HTLC tx was kept, or last CPFP'd while
+   * unconfirmed (how long it has waited; force-closing-local-bump.ts). Snapshot version 6.
+   */
+  readonly fundedAt?: number;
   readonly outcome?: 'claimed' | 'theirs' | 'dust';
 }
 
@@ -578,6 +583,31 @@ export interface ClosedState {
   readonly channelId: Uint8Array;
   /** Internal byte order. */
   readonly closingTxid: Uint8Array;
+  /**
+   * After a force close (BOLT 5): the final picture of the commitment's outputs — each claimed
+   * (in `claimTxid`), the peer's, or dust — kept so the user still sees where every sat went.
+   * Absent after a mutual close.
+   */
+  readonly outputs?: readonly ClosingOutput[];
+}
+
+/** What an output of a closing channel is (closing-outputs.ts `closingOutputsOf`). */
+export type ClosingOutputKind = 'to_local' | 'to_remote' | 'htlc-offered' | 'htlc-received' | 'anchor' | 'revoked-to_local' | 'revoked-htlc' | 'second-stage';
+
+/** Where an output of a closing channel stands. */
+export type ClosingOutputStatus = 'waiting' | 'claimable' | 'claimed' | 'theirs' | 'dust';
+
+/** One output of a closing channel, for the UI (closing-outputs.ts `closingOutputsOf`). */
+export interface ClosingOutput {
+  /** Internal byte order. */
+  readonly txid: Uint8Array;
+  readonly outputIndex: number;
+  readonly kind: ClosingOutputKind;
+  readonly amountSat: bigint;
+  readonly status: ClosingOutputStatus;
+  readonly availableAtHeight?: number;
+  /** Internal byte order. */
+  readonly claimTxid?: Uint8Array;
 }
 
 /**

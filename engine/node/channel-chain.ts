@@ -21,7 +21,7 @@
  *
  * It owns no channel state: every event goes through the manager's `dispatch`.
  */
-import type { ChainTip } from '../chain/source.ts';
+import type { ChainTip, FeeEstimates } from '../chain/source.ts';
 import {
   type ChannelAction,
   type ChannelEvent,
@@ -35,6 +35,7 @@ import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
 import type { ChannelChain, ChannelKeySource, ChannelManagerOptions, ChannelWallet } from './channel-ports.ts';
 import { FundingSpendWatcher, closingTxs, proveInBlock, runAnchorCpfp } from './channel-onchain.ts';
+import { runClaimBump, runHtlcTxCpfp } from './claim-bump.ts';
 import { displayTxid, isTerminal, txidOfRaw } from './channel-inspect.ts';
 import { HtlcTxFunder } from './htlc-tx-funding.ts';
 import { OutputSpendWatcher, type WatchOutputSpendAction, withRevokedRecord } from './channel-watches.ts';
@@ -99,6 +100,7 @@ export class ChannelChainTracker {
   private readonly logger: Logger;
   private tipNow: ChainTip | undefined;
   private estimate = MIN_FEERATE_PER_KW;
+  private estimates: FeeEstimates | undefined;
   private tipRun: Promise<void> | undefined;
   private tipAgain = false;
   private readonly spends: FundingSpendWatcher;
@@ -119,6 +121,11 @@ export class ChannelChainTracker {
   /** The tip last read (undefined before the first successful read). */
   get tip(): ChainTip | undefined {
     return this.tipNow;
+  }
+
+  /** The chain's fee estimates (target → sat/vB) read at the last new tip, for BOLT 5 claims; undefined before the first answer. */
+  get feeEstimates(): FeeEstimates | undefined {
+    return this.estimates;
   }
 
   /** The chain's 6-block estimate (sat per 1000 weight), or the configured number, at least 253. */
@@ -168,12 +175,18 @@ export class ChannelChainTracker {
     void this.onTip();
   }
 
-  /** BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` and `request-htlc-tx-fee` (through the wallet). */
-  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' | 'request-htlc-tx-fee' }>): void {
+  /**
+   * BOLT 5 actions: `watch-spend` (check the funding outpoint now), `request-cpfp` and
+   * `request-htlc-tx-fee` (through the wallet), `request-claim-bump` and `request-htlc-tx-cpfp`
+   * (claim-bump.ts).
+   */
+  onchain(entry: Entry, a: Extract<ChannelAction, { type: 'watch-spend' | 'request-cpfp' | 'request-htlc-tx-fee' | 'request-claim-bump' | 'request-htlc-tx-cpfp' }>): void {
     if (a.type === 'watch-spend') {
       this.spends.recheck(entry.scope);
       void this.onTip();
     } else if (a.type === 'request-cpfp') void runAnchorCpfp(this.opts, this.logger, a, entry.broadcasts.get(displayTxid(a.parentTxid))?.raw);
+    else if (a.type === 'request-claim-bump') void runClaimBump(this.opts, this.logger, a, entry.broadcasts);
+    else if (a.type === 'request-htlc-tx-cpfp') void runHtlcTxCpfp(this.opts, this.logger, a);
     else {
       this.htlcFees.run(entry.scope, a, (e) => {
         if (!entry.frozen) this.host.dispatch(entry, e);
@@ -273,11 +286,13 @@ export class ChannelChainTracker {
     }
     const changed = !this.tipNow || this.tipNow.hash !== tip.hash;
     this.tipNow = tip;
-    if (changed && typeof this.opts.feeratePerKw !== 'function' && this.opts.feeratePerKw === undefined && chain.feeEstimates) {
+    if (changed && chain.feeEstimates) {
       try {
         const est = await chain.feeEstimates();
+        // BOLT 5 claims take the estimate for their deadline (ChannelContext.feeEstimates), whatever the commitment estimate is.
+        this.estimates = est;
         const satVb = est.get(6) ?? [...est.entries()].sort((a, b) => a[0] - b[0]).find(([t]) => t >= 6)?.[1];
-        if (satVb !== undefined) this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(satVb * 250));
+        if (satVb !== undefined && typeof this.opts.feeratePerKw !== 'function' && this.opts.feeratePerKw === undefined) this.estimate = Math.max(MIN_FEERATE_PER_KW, Math.floor(satVb * 250));
       } catch (err) {
         this.logger.log('debug', 'no fee estimates', { error: errorMessage(err) });
       }

@@ -3,6 +3,7 @@
  * state, balances of our current commitment, funding outpoint, short_channel_id (BOLT 7) and why
  * it stopped. Pure: reads the entry's reducer state, never a secret.
  */
+import type { ChannelContext } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
 import type { Entry } from './channel-chain.ts';
 import { displayTxid, formatShortChannelId, idsOf } from './channel-inspect.ts';
@@ -12,8 +13,12 @@ import { FUNDING_TIMEOUT_BLOCKS } from '../channel/types.ts';
 
 type ChannelInfoBase = Pick<ChannelInfo, 'localId' | 'channelId' | 'peer' | 'state'> & Partial<Pick<ChannelInfo, 'temporaryChannelId' | 'frozen'>>;
 
-/** `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable only then). */
-export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
+/**
+ * `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable
+ * only then); `keys`: the channel's keys, to list our own commitment's HTLC outputs (rebuilt from
+ * them; nothing secret reaches the info).
+ */
+export function channelInfo(entry: Entry, connected: boolean, keys?: Pick<ChannelContext, 'channelKeys'>): ChannelInfo {
   const s = entry.state;
   const ids = idsOf(s);
   const channelId = bytesToHex(ids.id ?? ids.temp ?? new Uint8Array(0));
@@ -67,16 +72,16 @@ export function channelInfo(entry: Entry, connected: boolean): ChannelInfo {
           reason: `${s.failed}; the funding transaction was never seen, nothing was published (watched until block ${s.waitingSinceHeight + FUNDING_TIMEOUT_BLOCKS})`,
         };
       }
-      return funded(entry, connected, base);
+      return funded(entry, connected, base, keys);
     default:
-      return funded(entry, connected, base);
+      return funded(entry, connected, base, keys);
   }
 }
 
 /** A state holding commitments (or none: closed). */
-function funded(entry: Entry, connected: boolean, base: ChannelInfoBase): ChannelInfo {
+function funded(entry: Entry, connected: boolean, base: ChannelInfoBase, keys: Pick<ChannelContext, 'channelKeys'> | undefined): ChannelInfo {
   const s = entry.state;
-  if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s) };
+  if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s, keys) };
   const c = s.commitments;
   return {
     ...base,
@@ -91,13 +96,13 @@ function funded(entry: Entry, connected: boolean, base: ChannelInfoBase): Channe
     ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
     ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
     ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
-    ...outputsOf(s),
+    ...outputsOf(s, keys),
   };
 }
 
 /** BOLT 5: the closing outputs, once the reducer lists some (force-closing; closed keeps the final picture). */
-function outputsOf(s: Entry['state']): { outputs?: NonNullable<ChannelInfo['outputs']> } {
-  if (s.type !== 'force-closing' && (s.type as string) !== 'closed') return {};
-  const outputs = closingOutputsInfo(s);
+function outputsOf(s: Entry['state'], keys: Pick<ChannelContext, 'channelKeys'> | undefined): { outputs?: NonNullable<ChannelInfo['outputs']> } {
+  if (s.type !== 'force-closing' && s.type !== 'closed') return {};
+  const outputs = closingOutputsInfo(s, keys);
   return outputs ? { outputs } : {};
 }

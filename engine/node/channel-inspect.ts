@@ -127,6 +127,10 @@ export function describeAction(a: ChannelAction, peer: string): string {
       return `request CPFP of ${displayTxid(a.parentTxid)} to ${a.targetFeeratePerKw} sat/kw`;
     case 'request-htlc-tx-fee':
       return `request the fee of our ${a.kind} tx for output ${a.outputIndex} (deadline ${a.deadlineBlocks} blocks)`;
+    case 'request-htlc-tx-cpfp':
+      return `CPFP our HTLC tx for output ${a.outputIndex} from its change to ${a.targetFeeratePerKw} sat/kw`;
+    case 'request-claim-bump':
+      return `bump ${a.kind} to ${displayTxid(a.replacementTxid)} (${a.targetFeeratePerKw} sat/kw; CPFP if refused)`;
     case 'persist-revoked':
       return `persist revoked commitment ${a.commitmentNumber} of ${bytesToHex(a.channelId)}`;
     case 'watch-output-spend':

@@ -54,6 +54,8 @@ export interface ChannelWallet {
   spendWithForeignInputs?(req: ForeignSpendRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
   /** Anchors HTLC tx fees: sign wallet coins into the caller's tx and reserve them, not broadcast (OnchainWallet; absent: anchors HTLC outputs wait). */
   signWithForeignInputs?(req: ForeignFundRequest): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
+  /** BOLT 5 claim CPFP: spend output `vout` of `parentRaw` (it pays a wallet script) alone, paying `feeSat`; sign, broadcast (absent: no claim CPFP). */
+  spendOwnOutput?(req: { readonly parentRaw: Uint8Array; readonly vout: number; readonly feeSat: bigint }): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }>;
 }
 
 /** A merkle inclusion proof (`/tx/:txid/merkle-proof`). */
@@ -164,6 +166,8 @@ export interface ClosingOutputInfo {
 export type ChannelManagerEvent =
   | { readonly type: 'channel'; readonly channel: ChannelInfo; readonly event: PlainUiEvent }
   | { readonly type: 'frozen'; readonly channel: ChannelInfo; readonly reason: string }
+  /** The channel became usable (again): reestablished after a reconnect, or ready; `channel` as it is now. */
+  | { readonly type: 'channel-usable'; readonly channel: ChannelInfo }
   /** `channelId`: the channel the peer named (hex; all zeros: every channel with it, BOLT 1). */
   | { readonly type: 'peer-error'; readonly peer: string; readonly kind: 'error' | 'warning'; readonly text: string; readonly channelId: string }
   /**

@@ -24,7 +24,7 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../channel/index.ts';
 import type { ChainTip } from '../chain/source.ts';
-import type { ChannelAction, ChannelState, FundingSpentEvent, OutputSpentEvent } from '../channel/index.ts';
+import type { ChannelAction, ChannelContext, ChannelState, FundingSpentEvent, OutputSpentEvent } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../ports.ts';
@@ -82,8 +82,8 @@ export function stateOutputWatches(state: ChannelState): readonly WatchedOutput[
 }
 
 /** The closing outputs of `state` for ChannelInfo (undefined when the reducer lists none). */
-export function closingOutputsInfo(state: ChannelState): readonly ClosingOutputInfo[] | undefined {
-  const rows = closingOutputsOf(state);
+export function closingOutputsInfo(state: ChannelState, keys?: Pick<ChannelContext, 'channelKeys'>): readonly ClosingOutputInfo[] | undefined {
+  const rows = closingOutputsOf(state, keys);
   if (rows.length === 0) return undefined;
   return rows.map((r) => ({
     outpoint: `${displayTxid(r.txid)}:${r.outputIndex}`,

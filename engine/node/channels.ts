@@ -542,6 +542,7 @@ export class ChannelManager {
       blockHeight: Math.max(0, this.chainSide.tip?.height ?? 0),
       nowSec: Math.floor(this.opts.clock.now() / 1000),
       feeratePerKw: this.feerate(),
+      ...(this.chainSide.feeEstimates ? { feeEstimates: this.chainSide.feeEstimates } : {}),
       channelKeys: (i) => this.keysOf(i),
       randomBytes: (n) => this.opts.entropy.randomBytes(n),
     };
@@ -611,7 +612,8 @@ export class ChannelManager {
     this.chainSide.afterStep(entry);
     for (const [txid, w] of entry.watches) if (w.state !== t.state.type) entry.watches.delete(txid);
     if (!wasUsable && isUsable(t.state, this.isConnected(entry.peer), false)) {
-      batch.push({ kind: 'effect', describe: 'channel usable', dependsOnPersist: false, run: () => this.htlcSide.becameUsable(entry) });
+      const usable = (): void => (this.htlcSide.becameUsable(entry), this.notify({ type: 'channel-usable', channel: this.info(entry) }));
+      batch.push({ kind: 'effect', describe: 'channel usable', dependsOnPersist: false, run: usable });
     }
     this.submit(entry, batch);
     this.afterStep(entry, before, event, t);
@@ -718,15 +720,12 @@ export class ChannelManager {
           },
         };
       case 'watch-confirmations':
-        return {
-          kind: 'effect',
-          describe,
-          dependsOnPersist: true,
-          run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth),
-        };
+        return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watch(entry, displayTxid(a.txid), a.depth) };
       case 'watch-spend':
       case 'request-cpfp':
       case 'request-htlc-tx-fee':
+      case 'request-claim-bump':
+      case 'request-htlc-tx-cpfp':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.onchain(entry, a) };
       case 'watch-output-spend':
         return { kind: 'effect', describe, dependsOnPersist: true, run: () => this.chainSide.watchOutput(entry, a) };
@@ -780,7 +779,7 @@ export class ChannelManager {
   }
 
   private info(entry: Entry): ChannelInfo {
-    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer));
+    return channelInfo(entry, entry.peer !== '' && this.isConnected(entry.peer), { channelKeys: (i) => this.keysOf(i) });
   }
 
   private notify(e: ChannelManagerEvent): void {

@@ -44,7 +44,10 @@
  *    queued, is refused with its effects dropped (logged). A frozen scope stays frozen for the
  *    life of this barrier: its in-memory state is ahead of the store, so the only way back is to
  *    reload it from the store (restart the node). An invalid batch (bad key, value not bytes,
- *    unknown action kind) fails the same way without reaching the store.
+ *    unknown action kind) fails the same way without reaching the store. Full storage
+ *    (StorageFullError: IndexedDB's QuotaExceededError, ENOSPC) is not retried — space does not
+ *    come back within a backoff — and freezes the scope at once with the error's own words
+ *    ("storage full: free space, nothing was lost"); it counts toward `fatalAfterScopes`.
  * 6. Effects that throw (or whose promise rejects) are logged and recorded in
  *    `BatchResult.effectErrors`; the remaining effects of the batch still run and nothing is
  *    un-persisted. An effect returning a promise is awaited before the next effect of the scope
@@ -76,7 +79,7 @@ import { errorMessage, ValidationError } from '../lib/errors.ts';
 import type { Clock, KVStore, Logger } from '../ports.ts';
 import { silentLogger } from '../ports.ts';
 import { checkKey } from '../store/batch.ts';
-import { StoreClosedError } from '../store/errors.ts';
+import { isStorageFull, StoreClosedError } from '../store/errors.ts';
 
 /** The minimal action shape the barrier runs. Channel actions map onto it in node/. */
 export type BarrierAction =
@@ -396,6 +399,8 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
         const kind = classify(err);
         if (kind === 'closed') return { ok: false, attempts: attempt, kind, reason: `store closed: ${error}` };
         if (kind === 'invalid') return { ok: false, attempts: attempt, kind, reason: `store rejected the batch: ${error}` };
+        // Full storage does not clear in the milliseconds a retry waits: freeze now, with its words.
+        if (kind === 'full') return { ok: false, attempts: attempt, kind: 'exhausted', reason: error };
         if (attempt >= max) {
           return { ok: false, attempts: attempt, kind: 'exhausted', reason: `write failed ${attempt} time${attempt === 1 ? '' : 's'}: ${error}` };
         }
@@ -504,8 +509,9 @@ function dead<T>(): Promise<T> {
 }
 
 /** Permanent failures are not retried. */
-function classify(err: unknown): 'closed' | 'invalid' | 'transient' {
+function classify(err: unknown): 'closed' | 'invalid' | 'full' | 'transient' {
   if (err instanceof StoreClosedError || (err instanceof Error && err.name === 'StoreClosedError')) return 'closed';
+  if (isStorageFull(err)) return 'full';
   if (err instanceof ValidationError) return 'invalid';
   return 'transient';
 }

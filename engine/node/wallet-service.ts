@@ -291,6 +291,14 @@ export class WalletService {
     return { txid: out.txid, rawTx: out.rawTx };
   }
 
+  /** CPFP from our own (unconfirmed) output: OnchainWallet.spendOwnOutput, then save. */
+  async spendOwnOutput(req: { readonly parentRaw: Uint8Array; readonly vout: number; readonly feeSat: bigint }): Promise<{ txid: string; rawTx: Uint8Array }> {
+    const out = await this.onchain().spendOwnOutput(req);
+    this.prepared.clear(); // a preview may hold the change index it took
+    await this.persist();
+    return { txid: out.txid, rawTx: out.rawTx };
+  }
+
   /** A fresh receive scriptPubKey (P2WPKH) for a cooperative close (BOLT 2 `shutdown`), saved before it is returned. */
   async shutdownScript(): Promise<Uint8Array> {
     const a = this.onchain().nextReceiveAddress();

@@ -74,3 +74,24 @@ export class NewerSchemaError extends Error {
     this.version = version;
   }
 }
+
+/**
+ * The storage the store writes to is full (IndexedDB `QuotaExceededError`, a disk with no space:
+ * ENOSPC). The write was refused as a whole — IndexedDB aborts the transaction, the file store
+ * appends nothing it reports as written — so the store holds exactly what it held before: nothing
+ * saved was lost, and the persistence barrier sends nothing that depended on the refused write.
+ */
+export class StorageFullError extends Error {
+  override readonly name = 'StorageFullError';
+  /** The storage layer's own words (e.g. `QuotaExceededError: …`), for the logs. */
+  readonly detail: string;
+  constructor(detail: string) {
+    super(`storage full: free space, nothing was lost (the last change was not saved, so nothing depending on it was sent; ${detail})`);
+    this.detail = detail;
+  }
+}
+
+/** True for a StorageFullError, also one that crossed a realm (name only). */
+export function isStorageFull(err: unknown): err is StorageFullError {
+  return err instanceof StorageFullError || (err instanceof Error && err.name === 'StorageFullError');
+}

@@ -53,7 +53,7 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
   },
   {
     key: 'channel/',
-    version: 6,
+    version: 7,
     owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
     description: 'one channel state snapshot per channel id',
   },
@@ -80,6 +80,12 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
     version: 1,
     owner: 'engine/node/trusted-peers.ts',
     description: 'node ids the user trusts for zero-conf channels (their opens get minimum_depth 0)',
+  },
+  {
+    key: 'node/backup-latest',
+    version: 1,
+    owner: 'engine/node/backup-latest.ts',
+    description: 'the browser node\'s newest channel backup file (already encrypted with the seed\'s backup key), its content fingerprint, and whether it changed since the user last downloaded it',
   },
   {
     key: 'node/payments/out/',

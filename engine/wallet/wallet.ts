@@ -10,6 +10,7 @@
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#the-funding_created-message
  */
 import type { ChainSource } from '../chain/source.ts';
+import { bytesToHex } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { Keychain } from '../keys/keychain.ts';
 import { CHANGE_CHAIN, formatPath, RECEIVE_CHAIN } from '../keys/derivation.ts';
@@ -305,6 +306,31 @@ export class OnchainWallet {
       const txid = decodeTx(raw).getId();
       this.reservations.push({ txid, outpoints: signers.map((s) => ({ txid: s.coin.txid, vout: s.coin.vout })) });
       return { txid, rawTx: raw };
+    });
+  }
+
+  /**
+   * CPFP from one of our own outputs (a BOLT 5 claim paying this wallet, not confirmed yet):
+   * spend output `vout` of `parentRaw` alone into a fresh change script, paying `feeSat`; sign,
+   * broadcast, record both. Rejects with a ValidationError when that output is not one of our
+   * scripts, or the fee leaves less than the dust limit.
+   */
+  spendOwnOutput(req: { readonly parentRaw: Uint8Array; readonly vout: number; readonly feeSat: bigint }): Promise<{ readonly txid: string; readonly rawTx: Uint8Array }> {
+    return this.serial(async () => {
+      const parent = decodeTx(req.parentRaw);
+      const out = parent.outs[req.vout];
+      if (!out) throw new ValidationError('vout', `the parent has no output ${req.vout}`);
+      const owner = this.book.owner(bytesToHex(out.script));
+      if (!owner) throw new ValidationError('parentRaw', `output ${req.vout} does not pay one of this wallet's scripts`);
+      if (typeof req.feeSat !== 'bigint' || req.feeSat < 0n) throw new ValidationError('feeSat', 'must be a non-negative bigint');
+      const changeIndex = this.nextChangeIndex();
+      const input = { txid: parent.getId(), vout: req.vout, valueSat: out.value, scriptPubKey: out.script, signer: keySigner(this.book.account.secretKey(owner.chain, owner.index)) };
+      const locktime = this.tipHeight > 0 && this.tipHeight < 500_000_000 ? this.tipHeight : 0;
+      const signed = buildSignedTx({ network: this.network, inputs: [input], outputs: [{ scriptPubKey: this.book.script(CHANGE_CHAIN, changeIndex), valueSat: out.value - req.feeSat }], locktime });
+      this.changeNext = changeIndex + 1;
+      this.recordTransaction(req.parentRaw);
+      const txid = await this.broadcastAndApply(signed.rawTx);
+      return { txid, rawTx: signed.rawTx };
     });
   }
 

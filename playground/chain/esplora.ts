@@ -12,7 +12,7 @@
  *
  * plus regtest controls (JSON in, JSON out, 400 text on bad input):
  *
- *   POST /regtest/mine {blocks, address?}        → {hashes}
+ *   POST /regtest/mine {blocks, address?, minFeeRate?} → {hashes} (minFeeRate: sat/vB a package must pay to be mined)
  *   POST /regtest/faucet {address, sats}         → {txid, vout}   (sends, then mines 1 block)
  *   POST /regtest/fee-estimates {"1": 5, …}      → the new estimates (replaces them all)
  *   POST /regtest/reorg {depth, newBlocks?}      → {disconnected, connected}
@@ -513,7 +513,9 @@ async function regtestRoute(chain: RegtestChain, method: string, action: string 
     case 'mine': {
       const blocks = intField(body, 'blocks', 0, 10_000, 1);
       const to = addressField(body, 'address', false);
-      const hashes = await asBadRequest(() => chain.mine(blocks, to ? { to } : {}));
+      const minFeeRate = body['minFeeRate'];
+      if (minFeeRate !== undefined && (typeof minFeeRate !== 'number' || !Number.isFinite(minFeeRate) || minFeeRate < 0)) throw badRequest(`minFeeRate must be a non-negative sat/vB number, got ${JSON.stringify(minFeeRate)}`);
+      const hashes = await asBadRequest(() => chain.mine(blocks, { ...(to ? { to } : {}), ...(minFeeRate !== undefined ? { minFeeRate } : {}) }));
       return json({ hashes }, 0);
     }
     case 'faucet': {

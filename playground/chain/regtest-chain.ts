@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import type { Address, Block, Chain, ChainEntry, Coin, CoinView, KeyRing, Mempool, MempoolEntry, Miner, TX } from 'bcoin';
 import { acquireBcoin, releaseBcoin } from './bcoin-loader.ts';
 import type { ActivationMode, Bcoin } from './bcoin-loader.ts';
-import { ConfirmedIndex, MempoolView } from './indexes.ts';
+import { ConfirmedIndex, MempoolView, reverseHex } from './indexes.ts';
 import type { BlockRecord } from './indexes.ts';
 import {
   RPC_TRANSACTION_ALREADY_IN_CHAIN,
@@ -81,6 +81,13 @@ export interface MineOptions {
   txs?: readonly (Uint8Array | string)[];
   /** Timestamp (seconds) for the first block; must exceed the median time past. */
   time?: number;
+  /**
+   * A fee market: each block takes only the mempool txs whose ancestor package (the tx with its
+   * unconfirmed ancestors) pays at least this many sat/vB, best package first, as a miner choosing
+   * by ancestor feerate does (so a child can pay for its parent: CPFP). The others stay in the
+   * mempool. Ignored with `empty`, and for the first block with `txs`.
+   */
+  minFeeRate?: number;
 }
 
 export interface ReorgOptions extends Omit<MineOptions, 'time'> {
@@ -352,18 +359,57 @@ export class RegtestChain {
     if (!Number.isInteger(count) || count < 0 || count > 10_000) throw new RangeError(`block count must be an integer 0–10000, got ${count}`);
     const address = options.to === undefined ? this.faucetBcoinAddress : this.addressOfScript(toScriptPubKey(options.to));
     const forced = options.txs?.map((raw) => this.decodeTx(raw));
+    const minFeeRate = options.minFeeRate;
+    if (minFeeRate !== undefined && !(typeof minFeeRate === 'number' && Number.isFinite(minFeeRate) && minFeeRate >= 0)) throw new RangeError(`minFeeRate must be a non-negative sat/vB number, got ${String(minFeeRate)}`);
     const hashes: string[] = [];
     for (let i = 0; i < count; i++) {
+      const market = minFeeRate !== undefined && !options.empty && !(i === 0 && forced) ? this.packagesPaying(minFeeRate) : undefined;
       hashes.push(
         await this.mineOne(address, {
           empty: options.empty ?? false,
-          ...(i === 0 && forced ? { txs: forced } : {}),
+          ...(i === 0 && forced ? { txs: forced } : market ? { txs: market } : {}),
           ...(i === 0 && options.time !== undefined ? { time: options.time } : {}),
         }),
       );
       await this.settle();
     }
     return hashes;
+  }
+
+  /**
+   * The mempool txs a fee-market miner takes at `minFeeRate` sat/vB: repeatedly the unselected
+   * tx whose ancestor package (itself and its unselected mempool ancestors) has the best feerate,
+   * while that is at least `minFeeRate`; in dependency (arrival) order.
+   */
+  private packagesPaying(minFeeRate: number): TX[] {
+    const view = this.mempoolView();
+    const parentsOf = new Map(view.txs.map((t) => [t.txid, t.tx.inputs.map((i) => reverseHex(i.prevout.hash)).filter((p) => view.tx(p) !== undefined)]));
+    const selected = new Set<string>();
+    const ancestry = (txid: string, into: Set<string>): Set<string> => {
+      if (selected.has(txid) || into.has(txid)) return into;
+      into.add(txid);
+      for (const p of parentsOf.get(txid) ?? []) ancestry(p, into);
+      return into;
+    };
+    for (;;) {
+      let best: { set: Set<string>; rate: number } | undefined;
+      for (const t of view.txs) {
+        if (selected.has(t.txid)) continue;
+        const set = ancestry(t.txid, new Set());
+        let fee = 0;
+        let vsize = 0;
+        for (const id of set) {
+          const r = view.tx(id)!;
+          fee += r.fee;
+          vsize += r.vsize;
+        }
+        const rate = fee / vsize;
+        if (rate >= minFeeRate && (!best || rate > best.rate)) best = { set, rate };
+      }
+      if (!best) break;
+      for (const id of best.set) selected.add(id);
+    }
+    return view.txs.filter((t) => selected.has(t.txid)).map((t) => t.tx);
   }
 
   private async mineOne(address: Address, options: { empty: boolean; txs?: TX[]; time?: number }): Promise<string> {

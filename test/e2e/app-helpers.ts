@@ -28,8 +28,8 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Onboarding: a new wallet with `passphrase`, its words written down and confirmed. */
-export async function createWallet(page: Page, passphrase: string): Promise<void> {
+/** Onboarding: a new wallet with `passphrase`, its words written down and confirmed; resolves with the words. */
+export async function createWallet(page: Page, passphrase: string): Promise<string[]> {
   await page.goto('/');
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
   await page.getByTestId('start-create').click();
@@ -48,4 +48,5 @@ export async function createWallet(page: Page, passphrase: string): Promise<void
   }
   await page.getByTestId('confirm-words').click();
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked');
+  return words;
 }

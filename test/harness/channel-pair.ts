@@ -64,6 +64,8 @@ export interface Side {
   shutdownAnySegwit?: boolean;
   /** ctx.sweepScriptPubKey for this side (absent: not given). */
   sweepScriptPubKey?: Uint8Array;
+  /** ctx.feeEstimates for this side: target → sat/vB (absent: not given). */
+  feeEstimates?: Readonly<Record<number, number>>;
   /** ctx.zeroConfPeer: this side trusts the other for zero-conf (absent: not). */
   zeroConfPeer?: boolean;
 }
@@ -185,6 +187,7 @@ export class ChannelPair {
       ...(s.shutdownScriptPubKey !== undefined ? { shutdownScriptPubKey: s.shutdownScriptPubKey } : {}),
       ...(s.shutdownAnySegwit !== undefined ? { shutdownAnySegwit: s.shutdownAnySegwit } : {}),
       ...(s.sweepScriptPubKey !== undefined ? { sweepScriptPubKey: s.sweepScriptPubKey } : {}),
+      ...(s.feeEstimates !== undefined ? { feeEstimates: s.feeEstimates } : {}),
       ...(s.zeroConfPeer !== undefined ? { zeroConfPeer: s.zeroConfPeer } : {}),
     };
   }
@@ -245,6 +248,8 @@ export class ChannelPair {
       case 'watch-spend':
       case 'request-cpfp':
       case 'request-htlc-tx-fee':
+      case 'request-claim-bump':
+      case 'request-htlc-tx-cpfp':
       case 'emit':
       case 'close-connection':
         break;

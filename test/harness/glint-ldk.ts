@@ -36,7 +36,7 @@ import type { PaymentChannels } from '../../engine/node/payments/ports.ts';
 import { DEFAULT_CHANNEL_CONFIG } from '../../engine/channel/types.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
 import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
-import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
+import { RegtestChain, RegtestWallet, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed, type MineOptions } from '../../playground/chain/index.ts';
 import type { LdkNodeConfig } from '../../playground/ldk/config.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
@@ -278,11 +278,12 @@ export async function until(check: () => boolean, what: string, timeoutMs = 20_0
 }
 
 /**
- * Mine `n` blocks and let `g` see them as GlintNode's chain poll does: channels, then payments,
- * then a quick wallet sync (so the wallet's coins confirm, e.g. for anchors HTLC fees).
+ * Mine `n` blocks (RegtestChain `mine` options, e.g. `minFeeRate`) and let `g` see them as
+ * GlintNode's chain poll does: channels, then payments, then a quick wallet sync (so the
+ * wallet's coins confirm, e.g. for anchors HTLC fees).
  */
-export async function mine(env: Env, g: Glint, n = 1): Promise<void> {
-  await env.chain.mine(n);
+export async function mine(env: Env, g: Glint, n = 1, options: MineOptions = {}): Promise<void> {
+  await env.chain.mine(n, options);
   await g.channels.onTip();
   paymentManagers.get(g)?.onTip(env.chain.height);
   await g.service.sync({ quick: true });

@@ -4,7 +4,7 @@
  * (playground/ldk/stale-monitor.ts `monitorSnapshot`) while Glint's payment to LDK is held, so
  * the kept commitment has an HTLC output; later the stale monitor is loaded into a separate
  * ChainMonitor and publishes "its latest" holder commitment (`replayStaleMonitor`), exactly what
- * an LDK restored from an old backup would do. bcoin mines it; Glint:
+ * an LDK restored from an old backup would do (setup: test/harness/breach.ts). bcoin mines it; Glint:
  *
  *   - recognises a revoked commitment (its number, BOLT 3, below the one LDK revoked last), the
  *     HTLC outputs known from the `channel-revoked/<id>/<n>` record stored when LDK revoked it;
@@ -19,9 +19,8 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { glintNode, glintPayments, ldkPeer, mine, openLdkToGlint, paymentsSettled, startWorld, stopWorld, until, type World } from '../harness/glint-ldk.ts';
-import { monitorKeyOfChannel, monitorSnapshot, replayStaleMonitor } from '../../playground/ldk/stale-monitor.ts';
-import { submitAll, waitForHeld } from '../../playground/ldk/force-close.ts';
+import { ANCHOR_SAT, prepareBreach, publishRevoked, sumOut } from '../harness/breach.ts';
+import { mine, startWorld, stopWorld, until, type World } from '../harness/glint-ldk.ts';
 
 let w: World;
 
@@ -33,72 +32,24 @@ afterAll(async () => {
   await stopWorld(w);
 });
 
-const sumOut = (tx: Transaction): bigint => tx.outs.reduce((s, o) => s + o.value, 0n);
-
-const ANCHOR_SAT = 330n;
-
 describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output, Glint punishes it', () => {
   for (const anchors of [false, true]) {
   const channelType = anchors ? 'anchors_zero_fee_htlc_tx' : 'static_remotekey';
   test(`${channelType}: Glint’s justice takes to_local and the HTLC output before the delay, its to_remote is swept, and its wallet ends with the channel minus fees`, async () => {
-    const cheater = await ldkPeer(w, `ldk-breacher-${channelType}`, { anchors, config: { maxInboundHtlcValueInFlightPercent: 100 } });
-    const g = await glintNode(w, { minimumDepth: 1, fundSat: 100_000, sweepToWallet: true });
-    await mine(w, g, 1);
-    const capacitySat = 200_000n;
-    const ch = await openLdkToGlint(w, g, cheater, { fundingSat: capacitySat, pushMsat: 0n, seed: `ldk-breach vs glint ${channelType}` });
-    expect(ch.type).toBe(channelType);
-    const pay = await glintPayments(g);
-    const key = monitorKeyOfChannel(cheater.node, ch.channelId);
-
-    // LDK pays Glint, so Glint has a balance to pay back with.
-    await cheater.node.payInvoice((await pay.createInvoice({ amountMsat: 60_000_000n, description: 'to glint' })).bolt11);
-    await paymentsSettled(g, [cheater.node]);
-
-    // Glint pays LDK; LDK holds the HTLC: the monitor kept now has it in LDK's commitment.
-    cheater.node.payments.policy = 'hold';
-    const bolt11 = cheater.node.createInvoice({ amountMsat: 20_000_000n, description: 'held' });
-    const paymentHash = cheater.node.payments.paymentHashOf(bolt11);
-    const sending = pay.pay(bolt11, { timeoutMs: 60_000 });
-    const held = await waitForHeld(cheater.node, paymentHash);
-    expect(held.channelId).toBe(ch.channelId);
-    const stale = monitorSnapshot(cheater.node, key);
-    cheater.node.payments.release(paymentHash, 'claim');
-    cheater.node.payments.policy = 'claim';
-    expect(await sending).toMatchObject({ status: 'succeeded' });
-    await paymentsSettled(g, [cheater.node]);
-    for (const amountMsat of [5_000_000n, 3_000_000n]) {
-      await cheater.node.payInvoice((await pay.createInvoice({ amountMsat, description: 'later' })).bolt11);
-      await paymentsSettled(g, [cheater.node]);
-    }
-    await g.channels.idle();
-    // Glint kept what it knew of the revoked commitments with HTLC outputs.
-    const records = await g.store.keys(`channel-revoked/${ch.channelId}/`);
-    expect(records.length).toBeGreaterThan(0);
-
-    await g.watch.sync();
-    const before = g.watch.balance().confirmedSat;
-
-    const revoked = replayStaleMonitor(w.ldk, cheater.node.keysManager, stale);
-    const commitment = Transaction.fromBuffer(Buffer.from(revoked.commitmentTx));
-    const htlcVout = commitment.outs.findIndex((o) => o.value * 1000n === 20_000_000n && o.script.length === 34);
-    expect(htlcVout).toBeGreaterThanOrEqual(0);
-    expect(await submitAll(w.chain, [revoked.commitmentTx])).toEqual([revoked.commitmentTxid]);
-    const fundingValue = capacitySat;
-    const commitmentFee = fundingValue - sumOut(commitment);
+    const b = await prepareBreach(w, channelType, `ldk-breacher-${channelType}`);
+    const { cheater, g, ch, capacitySat, before } = b;
+    const { commitmentTxid, commitment, htlcVout, commitmentFee, anchorVouts, toClaim } = await publishRevoked(w, b);
     await mine(w, g, 1);
     const minedAt = w.chain.height;
-    expect(w.chain.index.tx(revoked.commitmentTxid)?.block?.height).toBe(minedAt);
+    expect(w.chain.index.tx(commitmentTxid)?.block?.height).toBe(minedAt);
 
     // Every output of the revoked commitment but the anchors (BOLT 3: 330 sat each, left alone) gets
     // spent by Glint, well before LDK's to_self_delay.
-    const anchorVouts = commitment.outs.flatMap((o, i) => (o.value === ANCHOR_SAT && o.script.length === 34 ? [i] : []));
-    expect(anchorVouts).toHaveLength(anchors ? 2 : 0);
-    const toClaim = commitment.outs.map((_, i) => i).filter((i) => !anchorVouts.includes(i));
     const spenders = new Map<number, string>();
     const findSpenders = async () => {
       for (const vout of toClaim) {
         if (spenders.has(vout)) continue;
-        const s = await g.client.outSpend(revoked.commitmentTxid, vout);
+        const s = await g.client.outSpend(commitmentTxid, vout);
         if (s.spent) spenders.set(vout, s.txid);
       }
     };
@@ -119,7 +70,7 @@ describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output,
       let inSat = 0n;
       for (const i of tx.ins) {
         const prevTxid = Buffer.from(i.hash).reverse().toString('hex');
-        expect(prevTxid).toBe(revoked.commitmentTxid); // claims spend the commitment only
+        expect(prevTxid).toBe(commitmentTxid); // claims spend the commitment only
         inSat += commitment.outs[i.index]!.value;
       }
       claimFees += inSat - sumOut(tx);

@@ -201,6 +201,11 @@ describe('BOLT 5: Glint force-closes with HTLCs both ways (LDK peer, bcoin chain
       }
       expect(w.chain.index.tx(sweeps[1]!)!.block!.height).toBeGreaterThanOrEqual(w.chain.index.tx(successTxid)!.block!.height + delay);
       expect(w.chain.index.tx(sweeps[2]!)!.block!.height).toBeGreaterThanOrEqual(w.chain.index.tx(timeoutTxid)!.block!.height + delay);
+      // The closed channel still shows where each output went: claimed, in the mined tx that took it home.
+      const row = (vout: number, kind: string, claimTxid: string): string => `${closingTxid}:${vout} ${kind} ${commitment.outs[vout]!.value} claimed ${claimTxid}`;
+      expect(channelOf(g, ch.localId).outputs?.map((o) => `${o.outpoint} ${o.kind} ${o.amountSat} ${o.status} ${o.claimTxid}`).sort()).toEqual(
+        [row(toLocalVout, 'to_local', sweeps[0]!), row(inVout, 'htlc-received', sweeps[1]!), row(outVout, 'htlc-offered', sweeps[2]!)].sort(),
+      );
 
       // The payments: incoming paid, outgoing failed (timed out on chain).
       await pay.idle();

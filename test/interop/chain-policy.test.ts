@@ -1,6 +1,7 @@
 /**
  * Mempool policy of the regtest chain where it must match Bitcoin Core (bcoin alone does not):
- * min relay fee, dust and other standardness, conflicts and spent inputs refused, script
+ * min relay fee, dust and other standardness, conflicts and spent inputs refused, a fee-market
+ * miner (`minFeeRate`, CPFP-aware), script
  * failures worded as Core; and consensus rules that must hold in blocks too (CLTV, CSV) — the
  * reason the chain runs with patched activation parameters.
  */
@@ -115,6 +116,31 @@ describe('inputs: conflicts, spent and missing outputs', () => {
     const phantom = wallet.pay({ inputs: [{ txid: 'ef'.repeat(32), vout: 0, value: 50_000 }], outputs: [{ script: dest.script, value: 1_000 }] });
     expect(await rejection(phantom.raw)).toEqual({ code: -25, message: 'bad-txns-inputs-missingorspent' });
     expect(await rejection(first.raw)).toEqual({ code: -27, message: 'Transaction outputs already in utxo set' });
+  });
+});
+
+describe('mine({ minFeeRate }): a fee market that takes packages by ancestor feerate', () => {
+  test('a tx below the rate stays in the mempool until a child pays for both (CPFP); one above it is mined', async () => {
+    const [a, b] = await coins(100_000, 100_000);
+    const low = wallet.pay({ inputs: [a!], outputs: [{ script: wallet.script, value: 99_000 }], feeRate: 1 });
+    const high = wallet.pay({ inputs: [b!], outputs: [{ script: dest.script, value: 50_000 }], feeRate: 5 });
+    for (const t of [low, high]) await chain.broadcast(t.raw);
+    await chain.mine(1, { minFeeRate: 3 });
+    expect(chain.index.tx(high.txid)?.block).toBeDefined();
+    expect(chain.index.tx(low.txid)?.block).toBeUndefined();
+    expect(chain.mempoolTxids()).toEqual([low.txid]);
+    // The child: (low fee + child fee) / (both vsizes) ≥ 3, though low alone pays 1.
+    const child = wallet.pay({ inputs: [{ txid: low.txid, vout: 0, value: 99_000 }], outputs: [{ script: dest.script, value: 90_000 }], feeRate: 6 });
+    await chain.broadcast(child.raw);
+    expect((low.fee + child.fee) / (low.vsize + child.vsize)).toBeGreaterThanOrEqual(3);
+    await chain.mine(1, { minFeeRate: 3 });
+    expect(chain.index.tx(low.txid)?.block).toBeDefined();
+    expect(chain.index.tx(child.txid)?.block?.height).toBe(chain.index.tx(low.txid)?.block?.height);
+    expect(chain.mempoolTxids()).toEqual([]);
+    // Through the Esplora control: a bad rate is refused.
+    const res = await fetch(`${server.url}/regtest/mine`, { method: 'POST', body: JSON.stringify({ blocks: 1, minFeeRate: -1 }) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/minFeeRate/);
   });
 });
 

@@ -5,75 +5,17 @@
  * B's revoked commitment confirms. A's justice transactions take its to_local and both HTLC
  * outputs (bcoin's script interpreter checks every input), our to_remote is swept, and when B
  * gets its HTLC-success transaction in first, A takes that transaction's output by revocation too.
+ * Setup: test/harness/breach-pair.ts.
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
-import { derivePrivkey } from '../../engine/channel/bolt3/keys.ts';
 import { decodeRevokedCommitment } from '../../engine/channel/bolt5/revoked.ts';
-import { finalizeLocalHtlcTx, localHtlcResolutions } from '../../engine/channel/bolt5/second-stage.ts';
-import { decodeChannelState } from '../../engine/channel/codec.ts';
-import { buildLocalCommitment, keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
+import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
 import { closingOutputsOf, commitmentNumberOfSpend, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
-import type { ChannelType, Commitments, ForceClosingState } from '../../engine/channel/types.ts';
-import { ChannelPair } from '../harness/channel-pair.ts';
-import { scriptError } from './bolt03-interpreter.ts';
-
-const SWEEP_A = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xa5)).subarray(0, 20) }).output as Uint8Array;
-const SWEEP_B = payments.p2wpkh({ hash: sha256(Uint8Array.of(0xb5)).subarray(0, 20) }).output as Uint8Array;
-
-function commitmentsOf(pair: ChannelPair, name: 'A' | 'B'): Commitments {
-  const s = pair.side(name).state;
-  if (!('commitments' in s)) throw new Error(`${name} in ${s.type}`);
-  return s.commitments;
-}
-
-function forceClosing(pair: ChannelPair): ForceClosingState {
-  const s = pair.a.state;
-  if (s.type !== 'force-closing') throw new Error(`A is in ${s.type}`);
-  return s;
-}
-
-/** Every input of `rawTx` that spends one of `parents` passes bcoin's interpreter; returns those outpoints. */
-function checkSpends(rawTx: Uint8Array, parents: readonly Uint8Array[]): string[] {
-  const tx = Transaction.fromBuffer(rawTx);
-  const ps = parents.map((p) => Transaction.fromBuffer(p));
-  return tx.ins.map((input, n) => {
-    const parent = ps.find((p) => bytesToHex(p.getHash()) === bytesToHex(input.hash));
-    if (!parent) throw new Error(`input ${n} spends no known parent`);
-    const prev = parent.outs[input.index]!;
-    expect(scriptError(rawTx, n, prev.script, prev.value)).toBeUndefined();
-    return `${bytesToHex(input.hash)}:${input.index}`;
-  });
-}
-
-/** B's commitment with an HTLC each way, kept; then B fulfills A's HTLC, which revokes it. */
-function breachSetup(channelType: ChannelType) {
-  const pair = new ChannelPair();
-  pair.openToNormal({ channelType, pushMsat: 300_000_000n });
-  pair.a.sweepScriptPubKey = SWEEP_A;
-  pair.b.sweepScriptPubKey = SWEEP_B;
-  const toB = pair.addHtlc('A', 50_000_000n, { n: 1 });
-  pair.run();
-  pair.addHtlc('B', 40_000_000n, { n: 2 });
-  pair.run();
-  const b = commitmentsOf(pair, 'B');
-  const bKeys = keysFor(b.localParams, pair.b.keychain.channelKeys(pair.b.channelIndex));
-  const revokedTx = signedLocalCommitment(b, bKeys).toBuffer();
-  const revokedNumber = b.localCommit.index;
-  // B's HTLC-success of A's HTLC on that commitment, signed as B would (the peer's signatures it holds).
-  const ours = buildLocalCommitment(b, bKeys, b.localCommit.index, b.localCommit.spec);
-  const resolutions = localHtlcResolutions(ours, b.localCommit.htlcSignatures, (h) => (bytesToHex(h) === bytesToHex(toB.paymentHash) ? toB.preimage : undefined));
-  const success = resolutions.ready.find((r) => r.htlcTx.kind === 'htlc-success')!;
-  const htlcSuccessTx = finalizeLocalHtlcTx(success, derivePrivkey(bKeys.htlcBasepointSecret, ours.keys.perCommitmentPoint)).toBuffer();
-
-  pair.step('B', { type: 'fulfill-htlc', htlcId: 0n, paymentPreimage: toB.preimage });
-  pair.run();
-  expect(commitmentsOf(pair, 'A').remoteCommit.index).toBeGreaterThan(revokedNumber);
-  return { pair, revokedTx, revokedNumber, htlcSuccessTx };
-}
+import type { ChannelType, ForceClosingState } from '../../engine/channel/types.ts';
+import { breachSetup, checkSpends, forceClosing } from '../harness/breach-pair.ts';
 
 for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as ChannelType[]) {
   const anchors = channelType === 'anchors_zero_fee_htlc_tx';
@@ -127,6 +69,10 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(pair.emitted('A', 'output-resolved').filter((e) => e.outcome === 'claimed')).toHaveLength(3);
       pair.confirmTx('A', sweep[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
       expect(pair.a.state.type).toBe('closed');
+      // Closed keeps (and persists) the final picture: everything taken, claimed.
+      const final = closingOutputsOf(decodeChannelState(encodeChannelState(pair.a.state)));
+      expect(final.map((o) => `${o.kind}:${o.status}`).sort()).toEqual(['revoked-htlc:claimed', 'revoked-htlc:claimed', 'revoked-to_local:claimed', 'to_remote:claimed']);
+      expect(final.map((o) => `${bytesToHex(o.txid)}:${o.outputIndex}`).sort()).toEqual(expected.sort());
     });
 
     it('without a record only to_local (and to_remote) are taken', () => {

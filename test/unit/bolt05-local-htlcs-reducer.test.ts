@@ -14,12 +14,14 @@ import { Transaction, payments } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
-import { type RequestHtlcTxFeeAction, closingOutputsOf, decodeChannelState, outputWatchesOf } from '../../engine/channel/index.ts';
+import { type RequestHtlcTxCpfpAction, type RequestHtlcTxFeeAction, closingOutputsOf, decodeChannelState, encodeChannelState, outputWatchesOf } from '../../engine/channel/index.ts';
 import { publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { hash160, p2wpkh } from '../../engine/channel/bolt3/scripts.ts';
 import { SIGHASH_ALL, encodeSignature, signInput } from '../../engine/channel/bolt3/sign.ts';
 import { type WalletCoin, buildAnchorHtlcTx } from '../../engine/channel/bolt5/index.ts';
 import { closingTxs } from '../../engine/node/channel-onchain.ts';
+import { confirmationTarget } from '../../engine/channel/bolt5/urgency.ts';
+import { claimFeerate } from '../../engine/channel/claim-fees.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
 import type { ForceClosingState } from '../../engine/channel/types.ts';
 import { ChannelPair } from '../harness/channel-pair.ts';
@@ -105,6 +107,12 @@ describe('BOLT 5 our commitment with HTLCs', () => {
     expect(toLocal).toHaveLength(1);
     pair.confirmTx('A', toLocal[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
     expect(pair.a.state.type).toBe('closed');
+    // Closed keeps the final picture (persisted): each output claimed in its last tx (the HTLCs' in their sweeps).
+    const final = closingOutputsOf(decodeChannelState(encodeChannelState(pair.a.state)));
+    expect(final).toEqual(closingOutputsOf(pair.a.state));
+    expect(final.map((o) => `${o.kind}:${o.status}`).sort()).toEqual(['htlc-offered:claimed', 'htlc-received:claimed', 'to_local:claimed']);
+    const claimTxids = final.map((o) => bytesToHex(o.claimTxid!)).sort();
+    expect(claimTxids).toEqual([...sweeps, toLocal[0]!].map((b) => bytesToHex(Transaction.fromBuffer(b.rawTx).getHash())).sort());
   });
 
   it('anchors: fee requested → funded tx persisted, then broadcast; a second version refused and released; unfunded warns and asks again; restart keeps the same tx; swept after to_self_delay; closed', () => {
@@ -201,6 +209,44 @@ describe('BOLT 5 our commitment with HTLCs', () => {
     expect(pair.a.state.type).toBe('closed');
   });
 
+  it('anchors: the funded HTLC-success tx still unconfirmed is CPFP’d from its change once it waited its deadline’s target (fundedAt persisted), at the estimate for its deadline; not once it confirmed', () => {
+    const { pair, commitment } = setup('anchors_zero_fee_htlc_tx');
+    pair.a.feeEstimates = { 1: 20, 6: 10, 24: 4, 72: 1 };
+    const s0 = forceClosing(pair);
+    const expiry = incomingExpiry(s0);
+    const success = requests(pair)[0]!;
+    const funded = fund(success, COINS[0]!, 253);
+    const fundedAt = pair.blockHeight;
+    pair.step('A', { type: 'htlc-tx-funded', outputIndex: success.outputIndex, rawTx: funded });
+    expect((decodeChannelState(pair.a.persisted!) as ForceClosingState).htlcClaims!.find((p) => p.outputIndex === success.outputIndex)?.fundedAt).toBe(fundedAt);
+    const cpfps = (t: { actions: readonly { type: string }[] }): RequestHtlcTxCpfpAction[] => t.actions.filter((a): a is RequestHtlcTxCpfpAction => a.type === 'request-htlc-tx-cpfp');
+    let bump: RequestHtlcTxCpfpAction | undefined;
+    let bumpedAt = 0;
+    for (let h = fundedAt + 1; h < expiry && !bump; h++) {
+      pair.blockHeight = h;
+      const t = pair.step('A', { type: 'tick' });
+      bump = cpfps(t)[0];
+      expect(bump !== undefined).toBe(h - fundedAt >= confirmationTarget(expiry - h));
+      if (bump) {
+        bumpedAt = h;
+        expect(t.actions[0]!.type).toBe('persist'); // fundedAt moved before the node runs it
+      }
+    }
+    expect(bump).toBeDefined();
+    const out = Transaction.fromBuffer(commitment).outs[success.outputIndex]!;
+    expect(bump).toMatchObject({ outputIndex: success.outputIndex, changeVout: 1, htlcValueSat: out.value, maxFeeSat: out.value / 2n });
+    expect(bytesToHex(bump!.htlcTx)).toBe(bytesToHex(funded));
+    expect(Transaction.fromBuffer(funded).outs[1]!.script).toEqual(WALLET_SCRIPT); // the change pays the wallet
+    expect(bump!.targetFeeratePerKw).toBe(claimFeerate({ feeratePerKw: 2500, feeEstimates: pair.a.feeEstimates }, expiry - bumpedAt));
+    expect((decodeChannelState(pair.a.persisted!) as ForceClosingState).htlcClaims!.find((p) => p.outputIndex === success.outputIndex)?.fundedAt).toBe(bumpedAt);
+    // The next block: it just waits again.
+    pair.blockHeight = bumpedAt + 1;
+    expect(cpfps(pair.step('A', { type: 'tick' }))).toHaveLength(0);
+    // Confirmed: never bumped again.
+    pair.confirmTx('A', funded, 1);
+    pair.blockHeight = expiry - 1;
+    expect(cpfps(pair.step('A', { type: 'tick' }))).toHaveLength(0);
+  });
 });
 
 const WALLET_KEY = Uint8Array.from({ length: 32 }, (_, i) => i + 11);

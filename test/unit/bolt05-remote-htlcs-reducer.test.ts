@@ -13,7 +13,7 @@ import { sha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { derivePrivkey } from '../../engine/channel/bolt3/keys.ts';
 import { finalizeLocalHtlcTx, localHtlcResolutions } from '../../engine/channel/bolt5/second-stage.ts';
-import { decodeChannelState } from '../../engine/channel/codec.ts';
+import { decodeChannelState, encodeChannelState } from '../../engine/channel/codec.ts';
 import { buildLocalCommitment, keysFor, signedLocalCommitment } from '../../engine/channel/commitments.ts';
 import { claimTxsOf, closingOutputsOf, outputWatchesOf } from '../../engine/channel/index.ts';
 import { SWEEP_CONFIRMATION_DEPTH } from '../../engine/channel/onchain.ts';
@@ -110,6 +110,10 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(pair.a.state.type).toBe('force-closing');
       pair.confirmTx('A', sweep[0]!.rawTx, SWEEP_CONFIRMATION_DEPTH);
       expect(pair.a.state.type).toBe('closed');
+      // Closed keeps (and persists) the final picture: both HTLCs and to_remote claimed.
+      const final = closingOutputsOf(decodeChannelState(encodeChannelState(pair.a.state)));
+      expect(final.map((o) => `${o.kind}:${o.status}`).sort()).toEqual(['htlc-offered:claimed', 'htlc-received:claimed', 'to_remote:claimed']);
+      expect(final.find((o) => o.kind === 'to_remote')!.claimTxid).toEqual(Transaction.fromBuffer(sweep[0]!.rawTx).getHash());
     });
 
     it("B claims A's HTLC with the preimage (its HTLC-success tx) → A learns it: htlc-fulfilled with the tag; the output is B's", () => {

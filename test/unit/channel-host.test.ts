@@ -171,6 +171,19 @@ describe('channel host: DTOs', () => {
 });
 
 describe('channel host: events', () => {
+  it('usable follows the connection: a reconnected (reestablished) channel and its peer coming and going update the UI', () => {
+    const { host: h, node, events } = host();
+    node.list = [info({ usable: false }), info({ localId: 4, channelId: 'c1'.repeat(32), peer: OTHER, usable: false })];
+    h.onEngineEvent({ type: 'peer-disconnected', nodeId: PEER, reason: 'gone', willReconnect: true });
+    expect(events).toEqual([{ type: 'channel.changed', channel: expect.objectContaining({ channelId: CID, usable: false }) }]);
+    node.list = [info({ usable: true }), node.list[1]!];
+    h.onEngineEvent({ type: 'channel-usable', channel: node.list[0]! });
+    expect(events.at(-1)).toEqual({ type: 'channel.changed', channel: expect.objectContaining({ channelId: CID, usable: true }) });
+    h.onEngineEvent({ type: 'peer-connected', peer: { nodeId: OTHER } });
+    expect(events.at(-1)).toEqual({ type: 'channel.changed', channel: expect.objectContaining({ peer: OTHER, usable: false }) });
+    expect(events).toHaveLength(3);
+  });
+
   it('every channel event updates the channel; the notable ones also leave a note', () => {
     const { host: h, events } = host();
     h.onEngineEvent({ type: 'channel', channel: info({ state: 'negotiating-closing', usable: false }), event: { type: 'state-changed', from: 'shutting-down', to: 'negotiating-closing' } });

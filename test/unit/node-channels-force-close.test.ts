@@ -122,11 +122,18 @@ for (const type of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as const) {
       expect(a2.manager.get(ch.channelId)).toMatchObject({ state: 'closed' });
       expect(b.manager.get(ch.channelId)).toMatchObject({ state: 'closed' });
       expect(decodeChannelState((await a2.store.get(`channel/${ch.channelId}`))!)).toMatchObject({ type: 'closed' });
+      // The closed channel still shows where its output went, after another restart too.
+      const finalOutputs = [{ outpoint: `${closingTxid}:${sweep.ins[0]!.index}`, kind: 'to_local', amountSat: prev.value, status: 'claimed', claimTxid: sweep.getId() }];
+      expect(a2.manager.get(ch.channelId)?.outputs).toEqual(finalOutputs);
       // Closed channels are no longer watched.
       const n = chain.calls['outSpend'] ?? 0;
       chain.mine(1);
       await tip(a2, b);
       expect(chain.calls['outSpend'] ?? 0).toBe(n);
+      a2.manager.stop();
+      const a3 = await makeNode('alice', { store: a.store });
+      expect(a3.manager.get(ch.channelId)).toMatchObject({ state: 'closed', outputs: finalOutputs });
+      a3.manager.stop();
     });
   });
 }

@@ -26,10 +26,9 @@ import { FIXTURE_MNEMONIC, fixtureV3ChannelBytes } from '../fixtures/make-store-
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/store-schema1.json', import.meta.url), 'utf8')) as { passphrase: string; records: Record<string, string> };
 const V3_KEY = 'channel/51399f3c43f24ee3c407abf125448e9d82aa1129cf9b1539c7f44b37037ab00f';
-/** The fixture's other channel, written in snapshot version 5 (older than the current one since version 6). */
+/** The fixture's version-5 channel snapshot: older than the current version 6 (closed gained its outputs), so rewritten too. */
 const V5_KEY = 'channel/4c608b4c09fdfb1f7b9727f47c31043dfcc9940cd49a5f9d67d98b0ec937bd7f';
-/** The channel snapshots older than the current version, rewritten by the upgrade. */
-const REWRITTEN = [V3_KEY, V5_KEY].sort();
+const OLD_KEYS = [V5_KEY, V3_KEY];
 const entropy = seededEntropy('migrations');
 
 async function fixtureStore(): Promise<MemoryKVStore> {
@@ -62,11 +61,11 @@ describe('store schema 1 → 2 (the checked-in fixture)', () => {
     const before = rawHex(raw);
     const w = await WalletService.open({ raw, passphrase: fixture.passphrase, entropy });
     expect(w.migration).toMatchObject({ from: 1, to: STORE_SCHEMA_VERSION, unreadable: [] });
-    // Only the old-format channel snapshots were rewritten (v3, and v5 below the current 6); the other records were current.
-    expect([...(w.migration?.rewritten ?? [])].sort()).toEqual(REWRITTEN);
+    // Only the old-format channel snapshots (v3, v5) were rewritten; the other records were current.
+    expect(w.migration?.rewritten).toEqual(OLD_KEYS);
     expect(raw.writes).toBe(1);
     const after = rawHex(raw);
-    for (const key of Object.keys(before)) if (!REWRITTEN.includes(key)) expect(after[key], key).toBe(before[key]);
+    for (const key of Object.keys(before)) if (!OLD_KEYS.includes(key)) expect(after[key], key).toBe(before[key]);
     expect(Object.keys(after).sort()).toEqual([...Object.keys(before), SCHEMA_KEY].sort());
 
     // The wallet: same seed (node id) and network.
@@ -110,7 +109,7 @@ describe('store schema 1 → 2 (the checked-in fixture)', () => {
     // (the failed open closed the raw store; read what it holds)
     expect(rawHex(raw)).toEqual(before);
     const w = await WalletService.open({ raw: await copyOf(raw), passphrase: fixture.passphrase, entropy });
-    expect([...(w.migration?.rewritten ?? [])].sort()).toEqual(REWRITTEN);
+    expect(w.migration?.rewritten).toEqual(OLD_KEYS);
   });
 
   it('an unreadable record is left untouched and reported; the rest migrates', async () => {

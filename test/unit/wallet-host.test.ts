@@ -297,6 +297,13 @@ describe('glint.config.json', () => {
     expect(parseWalletConfig({})).toEqual(BUILTIN_CONFIG);
   });
 
+  it('carries the playground prefills (proxy, suggested peers) for the app', () => {
+    const peer = `02${'ab'.repeat(32)}@127.0.0.1:9735`;
+    const c = parseWalletConfig({ network: 'regtest', proxy: 'ws://127.0.0.1:8080', peers: [peer] });
+    expect(c.proxy).toBe('ws://127.0.0.1:8080');
+    expect(c.peers).toEqual([peer]);
+  });
+
   it('names the bad field', () => {
     const field = (v: unknown): string => {
       try {
@@ -311,6 +318,9 @@ describe('glint.config.json', () => {
     expect(field({ esplora: { moon: 'http://x' } })).toBe('config.esplora.moon');
     expect(field({ esploraUrl: 'http://x' })).toBe('config.esploraUrl');
     expect(field([])).toBe('config.');
+    expect(field({ proxy: 'http://127.0.0.1:8080' })).toBe('config.proxy');
+    expect(field({ peers: ['not-a-peer'] })).toBe('config.peers');
+    expect(field({ peers: 'x' })).toBe('config.peers');
   });
 });
 

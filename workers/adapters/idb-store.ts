@@ -12,7 +12,7 @@
  * globals it needs are read through small structural types instead of the DOM declarations.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import { checkBatch, checkKey, checkPrefix, isEmptyBatch, StoreClosedError, type KVBatch, type KVStore } from '../../engine/index.ts';
+import { checkBatch, checkKey, checkPrefix, isEmptyBatch, StorageFullError, StoreClosedError, type KVBatch, type KVStore } from '../../engine/index.ts';
 
 export const RECORDS_STORE = 'records';
 const DB_VERSION = 1;
@@ -39,6 +39,24 @@ function reason(err: unknown): string {
     return message ? `${String(name)}: ${String(message)}` : String(name);
   }
   return String(err);
+}
+
+/**
+ * The browser ran out of the space it gives this site: IndexedDB reports it as a
+ * `QuotaExceededError` DOMException (legacy code 22), either thrown by a request or, usually, as
+ * the aborted transaction's `error` when its data cannot be committed (W3C IndexedDB 3.0, "commit
+ * a transaction": a failure writing to disk aborts the transaction with that error).
+ */
+function isQuotaExceeded(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { name, code } = err as { name?: unknown; code?: unknown };
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22;
+}
+
+/** The error a failed write rejects with: StorageFullError for a full disk or quota, else the reason. */
+function writeFailure(err: unknown): Error {
+  if (isQuotaExceeded(err)) return new StorageFullError(`IndexedDB refused the write: ${reason(err)}; the transaction was rolled back`);
+  return new Error(`IndexedDB write aborted, nothing was written: ${reason(err)}`);
 }
 
 export class IdbKVStore implements KVStore {
@@ -100,7 +118,11 @@ export class IdbKVStore implements KVStore {
     return keys.filter((k): k is string => typeof k === 'string');
   }
 
-  /** One strict-durability transaction; resolves on `complete`, rejects (nothing written) on abort. */
+  /**
+   * One strict-durability transaction; resolves on `complete`, rejects (nothing written) on abort:
+   * with StorageFullError when the browser's quota for the site is used up (so the node can say
+   * "storage full"), else with the abort's reason.
+   */
   async write(batch: KVBatch): Promise<void> {
     checkBatch(batch);
     const db = this.conn();
@@ -120,12 +142,15 @@ export class IdbKVStore implements KVStore {
         /* already finished */
       }
       await Promise.allSettled([...requests, tx.done]);
-      throw new Error(`IndexedDB write aborted, nothing was written: ${reason(err)}`);
+      throw writeFailure(err);
     }
     // Every request promise rejects when the transaction aborts; wait for all so none is unhandled.
     const results = await Promise.allSettled([...requests, tx.done]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw new Error(`IndexedDB write aborted, nothing was written: ${reason(tx.error ?? failed.reason)}`);
+    if (!failed) return;
+    // The transaction's own error says why it aborted (a quota failure at commit is reported only there).
+    const cause: unknown = [tx.error, ...results.map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined))].find(isQuotaExceeded) ?? tx.error ?? failed.reason;
+    throw writeFailure(cause);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ import type { ChannelDto, ChannelMethods, ChannelNoteDto } from './protocol-chan
 import { CHANNEL_PARAMS, CHANNEL_RESULTS, parseChannelDto, parseChannelNote } from './protocol-channels.ts';
 import type { PaymentDto, PaymentMethods } from './protocol-payments.ts';
 import { PAYMENT_PARAMS, PAYMENT_RESULTS, parsePaymentDto } from './protocol-payments.ts';
+import type { BackupMethods } from './protocol-backup.ts';
+import { BACKUP_PARAMS, BACKUP_RESULTS } from './protocol-backup.ts';
 import {
   boolean,
   channelId,
@@ -81,6 +83,7 @@ export {
   type PayResultDto,
   type PayRouteDto,
 } from './protocol-payments.ts';
+export { MAX_BACKUP_BASE64, MAX_BACKUP_BYTES, base64ToBytes, bytesToBase64, type BackupStatusDto } from './protocol-backup.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -231,7 +234,13 @@ export type NodeEvent =
   /** A peer's error/warning about a channel, or something the node did to it. */
   | { type: 'channel.note'; note: ChannelNoteDto }
   /** A payment appeared or changed status (incoming: `succeeded` once claimed): the payment as it is now. */
-  | { type: 'payment'; payment: PaymentDto };
+  | { type: 'payment'; payment: PaymentDto }
+  /**
+   * The wallet's storage refused a write because it is full (`message`: what to tell the user;
+   * nothing saved was lost and nothing depending on the refused write was sent), or, `null`,
+   * writes go through again.
+   */
+  | { type: 'storage.full'; message: string | null };
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -239,7 +248,7 @@ export type NodeEvent =
 type NoParams = Record<string, never>;
 
 /** Every method: its params and its result. */
-export interface Methods extends ChannelMethods, PaymentMethods {
+export interface Methods extends ChannelMethods, PaymentMethods, BackupMethods {
   'node.info': { params: NoParams; result: NodeInfoDto };
   /**
    * "Use here": ask the tab that runs the wallet to stop its node (it drains what it was saving and
@@ -322,6 +331,9 @@ export const METHODS: readonly Method[] = [
   'payment.estimateFee',
   'payment.pay',
   'payment.list',
+  'backup.status',
+  'backup.download',
+  'backup.import',
 ];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
@@ -514,7 +526,7 @@ function address(v: unknown, field: string): string {
 
 export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
   const o = record(v, field);
-  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note', 'payment'] as const);
+  const type = oneOf(o.type, `${field}.type`, ['node.status', 'peer.connected', 'peer.disconnected', 'peer.ping', 'peer.remote-error', 'log', 'wallet.status', 'wallet.changed', 'channel.changed', 'channel.note', 'payment', 'storage.full'] as const);
   switch (type) {
     case 'node.status':
       shape(o, field, ['type', 'info']);
@@ -565,6 +577,9 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
     case 'payment':
       shape(o, field, ['type', 'payment']);
       return { type, payment: parsePaymentDto(o.payment, `${field}.payment`) };
+    case 'storage.full':
+      shape(o, field, ['type', 'message']);
+      return { type, message: nullable(o.message, (x) => string(x, `${field}.message`, MAX_TEXT)) };
   }
 }
 
@@ -572,6 +587,7 @@ export function parseNodeEvent(v: unknown, field = 'event'): NodeEvent {
 const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   ...CHANNEL_PARAMS,
   ...PAYMENT_PARAMS,
+  ...BACKUP_PARAMS,
   'node.info': (v) => (shape(v, 'params', []), {}),
   'node.takeover': (v) => (shape(v, 'params', []), {}),
   'peers.list': (v) => (shape(v, 'params', []), {}),
@@ -619,6 +635,7 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
 const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   ...CHANNEL_RESULTS,
   ...PAYMENT_RESULTS,
+  ...BACKUP_RESULTS,
   'node.info': (v) => parseNodeInfo(v, 'result'),
   'node.takeover': (v) => parseNodeInfo(v, 'result'),
   'peers.list': (v) => {

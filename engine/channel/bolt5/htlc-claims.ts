@@ -63,6 +63,11 @@ export interface RemoteHtlcClaimParams<H extends CommitmentHtlc = CommitmentHtlc
   readonly htlcPrivkey: Uint8Array;
   readonly destination: Uint8Array;
   readonly feeratePerKw: number;
+  /**
+   * The lowest nLockTime to use (the tip height: anti fee sniping, and it dates the version for
+   * re-bumping); a timeout claim's is at least its `cltv_expiry` anyway. Default 0.
+   */
+  readonly locktime?: number;
 }
 
 /** A signed claim transaction: input i spends `claims[i]`. */
@@ -75,7 +80,7 @@ export interface RemoteHtlcClaimTx {
   readonly valueSat: bigint;
   /** The weight the fee was computed for (≥ the real weight). */
   readonly estimatedWeight: number;
-  /** The transaction's nLockTime: the largest `cltv_expiry` of its timeout claims, else 0. */
+  /** The transaction's nLockTime: the largest of `locktime` and the `cltv_expiry` of its timeout claims. */
   readonly locktime: number;
   /** Per input: the kind of claim and the scriptPubKey it spends (for an interpreter or a watcher). */
   readonly inputs: readonly { readonly kind: RemoteHtlcClaimKind; readonly spentScriptPubKey: Uint8Array; readonly valueSat: bigint }[];
@@ -119,7 +124,7 @@ export function buildRemoteHtlcClaims<H extends CommitmentHtlc>(p: RemoteHtlcCla
   const ourHtlcPubkey = publicKeyOf(p.htlcPrivkey);
   const anchors = hasAnchors(p.channelType);
   const seen = new Set<string>();
-  let locktime = 0;
+  let locktime = p.locktime === undefined ? 0 : checkInt(p.locktime, 0, 499_999_999, 'locktime');
   let totalSat = 0n;
   const inputs = p.claims.map((c, i) => {
     const field = `claims[${i}]`;

@@ -210,17 +210,20 @@ function checkInput(input: JusticeInput, field: string): void {
 }
 
 /**
- * One justice transaction: version 2, locktime 0, every input at nSequence 0xfffffffd (no
- * relative lock on the revocation paths; replaceable), one output to `destination` paying the
- * fee for the estimated weight at `feeratePerKw`. Each input is signed SIGHASH_ALL with
- * `revocationPrivkey`. Throws a ValidationError naming `inputs` when the output would be dust.
+ * One justice transaction: version 2, nLockTime `locktime` (default 0; the tip it is built at
+ * discourages fee sniping and dates the version for re-bumping), every input at nSequence
+ * 0xfffffffd (no relative lock on the revocation paths; replaceable, BIP 125), one output to
+ * `destination` paying the fee for the estimated weight at `feeratePerKw`. Each input is signed
+ * SIGHASH_ALL with `revocationPrivkey`. Throws a ValidationError naming `inputs` when the output
+ * would be dust.
  */
-export function buildJusticeTx(inputs: readonly JusticeInput[], revocationPrivkey: Uint8Array, destination: Uint8Array, feeratePerKw: number): JusticeTx {
+export function buildJusticeTx(inputs: readonly JusticeInput[], revocationPrivkey: Uint8Array, destination: Uint8Array, feeratePerKw: number, locktime = 0): JusticeTx {
   if (!Array.isArray(inputs) || inputs.length === 0) throw new ValidationError('inputs', 'must be a non-empty array');
   inputs.forEach((x, i) => checkInput(x, `inputs[${i}]`));
   checkSecret(revocationPrivkey, 'revocationPrivkey');
   checkScript(destination, 'destination');
   checkFeerate(feeratePerKw, 'feeratePerKw');
+  checkInt(locktime, 0, 499_999_999, 'locktime');
   const revocationPubkey = publicKeyOf(revocationPrivkey);
   const weight = justiceTxWeight(inputs, destination.length);
   if (weight > MAX_JUSTICE_TX_WEIGHT) throw new ValidationError('inputs', `${inputs.length} inputs weigh ${weight}, above the standard ${MAX_JUSTICE_TX_WEIGHT}`);
@@ -232,7 +235,7 @@ export function buildJusticeTx(inputs: readonly JusticeInput[], revocationPrivke
 
   const tx = new Transaction();
   tx.version = 2;
-  tx.locktime = 0;
+  tx.locktime = locktime;
   for (const i of inputs) tx.addInput(i.txid.slice(), i.index, SEQUENCE_NO_LOCK);
   tx.addOutput(destination, valueSat);
   inputs.forEach((input, n) => {
@@ -247,6 +250,13 @@ export interface JusticePlanOptions {
   readonly revocationPrivkey: Uint8Array;
   readonly destination: Uint8Array;
   readonly feeratePerKw: number;
+  /**
+   * The feerate of each group by the height from which the peer can take its soonest input
+   * (undefined: not known): BOLT 5 fees by deadline. Default: `feeratePerKw` for every group.
+   */
+  readonly feerateFor?: (peerClaimHeight: number | undefined) => number;
+  /** nLockTime of every transaction (the tip height: anti fee sniping). Default 0. */
+  readonly locktime?: number;
   /** The chain tip: an input the peer can take within `separateWithinBlocks` of it gets its own transaction. */
   readonly tipHeight?: number;
   /**
@@ -331,9 +341,15 @@ export function planJusticeTxs(inputs: readonly JusticeInput[], opts: JusticePla
   }
   if (chunk.length > 0) groups.push(chunk);
 
+  const soonest = (group: readonly JusticeInput[]): number | undefined =>
+    group.reduce<number | undefined>((m, i) => {
+      const h = claimHeightOf(i);
+      return h === undefined ? m : m === undefined ? h : Math.min(m, h);
+    }, undefined);
   const attempt = (group: JusticeInput[]): void => {
     try {
-      txs.push(buildJusticeTx(group, opts.revocationPrivkey, opts.destination, opts.feeratePerKw));
+      const feerate = opts.feerateFor ? checkFeerate(opts.feerateFor(soonest(group)), 'feerateFor') : opts.feeratePerKw;
+      txs.push(buildJusticeTx(group, opts.revocationPrivkey, opts.destination, feerate, opts.locktime ?? 0));
     } catch (err) {
       if (!(err instanceof ValidationError) || err.field !== 'inputs') throw err;
       if (group.length > 1) {

@@ -49,6 +49,9 @@ export interface SweepFeerate {
   readonly feeratePerKw: number;
 }
 
+/** The deadline of a sweep nobody else can take (our to_remote, our delayed outputs): economy, the longest target. */
+export const NO_DEADLINE_BLOCKS = 2 * MAX_CONFIRMATION_TARGET;
+
 /** The confirmation target for a deadline: half the blocks left (at least 1, at most 1008). */
 export function confirmationTarget(deadlineBlocks: number): number {
   if (typeof deadlineBlocks !== 'number' || !Number.isSafeInteger(deadlineBlocks)) throw new ValidationError('deadlineBlocks', `must be an integer, got ${String(deadlineBlocks)}`);
@@ -87,6 +90,17 @@ export function sweepFeerate(p: SweepFeerateParams): SweepFeerate {
   let feeratePerKw = Math.max(MIN_SWEEP_FEERATE_PER_KW, satPerVbyteToPerKw(chosen[1]));
   if (p.alreadyPaidPerKw !== undefined) feeratePerKw = Math.max(feeratePerKw, checkFeerate(p.alreadyPaidPerKw, 'alreadyPaidPerKw'));
   return Object.freeze({ targetBlocks: chosen[0], feeratePerKw });
+}
+
+/**
+ * Whether an unconfirmed sweep is due for a bump: it has waited at least the confirmation
+ * target its deadline now calls for (half the blocks left). Far from the deadline it is given
+ * time; as the deadline nears, the target shrinks, and so does the wait between bumps (with 2
+ * blocks or fewer left: every block).
+ */
+export function rebumpDue(deadlineBlocks: number, blocksUnconfirmed: number): boolean {
+  checkInt(blocksUnconfirmed, 0, 0xffffffff, 'blocksUnconfirmed');
+  return blocksUnconfirmed >= confirmationTarget(deadlineBlocks);
 }
 
 /** An unconfirmed sweep we broadcast. */

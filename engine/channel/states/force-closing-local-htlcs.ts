@@ -24,6 +24,13 @@
  *   channel cannot use: `cancel-funding` (the wallet releases its coins); no coin: the warning
  *   `htlc-tx-unfunded`. The peer taking the output first also releases the coins of ours.
  *
+ * Fees (BOLT 5 "every sweep pays for its deadline"): an anchors HTLC tx gets the estimate for
+ *   its deadline from the node (fallback: the last tip's estimate for it, claim-fees.ts). A
+ *   static_remotekey HTLC tx cannot: BOLT 3 fixes its fee at the commitment's feerate and the
+ *   peer signed it with SIGHASH_ALL, and its one output is CSV-delayed by `to_self_delay`, so
+ *   no child can pay for it either — its urgency is whatever the commitment feerate was (kept
+ *   current by update_fee). The sweeps of the delayed outputs are ours alone: economy.
+ *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-local-commitment-transaction
  */
 import { Transaction } from 'bitcoinjs-lib';
@@ -36,13 +43,14 @@ import { hasAnchors } from '../bolt3/types.ts';
 import { htlcSpendOf } from '../bolt5/htlc-spend.ts';
 import { type LocalHtlcResolution, type LocalHtlcResolutions, buildSecondStageSweep, finalizeLocalHtlcTx, fundedHtlcTxProblem, localHtlcResolutions, presignAnchorHtlcTx } from '../bolt5/second-stage.ts';
 import { buildLocalCommitment, keysFor } from '../commitments.ts';
+import { claimFeerate, economyFeerate } from '../claim-fees.ts';
 import type { ChannelContext } from '../context.ts';
 import type { HtlcTxFundedEvent } from '../events.ts';
 import { removalOf } from '../htlc-log.ts';
 import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
 import { type Transition, htlcTxNotWanted, persistThen, stay } from './common.ts';
 import type { ClosingOutput } from './force-closing-revoked.ts';
-import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type SpecHtlc } from '../types.ts';
+import type { Commitments, ForceClosingState, HtlcClaimProgress, SpecHtlc } from '../types.ts';
 
 type Step = { state: ForceClosingState; actions: ChannelAction[] };
 
@@ -59,7 +67,6 @@ function kindOf(o: HtlcOutput): 'htlc-offered' | 'htlc-received' {
   return o.kind === 'offered_htlc' ? 'htlc-offered' : 'htlc-received';
 }
 
-const feerate = (ctx: ChannelContext): number => Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw));
 const txidOf = (raw: Uint8Array): Uint8Array => Transaction.fromBuffer(raw).getHash();
 
 /** Progress entries and watches for our confirmed commitment; undefined when it has no HTLC output. */
@@ -102,13 +109,15 @@ function deadlineBlocks(r: LocalHtlcResolution, ctx: ChannelContext): number {
 
 /** The fee request for an anchors HTLC transaction (presigned by both, SINGLE|ANYONECANPAY). */
 function feeRequest(r: LocalHtlcResolution, localHtlcPrivkey: Uint8Array, ctx: ChannelContext): RequestHtlcTxFeeAction {
+  const deadline = deadlineBlocks(r, ctx);
   return {
     type: 'request-htlc-tx-fee',
     outputIndex: r.htlcTx.commitmentOutputIndex,
     kind: r.htlcTx.kind,
     htlcTx: presignAnchorHtlcTx(r, localHtlcPrivkey).toBuffer(),
-    deadlineBlocks: deadlineBlocks(r, ctx),
-    fallbackFeeratePerKw: feerate(ctx),
+    deadlineBlocks: deadline,
+    // The node asks the chain for fresh estimates; without an answer, the ones of the last tip for this deadline (claim-fees.ts).
+    fallbackFeeratePerKw: claimFeerate(ctx, deadline),
   };
 }
 
@@ -155,7 +164,7 @@ export function advanceLocalHtlcs(state: ForceClosingState, ctx: ChannelContext)
         toSelfDelay: c.remoteParams.toSelfDelay,
         delayedPrivkey: derivePrivkey(keys.delayedPaymentBasepointSecret, point),
         destination: sweepDestination(c, ctx),
-        feeratePerKw: feerate(ctx),
+        feeratePerKw: economyFeerate(ctx), // our delayed output: nobody else can take it (claim-fees.ts)
       });
       changed = true;
       actions.push(...publishClaim('second-stage', sweep.rawTx, sweep.txid, c, ctx));
@@ -208,7 +217,7 @@ export function onHtlcTxFunded(state: ForceClosingState, event: HtlcTxFundedEven
   const presigned = presignAnchorHtlcTx(r, derivePrivkey(keys.htlcBasepointSecret, commitment.keys.perCommitmentPoint));
   const problem = fundedHtlcTxProblem(funded, presigned);
   if (problem) return htlcTxNotWanted(state, event, `the funded HTLC transaction ${problem}`);
-  const next = state.htlcClaims!.map((x, i) => (i === at ? { ...x, claimTx: event.rawTx.slice() } : x));
+  const next = state.htlcClaims!.map((x, i) => (i === at ? { ...x, claimTx: event.rawTx.slice(), fundedAt: ctx.blockHeight } : x));
   return persistThen({ ...state, htlcClaims: next }, c.channelId, ...publishHtlcTx(funded, true));
 }
 

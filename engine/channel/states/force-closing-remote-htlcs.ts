@@ -17,8 +17,12 @@
  *     an outgoing HTLC's: `htlc-failed` (timed out on chain)
  *   closed once every HTLC output is resolved and the to_remote sweep (if any) is deep.
  *
- * A claim worth less than its fee is left to the miners (`dust`). Fees: our current estimate,
- * once; re-bumping is not done yet.
+ * A claim worth less than its fee is left to the miners (`dust`). Fees (claim-fees.ts): a
+ * preimage claim pays the estimate for the blocks left before the HTLC's `cltv_expiry` (the
+ * peer's timeout path); a timeout claim races the peer's preimage path, open already: the
+ * shortest target. Unconfirmed near that deadline a claim is re-bumped
+ * (force-closing-rebump.ts, {@link htlcClaimBumpCandidates}); whichever version confirms is
+ * recognised by its inputs.
  *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#unilateral-close-handling-remote-commitment-transaction
  */
@@ -31,11 +35,13 @@ import { derivePrivkey } from '../bolt3/keys.ts';
 import { buildRemoteHtlcClaims } from '../bolt5/htlc-claims.ts';
 import { htlcSpendOf } from '../bolt5/htlc-spend.ts';
 import { buildRemoteCommitment } from '../commitments.ts';
+import { blocksBefore, claimFeerate, isVersionOf } from '../claim-fees.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ClosingOutput } from './force-closing-revoked.ts';
+import type { BumpCandidate } from './force-closing-rebump.ts';
 import { removalOf } from '../htlc-log.ts';
 import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
-import { type Commitments, type ForceClosingState, type HtlcClaimProgress, MIN_FEERATE_PER_KW, type RemoteCommit, type SpecHtlc } from '../types.ts';
+import type { Commitments, ForceClosingState, HtlcClaimProgress, RemoteCommit, SpecHtlc } from '../types.ts';
 
 /** The peer's commitment that confirmed (`spend.txid`), when it is its current or next one. */
 function confirmedRemoteCommit(c: Commitments, txid: Uint8Array): RemoteCommit | undefined {
@@ -103,7 +109,8 @@ export function claimRemoteHtlcs(state: ForceClosingState, ctx: ChannelContext):
         claims: [{ commitmentTxid: spend.txid, output: o, paymentPreimage }],
         htlcPrivkey,
         destination: sweepDestination(c, ctx),
-        feeratePerKw: Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw)),
+        feeratePerKw: claimFeerate(ctx, blocksBefore(htlcClaimDeadline(o), ctx.blockHeight)),
+        locktime: ctx.blockHeight,
       });
       changed = true;
       actions.push(...publishClaim('htlc-claim', claim.rawTx, claim.txid, c, ctx));
@@ -118,6 +125,46 @@ export function claimRemoteHtlcs(state: ForceClosingState, ctx: ChannelContext):
   });
   if (!changed) return undefined;
   return { state: { ...state, htlcClaims: next }, actions };
+}
+
+/**
+ * The first block in which the peer can take the HTLC output of its commitment while our claim
+ * is unconfirmed: with its HTLC-timeout from `cltv_expiry` (it "offered" it: our preimage
+ * claim), or with the preimage at once (our timeout claim, valid from `cltv_expiry` + 1).
+ */
+export function htlcClaimDeadline(o: HtlcOutput): number {
+  return o.kind === 'offered_htlc' ? o.htlc.cltvExpiry : o.htlc.cltvExpiry + 1;
+}
+
+/** Our unconfirmed HTLC claims on the peer's commitment, for re-bumping (force-closing-rebump.ts). */
+export function htlcClaimBumpCandidates(state: ForceClosingState, ctx: ChannelContext): BumpCandidate[] {
+  const c = state.commitments;
+  const spend = state.spend;
+  const progress = state.htlcClaims;
+  if (!spend || spend.commitment === 'local' || !progress || !progress.some((p) => p.outcome === undefined && p.claimTx)) return [];
+  const rc = confirmedRemoteCommit(c, spend.txid);
+  if (!rc) return [];
+  const outputs = htlcOutputs(rebuilt(c, rc));
+  const htlcPrivkey = derivePrivkey(ctx.channelKeys(c.channelIndex).htlcBasepointSecret, rc.remotePerCommitmentPoint);
+  const out: BumpCandidate[] = [];
+  progress.forEach((p, at) => {
+    const o = outputs.find((x) => x.index === p.outputIndex);
+    if (p.outcome !== undefined || !p.claimTx || !o) return;
+    const tx = Transaction.fromBuffer(p.claimTx);
+    if (tx.ins.length !== 1 || tx.outs.length !== 1) return;
+    const paymentPreimage = o.kind === 'offered_htlc' ? tx.ins[0]?.witness[1] : undefined;
+    const destination = (tx.outs[0] as { script: Uint8Array }).script;
+    out.push({
+      kind: 'htlc-claim',
+      tx,
+      inputValueSat: o.valueSat,
+      deadlineHeight: htlcClaimDeadline(o),
+      rebuild: (feeratePerKw, locktime) =>
+        buildRemoteHtlcClaims({ channelType: c.channelType, claims: [{ commitmentTxid: spend.txid, output: o, paymentPreimage }], htlcPrivkey, destination, feeratePerKw, locktime }).rawTx,
+      store: (s, rawTx) => ({ ...s, htlcClaims: (s.htlcClaims ?? []).map((x, i) => (i === at ? { ...x, claimTx: rawTx } : x)) }),
+    });
+  });
+  return out;
 }
 
 function kindOf(o: HtlcOutput): 'htlc-offered' | 'htlc-received' {
@@ -136,7 +183,10 @@ export function remoteHtlcClaimConfirmed(state: ForceClosingState, rawTx: Uint8A
   } catch {
     return undefined;
   }
-  const at = progress.findIndex((p) => p.outcome === undefined && p.claimTx && equalBytes(Transaction.fromBuffer(p.claimTx).getHash(), txid));
+  // By txid, or another fee version of it (same input, same destination): whichever confirmed is the claim.
+  const confirmedTx = Transaction.fromBuffer(rawTx);
+  const ours = (p: HtlcClaimProgress): boolean => p.claimTx !== undefined && (equalBytes(Transaction.fromBuffer(p.claimTx).getHash(), txid) || isVersionOf(Transaction.fromBuffer(p.claimTx), confirmedTx));
+  const at = progress.findIndex((p) => p.outcome === undefined && ours(p));
   if (at < 0) return undefined;
   const c = state.commitments;
   const rc = confirmedRemoteCommit(c, spend.txid);
@@ -148,7 +198,7 @@ export function remoteHtlcClaimConfirmed(state: ForceClosingState, rawTx: Uint8A
       actions.push(emit({ type: 'htlc-failed', channelId: c.channelId, htlcId: o.htlc.id, tag: tagOf(c, o.htlc.id), localReason: `timed out on chain (cltv_expiry ${o.htlc.cltvExpiry}), claimed back in ${Transaction.fromBuffer(rawTx).getId()}` }));
     }
   }
-  const next = progress.map((p, i) => (i === at ? { ...p, outcome: 'claimed' as const } : p));
+  const next = progress.map((p, i) => (i === at ? { ...p, claimTx: rawTx.slice(), outcome: 'claimed' as const } : p));
   return { state: { ...state, htlcClaims: next }, actions };
 }
 
@@ -173,6 +223,12 @@ export function remoteHtlcOutputSpent(state: ForceClosingState, txid: Uint8Array
   }
   const mine = progress[at]?.claimTx;
   if (mine && equalBytes(Transaction.fromBuffer(mine).getHash(), tx.getHash())) return undefined;
+  if (mine && isVersionOf(Transaction.fromBuffer(mine), tx)) {
+    // Another fee version of our claim confirmed (one the chain kept, CPFP'd): it is the claim now; watched to its depth.
+    const next = progress.map((p, i) => (i === at ? { ...p, claimTx: tx.toBuffer() } : p));
+    const watch: ChannelAction = { type: 'watch-confirmations', txid: tx.getHash(), depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: (tx.outs[0] as { script: Uint8Array }).script };
+    return { state: { ...state, htlcClaims: next }, actions: [watch] };
+  }
   const c = state.commitments;
   const rc = confirmedRemoteCommit(c, spend.txid);
   const o = rc ? htlcOutputs(rebuilt(c, rc)).find((x) => x.index === outputIndex) : undefined;

@@ -15,8 +15,10 @@
  *     (claimed); closed once every justice tx and our to_remote sweep (if any) are that deep
  *
  * Without a record (the node had none: no HTLC outputs on that commitment, or lost) only
- * to_local and to_remote are taken. Fees: our current estimate (`ctx.feeratePerKw`), once;
- * re-bumping an unconfirmed justice tx is not done yet.
+ * to_local and to_remote are taken. Fees (claim-fees.ts): each justice tx pays the estimate for
+ * the deadline of its soonest input (the peer's delayed path after `to_self_delay`, an HTLC's
+ * `cltv_expiry`); unconfirmed near that deadline it is re-bumped (force-closing-rebump.ts,
+ * {@link justiceBumpCandidates}), and whichever version confirms is recognised by its inputs.
  *
  * https://github.com/lightning/bolts/blob/master/05-onchain.md#revoked-transaction-close-handling
  */
@@ -24,22 +26,26 @@ import { Transaction } from 'bitcoinjs-lib';
 import { bytesToHex, equalBytes } from '../../lib/bytes.ts';
 import { ShachainStore } from '../../keys/shachain.ts';
 import type { ChannelKeys } from '../../keys/keychain.ts';
-import { type ChannelAction, type ClosingOutputKind, emit } from '../actions.ts';
+import { type ChannelAction, emit } from '../actions.ts';
 import type { CommitmentHtlc } from '../bolt3/types.ts';
 import { type CommitmentKnowledge, classifyFundingSpend, decodeRevokedCommitment } from '../bolt5/revoked.ts';
 import {
   type JusticeInput,
   type RevokedCommitmentKeys,
+  buildJusticeTx,
   deriveRevokedCommitmentKeys,
   findRevokedOutputs,
   findSecondStageOutputs,
   peerClaimHeight,
   planJusticeTxs,
 } from '../bolt5/justice.ts';
+import { NO_DEADLINE_BLOCKS } from '../bolt5/urgency.ts';
+import { blocksBefore, claimFeerate, isVersionOf } from '../claim-fees.ts';
 import type { ChannelContext } from '../context.ts';
 import { SWEEP_CONFIRMATION_DEPTH, publishClaim, sweepDestination } from '../onchain.ts';
+import type { BumpCandidate } from './force-closing-rebump.ts';
 import { obscuringFactorOf } from '../revoked-commitments.ts';
-import { type BreachResolution, type ChannelState, type Commitments, type ForceClosingState, type JusticeClaim, MIN_FEERATE_PER_KW } from '../types.ts';
+import type { BreachResolution, ChannelState, ClosingOutput, ClosingOutputKind, Commitments, ForceClosingState, JusticeClaim } from '../types.ts';
 
 /** A revoked commitment of the peer's: its number and the secret it revealed for it. */
 export interface RevokedSpend {
@@ -110,12 +116,17 @@ function planMore(c: Commitments, b: BreachResolution, ctx: ChannelContext, conf
   const taken = new Set([...b.claims.flatMap((x) => inputsOf(x.rawTx)), ...b.secondStageTxs.flatMap(inputsOf)]);
   const open = allJusticeInputs(c, rk, b).filter((i) => !taken.has(outpointKey(i.txid, i.index)));
   if (open.length === 0) return { claims: [], unclaimed: [] };
+  const claimHeightOf = (i: JusticeInput): number => peerClaimHeight(i, confirmedAt, c.localParams.toSelfDelay);
+  const feerateFor = (h: number | undefined): number => claimFeerate(ctx, h === undefined ? NO_DEADLINE_BLOCKS : blocksBefore(h, ctx.blockHeight));
   const plan = planJusticeTxs(open, {
     revocationPrivkey: rk.revocationPrivkey,
     destination: sweepDestination(c, ctx),
-    feeratePerKw: Math.max(MIN_FEERATE_PER_KW, Math.floor(ctx.feeratePerKw)),
+    // Whether an output is worth claiming at all: judged at the most urgent input's feerate.
+    feeratePerKw: feerateFor(Math.min(...open.map(claimHeightOf))),
+    feerateFor,
+    locktime: ctx.blockHeight,
     tipHeight: ctx.blockHeight,
-    peerClaimHeightOf: (i) => peerClaimHeight(i, confirmedAt, c.localParams.toSelfDelay),
+    peerClaimHeightOf: claimHeightOf,
   });
   return { claims: plan.txs.map((t) => ({ rawTx: t.rawTx, confirmed: false })), unclaimed: plan.unclaimed.map((u) => `${outpointKey(u.input.txid, u.input.index)}: ${u.reason}`) };
 }
@@ -170,6 +181,12 @@ export function breachOutputSpent(state: ForceClosingState, spendingTx: Uint8Arr
   }
   const txid = tx.getHash();
   if (b.claims.some((x) => equalBytes(Transaction.fromBuffer(x.rawTx).getHash(), txid))) return undefined;
+  // Another fee version of one of our justice txs (an earlier one, CPFP'd where the chain refused the replacement): it is the claim now.
+  const version = b.claims.findIndex((x) => !x.confirmed && isVersionOf(Transaction.fromBuffer(x.rawTx), tx));
+  if (version >= 0) {
+    const claims = b.claims.map((x, i) => (i === version ? { rawTx: tx.toBuffer(), confirmed: false } : x));
+    return { state: { ...state, breach: { ...b, claims } }, actions: [versionWatch(tx)] };
+  }
   if (b.secondStageTxs.some((t) => equalBytes(Transaction.fromBuffer(t).getHash(), txid))) return undefined;
   const commitmentTxid = Transaction.fromBuffer(b.commitmentTx).getHash();
   const spent = new Set(tx.ins.filter((i) => equalBytes(i.hash, commitmentTxid)).map((i) => outpointKey(i.hash, i.index)));
@@ -195,9 +212,11 @@ export function breachClaimConfirmed(state: ForceClosingState, rawTx: Uint8Array
   } catch {
     return undefined;
   }
-  const at = b.claims.findIndex((x) => !x.confirmed && equalBytes(Transaction.fromBuffer(x.rawTx).getHash(), txid));
+  // By txid, or another fee version of it (same inputs, same destination): whichever confirmed is the claim.
+  const confirmedTx = Transaction.fromBuffer(rawTx);
+  const at = b.claims.findIndex((x) => !x.confirmed && (equalBytes(Transaction.fromBuffer(x.rawTx).getHash(), txid) || isVersionOf(Transaction.fromBuffer(x.rawTx), confirmedTx)));
   if (at < 0) return undefined;
-  const claims = b.claims.map((x, i) => (i === at ? { ...x, confirmed: true } : x));
+  const claims = b.claims.map((x, i) => (i === at ? { rawTx: rawTx.slice(), confirmed: true } : x));
   const next: ForceClosingState = { ...state, breach: { ...b, claims } };
   const actions = breachOutputs(next)
     .filter((o) => o.claimTxid !== undefined && equalBytes(o.claimTxid, txid))
@@ -205,16 +224,45 @@ export function breachClaimConfirmed(state: ForceClosingState, rawTx: Uint8Array
   return { state: next, actions };
 }
 
-/** One output of a closing channel, for the UI (`closingOutputsOf`). */
-export interface ClosingOutput {
-  readonly txid: Uint8Array;
-  readonly outputIndex: number;
-  readonly kind: ClosingOutputKind;
-  readonly amountSat: bigint;
-  readonly status: 'waiting' | 'claimable' | 'claimed' | 'theirs' | 'dust';
-  readonly availableAtHeight?: number;
-  readonly claimTxid?: Uint8Array;
+/** The watch of a fee version of a justice tx found on chain (its confirmation ends the claim). */
+function versionWatch(tx: Transaction): ChannelAction {
+  return { type: 'watch-confirmations', txid: tx.getHash(), depth: SWEEP_CONFIRMATION_DEPTH, outputIndex: 0, scriptPubKey: (tx.outs[0] as { script: Uint8Array }).script };
 }
+
+/**
+ * The unconfirmed justice txs, for re-bumping (force-closing-rebump.ts): each with the deadline
+ * of its soonest input. A second-stage output's deadline is counted from the commitment's
+ * height (the second-stage tx's own height is not kept): earlier than the real one, the safe side.
+ */
+export function justiceBumpCandidates(state: ForceClosingState, ctx: ChannelContext): BumpCandidate[] {
+  const b = state.breach;
+  const c = state.commitments;
+  if (!b || !state.spend || !b.claims.some((x) => !x.confirmed)) return [];
+  const rk = revokedKeysOf(c, ctx.channelKeys(c.channelIndex), b.commitmentNumber);
+  if (!rk) return [];
+  const byOutpoint = new Map(allJusticeInputs(c, rk, b).map((i) => [outpointKey(i.txid, i.index), i]));
+  const confirmedAt = state.spend.blockHeight;
+  const out: BumpCandidate[] = [];
+  b.claims.forEach((claim, at) => {
+    if (claim.confirmed) return;
+    const tx = Transaction.fromBuffer(claim.rawTx);
+    const inputs = tx.ins.map((i) => byOutpoint.get(outpointKey(i.hash, i.index)));
+    if (inputs.some((i) => i === undefined) || tx.outs.length !== 1) return;
+    const known = inputs as JusticeInput[];
+    const destination = (tx.outs[0] as { script: Uint8Array }).script;
+    out.push({
+      kind: 'justice',
+      tx,
+      inputValueSat: known.reduce((s, i) => s + i.valueSat, 0n),
+      deadlineHeight: Math.min(...known.map((i) => peerClaimHeight(i, confirmedAt, c.localParams.toSelfDelay))),
+      rebuild: (feeratePerKw, locktime) => buildJusticeTx(known, rk.revocationPrivkey, destination, feeratePerKw, locktime).rawTx,
+      store: (s, rawTx) => (s.breach ? { ...s, breach: { ...s.breach, claims: s.breach.claims.map((x, i) => (i === at ? { rawTx, confirmed: false } : x)) } } : s),
+    });
+  });
+  return out;
+}
+
+export type { ClosingOutput } from '../types.ts';
 
 /** The outputs the breach's justice txs take, each with its claim (read from the claims' inputs and witnesses). */
 export function breachOutputs(state: ForceClosingState): ClosingOutput[] {

@@ -43,9 +43,12 @@ import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, publishClaim, spen
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
 import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
+import { finalClosingOutputs } from '../closing-outputs.ts';
 import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, onHtlcTxFunded, startLocalHtlcs } from './force-closing-local-htlcs.ts';
-import { claimRemoteHtlcs, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
-import { breachClaimConfirmed, breachOutputSpent, breachPending, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
+import { claimRemoteHtlcs, htlcClaimBumpCandidates, remoteHtlcClaimConfirmed, remoteHtlcOutputSpent, remoteHtlcsPending, startRemoteHtlcs } from './force-closing-remote-htlcs.ts';
+import { breachClaimConfirmed, breachOutputSpent, breachPending, justiceBumpCandidates, revokedSpendOf, startBreach } from './force-closing-revoked.ts';
+import { rebumpClaims } from './force-closing-rebump.ts';
+import { bumpLocalHtlcTxs } from './force-closing-local-bump.ts';
 
 type WithCommitments = Extract<ChannelState, { commitments: Commitments }>;
 
@@ -145,16 +148,18 @@ function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | 
       emit({ type: 'sweep-broadcast', txid: sweep.txid, valueSat: sweep.valueSat }),
     );
   }
-  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !resolutionPending(state)) return toClosed(state, spend, extra);
+  if (!spend.output && depth !== undefined && depth >= SWEEP_CONFIRMATION_DEPTH && !resolutionPending(state)) return toClosed(state, spend, extra, ctx);
   return done();
 }
 
-function toClosed(state: ForceClosingState, spend: CommitmentSpend, extra: ChannelAction[]): Transition {
-  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid };
+/** Everything resolved: `closed`, keeping the final picture of the outputs (closing-outputs.ts). */
+function toClosed(state: ForceClosingState, spend: CommitmentSpend, extra: ChannelAction[], ctx: ChannelContext): Transition {
+  const outputs = finalClosingOutputs(state, ctx);
+  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid, ...(outputs.length > 0 ? { outputs } : {}) };
   return persistThen(next, next.channelId, ...extra, emit({ type: 'channel-closed', closingTxid: spend.txid }));
 }
 
-function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent): Transition {
+function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, ctx: ChannelContext): Transition {
   const sweepTx = state.spend?.sweepTx;
   if (!state.spend || !sweepTx) return stay(state);
   let txid: Uint8Array;
@@ -167,15 +172,15 @@ function sweepConfirmed(state: ForceClosingState, event: FundingConfirmedEvent):
   if (event.depth < SWEEP_CONFIRMATION_DEPTH) return stay(state);
   if (state.breach && !state.breach.sweepConfirmed) {
     const next: ForceClosingState = { ...state, breach: { ...state.breach, sweepConfirmed: true } };
-    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, [], ctx);
   }
   if (state.htlcClaims && state.sweepConfirmed !== true) {
     const next: ForceClosingState = { ...state, sweepConfirmed: true };
-    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, []);
+    return resolutionPending(next) ? persistThen(next, state.commitments.channelId) : toClosed(next, state.spend, [], ctx);
   }
   // The sweep reported deeper again while an HTLC output is still unresolved: not closed yet.
   if (resolutionPending(state)) return stay(state);
-  return toClosed(state, state.spend, []);
+  return toClosed(state, state.spend, [], ctx);
 }
 
 /** Whether something on chain is still ours to resolve besides the spend's own output: justice txs, HTLC outputs, and then our sweep. */
@@ -188,9 +193,9 @@ function resolutionPending(s: ForceClosingState): boolean {
 /** A justice tx deep enough (states/force-closing-revoked.ts); else the to_remote / to_local sweep. */
 function claimConfirmed(state: ForceClosingState, event: FundingConfirmedEvent, ctx: ChannelContext): Transition {
   const claimed = breachClaimConfirmed(state, event.rawTx, event.depth) ?? remoteHtlcClaimConfirmed(state, event.rawTx, event.depth) ?? localHtlcTxConfirmed(state, event, ctx);
-  if (!claimed) return sweepConfirmed(state, event);
+  if (!claimed) return sweepConfirmed(state, event, ctx);
   const next = claimed.state;
-  if (next.spend && !resolutionPending(next)) return toClosed(next, next.spend, claimed.actions);
+  if (next.spend && !resolutionPending(next)) return toClosed(next, next.spend, claimed.actions, ctx);
   return persistThen(next, next.commitments.channelId, ...claimed.actions);
 }
 
@@ -229,8 +234,17 @@ export function onForceClosing(state: ForceClosingState, event: ChannelEvent, ct
       return state.spend?.reorged ? stay(state) : claimConfirmed(state, event, ctx);
     case 'output-spent':
       return state.spend?.reorged ? stay(state) : outputSpent(state, event, ctx);
-    case 'tick':
-      return advance(state, ctx, undefined, false);
+    case 'tick': {
+      // BOLT 5 fees: unconfirmed justice txs, HTLC claims and our anchors HTLC txs near their
+      // deadline are re-bumped first (not while the commitment they spend is reorged out: they
+      // are invalid until it returns).
+      if (state.spend?.reorged) return advance(state, ctx, undefined, false);
+      const bumped = rebumpClaims(state, [...justiceBumpCandidates(state, ctx), ...htlcClaimBumpCandidates(state, ctx)], ctx);
+      const after = bumped?.state ?? state;
+      const local = bumpLocalHtlcTxs(after, ctx);
+      const next = local?.state ?? after;
+      return advance(next, ctx, undefined, next !== state, [...(bumped?.actions ?? []), ...(local?.actions ?? [])]);
+    }
     case 'htlc-tx-funded':
       return onHtlcTxFunded(state, event, ctx);
     default:

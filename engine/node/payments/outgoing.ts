@@ -17,6 +17,7 @@ import { sha256 } from '../../crypto/hash.ts';
 import { bytesToHex, equalBytes, hexToBytes } from '../../lib/bytes.ts';
 import { errorMessage, ValidationError } from '../../lib/errors.ts';
 import type { Clock, Entropy, Logger } from '../../ports.ts';
+import { isStorageFull } from '../../store/errors.ts';
 import { buildOnion, decodeFailurePacket, encodeHopPayload, failureName } from '../../onion/index.ts';
 import { decodeInvoice, invoiceFeatureProblem, isInvoiceExpired, type Invoice, type InvoiceNetwork } from '../../invoice/index.ts';
 import { FeatureVector } from '../../wire/features.ts';
@@ -352,9 +353,29 @@ export class OutgoingPayments {
   }
 
   private enqueue(a: Attempt, fn: () => Promise<void>): Promise<void> {
-    const run = a.queue.then(fn).catch((err: unknown) => this.logger('error', 'payment step failed', { paymentHash: bytesToHex(a.record.paymentHash), error: errorMessage(err) }));
+    const run = a.queue.then(fn).catch((err: unknown) => {
+      this.logger('error', 'payment step failed', { paymentHash: bytesToHex(a.record.paymentHash), error: errorMessage(err) });
+      if (isStorageFull(err)) this.storageFull(a, err.message);
+    });
     a.queue = run;
     return run;
+  }
+
+  /**
+   * A record write failed because the storage is full: the step that needed it stopped before
+   * sending anything (`save` writes first). With no part in flight nothing can still move, so the
+   * payment ends failed — here in memory only, the store cannot take it — and the waiting `pay`
+   * answers with why. With a part in flight it stays pending: that HTLC's outcome still comes, and
+   * a restart resolves it from the channel (resume).
+   */
+  private storageFull(a: Attempt, reason: string): void {
+    if (a.record.status !== 'pending' || a.record.parts.some((p) => p.status === 'pending')) return;
+    const failed: StoredOutgoingPayment = { ...a.record, status: 'failed', failureCode: 'storage_full', reason, settledAtSec: Math.floor(this.deps.clock.now() / 1000) };
+    a.record = failed;
+    this.records.set(bytesToHex(failed.paymentHash), failed);
+    this.attempts.delete(bytesToHex(failed.paymentHash));
+    this.deps.notify(failed);
+    for (const w of [...a.waiters]) w();
   }
 
   private async start(
@@ -403,9 +424,11 @@ export class OutgoingPayments {
 
   /** Save a new version of the record (durable before it resolves), then tell listeners. */
   private async save(a: Attempt, next: StoredOutgoingPayment): Promise<void> {
+    // Durable first: if the write fails (storage full) memory keeps the saved record, and the step
+    // stops here, before any HTLC that depends on it is sent.
+    await this.deps.store.saveOutgoing(next);
     a.record = next;
     this.records.set(bytesToHex(next.paymentHash), next);
-    await this.deps.store.saveOutgoing(next);
     this.deps.notify(next);
     if (next.status !== 'pending') {
       for (const w of [...a.waiters]) w();

@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../../engine/crypto/hash.ts';
 import { bytesToHex } from '../../../engine/lib/bytes.ts';
 import type { ChannelAction, Transition } from '../../../engine/channel/actions.ts';
-import { decodeChannelState } from '../../../engine/channel/codec.ts';
+import { CHANNEL_SNAPSHOT_VERSION, decodeChannelState, encodeChannelState } from '../../../engine/channel/codec.ts';
+import { closingOutputsOf } from '../../../engine/channel/closing-outputs.ts';
 import { fundingScriptPubKey } from '../../../engine/channel/commitments.ts';
 import { CPFP_FEERATE_MARGIN, SWEEP_CONFIRMATION_DEPTH } from '../../../engine/channel/onchain.ts';
 import type { ChannelState, ChannelType, ForceClosingState, WaitForRemotePublishState } from '../../../engine/channel/types.ts';
@@ -120,7 +121,15 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(kinds(pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH - 1).actions)).toEqual([]);
       const done = pair.confirmTx('A', sweep.toBuffer(), SWEEP_CONFIRMATION_DEPTH);
       expect(kinds(done.actions)).toEqual(['persist', 'emit:channel-closed', 'emit:state-changed']);
-      expect(pair.a.state).toEqual({ type: 'closed', channelId: (m.state as ForceClosingState).commitments.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash() });
+      // The closed channel keeps the final picture of its outputs: our to_local, claimed in the sweep.
+      const toLocal = Transaction.fromBuffer(commitment).outs[sweep.ins[0]!.index]!;
+      const outputs = [{ txid: Transaction.fromBuffer(commitment).getHash(), outputIndex: sweep.ins[0]!.index, kind: 'to_local', amountSat: toLocal.value, status: 'claimed', claimTxid: sweep.getHash() }];
+      expect(pair.a.state).toEqual({ type: 'closed', channelId: (m.state as ForceClosingState).commitments.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash(), outputs });
+      expect(closingOutputsOf(pair.a.state)).toEqual(outputs);
+      // Persisted: the snapshot (version 6) round-trips them, so a restart still shows them.
+      const bytes = encodeChannelState(pair.a.state);
+      expect(bytes[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
+      expect(decodeChannelState(bytes)).toEqual(pair.a.state);
     });
 
     it("the peer's current commitment confirms while we are normal → to_remote swept → closed", () => {
@@ -194,6 +203,7 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       expect(pair.b.state.type).toBe('force-closing');
       pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 1;
       spent(pair, 'B', theirs, h);
+      // Nothing of ours was on it: no outputs to show.
       expect(pair.b.state).toEqual({ type: 'closed', channelId, closingTxid: Transaction.fromBuffer(theirs).getHash() });
     });
   });
@@ -238,6 +248,24 @@ describe('BOLT 5 anchor CPFP request', () => {
     expect(tx.outs[r.anchorIndex]!.value).toBe(330n);
     expect(r.targetFeeratePerKw).toBe(10_000);
     expect(r.channelIndex).toBe(s.commitments.channelIndex);
+  });
+  it('with an HTLC on the commitment: the target is the estimate for its cltv_expiry when that is higher (BOLT 5 deadline)', () => {
+    const pair = normalPair('anchors_zero_fee_htlc_tx');
+    pair.addHtlc('A', 50_000_000n, { n: 1, cltvExpiry: pair.blockHeight + 12 });
+    pair.run();
+    pair.a.feeratePerKw = 2600; // within the margin of the commitment's 2500 sat/kw: no CPFP for our estimate alone
+    // 11 blocks before the expiry → target 5 → the 1-block estimate 40 sat/vB (the 6-block one is 3).
+    pair.a.feeEstimates = { 1: 40, 6: 3, 144: 1 };
+    const t = pair.step('A', { type: 'force-close' });
+    const r = t.actions.find((a) => a.type === 'request-cpfp') as Extract<ChannelAction, { type: 'request-cpfp' }>;
+    expect(r.targetFeeratePerKw).toBe(10_000);
+    // Far from the expiry the deadline asks for less than our estimate: no CPFP.
+    const far = normalPair('anchors_zero_fee_htlc_tx');
+    far.addHtlc('A', 50_000_000n, { n: 1, cltvExpiry: far.blockHeight + 500 });
+    far.run();
+    far.a.feeratePerKw = 2600;
+    far.a.feeEstimates = { 1: 40, 6: 3, 144: 1 };
+    expect(kinds(far.step('A', { type: 'force-close' }).actions)).not.toContain('request-cpfp');
   });
   it('within the margin, or without anchors: no CPFP', () => {
     for (const [type, est] of [['anchors_zero_fee_htlc_tx', 2600], ['static_remotekey', 10_000]] as const) {

@@ -43,6 +43,23 @@ const channelType = fc.constantFrom('static_remotekey' as const, 'anchors_zero_f
 const fundingSat = fc.bigInt({ min: 0n, max: 2n ** 50n });
 
 /** `{ ...rest, key?: value }` with the key absent (not undefined) when fc gives nothing. */
+const closingOutput = withOptional(
+  withOptional(
+    fc.record({
+      txid: bytes(32),
+      outputIndex: u32,
+      kind: fc.constantFrom('to_local', 'to_remote', 'htlc-offered', 'htlc-received', 'anchor', 'revoked-to_local', 'revoked-htlc', 'second-stage'),
+      amountSat: fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n }),
+      status: fc.constantFrom('waiting', 'claimable', 'claimed', 'theirs', 'dust'),
+    }),
+    'availableAtHeight',
+    u32,
+  ),
+  'claimTxid',
+  bytes(32),
+);
+const closingOutputs = fc.array(closingOutput, { maxLength: 6 });
+
 function withOptional<T extends object, K extends string, V>(base: fc.Arbitrary<T>, key: K, value: fc.Arbitrary<V>): fc.Arbitrary<T & { [k in K]?: V }> {
   return fc.tuple(base, fc.option(value, { nil: undefined })).map(([b, v]) => (v === undefined ? b : { ...b, [key]: v }) as T & { [k in K]?: V });
 }
@@ -75,12 +92,16 @@ const breach = withOptional(
   rawTx,
 );
 
-/** Version 5: the confirmed commitment's HTLC outputs. */
+/** Version 5: the confirmed commitment's HTLC outputs (version 6: with `fundedAt`). */
 const htlcClaims = fc.array(
   withOptional(
-    withOptional(withOptional(withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx), 'secondStageHeight', u32), 'sweepTx', rawTx),
-    'outcome',
-    fc.constantFrom('claimed' as const, 'theirs' as const, 'dust' as const),
+    withOptional(
+      withOptional(withOptional(withOptional(fc.record({ outputIndex: u32 }), 'claimTx', rawTx), 'secondStageHeight', u32), 'sweepTx', rawTx),
+      'outcome',
+      fc.constantFrom('claimed' as const, 'theirs' as const, 'dust' as const),
+    ),
+    'fundedAt',
+    u32,
   ),
   { maxLength: 3 },
 );
@@ -273,7 +294,8 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
     fc.record({ feeSat: u64, minFeeSat: u64, maxFeeSat: u64 }),
   ),
   fc.record({ type: fc.constant('closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script, feeSat: u64, closingTx: rawTx }),
-  fc.record({ type: fc.constant('closed' as const), channelId: bytes(32), closingTxid: bytes(32) }),
+  // version 6: a force close's final outputs.
+  withOptional(fc.record({ type: fc.constant('closed' as const), channelId: bytes(32), closingTxid: bytes(32) }), 'outputs', closingOutputs),
   fc.record({ type: fc.constant('wait-for-remote-publish' as const), commitments, remoteCurrentPerCommitmentPoint: point }),
 );
 
@@ -300,7 +322,8 @@ describe('channel snapshot codec', () => {
       }),
       { numRuns: 400 },
     );
-  });
+    // The 60 s limit is for a loaded 2-core machine (400 runs take ~11 s alone, >20 s beside other suites); not a timing assertion.
+  }, 60_000);
 
   it('covers every state kind', () => {
     const seen = new Set(fc.sample(state, 2000).map((s) => s.type));
@@ -474,5 +497,41 @@ describe('version-3 snapshots (before HTLCs)', () => {
     expect(pair.emitted('A', 'htlc-fulfilled')).toHaveLength(1);
     const a = pair.a.state as Extract<typeof pair.a.state, { type: 'normal' }>;
     expect(a.commitments.localCommit.spec.toRemoteMsat).toBe(10_000_000n);
+  });
+});
+
+describe('version-6 closed snapshots (a force close keeps its outputs)', () => {
+  const outputs = [
+    { txid: new Uint8Array(32).fill(1), outputIndex: 2, kind: 'to_local' as const, amountSat: 91_000n, status: 'claimed' as const, claimTxid: new Uint8Array(32).fill(2) },
+    { txid: new Uint8Array(32).fill(1), outputIndex: 3, kind: 'htlc-offered' as const, amountSat: 4_000n, status: 'theirs' as const },
+  ];
+  const closed = { type: 'closed' as const, channelId: new Uint8Array(32).fill(7), closingTxid: new Uint8Array(32).fill(1) };
+
+  it('a version-5 closed record (no outputs field) decodes without outputs; re-encoded it is the current version', () => {
+    // Version 5 wrote the tag, the channel id and the closing txid, nothing after.
+    const v5 = Uint8Array.of(5, ...encodeChannelStateBody(closed).subarray(0, 65));
+    expect(decodeChannelState(v5)).toEqual(closed);
+    const again = encodeChannelState(decodeChannelState(v5));
+    expect(again[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
+    expect(decodeChannelState(again)).toEqual(closed);
+    // The current body (with its presence byte) is refused as version 5: trailing bytes.
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(5, ...again.subarray(1))));
+  });
+
+  it('outputs round-trip; a bad kind, status or amount is a named error', () => {
+    const s = { ...closed, outputs };
+    const b = encodeChannelState(s);
+    expect(decodeChannelState(b)).toEqual(s);
+    // The first output's kind byte sits after version, tag, ids (64), presence, count (2), txid (32), index (4).
+    const kindAt = 1 + 1 + 64 + 1 + 2 + 32 + 4;
+    expect(b[kindAt]).toBe(0);
+    const badKind = b.slice();
+    badKind[kindAt] = 8;
+    expect(() => decodeChannelState(badKind)).toThrow(/outputs\[0\]\.kind/);
+    const badStatus = b.slice();
+    badStatus[kindAt + 1 + 8] = 5;
+    expect(() => decodeChannelState(badStatus)).toThrow(/outputs\[0\]\.status/);
+    expect(() => encodeChannelState({ ...closed, outputs: [{ ...outputs[0]!, amountSat: -1n }] })).toThrow(ValidationError);
+    expect(() => encodeChannelState({ ...closed, outputs: [{ ...outputs[0]!, kind: 'nope' as never }] })).toThrow(/outputs\[0\]\.kind/);
   });
 });
