@@ -22,6 +22,7 @@ export const benches: Bench[] = [
   { name: 'payment-throughput', run: async () => (await import('./payment-throughput.ts')).run() },
   { name: 'onion-build-20hops', run: async () => (await import('./onion-build-20hops.ts')).run() },
   { name: 'onion-peel', run: async () => (await import('./onion-peel.ts')).run() },
+  { name: 'restart-to-ready', run: async () => (await import('./restart-to-ready.ts')).run() },
 ];
 
 async function main(): Promise<void> {

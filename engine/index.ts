@@ -101,7 +101,7 @@ export { decodeInvoice, encodeInvoice, invoiceExpiresAtSec, isInvoiceExpired, in
 export type { Invoice, InvoiceFields, InvoiceNetwork, InvoiceSigner, InvoiceErrorCode, RouteHintHop, InvoiceDescription, PaymentText } from './invoice/index.ts';
 // The persistence barrier (engine/node/executor.ts, DESIGN.md rule 3): write-ahead, then effects.
 export { PersistenceBarrier, DEFAULT_BARRIER_RETRY, MAX_BARRIER_RETRY_DELAY_MS } from './node/executor.ts';
-export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
+export type { BarrierAction, BarrierRetryOptions, BatchResult, BatchStatus, CrashHook, CrashPhase, CrashPoint, EffectOf, PersistenceBarrierOptions } from './node/executor.ts';
 // The channel state names (engine/channel/types.ts): the RPC protocol's ChannelDto.state.
 export type { ChannelStateName } from './channel/types.ts';
 export { ChannelManager, CHANNEL_KEY_PREFIX, CHANNEL_INDEX_KEY, CLOSE_TIMEOUT_MS } from './node/channels.ts';

@@ -187,6 +187,8 @@ export type ChannelUiEvent =
   | { readonly type: 'state-changed'; readonly from: ChannelStateName; readonly to: ChannelStateName }
   | { readonly type: 'channel-id-assigned'; readonly temporaryChannelId: Uint8Array; readonly channelId: Uint8Array }
   | { readonly type: 'channel-ready'; readonly channelId: Uint8Array; readonly shortChannelId?: bigint }
+  /** After a reconnection, channel_reestablish put both sides in sync again: `syncing` is over (a normal channel is usable again). */
+  | { readonly type: 'channel-reestablished'; readonly channelId: Uint8Array }
   /** A zero-conf channel's funding confirmed: its real short_channel_id is now known. */
   | { readonly type: 'funding-locked-in'; readonly channelId: Uint8Array; readonly shortChannelId: bigint }
   | { readonly type: 'channel-aborted'; readonly reason: string }

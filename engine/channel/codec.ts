@@ -51,8 +51,10 @@ import { readClosingOutputs, writeClosingOutputs } from './codec-outputs.ts';
  * 6: `closed` ends with the optional final picture of a force close's outputs (codec-outputs.ts),
  * and each HTLC progress entry with an optional `fundedAt` (codec-breach.ts). Older records
  * decode without them (a closed channel showed none; a funded HTLC tx's wait starts anew).
+ * 7: `wait-for-funding-confirmed` ends with the fundee's optional `failed` reason (a channel that
+ * failed before its funding was seen). Older records decode without it.
  */
-export const CHANNEL_SNAPSHOT_VERSION = 6;
+export const CHANNEL_SNAPSHOT_VERSION = 7;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -213,6 +215,7 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       w.u32(state.minimumDepth).u32(state.waitingSinceHeight);
       optional(w, state.fundingTx, (t) => tx(w, t));
       optional(w, state.remoteChannelReady, (r) => remoteReady(w, r));
+      optional(w, state.failed, (t) => text(w, t, 'failed')); // version 7
       break;
     case 'wait-for-channel-ready':
       commitments(w, state.commitments);
@@ -486,6 +489,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const waitingSinceHeight = r.u32('waitingSinceHeight');
       const fundingTx = readOptional(r, 'fundingTx', () => readTx(r, 'fundingTx'));
       const remoteChannelReady = readOptional(r, 'remoteChannelReady', () => readRemoteReady(r));
+      const failed = version >= 7 ? readOptional(r, 'failed', () => readText(r, 'failed')) : undefined;
       return {
         type,
         commitments,
@@ -493,6 +497,7 @@ function readBody(r: ByteReader, version: number): ChannelState {
         waitingSinceHeight,
         ...(fundingTx !== undefined ? { fundingTx } : {}),
         ...(remoteChannelReady !== undefined ? { remoteChannelReady } : {}),
+        ...(failed !== undefined ? { failed } : {}),
       };
     }
     case 'wait-for-channel-ready': {

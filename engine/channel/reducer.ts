@@ -49,7 +49,8 @@ export function newInboundChannel(channelIndex: number, peerNodeId: Uint8Array):
 function dispatch(state: ChannelState, event: ChannelEvent, ctx: ChannelContext): Transition {
   // A confirmed spend of the funding output means the same in every state (states/force-closing.ts).
   if (event.type === 'funding-spent') return onFundingSpent(state, event, ctx);
-  if (isReestablishing(state)) {
+  // A fundee's channel that failed before its funding was seen does not reestablish (wait-for-funding-confirmed.ts).
+  if (isReestablishing(state) && !(state.type === 'wait-for-funding-confirmed' && state.failed !== undefined)) {
     if (event.type === 'peer-connected') return onReestablishing(state, event, ctx);
     if (event.type === 'message' && event.message.type === 'channel_reestablish') return onReestablishing(state, { type: 'message', message: event.message }, ctx);
   }

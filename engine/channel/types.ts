@@ -383,6 +383,14 @@ export interface WaitForFundingConfirmedState {
   /** The block height when funding_signed was exchanged (the fundee's 2016-block timeout). */
   readonly waitingSinceHeight: number;
   readonly remoteChannelReady?: RemoteChannelReady;
+  /**
+   * Fundee only: why the channel failed before its funding transaction confirmed (a peer error, a
+   * channel_reestablish from a peer that has no such channel, the user's force close). The
+   * channel is forgotten for the user (shown `aborted`) and nothing was published — our commitment
+   * #0 spends an output that does not exist. The funding is still watched until the BOLT 2
+   * 2016-block timeout: if it confirms after all, the channel is force-closed then (BOLT 5).
+   */
+  readonly failed?: string;
 }
 
 /** Both: our `channel_ready` sent, the peer's not yet received. */

@@ -9,6 +9,9 @@ import type { Entry } from './channel-chain.ts';
 import { displayTxid, formatShortChannelId, idsOf } from './channel-inspect.ts';
 import type { ChannelInfo } from './channel-ports.ts';
 import { closingOutputsInfo } from './channel-watches.ts';
+import { FUNDING_TIMEOUT_BLOCKS } from '../channel/types.ts';
+
+type ChannelInfoBase = Pick<ChannelInfo, 'localId' | 'channelId' | 'peer' | 'state'> & Partial<Pick<ChannelInfo, 'temporaryChannelId' | 'frozen'>>;
 
 /**
  * `entry` as a ChannelInfo; `connected`: its peer is connected now (a `normal` channel is usable
@@ -19,7 +22,7 @@ export function channelInfo(entry: Entry, connected: boolean, keys?: Pick<Channe
   const s = entry.state;
   const ids = idsOf(s);
   const channelId = bytesToHex(ids.id ?? ids.temp ?? new Uint8Array(0));
-  const base = {
+  const base: ChannelInfoBase = {
     localId: entry.index,
     channelId,
     ...(ids.temp && ids.id ? { temporaryChannelId: bytesToHex(ids.temp) } : {}),
@@ -52,26 +55,49 @@ export function channelInfo(entry: Entry, connected: boolean, keys?: Pick<Channe
         ...(s.type === 'wait-for-funding-signed' ? { fundingTxid: displayTxid(s.fundingOutpoint.txid), fundingOutputIndex: s.fundingOutpoint.index } : {}),
       };
     }
-    default: {
-      if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s, keys) };
-      const c = s.commitments;
-      return {
-        ...base,
-        type: c.channelType,
-        isFunder: c.isFunder,
-        capacitySat: c.fundingSat,
-        localMsat: c.localCommit.spec.toLocalMsat,
-        remoteMsat: c.localCommit.spec.toRemoteMsat,
-        usable: s.type === 'normal' && !s.syncing && connected && !entry.frozen,
-        fundingTxid: displayTxid(c.fundingOutpoint.txid),
-        fundingOutputIndex: c.fundingOutpoint.index,
-        ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
-        ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
-        ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
-        ...outputsOf(s, keys),
-      };
-    }
+    case 'wait-for-funding-confirmed':
+      // A fundee's channel that failed before its funding was seen: forgotten for the user, the funding still watched.
+      if (s.failed !== undefined) {
+        return {
+          ...base,
+          state: 'aborted',
+          type: s.commitments.channelType,
+          isFunder: false,
+          capacitySat: 0n,
+          localMsat: 0n,
+          remoteMsat: 0n,
+          usable: false,
+          fundingTxid: displayTxid(s.commitments.fundingOutpoint.txid),
+          fundingOutputIndex: s.commitments.fundingOutpoint.index,
+          reason: `${s.failed}; the funding transaction was never seen, nothing was published (watched until block ${s.waitingSinceHeight + FUNDING_TIMEOUT_BLOCKS})`,
+        };
+      }
+      return funded(entry, connected, base, keys);
+    default:
+      return funded(entry, connected, base, keys);
   }
+}
+
+/** A state holding commitments (or none: closed). */
+function funded(entry: Entry, connected: boolean, base: ChannelInfoBase, keys: Pick<ChannelContext, 'channelKeys'> | undefined): ChannelInfo {
+  const s = entry.state;
+  if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s, keys) };
+  const c = s.commitments;
+  return {
+    ...base,
+    type: c.channelType,
+    isFunder: c.isFunder,
+    capacitySat: c.fundingSat,
+    localMsat: c.localCommit.spec.toLocalMsat,
+    remoteMsat: c.localCommit.spec.toRemoteMsat,
+    usable: s.type === 'normal' && !s.syncing && connected && !entry.frozen,
+    fundingTxid: displayTxid(c.fundingOutpoint.txid),
+    fundingOutputIndex: c.fundingOutpoint.index,
+    ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
+    ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
+    ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
+    ...outputsOf(s, keys),
+  };
 }
 
 /** BOLT 5: the closing outputs, once the reducer lists some (force-closing; closed keeps the final picture). */

@@ -9,7 +9,7 @@ import type { ChannelKeys } from '../keys/keychain.ts';
 import type { Clock, Entropy, KVStore, Logger } from '../ports.ts';
 import type { NetworkName } from '../wire/chains.ts';
 import type { Message } from '../wire/message.ts';
-import { PersistenceBarrier, type BarrierAction } from './executor.ts';
+import { PersistenceBarrier, type BarrierAction, type CrashHook } from './executor.ts';
 import type { PeerEvent } from './peer-manager.ts';
 
 /** KV prefix of channel snapshots: `channel/<64 hex channel_id>`. */
@@ -109,6 +109,8 @@ export interface ChannelManagerOptions {
    * (engine/channel/states/zero-conf.ts states the trust assumption). Read at each step; default none.
    */
   readonly trustedPeers?: () => ReadonlySet<string>;
+  /** Test-only crash injection for the manager's own barrier (executor.ts `crashHook`). */
+  readonly crashHook?: CrashHook;
   /** Use this barrier (sharing its scopes) instead of a new one on `store`. */
   readonly barrier?: PersistenceBarrier<BarrierAction>;
 }

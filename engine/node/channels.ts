@@ -163,6 +163,7 @@ export class ChannelManager {
         store: opts.store,
         clock: opts.clock,
         logger: this.logger,
+        crashHook: opts.crashHook,
         onFrozen: (scope, reason) => this.onFrozen(scope, reason),
       });
     this.closer = new ChannelCloser({
@@ -686,8 +687,7 @@ export class ChannelManager {
       return this.barrier.submit(entry.scope, batch).then((r) => {
         if (r.status !== 'done') {
           this.logger.log('error', 'channel batch not carried out', { scope: entry.scope, status: r.status, reason: r.reason });
-          // Also when the barrier is shared and its onFrozen is not ours.
-          if (this.barrier.isFrozen(entry.scope)) this.onFrozen(entry.scope, this.barrier.frozenReason(entry.scope) ?? r.reason ?? r.status);
+          if (this.barrier.isFrozen(entry.scope)) this.onFrozen(entry.scope, this.barrier.frozenReason(entry.scope) ?? r.reason ?? r.status); // also when the barrier is shared (its onFrozen is not ours)
         }
         return r;
       });

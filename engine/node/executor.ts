@@ -66,6 +66,14 @@
  * scope, so a channel whose store is behind its memory cannot force-close from memory.
  *
  * `submit` never rejects: the outcome is in the `BatchResult`.
+ *
+ * Crash testing (issue 7 item 1): `crashHook`, a test-only option, is asked at every persistence
+ * point of a batch that writes (before its write, after the write before its effects, between two
+ * effects, after its effects). When it answers 'crash' the barrier dies there as a killed process
+ * would: from that instant it writes nothing more and runs no effect of any scope, and every batch
+ * in progress or submitted later never finishes (its promise stays pending). The hook's owner cuts
+ * the node's ports (sockets, timers, store, chain) in the same call (test/harness/crash-env.ts).
+ * Without the hook the barrier does exactly what it did before (one `undefined` check per point).
  */
 import { errorMessage, ValidationError } from '../lib/errors.ts';
 import type { Clock, KVStore, Logger } from '../ports.ts';
@@ -129,6 +137,25 @@ export const DEFAULT_BARRIER_RETRY: BarrierRetryOptions = { attempts: 5, baseMs:
 /** Longest single backoff delay. */
 export const MAX_BARRIER_RETRY_DELAY_MS = 30_000;
 
+/** Where a writing batch stands when the crash hook is asked (see the file comment). */
+export type CrashPhase = 'before-save' | 'after-save-before-effects' | 'between-effects' | 'after-effects';
+
+/** One persistence point: the batch (scope, seq), the phase, and what the batch writes and does. */
+export interface CrashPoint {
+  readonly scope: string;
+  readonly seq: number;
+  readonly phase: CrashPhase;
+  /** The keys the batch puts or deletes, in batch order. */
+  readonly keys: readonly string[];
+  /** The `describe` of each effect of the batch, in order. */
+  readonly effects: readonly string[];
+  /** 'between-effects': how many effects have run (1 … effects.length - 1; the last one was a send or broadcast). */
+  readonly ran?: number;
+}
+
+/** Test-only: asked at each persistence point; 'crash' makes the node die right there. */
+export type CrashHook = (point: CrashPoint) => 'crash' | undefined | void;
+
 export interface PersistenceBarrierOptions {
   readonly store: KVStore;
   readonly clock: Clock;
@@ -140,6 +167,8 @@ export interface PersistenceBarrierOptions {
   onFrozen?(scope: string, reason: string): void;
   /** The barrier stopped; the node must shut down (called once). Exceptions are logged and ignored. */
   onFatal?(reason: string): void;
+  /** Test-only crash injection (see the file comment); absent in every real node. */
+  readonly crashHook?: CrashHook;
 }
 
 /** A batch as prepared at submit time. */
@@ -165,6 +194,9 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
   private readonly fatalAfterScopes: number;
   private readonly onFrozen: ((scope: string, reason: string) => void) | undefined;
   private readonly onFatal: ((reason: string) => void) | undefined;
+  private readonly crashHook: CrashHook | undefined;
+  /** Set when the crash hook said 'crash': the "process" is dead, nothing runs any more. */
+  private crashed = false;
 
   /** The last queued batch of each scope with work in flight. */
   private readonly tails = new Map<string, Promise<void>>();
@@ -191,6 +223,7 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
     this.fatalAfterScopes = fatalAfter;
     this.onFrozen = opts.onFrozen?.bind(opts);
     this.onFatal = opts.onFatal?.bind(opts);
+    this.crashHook = opts.crashHook;
   }
 
   /**
@@ -270,6 +303,7 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
 
   private async run(job: Job<A>): Promise<BatchResult<A>> {
     const { scope, seq } = job;
+    if (this.crashed) return dead();
     const refusal = this.refusal(scope);
     if (refusal !== undefined) {
       this.logDropped(job, job.effects, `batch refused: ${refusal}`);
@@ -283,8 +317,11 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
     }
 
     let attempts = 0;
-    if (job.put.length > 0 || job.del.length > 0) {
+    const writes = job.put.length > 0 || job.del.length > 0;
+    if (writes) {
+      if (this.crashHook !== undefined && this.crashAt(job, 'before-save')) return dead();
       const w = await this.write(job);
+      if (this.crashed) return dead();
       attempts = w.attempts;
       if (!w.ok) {
         this.logDropped(job, job.effects, `batch not persisted: ${w.reason}`);
@@ -299,6 +336,7 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
         this.logDropped(job, job.effects, `batch persisted but ${reason}`);
         return this.result(job, 'stopped', { persisted: true, attempts, reason });
       }
+      if (this.crashHook !== undefined && this.crashAt(job, 'after-save-before-effects')) return dead();
     }
 
     let ran = 0;
@@ -310,6 +348,8 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
         this.logDropped(job, rest, `batch interrupted: ${reason}`);
         return this.result(job, 'stopped', { persisted: true, attempts, ran, errors, dropped: rest, reason });
       }
+      if (this.crashed) return dead();
+      if (writes && i > 0 && this.crashHook !== undefined && job.effects[i - 1]?.dependsOnPersist === true && this.crashAt(job, 'between-effects', i)) return dead();
       const effect = job.effects[i] as EffectOf<A>;
       ran++;
       try {
@@ -322,7 +362,27 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
         this.logger.log('error', 'persistence barrier: effect failed; the rest of the batch goes on', { scope, seq, effect: effect.describe, error });
       }
     }
+    if (this.crashed) return dead();
+    if (writes && this.crashHook !== undefined && this.crashAt(job, 'after-effects')) return dead();
     return this.result(job, 'done', { persisted: true, attempts, ran, errors });
+  }
+
+  /** Ask the crash hook about this point; true (and the barrier dead) when it says 'crash'. */
+  private crashAt(job: Job<A>, phase: CrashPhase, ran?: number): boolean {
+    if (this.crashed) return true;
+    const point: CrashPoint = {
+      scope: job.scope,
+      seq: job.seq,
+      phase,
+      keys: [...job.put.map(([k]) => k), ...job.del],
+      effects: job.effects.map((e) => e.describe),
+      ...(ran !== undefined ? { ran } : {}),
+    };
+    if (this.crashHook?.(point) !== 'crash') return false;
+    this.crashed = true;
+    // Backoff sleepers must not wake into a write.
+    this.sleepers.clear();
+    return true;
   }
 
   /** The write with its retries. Never throws. */
@@ -441,6 +501,11 @@ export class PersistenceBarrier<A extends BarrierAction = BarrierAction> {
       ...(more.reason !== undefined ? { reason: more.reason } : {}),
     };
   }
+}
+
+/** What a batch of a crashed barrier resolves with: nothing, ever (the process is gone). */
+function dead<T>(): Promise<T> {
+  return new Promise<T>(() => {});
 }
 
 /** Permanent failures are not retried. */

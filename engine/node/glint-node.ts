@@ -37,6 +37,7 @@ import { PeerBook } from './peer-book.ts';
 import { TrustedPeers } from './trusted-peers.ts';
 import { PeerManager, type PeerInfo } from './peer-manager.ts';
 import { PaymentManager } from './payments/manager.ts';
+import type { CrashHook } from './executor.ts';
 import type { FeeEstimate, InvoiceOptions, PaymentRecord, PayOptions, PayResult } from './payments/types.ts';
 import type { WalletService } from './wallet-service.ts';
 
@@ -93,6 +94,11 @@ export interface GlintNodeOptions {
   readonly openTimeoutMs?: number;
   /** Accept keysend (spontaneous) payments (default true). */
   readonly acceptKeysend?: boolean;
+  /**
+   * Test-only: asked at every persistence point of the channel barrier; 'crash' kills the node
+   * there (executor.ts `crashHook`; the crash-consistency suite, test/harness/crash-env.ts).
+   */
+  readonly crashHook?: CrashHook;
   /** Where the channel backup is re-exported at start and after every channel open or close (backup-exporter.ts). */
   readonly backupSink?: BackupSink;
 }
@@ -198,6 +204,7 @@ export class GlintNode {
       ...(opts.feeratePerKw !== undefined ? { feeratePerKw: opts.feeratePerKw } : {}),
       ...(opts.fundingFee ? { fundingFee: opts.fundingFee } : {}),
       trustedPeers: () => this.trusted.set,
+      ...(opts.crashHook ? { crashHook: opts.crashHook } : {}),
     });
     this.paymentManager = new PaymentManager({
       channels: this.channelManager.payments,
@@ -249,6 +256,7 @@ export class GlintNode {
         }),
       );
       await this.channelManager.start();
+      await this.releaseOrphanReservations();
       const backups = this.backups;
       if (backups) {
         this.unsubscribes.push(this.channelManager.subscribe((e) => backups.onChannelEvent(e)));
@@ -408,6 +416,16 @@ export class GlintNode {
     });
   }
 
+  /**
+   * As the channel's funder, propose a new commitment feerate (BOLT 2 update_fee; default: our
+   * estimate). Resolves once update_fee and commitment_signed are persisted and sent; a refusal
+   * (not the funder, not normal, peer offline, same or out-of-range rate) is a ValidationError.
+   */
+  updateFee(channelId: string, feeratePerKw?: number): Promise<void> {
+    this.requireRunning();
+    return this.channelManager.updateFee(channelId, feeratePerKw);
+  }
+
   /** Every channel (plain data), oldest first. */
   channels(): ChannelInfo[] {
     return this.channelManager.list();
@@ -532,6 +550,22 @@ export class GlintNode {
       const offPeers = this.peerManager.subscribe(check);
       check();
     });
+  }
+
+  /**
+   * Coins reserved for a funding tx that no saved channel owns: the node stopped (crashed) between
+   * the wallet building the funding tx and the channel being saved with it (the funder's
+   * `wait-for-funding-signed` is not persisted: BOLT 2 forgets it on disconnection). Such a tx was
+   * never broadcast, since broadcasting follows that save, so its coins are released; otherwise
+   * they would stay locked for good. Runs at start, before any open can reserve coins.
+   */
+  private async releaseOrphanReservations(): Promise<void> {
+    const owned = new Set(this.channelManager.list().filter((c) => c.state !== 'aborted' && c.fundingTxid !== undefined).map((c) => c.fundingTxid));
+    for (const txid of this.wallet.reservedFundingTxids()) {
+      if (owned.has(txid)) continue;
+      this.logger.log('warn', 'releasing the coins of a funding tx no channel owns (never broadcast)', { txid });
+      await this.wallet.cancelReservation(txid);
+    }
   }
 
   private requireRunning(): void {

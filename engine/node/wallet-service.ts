@@ -250,6 +250,11 @@ export class WalletService {
     return { rawTx: tx.rawTx, txid: tx.txid, fundingOutputIndex: tx.fundingOutputIndex };
   }
 
+  /** Txids (display order) of the unbroadcast funding transactions holding a reservation. */
+  reservedFundingTxids(): string[] {
+    return this.onchain().reservedTxids();
+  }
+
   /** Release the coins reserved for the unbroadcast funding tx `txid` (display order), and save. */
   async cancelReservation(txid: string): Promise<boolean> {
     const released = this.onchain().cancelReservation(txid);

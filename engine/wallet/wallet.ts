@@ -246,6 +246,11 @@ export class OnchainWallet {
     });
   }
 
+  /** The txids (display order) of the unbroadcast funding transactions whose coins are reserved. */
+  reservedTxids(): string[] {
+    return this.reservations.map((r) => r.txid);
+  }
+
   /** Release the coins reserved by `fundChannel` for `txid` (the channel open failed). */
   cancelReservation(txid: string): boolean {
     const before = this.reservations.length;

@@ -15,7 +15,7 @@
 import { connect as tcpConnect, createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { BestBlock, BroadcasterInterface, ChainMonitor, ChannelManager, Event, EventHandler, EventsProvider, KeysManager, Logger, NetworkGraph, PeerManager } from 'lightningdevkit';
+import type { BestBlock, BroadcasterInterface, ChainMonitor, ChannelManager, Event, EventHandler, EventsProvider, FeeEstimator, KeysManager, Logger, MessageRouter, NetworkGraph, PeerManager, Router, UserConfig } from 'lightningdevkit';
 import { buildUserConfig } from './config.ts';
 import type { LdkNodeConfig } from './config.ts';
 import { initFeatureBits, isNoOverride, wrapChannelMessageHandler } from './features.ts';
@@ -46,6 +46,18 @@ export interface LdkNodeOptions {
   logTo?: boolean | ((line: string) => void);
   /** Log lines kept in `logs` (default 5000). */
   maxLogLines?: number;
+  /**
+   * Restart from persisted state (`persistedState()` of an earlier node with the same `seed`): the
+   * ChannelManager is deserialized with its ChannelMonitors, which the ChainMonitor watches again,
+   * instead of a new, empty ChannelManager (`bestBlock` is then the manager's own).
+   */
+  restore?: LdkPersistedState;
+}
+
+/** What an LDK node persists: the serialized ChannelManager and every ChannelMonitor. */
+export interface LdkPersistedState {
+  readonly channelManager: Uint8Array;
+  readonly monitors: readonly Uint8Array[];
 }
 
 /** A connected peer, from PeerManager.list_peers(). */
@@ -148,11 +160,13 @@ export class LdkNode {
     const bestBlock: BestBlock = options.bestBlock
       ? ldk.BestBlock.constructor_new(options.bestBlock.hash, options.bestBlock.height)
       : ldk.BestBlock.constructor_from_network(network);
-    this.channelManager = ldk.ChannelManager.constructor_new(
-      feeEstimator, this.chainMonitor.as_Watch(), broadcaster, router.as_Router(), messageRouter.as_MessageRouter(), logger,
-      entropy, this.keysManager.as_NodeSigner(), this.keysManager.as_SignerProvider(), buildUserConfig(ldk, options.config),
-      ldk.ChainParameters.constructor_new(network, bestBlock), nowSecs,
-    );
+    this.channelManager = options.restore
+      ? this.restoreChannelManager(options.restore, { feeEstimator, broadcaster, router: router.as_Router(), messageRouter: messageRouter.as_MessageRouter(), logger, config: buildUserConfig(ldk, options.config) })
+      : ldk.ChannelManager.constructor_new(
+          feeEstimator, this.chainMonitor.as_Watch(), broadcaster, router.as_Router(), messageRouter.as_MessageRouter(), logger,
+          entropy, this.keysManager.as_NodeSigner(), this.keysManager.as_SignerProvider(), buildUserConfig(ldk, options.config),
+          ldk.ChainParameters.constructor_new(network, bestBlock), nowSecs,
+        );
     this.nodeId = this.channelManager.get_our_node_id();
     this.nodeIdHex = toHex(this.nodeId);
     this.alias = options.alias ?? `ldk-${this.nodeIdHex.slice(0, 8)}`;
@@ -439,6 +453,36 @@ export class LdkNode {
     if (!(result instanceof ldk.Result_NoneAPIErrorZ_OK)) throw new Error(`${this.alias}: funding_transaction_generated refused`);
     const channelPending = (await pending) as import('lightningdevkit').Event_ChannelPending;
     return { channelId: toHex(channelPending.channel_id.get_a()), fundingTx };
+  }
+
+  /** What this node has persisted now: its ChannelManager serialized, and the latest bytes of every ChannelMonitor. */
+  persistedState(): LdkPersistedState {
+    return { channelManager: this.run(() => this.channelManager.write()), monitors: [...this.monitors.values()].map((m) => Uint8Array.from(m)) };
+  }
+
+  /** Deserialize the monitors and the ChannelManager (LDK's restart: ChannelManagerReadArgs), and watch the monitors again. */
+  private restoreChannelManager(
+    state: LdkPersistedState,
+    parts: { feeEstimator: FeeEstimator; broadcaster: BroadcasterInterface; router: Router; messageRouter: MessageRouter; logger: Logger; config: UserConfig },
+  ): ChannelManager {
+    const ldk = this.ldk;
+    const entropy = this.keysManager.as_EntropySource();
+    const monitors = state.monitors.map((bytes) => {
+      const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelMonitorZ_read(bytes, entropy, this.keysManager.as_SignerProvider());
+      if (!(read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelMonitorZDecodeErrorZ_OK)) throw new Error('LDK could not read a persisted ChannelMonitor (another seed?)');
+      return read.res.get_b();
+    });
+    const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelManagerZ_read(
+      state.channelManager, entropy, this.keysManager.as_NodeSigner(), this.keysManager.as_SignerProvider(), parts.feeEstimator,
+      this.chainMonitor.as_Watch(), parts.broadcaster, parts.router, parts.messageRouter, parts.logger, parts.config, monitors,
+    );
+    if (!(read instanceof ldk.Result_C2Tuple_ThirtyTwoBytesChannelManagerZDecodeErrorZ_OK)) throw new Error('LDK could not read the persisted ChannelManager');
+    for (const monitor of monitors) {
+      const funding = monitor.get_funding_txo().get_a();
+      const watched = this.chainMonitor.as_Watch().watch_channel(funding, monitor);
+      if (!(watched instanceof ldk.Result_ChannelMonitorUpdateStatusNoneZ_OK)) throw new Error('the ChainMonitor refused a restored ChannelMonitor');
+    }
+    return read.res.get_b();
   }
 
   /** A copy of the serialized ChannelMonitor persisted for `fundingOutpoint` now (stale-monitor.ts). */

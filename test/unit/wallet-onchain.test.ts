@@ -145,7 +145,9 @@ describe('send', () => {
     const { wallet } = await funded(chain, 'abandon', [80_000n]);
     const funding = await wallet.fundChannel({ scriptPubKey: p2wshScript(Uint8Array.of(0x51)), valueSat: 50_000n, feeRate: 1 });
     expect(wallet.balance().spendableSat).toBe(0n);
+    expect(wallet.reservedTxids()).toEqual([funding.txid]);
     expect(wallet.cancelReservation(funding.txid)).toBe(true);
+    expect(wallet.reservedTxids()).toEqual([]);
     expect(wallet.balance().spendableSat).toBe(80_000n);
     await expect(wallet.fundChannel({ scriptPubKey: p2wpkhScript(keychainOf('q').nodeId()), valueSat: 50_000n })).rejects.toThrow(/must be P2WSH/);
   });

@@ -8,7 +8,8 @@
  *     that missed our last closing_signed restarts its negotiation)
  *   closing_signed (a peer that missed our reply): answered with our signature on the agreed
  *     transaction, fee_range [agreed, agreed], so a funder can still converge on it
- *   shutdown: ignored
+ *   shutdown (the peer restarting the negotiation after a reconnection): as funder, our
+ *     closing_signed for the agreed transaction (the funder proposes first); as fundee, ignored
  *   error: ignored (nothing better than the mutual close exists); warning: emitted
  */
 import { Transaction } from 'bitcoinjs-lib';
@@ -58,6 +59,9 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
       const m = event.message;
       if (m.type === 'closing_signed' && equalBytes(m.channelId, c.channelId)) return agreedClosingSigned(state, ctx);
       if (m.type === 'channel_reestablish' && equalBytes(m.channelId, c.channelId)) return stay(state, send(ourShutdown(c, state.localShutdownScript)));
+      // The peer restarts the negotiation after a reconnection (BOLT 2: the funder speaks first):
+      // as funder, propose the agreed transaction again so it can finish its side cooperatively.
+      if (m.type === 'shutdown' && equalBytes(m.channelId, c.channelId) && c.isFunder) return agreedClosingSigned(state, ctx);
       if (m.type === 'warning') return stay(state, emit({ type: 'peer-warning', text: String.fromCharCode(...m.data.filter((b) => b >= 0x20 && b < 0x7f)) }));
       return stay(state, emit({ type: 'ignored', what: m.type, reason: 'mutual close transaction already broadcast' }));
     }

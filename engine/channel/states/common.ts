@@ -26,7 +26,7 @@ import { keysFor, signedLocalCommitment } from '../commitments.ts';
 import { cpfpRequest } from '../onchain.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, HtlcTxFundedEvent } from '../events.ts';
-import type { AbortedState, ChannelState, FundedState, ForceClosingState } from '../types.ts';
+import type { AbortedState, ChannelState, FundedState, ForceClosingState, WaitForFundingConfirmedState } from '../types.ts';
 
 export type { Transition } from '../actions.ts';
 
@@ -131,11 +131,34 @@ export function forget(state: FundedState, reason: string, tellPeer: boolean): T
 }
 
 /**
+ * Fail a fundee's channel whose funding transaction has not confirmed (BOLT 2: the fundee never
+ * broadcasts the funding; BOLT 5 "failing a channel" publishes the commitment only to spend a
+ * funding output that exists). A funder that never got our funding_signed (we crashed between
+ * saving and sending it) never broadcasts and forgets the channel: publishing our commitment #0
+ * would be a force close of a channel that never existed. So nothing is published: the state is
+ * kept, marked `failed` (persisted; shown `aborted` with the reason), and the funding stays
+ * watched — should it confirm after all, the channel is force-closed then; if not, it is
+ * forgotten at BOLT 2's 2016-block timeout (wait-for-funding-confirmed.ts).
+ */
+export function failUnfunded(state: WaitForFundingConfirmedState, reason: string, tellPeer: boolean): Transition {
+  const c = state.commitments;
+  const text = printable(reason);
+  const next: WaitForFundingConfirmedState = { ...state, failed: text };
+  const actions: ChannelAction[] = tellPeer ? [sendError(c.channelId, text)] : [];
+  return persistThen(next, c.channelId, ...actions, emit({ type: 'channel-aborted', reason: `${text}; the funding transaction was never seen, nothing was published` }));
+}
+
+/**
  * BOLT 5 "failing a channel": persist `force-closing` with our fully signed commitment, tell the
  * peer (unless it told us), broadcast the commitment, watch the funding output's spend, and with
- * anchors ask for a CPFP when the commitment's feerate is below our estimate (onchain.ts).
+ * anchors ask for a CPFP when the commitment's feerate is below our estimate (onchain.ts). A
+ * fundee whose funding has not confirmed publishes nothing instead (`failUnfunded`), unless the
+ * channel had already failed that way and its funding has now appeared (`funded`).
  */
-export function forceClose(state: FundedState, reason: string, tellPeer: boolean, ctx: ChannelContext): Transition {
+export function forceClose(state: FundedState, reason: string, tellPeer: boolean, ctx: ChannelContext, funded = false): Transition {
+  if (state.type === 'wait-for-funding-confirmed' && !state.commitments.isFunder && !funded) {
+    return state.failed !== undefined ? stay(state) : failUnfunded(state, reason, tellPeer);
+  }
   const c = state.commitments;
   const text = printable(reason);
   const tx = signedLocalCommitment(c, keysFor(c.localParams, ctx.channelKeys(c.channelIndex)));

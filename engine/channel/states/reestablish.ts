@@ -20,7 +20,7 @@
  *       commitment we never signed), a wrong your_last_per_commitment_secret, or an impossible
  *       number (next_revocation_number below L − 1, next_commitment_number below S, or S when
  *       nothing is pending) ──▶ error, force-closing (our latest commitment, never revoked)
- *     in sync: `syncing` cleared (persisted); both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
+ *     in sync: `syncing` cleared (persisted, `channel-reestablished` emitted); both next_commitment_number 1 → channel_ready retransmitted (if we sent it);
  *       next_revocation_number = L − 1 → our last revoke_and_ack retransmitted;
  *       next_commitment_number = S while ours is pending → the updates of ours it covered
  *       (update_fee, fulfills, fails, adds with their onions) and the same commitment_signed
@@ -114,10 +114,12 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
   if (state.type === 'shutting-down') sends.push(send(ourShutdown(c, state.localShutdownScript)));
   // Our fulfills and fails no commitment_signed covered were kept (htlc-log.ts dropUnsignedUpdates): the peer forgot them, so re-send them.
   if (once && (state.type === 'normal' || state.type === 'shutting-down')) sends.push(...updateMessages(c.channelId, { adds: [], ...unsignedLocalResolutions(c.log, lastSignedRemote(c)) }).map(send));
+  // The UI learns that the channel is in sync (usable) again: nothing else says so.
+  const synced = state.type === 'normal' || state.type === 'shutting-down' ? (state.syncing ? [emit({ type: 'channel-reestablished', channelId: c.channelId })] : []) : [];
   if (state.type === 'shutting-down') {
     const signed = signIfNeeded(c, keys);
     const { syncing: _done, ...rest } = state;
-    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends);
+    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends, ...synced);
     return stay(state, ...sends);
   }
   if (state.type === 'negotiating-closing') {
@@ -138,7 +140,7 @@ function retransmissions(state: ReestablishingState, m: ChannelReestablishMessag
     // In sync again; and changes the peer's commitment still lacks (none in the usual flow: we sign as soon as we may).
     const signed = signIfNeeded(c, keys);
     const { syncing: _done, ...rest } = state;
-    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends);
+    if (signed.sends.length > 0 || state.syncing) return persistThen({ ...rest, commitments: signed.commitments }, c.channelId, ...sends, ...signed.sends, ...synced);
   }
   return stay(state, ...sends);
 }

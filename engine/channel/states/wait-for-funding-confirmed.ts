@@ -10,7 +10,16 @@
  *                             or ──▶ normal if the peer's channel_ready came first
  *   channel_ready (peer first) → kept (persisted) until we are ready ourselves
  *   tick, fundee only: no confirmation 2016 blocks after funding_signed → forgotten (BOLT 2)
- *   error → force-closing (BOLT 5: broadcast our commitment #0)
+ *   error (or any other reason to fail the channel) → funder: force-closing (BOLT 5: broadcast
+ *     our commitment #0); fundee: `failed` (persisted), nothing published (common.ts failUnfunded)
+ *
+ * `failed` (fundee; shown `aborted`): the funder may never have broadcast the funding (it never got
+ * our funding_signed), so the channel is dead to the user but the funding is still watched:
+ *   funding-confirmed, our output → force-closing now (the 2-of-2 exists: BOLT 5)
+ *   funding-confirmed, wrong output / tick past the 2016-block timeout → aborted (persisted)
+ *   funding-spent → as in every state (the funder's commitment: our outputs are claimed)
+ *   peer-connected → no channel_reestablish (the channel failed); messages → ignored
+ *   commands → rejected
  */
 import type { ChannelReadyMessage } from '../../wire/messages/channel.ts';
 import { equalBytes } from '../../lib/bytes.ts';
@@ -19,7 +28,7 @@ import { shortChannelId } from '../commitments.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, FundingConfirmedEvent } from '../events.ts';
 import { FUNDING_TIMEOUT_BLOCKS, type NormalState, type WaitForChannelReadyState, type WaitForFundingConfirmedState } from '../types.ts';
-import { type Transition, forget, otherEventInFunded, persistThen, stay, unreachable } from './common.ts';
+import { type Transition, forceClose, forget, otherEventInFunded, persistThen, stay, unreachable } from './common.ts';
 import { checkConfirmedFunding, ourChannelReady, remoteReadyUpdate } from './ready.ts';
 
 function fundingConfirmed(state: WaitForFundingConfirmedState, e: FundingConfirmedEvent, ctx: ChannelContext): Transition {
@@ -62,7 +71,38 @@ function channelReady(state: WaitForFundingConfirmedState, m: ChannelReadyMessag
   }
 }
 
+/** A fundee's channel that failed before its funding was seen (see the trace above). */
+function onFailed(state: WaitForFundingConfirmedState, failed: string, event: ChannelEvent, ctx: ChannelContext): Transition {
+  switch (event.type) {
+    case 'funding-confirmed': {
+      const check = checkConfirmedFunding(state.commitments, event);
+      if (check.kind === 'other-tx') return stay(state);
+      if (check.kind === 'wrong-output') return forget(state, check.reason, false);
+      return forceClose(state, `the funding transaction confirmed after the channel failed (${failed})`, false, ctx, true);
+    }
+    case 'tick':
+      if (ctx.blockHeight >= state.waitingSinceHeight + FUNDING_TIMEOUT_BLOCKS) {
+        return forget(state, `${failed}; the funding transaction never confirmed (${FUNDING_TIMEOUT_BLOCKS} blocks after funding_signed)`, false);
+      }
+      return stay(state);
+    case 'message':
+      return stay(state, emit({ type: 'ignored', what: event.message.type, reason: `the channel failed: ${failed}` }));
+    case 'open':
+    case 'close':
+    case 'force-close':
+    case 'update-fee':
+    case 'add-htlc':
+    case 'fulfill-htlc':
+    case 'fail-htlc':
+    case 'fail-malformed-htlc':
+      return stay(state, emit({ type: 'command-rejected', command: event.type, reason: `the channel failed before its funding was seen: ${failed}` }));
+    default:
+      return otherEventInFunded(state, event, ctx);
+  }
+}
+
 export function onWaitForFundingConfirmed(state: WaitForFundingConfirmedState, event: ChannelEvent, ctx: ChannelContext): Transition {
+  if (state.failed !== undefined) return onFailed(state, state.failed, event, ctx);
   switch (event.type) {
     case 'funding-confirmed':
       return fundingConfirmed(state, event, ctx);

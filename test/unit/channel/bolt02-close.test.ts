@@ -95,6 +95,24 @@ describe('cooperative close: shutdown exchange', () => {
     expect(range.maxFeeSatoshis).toBeGreaterThan(fee);
   });
 
+  it('in closing, a peer restarting the negotiation after a reconnection (its shutdown) gets the funder’s closing_signed for the agreed tx; the fundee stays silent', () => {
+    const pair = normalPair();
+    pair.step('A', { type: 'close', scriptPubKey: SCRIPT_A });
+    pair.b.shutdownScriptPubKey = SCRIPT_B;
+    pair.run();
+    const a = closingOf(pair, 'A');
+    const agreed = pair.sentOf('A', 'closing_signed')[0]!;
+    const fromB = pair.sentOf('B', 'shutdown')[0]!;
+    const t = pair.step('A', { type: 'message', message: fromB });
+    expect(t.state).toBe(pair.a.state);
+    expect(kinds(t.actions)).toEqual(['send:closing_signed']);
+    const again = t.actions[0]!.type === 'send' ? t.actions[0]!.message : undefined;
+    expect(again).toMatchObject({ type: 'closing_signed', feeSatoshis: a.feeSat, feeRange: { minFeeSatoshis: a.feeSat, maxFeeSatoshis: a.feeSat } });
+    expect(again && again.type === 'closing_signed' ? bytesToHex(again.signature) : '').toBe(bytesToHex(agreed.signature));
+    const fromA = pair.sentOf('A', 'shutdown')[0]!;
+    expect(kinds(pair.step('B', { type: 'message', message: fromA }).actions)).toEqual(['emit:ignored']);
+  });
+
   it('the fundee initiates (its script from the command, the funder answers with its node-given script)', () => {
     const pair = normalPair();
     pair.a.shutdownScriptPubKey = SCRIPT_A;

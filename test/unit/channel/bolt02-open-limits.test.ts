@@ -237,8 +237,10 @@ describe('commitment signatures', () => {
     expect(pair.a.broadcasts).toHaveLength(0);
     expect(pair.a.persisted).toBeUndefined();
     expect(pair.a.batches.flatMap((b) => b.actions).filter((a) => a.type === 'cancel-funding')).toHaveLength(1);
-    // B, already funded, fails the channel on A's error: its commitment #0 is broadcast (harmless: never funded).
-    expect(pair.b.state.type).toBe('force-closing');
+    // B, the fundee, fails the channel on A's error without publishing anything: the funding never existed.
+    expect(pair.b.state.type).toBe('wait-for-funding-confirmed');
+    expect((pair.b.state as WaitForFundingConfirmedState).failed).toMatch(/peer error/);
+    expect(pair.b.broadcasts).toHaveLength(0);
   });
 
   it('funding_signed signing a commitment over another funding transaction', () => {

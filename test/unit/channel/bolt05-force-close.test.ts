@@ -250,14 +250,18 @@ describe('BOLT 5 anchor CPFP request', () => {
 });
 
 describe('BOLT 5 force-close command and funding-spent in other states', () => {
-  it('wait-for-funding-confirmed accepts force-close; idle and aborted reject it', () => {
+  it('wait-for-funding-confirmed accepts force-close (the fundee publishes nothing: funding unseen); idle and aborted reject it', () => {
     const pair = new ChannelPair();
     expect(actionKinds(pair.step('A', { type: 'force-close' }).actions)).toEqual(['emit:command-rejected']);
     pair.open({ channelType: 'static_remotekey' });
-    expect(pair.b.state.type).toBe('wait-for-funding-confirmed');
-    const t = pair.step('B', { type: 'force-close' });
+    expect(pair.a.state.type).toBe('wait-for-funding-confirmed');
+    const t = pair.step('A', { type: 'force-close' });
     expect(t.state.type).toBe('force-closing');
     expect(actionKinds(t.actions)).toContain('broadcast:commitment');
+    expect(pair.b.state.type).toBe('wait-for-funding-confirmed');
+    const b = pair.step('B', { type: 'force-close' });
+    expect(b.state.type).toBe('wait-for-funding-confirmed');
+    expect(actionKinds(b.actions)).not.toContain('broadcast:commitment');
   });
 
   it('a spend that is no commitment of ours or theirs, a tx not spending the funding, garbage: ignored, state unchanged', () => {

@@ -507,14 +507,14 @@ describe('version-6 closed snapshots (a force close keeps its outputs)', () => {
   ];
   const closed = { type: 'closed' as const, channelId: new Uint8Array(32).fill(7), closingTxid: new Uint8Array(32).fill(1) };
 
-  it('a version-5 closed record (no outputs field) decodes without outputs; re-encoded it is version 6', () => {
+  it('a version-5 closed record (no outputs field) decodes without outputs; re-encoded it is the current version', () => {
     // Version 5 wrote the tag, the channel id and the closing txid, nothing after.
     const v5 = Uint8Array.of(5, ...encodeChannelStateBody(closed).subarray(0, 65));
     expect(decodeChannelState(v5)).toEqual(closed);
     const again = encodeChannelState(decodeChannelState(v5));
-    expect(again[0]).toBe(6);
+    expect(again[0]).toBe(CHANNEL_SNAPSHOT_VERSION);
     expect(decodeChannelState(again)).toEqual(closed);
-    // The version-6 body (with its presence byte) is refused as version 5: trailing bytes.
+    // The current body (with its presence byte) is refused as version 5: trailing bytes.
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(5, ...again.subarray(1))));
   });
 
