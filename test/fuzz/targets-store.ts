@@ -4,6 +4,7 @@
  * A RecordCodec wraps its body decoder's error as CorruptRecordError with the original as
  * `cause`; a cause that is not itself a documented decode error is still a crash.
  */
+
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { decodeRevokedCommitment } from '../../engine/channel/bolt5/revoked.ts';
 import { DecodeError, ValidationError } from '../../engine/lib/errors.ts';
@@ -14,7 +15,12 @@ import { trustedPeersCodec } from '../../engine/node/trusted-peers.ts';
 import { CorruptRecordError } from '../../engine/store/errors.ts';
 import { decodeSchemaRecord, encodeSchemaRecord } from '../../engine/store/migrations.ts';
 import { decodeWalletState } from '../../engine/wallet/state.ts';
+import { openBackup, decodeBackupPlaintext } from '../../engine/node/backup-codec.ts';
+import { STORE_UPGRADES } from '../../engine/node/store-upgrades.ts';
+import { seedCodec } from '../../engine/node/wallet-service.ts';
+import { mutateBytes, type Rng } from './mutate.ts';
 import { sampleRecordBytes } from '../harness/sample-records.ts';
+import { BACKUP_SECRET, backupCorpus, sealPlaintext } from './corpus-backup.ts';
 import { pairRun, snapshotSeeds } from './corpus.ts';
 import type { FuzzTarget } from './runner.ts';
 
@@ -83,4 +89,63 @@ export const STORE_TARGETS: readonly FuzzTarget[] = [
     },
     expected: isRecordError,
   },
+  {
+    name: 'record-seed',
+    description: 'wallet/seed record: network, BIP 39 mnemonic and passphrase (engine/node/wallet-service.ts)',
+    kind: 'bytes',
+    seeds: () => [
+      seedCodec.encode({ network: 'regtest', mnemonic: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about', bip39Passphrase: '' }),
+      seedCodec.encode({ network: 'signet', mnemonic: 'legal winner thank year wave sausage worth useful legal winner thank yellow', bip39Passphrase: 'TREZOR ñ 🙂' }),
+    ],
+    run: (b) => void seedCodec.decode(b),
+    expected: isRecordError,
+    maxLength: 2048,
+  },
+  {
+    name: 'record-migrations',
+    description: 'schema 1 → 2 record upgraders, every key they cover (engine/node/store-upgrades.ts) on old and current records',
+    kind: 'bytes',
+    seeds: () => [...snapshotSeeds(), ...pairRun().revoked, ...Object.values(sampleRecordBytes())],
+    run: (b) => {
+      for (const [key, upgrade] of UPGRADE_KEYS) {
+        try {
+          upgrade(key, b);
+        } catch (err) {
+          if (!isRecordError(err)) throw err;
+        }
+      }
+    },
+    expected: isRecordError,
+    maxLength: 200_000,
+  },
+  {
+    name: 'backup-plaintext',
+    description: 'channel backup file body after decryption (engine/node/backup-codec.ts decodeBackupPlaintext)',
+    kind: 'bytes',
+    seeds: () => backupCorpus().plaintexts,
+    run: (b) => void decodeBackupPlaintext(b),
+    expected: isRecordError,
+    maxLength: 20_000,
+  },
+  {
+    name: 'backup-file',
+    description: 'channel backup file as imported (openBackup: magic, version, AEAD, then the body); mutated bodies re-sealed',
+    kind: 'bytes',
+    seeds: () => backupCorpus().files,
+    run: (b) => void openBackup(b, BACKUP_SECRET),
+    expected: isRecordError,
+    mutate: resealed,
+    maxLength: 20_000,
+  },
 ];
+
+/** A backup file whose body is a mutated valid plaintext, sealed as the format says: passes the AEAD. */
+function resealed(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Array[]): Uint8Array {
+  const plaintexts = backupCorpus().plaintexts;
+  let b = rng.pick(plaintexts);
+  for (let k = 1 + rng.below(4); k > 0; k--) b = mutateBytes(rng, b, plaintexts, 20_000);
+  return sealPlaintext(b, rng.below(2));
+}
+
+/** One key per upgrader row (a prefix row gets a key under it). */
+const UPGRADE_KEYS = Object.entries(STORE_UPGRADES).map(([k, upgrade]) => [k.endsWith('/') ? `${k}${'00'.repeat(32)}` : k, upgrade] as const);
