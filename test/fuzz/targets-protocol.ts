@@ -164,7 +164,7 @@ function sealToHop0(rng: Rng, payload: Uint8Array, forward: boolean): Uint8Array
 /** An onion to hop 0 whose (valid-HMAC) payload is a mutated vector payload: reaches payload decoding. */
 function onionWithPayload(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Array[]): Uint8Array {
   const base = rng.pick(HOP_PAYLOADS);
-  let payload = rng.chance(0.5) ? base.slice() : base.slice(0, 2 + rng.below(Math.max(1, base.length - 1)));
+  let payload: Uint8Array = rng.chance(0.5) ? base.slice() : base.slice(0, 2 + rng.below(Math.max(1, base.length - 1)));
   for (let k = rng.below(4); k > 0; k--) payload[rng.below(payload.length)] = rng.u32() & 0xff;
   if (rng.chance(0.1)) payload = rng.bytes(rng.below(1300));
   return sealToHop0(rng, payload, rng.chance(0.15));

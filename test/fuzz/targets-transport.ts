@@ -63,6 +63,11 @@ function act3WithKey(rng: Rng, input: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(rng.chance(0.95) ? 0 : rng.below(256)), c, rng.bytes(16));
 }
 
+/** readAct3 at the vector handshake's act-3 state (the unit test checks act3WithKey gets past the first MAC). */
+export function readVectorAct3(act: Uint8Array): Uint8Array {
+  return readAct3(handshakeStates().r3, RESPONDER_KEYS.ephemeralSecret, act).remoteStaticPublic;
+}
+
 const isTransportError = (err: unknown): boolean => err instanceof TransportError;
 
 // ---- frames ---------------------------------------------------------------------------------------
