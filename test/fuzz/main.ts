@@ -6,7 +6,8 @@
  * other, and prints per target: inputs, accepted, refused (documented errors), crashes, hangs,
  * time and the slowest input. Findings (crashes: an exception that is not the decoder's documented
  * error; hangs: an input over the time budget, or one that never returned — the watchdog stops
- * the worker and reports the input it was running) go to FILE (default fuzz-findings.json) with
+ * the worker and reports the input it was running; a worker that dies is a crash on the input it
+ * was running) go to FILE (default fuzz-findings.json) with
  * the seed, the iteration and the input (hex for bytes) to reproduce each. Exits 1 on any finding.
  * The same --seed gives the same inputs.
  */
@@ -67,10 +68,28 @@ function runInWorker(name: string, args: Args): Promise<TargetResult> {
   const job: WorkerJob = { target: name, iterations: args.iterations, seed: args.seed, budgetMs: args.budgetMs, shared };
   const started = performance.now();
   const stallMs = Math.max(30_000, 10 * args.budgetMs);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: job });
     let last = -1;
     let lastChange = performance.now();
+    let settled = false;
+    /** The input the worker was running (from shared memory): for a hang or a dead worker. */
+    const stuck = (kind: Finding['kind'], error: string, ms: number): TargetResult => {
+      const current = Math.max(0, Atomics.load(header, 0));
+      const length = Atomics.load(header, 1);
+      const raw = new Uint8Array(shared, SHARED_HEADER, length).slice();
+      const input = Atomics.load(header, 2) === 0 ? bytesToHex(raw) : new TextDecoder().decode(raw);
+      const target = TARGETS.find((t) => t.name === name);
+      const finding: Finding = { target: name, kind, iteration: current, seed: args.seed, input, inputKind: target?.kind ?? 'bytes', error, ms };
+      return { target: name, inputs: current + 1, accepted: 0, refused: 0, crashes: kind === 'crash' ? 1 : 0, hangs: kind === 'hang' ? 1 : 0, findings: [finding], ms: performance.now() - started, slowestMs: ms };
+    };
+    const finish = (r: TargetResult): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(watchdog);
+      resolve(r);
+      void worker.terminate();
+    };
     const watchdog = setInterval(() => {
       const now = performance.now();
       const current = Atomics.load(header, 0);
@@ -80,14 +99,7 @@ function runInWorker(name: string, args: Args): Promise<TargetResult> {
         return;
       }
       if (current < 0 || now - lastChange < stallMs) return;
-      clearInterval(watchdog);
-      const length = Atomics.load(header, 1);
-      const raw = new Uint8Array(shared, SHARED_HEADER, length).slice();
-      const input = Atomics.load(header, 2) === 0 ? bytesToHex(raw) : new TextDecoder().decode(raw);
-      const target = TARGETS.find((t) => t.name === name);
-      const finding: Finding = { target: name, kind: 'hang', iteration: current, seed: args.seed, input, inputKind: target?.kind ?? 'bytes', error: `no return after ${Math.round(stallMs / 1000)} s (worker stopped)`, ms: now - lastChange };
-      void worker.terminate();
-      resolve({ target: name, inputs: current + 1, accepted: 0, refused: 0, crashes: 0, hangs: 1, findings: [finding], ms: now - started, slowestMs: now - lastChange });
+      finish(stuck('hang', `no return after ${Math.round(stallMs / 1000)} s (worker stopped)`, now - lastChange));
     }, 1000);
     worker.on('message', (m: { type: 'progress'; done: number; found: number } | { type: 'done'; result: TargetResult }) => {
       if (m.type === 'progress') {
@@ -95,14 +107,12 @@ function runInWorker(name: string, args: Args): Promise<TargetResult> {
         process.stderr.write(`  ${name}: ${m.done} inputs, ${m.found} findings, ${s.toFixed(0)} s\n`);
         return;
       }
-      clearInterval(watchdog);
-      resolve(m.result);
-      void worker.terminate();
+      finish(m.result);
     });
-    worker.on('error', (err) => {
-      clearInterval(watchdog);
-      reject(err);
-    });
+    // The worker died (an exception outside the loop, out of memory, process.exit in a decoder):
+    // a crash on the input it was running.
+    worker.on('error', (err) => finish(stuck('crash', `worker died: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, 0)));
+    worker.on('exit', (code) => finish(stuck('crash', `worker exited with code ${code} before finishing`, 0)));
   });
 }
 
