@@ -158,14 +158,15 @@ export function runTarget(target: FuzzTarget, opts: RunOptions): TargetResult {
     }
     const ms = performance.now() - t0;
     if (ms > slowest) slowest = ms;
-    const base = { target: target.name, iteration: i, seed: opts.seed, input: renderInput(input), inputKind: target.kind, ms };
+    // Rendered only for a finding: hex of every input would cost more than many decoders.
+    const base = (): Omit<Finding, 'kind' | 'error'> => ({ target: target.name, iteration: i, seed: opts.seed, input: renderInput(input), inputKind: target.kind, ms });
     if (failure) {
       crashes++;
-      record({ ...base, kind: 'crash', ...failure });
+      record({ ...base(), kind: 'crash', ...failure });
     }
     if (ms > budget) {
       hangs++;
-      record({ ...base, kind: 'hang', error: `took ${ms.toFixed(0)} ms (budget ${budget} ms)` });
+      record({ ...base(), kind: 'hang', error: `took ${ms.toFixed(0)} ms (budget ${budget} ms)` });
     }
     if (opts.onProgress && (i + 1) % (opts.progressEvery ?? 10_000) === 0) opts.onProgress(i + 1, crashes + hangs);
   }

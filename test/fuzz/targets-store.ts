@@ -14,6 +14,9 @@ import { peerBookCodec } from '../../engine/node/peer-book.ts';
 import { trustedPeersCodec } from '../../engine/node/trusted-peers.ts';
 import { CorruptRecordError } from '../../engine/store/errors.ts';
 import { decodeSchemaRecord, encodeSchemaRecord } from '../../engine/store/migrations.ts';
+import { buildHeader, openRecord, parseHeader, sealRecord } from '../../engine/store/envelope.ts';
+import { sha256 } from '../../engine/crypto/hash.ts';
+import { concatBytes } from '../../engine/lib/bytes.ts';
 import { decodeWalletState } from '../../engine/wallet/state.ts';
 import { openBackup, decodeBackupPlaintext } from '../../engine/node/backup-codec.ts';
 import { STORE_UPGRADES } from '../../engine/node/store-upgrades.ts';
@@ -119,6 +122,24 @@ export const STORE_TARGETS: readonly FuzzTarget[] = [
     maxLength: 200_000,
   },
   {
+    name: 'store-envelope',
+    description: 'the encrypted store: glint/header (version, checksum, KDF/AEAD ids, scrypt bounds) and sealed record envelopes (engine/store/envelope.ts)',
+    kind: 'bytes',
+    seeds: envelopeSeeds,
+    run: (b) => {
+      for (const open of [() => parseHeader(b), () => openRecord(DEK, ENVELOPE_KEY, b)]) {
+        try {
+          open();
+        } catch (err) {
+          if (!isRecordError(err)) throw err;
+        }
+      }
+    },
+    expected: isRecordError,
+    mutate: rechecksummedHeader,
+    maxLength: 4096,
+  },
+  {
     name: 'backup-plaintext',
     description: 'channel backup file body after decryption (engine/node/backup-codec.ts decodeBackupPlaintext)',
     kind: 'bytes',
@@ -149,3 +170,27 @@ function resealed(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Array[]): 
 
 /** One key per upgrader row (a prefix row gets a key under it). */
 const UPGRADE_KEYS = Object.entries(STORE_UPGRADES).map(([k, upgrade]) => [k.endsWith('/') ? `${k}${'00'.repeat(32)}` : k, upgrade] as const);
+
+const DEK = new Uint8Array(32).fill(0xd7);
+const ENVELOPE_KEY = 'channel/00';
+
+/** Headers as the store writes them (scrypt bounds at both ends), and sealed records of every shape. */
+function envelopeSeeds(): Uint8Array[] {
+  const kek = new Uint8Array(32).fill(0x4b);
+  const headers = [
+    { log2N: 17, r: 8, p: 1 },
+    { log2N: 10, r: 1, p: 1 },
+    { log2N: 20, r: 8, p: 2 },
+  ].map((params, i) => buildHeader(params, new Uint8Array(32).fill(i), kek, DEK, new Uint8Array(24).fill(i + 1)));
+  const records = [new Uint8Array(0), Uint8Array.of(1), sampleRecordBytes().wallet].map((p, i) => sealRecord(DEK, ENVELOPE_KEY, p, new Uint8Array(24).fill(0x40 + i)));
+  return [...headers, ...records];
+}
+
+/** A 126-byte header with mutated fields and a recomputed checksum: reaches the KDF/AEAD id and scrypt bound checks. */
+function rechecksummedHeader(rng: Rng, input: Uint8Array, seeds: readonly Uint8Array[]): Uint8Array {
+  const b = (input.length === 126 ? input : (seeds[rng.below(3)] as Uint8Array)).slice();
+  for (let k = 1 + rng.below(3); k > 0; k--) b[rng.below(6)] = rng.chance(0.5) ? rng.below(256) : (b[rng.below(6)] as number) + rng.below(3) - 1;
+  if (rng.chance(0.1)) b[0] = 1;
+  const body = b.subarray(0, 110);
+  return concatBytes(body, sha256(body).subarray(0, 16));
+}

@@ -16,6 +16,8 @@ import { ecdh } from '../../engine/crypto/secp256k1.ts';
 import { hexToBytes } from '../../engine/lib/bytes.ts';
 import { openBackup } from '../../engine/node/backup-codec.ts';
 import { peelOnion } from '../../engine/onion/index.ts';
+import { parseHeader } from '../../engine/store/envelope.ts';
+import { CorruptRecordError } from '../../engine/store/errors.ts';
 
 const onionVector = vector<{ decode: string[]; generate: { associated_data: string } }>('bolt04-onion-test.json');
 
@@ -27,7 +29,7 @@ describe('fuzz targets (bounded)', () => {
     const names = TARGETS.map((t) => t.name);
     const issue7 = ['wire-message', 'wire-tlv', 'wire-features', 'transport-handshake', 'transport-frames', 'onion-peel', 'onion-payload', 'onion-failure', 'bolt11', 'payment-text', 'lnurl'];
     const boundary = ['esplora-json-text', 'esplora-json-value', 'esplora-text', 'esplora-tx', 'rpc-request', 'rpc-worker-message', 'app-input', 'cli-api-json', 'cli-api-body', 'cli-args'];
-    const store = ['record-channel', 'record-channel-revoked', 'record-wallet', 'record-payments', 'record-node', 'record-seed', 'record-migrations', 'backup-plaintext', 'backup-file'];
+    const store = ['store-envelope', 'record-channel', 'record-channel-revoked', 'record-wallet', 'record-payments', 'record-node', 'record-seed', 'record-migrations', 'backup-plaintext', 'backup-file'];
     for (const n of [...issue7, ...boundary, ...store]) expect(names).toContain(n);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -78,6 +80,25 @@ describe('structure-aware mutations get past the outer checks', () => {
     }
     for (const f of seeds) expect(openBackup(f, BACKUP_SECRET).network).toMatch(/regtest|signet/);
     expect(accepted).toBeLessThan(100);
+  });
+
+  it('store-envelope: headers with a recomputed checksum reach the field checks', () => {
+    const t = target('store-envelope');
+    const rng = new Rng('header');
+    const seeds = t.seeds();
+    const reasons = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      try {
+        parseHeader(t.mutate?.(rng, seeds[0] as Uint8Array, seeds) as Uint8Array);
+        reasons.add('accepted');
+      } catch (err) {
+        expect(err).toBeInstanceOf(CorruptRecordError);
+        reasons.add(String((err as Error).message).replace(/[0-9]+/g, 'N').slice(0, 60));
+      }
+    }
+    expect([...reasons].some((r) => /checksum/.test(r))).toBe(false);
+    expect([...reasons].some((r) => /KDF id|AEAD id|scrypt parameters|version/.test(r))).toBe(true);
+    expect(reasons.has('accepted')).toBe(true);
   });
 
   it('transport-handshake: act 3 with a fuzzed static key passes its first MAC', () => {
