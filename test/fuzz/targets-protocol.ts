@@ -9,15 +9,32 @@ import { ecdh, publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { DecodeError } from '../../engine/lib/errors.ts';
 import { hmacSha256 } from '../../engine/crypto/hash.ts';
 import { bytesToHex, concatBytes, hexToBytes } from '../../engine/lib/bytes.ts';
-import { onionKey, pseudoRandomStream, xorInto } from '../../engine/onion/keys.ts';
+import { onionKey, pseudoRandomStream, xorInto, xorWithStream } from '../../engine/onion/keys.ts';
 import { decodeInvoice, InvoiceError, parsePaymentText, recognizeLnurl } from '../../engine/invoice/index.ts';
-import { HOP_PAYLOADS_SIZE, ONION_PACKET_SIZE, buildOnion, decodeFailurePacket, decodeHopPayload, peelOnion } from '../../engine/onion/index.ts';
+import {
+  HOP_PAYLOADS_SIZE,
+  ONION_PACKET_SIZE,
+  badOnion,
+  buildOnion,
+  channelDisabled,
+  decodeFailurePacket,
+  decodeHopPayload,
+  encodeFailureMessage,
+  feeInsufficient,
+  incorrectCltvExpiry,
+  incorrectOrUnknownPaymentDetails,
+  invalidOnionPayload,
+  peelOnion,
+  permanentChannelFailure,
+  temporaryChannelFailure,
+  wrapFailurePacket,
+} from '../../engine/onion/index.ts';
 import { FeatureVector, checkPeerFeatures, missingDependency } from '../../engine/wire/features.ts';
 import { decodeMessage, encodeMessage } from '../../engine/wire/message.ts';
 import { ByteReader } from '../../engine/wire/reader.ts';
 import { decodeTlvStream } from '../../engine/wire/tlv.ts';
 import { pairRun, vector } from './corpus.ts';
-import type { Rng } from './mutate.ts';
+import { mutateBytes, type Rng } from './mutate.ts';
 import type { FuzzTarget } from './runner.ts';
 
 const isDecodeError = (err: unknown): boolean => err instanceof DecodeError;
@@ -170,6 +187,52 @@ function onionWithPayload(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Ar
   return sealToHop0(rng, payload, rng.chance(0.15));
 }
 
+/** Failure messages of every shape the origin reads: plain codes, with data, with a channel_update. */
+function failureMessages(): Uint8Array[] {
+  const update = new Uint8Array(136).fill(0x42);
+  update.set([0x01, 0x02], 0);
+  return [
+    hexToBytes('2002'),
+    incorrectOrUnknownPaymentDetails(1000n, 800_000),
+    temporaryChannelFailure(update),
+    feeInsufficient(5000n, update),
+    incorrectCltvExpiry(144, update),
+    channelDisabled(update),
+    invalidOnionPayload(2n, 5),
+    badOnion(0x8000 | 0x4000 | 5, new Uint8Array(32).fill(7)),
+    permanentChannelFailure(),
+  ].map((f) => (f instanceof Uint8Array ? f : encodeFailureMessage(f)));
+}
+
+/**
+ * BOLT 4 "Returning Errors" for a raw failuremsg: hop `h` pads it, MACs it with its um key and
+ * obfuscates it, then each hop before it wraps it with its ammag stream. The origin's HMAC check
+ * passes at hop `h`, so the failure message decoder gets the (mutated) bytes.
+ */
+function sealFailure(h: number, message: Uint8Array, padLength: number): Uint8Array {
+  const ss = SHARED_SECRETS[h] as Uint8Array;
+  const body = new Uint8Array(4 + message.length + padLength);
+  body.set([message.length >> 8, message.length & 0xff], 0);
+  body.set(message, 2);
+  body.set([padLength >> 8, padLength & 0xff], 2 + message.length);
+  let packet = xorWithStream(onionKey('ammag', ss), concatBytes(hmacSha256(onionKey('um', ss), body), body));
+  for (let j = h - 1; j >= 0; j--) packet = wrapFailurePacket(SHARED_SECRETS[j] as Uint8Array, packet);
+  return packet;
+}
+
+function failureSeeds(): Uint8Array[] {
+  const messages = failureMessages();
+  return [hexToBytes(errorVector.errorpacket), ...messages.map((m, i) => sealFailure(i % SHARED_SECRETS.length, m, Math.max(0, 256 - m.length)))];
+}
+
+function resealedFailure(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Array[]): Uint8Array {
+  const messages = failureMessages();
+  let m = rng.pick(messages);
+  for (let k = rng.below(3); k > 0; k--) m = mutateBytes(rng, m, messages, 600);
+  const pad = rng.chance(0.8) ? Math.max(0, 256 - m.length) : rng.below(300);
+  return sealFailure(rng.below(SHARED_SECRETS.length), m.subarray(0, 0xffff), pad);
+}
+
 /** A BOLT 11 string with mutated 5-bit words and a recomputed checksum: reaches tag parsing and the signature. */
 function rechecksummed(rng: Rng, input: string): string {
   try {
@@ -270,11 +333,12 @@ export const PROTOCOL_TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'onion-failure',
-    description: 'BOLT 4 returned failure packet: unwrap with the route secrets and decode',
+    description: 'BOLT 4 returned failure packet: unwrap with the route secrets and decode (mutated failure messages re-sealed by any hop)',
     kind: 'bytes',
-    seeds: () => [hexToBytes(errorVector.errorpacket)],
+    seeds: failureSeeds,
     run: (b) => void decodeFailurePacket(b, SHARED_SECRETS),
     expected: never,
+    mutate: resealedFailure,
     maxLength: 2048,
   },
   {

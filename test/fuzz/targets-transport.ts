@@ -103,7 +103,7 @@ function runFrames(b: Uint8Array): void {
   const next = cursor(b);
   const messages: Uint8Array[] = [];
   let offset = 0;
-  const count = 1 + (next() % 6);
+  const count = 1 + (next() % 3);
   for (let k = 0; k < count; k++) {
     const sel = next();
     const len = sel < 8 ? 0 : sel === 255 && next() < 64 ? 60_000 + (((next() << 8) | next()) % 5536) : next() % 200;

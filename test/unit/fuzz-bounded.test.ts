@@ -15,7 +15,7 @@ import { vector } from '../fuzz/corpus.ts';
 import { ecdh } from '../../engine/crypto/secp256k1.ts';
 import { hexToBytes } from '../../engine/lib/bytes.ts';
 import { openBackup } from '../../engine/node/backup-codec.ts';
-import { peelOnion } from '../../engine/onion/index.ts';
+import { decodeFailurePacket, peelOnion } from '../../engine/onion/index.ts';
 import { parseHeader } from '../../engine/store/envelope.ts';
 import { CorruptRecordError } from '../../engine/store/errors.ts';
 
@@ -62,6 +62,21 @@ describe('structure-aware mutations get past the outer checks', () => {
     expect(kinds.get('malformed') ?? 0).toBe(0);
     expect((kinds.get('final') ?? 0) + (kinds.get('forward') ?? 0)).toBeGreaterThan(0);
     expect(kinds.get('bad-payload') ?? 0).toBeGreaterThan(0);
+  });
+
+  it('onion-failure: re-sealed failure messages pass the HMAC at the hop that sealed them', () => {
+    const t = target('onion-failure');
+    const rng = new Rng('failure');
+    const seeds = t.seeds();
+    const secrets = vector<{ generate: { hops: { hop_shared_secret: string }[] } }>('bolt04-onion-error-test.json').generate.hops.map((h) => hexToBytes(h.hop_shared_secret));
+    const hops = new Set<number>();
+    for (let i = 0; i < 60; i++) {
+      const d = decodeFailurePacket(t.mutate?.(rng, seeds[0] as Uint8Array, seeds) as Uint8Array, secrets);
+      expect(d).toBeDefined();
+      hops.add(d?.hopIndex ?? -1);
+    }
+    expect(hops.size).toBeGreaterThan(2);
+    for (const p of seeds) expect(decodeFailurePacket(p, secrets)).toBeDefined();
   });
 
   it('backup-file: re-sealed bodies pass the AEAD (refused, if at all, for a field inside)', () => {
