@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz -- --iterations N [--target <name>[,<name>…]] [--seed S] [--budget-ms MS]
- *  [--out FILE] [--list]`
+ *  [--out FILE] [--list] [--replay FILE]`
  *
  * Runs every fuzz target (test/fuzz/targets*.ts), each in its own worker thread, one after the
  * other, and prints per target: inputs, accepted, refused (documented errors), crashes, hangs,
@@ -9,12 +9,14 @@
  * the worker and reports the input it was running; a worker that dies is a crash on the input it
  * was running) go to FILE (default fuzz-findings.json) with
  * the seed, the iteration and the input (hex for bytes) to reproduce each. Exits 1 on any finding.
- * The same --seed gives the same inputs.
+ * The same --seed gives the same inputs. `--replay FILE` runs each finding of a findings file again
+ * (five times, in this thread) and prints what it does now and how long it takes: a fixed crash
+ * shows its documented error, and a "hang" that was a stall of a loaded machine shows milliseconds.
  */
-import { writeFileSync } from 'node:fs';
-import { bytesToHex } from '../../engine/lib/bytes.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bytesToHex, hexToBytes } from '../../engine/lib/bytes.ts';
 import { Worker } from 'node:worker_threads';
-import type { Finding, TargetResult } from './runner.ts';
+import type { Finding, FuzzInput, TargetResult } from './runner.ts';
 import { TARGETS } from './targets.ts';
 import { SHARED_HEADER, type WorkerJob } from './worker-job.ts';
 
@@ -25,15 +27,16 @@ interface Args {
   budgetMs: number;
   out: string;
   list: boolean;
+  replay: string | undefined;
 }
 
 function usage(message: string): never {
-  console.error(`fuzz: ${message}\nusage: npm run fuzz -- --iterations N [--target name[,name…]] [--seed S] [--budget-ms MS] [--out FILE] [--list]`);
+  console.error(`fuzz: ${message}\nusage: npm run fuzz -- --iterations N [--target name[,name…]] [--seed S] [--budget-ms MS] [--out FILE] [--list] [--replay FILE]`);
   process.exit(2);
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { iterations: 10_000, targets: [], seed: 'glint', budgetMs: 1000, out: 'fuzz-findings.json', list: false };
+  const args: Args = { iterations: 10_000, targets: [], seed: 'glint', budgetMs: 1000, out: 'fuzz-findings.json', list: false, replay: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => {
@@ -52,6 +55,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--budget-ms') args.budgetMs = positive(value(), '--budget-ms');
     else if (flag === '--out') args.out = value();
     else if (flag === '--list') args.list = true;
+    else if (flag === '--replay') args.replay = value();
     else usage(`unknown argument "${flag}"`);
   }
   for (const t of args.targets) if (!TARGETS.some((x) => x.name === t)) usage(`no target "${t}" (see --list)`);
@@ -116,8 +120,45 @@ function runInWorker(name: string, args: Args): Promise<TargetResult> {
   });
 }
 
+/** The input of a finding, back from its rendering (renderInput in runner.ts). */
+function parseInput(f: Finding): FuzzInput {
+  if (f.inputKind === 'bytes') return hexToBytes(f.input);
+  if (f.inputKind === 'string') return f.input;
+  return JSON.parse(f.input, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { $number?: unknown }).$number === 'string' ? Number((v as { $number: string }).$number) : v)) as FuzzInput;
+}
+
+function replay(file: string): void {
+  const { findings } = JSON.parse(readFileSync(file, 'utf8')) as { findings: Finding[] };
+  for (const f of findings) {
+    const target = TARGETS.find((t) => t.name === f.target);
+    if (!target) {
+      console.log(`${f.target}: no such target`);
+      continue;
+    }
+    const input = parseInput(f);
+    const times: number[] = [];
+    let outcome = 'accepted';
+    for (let k = 0; k < 5; k++) {
+      const t0 = performance.now();
+      try {
+        (target.run as (i: FuzzInput) => void)(input);
+        outcome = 'accepted';
+      } catch (err) {
+        outcome = `${target.expected(err) ? 'refused' : 'CRASH'}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      }
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${f.target} ${f.kind} at iteration ${f.iteration} (was: ${f.error}) → now ${outcome.slice(0, 160)}; median ${(times[2] as number).toFixed(2)} ms, max ${(times[4] as number).toFixed(2)} ms`);
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.replay !== undefined) {
+    replay(args.replay);
+    return;
+  }
   if (args.list) {
     for (const t of TARGETS) console.log(`${t.name.padEnd(24)} ${t.kind.padEnd(6)} ${t.description}`);
     return;
