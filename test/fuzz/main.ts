@@ -64,11 +64,16 @@ function parseArgs(argv: readonly string[]): Args {
 
 const SHARED_BYTES = 1 << 20;
 
+/** The shared headers of the workers running now; a stop request sets their stop flag. */
+const running = new Set<Int32Array>();
+let stopping = false;
+
 /** Run one target in a worker; a worker that stops making progress is stopped and reported. */
 function runInWorker(name: string, args: Args): Promise<TargetResult> {
   const shared = new SharedArrayBuffer(SHARED_HEADER + SHARED_BYTES);
-  const header = new Int32Array(shared, 0, 3);
+  const header = new Int32Array(shared, 0, 4);
   header[0] = -1;
+  running.add(header);
   const job: WorkerJob = { target: name, iterations: args.iterations, seed: args.seed, budgetMs: args.budgetMs, shared };
   const started = performance.now();
   const stallMs = Math.max(30_000, 10 * args.budgetMs);
@@ -90,6 +95,7 @@ function runInWorker(name: string, args: Args): Promise<TargetResult> {
     const finish = (r: TargetResult): void => {
       if (settled) return;
       settled = true;
+      running.delete(header);
       clearInterval(watchdog);
       resolve(r);
       void worker.terminate();
@@ -163,10 +169,22 @@ async function main(): Promise<void> {
     for (const t of TARGETS) console.log(`${t.name.padEnd(24)} ${t.kind.padEnd(6)} ${t.description}`);
     return;
   }
+  // SIGINT/SIGTERM: the running target stops after its current input and reports the inputs it
+  // ran; the targets not started are skipped; the summary and the findings file are written.
+  const stop = (): void => {
+    stopping = true;
+    for (const h of running) Atomics.store(h, 3, 1);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const names = args.targets.length > 0 ? args.targets : TARGETS.map((t) => t.name);
   console.log(`fuzz: ${names.length} targets × ${args.iterations} inputs, seed "${args.seed}", budget ${args.budgetMs} ms per input`);
   const results: TargetResult[] = [];
   for (const name of names) {
+    if (stopping) {
+      console.log(`${name.padEnd(24)} not run (stopped)`);
+      continue;
+    }
     const r = await runInWorker(name, args);
     results.push(r);
     const rate = r.inputs / (r.ms / 1000);
@@ -176,10 +194,10 @@ async function main(): Promise<void> {
     for (const f of r.findings) console.log(`  ${f.kind} at iteration ${f.iteration}: ${f.error}\n    input: ${f.input.length > 200 ? `${f.input.slice(0, 200)}…` : f.input}`);
   }
   const findings = results.flatMap((r) => r.findings);
-  writeFileSync(args.out, `${JSON.stringify({ seed: args.seed, iterations: args.iterations, budgetMs: args.budgetMs, results: results.map(({ findings: _f, ...rest }) => rest), findings }, null, 2)}\n`);
+  writeFileSync(args.out, `${JSON.stringify({ seed: args.seed, iterations: args.iterations, budgetMs: args.budgetMs, stoppedEarly: stopping, results: results.map(({ findings: _f, ...rest }) => rest), findings }, null, 2)}\n`);
   const crashes = results.reduce((n, r) => n + r.crashes, 0);
   const hangs = results.reduce((n, r) => n + r.hangs, 0);
-  console.log(`fuzz: ${crashes} crashes, ${hangs} hangs; findings written to ${args.out}`);
+  console.log(`fuzz: ${crashes} crashes, ${hangs} hangs${stopping ? ' (stopped early: the counts are the inputs run)' : ''}; findings written to ${args.out}`);
   if (crashes + hangs > 0) process.exitCode = 1;
 }
 
