@@ -49,7 +49,8 @@ interface SeedRecord {
   readonly bip39Passphrase: string;
 }
 
-const seedCodec = new RecordCodec<SeedRecord>({
+/** The wallet/seed record (exported for the fuzz script, test/fuzz/targets-store.ts). */
+export const seedCodec = new RecordCodec<SeedRecord>({
   name: SEED_KEY,
   version: 1,
   encode: (s) =>

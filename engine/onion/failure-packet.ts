@@ -105,11 +105,13 @@ export function decodeFailurePacket(packet: Uint8Array, sharedSecrets: readonly 
   let found: DecodedFailure | undefined;
   const unwrapped: Uint8Array[] = [];
   const rounds = Math.max(DECRYPT_ROUNDS, sharedSecrets.length);
+  // Each hop's keys once (the rounds past the route reuse the last hop's): the same work per round.
+  const keys = sharedSecrets.map((ss) => ({ ammag: onionKey('ammag', ss), um: onionKey('um', ss) }));
   for (let i = 0; i < rounds; i++) {
-    const ss = sharedSecrets[Math.min(i, sharedSecrets.length - 1)] as Uint8Array;
-    current = xorWithStream(onionKey('ammag', ss), current);
+    const k = keys[Math.min(i, keys.length - 1)] as { ammag: Uint8Array; um: Uint8Array };
+    current = xorWithStream(k.ammag, current);
     if (i < sharedSecrets.length) unwrapped.push(current);
-    const mac = hmacSha256(onionKey('um', ss), current.subarray(HMAC_SIZE));
+    const mac = hmacSha256(k.um, current.subarray(HMAC_SIZE));
     const matches = constantTimeEqual(mac, current.subarray(0, HMAC_SIZE));
     if (matches && !found && i < sharedSecrets.length) found = readFailure(i, current);
   }

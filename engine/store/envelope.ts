@@ -144,7 +144,7 @@ function random(entropy: Entropy, n: number): Uint8Array {
 
 const HEADER_AAD_PREFIX = utf8Encode(HEADER_KEY);
 
-interface Header {
+export interface Header {
   readonly params: ScryptParams;
   readonly salt: Uint8Array;
   readonly nonce: Uint8Array;
@@ -152,7 +152,8 @@ interface Header {
   readonly aad: Uint8Array;
 }
 
-function buildHeader(params: ScryptParams, salt: Uint8Array, kek: Uint8Array, dek: Uint8Array, nonce: Uint8Array): Uint8Array {
+/** The header record's bytes (exported for test/fuzz, which builds valid headers to mutate). */
+export function buildHeader(params: ScryptParams, salt: Uint8Array, kek: Uint8Array, dek: Uint8Array, nonce: Uint8Array): Uint8Array {
   const fixed = new Uint8Array(PARAMS_END);
   fixed.set([HEADER_VERSION, KDF_SCRYPT, params.log2N, params.r, params.p, AEAD_XCHACHA20POLY1305]);
   fixed.set(salt, 6);
@@ -161,7 +162,8 @@ function buildHeader(params: ScryptParams, salt: Uint8Array, kek: Uint8Array, de
   return concatBytes(body, sha256(body).subarray(0, CHECKSUM_LEN));
 }
 
-function parseHeader(bytes: Uint8Array): Header {
+/** Parse the header record; CorruptRecordError / UnsupportedVersionError on bad bytes (exported for test/fuzz). */
+export function parseHeader(bytes: Uint8Array): Header {
   const corrupt = (reason: string) => new CorruptRecordError(HEADER_KEY, reason);
   if (bytes.length < 1) throw corrupt('empty');
   if (bytes[0] !== HEADER_VERSION) {
@@ -290,7 +292,7 @@ export class EncryptedStore implements KVStore {
     checkDataKey(key, 'key');
     const sealed = await this.raw.get(key);
     if (sealed === undefined) return undefined;
-    return open(dek, key, sealed);
+    return openRecord(dek, key, sealed);
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -305,7 +307,7 @@ export class EncryptedStore implements KVStore {
     checkBatch(batch);
     (batch.put ?? []).forEach(([k], i) => checkDataKey(k, `batch.put[${i}].key`));
     (batch.del ?? []).forEach((k, i) => checkDataKey(k, `batch.del[${i}]`));
-    const put = (batch.put ?? []).map(([k, v]) => [k, seal(dek, k, v, random(this.entropy, NONCE_LEN))] as const);
+    const put = (batch.put ?? []).map(([k, v]) => [k, sealRecord(dek, k, v, random(this.entropy, NONCE_LEN))] as const);
     await this.raw.write({ put, ...(batch.del?.length ? { del: [...batch.del] } : {}) });
   }
 
@@ -392,12 +394,14 @@ export class EncryptedStore implements KVStore {
   }
 }
 
-function seal(dek: Uint8Array, key: string, plaintext: Uint8Array, nonce: Uint8Array): Uint8Array {
+/** Seal one record (exported for test/fuzz). */
+export function sealRecord(dek: Uint8Array, key: string, plaintext: Uint8Array, nonce: Uint8Array): Uint8Array {
   const ct = xchacha20poly1305(dek, nonce, recordAad(key)).encrypt(plaintext);
   return concatBytes(new Uint8Array([RECORD_VERSION]), nonce, ct);
 }
 
-function open(dek: Uint8Array, key: string, sealed: Uint8Array): Uint8Array {
+/** Open one sealed record; CorruptRecordError / UnsupportedVersionError on bad bytes (exported for test/fuzz). */
+export function openRecord(dek: Uint8Array, key: string, sealed: Uint8Array): Uint8Array {
   if (sealed.length < 1) throw new CorruptRecordError(key, 'empty value');
   const version = sealed[0] as number;
   if (version !== RECORD_VERSION) {

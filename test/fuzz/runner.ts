@@ -71,6 +71,8 @@ export interface RunOptions {
   readonly maxFindings?: number;
   /** Called before each input (the worker copies it to shared memory for the watchdog). */
   readonly onInput?: (iteration: number, input: FuzzInput) => void;
+  /** Checked before each input: true stops the run early (the result counts the inputs run). */
+  readonly shouldStop?: () => boolean;
   /** Called every `progressEvery` inputs with the count so far and the findings (crashes + hangs) so far. */
   readonly onProgress?: (done: number, found: number) => void;
   readonly progressEvery?: number;
@@ -143,7 +145,9 @@ export function runTarget(target: FuzzTarget, opts: RunOptions): TargetResult {
     seen.add(key);
     findings.push(f);
   };
+  let done = 0;
   for (let i = 0; i < opts.iterations; i++) {
+    if (opts.shouldStop?.()) break;
     // Seeds themselves go first, so a valid input that crashes is found at once.
     const input = i < seeds.length ? (seeds[i] as FuzzInput) : nextInput(target, rng, seeds);
     opts.onInput?.(i, input);
@@ -158,16 +162,18 @@ export function runTarget(target: FuzzTarget, opts: RunOptions): TargetResult {
     }
     const ms = performance.now() - t0;
     if (ms > slowest) slowest = ms;
-    const base = { target: target.name, iteration: i, seed: opts.seed, input: renderInput(input), inputKind: target.kind, ms };
+    // Rendered only for a finding: hex of every input would cost more than many decoders.
+    const base = (): Omit<Finding, 'kind' | 'error'> => ({ target: target.name, iteration: i, seed: opts.seed, input: renderInput(input), inputKind: target.kind, ms });
     if (failure) {
       crashes++;
-      record({ ...base, kind: 'crash', ...failure });
+      record({ ...base(), kind: 'crash', ...failure });
     }
     if (ms > budget) {
       hangs++;
-      record({ ...base, kind: 'hang', error: `took ${ms.toFixed(0)} ms (budget ${budget} ms)` });
+      record({ ...base(), kind: 'hang', error: `took ${ms.toFixed(0)} ms (budget ${budget} ms)` });
     }
+    done = i + 1;
     if (opts.onProgress && (i + 1) % (opts.progressEvery ?? 10_000) === 0) opts.onProgress(i + 1, crashes + hangs);
   }
-  return { target: target.name, inputs: opts.iterations, accepted, refused, crashes, hangs, findings, ms: performance.now() - started, slowestMs: slowest };
+  return { target: target.name, inputs: done, accepted, refused, crashes, hangs, findings, ms: performance.now() - started, slowestMs: slowest };
 }

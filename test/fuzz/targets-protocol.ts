@@ -7,15 +7,34 @@
 import { bech32 } from '@scure/base';
 import { ecdh, publicKeyOf } from '../../engine/crypto/secp256k1.ts';
 import { DecodeError } from '../../engine/lib/errors.ts';
-import { bytesToHex, hexToBytes } from '../../engine/lib/bytes.ts';
+import { hmacSha256 } from '../../engine/crypto/hash.ts';
+import { bytesToHex, concatBytes, hexToBytes } from '../../engine/lib/bytes.ts';
+import { onionKey, pseudoRandomStream, xorInto, xorWithStream } from '../../engine/onion/keys.ts';
 import { decodeInvoice, InvoiceError, parsePaymentText, recognizeLnurl } from '../../engine/invoice/index.ts';
-import { buildOnion, decodeFailurePacket, decodeHopPayload, peelOnion } from '../../engine/onion/index.ts';
+import {
+  HOP_PAYLOADS_SIZE,
+  ONION_PACKET_SIZE,
+  badOnion,
+  buildOnion,
+  channelDisabled,
+  decodeFailurePacket,
+  decodeHopPayload,
+  encodeFailureMessage,
+  feeInsufficient,
+  incorrectCltvExpiry,
+  incorrectOrUnknownPaymentDetails,
+  invalidOnionPayload,
+  peelOnion,
+  permanentChannelFailure,
+  temporaryChannelFailure,
+  wrapFailurePacket,
+} from '../../engine/onion/index.ts';
 import { FeatureVector, checkPeerFeatures, missingDependency } from '../../engine/wire/features.ts';
 import { decodeMessage, encodeMessage } from '../../engine/wire/message.ts';
 import { ByteReader } from '../../engine/wire/reader.ts';
 import { decodeTlvStream } from '../../engine/wire/tlv.ts';
 import { pairRun, vector } from './corpus.ts';
-import type { Rng } from './mutate.ts';
+import { mutateBytes, type Rng } from './mutate.ts';
 import type { FuzzTarget } from './runner.ts';
 
 const isDecodeError = (err: unknown): boolean => err instanceof DecodeError;
@@ -44,6 +63,18 @@ function setupMessages(): Uint8Array[] {
   ];
 }
 
+/** The rest of BOLT 2 (not in the pair run: update_fee, update_fail_malformed_htlc) and BOLT 7 gossip types (known, passed on undecoded). */
+function moreMessages(): Uint8Array[] {
+  const id = new Uint8Array(32).fill(3);
+  const gossip = [256, 257, 258, 259, 261, 262, 263, 264, 265].map((t) => Uint8Array.of(t >> 8, t & 0xff, ...new Uint8Array(t - 200).fill(t & 0xff)));
+  return [
+    encodeMessage({ type: 'update_fee', channelId: id, feeratePerKw: 2500 }),
+    encodeMessage({ type: 'update_fail_malformed_htlc', channelId: id, htlcId: 7n, sha256OfOnion: new Uint8Array(32).fill(9), failureCode: 0x8000 | 0x4000 | 5 }),
+    ...gossip,
+    Uint8Array.of(0x80, 0x01, 1, 2, 3),
+  ];
+}
+
 const TLV_KNOWN = new Set([0n, 1n, 2n, 3n, 11n, 254n]);
 
 /** The onion packets of the vector route, one per hop, each with the key that peels it. */
@@ -68,22 +99,138 @@ function keyFor(packet: Uint8Array): Uint8Array {
   return EPHEMERAL_TO_KEY.get(bytesToHex(packet.subarray(1, 34))) ?? (ONION_KEYS[0] as Uint8Array);
 }
 
+/**
+ * ECDH results by (node key, ephemeral key): most mutated onions keep the ephemeral key of their
+ * seed, so the point multiplication is done once per distinct key, not once per input. Bounded:
+ * cleared when full. A point that fails ECDH is cached as the error, thrown again.
+ */
+const ECDH_CACHE = new Map<string, Uint8Array | Error>();
+function cachedEcdh(key: Uint8Array, point: Uint8Array): Uint8Array {
+  const id = `${key[0]}.${key[31]}:${bytesToHex(point)}`;
+  let hit = ECDH_CACHE.get(id);
+  if (hit === undefined) {
+    try {
+      hit = ecdh(key, point);
+    } catch (err) {
+      hit = err instanceof Error ? err : new Error(String(err));
+    }
+    if (ECDH_CACHE.size >= 50_000) ECDH_CACHE.clear();
+    ECDH_CACHE.set(id, hit);
+  }
+  if (hit instanceof Error) throw hit;
+  return hit;
+}
+
+/** The vector route's hop payloads (the vector gives each with its BigSize length first). */
+const HOP_PAYLOADS: readonly Uint8Array[] = onionVector.generate.hops.map((h) => {
+  const raw = hexToBytes(h.payload);
+  const r = new ByteReader(raw);
+  const len = Number(r.bigsize('len'));
+  return raw.subarray(r.offset, r.offset + len);
+});
+
 const HOP0_ID = publicKeyOf(ONION_KEYS[0] as Uint8Array);
 
-/** An onion to hop 0 whose (valid-HMAC) payload is the mutated bytes: reaches payload decoding. */
-function onionWithPayload(rng: Rng, _input: Uint8Array, seeds: readonly Uint8Array[]): Uint8Array {
-  const payloads = onionVector.generate.hops.map((h) => hexToBytes(h.payload));
-  const base = rng.pick(payloads);
-  const payload = base.slice(0, 2 + rng.below(Math.max(1, base.length - 1)));
-  for (let k = rng.below(4); k > 0; k--) payload[rng.below(payload.length)] = rng.u32() & 0xff;
-  const hops = [{ nodeId: HOP0_ID, payload }];
-  if (rng.chance(0.5)) hops.push({ nodeId: publicKeyOf(ONION_KEYS[1] as Uint8Array), payload: rng.pick(payloads) });
-  try {
-    // A session key below the curve order (first byte 1).
-    return buildOnion(hops, Uint8Array.of(1, ...rng.bytes(31)), ASSOCIATED_DATA).packet;
-  } catch {
-    return rng.pick(seeds);
+interface Sealer {
+  readonly ephemeralKey: Uint8Array;
+  readonly rho: Uint8Array;
+  readonly mu: Uint8Array;
+}
+let sealers: Sealer[] | undefined;
+
+/**
+ * A few session keys for onions to hop 0, each with its ephemeral key and hop 0's rho stream and
+ * mu key (BOLT 4 "Key Generation"), worked out once: `sealToHop0` then builds a valid onion for any
+ * payload with no elliptic-curve work (one ChaCha20 stream XOR and one HMAC).
+ */
+function hop0Sealers(): Sealer[] {
+  if (sealers) return sealers;
+  sealers = [];
+  for (let k = 1; k <= 8; k++) {
+    const sessionKey = new Uint8Array(32).fill(k);
+    const ephemeralKey = publicKeyOf(sessionKey);
+    const ss = cachedEcdh(ONION_KEYS[0] as Uint8Array, ephemeralKey);
+    // The same secret buildOnion derives (cross-checked against it once).
+    const built = buildOnion([{ nodeId: HOP0_ID, payload: Uint8Array.of(2, 2, 0, 1) }], sessionKey, ASSOCIATED_DATA);
+    if (bytesToHex(built.sharedSecrets[0] as Uint8Array) !== bytesToHex(ss)) throw new Error('fuzz: hop 0 shared secret does not match buildOnion');
+    sealers.push({ ephemeralKey, rho: pseudoRandomStream(onionKey('rho', ss), HOP_PAYLOADS_SIZE), mu: onionKey('mu', ss) });
   }
+  return sealers;
+}
+
+/**
+ * BOLT 4 "Packet Construction" for hop 0 alone: `bigsize(len) · payload · next HMAC` then random
+ * filler, XORed with hop 0's rho stream, under hop 0's mu HMAC. A zero next HMAC makes hop 0 the
+ * final hop; a non-zero one makes it forward (peel then blinds the ephemeral key: one point
+ * multiplication).
+ */
+function sealToHop0(rng: Rng, payload: Uint8Array, forward: boolean): Uint8Array {
+  const s = rng.pick(hop0Sealers());
+  const mix = rng.bytes(HOP_PAYLOADS_SIZE);
+  const length = payload.length < 0xfd ? Uint8Array.of(payload.length) : Uint8Array.of(0xfd, payload.length >> 8, payload.length & 0xff);
+  const body = concatBytes(length, payload, forward ? rng.bytes(32) : new Uint8Array(32));
+  mix.set(body.subarray(0, HOP_PAYLOADS_SIZE));
+  xorInto(mix, s.rho);
+  const packet = new Uint8Array(ONION_PACKET_SIZE);
+  packet.set(s.ephemeralKey, 1);
+  packet.set(mix, 34);
+  packet.set(hmacSha256(s.mu, concatBytes(mix, ASSOCIATED_DATA)), 34 + HOP_PAYLOADS_SIZE);
+  return packet;
+}
+
+/** An onion to hop 0 whose (valid-HMAC) payload is a mutated vector payload: reaches payload decoding. */
+function onionWithPayload(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Array[]): Uint8Array {
+  const base = rng.pick(HOP_PAYLOADS);
+  let payload: Uint8Array = rng.chance(0.5) ? base.slice() : base.slice(0, 2 + rng.below(Math.max(1, base.length - 1)));
+  for (let k = rng.below(4); k > 0; k--) payload[rng.below(payload.length)] = rng.u32() & 0xff;
+  if (rng.chance(0.1)) payload = rng.bytes(rng.below(1300));
+  return sealToHop0(rng, payload, rng.chance(0.15));
+}
+
+/** Failure messages of every shape the origin reads: plain codes, with data, with a channel_update. */
+function failureMessages(): Uint8Array[] {
+  const update = new Uint8Array(136).fill(0x42);
+  update.set([0x01, 0x02], 0);
+  return [
+    hexToBytes('2002'),
+    incorrectOrUnknownPaymentDetails(1000n, 800_000),
+    temporaryChannelFailure(update),
+    feeInsufficient(5000n, update),
+    incorrectCltvExpiry(144, update),
+    channelDisabled(update),
+    invalidOnionPayload(2n, 5),
+    badOnion(0x8000 | 0x4000 | 5, new Uint8Array(32).fill(7)),
+    permanentChannelFailure(),
+  ].map((f) => (f instanceof Uint8Array ? f : encodeFailureMessage(f)));
+}
+
+/**
+ * BOLT 4 "Returning Errors" for a raw failuremsg: hop `h` pads it, MACs it with its um key and
+ * obfuscates it, then each hop before it wraps it with its ammag stream. The origin's HMAC check
+ * passes at hop `h`, so the failure message decoder gets the (mutated) bytes.
+ */
+function sealFailure(h: number, message: Uint8Array, padLength: number): Uint8Array {
+  const ss = SHARED_SECRETS[h] as Uint8Array;
+  const body = new Uint8Array(4 + message.length + padLength);
+  body.set([message.length >> 8, message.length & 0xff], 0);
+  body.set(message, 2);
+  body.set([padLength >> 8, padLength & 0xff], 2 + message.length);
+  let packet = xorWithStream(onionKey('ammag', ss), concatBytes(hmacSha256(onionKey('um', ss), body), body));
+  for (let j = h - 1; j >= 0; j--) packet = wrapFailurePacket(SHARED_SECRETS[j] as Uint8Array, packet);
+  return packet;
+}
+
+function failureSeeds(): Uint8Array[] {
+  const messages = failureMessages();
+  return [hexToBytes(errorVector.errorpacket), ...messages.map((m, i) => sealFailure(i % SHARED_SECRETS.length, m, Math.max(0, 256 - m.length)))];
+}
+
+function resealedFailure(rng: Rng, _input: Uint8Array, _seeds: readonly Uint8Array[]): Uint8Array {
+  const messages = failureMessages();
+  let m = rng.pick(messages);
+  for (let k = rng.below(3); k > 0; k--) m = mutateBytes(rng, m, messages, 600);
+  const pad = rng.chance(0.8) ? Math.max(0, 256 - m.length) : rng.below(300);
+  return sealFailure(rng.below(SHARED_SECRETS.length), m.subarray(0, 0xffff), pad);
 }
 
 /** A BOLT 11 string with mutated 5-bit words and a recomputed checksum: reaches tag parsing and the signature. */
@@ -112,9 +259,9 @@ const INVOICE_TEXTS = [...INVOICES.valid, ...INVOICES.invalid].map((v) => v.invo
 export const PROTOCOL_TARGETS: readonly FuzzTarget[] = [
   {
     name: 'wire-message',
-    description: 'BOLT 1/2 message decode (every known type, unknown odd/even types)',
+    description: 'BOLT 1/2/7 message decode (every known type, gossip types, unknown odd/even types)',
     kind: 'bytes',
-    seeds: () => [...setupMessages(), ...pairRun().messages],
+    seeds: () => [...setupMessages(), ...moreMessages(), ...pairRun().messages],
     run: (b) => void decodeMessage(b),
     expected: isDecodeError,
     maxLength: 70_000,
@@ -162,7 +309,7 @@ export const PROTOCOL_TARGETS: readonly FuzzTarget[] = [
     seeds: onionChain,
     run: (b) => {
       const key = keyFor(b);
-      void peelOnion(b, ASSOCIATED_DATA, (p) => ecdh(key, p));
+      void peelOnion(b, ASSOCIATED_DATA, (p) => cachedEcdh(key, p));
     },
     expected: never,
     mutate: onionWithPayload,
@@ -172,14 +319,7 @@ export const PROTOCOL_TARGETS: readonly FuzzTarget[] = [
     name: 'onion-payload',
     description: 'BOLT 4 hop payload TLV decode (intermediate and final)',
     kind: 'bytes',
-    seeds: () =>
-      onionVector.generate.hops.map((h) => {
-        const raw = hexToBytes(h.payload);
-        // The vector's payloads carry their BigSize length first.
-        const r = new ByteReader(raw);
-        const len = Number(r.bigsize('len'));
-        return raw.subarray(r.offset, r.offset + len);
-      }),
+    seeds: () => HOP_PAYLOADS,
     run: (b) => {
       for (const isFinal of [false, true]) {
         try {
@@ -193,11 +333,12 @@ export const PROTOCOL_TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'onion-failure',
-    description: 'BOLT 4 returned failure packet: unwrap with the route secrets and decode',
+    description: 'BOLT 4 returned failure packet: unwrap with the route secrets and decode (mutated failure messages re-sealed by any hop)',
     kind: 'bytes',
-    seeds: () => [hexToBytes(errorVector.errorpacket)],
+    seeds: failureSeeds,
     run: (b) => void decodeFailurePacket(b, SHARED_SECRETS),
     expected: never,
+    mutate: resealedFailure,
     maxLength: 2048,
   },
   {

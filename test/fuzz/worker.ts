@@ -11,7 +11,7 @@ import { SHARED_HEADER, type WorkerJob } from './worker-job.ts';
 const job = workerData as WorkerJob;
 const target = targetNamed(job.target);
 if (!target || !parentPort) throw new Error(`no fuzz target "${job.target}"`);
-const header = new Int32Array(job.shared, 0, 3);
+const header = new Int32Array(job.shared, 0, 4);
 const data = new Uint8Array(job.shared, SHARED_HEADER);
 const port = parentPort;
 const encoder = new TextEncoder();
@@ -35,6 +35,7 @@ const result = runTarget(target, {
     }
     Atomics.store(header, 0, i);
   },
+  shouldStop: () => Atomics.load(header, 3) === 1,
   progressEvery: 50_000,
   onProgress: (done, found) => port.postMessage({ type: 'progress', done, found }),
 });
