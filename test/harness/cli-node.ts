@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNodeConfig } from '../../playground/ldk/config.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
+import { nodeEntropy } from '../../cli/adapters/clock.ts';
+import { FileKVStore } from '../../cli/adapters/file-store.ts';
+import { WalletService } from '../../engine/node/wallet-service.ts';
 
 export const PASSPHRASE = 'correct horse battery staple';
 
@@ -43,6 +46,21 @@ export function glint(args: string[], env: Record<string, string> = {}): Promise
       resolve({ code, stdout, stderr, json });
     });
   });
+}
+
+/**
+ * A wallet in `dir` as `glint init` writes it (FileKVStore + WalletService), made in-process with
+ * cheap scrypt (log2N 10). The parameters are recorded in the store header, so every spawned
+ * command unlocks with them: the default N = 2^17 costs ~1 s of CPU per unlock in every child,
+ * which made the CLI tests slow and, on a loaded machine, time out. `glint init` itself, at the
+ * default cost, is tested in cli-wallet.test.ts.
+ */
+export async function initWallet(dir: string, network: 'regtest' | 'bitcoin' = 'regtest'): Promise<{ nodeId: string }> {
+  const raw = await FileKVStore.open(dir);
+  const w = await WalletService.create({ raw, passphrase: PASSPHRASE, network, entropy: nodeEntropy, scrypt: { log2N: 10, r: 8, p: 1 } });
+  const nodeId = w.nodeId;
+  await w.close();
+  return { nodeId };
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RegtestChain, EsploraServer, LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
-import { CliLdkRig, exists, glint, type ChannelRow } from '../harness/cli-node.ts';
+import { CliLdkRig, exists, glint, initWallet, type ChannelRow } from '../harness/cli-node.ts';
 
 let rig: CliLdkRig;
 let chain: RegtestChain;
@@ -37,9 +37,7 @@ describe('glint channel commands with a real LDK peer on regtest', () => {
   let nodeId: string;
 
   test('a wallet with coins', async () => {
-    const init = await glint(['--network', 'regtest', '--data', data, 'init']);
-    expect(init.stderr).toBe('');
-    nodeId = (init.json as { nodeId: string }).nodeId;
+    nodeId = (await initWallet(data)).nodeId; // cheap scrypt; `glint init` is cli-wallet's
     const address = ((await glint(rig.node('address'))).json as { address: string }).address;
     await chain.faucet(address, 1_000_000);
     const b = await glint(rig.node('balance'));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Event, Event_FundingGenerationReady, Event_OpenChannelRequest } from 'lightningdevkit';
 import { RegtestWallet, type RegtestChain, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
-import { CliLdkRig, exists, glint, type ChannelRow } from '../harness/cli-node.ts';
+import { CliLdkRig, exists, glint, initWallet, type ChannelRow } from '../harness/cli-node.ts';
 
 let rig: CliLdkRig;
 let chain: RegtestChain;
@@ -39,9 +39,7 @@ describe('glint trust and zero-conf channels with a real LDK peer on regtest', (
   let nodeId: string;
 
   test('glint trust <pubkey> in-process saves it; bad pubkeys are refused', async () => {
-    const init = await glint(['--network', 'regtest', '--data', data, 'init']);
-    expect(init.stderr).toBe('');
-    nodeId = (init.json as { nodeId: string }).nodeId;
+    nodeId = (await initWallet(data)).nodeId; // cheap scrypt; `glint init` is cli-wallet's
     const address = ((await glint(rig.node('address'))).json as { address: string }).address;
     await chain.faucet(address, 1_000_000);
     const t = await glint(rig.node('trust', peer.node.nodeIdHex.toUpperCase()));

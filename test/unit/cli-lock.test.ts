@@ -8,9 +8,12 @@ import { realpath, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeEntropy } from '../../cli/adapters/clock.ts';
 import { FileKVStore } from '../../cli/adapters/file-store.ts';
+import { WalletService } from '../../engine/node/wallet-service.ts';
 
-const ENV = { ...process.env, GLINT_PASSPHRASE: 'cli lock test passphrase', GLINT_DATA: '', GLINT_ESPLORA: '' };
+const PASSPHRASE = 'cli lock test passphrase';
+const ENV = { ...process.env, GLINT_PASSPHRASE: PASSPHRASE, GLINT_DATA: '', GLINT_ESPLORA: '' };
 
 function glint(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,11 +28,17 @@ function glint(args: string[]): Promise<{ code: number | null; stdout: string; s
 
 const lockFor = (pid: number): string => `${JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' })}\n`;
 
+/**
+ * A wallet dir as `glint init` writes it, made in-process with cheap scrypt (log2N 10, recorded in
+ * the header, so the spawned CLI unlocks with it): these tests are about the lock, not the KDF,
+ * and the default N = 2^17 cost ~1 s per unlock (`mnemonic` unlocks twice) in every child.
+ */
 async function walletDir(): Promise<string> {
   const dir = await realpath(mkdtempSync(join(tmpdir(), 'glint-cli-lock-')));
-  const init = await glint(['--data', dir, '--network', 'regtest', 'init']);
-  expect(init.stderr).toBe('');
-  expect(init.code).toBe(0);
+  const raw = await FileKVStore.open(dir);
+  const w = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: { log2N: 10, r: 8, p: 1 } });
+  await w.close();
+  expect(existsSync(join(dir, 'LOCK'))).toBe(false);
   return dir;
 }
 
