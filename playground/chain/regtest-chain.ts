@@ -29,8 +29,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Address, Block, Chain, ChainEntry, Coin, CoinView, KeyRing, Mempool, MempoolEntry, Miner, TX } from 'bcoin';
+import type { KVStore } from '../../engine/ports.ts';
 import { acquireBcoin, releaseBcoin } from './bcoin-loader.ts';
 import type { ActivationMode, Bcoin } from './bcoin-loader.ts';
+import { ChainStore, ChainStoreError } from './chain-store.ts';
 import { ConfirmedIndex, MempoolView, reverseHex } from './indexes.ts';
 import type { BlockRecord } from './indexes.ts';
 import {
@@ -66,6 +68,12 @@ export interface RegtestChainOptions {
    * subscriber failures to console.error, the rest nowhere).
    */
   log?: (line: string) => void;
+  /**
+   * Keep the chain here (chain-store.ts): `create()` replays the blocks and mempool it holds
+   * (instead of mining the bootstrap blocks), and every mutating call writes what it changed
+   * durably before it resolves. The caller opens and closes the store.
+   */
+  store?: KVStore;
 }
 
 export interface MineOptions {
@@ -191,8 +199,14 @@ export class RegtestChain {
   private mempoolVersion = 0;
   private mempoolCache: { version: number; view: MempoolView } | undefined;
   private closed = false;
+  private readonly chainStore: ChainStore | undefined;
+  /** `create()` replayed the chain from its `store` (rather than mining a new one). */
+  restored = false;
 
-  /** Open an in-memory chain and mine the bootstrap blocks (see `RegtestChainOptions`). */
+  /**
+   * Open an in-memory chain and mine the bootstrap blocks (see `RegtestChainOptions`), or, with a
+   * `store` that holds a chain, replay it.
+   */
   static async create(options: RegtestChainOptions = {}): Promise<RegtestChain> {
     const activation = options.activation ?? 'patched';
     const lib = acquireBcoin(activation);
@@ -200,6 +214,7 @@ export class RegtestChain {
     try {
       chain = new RegtestChain(lib, activation, options);
       await chain.open();
+      if (await chain.restore()) return chain;
       const minimum = activation === 'legacy' ? LEGACY_CLTV_HEIGHT : 101;
       const count = Math.max(options.bootstrapBlocks ?? (activation === 'legacy' ? LEGACY_CLTV_HEIGHT : DEFAULT_BOOTSTRAP), minimum);
       await chain.bootstrap(count);
@@ -218,6 +233,7 @@ export class RegtestChain {
     this.clock = options.clock ?? Date.now;
     this.lagSecs = options.blockTimeLagSecs ?? 30;
     this.log = options.log ?? ((line) => void (line.startsWith('block subscriber failed') && console.error(`[regtest-chain] ${line}`)));
+    this.chainStore = options.store ? new ChainStore(options.store) : undefined;
     this.fees = options.feeEstimates ? new Map(Object.entries(options.feeEstimates).map(([k, v]) => [Number(k), v])) : defaultFeeEstimates();
 
     const faucetKey = createHash('sha256').update(FAUCET_SEED).digest();
@@ -271,6 +287,51 @@ export class RegtestChain {
     const genesis = await this.chain.getBlock(this.chain.tip.hash);
     if (!genesis) throw new Error('bcoin: no genesis block');
     this.index.connect(genesis, 0, genesis.time);
+  }
+
+  /**
+   * Replay a stored chain (chain-store.ts) through bcoin's full validation, then submit its stored
+   * mempool again (those that are no longer valid are listed in `dropped`). False: nothing stored.
+   */
+  private async restore(): Promise<boolean> {
+    const store = this.chainStore;
+    if (!store) return false;
+    const saved = await store.load(this.activation);
+    if (!saved) return false;
+    await this.exclusive(async () => {
+      for (const [i, raw] of saved.blocks.entries()) {
+        let block: Block;
+        try {
+          block = this.lib.Block.fromRaw(toBuffer(raw));
+        } catch (error) {
+          throw new ChainStoreError(`stored block ${i + 1} cannot be decoded: ${(error as Error).message}`);
+        }
+        try {
+          await this.chain.add(block);
+        } catch (error) {
+          throw new ChainStoreError(`stored block ${i + 1} (${block.rhash()}) was refused: ${(error as Error).message}`);
+        }
+        if (this.chain.tip.hash !== block.hash('hex')) throw new ChainStoreError(`stored block ${i + 1} (${block.rhash()}) did not become the tip`);
+      }
+      store.loaded(this.index, saved.mempool);
+      for (const raw of saved.mempool) {
+        let tx: TX;
+        try {
+          tx = this.decodeTx(raw);
+        } catch {
+          this.dropped.push({ txid: '', reason: 'stored mempool tx cannot be decoded' });
+          continue;
+        }
+        const result = await this.submitTx(tx, false);
+        if (!result.ok) {
+          this.dropped.push({ txid: tx.txid(), reason: result.message });
+          this.log(`restore: ${tx.txid()} not back in the mempool: ${result.message}`);
+        }
+      }
+      await this.settle();
+    });
+    this.restored = true;
+    return true;
   }
 
   private async bootstrap(count: number): Promise<void> {
@@ -694,9 +755,17 @@ export class RegtestChain {
 
   // ---------------------------------------------------------------- plumbing
 
+  /** Run `action` after every earlier one; with a store, what it changed is durable before it resolves. */
   private exclusive<T>(action: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('RegtestChain is closed'));
-    const run = this.queue.then(action, action);
+    const step = async (): Promise<T> => {
+      try {
+        return await action();
+      } finally {
+        await this.chainStore?.sync(this.index, this.mempoolView().txs.map((t) => Uint8Array.from(t.tx.toRaw())), this.activation);
+      }
+    };
+    const run = this.queue.then(step, step);
     this.queue = run.catch(() => {});
     return run;
   }
