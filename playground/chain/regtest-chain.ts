@@ -33,7 +33,8 @@ import type { KVStore } from '../../engine/ports.ts';
 import { acquireBcoin, releaseBcoin } from './bcoin-loader.ts';
 import type { ActivationMode, Bcoin } from './bcoin-loader.ts';
 import { ChainStore, ChainStoreError } from './chain-store.ts';
-import { ConfirmedIndex, MempoolView, reverseHex } from './indexes.ts';
+import { packagesPaying } from './fee-market.ts';
+import { ConfirmedIndex, MempoolView } from './indexes.ts';
 import type { BlockRecord } from './indexes.ts';
 import {
   RPC_TRANSACTION_ALREADY_IN_CHAIN,
@@ -424,7 +425,7 @@ export class RegtestChain {
     if (minFeeRate !== undefined && !(typeof minFeeRate === 'number' && Number.isFinite(minFeeRate) && minFeeRate >= 0)) throw new RangeError(`minFeeRate must be a non-negative sat/vB number, got ${String(minFeeRate)}`);
     const hashes: string[] = [];
     for (let i = 0; i < count; i++) {
-      const market = minFeeRate !== undefined && !options.empty && !(i === 0 && forced) ? this.packagesPaying(minFeeRate) : undefined;
+      const market = minFeeRate !== undefined && !options.empty && !(i === 0 && forced) ? packagesPaying(this.mempoolView(), minFeeRate) : undefined;
       hashes.push(
         await this.mineOne(address, {
           empty: options.empty ?? false,
@@ -435,42 +436,6 @@ export class RegtestChain {
       await this.settle();
     }
     return hashes;
-  }
-
-  /**
-   * The mempool txs a fee-market miner takes at `minFeeRate` sat/vB: repeatedly the unselected
-   * tx whose ancestor package (itself and its unselected mempool ancestors) has the best feerate,
-   * while that is at least `minFeeRate`; in dependency (arrival) order.
-   */
-  private packagesPaying(minFeeRate: number): TX[] {
-    const view = this.mempoolView();
-    const parentsOf = new Map(view.txs.map((t) => [t.txid, t.tx.inputs.map((i) => reverseHex(i.prevout.hash)).filter((p) => view.tx(p) !== undefined)]));
-    const selected = new Set<string>();
-    const ancestry = (txid: string, into: Set<string>): Set<string> => {
-      if (selected.has(txid) || into.has(txid)) return into;
-      into.add(txid);
-      for (const p of parentsOf.get(txid) ?? []) ancestry(p, into);
-      return into;
-    };
-    for (;;) {
-      let best: { set: Set<string>; rate: number } | undefined;
-      for (const t of view.txs) {
-        if (selected.has(t.txid)) continue;
-        const set = ancestry(t.txid, new Set());
-        let fee = 0;
-        let vsize = 0;
-        for (const id of set) {
-          const r = view.tx(id)!;
-          fee += r.fee;
-          vsize += r.vsize;
-        }
-        const rate = fee / vsize;
-        if (rate >= minFeeRate && (!best || rate > best.rate)) best = { set, rate };
-      }
-      if (!best) break;
-      for (const id of best.set) selected.add(id);
-    }
-    return view.txs.filter((t) => selected.has(t.txid)).map((t) => t.tx);
   }
 
   private async mineOne(address: Address, options: { empty: boolean; txs?: TX[]; time?: number }): Promise<string> {
@@ -720,6 +685,8 @@ export class RegtestChain {
   private async settle(): Promise<void> {
     if (this.disconnectedTxs.length > 0) await this.rebuildMempool();
     this.mempool.tip = this.chain.tip.hash;
+    // On disk before any subscriber (an LDK node) sees the blocks: a node never gets ahead of the stored chain.
+    if (this.pendingEvents.length > 0) await this.persist();
     const events = this.pendingEvents.splice(0);
     for (const event of events) {
       for (const listener of [...this.subscribers]) {
@@ -762,12 +729,17 @@ export class RegtestChain {
       try {
         return await action();
       } finally {
-        await this.chainStore?.sync(this.index, this.mempoolView().txs.map((t) => Uint8Array.from(t.tx.toRaw())), this.activation);
+        await this.persist();
       }
     };
     const run = this.queue.then(step, step);
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /** With a store: write what changed (chain-store.ts), durably. */
+  private async persist(): Promise<void> {
+    await this.chainStore?.sync(this.index, this.mempoolView().txs.map((t) => Uint8Array.from(t.tx.toRaw())), this.activation);
   }
 
   private nowSecs(): number {
