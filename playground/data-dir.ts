@@ -11,8 +11,8 @@
  *
  * Without `--data` none of this exists and nothing is written.
  */
-import { accessSync, constants as fsc, mkdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants as fsc, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { FileKVStore, StoreLockedError } from '../cli/adapters/file-store.ts';
 import { LdkNodeFiles } from './ldk/node-files.ts';
 import type { LdkClaimedPayment } from './ldk/payments.ts';
@@ -60,7 +60,7 @@ export async function openDataDir(dir: string): Promise<PlaygroundData> {
   try {
     root = await FileKVStore.open(path);
   } catch (error) {
-    if (error instanceof StoreLockedError) throw fail(dir, `another playground is using it (${error.message})`, error);
+    if (error instanceof StoreLockedError) throw fail(dir, `another playground is using it${lockHolder(path)}; stop it first (${error.message})`, error);
     throw fail(dir, `cannot be used (${(error as Error).message})`, error);
   }
   let chain: FileKVStore | undefined;
@@ -84,6 +84,16 @@ export async function openDataDir(dir: string): Promise<PlaygroundData> {
     await chain?.close().catch(() => {});
     await root.close().catch(() => {});
     throw fail(dir, `cannot be used (${(error as Error).message})`, error);
+  }
+}
+
+/** ` (pid N since T)` from `<dir>/LOCK`, or '' when it cannot be read. */
+function lockHolder(path: string): string {
+  try {
+    const lock = JSON.parse(readFileSync(join(path, 'LOCK'), 'utf8')) as { pid?: unknown; since?: unknown };
+    return Number.isInteger(lock.pid) ? ` (pid ${String(lock.pid)}${typeof lock.since === 'string' ? ` since ${lock.since}` : ''})` : '';
+  } catch {
+    return '';
   }
 }
 
