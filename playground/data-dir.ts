@@ -69,6 +69,10 @@ export async function openDataDir(dir: string): Promise<PlaygroundData> {
     const hub = LdkNodeFiles.open(resolve(path, 'hub'));
     const shop = LdkNodeFiles.open(resolve(path, 'shop'));
     const opened = chain;
+    const orphan = [hub, shop].find((n) => n.hasState());
+    if (orphan && (await chain.keys('')).length === 0) {
+      throw new DataDirError(`${orphan.dir} holds a node's state but ${resolve(path, 'chain')} holds no chain (was it deleted?): its channels cannot be followed on a new chain; move the directory aside to start a new world`);
+    }
     return {
       dir: path,
       root,
@@ -83,7 +87,7 @@ export async function openDataDir(dir: string): Promise<PlaygroundData> {
   } catch (error) {
     await chain?.close().catch(() => {});
     await root.close().catch(() => {});
-    throw fail(dir, `cannot be used (${(error as Error).message})`, error);
+    throw fail(dir, error instanceof DataDirError ? error.message : `cannot be used (${(error as Error).message})`, error);
   }
 }
 

@@ -108,16 +108,24 @@ export function describeEvent(event: Event): string | undefined {
  * block) and everything it persists is written there; without, it gets `seed`.
  */
 export async function startPeer(chain: RegtestChain, name: 'hub' | 'shop', port: number, host: string, log: PlaygroundLog, seed: Uint8Array, files?: LdkNodeFiles): Promise<PlaygroundPeer> {
-  const restore = files?.load();
-  const { node, feed } = await createLdkNodeAtTip(chain, {
-    alias: `playground-${name}`,
-    seed: files ? files.seed() : seed,
-    ...(restore ? { restore } : {}),
-    ...(files ? { persist: files } : {}),
-    // Glint's channels need one confirmation; the hub may hold the whole channel in HTLCs; it
-    // forwards into unannounced channels (Glint's and the shop's are private).
-    config: { minimumDepth: 1, maxInboundHtlcValueInFlightPercent: 100, acceptForwardsToPrivChannels: true },
-  });
+  let made: Awaited<ReturnType<typeof createLdkNodeAtTip>>;
+  let restore: ReturnType<LdkNodeFiles['load']>;
+  try {
+    restore = files?.load();
+    made = await createLdkNodeAtTip(chain, {
+      alias: `playground-${name}`,
+      seed: files ? files.seed() : seed,
+      ...(restore ? { restore } : {}),
+      ...(files ? { persist: files } : {}),
+      // Glint's channels need one confirmation; the hub may hold the whole channel in HTLCs; it
+      // forwards into unannounced channels (Glint's and the shop's are private).
+      config: { minimumDepth: 1, maxInboundHtlcValueInFlightPercent: 100, acceptForwardsToPrivChannels: true },
+    });
+  } catch (error) {
+    if (!files) throw error;
+    throw new Error(`${name}: cannot start from ${files.dir}: ${(error as Error).message}`, { cause: error });
+  }
+  const { node, feed } = made;
   node.onEvent((event) => {
     let text: string | undefined;
     try {

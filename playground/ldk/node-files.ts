@@ -118,6 +118,11 @@ export class LdkNodeFiles implements LdkStateSink {
     return seed;
   }
 
+  /** A ChannelManager was written here (the node ran, and may have channels). */
+  hasState(): boolean {
+    return existsSync(join(this.dir, MANAGER));
+  }
+
   /** The persisted ChannelManager and monitors, or undefined when none was written yet. */
   load(): LdkPersistedState | undefined {
     const managerPath = join(this.dir, MANAGER);

@@ -5,9 +5,10 @@
  * same directory: the same hub and shop node ids, the same chain tip and height, the same faucet
  * UTXOs, the mempool tx still there, the same hub→shop channel (not opened again) usable, the
  * order still paid — and a new hub→shop payment routes. A second playground on a directory in
- * use is refused, and a file as `--data` is refused, naming the directory.
+ * use is refused, a hub kept without its chain or on another chain is refused, and a file as `--data` is refused,
+ * naming the directory.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -98,6 +99,23 @@ describe('npm start -- --data <dir>', () => {
     await expect(startPlayground({ ...onFreePorts, data })).rejects.toThrow(/--data .*another playground is using it/);
     await stop(second);
   }, 240_000);
+
+  test('nodes kept without their chain are refused, naming the directories, and nothing is written', async () => {
+    const data = join(dir, 'world');
+    await rm(join(data, 'chain'), { recursive: true });
+    const refused = /--data .*world: .*world\/hub holds a node's state but .*world\/chain holds no chain/;
+    await expect(startPlayground({ ...onFreePorts, data })).rejects.toThrow(refused);
+    // No new chain was made in its place, and the directory was not left locked.
+    await expect(startPlayground({ ...onFreePorts, data })).rejects.toThrow(refused);
+  }, 60_000);
+
+  test('a hub kept on another chain is refused, naming the node and its directory', async () => {
+    const other = join(dir, 'other');
+    await stop(await start(other));
+    await rm(join(other, 'hub'), { recursive: true });
+    await cp(join(dir, 'world', 'hub'), join(other, 'hub'), { recursive: true });
+    await expect(startPlayground({ ...onFreePorts, data: other })).rejects.toThrow(/hub: cannot start from .*other\/hub: .*best block .* is not on this chain/);
+  }, 120_000);
 
   test('a file as --data is refused, naming it', async () => {
     const file = join(dir, 'a-file');
