@@ -153,15 +153,16 @@ class SettingsStore {
   }
 
   /**
-   * Remember the proxy used on `network`; empty, or the deployment's own while none was chosen,
-   * keeps following the default. Before the network is known there is nowhere to keep it.
+   * Remember the proxy a connection on `network` used. Empty (a direct WebSocket peer) changes
+   * nothing, nor does the deployment's own while none was chosen (it keeps following the default);
+   * clearing is done in Settings. Before the network is known there is nowhere to keep it.
    */
   rememberProxy(url: string, network: NetworkName | null = this.network): void {
-    if (!network) return;
     const text = url.trim();
+    if (!network || text === '') return;
     const urls = { ...this.current.proxyUrls };
-    if (text === '' || (urls[network] === undefined && text === this.deployProxy)) delete urls[network];
-    else urls[network] = text;
+    if (urls[network] === undefined && text === this.deployProxy) return;
+    urls[network] = text;
     if (urls[network] !== this.current.proxyUrls[network]) this.update({ proxyUrls: urls });
   }
 }

@@ -117,3 +117,34 @@ test('mainnet asks once for the real-money confirmation; the proxy and Esplora f
   expect(outside).toEqual([]);
   expect(errors).toEqual([]);
 });
+
+test('settings saved by an older build keep their proxy: the single proxy URL becomes that network’s', async ({ browser, request }) => {
+  const fx = await fixtures(request);
+  const context = await browser.newContext();
+  const outside: string[] = [];
+  await context.route('**/*', async (route) => {
+    const host = new URL(route.request().url()).hostname;
+    if (host === '127.0.0.1' || host === 'localhost') return route.continue();
+    outside.push(route.request().url());
+    return route.abort('blockedbyclient');
+  });
+  const old = { schemaVersion: 3, proxyUrl: 'ws://127.0.0.1:7', lastPeerUri: '', network: 'regtest', esploraUrls: {}, backupPending: [], walletsSeen: [] };
+  await context.addInitScript((text) => {
+    const ls = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage;
+    if (ls.getItem('glint.settings') === null) ls.setItem('glint.settings', text);
+  }, JSON.stringify(old));
+  const page = await context.newPage();
+  await page.goto('/#/settings');
+  await expect(page.getByTestId('settings-current')).toContainText(`regtest via ${fx.esploraUrl}`);
+  await expect(page.locator('#settings-proxy')).toHaveValue('ws://127.0.0.1:7');
+  await page.locator('#settings-network').selectOption('signet');
+  await expect(page.locator('#settings-proxy')).toHaveValue('');
+  // The migrated record is what is stored once anything is saved.
+  await page.locator('#settings-network').selectOption('regtest');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+  expect(await stored(page)).toMatchObject({ schemaVersion: 4, proxyUrls: { regtest: 'ws://127.0.0.1:7' }, mainnetConfirmed: false });
+  expect((await stored(page)).proxyUrl).toBeUndefined();
+  expect(outside).toEqual([]);
+  await context.close();
+});

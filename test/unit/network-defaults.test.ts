@@ -12,6 +12,7 @@ import { DEFAULT_ESPLORA_URLS, defaultEsploraUrl, parseEsploraUrl, ValidationErr
 import { parseArgs } from '../../cli/args.ts';
 import { esploraUrlFor, initCommand } from '../../cli/wallet.ts';
 import { BUILTIN_CONFIG } from '../../workers/wallet-host.ts';
+import { parseWalletStatus, RpcValidationError } from '../../workers/rpc/protocol.ts';
 
 function fieldOf(fn: () => unknown): string {
   try {
@@ -39,6 +40,22 @@ describe('per-network Esplora defaults', () => {
 
   it('is the table the worker starts from (regtest: the playground on loopback until glint.config.json names one)', () => {
     expect(BUILTIN_CONFIG.esplora).toEqual({ ...DEFAULT_ESPLORA_URLS, regtest: 'http://127.0.0.1:3002' });
+  });
+
+  it('reaches the app in the wallet status, every network’s, validated', () => {
+    const status = { state: 'none', network: 'regtest', esploraUrl: 'http://127.0.0.1:3002', defaultEsploraUrl: 'http://127.0.0.1:3002', defaultNetwork: 'regtest', nodeId: null };
+    const withDefaults = { ...status, defaultEsploraUrls: { ...BUILTIN_CONFIG.esplora } };
+    expect(parseWalletStatus(withDefaults)).toEqual(withDefaults);
+    expect(parseWalletStatus(status)).toEqual(status);
+    let field = '';
+    try {
+      parseWalletStatus({ ...status, defaultEsploraUrls: { signet: 'javascript:alert(1)' } });
+    } catch (err) {
+      expect(err).toBeInstanceOf(RpcValidationError);
+      field = (err as RpcValidationError).field;
+    }
+    expect(field).toBe('status.defaultEsploraUrls.signet');
+    expect(() => parseWalletStatus({ ...status, defaultEsploraUrls: { moon: 'https://x' } })).toThrow(/defaultEsploraUrls\.moon/);
   });
 
   it('is what the CLI uses without --esplora; regtest needs one and says so', () => {
