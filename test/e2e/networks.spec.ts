@@ -59,6 +59,7 @@ test('mainnet asks once for the real-money confirmation; the proxy and Esplora f
   await network.selectOption('bitcoin');
   await expect(dialog).toBeVisible();
   await page.getByTestId('mainnet-understood').check();
+  await page.screenshot({ path: 'test-results/networks-mainnet.png' });
   await page.getByTestId('mainnet-confirm').click();
   await expect(dialog).toHaveCount(0);
   await expect(network).toHaveValue('bitcoin');
@@ -110,10 +111,9 @@ test('mainnet asks once for the real-money confirmation; the proxy and Esplora f
   await expect(proxy).toHaveValue('');
   await network.selectOption('regtest');
   await expect(proxy).toHaveValue(regtestProxy);
+  await page.screenshot({ path: 'test-results/networks-settings.png', fullPage: true });
   await page.goto('/#/peers');
   await expect(page.locator('#proxy-url')).toHaveValue(regtestProxy);
-
-  await page.screenshot({ path: 'test-results/networks.png', fullPage: true });
   expect(outside).toEqual([]);
   expect(errors).toEqual([]);
 });
