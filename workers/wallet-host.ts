@@ -11,7 +11,7 @@
  * The engine is reached through the small `WalletBackend` interface (node.worker.ts wires the
  * real WalletService, EsploraClient and IdbKVStore), so this module is unit-tested with fakes.
  */
-import type { Clock, KVStore, Logger } from '../engine/index.ts';
+import { DEFAULT_ESPLORA_URLS, PLAYGROUND_ESPLORA_URL, type Clock, type KVStore, type Logger } from '../engine/index.ts';
 import { LocksUnavailableError, type HeldLock, type WalletLocks } from './adapters/lock.ts';
 import {
   NETWORK_NAMES,
@@ -86,15 +86,14 @@ export interface WalletConfig {
   peers?: readonly string[];
 }
 
-/** Public Esplora servers per network; regtest points at the playground's. */
+/**
+ * The built-in defaults: the public Esplora servers of engine/chain/defaults.ts (the one table the
+ * CLI uses too); regtest has no public server, so it points at where the playground listens by
+ * default on this machine until glint.config.json names one.
+ */
 export const BUILTIN_CONFIG: WalletConfig = Object.freeze({
   network: 'signet',
-  esplora: Object.freeze({
-    bitcoin: 'https://blockstream.info/api',
-    testnet: 'https://blockstream.info/testnet/api',
-    signet: 'https://mempool.space/signet/api',
-    regtest: 'http://127.0.0.1:3002',
-  }),
+  esplora: Object.freeze({ ...DEFAULT_ESPLORA_URLS, regtest: PLAYGROUND_ESPLORA_URL }) as Record<NetworkName, string>,
 }) as WalletConfig;
 
 /**
@@ -323,6 +322,7 @@ export class WalletHost {
       network: this.#network,
       esploraUrl: this.#esploraOverride ?? def,
       defaultEsploraUrl: def,
+      defaultEsploraUrls: { ...this.#o.config.esplora },
       defaultNetwork: this.#o.config.network,
       nodeId: this.#wallet?.nodeId ?? null,
     };

@@ -148,6 +148,8 @@ export interface WalletStatusDto {
   esploraUrl: string;
   /** The default for `network` (from the worker's config, else built in). */
   defaultEsploraUrl: string;
+  /** The default Esplora URL of every network (config, else built in), so Settings can show the one of the network being picked. */
+  defaultEsploraUrls?: Partial<Record<NetworkName, string>>;
   /** The network the worker's config names as the default. */
   defaultNetwork: NetworkName;
   /** The wallet's node id while unlocked. */
@@ -448,8 +450,14 @@ function words(v: unknown, field: string): string[] {
 }
 
 export function parseWalletStatus(v: unknown, field = 'status'): WalletStatusDto {
-  const o = shape(v, field, ['state', 'network', 'esploraUrl', 'defaultEsploraUrl', 'defaultNetwork', 'nodeId']);
+  const o = shape(v, field, ['state', 'network', 'esploraUrl', 'defaultEsploraUrl', 'defaultNetwork', 'nodeId'], ['defaultEsploraUrls']);
+  const defaults: Partial<Record<NetworkName, string>> = {};
+  if (o.defaultEsploraUrls !== undefined) {
+    const d = shape(o.defaultEsploraUrls, `${field}.defaultEsploraUrls`, [], NETWORK_NAMES);
+    for (const n of NETWORK_NAMES) if (d[n] !== undefined) defaults[n] = httpUrl(d[n], `${field}.defaultEsploraUrls.${n}`);
+  }
   return {
+    ...(o.defaultEsploraUrls !== undefined ? { defaultEsploraUrls: defaults } : {}),
     state: oneOf(o.state, `${field}.state`, WALLET_STATES),
     network: oneOf(o.network, `${field}.network`, NETWORK_NAMES),
     esploraUrl: httpUrl(o.esploraUrl, `${field}.esploraUrl`),
