@@ -45,6 +45,12 @@ export function formatFeeRate(rate: number): string {
 /** The unit amounts are shown in (a setting: app/state/units.svelte.ts). */
 export type AmountUnit = 'sat' | 'btc';
 export const AMOUNT_UNITS: readonly AmountUnit[] = ['sat', 'btc'];
+export const DEFAULT_UNIT: AmountUnit = 'sat';
+
+/** A stored unit setting, if it is a unit we know; anything else (absent, edited by hand) is the default. */
+export function parseUnit(text: string | null | undefined): AmountUnit {
+  return (AMOUNT_UNITS as readonly string[]).includes(text ?? '') ? (text as AmountUnit) : DEFAULT_UNIT;
+}
 
 /** An amount in whole sats (on-chain) or in millisatoshis (Lightning, BOLT 11 `amount` is msat). */
 export type Amount = { readonly sat: bigint | string } | { readonly msat: bigint | string };

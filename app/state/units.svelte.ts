@@ -4,10 +4,9 @@
  * Every amount on the money screens goes through `formatAmount(amount, units.unit)`.
  */
 import { createSubscriber } from 'svelte/reactivity';
-import { AMOUNT_UNITS, formatAmount, amountParts, type Amount, type AmountParts, type AmountUnit } from '../lib/amount.ts';
+import { DEFAULT_UNIT, formatAmount, amountParts, parseUnit, type Amount, type AmountParts, type AmountUnit } from '../lib/amount.ts';
 
 const KEY = 'glint.units';
-export const DEFAULT_UNIT: AmountUnit = 'sat';
 
 function store(): Storage | undefined {
   try {
@@ -15,11 +14,6 @@ function store(): Storage | undefined {
   } catch {
     return undefined; // storage disabled (some privacy modes): the default for this session
   }
-}
-
-/** What is stored, if it is a unit we know; anything else (absent, edited by hand) is the default. */
-export function parseUnit(text: string | null | undefined): AmountUnit {
-  return (AMOUNT_UNITS as readonly string[]).includes(text ?? '') ? (text as AmountUnit) : DEFAULT_UNIT;
 }
 
 class Units {
