@@ -15,7 +15,7 @@ function tx(over: Partial<WalletTxDto> & { txid: string }): WalletTxDto {
 }
 
 function payment(over: Partial<PaymentDto> & { paymentHash: string }): PaymentDto {
-  return { direction: 'outgoing', kind: 'bolt11', status: 'succeeded', amountMsat: '5000000', feeMsat: '0', createdAtSec: NOW - 100, htlcs: [], ...over };
+  return { direction: 'outgoing', kind: 'invoice', status: 'succeeded', amountMsat: '5000000', feeMsat: '0', createdAtSec: NOW - 100, htlcs: [], ...over };
 }
 
 function channel(over: Partial<ChannelDto>): ChannelDto {
