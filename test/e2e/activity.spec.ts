@@ -261,6 +261,9 @@ test('units: BTC in Settings changes the amounts on the home, the activity and t
   await shot('settings-units');
   await page.getByTestId('units-sat').check();
   await page.getByTestId('tab-wallet').click();
-  await expect(page.getByTestId('balance-total')).toHaveText(`${total.toLocaleString('en-US')} sats`);
+  await expect(page.getByTestId('balance')).toHaveAttribute('data-unit', 'sat');
+  const now = BigInt((await page.getByTestId('balance-total').getAttribute('data-sat')) ?? '0');
+  await expect(page.getByTestId('balance-total')).toHaveText(`${now.toLocaleString('en-US')} sats`);
+  await expect(page.getByTestId('balance-btc')).toHaveText(`${now / 100_000_000n}.${(now % 100_000_000n).toString().padStart(8, '0')} BTC`);
   expect(errors).toEqual([]);
 });
