@@ -38,6 +38,8 @@ export interface WalletEngine {
   balance(): { confirmedSat: bigint; unconfirmedSat: bigint; spendableSat?: bigint };
   receiveAddress(): Promise<string>;
   history(): readonly WalletHistoryEntry[];
+  /** The chain tip height the wallet last synced to (−1 before the first sync), for confirmations. */
+  readonly syncedHeight?: number;
   feeRates(): Promise<{ fast: number; normal: number; slow: number }>;
   prepareSend(req: { to: string; amountSat: bigint | 'max'; feeRate: number }): Promise<{ amountSat: bigint; feeSat: bigint; vsize: number; feeRate: number; to: string; id: string }>;
   confirmSend(id: string): Promise<{ txid: string }>;
@@ -49,7 +51,7 @@ export interface WalletHistoryEntry {
   readonly txid: string;
   readonly deltaSat: bigint;
   readonly feeSat?: bigint;
-  readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number };
+  readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number; readonly blockTime?: number };
 }
 
 /** An HTTP reply, read whole (the faucet's answers are small). */
@@ -232,13 +234,16 @@ export function parseFaucetReply(reply: HttpReply, baseUrl: string): { txid: str
 }
 
 /** A wallet's history entry as a DTO (decimal strings for the bigint figures). */
-function txDto(t: WalletHistoryEntry): WalletTxDto {
+function txDto(t: WalletHistoryEntry, tipHeight: number | undefined): WalletTxDto {
+  const s = t.status;
   return {
     txid: t.txid,
     deltaSat: sat(t.deltaSat),
     feeSat: t.feeSat === undefined ? null : sat(t.feeSat),
-    confirmed: t.status.confirmed,
-    blockHeight: t.status.confirmed ? t.status.blockHeight : null,
+    confirmed: s.confirmed,
+    blockHeight: s.confirmed ? s.blockHeight : null,
+    ...(s.confirmed && s.blockTime !== undefined ? { blockTime: s.blockTime } : {}),
+    ...(s.confirmed && tipHeight !== undefined && tipHeight >= s.blockHeight ? { confirmations: tipHeight - s.blockHeight + 1 } : {}),
   };
 }
 
@@ -485,7 +490,9 @@ export class WalletHost {
   }
 
   history(): WalletTxDto[] {
-    return this.#requireWallet().history().map(txDto).sort(newestFirst);
+    const w = this.#requireWallet();
+    const tip = w.syncedHeight;
+    return w.history().map((t) => txDto(t, tip)).sort(newestFirst);
   }
 
   async feeRates(): Promise<FeeRatesDto> {

@@ -186,6 +186,10 @@ export interface WalletTxDto {
   feeSat: SatString | null;
   confirmed: boolean;
   blockHeight: number | null;
+  /** Confirmed: the block's timestamp (seconds since the epoch). */
+  blockTime?: number;
+  /** Confirmed: blocks deep, counting its own (1 = in the tip), from the wallet's synced tip. */
+  confirmations?: number;
 }
 
 /** Fee rates in sat/vB for roughly 1, 6 and 24 blocks. */
@@ -486,13 +490,15 @@ export function parseWalletSnapshot(v: unknown, field = 'wallet'): WalletSnapsho
 }
 
 export function parseWalletTx(v: unknown, field = 'tx'): WalletTxDto {
-  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight']);
+  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight'], ['blockTime', 'confirmations']);
   return {
     txid: txid(o.txid, `${field}.txid`),
     deltaSat: signedSatString(o.deltaSat, `${field}.deltaSat`),
     feeSat: nullable(o.feeSat, (x) => satString(x, `${field}.feeSat`)),
     confirmed: boolean(o.confirmed, `${field}.confirmed`),
     blockHeight: nullable(o.blockHeight, (x) => number(x, `${field}.blockHeight`, 0, 100_000_000, true)),
+    ...(o.blockTime !== undefined ? { blockTime: number(o.blockTime, `${field}.blockTime`, 0, 2 ** 32 - 1, true) } : {}),
+    ...(o.confirmations !== undefined ? { confirmations: number(o.confirmations, `${field}.confirmations`, 1, 100_000_000, true) } : {}),
   };
 }
 
