@@ -1,13 +1,13 @@
 /** Hash routes of the app (pure; app/state/router.svelte.ts makes them reactive). */
 
 export type Tab = 'wallet' | 'channels' | 'peers' | 'settings';
-export type WalletView = 'home' | 'receive' | 'send' | 'backup';
+export type WalletView = 'home' | 'receive' | 'send' | 'backup' | 'scan';
 export interface Route {
   tab: Tab;
   view: WalletView;
 }
 
-const WALLET_VIEWS: readonly WalletView[] = ['home', 'receive', 'send', 'backup'];
+const WALLET_VIEWS: readonly WalletView[] = ['home', 'receive', 'send', 'backup', 'scan'];
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
