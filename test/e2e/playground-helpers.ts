@@ -72,8 +72,11 @@ export async function spawnPlayground(): Promise<PlaygroundRun> {
   };
 }
 
-/** The page's faucet sends `sats` to the wallet's receive address and mines; the home screen shows them confirmed. */
-export async function fundFromFaucet(app: Page, pg: Page, sats: number): Promise<void> {
+/**
+ * The page's faucet sends `sats` to the wallet's receive address and mines; the home screen shows
+ * them confirmed. Resolves with the address.
+ */
+export async function fundFromFaucet(app: Page, pg: Page, sats: number): Promise<string> {
   await app.getByTestId('go-receive').click();
   const address = (await app.getByTestId('receive-address').getAttribute('data-address')) ?? '';
   expect(address).toMatch(/^bcrt1/);
@@ -85,6 +88,7 @@ export async function fundFromFaucet(app: Page, pg: Page, sats: number): Promise
   await app.bringToFront();
   await app.getByRole('link', { name: '← Wallet' }).click();
   await expect(app.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', String(sats), { timeout: 45_000 });
+  return address;
 }
 
 /**

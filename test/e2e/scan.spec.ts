@@ -3,9 +3,10 @@
  * plays a Y4M video this test writes (a grayscale QR code of the shop's invoice in the Y plane,
  * U/V at 128); the scanner reads it with the JS decoder (Linux Chromium has no BarcodeDetector),
  * the Lightning review shows the invoice's amount, the payment routes through the hub and the
- * shop marks the order paid. Then the image-file path (a PNG of another invoice), the clipboard
- * and the text field (a node URI → the open-channel form, prefilled; garbage and a Lightning
- * Address get their messages).
+ * shop marks the order paid; the camera is off once the code is taken, and while the page is
+ * hidden. Then the image-file path (a PNG of another invoice), the clipboard and the text field
+ * (BIP 21 with its on-chain alternative, an on-chain URI, a node URI → the open-channel form,
+ * prefilled; garbage, a Lightning Address and a mainnet address get their messages).
  *
  * Run: `npx vite build && PREVIEW_PORT=<p> FIXTURE_PORT=<q> npx playwright test test/e2e/scan.spec.ts`.
  */
@@ -41,6 +42,22 @@ let context: BrowserContext;
 let app: Page;
 let pg: Page;
 let errors: string[] = [];
+/** The wallet's own on-chain address (for the BIP 21 tests). */
+let address = '';
+
+/** Camera tracks still live: [opened so far, live now]. */
+const cameraTracks = (page: Page): Promise<[number, number]> =>
+  page.evaluate(() => {
+    const tracks = ((window as unknown as { __streams?: MediaStream[] }).__streams ?? []).flatMap((s) => s.getTracks());
+    return [tracks.length, tracks.filter((t) => t.readyState === 'live').length] as [number, number];
+  });
+
+/** Make the page hidden or visible again, as switching apps on a phone does. */
+const setHidden = (page: Page, hidden: boolean): Promise<void> =>
+  page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
 
 test.describe.configure({ mode: 'serial' });
 
@@ -48,6 +65,19 @@ test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
   run = await spawnPlayground();
   context = await browser.newContext({ baseURL: run.urls.app, viewport: { width: 390, height: 844 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  // Record every camera stream the page opens, to check that the scanner turns the camera off.
+  await context.addInitScript(() => {
+    const media = navigator.mediaDevices;
+    if (!media) return;
+    const streams: MediaStream[] = [];
+    (window as unknown as { __streams: MediaStream[] }).__streams = streams;
+    const open = media.getUserMedia.bind(media);
+    media.getUserMedia = async (c) => {
+      const s = await open(c);
+      streams.push(s);
+      return s;
+    };
+  });
   app = await context.newPage();
   errors = watchErrors(app);
   pg = await context.newPage();
@@ -63,7 +93,7 @@ test.afterAll(async () => {
 test('the camera reads the shop’s QR code: the review shows its amount, paying it routes through the hub and the shop marks it paid', async () => {
   test.setTimeout(360_000);
   await createWallet(app, PASSPHRASE);
-  await fundFromFaucet(app, pg, 400_000);
+  address = await fundFromFaucet(app, pg, 400_000);
   await openChannelToHub(app, pg, run.urls, 200_000);
 
   const bolt11 = await buyFromShop(pg, 'tshirt');
@@ -85,6 +115,8 @@ test('the camera reads the shop’s QR code: the review shows its amount, paying
   await expect(app).toHaveURL(/#\/wallet\/send$/);
   await expect(app.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '25000000');
   await expect(app.getByTestId('ln-review-description')).toContainText('T-shirt');
+  // The code was taken: the camera is off.
+  expect(await cameraTracks(app)).toEqual([1, 0]);
   await app.getByTestId('ln-pay').click();
   await expect(app.getByTestId('ln-result')).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
   await expect(pg.getByTestId('order-status')).toHaveText('paid ✓', { timeout: 15_000 });
@@ -98,7 +130,16 @@ test('the image-file fallback reads a PNG of an invoice and the review shows its
   const bolt11 = await buyFromShop(pg, 'coffee');
   await app.bringToFront();
   await app.goto('/#/wallet/scan');
-  await expect(app.getByTestId('scan-screen')).toHaveAttribute('data-detector', 'jsqr', { timeout: 15_000 });
+  const screen = app.getByTestId('scan-screen');
+  await expect(screen).toHaveAttribute('data-status', 'scanning', { timeout: 15_000 });
+  await expect(screen).toHaveAttribute('data-detector', 'jsqr');
+  // Hiding the page turns the camera off; showing it again turns it back on.
+  await setHidden(app, true);
+  await expect(screen).toHaveAttribute('data-status', 'paused');
+  expect((await cameraTracks(app))[1]).toBe(0);
+  await setHidden(app, false);
+  await expect(screen).toHaveAttribute('data-status', 'scanning');
+  expect((await cameraTracks(app))[1]).toBe(1);
   await app.getByTestId('scan-file').setInputFiles({ name: 'invoice.png', mimeType: 'image/png', buffer: grayPng(qrGray(bolt11, 480, 480)) });
   await expect(app.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '2100000', { timeout: 15_000 });
   await app.getByTestId('ln-pay').click();
@@ -107,7 +148,7 @@ test('the image-file fallback reads a PNG of an invoice and the review shows its
   await app.getByTestId('ln-finish').click();
 });
 
-test('paste: an image with no code, garbage and a Lightning Address get their messages; the clipboard’s invoice goes to the review; a node URI prefills the open-channel form', async () => {
+test('paste and image: no code, garbage, a Lightning Address and a foreign address get their messages; the clipboard’s invoice, a BIP 21 URI (with its on-chain alternative) and an on-chain URI go to their reviews; a node URI prefills the open-channel form; the camera is off after', async () => {
   test.setTimeout(120_000);
   await app.goto('/#/wallet/scan');
   const message = app.getByTestId('scan-message');
@@ -128,10 +169,36 @@ test('paste: an image with no code, garbage and a Lightning Address get their me
   await expect(app.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '500000', { timeout: 15_000 });
   await app.getByTestId('ln-back').click();
 
+  // A BIP 21 URI with both: the Lightning review, with the on-chain address as the alternative.
+  const croissant = await buyFromShop(pg, 'croissant');
+  await app.bringToFront();
+  await app.goto('/#/wallet/scan');
+  await app.fill('#scan-text', `bitcoin:${address}?amount=0.000035&lightning=${croissant}`);
+  await app.getByTestId('scan-text-use').click();
+  await expect(app.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '3500000', { timeout: 15_000 });
+  await app.getByTestId('send-fallback-onchain').click();
+  await expect(app.getByTestId('review-to')).toHaveText(address, { timeout: 15_000 });
+  await expect(app.getByTestId('review-amount')).toHaveAttribute('data-sat', '3500');
+  await app.getByTestId('send-edit').click();
+  // An on-chain URI with an amount goes straight to the on-chain review; one for another network is refused.
+  await app.goto('/#/wallet/scan');
+  await app.fill('#scan-text', `BITCOIN:${address.toUpperCase()}?AMOUNT=0.00001`);
+  await app.getByTestId('scan-text-use').click();
+  await expect(app.getByTestId('review-amount')).toHaveAttribute('data-sat', '1000', { timeout: 15_000 });
+  await app.getByTestId('send-edit').click();
+  await app.goto('/#/wallet/scan');
+  await app.fill('#scan-text', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4');
+  await app.getByTestId('scan-text-use').click();
+  await expect(app.getByTestId('scan-message')).toHaveText('That is a mainnet (bitcoin) address; this wallet is on regtest.');
+
   await app.goto('/#/wallet/scan');
   await app.fill('#scan-text', ` ${run.urls.hub}\n`);
   await app.getByTestId('scan-text-use').click();
   await expect(app).toHaveURL(/#\/channels$/);
   await expect(app.locator('#open-uri')).toHaveValue(run.urls.hub);
+  // Leaving the scanner turned its camera off, every time.
+  const [opened, live] = await cameraTracks(app);
+  expect(opened).toBeGreaterThan(0);
+  expect(live).toBe(0);
   expect(errors).toEqual([]);
 });
