@@ -45,19 +45,35 @@ let errors: string[] = [];
 /** The wallet's own on-chain address (for the BIP 21 tests). */
 let address = '';
 
-/** Camera tracks still live: [opened so far, live now]. */
+// Page-side code is written as expressions: the node tsconfig that checks this file has no DOM types.
+
+/** Camera tracks the page opened so far, and how many are still live. */
 const cameraTracks = (page: Page): Promise<[number, number]> =>
-  page.evaluate(() => {
-    const tracks = ((window as unknown as { __streams?: MediaStream[] }).__streams ?? []).flatMap((s) => s.getTracks());
-    return [tracks.length, tracks.filter((t) => t.readyState === 'live').length] as [number, number];
-  });
+  page.evaluate(`(() => {
+    const tracks = (window.__streams ?? []).flatMap((s) => s.getTracks());
+    return [tracks.length, tracks.filter((t) => t.readyState === 'live').length];
+  })()`);
 
 /** Make the page hidden or visible again, as switching apps on a phone does. */
 const setHidden = (page: Page, hidden: boolean): Promise<void> =>
-  page.evaluate((h) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+  page.evaluate(`(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (${hidden} ? 'hidden' : 'visible') });
     document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
+  })()`);
+
+/** Records every camera stream the page opens (window.__streams). */
+const RECORD_STREAMS = `(() => {
+  const media = navigator.mediaDevices;
+  if (!media) return;
+  const streams = [];
+  window.__streams = streams;
+  const open = media.getUserMedia.bind(media);
+  media.getUserMedia = async (c) => {
+    const s = await open(c);
+    streams.push(s);
+    return s;
+  };
+})()`;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -66,18 +82,7 @@ test.beforeAll(async ({ browser }) => {
   run = await spawnPlayground();
   context = await browser.newContext({ baseURL: run.urls.app, viewport: { width: 390, height: 844 }, permissions: ['clipboard-read', 'clipboard-write'] });
   // Record every camera stream the page opens, to check that the scanner turns the camera off.
-  await context.addInitScript(() => {
-    const media = navigator.mediaDevices;
-    if (!media) return;
-    const streams: MediaStream[] = [];
-    (window as unknown as { __streams: MediaStream[] }).__streams = streams;
-    const open = media.getUserMedia.bind(media);
-    media.getUserMedia = async (c) => {
-      const s = await open(c);
-      streams.push(s);
-      return s;
-    };
-  });
+  await context.addInitScript({ content: RECORD_STREAMS });
   app = await context.newPage();
   errors = watchErrors(app);
   pg = await context.newPage();
@@ -140,6 +145,12 @@ test('the image-file fallback reads a PNG of an invoice and the review shows its
   await setHidden(app, false);
   await expect(screen).toHaveAttribute('data-status', 'scanning');
   expect((await cameraTracks(app))[1]).toBe(1);
+  // The smallest phone size: nothing sticks out sideways, and every control is a 44 px target.
+  await app.setViewportSize({ width: 360, height: 640 });
+  expect(await app.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+  for (const id of ['scan-paste-clipboard', 'scan-text-use', 'scan-text']) expect((await app.getByTestId(id).boundingBox())!.height, id).toBeGreaterThanOrEqual(44);
+  await app.screenshot({ path: 'test-results/e2e/scan-360x640.png', fullPage: true });
+  await app.setViewportSize({ width: 390, height: 844 });
   await app.getByTestId('scan-file').setInputFiles({ name: 'invoice.png', mimeType: 'image/png', buffer: grayPng(qrGray(bolt11, 480, 480)) });
   await expect(app.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '2100000', { timeout: 15_000 });
   await app.getByTestId('ln-pay').click();
@@ -164,7 +175,7 @@ test('paste and image: no code, garbage, a Lightning Address and a foreign addre
 
   const bolt11 = await buyFromShop(pg, 'sticker');
   await app.bringToFront();
-  await app.evaluate((text) => navigator.clipboard.writeText(text), bolt11);
+  await app.evaluate(`navigator.clipboard.writeText(${JSON.stringify(bolt11)})`);
   await app.getByTestId('scan-paste-clipboard').click();
   await expect(app.getByTestId('ln-review-amount')).toHaveAttribute('data-msat', '500000', { timeout: 15_000 });
   await app.getByTestId('ln-back').click();
