@@ -1,7 +1,7 @@
 /** Hash routes of the app (pure; app/state/router.svelte.ts makes them reactive). */
 
 export type Tab = 'wallet' | 'channels' | 'peers' | 'settings';
-export type WalletView = 'home' | 'receive' | 'send' | 'backup' | 'activity';
+export type WalletView = 'home' | 'receive' | 'send' | 'backup' | 'activity' | 'scan';
 export interface Route {
   tab: Tab;
   view: WalletView;
@@ -9,7 +9,7 @@ export interface Route {
   item?: string;
 }
 
-const WALLET_VIEWS: readonly WalletView[] = ['home', 'receive', 'send', 'backup', 'activity'];
+const WALLET_VIEWS: readonly WalletView[] = ['home', 'receive', 'send', 'backup', 'activity', 'scan'];
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);

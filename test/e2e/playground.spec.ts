@@ -10,103 +10,49 @@
  *
  * Run: `npx vite build && PREVIEW_PORT=4183 FIXTURE_PORT=4283 npx playwright test test/e2e/playground.spec.ts`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { createWallet, watchErrors } from './app-helpers.ts';
+import { buyFromShop, fundFromFaucet, openChannelToHub, portFree, portOf, spawnPlayground, type PlaygroundRun, type PlaygroundUrls } from './playground-helpers.ts';
 
 const PASSPHRASE = 'playground e2e passphrase';
 
-let child: ChildProcess;
-let exited: Promise<number | null>;
-let out = '';
-let urls: Record<string, string> = {};
+let run: PlaygroundRun;
+let urls: PlaygroundUrls;
 let context: BrowserContext;
 let app: Page;
 let pg: Page;
 let errors: string[] = [];
 
-const portFree = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-const portOf = (url: string): number => Number(new URL(url.replace(/^ws/, 'http')).port);
-
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
-  const flags = ['--skip-build', '--app-port', '0', '--proxy-port', '0', '--esplora-port', '0', '--hub-port', '0', '--shop-port', '0'];
-  child = spawn('node_modules/.bin/tsx', ['playground/start.ts', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (!out.includes('From a terminal')) return;
-      for (const key of ['app', 'playground', 'esplora', 'proxy', 'hub', 'shop']) {
-        const m = new RegExp(`^  ${key}:\\s+(\\S+)`, 'm').exec(out);
-        if (m) urls[key] = m[1]!;
-      }
-      resolve();
-    });
-    void exited.then((code) => reject(new Error(`the playground exited (${code}):\n${out}`)));
-  });
+  run = await spawnPlayground();
+  urls = run.urls;
   context = await browser.newContext({ baseURL: urls.app });
   app = await context.newPage();
   errors = watchErrors(app);
   pg = await context.newPage();
-  await pg.goto(urls.playground!);
+  await pg.goto(urls.playground);
 });
 
 test.afterAll(async () => {
   await context?.close();
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await exited;
-  }
+  await run?.kill();
 });
 
 test('the PWA journey: faucet → channel to the hub → pay the shop → the hub pays you → close; Ctrl-C frees every port', async () => {
   test.setTimeout(420_000);
-  await expect(pg.getByTestId('hub-uri')).toHaveText(urls.hub!);
+  await expect(pg.getByTestId('hub-uri')).toHaveText(urls.hub);
 
   await createWallet(app, PASSPHRASE);
-  await app.getByTestId('go-receive').click();
-  const address = (await app.getByTestId('receive-address').getAttribute('data-address')) ?? '';
-  expect(address).toMatch(/^bcrt1/);
-
-  // The page's faucet (sends and mines a block).
-  await pg.bringToFront();
-  await pg.fill('#faucet-address', address);
-  await pg.fill('#faucet-sats', '400000');
-  await pg.getByTestId('faucet-send').click();
-  await expect(pg.getByTestId('faucet-out')).toContainText('mined at height', { timeout: 30_000 });
-  await app.bringToFront();
-  await app.getByRole('link', { name: '← Wallet' }).click();
-  await expect(app.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '400000', { timeout: 45_000 });
+  await fundFromFaucet(app, pg, 400_000);
 
   // The open-channel form is prefilled with the hub and the proxy (glint.config.json).
-  await app.getByTestId('tab-channels').click();
-  await expect(app.locator('#open-uri')).toHaveValue(urls.hub!);
-  await expect(app.locator('#open-proxy')).toHaveValue(urls.proxy!);
-  await app.fill('#open-amount', '200000');
-  await app.getByTestId('open-review').click();
-  await app.getByTestId('open-confirm').click();
-  await expect(app.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
-  await app.getByTestId('open-another').click();
-  await pg.getByTestId('mine').click();
-  const channel = app.getByTestId('channel');
-  await expect(channel).toHaveAttribute('data-usable', 'true', { timeout: 60_000 });
-  const channelId = (await channel.getAttribute('data-channel-id')) ?? '';
+  const channelId = await openChannelToHub(app, pg, urls, 200_000);
 
   // The shop's T-shirt: its invoice as a QR code and text on the page, paid from the Send screen.
-  await pg.getByTestId('buy-tshirt').click();
-  await expect(pg.getByTestId('order-status')).toContainText('waiting');
-  await expect(pg.locator('#order svg')).toBeVisible();
-  const bolt11 = ((await pg.getByTestId('order-invoice').textContent()) ?? '').trim();
+  const bolt11 = await buyFromShop(pg, 'tshirt');
   expect(bolt11).toMatch(/^lnbcrt250u1/);
   await app.getByTestId('tab-wallet').click();
   await app.getByTestId('go-send').click();
@@ -147,8 +93,8 @@ test('the PWA journey: faucet → channel to the hub → pay the shop → the hu
 
   // Ctrl-C: exits 0, every port free.
   await context.close();
-  child.kill('SIGINT');
-  expect(await exited).toBe(0);
-  for (const url of [urls.app!, urls.esplora!, urls.proxy!]) expect(await portFree(portOf(url)), url).toBe(true);
-  for (const uri of [urls.hub!, urls.shop!]) expect(await portFree(Number(uri.split(':').pop())), uri).toBe(true);
+  run.child.kill('SIGINT');
+  expect(await run.exited).toBe(0);
+  for (const url of [urls.app, urls.esplora, urls.proxy]) expect(await portFree(portOf(url)), url).toBe(true);
+  for (const uri of [urls.hub, urls.shop]) expect(await portFree(Number(uri.split(':').pop())), uri).toBe(true);
 });
