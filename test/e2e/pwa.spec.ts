@@ -8,8 +8,9 @@
  * - install button: shown only once the browser offers installation (`beforeinstallprompt`, which
  *   headless Chromium never fires by itself, so the test dispatches one), calls the browser's
  *   prompt, and goes away on `appinstalled`;
- * - update prompt: a changed sw.js (served by the test through context.route) installs and waits;
- *   the toast offers "Reload", which activates the new worker and reloads. The refusal to reload
+ * - update prompt: a new worker for the same scope (registered from another script URL, standing
+ *   in for a new build's sw.js) installs and waits; the toast offers "Reload", which activates the
+ *   new worker and reloads. The refusal to reload
  *   under an in-flight payment is the pure decision in test/unit/pwa-update-policy.test.ts.
  * peers.spec.ts checks the manifest's icons and that a running node survives an offline reload.
  */
@@ -105,25 +106,26 @@ test('the install button appears only when the browser offers installation and g
   await expect(button).toHaveCount(0);
 });
 
-test('a new version waits; the update toast offers it and Reload activates it', async ({ page, context, request, baseURL }) => {
+test('a new version waits; the update toast offers it and Reload activates it', async ({ page, baseURL }) => {
   await page.goto('/');
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
   await swActive(page);
   await expect(page.getByTestId('pwa-update')).toHaveCount(0);
-  const first = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL ?? '');
-  expect(first).toBe(`${baseURL}/sw.js`);
+  // A page the first worker controls (the one that registered it is not: clientsClaim is off);
+  // with no controlled page a new worker would not wait at all.
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null)).toBe(`${baseURL}/sw.js`);
 
-  // A new deployment: the same worker with different bytes (a new build would change its precache revisions).
-  const sw = await (await request.get(`${baseURL}/sw.js`)).text();
-  await context.route('**/sw.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: `${sw}\n// next version\n` }));
+  // A new version arrives: a worker registered for the same scope from another script URL installs
+  // and waits (skipWaiting is off), just as a new build's sw.js would. (Playwright's routing does
+  // not see the browser's own fetch of a service worker script, so changed bytes cannot be served.)
   await page.evaluate(async () => {
-    await (await navigator.serviceWorker.getRegistration())?.update();
+    await navigator.serviceWorker.register('/sw.js?next-version', { scope: '/' });
   });
   const toast = page.getByTestId('pwa-update');
   await expect(toast).toHaveAttribute('data-action', 'offer', { timeout: 30_000 });
   await expect(page.getByTestId('pwa-update-go')).toHaveText('Reload');
-  const waiting = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state ?? null);
-  expect(waiting).toBe('installed');
+  await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.scriptURL ?? null)).toBe(`${baseURL}/sw.js?next-version`);
 
   const reloaded = page.waitForEvent('load');
   await page.getByTestId('pwa-update-go').click();
@@ -134,5 +136,6 @@ test('a new version waits; the update toast offers it and Reload activates it', 
     return { waiting: reg?.waiting ?? null, active: reg?.active?.state ?? null };
   });
   expect(after).toEqual({ waiting: null, active: 'activated' });
+  expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${baseURL}/sw.js?next-version`);
   await expect(page.getByTestId('pwa-update')).toHaveCount(0);
 });
