@@ -31,8 +31,13 @@ function stale(): boolean {
   return SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > built);
 }
 
-export async function run(): Promise<BenchResult[]> {
+/** Build dist/ when it is missing or stale (also used by cold-start.ts). */
+export function ensureBuilt(): void {
   if (stale()) execFileSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
+
+export async function run(): Promise<BenchResult[]> {
+  ensureBuilt();
   const out = execFileSync(process.execPath, [join(root, 'scripts', 'bundle-report.mjs'), join(root, 'dist'), '--json'], { encoding: 'utf8' });
   const report = JSON.parse(out) as { initialGzip: number };
   if (!Number.isInteger(report.initialGzip) || report.initialGzip <= 0) throw new Error(`bundle-report: initialGzip ${String(report.initialGzip)} is not a size`);
