@@ -21,6 +21,10 @@ import { startPlayground } from '../playground/playground.ts';
 import { ensureBuilt } from './bundle-gzip.ts';
 import { targetResult, type BenchResult } from './lib.ts';
 
+// The page's globals used inside page.evaluate / waitForFunction (no DOM lib here).
+declare const location: { hash: string };
+declare const document: { querySelector(selector: string): unknown };
+
 const RUNS = 5;
 const TARGET_MS = 1500;
 const PASSPHRASE = 'cold start bench passphrase';

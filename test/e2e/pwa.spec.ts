@@ -19,6 +19,23 @@ import { createWallet, FIXTURES_URL, watchErrors } from './app-helpers.ts';
 
 const PASSPHRASE = 'pwa spec passphrase 1';
 
+// The page's globals used inside page.evaluate (this project type-checks without the DOM lib).
+interface SwRegistration {
+  active: { scriptURL: string; state: string } | null;
+  waiting: { scriptURL: string } | null;
+  update(): Promise<void>;
+}
+declare const navigator: {
+  serviceWorker: {
+    ready: Promise<SwRegistration>;
+    controller: { scriptURL: string } | null;
+    getRegistration(): Promise<SwRegistration | undefined>;
+    register(url: string, options: { scope: string }): Promise<SwRegistration>;
+  };
+};
+declare const location: { search: string; hash: string };
+declare function dispatchEvent(event: Event): boolean;
+
 test.use({ viewport: { width: 390, height: 844 } });
 
 /** Wait until the service worker controls the page and the shell is precached. */

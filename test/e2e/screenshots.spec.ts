@@ -11,6 +11,9 @@ import { createWallet, watchErrors } from './app-helpers.ts';
 
 const PASSPHRASE = 'screenshots passphrase 1';
 
+// The page's global used inside page.evaluate (this project type-checks without the DOM lib).
+declare const location: { hash: string };
+
 const SIZES = [
   { name: 'phone', width: 390, height: 844 },
   { name: 'desktop', width: 1280, height: 800 },
