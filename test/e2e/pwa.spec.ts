@@ -148,11 +148,9 @@ test('a new version waits; the update toast offers it and Reload activates it', 
   await page.getByTestId('pwa-update-go').click();
   await reloaded;
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
-  const after = await page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.getRegistration();
-    return { waiting: reg?.waiting ?? null, active: reg?.active?.state ?? null };
-  });
-  expect(after).toEqual({ waiting: null, active: 'activated' });
+  // The new worker activated and controls the reloaded page. (The reloaded app registers its own
+  // /sw.js again — another URL than the stand-in — so a further waiting worker may follow; a real
+  // new build keeps the URL.)
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
   expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${baseURL}/sw.js?next-version`);
-  await expect(page.getByTestId('pwa-update')).toHaveCount(0);
 });
