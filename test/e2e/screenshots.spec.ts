@@ -81,6 +81,7 @@ test('every screen renders its heading at phone and desktop size, light and dark
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'locked');
   await shoot(page, 'unlock', page.getByRole('heading', { name: 'Unlock your wallet' }));
 
-  expect(missing, 'screens that did not render').toEqual([]);
-  expect(errors.filter((e) => !/getUserMedia|camera|NotFoundError|NotAllowedError|Requested device not found/i.test(e))).toEqual([]);
+  // No camera in this browser: the scanner's own complaint about it is expected, nothing else.
+  const unexpected = errors.filter((e) => !/getUserMedia|camera|NotFoundError|NotAllowedError|Requested device not found/i.test(e));
+  expect({ missing, errors: unexpected }, 'screens that did not render, and page errors').toEqual({ missing: [], errors: [] });
 });
