@@ -49,6 +49,13 @@ pwa.trackInFlight(() => inFlightPayments(payments.list).length);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 // The forms read their prefills (the deployment's proxy and suggested peer) when the app mounts.
-void applyDeployDefaults().finally(() => mount(App, { target, props: { node, wallet, channels, payments } }));
+// index.html paints a splash until then (the config fetch waits up to 1.5 s on a slow network).
+void applyDeployDefaults().finally(() => {
+  try {
+    mount(App, { target, props: { node, wallet, channels, payments } });
+  } finally {
+    document.getElementById('splash')?.remove();
+  }
+});
 
 pwa.register();
