@@ -39,7 +39,7 @@ class Pwa {
   #update: ((reload?: boolean) => Promise<void>) | undefined;
   #installPrompt: BeforeInstallPromptEvent | null = null;
   #inFlight: () => number = () => 0;
-  #applying = false;
+  #skipWaitingSent = false;
 
   /** What the update toast shows, and whether to reload now. */
   get updateAction(): UpdateAction {
@@ -108,13 +108,16 @@ class Pwa {
   }
 
   #apply(): void {
-    if (this.#applying) return;
     // Checked again at the last moment: the effect and this call are one tick apart.
     if (this.#inFlight() > 0) return;
-    this.#applying = true;
-    if (this.controlledByNew) location.reload();
-    // Skip waiting; the new worker takes control and `onNeedReload` brings us back here to reload.
-    else void this.#update?.(true).finally(() => (this.#applying = false));
+    if (this.controlledByNew) {
+      location.reload();
+      return;
+    }
+    // Skip waiting (once); the new worker takes control and `onNeedReload` brings us back here to reload.
+    if (this.#skipWaitingSent) return;
+    this.#skipWaitingSent = true;
+    void this.#update?.(true);
   }
 
   /** Show the browser's install dialog (once per offer). */

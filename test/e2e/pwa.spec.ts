@@ -10,12 +10,13 @@
  *   prompt, and goes away on `appinstalled`;
  * - update prompt: a new worker for the same scope (registered from another script URL, standing
  *   in for a new build's sw.js) installs and waits; the toast offers "Reload", which activates the
- *   new worker and reloads. The refusal to reload
- *   under an in-flight payment is the pure decision in test/unit/pwa-update-policy.test.ts.
+ *   new worker and reloads; under an in-flight payment (LDK holds the HTLC) the button reads
+ *   "Update after the payment finishes", the page is not reloaded, and the update applies once LDK
+ *   claims it (the decision itself: test/unit/pwa-update-policy.test.ts).
  * peers.spec.ts checks the manifest's icons and that a running node survives an offline reload.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { createWallet, FIXTURES_URL, watchErrors } from './app-helpers.ts';
+import { createWallet, fixtures, FIXTURES_URL, mine, watchErrors } from './app-helpers.ts';
 
 const PASSPHRASE = 'pwa spec passphrase 1';
 
@@ -37,6 +38,27 @@ declare const location: { search: string; hash: string };
 declare function dispatchEvent(event: Event): boolean;
 
 test.use({ viewport: { width: 390, height: 844 } });
+
+/**
+ * A new version arrives: a worker registered for the same scope from another script URL installs
+ * and waits (skipWaiting is off), just as a new build's sw.js would. (Playwright's routing does
+ * not see the browser's own fetch of a service worker script, so changed bytes cannot be served.)
+ * Needs a page the current worker controls, or the new one would not wait at all.
+ */
+async function newVersionWaits(page: Page, baseURL: string | undefined): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.register('/sw.js?next-version', { scope: '/' });
+  });
+  await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.scriptURL ?? null), { timeout: 30_000 }).toBe(`${baseURL}/sw.js?next-version`);
+}
+
+/** Load the app, let its worker install, and reload so that worker controls the page. */
+async function controlled(page: Page, baseURL: string | undefined): Promise<void> {
+  await page.goto('/');
+  await swActive(page);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null)).toBe(`${baseURL}/sw.js`);
+}
 
 /** Wait until the service worker controls the page and the shell is precached. */
 async function swActive(page: Page): Promise<void> {
@@ -128,21 +150,11 @@ test('a new version waits; the update toast offers it and Reload activates it', 
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
   await swActive(page);
   await expect(page.getByTestId('pwa-update')).toHaveCount(0);
-  // A page the first worker controls (the one that registered it is not: clientsClaim is off);
-  // with no controlled page a new worker would not wait at all.
-  await page.reload();
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null)).toBe(`${baseURL}/sw.js`);
-
-  // A new version arrives: a worker registered for the same scope from another script URL installs
-  // and waits (skipWaiting is off), just as a new build's sw.js would. (Playwright's routing does
-  // not see the browser's own fetch of a service worker script, so changed bytes cannot be served.)
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.register('/sw.js?next-version', { scope: '/' });
-  });
+  await controlled(page, baseURL);
+  await newVersionWaits(page, baseURL);
   const toast = page.getByTestId('pwa-update');
-  await expect(toast).toHaveAttribute('data-action', 'offer', { timeout: 30_000 });
+  await expect(toast).toHaveAttribute('data-action', 'offer');
   await expect(page.getByTestId('pwa-update-go')).toHaveText('Reload');
-  await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.scriptURL ?? null)).toBe(`${baseURL}/sw.js?next-version`);
 
   const reloaded = page.waitForEvent('load');
   await page.getByTestId('pwa-update-go').click();
@@ -153,4 +165,72 @@ test('a new version waits; the update toast offers it and Reload activates it', 
   // new build keeps the URL.)
   expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
   expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${baseURL}/sw.js?next-version`);
+});
+
+test('under an in-flight payment the update waits: "Update after the payment finishes", applied once it settles', async ({ page, request, baseURL }) => {
+  test.setTimeout(420_000);
+  const fx = await fixtures(request);
+  await controlled(page, baseURL);
+
+  // A funded wallet, a usable channel to LDK, and a payment LDK holds (as in in-flight.spec.ts).
+  await createWallet(page, PASSPHRASE);
+  await page.getByTestId('go-receive').click();
+  await page.getByTestId('get-test-coins').click();
+  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
+  await page.getByRole('link', { name: '← Wallet' }).click();
+  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+  await page.getByTestId('tab-channels').click();
+  await page.fill('#open-uri', fx.peerUri);
+  await page.fill('#open-proxy', fx.proxyUrl);
+  await page.fill('#open-amount', '60000');
+  await page.getByTestId('open-review').click();
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('open-another').click();
+  await mine(request, fx, 1);
+  await expect(page.getByTestId('channel')).toHaveAttribute('data-usable', 'true', { timeout: 90_000 });
+  const heldRes = await request.post(`${FIXTURES_URL}/ldk/invoice`, { data: { amountMsat: '1200000', description: 'held during an update' } });
+  expect(heldRes.ok(), await heldRes.text()).toBe(true);
+  const held = (await heldRes.json()) as { bolt11: string; paymentHash: string };
+  expect((await request.post(`${FIXTURES_URL}/ldk/policy`, { data: { policy: 'hold' } })).ok()).toBe(true);
+  try {
+    await page.getByTestId('tab-wallet').click();
+    await page.getByTestId('go-send').click();
+    await page.fill('#send-to', held.bolt11);
+    await page.getByTestId('send-review').click();
+    await expect(page.getByTestId('ln-review-card')).toBeVisible({ timeout: 15_000 });
+    await page.getByTestId('ln-pay').click();
+    await expect(async () => expect((await (await request.get(`${FIXTURES_URL}/ldk/held`)).json()) as string[]).toContain(held.paymentHash)).toPass({ timeout: 60_000 });
+    await expect(page.getByTestId('in-flight-banner')).toBeVisible();
+
+    // This page's life: a reload would lose the marker.
+    await page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = 'before the update'));
+    await newVersionWaits(page, baseURL);
+    const toast = page.getByTestId('pwa-update');
+    await expect(toast).toHaveAttribute('data-action', 'offer-after-payment');
+    await page.getByTestId('pwa-update-go').click();
+    await expect(page.getByTestId('pwa-update-go')).toHaveCount(0);
+    await expect(toast).toHaveAttribute('data-action', 'deferred');
+    await expect(toast).toContainText('Glint updates when the payment in flight finishes.');
+    // Still the same page, the payment still in flight, the new worker still waiting.
+    await expect(page.getByTestId('in-flight-banner').locator(`[data-testid=in-flight-payment][data-payment-hash="${held.paymentHash}"]`)).toBeVisible();
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe('before the update');
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.scriptURL ?? null)).toBe(`${baseURL}/sw.js?next-version`);
+
+    // LDK claims it: nothing in flight, and the update applies (a reload under the new worker).
+    const reloaded = page.waitForEvent('load', { timeout: 90_000 });
+    const released = await request.post(`${FIXTURES_URL}/ldk/release`, { data: { paymentHash: held.paymentHash, how: 'claim' } });
+    expect(released.ok(), await released.text()).toBe(true);
+    await reloaded;
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBeUndefined();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${baseURL}/sw.js?next-version`);
+    // The payment settled before the reload: after unlocking it is succeeded.
+    await page.fill('#unlock-passphrase', PASSPHRASE, { timeout: 30_000 });
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked', { timeout: 60_000 });
+    await page.evaluate(() => (location.hash = '#/wallet'));
+    await expect(page.locator(`[data-testid=payment][data-payment-hash="${held.paymentHash}"]`)).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+  } finally {
+    await request.post(`${FIXTURES_URL}/ldk/policy`, { data: { policy: 'claim' } });
+  }
 });
