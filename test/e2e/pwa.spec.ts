@@ -146,11 +146,9 @@ test('the install button appears only when the browser offers installation and g
 });
 
 test('a new version waits; the update toast offers it and Reload activates it', async ({ page, baseURL }) => {
-  await page.goto('/');
-  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
-  await swActive(page);
-  await expect(page.getByTestId('pwa-update')).toHaveCount(0);
   await controlled(page, baseURL);
+  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
+  await expect(page.getByTestId('pwa-update')).toHaveCount(0);
   await newVersionWaits(page, baseURL);
   const toast = page.getByTestId('pwa-update');
   await expect(toast).toHaveAttribute('data-action', 'offer');
