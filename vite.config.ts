@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { VitePWA } from 'vite-plugin-pwa';
+import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 
 // The PWA: index.html → app/main.ts (Svelte 5, main thread) and workers/node.worker.ts (the node,
 // a module worker). The service worker (generateSW) precaches the app shell only; it never caches
@@ -10,6 +10,49 @@ import { VitePWA } from 'vite-plugin-pwa';
 const THEME = '#f5a524';
 const BACKGROUND = '#0f1117';
 
+/**
+ * The web app manifest (exported for test/unit/pwa-manifest.test.ts, which checks it against the
+ * files in public/). Install dialogs show the screenshots; `protocol_handlers` and `share_target`
+ * hand a payment to app/lib/launch-payment.ts.
+ */
+export const manifest = {
+  id: '/',
+  name: 'Glint',
+  short_name: 'Glint',
+  description: 'A self-custodial Lightning node that lives in your browser.',
+  lang: 'en',
+  start_url: '/',
+  scope: '/',
+  display: 'standalone',
+  orientation: 'any',
+  theme_color: THEME,
+  background_color: BACKGROUND,
+  categories: ['finance', 'utilities'],
+  icons: [
+    { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+    { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+    { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+  ],
+  // Made from the real app by scripts/make-screenshots.mjs (install dialogs show them).
+  screenshots: [
+    { src: '/screenshots/narrow.png', sizes: '390x844', type: 'image/png', form_factor: 'narrow', label: 'Glint on a phone: balance and activity' },
+    { src: '/screenshots/wide.png', sizes: '1280x800', type: 'image/png', form_factor: 'wide', label: 'Glint on a desktop: balance and activity' },
+  ],
+  // `bitcoin:` is on the HTML safelist of registrable schemes; `lightning:` is not, so
+  // Lightning links use `web+lightning:`. %s is the whole URI; app/lib/launch-payment.ts reads it.
+  protocol_handlers: [
+    { protocol: 'bitcoin', url: '/?uri=%s' },
+    { protocol: 'web+lightning', url: '/?uri=%s' },
+  ],
+  // Web Share Target (GET): sharing an invoice or address to Glint opens Send with it.
+  share_target: {
+    action: '/',
+    method: 'GET',
+    params: { title: 'title', text: 'text', url: 'url' },
+  },
+} satisfies Partial<ManifestOptions>;
+
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
   publicDir: 'public',
@@ -18,6 +61,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // dist/.vite/manifest.json: which chunks the entry loads, for scripts/bundle-report.mjs.
+    manifest: true,
   },
   worker: {
     format: 'es',
@@ -38,29 +83,11 @@ export default defineConfig({
       // (toolchain pitfall 8), so icons come only from the glob and the manifest only from the plugin.
       includeManifestIcons: false,
       manifestFilename: 'manifest.webmanifest',
-      manifest: {
-        id: '/',
-        name: 'Glint',
-        short_name: 'Glint',
-        description: 'A self-custodial Lightning node that lives in your browser.',
-        lang: 'en',
-        start_url: '/',
-        scope: '/',
-        display: 'standalone',
-        orientation: 'any',
-        theme_color: THEME,
-        background_color: BACKGROUND,
-        categories: ['finance', 'utilities'],
-        icons: [
-          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
-          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
-          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-          { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
-        ],
-      },
+      manifest,
       workbox: {
         globPatterns: ['**/*.{js,css,html,png,svg}'],
-        globIgnores: ['**/*.map'],
+        // The manifest screenshots are for install dialogs, fetched online: not worth precaching.
+        globIgnores: ['**/*.map', 'screenshots/**'],
         navigateFallback: '/index.html',
         cleanupOutdatedCaches: true,
         clientsClaim: false,

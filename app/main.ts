@@ -11,6 +11,8 @@ import { PaymentsState } from './state/payments.svelte.ts';
 import { pwa } from './state/pwa.svelte.ts';
 import { backup } from './state/backup.svelte.ts';
 import { applyDeployDefaults } from './lib/deploy-defaults.ts';
+import { launchPaymentText } from './lib/launch-payment.ts';
+import { inFlightPayments } from './lib/in-flight.ts';
 import App from './App.svelte';
 import './app.css';
 
@@ -33,9 +35,27 @@ node.onResumed((info) => {
   void payments.start(info);
 });
 
+// A payment handed over by a share (Web Share Target) or a `bitcoin:` / `web+lightning:` link
+// (manifest protocol_handlers): the Send screen opens with it, after unlocking if need be. The
+// query is dropped so a reload does not hand it over again.
+const launched = launchPaymentText(location.search);
+if (launched !== null) {
+  pwa.launchPayment = launched;
+  history.replaceState(null, '', `${location.pathname}#/wallet/send`);
+}
+// An update never reloads this page while a payment is in flight (app/lib/update-policy.ts).
+pwa.trackInFlight(() => inFlightPayments(payments.list).length);
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 // The forms read their prefills (the deployment's proxy and suggested peer) when the app mounts.
-void applyDeployDefaults().finally(() => mount(App, { target, props: { node, wallet, channels, payments } }));
+// index.html paints a splash until then (the config fetch waits up to 1.5 s on a slow network).
+void applyDeployDefaults().finally(() => {
+  try {
+    mount(App, { target, props: { node, wallet, channels, payments } });
+  } finally {
+    document.getElementById('splash')?.remove();
+  }
+});
 
 pwa.register();

@@ -23,6 +23,8 @@ export const benches: Bench[] = [
   { name: 'onion-build-20hops', run: async () => (await import('./onion-build-20hops.ts')).run() },
   { name: 'onion-peel', run: async () => (await import('./onion-peel.ts')).run() },
   { name: 'restart-to-ready', run: async () => (await import('./restart-to-ready.ts')).run() },
+  { name: 'bundle-gzip', run: async () => (await import('./bundle-gzip.ts')).run() },
+  { name: 'cold-start', run: async () => (await import('./cold-start.ts')).run() },
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The gzip size of every JS chunk in dist/ and the total loaded before the home screen is
+// interactive (issue 9 "Speed"): the entry chunk, its static imports (transitively) and the node
+// worker chunk — the home screen shows the wallet only once the worker has answered. Dynamic
+// imports (the service-worker helper, screens loaded later) are listed but not counted; sw.js and
+// workbox-*.js run in the service worker, off the page, and are listed apart.
+// Vite prints no gzip size for worker chunks (toolchain pitfall 14), hence this report.
+//   node scripts/bundle-report.mjs [dist] [--json]
+// Run after `vite build` by `npm run build`; bench/bundle-gzip.ts reads its --json output.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+/** Gzip at level 9, what a static host serves (level 6 is a few hundred bytes larger). */
+function gzipBytes(file) {
+  return gzipSync(readFileSync(file), { level: 9 }).length;
+}
+
+/**
+ * @param {string} dist the build output (with .vite/manifest.json: vite.config.ts build.manifest)
+ * @returns {{ chunks: { file: string, role: string, bytes: number, gzip: number }[], initialGzip: number, initialBytes: number }}
+ */
+export function bundleReport(dist) {
+  const manifestPath = join(dist, '.vite', 'manifest.json');
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run \`vite build\` (build.manifest must be on)`);
+  /** @type {Record<string, { file: string, isEntry?: boolean, imports?: string[], dynamicImports?: string[], assets?: string[] }>} */
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const entries = Object.entries(manifest).filter(([, c]) => c.isEntry);
+  if (entries.length === 0) throw new Error(`${manifestPath}: no entry chunk`);
+
+  const initial = new Set();
+  const visit = (key) => {
+    const chunk = manifest[key];
+    if (!chunk || initial.has(chunk.file)) return;
+    initial.add(chunk.file);
+    for (const k of chunk.imports ?? []) visit(k);
+  };
+  for (const [key, chunk] of entries) {
+    visit(key);
+    // The worker is emitted as an asset of the chunk that calls `new Worker(new URL(...))`.
+    for (const a of chunk.assets ?? []) if (/\.worker-[\w-]+\.js$/.test(a)) initial.add(a);
+  }
+  const workerFiles = new Set(Object.values(manifest).flatMap((c) => (c.assets ?? []).filter((a) => /\.worker-[\w-]+\.js$/.test(a))));
+  const entryFiles = new Set(entries.map(([, c]) => c.file));
+
+  const chunks = [];
+  const assets = join(dist, 'assets');
+  for (const name of readdirSync(assets).filter((f) => f.endsWith('.js')).sort()) {
+    const file = `assets/${name}`;
+    const role = entryFiles.has(file) ? 'entry' : workerFiles.has(file) ? 'worker' : initial.has(file) ? 'static import' : 'lazy';
+    const path = join(assets, name);
+    chunks.push({ file, role, bytes: readFileSync(path).length, gzip: gzipBytes(path) });
+  }
+  for (const name of readdirSync(dist).filter((f) => /^(sw|workbox-[\w-]+)\.js$/.test(f)).sort()) {
+    const path = join(dist, name);
+    chunks.push({ file: name, role: 'service worker', bytes: readFileSync(path).length, gzip: gzipBytes(path) });
+  }
+  const counted = chunks.filter((c) => initial.has(c.file));
+  return {
+    chunks,
+    initialGzip: counted.reduce((s, c) => s + c.gzip, 0),
+    initialBytes: counted.reduce((s, c) => s + c.bytes, 0),
+  };
+}
+
+const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
+
+function main() {
+  const args = process.argv.slice(2);
+  const dist = resolve(args.find((a) => !a.startsWith('--')) ?? join(fileURLToPath(new URL('..', import.meta.url)), 'dist'));
+  const report = bundleReport(dist);
+  if (args.includes('--json')) {
+    process.stdout.write(JSON.stringify(report) + '\n');
+    return;
+  }
+  const width = Math.max(...report.chunks.map((c) => c.file.length));
+  console.log(`\nJS chunks (gzip -9)\n${'file'.padEnd(width)}  ${'role'.padEnd(14)}  ${'raw'.padStart(10)}  ${'gzip'.padStart(10)}`);
+  for (const c of report.chunks) console.log(`${c.file.padEnd(width)}  ${c.role.padEnd(14)}  ${kb(c.bytes).padStart(10)}  ${kb(c.gzip).padStart(10)}`);
+  console.log(`loaded before home is interactive (entry + static imports + worker): ${kb(report.initialBytes)} raw, ${kb(report.initialGzip)} gzip (target ≤ 250 kB)\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
