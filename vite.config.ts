@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
 
 // The PWA: index.html → app/main.ts (Svelte 5, main thread) and workers/node.worker.ts (the node,
 // a module worker). The service worker (generateSW) precaches the app shell only; it never caches
@@ -9,10 +10,13 @@ import { VitePWA } from 'vite-plugin-pwa';
 
 const THEME = '#f5a524';
 const BACKGROUND = '#0f1117';
+// Settings → About and the support log show it (app/lib/about.ts).
+const VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
   publicDir: 'public',
+  define: { 'import.meta.env.GLINT_VERSION': JSON.stringify(VERSION) },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
