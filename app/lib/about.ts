@@ -1,24 +1,9 @@
 /**
- * What the About card and the support log say about this build (pure). The version is
- * package.json's, put in by vite.config.ts (`import.meta.env.GLINT_VERSION`).
+ * What the About card and the support log say about this build. The version is package.json's,
+ * put in by vite.config.ts (`import.meta.env.GLINT_VERSION`); the build id is the main chunk's hash.
  */
+import { buildIdFrom } from './build-id.ts';
 
 export const APP_VERSION: string = import.meta.env.GLINT_VERSION ?? 'dev';
-
-/**
- * The build id: the content hash Vite puts in the main chunk's file name
- * (`/assets/index-<hash>.js`), so two deployments of the same version tell apart; `dev` when
- * the module is not served from a hashed chunk (the dev server, tests).
- */
-export function buildIdFrom(moduleUrl: string): string {
-  let path: string;
-  try {
-    path = new URL(moduleUrl).pathname;
-  } catch {
-    return 'dev';
-  }
-  const m = /-([A-Za-z0-9_-]{6,})\.js$/.exec(path);
-  return m?.[1] ?? 'dev';
-}
 
 export const BUILD_ID: string = buildIdFrom(import.meta.url);

@@ -33,15 +33,58 @@ const THEMES = {
 } as const;
 type Theme = keyof typeof THEMES;
 
+/**
+ * The little of the DOM the page-side checks use (this file is type-checked without the DOM lib,
+ * like the other specs: page code reaches the page's globals through `globalThis`).
+ */
+interface Rect {
+  left: number;
+  right: number;
+  width: number;
+  height: number;
+}
+interface El {
+  tagName: string;
+  id: string;
+  className: unknown;
+  textContent: string | null;
+  type?: string;
+  dataset: Record<string, string | undefined>;
+  parentElement: El | null;
+  closest(selector: string): El | null;
+  getBoundingClientRect(): Rect;
+  getAttribute(name: string): string | null;
+  checkVisibility(opts: { visibilityProperty: boolean; opacityProperty: boolean }): boolean;
+}
+interface Style {
+  overflowX: string;
+  display: string;
+  outlineStyle: string;
+  outlineWidth: string;
+  boxShadow: string;
+  backgroundColor: string;
+  color: string;
+}
+interface PageGlobals {
+  document: {
+    documentElement: { clientWidth: number; scrollWidth: number };
+    body: El & { querySelectorAll(selector: string): ArrayLike<El> };
+    activeElement: El | null;
+    querySelectorAll(selector: string): ArrayLike<El>;
+  };
+  getComputedStyle(el: El): Style;
+}
+
 const INTERACTIVE = 'button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]:not([tabindex="-1"])';
 
 /** Elements that stick out of the viewport horizontally and are not clipped by a scrolling/hidden ancestor. */
 function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {
+    const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
     const vw = document.documentElement.clientWidth;
     const out: string[] = [];
     if (document.documentElement.scrollWidth > vw + 1) out.push(`document scrollWidth ${document.documentElement.scrollWidth} > ${vw}`);
-    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       if (r.right <= vw + 1 && r.left >= -1) continue;
@@ -64,13 +107,14 @@ function overflowing(page: Page): Promise<string[]> {
 /** Visible interactive elements smaller than 44×44 (outside the documented exceptions). */
 function smallTargets(page: Page): Promise<string[]> {
   return page.evaluate((selector) => {
+    const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
     const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
+    for (const el of Array.from(document.querySelectorAll(selector))) {
       if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: false })) continue;
       if (el.closest('.visually-hidden')) continue;
       let box = el.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue;
-      const type = (el as HTMLInputElement).type;
+      const type = el.type;
       if (el.tagName === 'INPUT' && (type === 'checkbox' || type === 'radio')) {
         const label = el.closest('label');
         if (label) box = label.getBoundingClientRect();
@@ -94,7 +138,10 @@ async function expectNames(page: Page, screen: string): Promise<void> {
   for (let i = 0; i < n; i++) {
     const el: Locator = all.nth(i);
     if (!(await el.isVisible())) continue;
-    const what = await el.evaluate((e) => `${e.tagName.toLowerCase()}${(e as HTMLElement).dataset.testid ? `[${(e as HTMLElement).dataset.testid}]` : e.id ? `#${e.id}` : ''}`);
+    const what = await el.evaluate((node) => {
+      const e = node as unknown as El;
+      return `${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : e.id ? `#${e.id}` : ''}`;
+    });
     await expect.soft(el, `${screen}: ${what} has an accessible name`).toHaveAccessibleName(/\S/, { timeout: 2_000 });
     checked++;
   }
@@ -103,6 +150,7 @@ async function expectNames(page: Page, screen: string): Promise<void> {
 
 async function themeColors(page: Page): Promise<{ bg: string; text: string }> {
   return page.evaluate(() => {
+    const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
     const s = getComputedStyle(document.body);
     return { bg: s.backgroundColor, text: s.color };
   });
@@ -122,7 +170,7 @@ async function checkScreen(page: Page, screen: string): Promise<void> {
 }
 
 async function go(page: Page, hash: string, testid: string): Promise<void> {
-  await page.evaluate((h) => (location.hash = h), hash);
+  await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
   await expect(page.getByTestId(testid).first()).toBeVisible();
 }
 
@@ -222,7 +270,8 @@ test('every screen reachable without a channel fits 360×640, names every contro
   await page.locator('body').focus();
   await page.keyboard.press('Tab');
   const ring = await page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
+    const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
+    const el = document.activeElement;
     if (!el || el === document.body) return null;
     const s = getComputedStyle(el);
     return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), shadow: s.boxShadow };
@@ -232,7 +281,7 @@ test('every screen reachable without a channel fits 360×640, names every contro
   let reachedTabBar = false;
   for (let i = 0; i < 40 && !reachedTabBar; i++) {
     await page.keyboard.press('Tab');
-    reachedTabBar = await page.evaluate(() => document.activeElement?.closest('nav[aria-label="Main"]') !== null && document.activeElement?.closest('nav[aria-label="Main"]') !== undefined);
+    reachedTabBar = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.closest('nav[aria-label="Main"]') != null);
   }
   expect(reachedTabBar, 'Tab reaches the tab bar').toBe(true);
 

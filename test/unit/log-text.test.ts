@@ -1,7 +1,7 @@
 /** The support log's text (app/lib/log-text.ts): level filter, redaction of secret-named fields, the export's header and lines. */
 import { describe, expect, it } from 'vitest';
 import { filterLog, formatLogLine, logFileName, logText, redactSecrets, type LogLine } from '../../app/lib/log-text.ts';
-import { buildIdFrom } from '../../app/lib/about.ts';
+import { buildIdFrom } from '../../app/lib/build-id.ts';
 import { parseRoute } from '../../app/lib/route.ts';
 
 const AT = Date.UTC(2026, 11, 3, 5, 40, 1, 123);
