@@ -17,13 +17,16 @@
  * the worker accepted the passphrase (a wrong one is refused on the field), match the words
  * onboarding showed and go away with "Hide words"; "Lock now" locks and the unlock screen refuses
  * a wrong passphrase; the log view filters by level. Keyboard: Tab reaches a control with a
- * visible focus ring, and the tab order reaches the tab bar. (The one dialog, closing a channel,
- * needs a channel and is not reached here.)
+ * visible focus ring, and the tab order reaches the tab bar.
+ *
+ * A second walk opens a real channel to the fixture's LDK node and checks the screens that need
+ * one the same way — the channel card with its balance bar, the close dialog (Escape closes it
+ * and nothing is closed), peers with a connected peer, home with a Lightning balance.
  *
  * Screenshots: test-results/screens/<screen>-<theme>.png.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { watchErrors } from './app-helpers.ts';
+import { createWallet, fixtures, mine, watchErrors } from './app-helpers.ts';
 
 const PASSPHRASE = 'a11y walk passphrase';
 const PHONE = { width: 360, height: 640 };
@@ -320,4 +323,48 @@ test('the desktop layout keeps every screen within the window and the tab bar us
   await expect(page.getByTestId('log-screen')).toBeVisible();
   expect(await overflowing(page)).toEqual([]);
   await page.screenshot({ path: `test-results/screens/desktop-log.png`, fullPage: true });
+});
+
+test('with an open channel: the channel card, the close dialog (Escape closes it), peers and home pass the same checks', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  const fx = await fixtures(request);
+  const errors = watchErrors(page);
+  await page.setViewportSize(PHONE);
+  await createWallet(page, PASSPHRASE);
+  await page.getByTestId('go-receive').click();
+  await page.getByTestId('get-test-coins').click();
+  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
+  await page.getByRole('link', { name: '← Wallet' }).click();
+  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+
+  await page.getByTestId('tab-channels').click();
+  await page.fill('#open-uri', fx.peerUri);
+  await page.fill('#open-proxy', fx.proxyUrl);
+  await page.fill('#open-amount', '50000');
+  await page.getByTestId('open-review').click();
+  await checkScreen(page, 'channels-review');
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
+  const channel = page.getByTestId('channel');
+  await mine(request, fx, 1);
+  await expect(channel).toHaveAttribute('data-usable', 'true', { timeout: 60_000 });
+  await page.getByTestId('open-another').click();
+  await checkScreen(page, 'channels-open');
+
+  // The close dialog: checked like a screen, then Escape closes it, the channel stays open and focus is back on the page.
+  await channel.getByTestId('channel-close').click();
+  const dialog = page.getByTestId('close-dialog');
+  await expect(dialog).toBeVisible();
+  await checkScreen(page, 'close-dialog');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(channel).toHaveAttribute('data-state', 'normal');
+
+  await page.getByTestId('tab-peers').click();
+  await expect(page.getByTestId('peer').first()).toBeVisible({ timeout: 30_000 });
+  await checkScreen(page, 'peers-connected');
+  await page.getByTestId('tab-wallet').click();
+  await expect(page.getByTestId('go-receive')).toBeVisible();
+  await checkScreen(page, 'home-with-channel');
+  expect(errors).toEqual([]);
 });
