@@ -306,24 +306,29 @@ test('every screen reachable without a channel fits 360×640, names every contro
   expect(errors).toEqual([]);
 });
 
-test('the desktop layout keeps every screen within the window and the tab bar usable', async ({ page }) => {
-  test.setTimeout(120_000);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto('/');
-  await expect(page.getByTestId('onboarding')).toBeVisible();
-  expect(await overflowing(page)).toEqual([]);
-  for (const tab of ['channels', 'peers', 'settings'] as const) {
-    await page.getByTestId(`tab-${tab}`).click();
-    await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-current', 'page');
-    expect(await overflowing(page), `${tab}: nothing overflows`).toEqual([]);
-    expect(await smallTargets(page), `${tab}: targets ≥ 44×44`).toEqual([]);
-    await page.screenshot({ path: `test-results/screens/desktop-${tab}.png`, fullPage: true });
-  }
-  await page.goto('/#/settings/log');
-  await expect(page.getByTestId('log-screen')).toBeVisible();
-  expect(await overflowing(page)).toEqual([]);
-  await page.screenshot({ path: `test-results/screens/desktop-log.png`, fullPage: true });
-});
+for (const [size, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone-390', { width: 390, height: 844 }],
+] as const) {
+  test(`the ${size} layout (${viewport.width}×${viewport.height}) keeps every screen within the window and the tab bar usable`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize(viewport);
+    await page.goto('/');
+    await expect(page.getByTestId('onboarding')).toBeVisible();
+    expect(await overflowing(page)).toEqual([]);
+    for (const tab of ['channels', 'peers', 'settings'] as const) {
+      await page.getByTestId(`tab-${tab}`).click();
+      await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-current', 'page');
+      expect.soft(await overflowing(page), `${tab}: nothing overflows`).toEqual([]);
+      expect.soft(await smallTargets(page), `${tab}: targets ≥ 44×44`).toEqual([]);
+      await page.screenshot({ path: `test-results/screens/${size}-${tab}.png`, fullPage: true });
+    }
+    await page.goto('/#/settings/log');
+    await expect(page.getByTestId('log-screen')).toBeVisible();
+    expect(await overflowing(page)).toEqual([]);
+    await page.screenshot({ path: `test-results/screens/${size}-log.png`, fullPage: true });
+  });
+}
 
 test('with an open channel: the channel card, the close dialog (Escape closes it), peers and home pass the same checks', async ({ page, request }) => {
   test.setTimeout(240_000);
