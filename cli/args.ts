@@ -29,7 +29,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   let data = env.GLINT_DATA;
   let network: NetworkName | undefined = env.GLINT_NETWORK ? parseNetwork(env.GLINT_NETWORK) : undefined;
   let passphraseFile: string | undefined;
-  let esplora = env.GLINT_ESPLORA;
+  let esplora = env.GLINT_ESPLORA || undefined; // set but empty: as if unset (the default applies)
   let logLevel: GlobalOptions['logLevel'] = 'warn';
   let i = 0;
   for (; i < argv.length; i++) {

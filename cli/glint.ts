@@ -4,7 +4,7 @@
  * Every command prints one JSON object on stdout; on failure it exits non-zero with a one-line
  * reason on stderr.
  */
-import { errorMessage, parseProxyUrl } from '../engine/index.ts';
+import { NETWORKS, PLAYGROUND_ESPLORA_URL, defaultEsploraUrl, errorMessage, parseProxyUrl } from '../engine/index.ts';
 import { nodeEntropy, stderrLogger } from './adapters/clock.ts';
 import { allowOnly, parseArgs, stringFlag, type ParsedCommand } from './args.ts';
 import { connectAndPing } from './connect.ts';
@@ -21,7 +21,8 @@ Global options (before the command):
   --data <dir>             data directory holding the encrypted wallet (GLINT_DATA)
   --network <name>         bitcoin | testnet | signet | regtest (GLINT_NETWORK; init defaults to
                            bitcoin, other commands use the wallet's network)
-  --esplora <url>          Esplora server base URL, e.g. http://127.0.0.1:3002 (GLINT_ESPLORA)
+  --esplora <url>          Esplora server base URL (GLINT_ESPLORA). Default per network:
+${NETWORKS.map((n) => `                             ${n.padEnd(8)} ${defaultEsploraUrl(n) ?? `none: give one, e.g. the playground's ${PLAYGROUND_ESPLORA_URL}`}`).join('\n')}
   --passphrase-file <f>    file holding the wallet passphrase (or GLINT_PASSPHRASE)
   --log-level <level>      debug | info | warn | error, JSON lines on stderr (default warn)
 
@@ -35,7 +36,9 @@ Commands:
       With a wallet in --data, the wallet's node key is the identity; otherwise a throwaway key.
   init [--mnemonic-file <f>]
       Create a wallet in --data (24 new words, or restore the words in <f>), encrypted with the
-      passphrase. Prints {"nodeId", "network"}. Back the words up with: glint mnemonic
+      passphrase. Prints {"nodeId", "network", "esplora"} (esplora: the server the chain
+      commands use on this network, --esplora or the default above; null for regtest without it).
+      Back the words up with: glint mnemonic
   mnemonic
       Print {"words": [...]} (the wallet's seed words; keep them secret).
   address

@@ -1,10 +1,10 @@
 /**
  * The wallet commands of `glint`: `init`, `address`, `balance`, `send`, `mnemonic`. The wallet
  * lives encrypted in `--data` (FileKVStore + EncryptedStore); the passphrase comes from
- * `--passphrase-file` or `GLINT_PASSPHRASE`; the chain from `--esplora`.
+ * `--passphrase-file` or `GLINT_PASSPHRASE`; the chain from `--esplora`, else the network's default.
  */
 import { readFile } from 'node:fs/promises';
-import { EsploraClient, ValidationError, WalletService, type FetchLike, type NetworkName } from '../engine/index.ts';
+import { EsploraClient, ValidationError, WalletService, defaultEsploraUrl, parseEsploraUrl, type FetchLike, type NetworkName } from '../engine/index.ts';
 import { FileKVStore } from './adapters/file-store.ts';
 import { nodeClock, nodeEntropy } from './adapters/clock.ts';
 import { stringFlag, type ParsedCommand } from './args.ts';
@@ -34,12 +34,22 @@ export function requireData(cmd: ParsedCommand): string {
   return cmd.global.data;
 }
 
+/**
+ * The Esplora server for `network`: `--esplora` (or GLINT_ESPLORA) if given, else the network's
+ * public default (engine/chain/defaults.ts); regtest has none, so it needs `--esplora`.
+ */
+export function esploraUrlFor(cmd: ParsedCommand, network: NetworkName): string {
+  const given = cmd.global.esplora;
+  if (given !== undefined) return parseEsploraUrl(given, '--esplora');
+  const fallback = defaultEsploraUrl(network);
+  if (fallback === undefined) throw new ValidationError('--esplora', `${network} has no public Esplora server: give one with --esplora <url> (or GLINT_ESPLORA), e.g. the playground's http://127.0.0.1:3002`);
+  return fallback;
+}
+
 export function esploraFor(cmd: ParsedCommand, network: NetworkName): EsploraClient {
-  const url = cmd.global.esplora;
-  if (!url) throw new ValidationError('--esplora', 'this command reads the chain: give an Esplora URL with --esplora <url> (or GLINT_ESPLORA)');
-  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ValidationError('--esplora', `"${url}" is not an http(s) URL`);
+  const url = esploraUrlFor(cmd, network);
   return new EsploraClient({
-    baseUrl: url.replace(/\/+$/, ''),
+    baseUrl: url,
     fetch: globalThis.fetch as unknown as FetchLike,
     clock: nodeClock,
     entropy: nodeEntropy,
@@ -71,8 +81,12 @@ export async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<str
   }
 }
 
-/** `glint init [--mnemonic-file F]` → `{ nodeId }`. */
-export async function initCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ nodeId: string; network: NetworkName }> {
+/**
+ * `glint init [--mnemonic-file F]` → `{ nodeId, network, esplora }`: `esplora` is the server the
+ * chain commands will use for this network (`--esplora`, else the default; null for regtest
+ * without `--esplora`). A bad `--esplora` is refused before anything is written.
+ */
+export async function initCommand(cmd: ParsedCommand, env: Readonly<Record<string, string | undefined>>): Promise<{ nodeId: string; network: NetworkName; esplora: string | null }> {
   const dir = requireData(cmd);
   const passphrase = await readPassphrase(cmd, env);
   const mnemonicFile = stringFlag(cmd.flags, '--mnemonic-file');
@@ -85,11 +99,12 @@ export async function initCommand(cmd: ParsedCommand, env: Readonly<Record<strin
     }
   }
   const network = cmd.global.network ?? 'bitcoin';
+  const esplora = cmd.global.esplora !== undefined || defaultEsploraUrl(network) !== undefined ? esploraUrlFor(cmd, network) : null;
   const raw = await FileKVStore.open(dir);
   try {
     if (await WalletService.exists(raw)) throw new ValidationError('--data', `${dir} already holds a wallet; refusing to overwrite it`);
     const wallet = await WalletService.create({ raw, passphrase, network, entropy: nodeEntropy, ...(mnemonic !== undefined ? { mnemonic } : {}) });
-    const out = { nodeId: wallet.nodeId, network: wallet.network };
+    const out = { nodeId: wallet.nodeId, network: wallet.network, esplora };
     await wallet.close();
     return out;
   } catch (err) {

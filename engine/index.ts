@@ -40,6 +40,7 @@ export {
 export type { FetchLike, FetchResponseLike, AbortSignalLike } from './ports.ts';
 export type { BlockStatus, ChainSource, ChainTip, FeeEstimates, OutSpend, ScriptTx, ScriptUtxo, TxStatus } from './chain/source.ts';
 export { EsploraClient, scripthash, CHAIN_TXS_PER_PAGE } from './chain/esplora.ts';
+export { DEFAULT_ESPLORA_URLS, PLAYGROUND_ESPLORA_URL, defaultEsploraUrl, parseEsploraUrl } from './chain/defaults.ts';
 export type { EsploraClientOptions } from './chain/esplora.ts';
 export { EsploraError } from './chain/errors.ts';
 export type { EsploraErrorKind } from './chain/errors.ts';

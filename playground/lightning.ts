@@ -16,6 +16,7 @@ import type { Event } from 'lightningdevkit';
 import { createLdkNodeAtTip, RegtestWallet } from './chain/index.ts';
 import type { LdkFeed, RegtestChain } from './chain/index.ts';
 import type { LdkNode } from './ldk/node.ts';
+import type { LdkNodeFiles } from './ldk/node-files.ts';
 
 export interface PlaygroundPeer {
   readonly name: 'hub' | 'shop';
@@ -23,6 +24,8 @@ export interface PlaygroundPeer {
   readonly feed: LdkFeed;
   /** The TCP port it listens on. */
   readonly port: number;
+  /** It came back from the state in `--data` (same keys, same channels). */
+  readonly restored: boolean;
 }
 
 export interface LogLine {
@@ -99,15 +102,30 @@ export function describeEvent(event: Event): string | undefined {
   }
 }
 
-/** A listening LDK node at the chain tip, fed every block; its events go to `log`. */
-export async function startPeer(chain: RegtestChain, name: 'hub' | 'shop', port: number, host: string, log: PlaygroundLog, seed: Uint8Array): Promise<PlaygroundPeer> {
-  const { node, feed } = await createLdkNodeAtTip(chain, {
-    alias: `playground-${name}`,
-    seed,
-    // Glint's channels need one confirmation; the hub may hold the whole channel in HTLCs; it
-    // forwards into unannounced channels (Glint's and the shop's are private).
-    config: { minimumDepth: 1, maxInboundHtlcValueInFlightPercent: 100, acceptForwardsToPrivChannels: true },
-  });
+/**
+ * A listening LDK node at the chain tip, fed every block; its events go to `log`. With `files`
+ * (`--data`) its seed and state come from there (restored, then caught up from its own best
+ * block) and everything it persists is written there; without, it gets `seed`.
+ */
+export async function startPeer(chain: RegtestChain, name: 'hub' | 'shop', port: number, host: string, log: PlaygroundLog, seed: Uint8Array, files?: LdkNodeFiles): Promise<PlaygroundPeer> {
+  let made: Awaited<ReturnType<typeof createLdkNodeAtTip>>;
+  let restore: ReturnType<LdkNodeFiles['load']>;
+  try {
+    restore = files?.load();
+    made = await createLdkNodeAtTip(chain, {
+      alias: `playground-${name}`,
+      seed: files ? files.seed() : seed,
+      ...(restore ? { restore } : {}),
+      ...(files ? { persist: files } : {}),
+      // Glint's channels need one confirmation; the hub may hold the whole channel in HTLCs; it
+      // forwards into unannounced channels (Glint's and the shop's are private).
+      config: { minimumDepth: 1, maxInboundHtlcValueInFlightPercent: 100, acceptForwardsToPrivChannels: true },
+    });
+  } catch (error) {
+    if (!files) throw error;
+    throw new Error(`${name}: cannot start from ${files.dir}: ${(error as Error).message}`, { cause: error });
+  }
+  const { node, feed } = made;
   node.onEvent((event) => {
     let text: string | undefined;
     try {
@@ -125,7 +143,7 @@ export async function startPeer(chain: RegtestChain, name: 'hub' | 'shop', port:
     await node.stop();
     throw new Error(`${name}: cannot listen on ${host}:${port}: ${(error as Error).message}`, { cause: error });
   }
-  return { name, node, feed, port: bound };
+  return { name, node, feed, port: bound, restored: restore !== undefined };
 }
 
 /** Is a channel of `node` with `peerHex` usable (LDK `list_usable_channels`)? */
@@ -172,6 +190,12 @@ export async function openFrom(chain: RegtestChain, from: PlaygroundPeer, to: Ui
 export async function connectShop(chain: RegtestChain, hub: PlaygroundPeer, shop: PlaygroundPeer, fundingSat: bigint): Promise<string> {
   await hub.node.connect(shop.node.nodeId, '127.0.0.1', shop.port);
   await shop.node.waitForPeer(hub.node.nodeIdHex);
+  // Restored from --data: the channel is there already (reestablished on connect), not opened again.
+  const existing = hub.node.payments.channelBalances().find((c) => c.counterparty === shop.node.nodeIdHex);
+  if (existing) {
+    await waitUntil(() => usableWith(hub.node, shop.node.nodeIdHex) && usableWith(shop.node, hub.node.nodeIdHex), 'the restored hub→shop channel usable on both');
+    return existing.channelId;
+  }
   const { channelId } = await openFrom(chain, hub, shop.node.nodeId, fundingSat);
   await chain.mine(1);
   await waitUntil(() => usableWith(hub.node, shop.node.nodeIdHex) && usableWith(shop.node, hub.node.nodeIdHex), 'the hub→shop channel usable on both');

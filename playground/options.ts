@@ -24,6 +24,11 @@ export interface PlaygroundOptions {
   skipBuild: boolean;
   /** Mine a block every this many seconds (0 = off); the page can toggle it. */
   autoMineSecs: number;
+  /**
+   * Keep the whole world (chain, hub, shop) in this directory across restarts (data-dir.ts);
+   * absent: nothing is written.
+   */
+  data?: string;
   help: boolean;
 }
 
@@ -39,7 +44,7 @@ export class PlaygroundUsageError extends Error {
 interface FlagSpec {
   readonly key: keyof PlaygroundOptions;
   readonly env: string;
-  readonly kind: 'port' | 'host' | 'bool' | 'secs';
+  readonly kind: 'port' | 'host' | 'bool' | 'secs' | 'path';
   readonly fallback: number | string | boolean;
   readonly doc: string;
 }
@@ -54,12 +59,11 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   '--auto-mine': { key: 'autoMineSecs', env: 'GLINT_AUTO_MINE', kind: 'secs', fallback: 0, doc: 'mine a block every N seconds (0 = off)' },
   '--https': { key: 'https', env: 'GLINT_HTTPS', kind: 'bool', fallback: false, doc: 'serve over HTTPS with a fresh self-signed certificate' },
   '--skip-build': { key: 'skipBuild', env: 'GLINT_SKIP_BUILD', kind: 'bool', fallback: false, doc: 'serve the existing dist/' },
+  '--data': { key: 'data', env: 'GLINT_DATA', kind: 'path', fallback: '', doc: 'keep the chain, hub and shop in this directory across restarts' },
 };
 
 /** Flags issue 8 names that are not built yet: refused with this reason rather than ignored. */
-const NOT_BUILT: Readonly<Record<string, string>> = {
-  '--data': 'keeping the chain and the LDK nodes across restarts is not built yet (the playground starts fresh every time)',
-};
+const NOT_BUILT: Readonly<Record<string, string>> = {};
 
 function parseValue(flag: string, spec: FlagSpec, raw: string): number | string | boolean {
   switch (spec.kind) {
@@ -80,6 +84,9 @@ function parseValue(flag: string, spec: FlagSpec, raw: string): number | string 
       if (raw === '1' || raw === 'true') return true;
       if (raw === '0' || raw === 'false' || raw === '') return false;
       throw new PlaygroundUsageError(flag, `must be 1/true or 0/false, got "${raw}"`);
+    case 'path':
+      if (raw.trim() === '' || raw.includes('\0')) throw new PlaygroundUsageError(flag, 'must be a directory path');
+      return raw;
   }
 }
 
@@ -112,11 +119,12 @@ export function parsePlaygroundArgs(argv: readonly string[], env: Readonly<Recor
     }
     out[spec.key] = parseValue(flag, spec, raw);
   }
+  if (out.data === '') delete out.data;
   return out as unknown as PlaygroundOptions;
 }
 
 /** `npm start -- --help`: every flag, its environment variable and its default. */
 export function playgroundUsage(): string {
-  const rows = Object.entries(FLAGS).map(([flag, s]) => `  ${`${flag}${s.kind === 'bool' ? '' : ' <v>'}`.padEnd(20)} ${s.doc} (env ${s.env}, default ${String(s.fallback)})`);
+  const rows = Object.entries(FLAGS).map(([flag, s]) => `  ${`${flag}${s.kind === 'bool' ? '' : ' <v>'}`.padEnd(20)} ${s.doc} (env ${s.env}, default ${String(s.fallback) || 'none'})`);
   return `usage: npm start -- [flags]\n${rows.join('\n')}\n`;
 }

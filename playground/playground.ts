@@ -7,6 +7,10 @@
  *
  * `startPlayground(opts)` resolves once everything is up and the shop's channel is usable, with
  * the URLs and `stop()`, which closes every server, socket and timer it opened.
+ *
+ * Nothing is written unless `data` (`--data <dir>`, data-dir.ts) names a directory: then the
+ * chain, the hub and the shop (keys, channels) and what they were paid come back from it on the
+ * next start, and the hub→shop channel is reused rather than opened again.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { startProxy } from '../proxy/server.ts';
 import { RegtestChain, startEsplora } from './chain/index.ts';
 import { handleApi, type PlaygroundApiContext } from './api.ts';
 import { connectShop, PlaygroundLog, startPeer, type PlaygroundPeer } from './lightning.ts';
+import { loadClaimed, openDataDir, saveClaimed, type PlaygroundData } from './data-dir.ts';
 import { selfSignedCertificate } from './self-signed.ts';
 import type { PlaygroundOptions } from './options.ts';
 
@@ -75,6 +80,23 @@ function reachableHosts(host: string): string[] {
   return ['127.0.0.1', ...lan];
 }
 
+/**
+ * `--data`: put what `peer` was paid in earlier runs back in its claimed list (so a shop order
+ * paid before a restart still shows paid), and record each new claim.
+ */
+async function keepClaims(data: PlaygroundData, peer: PlaygroundPeer, log: PlaygroundLog): Promise<void> {
+  const claimed = peer.node.payments.claimed;
+  const known = new Set(claimed.map((c) => c.paymentHash));
+  for (const c of await loadClaimed(data.root, peer.name)) if (!known.has(c.paymentHash)) claimed.unshift(c);
+  let saved = claimed.length;
+  peer.node.onEvent(() => {
+    for (const c of claimed.slice(saved)) {
+      saveClaimed(data.root, peer.name, c).catch((error: unknown) => log.add('playground', `could not record ${peer.name}'s payment ${c.paymentHash.slice(0, 16)}…: ${(error as Error).message}`));
+    }
+    saved = claimed.length;
+  });
+}
+
 /** Start everything; rejects (after closing what it started) if a part fails. */
 export async function startPlayground(opts: StartOptions = {}): Promise<Playground> {
   const host = opts.host ?? '127.0.0.1';
@@ -92,28 +114,34 @@ export async function startPlayground(opts: StartOptions = {}): Promise<Playgrou
     }
     const log = new PlaygroundLog(500, opts.onLog ? (l) => opts.onLog!(`${l.node.padEnd(5)} ${l.text}`) : undefined);
 
-    const chain = await RegtestChain.create();
+    const data = opts.data !== undefined && opts.data !== '' ? await openDataDir(opts.data) : undefined;
+    if (data) {
+      cleanups.push(() => data.close());
+      progress(`data:      ${data.dir} (chain, hub and shop kept across restarts)`);
+    }
+    const chain = await RegtestChain.create(data ? { store: data.chain } : {});
     cleanups.push(() => chain.close());
     const esplora = await startEsplora(chain, { port: opts.esploraPort ?? 0, host });
     cleanups.push(() => esplora.close());
     const loopback = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     const esploraUrl = `http://${loopback}:${esplora.port}`;
-    progress(`chain:     regtest at height ${chain.height}, Esplora on ${esploraUrl}`);
+    progress(`chain:     regtest at height ${chain.height}${chain.restored ? ' (restored)' : ''}, Esplora on ${esploraUrl}`);
 
     const peers: PlaygroundPeer[] = [];
     cleanups.push(async () => {
       for (const p of peers) p.feed.detach();
       await Promise.allSettled(peers.map((p) => p.node.stop()));
     });
-    // Fresh keys every start (nothing is persisted): the node ids change between runs.
-    const hub = await startPeer(chain, 'hub', opts.hubPort ?? 0, host, log, new Uint8Array(randomBytes(32)));
+    // Without --data: fresh keys every start (the node ids change between runs).
+    const hub = await startPeer(chain, 'hub', opts.hubPort ?? 0, host, log, new Uint8Array(randomBytes(32)), data?.hub);
     peers.push(hub);
     const hubUri = `${hub.node.nodeIdHex}@127.0.0.1:${hub.port}`;
-    progress(`hub:       LDK ${hubUri}`);
-    const shop = await startPeer(chain, 'shop', opts.shopPort ?? 0, host, log, new Uint8Array(randomBytes(32)));
+    progress(`hub:       LDK ${hubUri}${hub.restored ? ' (restored)' : ''}`);
+    const shop = await startPeer(chain, 'shop', opts.shopPort ?? 0, host, log, new Uint8Array(randomBytes(32)), data?.shop);
     peers.push(shop);
     const shopUri = `${shop.node.nodeIdHex}@127.0.0.1:${shop.port}`;
-    progress(`shop:      LDK ${shopUri}`);
+    progress(`shop:      LDK ${shopUri}${shop.restored ? ' (restored)' : ''}`);
+    if (data) for (const peer of [hub, shop]) await keepClaims(data, peer, log);
     const shopChannel = await connectShop(chain, hub, shop, opts.shopChannelSat ?? 2_000_000n);
     log.add('playground', `hub→shop channel ${shopChannel.slice(0, 16)}… usable`);
     progress(`channel:   hub→shop ${shopChannel} confirmed and usable`);

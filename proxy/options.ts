@@ -239,7 +239,8 @@ URL scheme (compatible with Mutiny's proxies):
   message; a text frame from the client closes the connection (1003).
   Refusals (bad path, destination, port, origin, limits, connect failure) complete the WebSocket
   handshake, send ONE text frame with the reason, then close: 1008 policy, 1013 limits, 1011 connect.
-  GET /health returns 200 "ok".
+  GET /health returns 200 "ok" (for load balancers). GET /metrics returns Prometheus text: open and
+  total connections, bytes up/down, refusals by reason, errors, uptime (this process only).
 
 Options (flags override environment variables):
 ${rows.join('\n')}

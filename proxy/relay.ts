@@ -8,6 +8,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { WebSocket, type RawData } from 'ws';
 import type { Logger } from './log.ts';
+import type { ProxyMetrics } from './metrics.ts';
 import type { LookupFn, ResolvedOptions } from './options.ts';
 import { addressRefusal } from './policy.ts';
 import type { Target } from './target.ts';
@@ -90,6 +91,8 @@ export interface RelayContext {
   readonly release: () => void;
   /** Called once, when both the WebSocket and the TCP socket are closed. */
   readonly done: () => void;
+  /** The process's counters (bytes, errors, refusals by the address policy after DNS). */
+  readonly metrics?: ProxyMetrics;
 }
 
 export interface Relay {
@@ -144,6 +147,8 @@ export function startRelay(ws: WebSocket, target: Target, ctx: RelayContext): Re
     log.info('close', {
       ...base, bytesUp, bytesDown, durationMs: Date.now() - started, code, reason,
     });
+    if (ctx.metrics && code === CLOSE.internalError) ctx.metrics.errors++;
+    else if (code === CLOSE.policy && !wasOpen) ctx.metrics?.refuse('policy'); // a hostname resolving to a refused address
     checkDone();
   }
 
@@ -160,6 +165,7 @@ export function startRelay(ws: WebSocket, target: Target, ctx: RelayContext): Re
     }
     const buf = toBuffer(data);
     bytesUp += buf.length;
+    if (ctx.metrics) ctx.metrics.bytesUp += buf.length;
     idle?.refresh();
     if (state !== 'open' || !tcp) {
       pending.push(buf);
@@ -206,6 +212,7 @@ export function startRelay(ws: WebSocket, target: Target, ctx: RelayContext): Re
     sock.on('data', (chunk: Buffer) => {
       if (state !== 'open') return;
       bytesDown += chunk.length;
+      if (ctx.metrics) ctx.metrics.bytesDown += chunk.length;
       idle?.refresh();
       ws.send(chunk, { binary: true }, (err?: Error) => {
         if (!err && tcpPaused && state === 'open' && ws.bufferedAmount <= opts.highWaterMark / 2) {

@@ -1,5 +1,5 @@
 // The proxy server: HTTP listener, upgrade admission (limits, Origin, path, port, address policy),
-// relays, health endpoint and shutdown.
+// relays, health and metrics endpoints and shutdown.
 //
 // Admission order for an upgrade request: total cap, per-IP cap, Origin, path, port, literal address.
 // Every refusal of a well-formed WebSocket upgrade is delivered the same way: the handshake
@@ -13,6 +13,7 @@ import { isIP, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createLogger } from './log.ts';
+import { ProxyMetrics } from './metrics.ts';
 import { resolveOptions, type ProxyOptions } from './options.ts';
 import { addressRefusal, clientKey, portAllowList, portRefusal } from './policy.ts';
 import { CLOSE, refuse, startRelay, type Relay } from './relay.ts';
@@ -58,6 +59,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const rawSockets = new Set<Socket>();
   const upgraded = new WeakSet<Duplex>();
   let closing: Promise<void> | null = null;
+  const metrics = new ProxyMetrics();
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -75,7 +77,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
         res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
         res.end(req.method === 'HEAD' ? undefined : body);
       };
-      if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) text(200, 'ok');
+      const read = req.method === 'GET' || req.method === 'HEAD';
+      if (path === '/health' && read) text(200, 'ok');
+      else if (path === '/metrics' && read) text(200, metrics.render(total), { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       else if (path.startsWith('/v1/')) text(426, 'WebSocket upgrade required\n', { upgrade: 'websocket' });
       else text(404, 'Not found. WebSocket endpoint: /v1/<host with . written as _>/<port>\n');
     },
@@ -140,6 +144,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     const ip = clientIp(req);
     const key = clientKey(ip);
     const admission = admit(req, key);
+    if (!admission.ok) metrics.refuse(admission.code === CLOSE.tryAgainLater ? 'limit' : 'policy');
     if (!admission.ok && refusing.size >= opts.maxTotal) {
       rejectHttp(socket, 503, admission.text);
       return;
@@ -155,6 +160,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
         return;
       }
       total++;
+      metrics.connectionsTotal++;
       perIp.set(key, (perIp.get(key) ?? 0) + 1);
       let released = false;
       let relay: Relay | null = null;
@@ -164,6 +170,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
         log,
         id,
         ip,
+        metrics,
         release: () => {
           if (released) return;
           released = true;

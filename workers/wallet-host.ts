@@ -11,7 +11,7 @@
  * The engine is reached through the small `WalletBackend` interface (node.worker.ts wires the
  * real WalletService, EsploraClient and IdbKVStore), so this module is unit-tested with fakes.
  */
-import type { Clock, KVStore, Logger } from '../engine/index.ts';
+import { DEFAULT_ESPLORA_URLS, PLAYGROUND_ESPLORA_URL, type Clock, type KVStore, type Logger } from '../engine/index.ts';
 import { LocksUnavailableError, type HeldLock, type WalletLocks } from './adapters/lock.ts';
 import {
   NETWORK_NAMES,
@@ -38,6 +38,8 @@ export interface WalletEngine {
   balance(): { confirmedSat: bigint; unconfirmedSat: bigint; spendableSat?: bigint };
   receiveAddress(): Promise<string>;
   history(): readonly WalletHistoryEntry[];
+  /** The chain tip height the wallet last synced to (−1 before the first sync), for confirmations. */
+  readonly syncedHeight?: number;
   feeRates(): Promise<{ fast: number; normal: number; slow: number }>;
   prepareSend(req: { to: string; amountSat: bigint | 'max'; feeRate: number }): Promise<{ amountSat: bigint; feeSat: bigint; vsize: number; feeRate: number; to: string; id: string }>;
   confirmSend(id: string): Promise<{ txid: string }>;
@@ -49,7 +51,7 @@ export interface WalletHistoryEntry {
   readonly txid: string;
   readonly deltaSat: bigint;
   readonly feeSat?: bigint;
-  readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number };
+  readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number; readonly blockTime?: number };
 }
 
 /** An HTTP reply, read whole (the faucet's answers are small). */
@@ -86,15 +88,14 @@ export interface WalletConfig {
   peers?: readonly string[];
 }
 
-/** Public Esplora servers per network; regtest points at the playground's. */
+/**
+ * The built-in defaults: the public Esplora servers of engine/chain/defaults.ts (the one table the
+ * CLI uses too); regtest has no public server, so it points at where the playground listens by
+ * default on this machine until glint.config.json names one.
+ */
 export const BUILTIN_CONFIG: WalletConfig = Object.freeze({
   network: 'signet',
-  esplora: Object.freeze({
-    bitcoin: 'https://blockstream.info/api',
-    testnet: 'https://blockstream.info/testnet/api',
-    signet: 'https://mempool.space/signet/api',
-    regtest: 'http://127.0.0.1:3002',
-  }),
+  esplora: Object.freeze({ ...DEFAULT_ESPLORA_URLS, regtest: PLAYGROUND_ESPLORA_URL }) as Record<NetworkName, string>,
 }) as WalletConfig;
 
 /**
@@ -233,13 +234,16 @@ export function parseFaucetReply(reply: HttpReply, baseUrl: string): { txid: str
 }
 
 /** A wallet's history entry as a DTO (decimal strings for the bigint figures). */
-function txDto(t: WalletHistoryEntry): WalletTxDto {
+function txDto(t: WalletHistoryEntry, tipHeight: number | undefined): WalletTxDto {
+  const s = t.status;
   return {
     txid: t.txid,
     deltaSat: sat(t.deltaSat),
     feeSat: t.feeSat === undefined ? null : sat(t.feeSat),
-    confirmed: t.status.confirmed,
-    blockHeight: t.status.confirmed ? t.status.blockHeight : null,
+    confirmed: s.confirmed,
+    blockHeight: s.confirmed ? s.blockHeight : null,
+    ...(s.confirmed && s.blockTime !== undefined ? { blockTime: s.blockTime } : {}),
+    ...(s.confirmed && tipHeight !== undefined && tipHeight >= s.blockHeight ? { confirmations: tipHeight - s.blockHeight + 1 } : {}),
   };
 }
 
@@ -323,6 +327,7 @@ export class WalletHost {
       network: this.#network,
       esploraUrl: this.#esploraOverride ?? def,
       defaultEsploraUrl: def,
+      defaultEsploraUrls: { ...this.#o.config.esplora },
       defaultNetwork: this.#o.config.network,
       nodeId: this.#wallet?.nodeId ?? null,
     };
@@ -485,7 +490,9 @@ export class WalletHost {
   }
 
   history(): WalletTxDto[] {
-    return this.#requireWallet().history().map(txDto).sort(newestFirst);
+    const w = this.#requireWallet();
+    const tip = w.syncedHeight;
+    return w.history().map((t) => txDto(t, tip)).sort(newestFirst);
   }
 
   async feeRates(): Promise<FeeRatesDto> {

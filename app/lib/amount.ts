@@ -41,3 +41,59 @@ export function formatFeeRate(rate: number): string {
   const r = Math.round(rate * 100) / 100;
   return `${r.toLocaleString('en-US', { maximumFractionDigits: 2 })} sat/vB`;
 }
+
+/** The unit amounts are shown in (a setting: app/state/units.svelte.ts). */
+export type AmountUnit = 'sat' | 'btc';
+export const AMOUNT_UNITS: readonly AmountUnit[] = ['sat', 'btc'];
+export const DEFAULT_UNIT: AmountUnit = 'sat';
+
+/** A stored unit setting, if it is a unit we know; anything else (absent, edited by hand) is the default. */
+export function parseUnit(text: string | null | undefined): AmountUnit {
+  return (AMOUNT_UNITS as readonly string[]).includes(text ?? '') ? (text as AmountUnit) : DEFAULT_UNIT;
+}
+
+/** An amount in whole sats (on-chain) or in millisatoshis (Lightning, BOLT 11 `amount` is msat). */
+export type Amount = { readonly sat: bigint | string } | { readonly msat: bigint | string };
+
+const MSAT_PER_SAT = 1000n;
+
+/** An amount in msat (bigint; a sat amount is exact in msat). */
+export function amountMsat(a: Amount): bigint {
+  return 'msat' in a ? toBig(a.msat) : toBig(a.sat) * MSAT_PER_SAT;
+}
+
+/** The number and its unit label apart (the balance shows them in different sizes). */
+export interface AmountParts {
+  /** With its sign (`−`, or `+` when asked) and thousands separators. */
+  readonly num: string;
+  /** `sat`, `sats` or `BTC`. */
+  readonly unit: string;
+}
+
+/**
+ * The one formatter for amounts on screen. Nothing is rounded, and nothing goes through floating
+ * point: sats show the millisatoshis when there are some (`1,500.5 sats`, as formatMsat); BTC
+ * shows eight decimals (`0.00001500 BTC`, as formatBtc), extended to as many as eleven when the
+ * amount has millisatoshis (`0.000015005 BTC`) — a Lightning amount is exact to the msat
+ * (BOLT 11), so showing it rounded would show a different amount than the one paid.
+ */
+export function amountParts(a: Amount, unit: AmountUnit, opts: { signed?: boolean } = {}): AmountParts {
+  const msat = amountMsat(a);
+  const abs = msat < 0n ? -msat : msat;
+  const sign = msat < 0n ? '−' : opts.signed && msat > 0n ? '+' : '';
+  const sats = abs / MSAT_PER_SAT;
+  const rest = abs % MSAT_PER_SAT;
+  if (unit === 'btc') {
+    const base = formatBtc(sats);
+    const extra = rest === 0n ? '' : rest.toString().padStart(3, '0').replace(/0+$/, '');
+    return { num: `${sign}${base}${extra}`, unit: 'BTC' };
+  }
+  const frac = rest === 0n ? '' : `.${rest.toString().padStart(3, '0').replace(/0+$/, '')}`;
+  return { num: `${sign}${formatSats(sats)}${frac}`, unit: abs === MSAT_PER_SAT ? 'sat' : 'sats' };
+}
+
+/** `1,500 sats`, `1,500.5 sats`, `0.00001500 BTC` (see amountParts). */
+export function formatAmount(a: Amount, unit: AmountUnit, opts: { signed?: boolean } = {}): string {
+  const p = amountParts(a, unit, opts);
+  return `${p.num} ${p.unit}`;
+}

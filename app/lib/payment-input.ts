@@ -7,7 +7,7 @@
  * obvious, and never reject what the worker would accept.
  */
 import type { Checked } from './peer-input.ts';
-import { formatSats } from './amount.ts';
+import { amountParts } from './amount.ts';
 import { asSentence } from './rpc-error.ts';
 
 /** The most millisatoshis there will ever be (21 million BTC). */
@@ -97,12 +97,7 @@ export const DEFAULT_EXPIRY_SEC = 3600;
 
 /** msat as sats for display: `1,500` for whole sats, `1,500.25` with the millisatoshis otherwise. */
 export function formatMsat(msat: bigint | string): string {
-  const n = typeof msat === 'bigint' ? msat : BigInt(msat);
-  const abs = n < 0n ? -n : n;
-  const sats = formatSats(abs / 1000n);
-  const rest = abs % 1000n;
-  const frac = rest === 0n ? '' : `.${rest.toString().padStart(3, '0').replace(/0+$/, '')}`;
-  return `${n < 0n ? '−' : ''}${sats}${frac}`;
+  return amountParts({ msat }, 'sat').num;
 }
 
 /** `sat` for exactly 1 sat, else `sats`. */
@@ -123,6 +118,41 @@ export function formatCountdown(secondsLeft: number): string {
 /** What a QR code of our invoice encodes: `lightning:` + the invoice in upper case, as wallets do. */
 export function invoiceQrValue(bolt11: string): string {
   return `lightning:${bolt11}`.toUpperCase();
+}
+
+/** A bech32/bech32m address (BIP173/BIP350: one case throughout), which may be written in upper case. */
+function isBech32Address(address: string): boolean {
+  return /^(bc|tb|bcrt)1[02-9ac-hj-np-z]{6,}$/.test(address) || /^(BC|TB|BCRT)1[02-9AC-HJ-NP-Z]{6,}$/.test(address);
+}
+
+/**
+ * A BIP21 `amount` (decimal BTC, no separators, trailing zeros dropped: `0.00003`) for a
+ * Lightning amount in msat. On-chain amounts are whole sats, so a fraction of a sat is rounded
+ * up: the payer who pays on-chain never pays less than the invoice asks.
+ */
+export function bip21Amount(msat: bigint): string {
+  const sat = (msat + 999n) / 1000n;
+  const whole = (sat / 100_000_000n).toString();
+  const frac = (sat % 100_000_000n).toString().padStart(8, '0').replace(/0+$/, '');
+  return frac === '' ? whole : `${whole}.${frac}`;
+}
+
+/**
+ * The unified QR of a receive (BIP21 with a BOLT 11 fallback): `bitcoin:<ADDR>?amount=<btc>&lightning=<INVOICE>`.
+ * A wallet that speaks Lightning pays the invoice, any other pays the address. The bech32
+ * address and the invoice are upper case (a QR code of upper-case text is smaller and scans
+ * better, and both are case-insensitive); a legacy base58 address keeps its case (it is
+ * case-sensitive). `amount` only when the invoice has one.
+ */
+export function unifiedQrValue(address: string, bolt11: string, amountMsat: bigint | null): string {
+  const addr = isBech32Address(address) ? address.toUpperCase() : address;
+  const params = [...(amountMsat !== null && amountMsat > 0n ? [`amount=${bip21Amount(amountMsat)}`] : []), `lightning=${bolt11.toUpperCase()}`];
+  return `bitcoin:${addr}?${params.join('&')}`;
+}
+
+/** An on-chain address's QR: `bitcoin:` + the address (upper case when bech32, as above). */
+export function addressQrValue(address: string): string {
+  return `bitcoin:${isBech32Address(address) ? address.toUpperCase() : address}`;
 }
 
 /**

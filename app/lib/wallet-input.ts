@@ -93,17 +93,17 @@ export function checkFeeRate(input: string): Checked<number> {
 export function checkEsploraUrl(input: string, pageProtocol = 'https:'): Checked<string> {
   const text = input.trim();
   if (text === '') return { ok: false, error: 'Enter the Esplora server’s base URL, or use the default.' };
-  if (!/^https?:\/\//i.test(text)) return { ok: false, error: 'The URL must start with https:// (or http:// for a local server).' };
+  if (!/^https?:\/\//i.test(text)) return { ok: false, error: 'The Esplora server URL must start with https:// (or http:// for a local server).' };
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, error: `“${text}” is not a valid URL.` };
+    return { ok: false, error: `The Esplora server URL “${text}” is not a valid URL.` };
   }
-  if (url.search !== '' || url.hash !== '') return { ok: false, error: 'Give the base URL only, without ?query or #fragment.' };
+  if (url.search !== '' || url.hash !== '') return { ok: false, error: 'Give the Esplora server’s base URL only, without ?query or #fragment.' };
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (pageProtocol === 'https:' && url.protocol === 'http:' && !local) {
-    return { ok: false, error: 'This page is served over https, so the browser will block an http:// server. Use https://.' };
+    return { ok: false, error: 'This page is served over https, so the browser will block an http:// Esplora server. Use https://.' };
   }
   return { ok: true, value: text.replace(/\/+$/, '') };
 }

@@ -28,7 +28,7 @@ export class ConnectForm {
   constructor(node: NodeState) {
     this.#node = node;
     const saved = settings.current;
-    this.#proxy = saved.proxyUrl;
+    this.#proxy = settings.proxyFor();
     this.#uri = saved.lastPeerUri;
   }
 
@@ -78,7 +78,7 @@ export class ConnectForm {
     if (!this.canSubmit) return null;
     const uri = this.#uri.trim();
     const proxy = this.#proxyCheck.value;
-    settings.update({ proxyUrl: this.#proxy.trim() });
+    settings.rememberProxy(this.#proxy);
     this.busy = true;
     try {
       const peer = await this.#node.connect(uri, proxy);

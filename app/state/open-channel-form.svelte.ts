@@ -62,7 +62,7 @@ export class OpenChannelForm {
     this.#channels = channels;
     this.#spendable = spendable;
     const saved = settings.current;
-    this.proxy = saved.proxyUrl;
+    this.proxy = settings.proxyFor();
     this.uri = saved.lastPeerUri;
   }
 
@@ -153,7 +153,7 @@ export class OpenChannelForm {
     const uri = this.uri.trim();
     this.busy = true;
     this.serverError = null;
-    settings.update({ proxyUrl: this.proxy.trim() });
+    settings.rememberProxy(this.proxy);
     try {
       this.result = await this.#channels.open({
         uri,

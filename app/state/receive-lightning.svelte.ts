@@ -6,7 +6,7 @@
  * invoice being shown survives moving between screens.
  */
 import type { PaymentDto } from '../../workers/rpc/protocol.ts';
-import { checkDescription, checkLightningAmount, DEFAULT_EXPIRY_SEC, invoiceQrValue } from '../lib/payment-input.ts';
+import { checkDescription, checkLightningAmount, DEFAULT_EXPIRY_SEC, invoiceQrValue, unifiedQrValue } from '../lib/payment-input.ts';
 import { errorParts, type ErrorParts } from '../lib/rpc-error.ts';
 import type { Checked } from '../lib/peer-input.ts';
 import type { PaymentsState } from './payments.svelte.ts';
@@ -76,6 +76,11 @@ export class LightningReceiveForm {
   /** What the QR code encodes. */
   get qrValue(): string | null {
     return this.invoice ? invoiceQrValue(this.invoice.bolt11) : null;
+  }
+
+  /** The unified QR's text (BIP21 with `lightning=`) with this on-chain address, once there is an invoice. */
+  unifiedValue(address: string): string | null {
+    return this.invoice ? unifiedQrValue(address, this.invoice.bolt11, this.invoice.amountMsat) : null;
   }
 
   /** The node's record of the invoice's payment, live. */

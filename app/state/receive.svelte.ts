@@ -18,7 +18,19 @@ function messageOf(err: unknown): string {
   return typeof field === 'string' && text.startsWith(`${field}: `) ? text.slice(field.length + 2) : text;
 }
 
+/**
+ * How to receive: a Lightning invoice, an on-chain address, or both in one BIP21 QR code
+ * (`bitcoin:<address>?amount=…&lightning=<invoice>`): a payer's wallet uses whichever it can.
+ */
+export type ReceiveMethod = 'lightning' | 'onchain' | 'unified';
+export const RECEIVE_METHODS: readonly { readonly id: ReceiveMethod; readonly label: string }[] = [
+  { id: 'lightning', label: 'Lightning' },
+  { id: 'onchain', label: 'On-chain' },
+  { id: 'unified', label: 'Both' },
+];
+
 export class ReceiveView {
+  method: ReceiveMethod = $state('onchain');
   address: string | null = $state(null);
   addressError: string | null = $state(null);
   loading = $state(false);
@@ -28,8 +40,16 @@ export class ReceiveView {
 
   readonly #wallet: WalletState;
 
-  constructor(wallet: WalletState) {
+  /** `method`: what the screen opens on (Lightning when a channel can take the payment). */
+  constructor(wallet: WalletState, method: ReceiveMethod = 'onchain') {
     this.#wallet = wallet;
+    this.method = method;
+  }
+
+  /** The methods that need an address load one (a fresh one, once per screen). */
+  choose(method: ReceiveMethod): void {
+    this.method = method;
+    if (method !== 'lightning' && !this.address && !this.loading) void this.load();
   }
 
   get network(): string {

@@ -1,23 +1,29 @@
 /**
- * The Settings screen's chain section: the network and its Esplora server. Saved values are
- * remembered in localStorage and sent to the worker; an empty URL means the default.
+ * The Settings screen's chain section: the network, its Esplora server and its WebSocket proxy.
+ * Saved values are remembered per network in localStorage (the Esplora URL is also sent to the
+ * worker); an empty field means the default: the worker's Esplora default for that network
+ * (engine/chain/defaults.ts or glint.config.json), the deployment's proxy (glint.config.json).
  */
 import type { NetworkName } from '../../workers/rpc/protocol.ts';
 import { checkEsploraUrl } from '../lib/wallet-input.ts';
+import { checkProxyUrl } from '../lib/peer-input.ts';
 import { settings } from './settings.svelte.ts';
 import type { WalletState } from './wallet.svelte.ts';
 
 export class SettingsForm {
   touched = $state(false);
+  proxyTouched = $state(false);
   busy = $state(false);
   saved = $state(false);
   serverError: string | null = $state(null);
   /** What the user picked / typed; null follows what is in effect (the status may arrive later). */
   #picked: NetworkName | null = $state(null);
   #url: string | null = $state(null);
+  #proxy: string | null = $state(null);
 
   readonly #wallet: WalletState;
   readonly #check = $derived(this.esploraUrl.trim() === '' ? null : checkEsploraUrl(this.esploraUrl, typeof location === 'undefined' ? 'https:' : location.protocol));
+  readonly #proxyCheck = $derived(checkProxyUrl(this.proxyUrl, false));
 
   constructor(wallet: WalletState) {
     this.#wallet = wallet;
@@ -31,6 +37,7 @@ export class SettingsForm {
   pickNetwork(n: NetworkName): void {
     this.#picked = n;
     this.#url = null;
+    this.#proxy = null;
     this.saved = false;
     this.serverError = null;
   }
@@ -42,15 +49,34 @@ export class SettingsForm {
     this.#url = v;
   }
 
+  /** The proxy typed, else the one saved for the network shown ('' follows the deployment's). */
+  get proxyUrl(): string {
+    return this.#proxy ?? settings.current.proxyUrls[this.network] ?? '';
+  }
+  set proxyUrl(v: string) {
+    this.#proxy = v;
+  }
+
+  /** The deployment's proxy (glint.config.json), used when the field is empty; '' when none. */
+  get defaultProxy(): string {
+    return settings.deployProxy;
+  }
+
+  get proxyError(): string | null {
+    if (this.#proxyCheck.ok) return null;
+    return this.touched || this.proxyTouched ? this.#proxyCheck.error : null;
+  }
+
   edited(): void {
     this.saved = false;
     this.serverError = null;
   }
 
-  /** The default URL for the network shown (known for the wallet's current network). */
+  /** The default Esplora URL for the network shown, as the worker reports it (null until it has). */
   get defaultUrl(): string | null {
     const s = this.#wallet.status;
-    return s && s.network === this.network ? s.defaultEsploraUrl : null;
+    if (!s) return null;
+    return s.defaultEsploraUrls?.[this.network] ?? (s.network === this.network ? s.defaultEsploraUrl : null);
   }
 
   get urlError(): string | null {
@@ -70,13 +96,21 @@ export class SettingsForm {
     this.touched = true;
     this.serverError = null;
     if (this.#check && !this.#check.ok) return false;
+    if (!this.#proxyCheck.ok) return false;
     this.busy = true;
     try {
       const url = this.#check ? this.#check.value : null;
+      const proxy = this.#proxyCheck.value ?? '';
+      const proxies = { ...settings.current.proxyUrls };
+      if (proxy === '') delete proxies[this.network];
+      else proxies[this.network] = proxy;
+      settings.update({ proxyUrls: proxies });
       await this.#wallet.applySettings(this.network, url);
       this.#picked = null;
       this.#url = null;
+      this.#proxy = null;
       this.touched = false;
+      this.proxyTouched = false;
       this.saved = true;
       return true;
     } catch (err) {

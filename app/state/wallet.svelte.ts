@@ -174,6 +174,7 @@ export class WalletState {
   #setStatus(status: WalletStatusDto): void {
     const was = this.status?.state;
     this.status = status;
+    settings.activeNetwork = status.network;
     if (status.state !== 'none' && !settings.current.walletsSeen.includes(status.network)) {
       settings.update({ walletsSeen: [...settings.current.walletsSeen, status.network] });
     }

@@ -204,6 +204,11 @@ export class WalletService {
     return this.onchain().history();
   }
 
+  /** The chain tip height the wallet last synced to (−1 before the first sync). */
+  get syncedHeight(): number {
+    return this.wallet ? this.wallet.syncedHeight : (this.state?.tipHeight ?? -1);
+  }
+
   /** A fresh receive address; its index is saved before it is returned. */
   async receiveAddress(): Promise<string> {
     const a = this.onchain().nextReceiveAddress();

@@ -54,7 +54,13 @@ export async function createLdkNodeAtTip(
   const { LdkNode } = await import('../ldk/node.ts');
   await chain.idle();
   const node = await LdkNode.create({ ...options, network: 'regtest', bestBlock: ldkBestBlock(chain) });
-  return { node, feed: attachLdk(chain, node, feedOptions) };
+  try {
+    return { node, feed: attachLdk(chain, node, feedOptions) };
+  } catch (error) {
+    // E.g. a restored node whose best block is not on this chain: stop it, nothing left running.
+    await node.stop();
+    throw error;
+  }
 }
 
 const internalBytes = (displayHex: string): Uint8Array => Uint8Array.from(Buffer.from(displayHex, 'hex').reverse());

@@ -29,9 +29,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Address, Block, Chain, ChainEntry, Coin, CoinView, KeyRing, Mempool, MempoolEntry, Miner, TX } from 'bcoin';
+import type { KVStore } from '../../engine/ports.ts';
 import { acquireBcoin, releaseBcoin } from './bcoin-loader.ts';
 import type { ActivationMode, Bcoin } from './bcoin-loader.ts';
-import { ConfirmedIndex, MempoolView, reverseHex } from './indexes.ts';
+import { ChainStore, ChainStoreError } from './chain-store.ts';
+import { packagesPaying } from './fee-market.ts';
+import { ConfirmedIndex, MempoolView } from './indexes.ts';
 import type { BlockRecord } from './indexes.ts';
 import {
   RPC_TRANSACTION_ALREADY_IN_CHAIN,
@@ -66,6 +69,12 @@ export interface RegtestChainOptions {
    * subscriber failures to console.error, the rest nowhere).
    */
   log?: (line: string) => void;
+  /**
+   * Keep the chain here (chain-store.ts): `create()` replays the blocks and mempool it holds
+   * (instead of mining the bootstrap blocks), and every mutating call writes what it changed
+   * durably before it resolves. The caller opens and closes the store.
+   */
+  store?: KVStore;
 }
 
 export interface MineOptions {
@@ -191,8 +200,14 @@ export class RegtestChain {
   private mempoolVersion = 0;
   private mempoolCache: { version: number; view: MempoolView } | undefined;
   private closed = false;
+  private readonly chainStore: ChainStore | undefined;
+  /** `create()` replayed the chain from its `store` (rather than mining a new one). */
+  restored = false;
 
-  /** Open an in-memory chain and mine the bootstrap blocks (see `RegtestChainOptions`). */
+  /**
+   * Open an in-memory chain and mine the bootstrap blocks (see `RegtestChainOptions`), or, with a
+   * `store` that holds a chain, replay it.
+   */
   static async create(options: RegtestChainOptions = {}): Promise<RegtestChain> {
     const activation = options.activation ?? 'patched';
     const lib = acquireBcoin(activation);
@@ -200,6 +215,7 @@ export class RegtestChain {
     try {
       chain = new RegtestChain(lib, activation, options);
       await chain.open();
+      if (await chain.restore()) return chain;
       const minimum = activation === 'legacy' ? LEGACY_CLTV_HEIGHT : 101;
       const count = Math.max(options.bootstrapBlocks ?? (activation === 'legacy' ? LEGACY_CLTV_HEIGHT : DEFAULT_BOOTSTRAP), minimum);
       await chain.bootstrap(count);
@@ -218,6 +234,7 @@ export class RegtestChain {
     this.clock = options.clock ?? Date.now;
     this.lagSecs = options.blockTimeLagSecs ?? 30;
     this.log = options.log ?? ((line) => void (line.startsWith('block subscriber failed') && console.error(`[regtest-chain] ${line}`)));
+    this.chainStore = options.store ? new ChainStore(options.store) : undefined;
     this.fees = options.feeEstimates ? new Map(Object.entries(options.feeEstimates).map(([k, v]) => [Number(k), v])) : defaultFeeEstimates();
 
     const faucetKey = createHash('sha256').update(FAUCET_SEED).digest();
@@ -271,6 +288,51 @@ export class RegtestChain {
     const genesis = await this.chain.getBlock(this.chain.tip.hash);
     if (!genesis) throw new Error('bcoin: no genesis block');
     this.index.connect(genesis, 0, genesis.time);
+  }
+
+  /**
+   * Replay a stored chain (chain-store.ts) through bcoin's full validation, then submit its stored
+   * mempool again (those that are no longer valid are listed in `dropped`). False: nothing stored.
+   */
+  private async restore(): Promise<boolean> {
+    const store = this.chainStore;
+    if (!store) return false;
+    const saved = await store.load(this.activation);
+    if (!saved) return false;
+    await this.exclusive(async () => {
+      for (const [i, raw] of saved.blocks.entries()) {
+        let block: Block;
+        try {
+          block = this.lib.Block.fromRaw(toBuffer(raw));
+        } catch (error) {
+          throw new ChainStoreError(`stored block ${i + 1} cannot be decoded: ${(error as Error).message}`);
+        }
+        try {
+          await this.chain.add(block);
+        } catch (error) {
+          throw new ChainStoreError(`stored block ${i + 1} (${block.rhash()}) was refused: ${(error as Error).message}`);
+        }
+        if (this.chain.tip.hash !== block.hash('hex')) throw new ChainStoreError(`stored block ${i + 1} (${block.rhash()}) did not become the tip`);
+      }
+      store.loaded(this.index, saved.mempool);
+      for (const raw of saved.mempool) {
+        let tx: TX;
+        try {
+          tx = this.decodeTx(raw);
+        } catch {
+          this.dropped.push({ txid: '', reason: 'stored mempool tx cannot be decoded' });
+          continue;
+        }
+        const result = await this.submitTx(tx, false);
+        if (!result.ok) {
+          this.dropped.push({ txid: tx.txid(), reason: result.message });
+          this.log(`restore: ${tx.txid()} not back in the mempool: ${result.message}`);
+        }
+      }
+      await this.settle();
+    });
+    this.restored = true;
+    return true;
   }
 
   private async bootstrap(count: number): Promise<void> {
@@ -363,7 +425,7 @@ export class RegtestChain {
     if (minFeeRate !== undefined && !(typeof minFeeRate === 'number' && Number.isFinite(minFeeRate) && minFeeRate >= 0)) throw new RangeError(`minFeeRate must be a non-negative sat/vB number, got ${String(minFeeRate)}`);
     const hashes: string[] = [];
     for (let i = 0; i < count; i++) {
-      const market = minFeeRate !== undefined && !options.empty && !(i === 0 && forced) ? this.packagesPaying(minFeeRate) : undefined;
+      const market = minFeeRate !== undefined && !options.empty && !(i === 0 && forced) ? packagesPaying(this.mempoolView(), minFeeRate) : undefined;
       hashes.push(
         await this.mineOne(address, {
           empty: options.empty ?? false,
@@ -374,42 +436,6 @@ export class RegtestChain {
       await this.settle();
     }
     return hashes;
-  }
-
-  /**
-   * The mempool txs a fee-market miner takes at `minFeeRate` sat/vB: repeatedly the unselected
-   * tx whose ancestor package (itself and its unselected mempool ancestors) has the best feerate,
-   * while that is at least `minFeeRate`; in dependency (arrival) order.
-   */
-  private packagesPaying(minFeeRate: number): TX[] {
-    const view = this.mempoolView();
-    const parentsOf = new Map(view.txs.map((t) => [t.txid, t.tx.inputs.map((i) => reverseHex(i.prevout.hash)).filter((p) => view.tx(p) !== undefined)]));
-    const selected = new Set<string>();
-    const ancestry = (txid: string, into: Set<string>): Set<string> => {
-      if (selected.has(txid) || into.has(txid)) return into;
-      into.add(txid);
-      for (const p of parentsOf.get(txid) ?? []) ancestry(p, into);
-      return into;
-    };
-    for (;;) {
-      let best: { set: Set<string>; rate: number } | undefined;
-      for (const t of view.txs) {
-        if (selected.has(t.txid)) continue;
-        const set = ancestry(t.txid, new Set());
-        let fee = 0;
-        let vsize = 0;
-        for (const id of set) {
-          const r = view.tx(id)!;
-          fee += r.fee;
-          vsize += r.vsize;
-        }
-        const rate = fee / vsize;
-        if (rate >= minFeeRate && (!best || rate > best.rate)) best = { set, rate };
-      }
-      if (!best) break;
-      for (const id of best.set) selected.add(id);
-    }
-    return view.txs.filter((t) => selected.has(t.txid)).map((t) => t.tx);
   }
 
   private async mineOne(address: Address, options: { empty: boolean; txs?: TX[]; time?: number }): Promise<string> {
@@ -659,6 +685,8 @@ export class RegtestChain {
   private async settle(): Promise<void> {
     if (this.disconnectedTxs.length > 0) await this.rebuildMempool();
     this.mempool.tip = this.chain.tip.hash;
+    // On disk before any subscriber (an LDK node) sees the blocks: a node never gets ahead of the stored chain.
+    if (this.pendingEvents.length > 0) await this.persist();
     const events = this.pendingEvents.splice(0);
     for (const event of events) {
       for (const listener of [...this.subscribers]) {
@@ -694,11 +722,24 @@ export class RegtestChain {
 
   // ---------------------------------------------------------------- plumbing
 
+  /** Run `action` after every earlier one; with a store, what it changed is durable before it resolves. */
   private exclusive<T>(action: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('RegtestChain is closed'));
-    const run = this.queue.then(action, action);
+    const step = async (): Promise<T> => {
+      try {
+        return await action();
+      } finally {
+        await this.persist();
+      }
+    };
+    const run = this.queue.then(step, step);
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /** With a store: write what changed (chain-store.ts), durably. */
+  private async persist(): Promise<void> {
+    await this.chainStore?.sync(this.index, this.mempoolView().txs.map((t) => Uint8Array.from(t.tx.toRaw())), this.activation);
   }
 
   private nowSecs(): number {

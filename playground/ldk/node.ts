@@ -23,6 +23,7 @@ import type { FeatureOverrides } from './features.ts';
 import { LogBuffer } from './log.ts';
 import { LdkPeerSocket } from './net.ts';
 import { LdkPayments } from './payments.ts';
+import type { LdkStateSink } from './node-files.ts';
 import { monitorSnapshot } from './stale-monitor.ts';
 import type { LdkChannelBalance, LdkClaimedPayment, LdkInvoiceOptions, LdkPayOptions, LdkPaymentSent } from './payments.ts';
 import type { PeerSocketHost } from './net.ts';
@@ -52,6 +53,13 @@ export interface LdkNodeOptions {
    * instead of a new, empty ChannelManager (`bestBlock` is then the manager's own).
    */
   restore?: LdkPersistedState;
+  /**
+   * Write the node's state as LDK hands it over (node-files.ts): every ChannelMonitor before the
+   * Persist call returns `Completed` (a failed write returns `InProgress`, so the channel stops
+   * rather than run ahead of its saved state), and the ChannelManager at creation, whenever LDK
+   * says it needs persisting (after a pump), and at `stop()`.
+   */
+  persist?: LdkStateSink;
 }
 
 /** What an LDK node persists: the serialized ChannelManager and every ChannelMonitor. */
@@ -119,6 +127,7 @@ export class LdkNode {
   private stopped = false;
   private feerate: number;
   private fatalError: Error | undefined;
+  private readonly sink: LdkStateSink | undefined;
 
   /** Build a node (loads the WASM on first use). It starts pumping at once; call `stop()` at the end. */
   static async create(options: LdkNodeOptions): Promise<LdkNode> {
@@ -143,11 +152,33 @@ export class LdkNode {
       broadcast_transactions: (txs) => void this.broadcasts.push(...txs),
     }));
     const completed = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed;
+    const inProgress = ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_InProgress;
     const monitorKey = (outpoint: { get_txid(): Uint8Array; get_index(): number }) => `${toHex(outpoint.get_txid())}:${outpoint.get_index()}`;
+    this.sink = options.persist;
+    /** Keep the monitor; with a sink, `Completed` only once it is on disk. */
+    const keep = (key: string, bytes: Uint8Array) => {
+      this.monitors.set(key, bytes);
+      if (!this.sink) return completed;
+      try {
+        this.sink.writeMonitor(key, bytes);
+        return completed;
+      } catch (error) {
+        this.logBuffer.add(`FATAL could not persist the ChannelMonitor ${key}: ${(error as Error).message}; its channel is paused`);
+        return inProgress;
+      }
+    };
     const persister = ldk.Persist.new_impl({
-      persist_new_channel: (outpoint, monitor) => (this.monitors.set(monitorKey(outpoint), monitor.write()), completed),
-      update_persisted_channel: (outpoint, _update, monitor) => (this.monitors.set(monitorKey(outpoint), monitor.write()), completed),
-      archive_persisted_channel: (outpoint) => void this.monitors.delete(monitorKey(outpoint)),
+      persist_new_channel: (outpoint, monitor) => keep(monitorKey(outpoint), monitor.write()),
+      update_persisted_channel: (outpoint, _update, monitor) => keep(monitorKey(outpoint), monitor.write()),
+      archive_persisted_channel: (outpoint) => {
+        const key = monitorKey(outpoint);
+        this.monitors.delete(key);
+        try {
+          this.sink?.archiveMonitor(key);
+        } catch (error) {
+          this.logBuffer.add(`could not archive the ChannelMonitor ${key}: ${(error as Error).message}`);
+        }
+      },
     });
     this.chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), broadcaster, logger, feeEstimator, persister);
     this.keysManager = ldk.KeysManager.constructor_new(seed, BigInt(nowSecs), (nowMs % 1000) * 1_000_000);
@@ -197,6 +228,8 @@ export class LdkNode {
       log: (line) => this.logBuffer.add(`NET ${line}`),
       onClosed: (socket) => void this.sockets.delete(socket),
     };
+    // A fresh node's (empty) manager is on disk before any monitor, so a monitor never exists without one.
+    this.sink?.writeManager(this.channelManager.write());
     this.payments = new LdkPayments(this);
     this.onEvent((event) => this.payments.handle(event));
     this.timers.push(
@@ -332,6 +365,7 @@ export class LdkNode {
         for (const event of events) for (const listener of [...this.eventListeners]) listener(event);
         if (!this.pumpAgain && events.length === 0) break;
       }
+      if (this.sink && this.channelManager.get_and_clear_needs_persistence()) this.sink.writeManager(this.channelManager.write());
     } catch (error) {
       this.fail(error);
       throw error;
@@ -344,6 +378,13 @@ export class LdkNode {
   /** Close every socket, listener and timer. Waits until all sockets have closed. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    if (this.sink && !this.fatalError) {
+      try {
+        this.sink.writeManager(this.channelManager.write());
+      } catch (error) {
+        this.logBuffer.add(`could not persist the ChannelManager at stop: ${(error as Error).message}`);
+      }
+    }
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     const stoppedError = new Error(`${this.alias}: stopped`);

@@ -380,6 +380,7 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
 
 test('after a reload and unlock, the payment history comes back from the encrypted store', async () => {
   test.setTimeout(120_000);
+  await page.getByTestId('see-all-activity').click(); // the whole history (the home shows the last few items)
   const before = await page.getByTestId('payment').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')}:${e.getAttribute('data-payment-hash')}:${e.getAttribute('data-status')}`));
   expect(before.length).toBeGreaterThanOrEqual(5);
   await page.reload();

@@ -84,8 +84,8 @@ describe('about and route', () => {
 
   it('routes #/settings/log to the log view and nothing else to it', () => {
     expect(parseRoute('#/settings/log')).toEqual({ tab: 'settings', view: 'home', settings: 'log' });
-    expect(parseRoute('#/settings')).toEqual({ tab: 'settings', view: 'home', settings: 'main' });
-    expect(parseRoute('#/wallet/log').settings).toBe('main');
-    expect(parseRoute('#/peers/log')).toEqual({ tab: 'peers', view: 'home', settings: 'main' });
+    expect(parseRoute('#/settings')).toEqual({ tab: 'settings', view: 'home' });
+    expect(parseRoute('#/wallet/log').settings).toBeUndefined();
+    expect(parseRoute('#/peers/log')).toEqual({ tab: 'peers', view: 'home' });
   });
 });

@@ -13,6 +13,10 @@ describe('npm start flags', () => {
     expect(parsePlaygroundArgs(['--https'])).toMatchObject({ https: true });
     expect(parsePlaygroundArgs([], { GLINT_HTTPS: '1' })).toMatchObject({ https: true });
     expect(parsePlaygroundArgs(['--help']).help).toBe(true);
+    // --data: absent unless given (nothing is written without it).
+    expect(parsePlaygroundArgs(['--data', './world']).data).toBe('./world');
+    expect(parsePlaygroundArgs([], { GLINT_DATA: '/tmp/pg' }).data).toBe('/tmp/pg');
+    expect('data' in parsePlaygroundArgs([], { GLINT_DATA: '' })).toBe(false);
   });
 
   it('names the bad flag or variable', () => {
@@ -31,14 +35,15 @@ describe('npm start flags', () => {
     expect(fails(['--bogus'])).toBe('--bogus');
     expect(fails([], { GLINT_ESPLORA_PORT: '-1' })).toBe('GLINT_ESPLORA_PORT');
     expect(fails(['--host', 'a b'])).toBe('--host');
-    // Named by the issue, not built: refused with the reason instead of ignored.
-    expect(fails(['--data', '/tmp/x'])).toBe('--data');
+    expect(fails(['--data'])).toBe('--data');
+    expect(fails(['--data', '--https'])).toBe('--data');
+    expect(fails(['--data=  '])).toBe('--data');
     expect(fails(['--https=maybe'])).toBe('--https');
   });
 
   it('--help lists every flag with its variable and default', () => {
     const text = playgroundUsage();
-    for (const f of ['--host', '--app-port', '--proxy-port', '--esplora-port', '--hub-port', '--shop-port', '--auto-mine', '--https', '--skip-build']) expect(text).toContain(f);
+    for (const f of ['--host', '--app-port', '--proxy-port', '--esplora-port', '--hub-port', '--shop-port', '--auto-mine', '--https', '--skip-build', '--data']) expect(text).toContain(f);
     expect(text).toContain('GLINT_APP_PORT, default 4173');
   });
 });

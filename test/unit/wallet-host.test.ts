@@ -63,7 +63,15 @@ describe('WalletHost', () => {
   it('creates, locks and unlocks; the node identity follows; statuses are valid DTOs', async () => {
     const { host, backend, identities, statuses } = setup();
     const start = await host.start();
-    expect(start).toEqual({ state: 'none', network: 'regtest', esploraUrl: 'http://127.0.0.1:3002', defaultEsploraUrl: 'http://127.0.0.1:3002', defaultNetwork: 'regtest', nodeId: null });
+    expect(start).toEqual({
+      state: 'none',
+      network: 'regtest',
+      esploraUrl: 'http://127.0.0.1:3002',
+      defaultEsploraUrl: 'http://127.0.0.1:3002',
+      defaultEsploraUrls: { bitcoin: 'https://blockstream.info/api', testnet: 'https://blockstream.info/testnet/api', signet: 'https://mempool.space/signet/api', regtest: 'http://127.0.0.1:3002' },
+      defaultNetwork: 'regtest',
+      nodeId: null,
+    });
 
     const created = await host.create({ passphrase: 'correct horse', mnemonic: null });
     expect(created.words).toEqual(FAKE_WORDS);

@@ -148,6 +148,8 @@ export interface WalletStatusDto {
   esploraUrl: string;
   /** The default for `network` (from the worker's config, else built in). */
   defaultEsploraUrl: string;
+  /** The default Esplora URL of every network (config, else built in), so Settings can show the one of the network being picked. */
+  defaultEsploraUrls?: Partial<Record<NetworkName, string>>;
   /** The network the worker's config names as the default. */
   defaultNetwork: NetworkName;
   /** The wallet's node id while unlocked. */
@@ -184,6 +186,10 @@ export interface WalletTxDto {
   feeSat: SatString | null;
   confirmed: boolean;
   blockHeight: number | null;
+  /** Confirmed: the block's timestamp (seconds since the epoch). */
+  blockTime?: number;
+  /** Confirmed: blocks deep, counting its own (1 = in the tip), from the wallet's synced tip. */
+  confirmations?: number;
 }
 
 /** Fee rates in sat/vB for roughly 1, 6 and 24 blocks. */
@@ -448,8 +454,14 @@ function words(v: unknown, field: string): string[] {
 }
 
 export function parseWalletStatus(v: unknown, field = 'status'): WalletStatusDto {
-  const o = shape(v, field, ['state', 'network', 'esploraUrl', 'defaultEsploraUrl', 'defaultNetwork', 'nodeId']);
+  const o = shape(v, field, ['state', 'network', 'esploraUrl', 'defaultEsploraUrl', 'defaultNetwork', 'nodeId'], ['defaultEsploraUrls']);
+  const defaults: Partial<Record<NetworkName, string>> = {};
+  if (o.defaultEsploraUrls !== undefined) {
+    const d = shape(o.defaultEsploraUrls, `${field}.defaultEsploraUrls`, [], NETWORK_NAMES);
+    for (const n of NETWORK_NAMES) if (d[n] !== undefined) defaults[n] = httpUrl(d[n], `${field}.defaultEsploraUrls.${n}`);
+  }
   return {
+    ...(o.defaultEsploraUrls !== undefined ? { defaultEsploraUrls: defaults } : {}),
     state: oneOf(o.state, `${field}.state`, WALLET_STATES),
     network: oneOf(o.network, `${field}.network`, NETWORK_NAMES),
     esploraUrl: httpUrl(o.esploraUrl, `${field}.esploraUrl`),
@@ -478,13 +490,15 @@ export function parseWalletSnapshot(v: unknown, field = 'wallet'): WalletSnapsho
 }
 
 export function parseWalletTx(v: unknown, field = 'tx'): WalletTxDto {
-  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight']);
+  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight'], ['blockTime', 'confirmations']);
   return {
     txid: txid(o.txid, `${field}.txid`),
     deltaSat: signedSatString(o.deltaSat, `${field}.deltaSat`),
     feeSat: nullable(o.feeSat, (x) => satString(x, `${field}.feeSat`)),
     confirmed: boolean(o.confirmed, `${field}.confirmed`),
     blockHeight: nullable(o.blockHeight, (x) => number(x, `${field}.blockHeight`, 0, 100_000_000, true)),
+    ...(o.blockTime !== undefined ? { blockTime: number(o.blockTime, `${field}.blockTime`, 0, 2 ** 32 - 1, true) } : {}),
+    ...(o.confirmations !== undefined ? { confirmations: number(o.confirmations, `${field}.confirmations`, 1, 100_000_000, true) } : {}),
   };
 }
 
