@@ -1,6 +1,6 @@
 /**
  * Every screen reachable without a channel, at phone size (360×640), in the light and the dark
- * theme: onboarding (choose, restore, create, words, confirm), home, receive, send, channels,
+ * theme: onboarding (choose, restore, create, words, confirm), home, receive, send, activity, channels,
  * peers, settings, the support log, and unlock (after "Lock now"). On each screen:
  *
  * - nothing sticks out of the viewport horizontally (an element wider than the screen is a
@@ -225,6 +225,8 @@ test('every screen reachable without a channel fits 360×640, names every contro
   await checkScreen(page, 'receive');
   await go(page, '#/wallet/send', 'wallet');
   await checkScreen(page, 'send');
+  await go(page, '#/wallet/activity', 'activity-screen');
+  await checkScreen(page, 'activity');
   await go(page, '#/channels', 'channels-screen');
   await expect(page.getByTestId('channels-empty')).toBeVisible();
   await checkScreen(page, 'channels');
