@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
 
 // The PWA: index.html → app/main.ts (Svelte 5, main thread) and workers/node.worker.ts (the node,
 // a module worker). The service worker (generateSW) precaches the app shell only; it never caches
@@ -9,6 +10,8 @@ import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 
 const THEME = '#f5a524';
 const BACKGROUND = '#0f1117';
+// Settings → About and the support log show it (app/lib/about.ts).
+const VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * The web app manifest (exported for test/unit/pwa-manifest.test.ts, which checks it against the
@@ -56,6 +59,7 @@ export const manifest = {
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
   publicDir: 'public',
+  define: { 'import.meta.env.GLINT_VERSION': JSON.stringify(VERSION) },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -13,10 +13,11 @@ import { MAX_BACKUP_BYTES, base64ToBytes, bytesToBase64, type BackupStatusDto } 
 import { asSentence } from '../lib/rpc-error.ts';
 
 /** The page's way to save a file (an `<a download>` click); replaced in tests. */
-export type SaveFile = (bytes: Uint8Array, fileName: string) => void;
+export type SaveFile = (bytes: Uint8Array, fileName: string, type?: string) => void;
 
-function saveWithLink(bytes: Uint8Array, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+/** Save `bytes` as a download named `fileName` (also the log view's "Download as text"). */
+export function saveWithLink(bytes: Uint8Array, fileName: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
