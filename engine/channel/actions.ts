@@ -221,6 +221,12 @@ export type ChannelUiEvent =
        */
       readonly dustExposureExceeded?: true;
     }
+  /**
+   * A revocation made the removal of HTLCs irrevocable (BOLT 2 "Removing an HTLC"): the balances
+   * of both commitments moved (an incoming HTLC we fulfilled is now ours). Reported so the UI shows
+   * the new balance; the payment logic listens to `htlc-fulfilled` / `htlc-failed` instead.
+   */
+  | { readonly type: 'htlcs-settled'; readonly channelId: Uint8Array; readonly fulfilled: number; readonly failed: number }
   /** Our HTLC was fulfilled by a valid update_fulfill_htlc (persisted first): the payment part succeeded. */
   | { readonly type: 'htlc-fulfilled'; readonly channelId: Uint8Array; readonly htlcId: bigint; readonly tag: string; readonly paymentPreimage: Uint8Array }
   /**

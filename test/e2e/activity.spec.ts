@@ -112,6 +112,11 @@ test('on-chain receive, a channel opening shown as pending, then a Lightning sen
   sent = { ...invoice, preimage: ((await page.getByTestId('ln-result-preimage').textContent()) ?? '').trim() };
   expect(sha256Hex(sent.preimage)).toBe(sent.paymentHash);
   await page.getByTestId('ln-finish').click();
+  // Our Lightning balance once the send settled; the receive below must add to it live (no reload).
+  await page.evaluate(() => {
+    location.hash = '#/wallet';
+  });
+  const lnBefore = BigInt((await page.getByTestId('balance-lightning').getAttribute('data-msat')) ?? 'x');
 
   // Receive with the unified QR: one code with the address and the invoice.
   await page.getByTestId('go-receive').click();
@@ -137,11 +142,16 @@ test('on-chain receive, a channel opening shown as pending, then a Lightning sen
   expect(paid.ok(), await paid.text()).toBe(true);
   received.preimage = ((await paid.json()) as { preimage: string }).preimage;
   await expect(page.getByTestId('ln-paid')).toHaveText('Paid ✓ 3,000 sats', { timeout: 30_000 });
+  // The home's Lightning balance follows the settled HTLC (BOLT 2: its removal is irrevocable once revoked).
+  await page.evaluate(() => {
+    location.hash = '#/wallet';
+  });
+  await expect(page.getByTestId('balance-lightning')).toHaveAttribute('data-msat', (lnBefore + 3_000_000n).toString(), { timeout: 15_000 });
   expect(errors).toEqual([]);
 });
 
 test('home: recent activity merged newest first, with See all; the Activity filters', async () => {
-  await page.getByRole('link', { name: '← Wallet' }).click();
+  // (The previous test ends on the home screen.)
   const recent = page.locator('[data-testid=recent-activity] [data-activity-id]');
   // Newest first: the invoice just paid, the payment to LDK, the funding, the faucet.
   await expect(recent).toHaveCount(4);

@@ -162,6 +162,10 @@ function afterRevocation(before: HtlcLog, c: Commitments, limits: ChannelLimits)
       }),
     );
   }
+  if (resolved.length > 0) {
+    const fulfilled = resolved.filter((r) => r.kind === 'settle').length;
+    events.push(emit({ type: 'htlcs-settled', channelId: c.channelId, fulfilled, failed: resolved.length - fulfilled }));
+  }
   return { commitments: { ...c, log: pruneFeeUpdates(log) }, events };
 }
 
