@@ -148,3 +148,39 @@ test('settings saved by an older build keep their proxy: the single proxy URL be
   expect(outside).toEqual([]);
   await context.close();
 });
+
+test('a deployment whose default network is mainnet: no wallet is made before the real-money confirmation', async ({ page, context }) => {
+  const outside: string[] = [];
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    // This deployment's config makes Bitcoin mainnet the default (its Esplora on a closed local port).
+    if (url.pathname === '/glint.config.json') {
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ network: 'bitcoin', esplora: { bitcoin: 'http://127.0.0.1:9/api' } }) });
+    }
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+    outside.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+
+  await page.goto('/');
+  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
+  await page.getByTestId('start-create').click();
+  await page.fill('#new-passphrase', 'correct horse battery');
+  await page.fill('#new-passphrase-2', 'correct horse battery');
+  await page.getByTestId('create-wallet').click();
+  const dialog = page.getByTestId('mainnet-dialog');
+  await expect(dialog).toBeVisible();
+  // Backing out makes nothing: still no wallet, still on the passphrase step.
+  await page.getByTestId('mainnet-cancel').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'none');
+  await expect(page.getByTestId('word')).toHaveCount(0);
+  expect((await stored(page)).mainnetConfirmed).not.toBe(true);
+  // Confirming makes the mainnet wallet and is remembered.
+  await page.getByTestId('create-wallet').click();
+  await page.getByTestId('mainnet-understood').check();
+  await page.getByTestId('mainnet-confirm').click();
+  await expect(page.getByTestId('word')).toHaveCount(24, { timeout: 60_000 });
+  expect((await stored(page)).mainnetConfirmed).toBe(true);
+  expect(outside).toEqual([]);
+});
