@@ -2,15 +2,17 @@
 /**
  * `npm test`: typecheck, unit, interop (real LDK peers), browser e2e (Chromium).
  *
- * Two steps of two stages each, the stages of a step running at the same time:
- *   1. typecheck ‖ unit     (tsc/svelte-check is one thread; unit's two vitest workers fill the gaps)
- *   2. interop ‖ e2e        (both mostly wait on sockets, chain polls and LDK's timers: interop
- *                            used ~0.8 of a core over its run, e2e less, on this 2-core machine)
- * Step 2 starts only when step 1 passed. Each stage's output is buffered (and written live to
- * test-results/<stage>.log, to follow with `tail -f`) and printed whole when its step ends: the
- * passing stages first in the order above, the failing ones last, so the output ends with the
- * failing runner's own summary (or Playwright's, when everything passed). Exits with the first
- * failing stage's code.
+ * typecheck, then unit, then interop and e2e at the same time:
+ *   - typecheck (tsc ×2 at a time, svelte-check) and unit (two vitest workers) each fill both
+ *     cores of the 2-core machine: run together they would gain nothing and push CPU-heavy unit
+ *     tests towards their timeouts, so they run one after the other, streaming;
+ *   - interop ‖ e2e: both mostly wait on sockets, chain polls and LDK's timers (interop used
+ *     453 CPU-s over its 562 s run, ~0.8 of one core; e2e drives one Chromium page at a time).
+ * A step starts only when the one before passed. In the concurrent step each stage's output is
+ * buffered (and written live to test-results/<stage>.log, to follow with `tail -f`) and printed
+ * whole when the step ends: the passing stage first, a failing one last, so the output ends with
+ * the failing runner's own summary (or Playwright's, when everything passed). Exits with the
+ * first failing stage's code.
  *
  * GLINT_TEST_SERIAL=1 runs the four stages one after another, streaming, as before.
  * Stage names as arguments (`node scripts/test-all.mjs interop e2e`) run only those, in their steps.
@@ -26,10 +28,7 @@ const STAGES = {
 };
 const only = process.argv.slice(2);
 for (const name of only) if (!(name in STAGES)) throw new Error(`unknown stage ${name}: one of ${Object.keys(STAGES).join(', ')}`);
-const STEPS = [
-  ['typecheck', 'unit'],
-  ['interop', 'e2e'],
-]
+const STEPS = [['typecheck'], ['unit'], ['interop', 'e2e']]
   .map((step) => step.filter((name) => only.length === 0 || only.includes(name)))
   .filter((step) => step.length > 0);
 const HEARTBEAT_MS = 60_000;
@@ -88,6 +87,15 @@ async function concurrent() {
   process.on('SIGTERM', () => stopAll('SIGTERM'));
   for (const step of STEPS) {
     const started = Date.now();
+    if (step.length === 1) {
+      const [name] = step;
+      const [cmd, args] = STAGES[name];
+      console.log(`\n=== ${name} ===`);
+      const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+      if (r.status !== 0) fail(name, r.status ?? r.signal, secsSince(started));
+      console.log(`=== ${name} ok in ${secsSince(started)} s ===`);
+      continue;
+    }
     console.log(`\n=== ${step.join(' ‖ ')} (at the same time; live output in ${step.map((n) => `test-results/${n}.log`).join(', ')}) ===`);
     const running = step.map((name) => runBuffered(name));
     for (const r of running) children.add(r.child);
