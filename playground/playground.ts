@@ -186,7 +186,9 @@ export async function startPlayground(opts: StartOptions = {}): Promise<Playgrou
       const through = `${seen}:${(req.socket.localPort ?? 0).toString()}`;
       const esploraFor = https ? `https://${through}/esplora` : `http://${seen}:${esplora.port}`;
       const proxyFor = https ? `wss://${through}/ws` : `ws://${seen}:${proxy.port}`;
-      return `${JSON.stringify({ network: 'regtest', esplora: { regtest: esploraFor }, proxy: proxyFor, peers: [hubUri] })}\n`;
+      // pollIntervalMs: this chain is local (no rate limit), so the app reads it every second and a
+      // block mined from the page shows at once (unset, the app waits up to 10–15 s).
+      return `${JSON.stringify({ network: 'regtest', esplora: { regtest: esploraFor }, proxy: proxyFor, peers: [hubUri], pollIntervalMs: 1000 })}\n`;
     };
     const serve = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
       const path = (req.url ?? '/').split('?')[0];

@@ -271,8 +271,10 @@ const payments = new PaymentHost({
   // Refuse invoices of another network than the wallet's (or the default one before a wallet exists).
   network: () => wallet?.status().network,
 });
+/** The deployment's chain poll cadence (glint.config.json `pollIntervalMs`), once loaded. */
+let pollIntervalMs: number | undefined;
 const runner = new NodeRunner({
-  build: (w, chain) => browserGlintNode(w, chain, logger) as unknown as RunningNode,
+  build: (w, chain) => browserGlintNode(w, chain, logger, pollIntervalMs) as unknown as RunningNode,
   logger,
   onNode: (n) => {
     channels.attach(n);
@@ -377,6 +379,7 @@ async function start(): Promise<void> {
   // the wallet's node secret replaces it on unlock. The secret never leaves this worker.
   useIdentity(null);
   const config = await loadConfig();
+  pollIntervalMs = config.pollIntervalMs;
   const host = new WalletHost({
     // Every write to the wallet's IndexedDB goes through this: a full quota is told to the UI at once.
     backend: {
@@ -388,6 +391,7 @@ async function start(): Promise<void> {
         }),
     },
     config,
+    ...(config.pollIntervalMs !== undefined ? { syncIntervalMs: config.pollIntervalMs } : {}),
     clock: browserClock,
     logger,
     onIdentity: (secret) => useIdentity(secret),

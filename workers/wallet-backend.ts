@@ -40,9 +40,10 @@ export const browserWalletBackend: WalletBackend = {
 /**
  * The Lightning node on `wallet` (a WalletService from this backend) reading `chain` (the
  * EsploraClient this backend made for it), dialling peers over WebSocket (through the proxy the
- * UI gives per peer; the address book remembers it for redials after a restart).
+ * UI gives per peer; the address book remembers it for redials after a restart). `pollIntervalMs`
+ * (glint.config.json) overrides GlintNode's chain poll cadence.
  */
-export function browserGlintNode(wallet: WalletEngine, chain: unknown, logger: Logger): GlintNode {
+export function browserGlintNode(wallet: WalletEngine, chain: unknown, logger: Logger, pollIntervalMs?: number): GlintNode {
   if (!(wallet instanceof WalletService)) throw new Error('the Lightning node needs the engine’s WalletService');
   if (!(chain instanceof EsploraClient)) throw new Error('the Lightning node needs an Esplora chain source');
   return new GlintNode({
@@ -54,6 +55,7 @@ export function browserGlintNode(wallet: WalletEngine, chain: unknown, logger: L
     clock: browserClock,
     entropy: browserEntropy,
     logger,
+    ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
     // The newest channel backup is kept in the store, marked for Settings to offer a download.
     backupSink: storeBackupSink(wallet.channelStore(), browserClock),
   });

@@ -86,6 +86,12 @@ export interface WalletConfig {
   proxy?: string;
   /** Suggested peer URIs (`<node id>@host:port`) the app prefills; the worker does not use them. */
   peers?: readonly string[];
+  /**
+   * How often the worker reads the chain: the wallet's background sync and the Lightning node's
+   * tip poll (ms). Unset: the built-in 15 s and 10 s. A local regtest world (the e2e fixture) sets
+   * it low so a mined block is seen at once; a public Esplora should keep the default (rate limits).
+   */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -98,9 +104,13 @@ export const BUILTIN_CONFIG: WalletConfig = Object.freeze({
   esplora: Object.freeze({ ...DEFAULT_ESPLORA_URLS, regtest: PLAYGROUND_ESPLORA_URL }) as Record<NetworkName, string>,
 }) as WalletConfig;
 
+/** The bounds of `pollIntervalMs` in glint.config.json. */
+export const POLL_INTERVAL_BOUNDS_MS = Object.freeze({ min: 250, max: 3_600_000 });
+
 /**
  * Validate a `glint.config.json` body: `{ "network"?: NetworkName, "esplora"?: { <network>: url },
- * "proxy"?: ws-url, "peers"?: [peer URI] }` (the last two are the app's prefills).
+ * "proxy"?: ws-url, "peers"?: [peer URI], "pollIntervalMs"?: integer }` (proxy and peers are the
+ * app's prefills).
  * Errors name the field; unknown fields are rejected so a typo is not silently ignored.
  */
 export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFIG): WalletConfig {
@@ -109,7 +119,7 @@ export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFI
   };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('', 'expected an object');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['network', 'esplora', 'proxy', 'peers'].includes(k)) bad(k, 'is not a known field');
+  for (const k of Object.keys(o)) if (!['network', 'esplora', 'proxy', 'peers', 'pollIntervalMs'].includes(k)) bad(k, 'is not a known field');
   let network = base.network;
   if (o.network !== undefined) {
     if (typeof o.network !== 'string' || !(NETWORK_NAMES as readonly string[]).includes(o.network)) bad('network', `must be one of ${NETWORK_NAMES.join(', ')}`);
@@ -124,7 +134,7 @@ export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFI
       esplora[k as NetworkName] = trimSlash(url as string);
     }
   }
-  const extra: { proxy?: string; peers?: readonly string[] } = {};
+  const extra: { proxy?: string; peers?: readonly string[]; pollIntervalMs?: number } = {};
   if (o.proxy !== undefined) {
     if (typeof o.proxy !== 'string' || !/^wss?:\/\/[^\s/?#]+[^\s]*$/i.test(o.proxy) || o.proxy.length > 2048) bad('proxy', 'must be a ws:// or wss:// URL');
     extra.proxy = o.proxy as string;
@@ -133,6 +143,12 @@ export function parseWalletConfig(v: unknown, base: WalletConfig = BUILTIN_CONFI
     const ok = Array.isArray(o.peers) && o.peers.length <= 16 && o.peers.every((p) => typeof p === 'string' && /^0[23][0-9a-f]{64}@\S{1,530}$/i.test(p));
     if (!ok) bad('peers', 'must be a list of at most 16 peer URIs <node id>@<host>:<port>');
     extra.peers = Object.freeze([...(o.peers as string[])]);
+  }
+  if (o.pollIntervalMs !== undefined) {
+    const ms = o.pollIntervalMs;
+    const { min, max } = POLL_INTERVAL_BOUNDS_MS;
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < min || ms > max) bad('pollIntervalMs', `must be an integer number of milliseconds from ${min} to ${max}`);
+    extra.pollIntervalMs = ms as number;
   }
   return { network, esplora, ...extra };
 }

@@ -25,7 +25,7 @@
  *       GET /ldk/claimed  → [{paymentHash, amountMsat, purpose, parts}]  (what LDK received)
  *       GET /ldk/balances → [{channelId, counterparty, usable, outboundMsat, inboundMsat, balanceMsat, pendingHtlcs}]
  *
- * It also writes dist/glint.config.json (network regtest, this Esplora), the config the node
+ * It also writes dist/glint.config.json (network regtest, this Esplora, a 1 s chain poll), the config the node
  * worker reads its defaults from, as a deployment would; `npm run test:e2e` builds dist/ first.
  *
  * SIGTERM/SIGINT close everything.
@@ -47,6 +47,8 @@ export interface Fixtures {
 }
 
 const fixturePort = Number(process.env.FIXTURE_PORT ?? 4175);
+/** The app's chain poll cadence against this fixture (glint.config.json `pollIntervalMs`). */
+const E2E_POLL_INTERVAL_MS = 1000;
 
 const chain = await RegtestChain.create();
 const esplora = await startEsplora(chain, { port: 0 });
@@ -54,7 +56,9 @@ const { node: ldk, feed } = await createLdkNodeAtTip(chain, { alias: 'e2e-ldk', 
 const ldkPort = await ldk.listen(0, '127.0.0.1');
 const proxy = await startProxy({ port: 0, host: '127.0.0.1', allowPrivate: true, allowPorts: [ldkPort], logLevel: 'warn' });
 const configPath = fileURLToPath(new URL('../../dist/glint.config.json', import.meta.url));
-writeFileSync(configPath, `${JSON.stringify({ network: 'regtest', esplora: { regtest: esplora.url } }, null, 2)}\n`);
+// pollIntervalMs: the app reads this loopback chain every second (not the public-server 10–15 s), so
+// a block the test mines is seen at once instead of on a tick up to 15 s later.
+writeFileSync(configPath, `${JSON.stringify({ network: 'regtest', esplora: { regtest: esplora.url }, pollIntervalMs: E2E_POLL_INTERVAL_MS }, null, 2)}\n`);
 
 const fixtures: Fixtures = {
   peerUri: `${ldk.nodeIdHex}@127.0.0.1:${ldkPort}`,

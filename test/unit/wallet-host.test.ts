@@ -312,6 +312,13 @@ describe('glint.config.json', () => {
     expect(c.peers).toEqual([peer]);
   });
 
+  it('carries a deployment chain poll cadence (pollIntervalMs) within its bounds', () => {
+    expect(parseWalletConfig({ network: 'regtest', pollIntervalMs: 1000 }).pollIntervalMs).toBe(1000);
+    expect(parseWalletConfig({ pollIntervalMs: 250 }).pollIntervalMs).toBe(250);
+    expect(parseWalletConfig({ pollIntervalMs: 3_600_000 }).pollIntervalMs).toBe(3_600_000);
+    expect(parseWalletConfig({}).pollIntervalMs).toBeUndefined();
+  });
+
   it('names the bad field', () => {
     const field = (v: unknown): string => {
       try {
@@ -329,6 +336,7 @@ describe('glint.config.json', () => {
     expect(field({ proxy: 'http://127.0.0.1:8080' })).toBe('config.proxy');
     expect(field({ peers: ['not-a-peer'] })).toBe('config.peers');
     expect(field({ peers: 'x' })).toBe('config.peers');
+    for (const bad of [0, 249, 3_600_001, 1000.5, '1000', -1, null]) expect(field({ pollIntervalMs: bad })).toBe('config.pollIntervalMs');
   });
 });
 
