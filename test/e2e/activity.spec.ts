@@ -114,7 +114,7 @@ test('on-chain receive, a channel opening shown as pending, then a Lightning sen
   await page.getByTestId('ln-finish').click();
   // Our Lightning balance once the send settled; the receive below must add to it live (no reload).
   await page.evaluate(() => {
-    location.hash = '#/wallet';
+    (globalThis as unknown as { location: { hash: string } }).location.hash = '#/wallet';
   });
   const lnBefore = BigInt((await page.getByTestId('balance-lightning').getAttribute('data-msat')) ?? 'x');
 
@@ -144,7 +144,7 @@ test('on-chain receive, a channel opening shown as pending, then a Lightning sen
   await expect(page.getByTestId('ln-paid')).toHaveText('Paid ✓ 3,000 sats', { timeout: 30_000 });
   // The home's Lightning balance follows the settled HTLC (BOLT 2: its removal is irrevocable once revoked).
   await page.evaluate(() => {
-    location.hash = '#/wallet';
+    (globalThis as unknown as { location: { hash: string } }).location.hash = '#/wallet';
   });
   await expect(page.getByTestId('balance-lightning')).toHaveAttribute('data-msat', (lnBefore + 3_000_000n).toString(), { timeout: 15_000 });
   expect(errors).toEqual([]);
