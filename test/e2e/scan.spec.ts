@@ -112,8 +112,8 @@ test('the camera reads the shop’s QR code: the review shows its amount, paying
   await expect(app).toHaveURL(/#\/wallet\/scan$/);
   const screen = app.getByTestId('scan-screen');
   await expect(screen).toBeVisible();
-  // Touch targets at phone size.
-  for (const id of ['scan-paste-clipboard', 'scan-text-use']) expect((await app.getByTestId(id).boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  // (No layout checks here: the camera may read the code at once and leave this screen. The next
+  // test measures the scanner's touch targets while the camera shows a blank picture.)
 
   // The scanner reads the code with the JS decoder and goes to the Lightning review.
   await expect(app.getByTestId('ln-review-card')).toBeVisible({ timeout: 30_000 });
