@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The gzip size of every JS chunk in dist/ and the total loaded before the home screen is
-// interactive (issue 9 "Speed"): the entry chunk, its static imports (transitively) and the node
-// worker chunk — the home screen shows the wallet only once the worker has answered. Dynamic
+// interactive (issue 9 "Speed"): the entry chunk, its static imports (transitively), the node
+// worker chunk and its static imports — the home screen shows the wallet only once the worker has answered. Dynamic
 // imports (the service-worker helper, screens loaded later) are listed but not counted; sw.js and
 // workbox-*.js run in the service worker, off the page, and are listed apart.
 // Vite prints no gzip size for worker chunks (toolchain pitfall 14), hence this report.
@@ -15,6 +15,18 @@ import { fileURLToPath } from 'node:url';
 /** Gzip at level 9, what a static host serves (level 6 is a few hundred bytes larger). */
 function gzipBytes(file) {
   return gzipSync(readFileSync(file), { level: 9 }).length;
+}
+
+/**
+ * The sibling chunks a built worker chunk imports statically (`import{a as b}from"./x.js"`,
+ * `import"./x.js"`, `export … from"./x.js"`), not its `import("./x.js")` calls.
+ * @param {string} code
+ * @returns {string[]}
+ */
+export function workerStaticImports(code) {
+  const found = new Set();
+  for (const m of code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w$*{][^'"`;()]*?from\s*)?["'`]\.\/([\w.-]+\.js)["'`]/g)) found.add(m[1]);
+  return [...found];
 }
 
 /**
@@ -36,11 +48,16 @@ export function bundleReport(dist) {
     initial.add(chunk.file);
     for (const k of chunk.imports ?? []) visit(k);
   };
-  for (const [key, chunk] of entries) {
-    visit(key);
-    // The worker is emitted as an asset of the chunk that calls `new Worker(new URL(...))`.
-    for (const a of chunk.assets ?? []) if (/\.worker-[\w-]+\.js$/.test(a)) initial.add(a);
-  }
+  // The worker is emitted as an asset of a chunk that calls `new Worker(new URL(...))`; it is
+  // built apart and is absent from the manifest, so its own static imports (a worker split with
+  // dynamic `import()`) are read from its `import … from "./x.js"` statements.
+  const visitWorker = (file) => {
+    if (initial.has(file)) return;
+    initial.add(file);
+    for (const rel of workerStaticImports(readFileSync(join(dist, file), 'utf8'))) visitWorker(`assets/${rel}`);
+  };
+  for (const [key] of entries) visit(key);
+  for (const file of [...initial]) for (const a of manifest[Object.keys(manifest).find((k) => manifest[k].file === file)]?.assets ?? []) if (/\.worker-[\w-]+\.js$/.test(a)) visitWorker(a);
   const workerFiles = new Set(Object.values(manifest).flatMap((c) => (c.assets ?? []).filter((a) => /\.worker-[\w-]+\.js$/.test(a))));
   const entryFiles = new Set(entries.map(([, c]) => c.file));
 
