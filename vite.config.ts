@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // The PWA: index.html → app/main.ts (Svelte 5, main thread) and workers/node.worker.ts (the node,
 // a module worker). The service worker (generateSW) precaches the app shell only; it never caches
@@ -56,9 +57,24 @@ export const manifest = {
   },
 } satisfies Partial<ManifestOptions>;
 
+/**
+ * bitcoinjs-lib 7 and bs58check 4 depend on @noble/hashes ^1 and import its 1.x sub-paths, which
+ * would bundle two more copies of the hashes (toolchain pitfall 9). In 1.8 those sub-paths are
+ * deprecated re-exports of the same functions 2.x has in sha2.js / legacy.js (bitcoinjs-lib and
+ * bs58check hash only bytes), so they resolve to the one 2.x copy the engine uses (bundle-gzip).
+ * Only these bare 1.x paths match; the engine's own imports end in `.js`.
+ */
+const nobleHashes1x = (name: string, target: string) => ({
+  find: new RegExp(`^@noble/hashes/${name}$`),
+  replacement: fileURLToPath(new URL(`./node_modules/@noble/hashes/${target}`, import.meta.url)),
+});
+
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
   publicDir: 'public',
+  resolve: {
+    alias: [nobleHashes1x('sha256', 'sha2.js'), nobleHashes1x('ripemd160', 'legacy.js'), nobleHashes1x('sha1', 'legacy.js')],
+  },
   define: { 'import.meta.env.GLINT_VERSION': JSON.stringify(VERSION) },
   build: {
     outDir: 'dist',

@@ -1,7 +1,8 @@
 /**
  * bundle-gzip (issue 9): total gzip bytes of the JS loaded before the home screen is interactive —
- * the entry chunk, its static imports and the node worker chunk (scripts/bundle-report.mjs counts
- * them from Vite's build manifest). Builds first when dist/ is missing or older than the sources.
+ * the entry chunk, its static imports, the node worker chunk and its static imports, not the lazily
+ * loaded screens (scripts/bundle-report.mjs counts them from Vite's build manifest;
+ * test/e2e/bundle-initial.spec.ts checks that set against what Chromium fetches). Builds first when dist/ is missing or older than the sources.
  * No LDK counterpart: the figure is set against the issue's target, 250 KB (the earlier browser
  * node shipped about 10 MB of WASM).
  */
