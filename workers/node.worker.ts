@@ -379,6 +379,7 @@ async function start(): Promise<void> {
   // the wallet's node secret replaces it on unlock. The secret never leaves this worker.
   useIdentity(null);
   const config = await loadConfig();
+  logger.log('debug', 'start: config loaded');
   pollIntervalMs = config.pollIntervalMs;
   const host = new WalletHost({
     // Every write to the wallet's IndexedDB goes through this: a full quota is told to the UI at once.
