@@ -252,8 +252,7 @@ export class GlintNode {
       synced = this.wallet.sync();
       // Awaited below; a rejection before then must not go unhandled.
       synced.catch(() => {});
-      await this.book.load();
-      await this.trusted.load();
+      await Promise.all([this.book.load(), this.trusted.load()]);
       this.unsubscribes.push(this.channelManager.subscribe((e) => this.onChannelEvent(e)));
       this.unsubscribes.push(
         this.peerManager.subscribe((e) => {
