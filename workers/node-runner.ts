@@ -59,12 +59,15 @@ export class NodeRunner {
     return this.#starting !== null;
   }
 
-  /** The wallet opened (or changed chain source): start a node on it. */
-  opened(wallet: WalletEngine, chain: unknown): void {
+  /**
+   * The wallet opened (or changed chain source): start a node on it. Resolves when that start
+   * has finished, well or not (never rejects; a failure is in `error`).
+   */
+  opened(wallet: WalletEngine, chain: unknown): Promise<void> {
     this.#wallet = wallet;
     this.#chain = chain;
     this.#error = null;
-    void this.#start();
+    return this.#start();
   }
 
   /** Try again after a failed start (the wallet synced fine since). */

@@ -231,10 +231,10 @@ export class GlintNode {
   }
 
   /**
-   * Attach the chain to the wallet and start its sync, load the address book and the channels
-   * (ChannelManager.start reads the tip once) and the payments, redial channel peers (not awaited:
-   * reconnecting runs in the background with backoff), then wait for the wallet sync and start
-   * the chain follower. The wallet's Esplora round-trips do not gate the reconnect (issue 9
+   * Attach the chain to the wallet, load the address book and the channels (ChannelManager.start
+   * reads the tip once) and the payments, start the wallet sync and redial channel peers (not
+   * awaited: reconnecting runs in the background with backoff), then wait for the wallet sync and
+   * start the chain follower. The wallet's Esplora round-trips do not gate the reconnect (issue 9
    * cold-start): the channels know the tip before any peer is dialled, and the sync runs beside
    * the dial. A failed sync still fails the start (and hangs up on the peers).
    */
@@ -249,9 +249,6 @@ export class GlintNode {
     let synced: Promise<void> | undefined;
     try {
       if (!this.wallet.hasChain) this.wallet.attachChain(this.opts.chain);
-      synced = this.wallet.sync();
-      // Awaited below; a rejection before then must not go unhandled.
-      synced.catch(() => {});
       await Promise.all([this.book.load(), this.trusted.load()]);
       this.unsubscribes.push(this.channelManager.subscribe((e) => this.onChannelEvent(e)));
       this.unsubscribes.push(
@@ -272,6 +269,9 @@ export class GlintNode {
       await this.paymentManager.start();
       this.lastTip = undefined;
       if (this.stopRequested) throw new ValidationError('node', 'stopped while starting');
+      // The sync starts now, not before the channels load: its Esplora requests would queue
+      // ahead of the channels' tip read and delay the reconnect.
+      synced = this.wallet.sync();
       if (options.connectPeers !== false) this.reconnectChannelPeers();
       await synced;
       this.logger.log('debug', 'start: wallet synced');
