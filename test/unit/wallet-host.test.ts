@@ -370,6 +370,36 @@ describe('WalletHost: what runs on the open wallet (the Lightning node)', () => 
     expect(backend.wallets[0]!.closed).toBe(true);
   });
 
+  it("on unlock the host's first sync waits for the node's start (onOpened's promise), then runs; without a promise it runs at once", async () => {
+    const backend = new FakeBackend();
+    let started!: () => void;
+    const nodeStart = new Promise<void>((r) => (started = r));
+    const host = new WalletHost({
+      backend,
+      config: parseWalletConfig({ network: 'regtest' }),
+      clock: new ManualClock(),
+      logger: silentLogger,
+      onIdentity: () => {},
+      onStatus: () => {},
+      onChanged: () => {},
+      onOpened: () => nodeStart,
+    });
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    await flush();
+    const w = backend.wallets[0]!;
+    expect(w.syncs).toBe(0);
+    started();
+    await flush();
+    expect(w.syncs).toBe(1);
+
+    const plain = setup();
+    await plain.host.start();
+    await plain.host.create({ passphrase: 'pw', mnemonic: null });
+    await flush();
+    expect(plain.backend.wallets[0]!.syncs).toBe(1);
+  });
+
   it('a failing onClosing does not keep the wallet open', async () => {
     const backend = new FakeBackend();
     const host = new WalletHost({
