@@ -36,6 +36,8 @@ export interface NodeRunnerOptions {
 export class NodeRunner {
   readonly #o: NodeRunnerOptions;
   #node: RunningNode | null = null;
+  /** The node being started (its peers may connect before its start resolves). */
+  #startingNode: RunningNode | null = null;
   #starting: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
   #wallet: WalletEngine | null = null;
@@ -57,6 +59,11 @@ export class NodeRunner {
 
   get starting(): boolean {
     return this.#starting !== null;
+  }
+
+  /** The connected peers of the running node, or of the one still starting (it redials first). */
+  peers(): PeerInfo[] {
+    return (this.#node ?? this.#startingNode)?.peers() ?? [];
   }
 
   /**
@@ -110,6 +117,7 @@ export class NodeRunner {
         return;
       }
       const unsubscribe = node.subscribe((e) => this.#o.onEvent(e));
+      this.#startingNode = node;
       try {
         await node.start();
       } catch (err) {
@@ -132,6 +140,7 @@ export class NodeRunner {
     })();
     this.#starting = run.finally(() => {
       this.#starting = null;
+      this.#startingNode = null;
     });
     return this.#starting;
   }

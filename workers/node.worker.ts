@@ -179,8 +179,8 @@ const handlers: RpcHandlers = {
     return info;
   },
   'peers.list': () => {
-    // A wallet's node that is still starting has no peers yet.
-    if (wallet?.unlocked && !runner.node) return [];
+    // A wallet's node that is still starting may have redialled its channel peers already.
+    if (wallet?.unlocked && !runner.node) return runner.peers().map(peerDto);
     return requireNode().peers().map(peerDto);
   },
   'peers.connect': async ({ uri, proxy }) => {
