@@ -352,7 +352,7 @@ describe('WalletHost: what runs on the open wallet (the Lightning node)', () => 
       onIdentity: (s) => log.push(s ? 'identity' : 'identity null'),
       onStatus: () => {},
       onChanged: () => {},
-      onOpened: (w, chain) => log.push(`opened ${w.nodeId.slice(0, 4)} ${(chain as { baseUrl: string }).baseUrl}`),
+      onOpened: (w, chain) => void log.push(`opened ${w.nodeId.slice(0, 4)} ${(chain as { baseUrl: string }).baseUrl}`),
       onClosing: async (w) => {
         await flush();
         log.push(`closing ${w.nodeId.slice(0, 4)} (wallet closed: ${backend.wallets.at(-1)!.closed})`);
