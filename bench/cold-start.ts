@@ -25,6 +25,13 @@ import { targetResult, type BenchResult } from './lib.ts';
 declare const location: { hash: string };
 declare const document: { querySelector(selector: string): unknown };
 
+/**
+ * GLINT_COLD_START_PHASES=1: also print, per run, the page's console lines (the worker's included) with
+ * their time since the navigation (Node's receipt time against the page's timeOrigin; a few ms
+ * late), to see where the start-up time goes.
+ */
+const PHASES = process.env.GLINT_COLD_START_PHASES === '1';
+
 const RUNS = 5;
 const TARGET_MS = 1500;
 const PASSPHRASE = 'cold start bench passphrase';
@@ -105,6 +112,10 @@ async function coldStart(profile: string, app: string, hubId: string): Promise<R
   const ctx = await launch(profile, app);
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
+    const lines: { at: number; text: string }[] = [];
+    if (PHASES) {
+      page.on('console', (m) => lines.push({ at: Date.now(), text: m.text() }));
+    }
     await page.goto('/#/wallet');
     const unlockShownMs = await page.waitForFunction(() => (document.querySelector('#unlock-passphrase') ? performance.now() : 0), undefined, { polling: 'raf', timeout: STEP_MS }).then((h) => h.jsonValue());
     await page.fill('#unlock-passphrase', PASSPHRASE);
@@ -117,6 +128,11 @@ async function coldStart(profile: string, app: string, hubId: string): Promise<R
     const readyMs = await page
       .waitForFunction((sel) => (document.querySelector(sel) ? performance.now() : 0), selector, { polling: 'raf', timeout: STEP_MS })
       .then((h) => h.jsonValue());
+    if (PHASES) {
+      const origin = await page.evaluate(() => performance.timeOrigin);
+      for (const l of lines) console.error(`  ${(l.at - origin).toFixed(0).padStart(6)} ms  ${l.text.slice(0, 160)}`);
+      console.error(`  ${unlockShownMs.toFixed(0).padStart(6)} ms  = unlock screen shown; ${unlockedMs.toFixed(0)} unlocked; ${readyMs.toFixed(0)} ready`);
+    }
     return { readyMs, unlockShownMs, unlockedMs };
   } finally {
     await ctx.close();

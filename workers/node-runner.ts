@@ -36,6 +36,8 @@ export interface NodeRunnerOptions {
 export class NodeRunner {
   readonly #o: NodeRunnerOptions;
   #node: RunningNode | null = null;
+  /** The node being started (its peers may connect before its start resolves). */
+  #startingNode: RunningNode | null = null;
   #starting: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
   #wallet: WalletEngine | null = null;
@@ -59,12 +61,20 @@ export class NodeRunner {
     return this.#starting !== null;
   }
 
-  /** The wallet opened (or changed chain source): start a node on it. */
-  opened(wallet: WalletEngine, chain: unknown): void {
+  /** The connected peers of the running node, or of the one still starting (it redials first). */
+  peers(): PeerInfo[] {
+    return (this.#node ?? this.#startingNode)?.peers() ?? [];
+  }
+
+  /**
+   * The wallet opened (or changed chain source): start a node on it. Resolves when that start
+   * has finished, well or not (never rejects; a failure is in `error`).
+   */
+  opened(wallet: WalletEngine, chain: unknown): Promise<void> {
     this.#wallet = wallet;
     this.#chain = chain;
     this.#error = null;
-    void this.#start();
+    return this.#start();
   }
 
   /** Try again after a failed start (the wallet synced fine since). */
@@ -107,6 +117,7 @@ export class NodeRunner {
         return;
       }
       const unsubscribe = node.subscribe((e) => this.#o.onEvent(e));
+      this.#startingNode = node;
       try {
         await node.start();
       } catch (err) {
@@ -129,6 +140,7 @@ export class NodeRunner {
     })();
     this.#starting = run.finally(() => {
       this.#starting = null;
+      this.#startingNode = null;
     });
     return this.#starting;
   }

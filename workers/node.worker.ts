@@ -179,8 +179,8 @@ const handlers: RpcHandlers = {
     return info;
   },
   'peers.list': () => {
-    // A wallet's node that is still starting has no peers yet.
-    if (wallet?.unlocked && !runner.node) return [];
+    // A wallet's node that is still starting may have redialled its channel peers already.
+    if (wallet?.unlocked && !runner.node) return runner.peers().map(peerDto);
     return requireNode().peers().map(peerDto);
   },
   'peers.connect': async ({ uri, proxy }) => {
@@ -214,7 +214,10 @@ const handlers: RpcHandlers = {
   'wallet.status': () => requireWallet().status(),
   'settings.set': (p) => requireWallet().configure(p),
   'wallet.create': (p) => requireWallet().create(p),
-  'wallet.unlock': (p) => requireWallet().unlock(p),
+  'wallet.unlock': (p) => {
+    logger.log('debug', 'start: unlock asked');
+    return requireWallet().unlock(p);
+  },
   'wallet.lock': () => requireWallet().lock(),
   'wallet.backup': (p) => requireWallet().backup(p),
   'wallet.balance': () => requireWallet().snapshot(),
@@ -375,10 +378,14 @@ async function loadConfig(): Promise<WalletConfig> {
 }
 
 async function start(): Promise<void> {
+  logger.log('debug', 'start: worker running');
+  // The config fetch goes out first: the throwaway key's EC work below overlaps its round-trip.
+  const configLoaded = loadConfig();
   // Until a wallet is unlocked the node runs as a throwaway key (every page load a new node);
   // the wallet's node secret replaces it on unlock. The secret never leaves this worker.
   useIdentity(null);
-  const config = await loadConfig();
+  const config = await configLoaded;
+  logger.log('debug', 'start: config loaded');
   pollIntervalMs = config.pollIntervalMs;
   const host = new WalletHost({
     // Every write to the wallet's IndexedDB goes through this: a full quota is told to the UI at once.
@@ -402,7 +409,7 @@ async function start(): Promise<void> {
     },
     onOpened: (w, chain) => {
       openWallet = w instanceof WalletService ? { wallet: w, engine: w, chain } : null;
-      runner.opened(w, chain);
+      return runner.opened(w, chain);
     },
     onClosing: () => {
       openWallet = null;

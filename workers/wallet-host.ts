@@ -166,9 +166,10 @@ export interface WalletHostOptions {
   onChanged(snapshot: WalletSnapshotDto): void;
   /**
    * The wallet is open (or its chain source just changed): start what runs on it (the Lightning
-   * node). Not awaited: unlocking does not wait for the node.
+   * node). Not awaited: unlocking does not wait for the node. A promise (the node's start, which
+   * syncs the wallet itself): on unlock, this host's first sync waits for it to settle.
    */
-  onOpened?(wallet: WalletEngine, chain: unknown): void;
+  onOpened?(wallet: WalletEngine, chain: unknown): void | Promise<void>;
   /** The wallet is about to close (or change chain source): stop what runs on it. Awaited first. */
   onClosing?(wallet: WalletEngine): Promise<void>;
   /** Time between background syncs while unlocked. */
@@ -618,8 +619,18 @@ export class WalletHost {
     wallet.attachChain(chain);
     this.#o.logger.log('info', `wallet: ${how} (${this.#network}), syncing with ${this.status().esploraUrl}`);
     this.#o.onIdentity(wallet.nodeSecret);
-    this.#o.onOpened?.(wallet, chain);
-    void this.#runSync();
+    const starting = this.#o.onOpened?.(wallet, chain);
+    if (!(starting instanceof Promise)) {
+      void this.#runSync();
+      return;
+    }
+    // The Lightning node's start syncs the wallet itself and redials its channel peers first;
+    // this host's first sync follows it, so its Esplora requests do not queue ahead of the
+    // node's channel load and reconnect (issue 9 cold-start).
+    const first = (): void => {
+      if (this.#wallet === wallet) void this.#runSync();
+    };
+    starting.then(first, first);
   }
 
   /** Let what runs on `wallet` stop; its failure is logged, never blocks closing. */

@@ -231,9 +231,12 @@ export class GlintNode {
   }
 
   /**
-   * Attach the chain to the wallet and sync it, load the channels (ChannelManager.start reads the
-   * tip once), load the address book, redial channel peers (not awaited: reconnecting runs in the
-   * background with backoff), and start the chain follower.
+   * Attach the chain to the wallet, load the address book and the channels (ChannelManager.start
+   * reads the tip once) and the payments, start the wallet sync and redial channel peers (not
+   * awaited: reconnecting runs in the background with backoff), then wait for the wallet sync and
+   * start the chain follower. The wallet's Esplora round-trips do not gate the reconnect (issue 9
+   * cold-start): the channels know the tip before any peer is dialled, and the sync runs beside
+   * the dial. A failed sync still fails the start (and hangs up on the peers).
    */
   start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'new') return Promise.reject(new ValidationError('node', `cannot start a node that is ${this.state}`));
@@ -243,11 +246,10 @@ export class GlintNode {
   }
 
   private async startOnce(options: StartOptions): Promise<void> {
+    let synced: Promise<void> | undefined;
     try {
       if (!this.wallet.hasChain) this.wallet.attachChain(this.opts.chain);
-      await this.wallet.sync();
-      await this.book.load();
-      await this.trusted.load();
+      await Promise.all([this.book.load(), this.trusted.load()]);
       this.unsubscribes.push(this.channelManager.subscribe((e) => this.onChannelEvent(e)));
       this.unsubscribes.push(
         this.peerManager.subscribe((e) => {
@@ -256,6 +258,7 @@ export class GlintNode {
         }),
       );
       await this.channelManager.start();
+      this.logger.log('debug', 'start: channels loaded', { channels: this.channelManager.list().length });
       await this.releaseOrphanReservations();
       const backups = this.backups;
       if (backups) {
@@ -266,7 +269,15 @@ export class GlintNode {
       await this.paymentManager.start();
       this.lastTip = undefined;
       if (this.stopRequested) throw new ValidationError('node', 'stopped while starting');
+      // The sync starts now, not before the channels load: its Esplora requests would queue
+      // ahead of the channels' tip read and delay the reconnect.
+      synced = this.wallet.sync();
+      if (options.connectPeers !== false) this.reconnectChannelPeers();
+      await synced;
+      this.logger.log('debug', 'start: wallet synced');
+      if (this.stopRequested) throw new ValidationError('node', 'stopped while starting');
     } catch (err) {
+      await synced?.catch(() => {});
       this.state = 'stopped';
       for (const u of this.unsubscribes.splice(0)) u();
       this.paymentManager.stop();
@@ -276,7 +287,6 @@ export class GlintNode {
       throw err;
     }
     this.state = 'running';
-    if (options.connectPeers !== false) this.reconnectChannelPeers();
     this.schedulePoll();
   }
 

@@ -371,4 +371,28 @@ describe('node runner', () => {
     expect(r2.node).toBeNull();
     expect(log2).toEqual(['start 1', 'unsubscribe 1', 'stop 1']);
   });
+
+  it("lists the peers of a node still starting (it redials its channel peers before its wallet sync ends), and none once it failed", async () => {
+    let finish!: (err?: Error) => void;
+    const hub = { nodeId: PEER, address: '127.0.0.1:9735', features: {}, connectedAt: 1, inbound: false } as PeerInfo;
+    let connected: PeerInfo[] = [];
+    const build = (): RunningNode =>
+      Object.assign(new FakeNode(), {
+        nodeId: PEER,
+        start: () => new Promise<void>((resolve, reject) => (finish = (err?: Error) => (err ? reject(err) : resolve()))),
+        stop: async () => {},
+        subscribe: () => () => {},
+        peers: (): PeerInfo[] => connected,
+        connect: async () => hub,
+      });
+    const runner = new NodeRunner({ build, logger: silentLogger, onNode: () => {}, onEvent: () => {} });
+    const started = runner.opened(wallet, {});
+    connected = [hub];
+    expect(runner.node).toBeNull();
+    expect(runner.peers()).toEqual([hub]);
+    finish(new Error('esplora unreachable'));
+    await started;
+    expect(runner.error).toBe('esplora unreachable');
+    expect(runner.peers()).toEqual([]);
+  });
 });

@@ -352,7 +352,7 @@ describe('WalletHost: what runs on the open wallet (the Lightning node)', () => 
       onIdentity: (s) => log.push(s ? 'identity' : 'identity null'),
       onStatus: () => {},
       onChanged: () => {},
-      onOpened: (w, chain) => log.push(`opened ${w.nodeId.slice(0, 4)} ${(chain as { baseUrl: string }).baseUrl}`),
+      onOpened: (w, chain) => void log.push(`opened ${w.nodeId.slice(0, 4)} ${(chain as { baseUrl: string }).baseUrl}`),
       onClosing: async (w) => {
         await flush();
         log.push(`closing ${w.nodeId.slice(0, 4)} (wallet closed: ${backend.wallets.at(-1)!.closed})`);
@@ -368,6 +368,36 @@ describe('WalletHost: what runs on the open wallet (the Lightning node)', () => 
     await host.lock();
     expect(log.slice(4)).toEqual([`closing ${id} (wallet closed: false)`, 'identity null']);
     expect(backend.wallets[0]!.closed).toBe(true);
+  });
+
+  it("on unlock the host's first sync waits for the node's start (onOpened's promise), then runs; without a promise it runs at once", async () => {
+    const backend = new FakeBackend();
+    let started!: () => void;
+    const nodeStart = new Promise<void>((r) => (started = r));
+    const host = new WalletHost({
+      backend,
+      config: parseWalletConfig({ network: 'regtest' }),
+      clock: new ManualClock(),
+      logger: silentLogger,
+      onIdentity: () => {},
+      onStatus: () => {},
+      onChanged: () => {},
+      onOpened: () => nodeStart,
+    });
+    await host.start();
+    await host.create({ passphrase: 'pw', mnemonic: null });
+    await flush();
+    const w = backend.wallets[0]!;
+    expect(w.syncs).toBe(0);
+    started();
+    await flush();
+    expect(w.syncs).toBe(1);
+
+    const plain = setup();
+    await plain.host.start();
+    await plain.host.create({ passphrase: 'pw', mnemonic: null });
+    await flush();
+    expect(plain.backend.wallets[0]!.syncs).toBe(1);
   });
 
   it('a failing onClosing does not keep the wallet open', async () => {
