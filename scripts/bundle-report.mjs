@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 /** Manifest keys of dynamic imports loaded during startup (see bundleReport). */
-const STARTUP_DYNAMIC_IMPORTS = /\/node_modules\/workbox-window\//;
+const STARTUP_DYNAMIC_IMPORTS = /(^|\/)node_modules\/workbox-window\//;
 
 /** Gzip at level 9, what a static host serves (level 6 is a few hundred bytes larger). */
 function gzipBytes(file) {
