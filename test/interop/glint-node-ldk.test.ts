@@ -6,67 +6,38 @@
  * reach subscribers, `close` pays the wallet, `stop` is clean and the wallet reopened from its
  * store knows everything (funding and close persisted by the WalletService, no resync needed).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EsploraClient, GlintNode, MemoryKVStore, WalletService, type FetchLike, type GlintNodeEvent } from '../../engine/index.ts';
+import { describe, expect, test } from 'vitest';
+import { GlintNode, MemoryKVStore, WalletService, type GlintNodeEvent } from '../../engine/index.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
 import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
-import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
-import type { LdkNode } from '../../playground/ldk/node.ts';
+import { TEST_SCRYPT, useGlintNodeEnv } from '../harness/glint-node-env.ts';
 
 const PASSPHRASE = 'glint node passphrase';
-const SCRYPT = { log2N: 10, r: 8, p: 1 };
-const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
-
-let chain: RegtestChain;
-let esplora: EsploraServer;
-let peer: { node: LdkNode; feed: LdkFeed; port: number };
-
-beforeAll(async () => {
-  chain = await RegtestChain.create();
-  esplora = await startEsplora(chain, { port: 0 });
-  const ldk = await createLdkNodeAtTip(chain, { alias: 'ldk-glint-node', config: { minimumDepth: 1 } });
-  peer = { ...ldk, port: await ldk.node.listen() };
-}, 60_000);
-
-afterAll(async () => {
-  peer?.feed.detach();
-  await peer?.node.stop();
-  await esplora?.close();
-  await chain?.close();
-});
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nLDK log tail:\n${peer.node.logs.slice(-10).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const client = () => new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, entropy: nodeEntropy, abort: () => new AbortController(), timeoutMs: 10_000, network: 'regtest' });
+const env = useGlintNodeEnv('ldk-glint-node');
+const { until, client } = env;
 
 describe('GlintNode with LDK on regtest', () => {
   test('open → poll → normal; lightningMsat; idle polls cost one request; close; clean stop; state persisted', async () => {
     const raw = new MemoryKVStore();
-    const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: SCRYPT });
+    const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: TEST_SCRYPT });
     wallet.attachChain(client());
-    await chain.faucet(await wallet.receiveAddress(), 500_000);
+    await env.chain.faucet(await wallet.receiveAddress(), 500_000);
     // pollIntervalMs 0: the test drives the chain follower with poll().
     const node = new GlintNode({ wallet, chain: client(), dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, pollIntervalMs: 0 });
     const events: GlintNodeEvent[] = [];
     node.subscribe((e) => events.push(e));
-    await expect(node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 100_000n)).rejects.toThrow(/not started/);
+    await expect(node.open(`${env.peer.node.nodeIdHex}@127.0.0.1:${env.peer.port}`, 100_000n)).rejects.toThrow(/not started/);
     await node.start();
     expect(node.balance()).toMatchObject({ confirmedSat: 500_000n, lightningMsat: 0n });
 
-    const opened = await node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 100_000n, { pushMsat: 2_000_000n, channelType: 'static_remotekey' });
-    expect(chain.mempoolTxids()).toContain(opened.fundingTxid);
+    const opened = await node.open(`${env.peer.node.nodeIdHex}@127.0.0.1:${env.peer.port}`, 100_000n, { pushMsat: 2_000_000n, channelType: 'static_remotekey' });
+    expect(env.chain.mempoolTxids()).toContain(opened.fundingTxid);
     expect(node.channel(opened.channelId)).toMatchObject({ state: 'wait-for-funding-confirmed', fundingTxid: opened.fundingTxid, usable: false });
-    expect(events.some((e) => e.type === 'peer-connected' && e.peer.nodeId === peer.node.nodeIdHex)).toBe(true);
+    expect(events.some((e) => e.type === 'peer-connected' && e.peer.nodeId === env.peer.node.nodeIdHex)).toBe(true);
     // Funded, not yet confirmed: already counted.
     expect(node.balance().lightningMsat).toBe(98_000_000n);
 
-    await chain.mine(1);
+    await env.chain.mine(1);
     await node.poll();
     await until(() => node.channel(opened.channelId)?.usable === true, 'the channel usable');
     expect(node.channels().map((c) => ({ id: c.channelId, state: c.state }))).toEqual([{ id: opened.channelId, state: 'normal' }]);
@@ -77,24 +48,24 @@ describe('GlintNode with LDK on regtest', () => {
 
     // An idle tick (no new block) is one request: the tip hash.
     await node.idle();
-    const before = esplora.requestCount;
+    const before = env.esplora.requestCount;
     for (let i = 0; i < 5; i++) await node.poll();
-    expect(esplora.requestCount - before).toBe(5);
-    expect(esplora.requests.slice(-5).map((r) => r.path)).toEqual(Array(5).fill('/blocks/tip/hash'));
+    expect(env.esplora.requestCount - before).toBe(5);
+    expect(env.esplora.requests.slice(-5).map((r) => r.path)).toEqual(Array(5).fill('/blocks/tip/hash'));
 
     await expect(node.close('00'.repeat(32))).rejects.toThrow(/no channel/);
     const closed = await node.close(opened.channelId);
     // ChannelManager.close resolves once the broadcast has started (the close is durable first).
-    await until(() => chain.mempoolTxids().includes(closed.closingTxid), 'the closing tx in the mempool');
+    await until(() => env.chain.mempoolTxids().includes(closed.closingTxid), 'the closing tx in the mempool');
     expect(node.balance().lightningMsat).toBe(0n);
-    await chain.mine(1);
+    await env.chain.mine(1);
     await node.poll();
-    expect(await node.ping(peer.node.nodeIdHex)).toBeGreaterThanOrEqual(0);
-    node.disconnect(peer.node.nodeIdHex);
+    expect(await node.ping(env.peer.node.nodeIdHex)).toBeGreaterThanOrEqual(0);
+    node.disconnect(env.peer.node.nodeIdHex);
     expect(node.peers()).toEqual([]);
     await node.stop();
     expect(node.running).toBe(false);
-    await expect(node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 100_000n)).rejects.toThrow(/stopped/);
+    await expect(node.open(`${env.peer.node.nodeIdHex}@127.0.0.1:${env.peer.port}`, 100_000n)).rejects.toThrow(/stopped/);
 
     // Everything the node did is in the store: a reopened wallet, without a sync, sees the
     // funding and the confirmed close output.
@@ -111,14 +82,14 @@ describe('GlintNode with LDK on regtest', () => {
 
   test('open asking for anchors from a peer that refuses them resolves with the static_remotekey retry', async () => {
     const raw = new MemoryKVStore();
-    const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: SCRYPT });
+    const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: TEST_SCRYPT });
     wallet.attachChain(client());
-    await chain.faucet(await wallet.receiveAddress(), 300_000);
+    await env.chain.faucet(await wallet.receiveAddress(), 300_000);
     const node = new GlintNode({ wallet, chain: client(), dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, pollIntervalMs: 0 });
     await node.start();
     try {
-      const opened = await node.open(`${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`, 60_000n, { channelType: 'anchors_zero_fee_htlc_tx' });
-      expect(chain.mempoolTxids()).toContain(opened.fundingTxid);
+      const opened = await node.open(`${env.peer.node.nodeIdHex}@127.0.0.1:${env.peer.port}`, 60_000n, { channelType: 'anchors_zero_fee_htlc_tx' });
+      expect(env.chain.mempoolTxids()).toContain(opened.fundingTxid);
       const channels = node.channels();
       expect(channels.map((c) => c.state)).toEqual(['aborted', 'wait-for-funding-confirmed']);
       expect(node.channel(opened.channelId)).toMatchObject({ type: 'static_remotekey', capacitySat: 60_000n, fundingTxid: opened.fundingTxid });

@@ -7,44 +7,15 @@
  * channel's peer is connected and the channel usable while the sync is held; `start` resolves
  * only once the sync has finished.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EsploraClient, GlintNode, MemoryKVStore, WalletService, type FetchLike, type GlintChain } from '../../engine/index.ts';
+import { expect, test } from 'vitest';
+import { GlintNode, MemoryKVStore, WalletService, type GlintChain } from '../../engine/index.ts';
 import { nodeClock, nodeEntropy } from '../../cli/adapters/clock.ts';
 import { nodeDialer } from '../../cli/adapters/tcp-socket.ts';
-import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
-import type { LdkNode } from '../../playground/ldk/node.ts';
+import { TEST_SCRYPT, useGlintNodeEnv } from '../harness/glint-node-env.ts';
 
 const PASSPHRASE = 'glint node restart passphrase';
-const SCRYPT = { log2N: 10, r: 8, p: 1 };
-const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
-
-let chain: RegtestChain;
-let esplora: EsploraServer;
-let peer: { node: LdkNode; feed: LdkFeed; port: number };
-
-beforeAll(async () => {
-  chain = await RegtestChain.create();
-  esplora = await startEsplora(chain, { port: 0 });
-  const ldk = await createLdkNodeAtTip(chain, { alias: 'ldk-glint-restart', config: { minimumDepth: 1 } });
-  peer = { ...ldk, port: await ldk.node.listen() };
-}, 60_000);
-
-afterAll(async () => {
-  peer?.feed.detach();
-  await peer?.node.stop();
-  await esplora?.close();
-  await chain?.close();
-});
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nLDK log tail:\n${peer.node.logs.slice(-10).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const client = () => new EsploraClient({ baseUrl: esplora.url, fetch: nodeFetch, clock: nodeClock, entropy: nodeEntropy, abort: () => new AbortController(), timeoutMs: 10_000, network: 'regtest' });
+const env = useGlintNodeEnv('ldk-glint-restart');
+const { until, client } = env;
 
 /** An Esplora client whose `scriptHistory` (the wallet sync's address scan) waits for `release`. */
 function heldHistory(): { chain: GlintChain; release: () => void; held: () => number } {
@@ -70,14 +41,14 @@ function heldHistory(): { chain: GlintChain; release: () => void; held: () => nu
 
 test('a restarted node reconnects its channel peer and the channel is usable while the wallet sync is still held', async () => {
   const raw = new MemoryKVStore();
-  const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: SCRYPT });
+  const wallet = await WalletService.create({ raw, passphrase: PASSPHRASE, network: 'regtest', entropy: nodeEntropy, scrypt: TEST_SCRYPT });
   wallet.attachChain(client());
-  await chain.faucet(await wallet.receiveAddress(), 500_000);
+  await env.chain.faucet(await wallet.receiveAddress(), 500_000);
   const first = new GlintNode({ wallet, chain: client(), dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, pollIntervalMs: 0 });
   await first.start();
-  const uri = `${peer.node.nodeIdHex}@127.0.0.1:${peer.port}`;
+  const uri = `${env.peer.node.nodeIdHex}@127.0.0.1:${env.peer.port}`;
   const opened = await first.open(uri, 100_000n, { channelType: 'static_remotekey' });
-  await chain.mine(1);
+  await env.chain.mine(1);
   await first.poll();
   await until(() => first.channel(opened.channelId)?.usable === true, 'the channel usable before the restart');
   await first.stop();
@@ -89,7 +60,7 @@ test('a restarted node reconnects its channel peer and the channel is usable whi
   const node = new GlintNode({ wallet: reopened, chain: client(), dialer: nodeDialer, clock: nodeClock, entropy: nodeEntropy, pollIntervalMs: 0 });
   let started = false;
   const starting = node.start().then(() => (started = true));
-  await until(() => node.peers().some((p) => p.nodeId === peer.node.nodeIdHex), 'the channel peer reconnected');
+  await until(() => node.peers().some((p) => p.nodeId === env.peer.node.nodeIdHex), 'the channel peer reconnected');
   await until(() => node.channel(opened.channelId)?.usable === true, 'the channel usable again (channel_reestablish done)');
   // The sync is still held: it asked for address histories and got no answer, so start has not resolved.
   expect(held.held()).toBeGreaterThan(0);
