@@ -26,7 +26,7 @@
  * Screenshots: test-results/screens/<screen>-<theme>.png.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createWallet, fixtures, mine, watchErrors } from './app-helpers.ts';
+import { createWallet, fixtures, mine, watchErrors, getTestCoins } from './app-helpers.ts';
 
 const PASSPHRASE = 'a11y walk passphrase';
 const PHONE = { width: 360, height: 640 };
@@ -338,11 +338,7 @@ test('with an open channel: the channel card, the close dialog (Escape closes it
   const errors = watchErrors(page);
   await page.setViewportSize(PHONE);
   await createWallet(page, PASSPHRASE);
-  await page.getByTestId('go-receive').click();
-  await page.getByTestId('get-test-coins').click();
-  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
-  await page.getByRole('link', { name: '← Wallet' }).click();
-  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+  await getTestCoins(page);
 
   await page.getByTestId('tab-channels').click();
   await page.fill('#open-uri', fx.peerUri);

@@ -50,3 +50,25 @@ export async function createWallet(page: Page, passphrase: string): Promise<stri
   await expect(page.getByTestId('wallet')).toHaveAttribute('data-state', 'unlocked');
   return words;
 }
+
+/** Receive → "Get test coins" (the fixture's faucet pays 100,000 sats and mines them) → home, with them confirmed. */
+export async function getTestCoins(page: Page): Promise<void> {
+  await page.getByTestId('go-receive').click();
+  await page.getByTestId('get-test-coins').click();
+  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
+  await page.getByRole('link', { name: '← Wallet' }).click();
+  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+}
+
+/** Channels tab: open `sat` to the fixture's LDK through its proxy, wait for the funding broadcast, then mine one block. */
+export async function openChannelToLdk(page: Page, request: APIRequestContext, fx: Fixtures, sat: number | bigint): Promise<void> {
+  await page.getByTestId('tab-channels').click();
+  await page.fill('#open-uri', fx.peerUri);
+  await page.fill('#open-proxy', fx.proxyUrl);
+  await page.fill('#open-amount', String(sat));
+  await page.getByTestId('open-review').click();
+  await page.getByTestId('open-confirm').click();
+  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('open-another').click();
+  await mine(request, fx, 1);
+}

@@ -12,7 +12,7 @@
  * Screenshot: test-results/channels.png (the open channel), plus channels-*.png for the steps.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet } from './app-helpers.ts';
+import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet, getTestCoins, openChannelToLdk } from './app-helpers.ts';
 
 const PASSPHRASE = 'channels e2e passphrase';
 const CHANNEL_SAT = 50_000;
@@ -54,11 +54,7 @@ test('open a channel to LDK from the UI (bad input first), mine, see it usable w
 
   await createWallet(page, PASSPHRASE);
   // Coins from the faucet (mined into a block), synced.
-  await page.getByTestId('go-receive').click();
-  await page.getByTestId('get-test-coins').click();
-  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
-  await page.getByRole('link', { name: '← Wallet' }).click();
-  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+  await getTestCoins(page);
   const ourId = await page.getByTestId('own-node-id').getAttribute('data-node-id');
   expect(ourId).toMatch(/^0[23][0-9a-f]{64}$/);
 
@@ -266,15 +262,7 @@ test('after a reload and unlock, the channels come back from the encrypted store
 test('force close from the UI: the warning, then a commitment spends the funding and the channel is force-closing', async ({ request }) => {
   test.setTimeout(480_000);
   const fx = await fixtures(request);
-  await page.getByTestId('tab-channels').click();
-  await page.fill('#open-uri', fx.peerUri);
-  await page.fill('#open-proxy', fx.proxyUrl);
-  await page.fill('#open-amount', '25000');
-  await page.getByTestId('open-review').click();
-  await page.getByTestId('open-confirm').click();
-  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('open-another').click();
-  await mine(request, fx, 1);
+  await openChannelToLdk(page, request, fx, 25_000);
   const card = page.locator('[data-testid=channel][data-state=normal]');
   await expect(card).toHaveAttribute('data-usable', 'true', { timeout: 60_000 });
   const id = (await card.getAttribute('data-channel-id')) ?? '';

@@ -18,7 +18,7 @@
  * Screenshots: test-results/crash-worker-*.png.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet } from './app-helpers.ts';
+import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet, getTestCoins, openChannelToLdk } from './app-helpers.ts';
 
 const PASSPHRASE = 'crash worker e2e passphrase';
 const CHANNEL_SAT = 60_000;
@@ -102,22 +102,10 @@ test('set up: a funded wallet with a channel to LDK, usable on both sides', asyn
   test.setTimeout(300_000);
   const fx = await fixtures(request);
   await createWallet(page, PASSPHRASE);
-  await page.getByTestId('go-receive').click();
-  await page.getByTestId('get-test-coins').click();
-  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
-  await page.getByRole('link', { name: '← Wallet' }).click();
-  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+  await getTestCoins(page);
   ourId = (await page.getByTestId('own-node-id').getAttribute('data-node-id')) ?? '';
   expect(ourId).toMatch(/^0[23][0-9a-f]{64}$/);
-  await page.getByTestId('tab-channels').click();
-  await page.fill('#open-uri', fx.peerUri);
-  await page.fill('#open-proxy', fx.proxyUrl);
-  await page.fill('#open-amount', String(CHANNEL_SAT));
-  await page.getByTestId('open-review').click();
-  await page.getByTestId('open-confirm').click();
-  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('open-another').click();
-  await mine(request, fx, 1);
+  await openChannelToLdk(page, request, fx, CHANNEL_SAT);
   const channel = page.getByTestId('channel');
   await expect(channel).toHaveAttribute('data-state', 'normal', { timeout: 60_000 });
   channelId = (await channel.getAttribute('data-channel-id')) ?? '';

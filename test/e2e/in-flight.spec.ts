@@ -14,7 +14,7 @@
  * Screenshots: test-results/in-flight-*.png.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { FIXTURES_URL, fixtures, mine, watchErrors, createWallet } from './app-helpers.ts';
+import { FIXTURES_URL, fixtures, watchErrors, createWallet, getTestCoins, openChannelToLdk } from './app-helpers.ts';
 import { cutQuota, restoreQuota } from './quota.ts';
 
 const PASSPHRASE = 'in-flight e2e passphrase';
@@ -45,21 +45,9 @@ test('a held payment: banner with its deadline and a leave prompt, still shown a
 
   // A funded wallet and a usable channel to LDK (as in payments.spec.ts).
   await createWallet(page, PASSPHRASE);
-  await page.getByTestId('go-receive').click();
-  await page.getByTestId('get-test-coins').click();
-  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
-  await page.getByRole('link', { name: '← Wallet' }).click();
-  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
+  await getTestCoins(page);
   const ourId = (await page.getByTestId('own-node-id').getAttribute('data-node-id')) ?? '';
-  await page.getByTestId('tab-channels').click();
-  await page.fill('#open-uri', fx.peerUri);
-  await page.fill('#open-proxy', fx.proxyUrl);
-  await page.fill('#open-amount', String(CHANNEL_SAT));
-  await page.getByTestId('open-review').click();
-  await page.getByTestId('open-confirm').click();
-  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('open-another').click();
-  await mine(request, fx, 1);
+  await openChannelToLdk(page, request, fx, CHANNEL_SAT);
   await expect(page.getByTestId('channel')).toHaveAttribute('data-usable', 'true', { timeout: 90_000 });
   await expect(async () => expect((await ldkBalances(request)).some((b) => b.counterparty === ourId && b.usable)).toBe(true)).toPass({ timeout: 30_000 });
   await expect(page.getByTestId('in-flight-banner')).toHaveCount(0);

@@ -16,7 +16,7 @@
  * peers.spec.ts checks the manifest's icons and that a running node survives an offline reload.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { createWallet, fixtures, FIXTURES_URL, mine, watchErrors } from './app-helpers.ts';
+import { createWallet, fixtures, FIXTURES_URL, watchErrors, getTestCoins, openChannelToLdk } from './app-helpers.ts';
 
 const PASSPHRASE = 'pwa spec passphrase 1';
 
@@ -172,20 +172,8 @@ test('under an in-flight payment the update waits: "Update after the payment fin
 
   // A funded wallet, a usable channel to LDK, and a payment LDK holds (as in in-flight.spec.ts).
   await createWallet(page, PASSPHRASE);
-  await page.getByTestId('go-receive').click();
-  await page.getByTestId('get-test-coins').click();
-  await expect(page.getByTestId('faucet-result')).toContainText('Received 100,000 test sats', { timeout: 60_000 });
-  await page.getByRole('link', { name: '← Wallet' }).click();
-  await expect(page.getByTestId('balance-confirmed')).toHaveAttribute('data-sat', '100000', { timeout: 45_000 });
-  await page.getByTestId('tab-channels').click();
-  await page.fill('#open-uri', fx.peerUri);
-  await page.fill('#open-proxy', fx.proxyUrl);
-  await page.fill('#open-amount', '60000');
-  await page.getByTestId('open-review').click();
-  await page.getByTestId('open-confirm').click();
-  await expect(page.getByTestId('open-done')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('open-another').click();
-  await mine(request, fx, 1);
+  await getTestCoins(page);
+  await openChannelToLdk(page, request, fx, 60_000);
   await expect(page.getByTestId('channel')).toHaveAttribute('data-usable', 'true', { timeout: 90_000 });
   const heldRes = await request.post(`${FIXTURES_URL}/ldk/invoice`, { data: { amountMsat: '1200000', description: 'held during an update' } });
   expect(heldRes.ok(), await heldRes.text()).toBe(true);
