@@ -18,7 +18,7 @@
  */
 import type { ChainSource } from '../chain/source.ts';
 import { DecodeError, ValidationError } from '../lib/errors.ts';
-import { bytesToHex } from '../lib/bytes.ts';
+import { bytesToHex, equalBytes } from '../lib/bytes.ts';
 import type { Entropy, KVStore } from '../ports.ts';
 import { Keychain } from '../keys/keychain.ts';
 import { generateMnemonic, validateMnemonic } from '../keys/mnemonic.ts';
@@ -113,6 +113,8 @@ export class WalletService {
   private readonly prepared = new Map<string, { tx: PreparedTx; to: string }>();
   /** Wallet-state writes, one at a time and in call order (the last write holds the newest state). */
   private persisting: Promise<void> = Promise.resolve();
+  /** The wallet-state bytes last written (or read at unlock): an unchanged state is not written again. */
+  private persistedBytes: Uint8Array | undefined;
 
   /** What unlocking did to the store's schema (undefined for a wallet created in this session). */
   readonly migration: MigrationReport | undefined;
@@ -163,7 +165,9 @@ export class WalletService {
       const keychain = Keychain.fromMnemonic(seed.mnemonic, seed.bip39Passphrase, seed.network);
       const stateBytes = await store.get(ONCHAIN_KEY);
       const state = stateBytes ? decodeWalletState(stateBytes) : undefined;
-      return new WalletService(store, keychain, seed.network, state, migration);
+      const service = new WalletService(store, keychain, seed.network, state, migration);
+      service.persistedBytes = stateBytes ?? undefined;
+      return service;
     } catch (err) {
       await store.close();
       throw err;
@@ -364,7 +368,11 @@ export class WalletService {
     const next = this.persisting.catch(() => {}).then(async () => {
       if (!this.wallet) return;
       this.state = this.wallet.toState();
-      await this.store.write({ put: [[ONCHAIN_KEY, encodeWalletState(this.state)]] });
+      const bytes = encodeWalletState(this.state);
+      // An idle poll that learnt nothing changes no byte: skip the IndexedDB write (one per poll otherwise).
+      if (this.persistedBytes && equalBytes(bytes, this.persistedBytes)) return;
+      await this.store.write({ put: [[ONCHAIN_KEY, bytes]] });
+      this.persistedBytes = bytes;
     });
     this.persisting = next;
     return next;

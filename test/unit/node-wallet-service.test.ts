@@ -6,6 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { Keychain, MemoryKVStore, WalletService, bytesToHex, generateMnemonic } from '../../engine/index.ts';
 import { nodeEntropy } from '../../cli/adapters/clock.ts';
+import { parseAddress } from '../../engine/wallet/addresses.ts';
+import { FakeChain } from '../harness/fake-chain.ts';
 
 const SCRYPT = { log2N: 10, r: 8, p: 1 };
 
@@ -57,6 +59,28 @@ describe('WalletService.channelStore', () => {
     const { w } = await wallet();
     await expect(w.shutdownScript()).rejects.toThrow(/esplora|chain/i);
     await expect(w.fundChannel({ scriptPubKey: new Uint8Array(34), valueSat: 1000n })).rejects.toThrow(/esplora|chain/i);
+    await w.close();
+  });
+});
+
+describe('WalletService.sync persistence', () => {
+  test('an idle sync that learnt nothing writes nothing; a change is written', async () => {
+    const { w, raw } = await wallet();
+    const chain = new FakeChain();
+    chain.mine();
+    w.attachChain(chain);
+    await w.sync();
+    const afterFirst = raw.writes;
+    await w.sync();
+    await w.sync({ quick: true });
+    expect(raw.writes).toBe(afterFirst);
+    // A payment to the wallet changes its state: the next sync writes it.
+    const address = await w.receiveAddress();
+    chain.fund(parseAddress(address, 'regtest').scriptPubKey, 50_000n);
+    chain.mine();
+    await w.sync();
+    expect(raw.writes).toBeGreaterThan(afterFirst);
+    expect(w.balance().confirmedSat).toBe(50_000n);
     await w.close();
   });
 });
