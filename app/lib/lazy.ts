@@ -6,15 +6,27 @@
  */
 export interface Lazy<T> {
   get(): Promise<T>;
+  /** The loaded value, or null while nothing has been loaded (it starts no load). */
+  peek(): T | null;
 }
 
 export function lazy<T>(load: () => Promise<T>): Lazy<T> {
   let pending: Promise<T> | null = null;
+  let value: T | null = null;
   return {
     get: () =>
-      (pending ??= load().catch((err: unknown) => {
-        pending = null;
-        throw err;
-      })),
+      (pending ??= load().then(
+        (v) => (value = v),
+        (err: unknown) => {
+          pending = null;
+          throw err;
+        },
+      )),
+    peek: () => value,
   };
+}
+
+/** A lazily loaded component: the module's default export (what LazyScreen.svelte renders). */
+export function lazyComponent<C>(load: () => Promise<{ default: C }>): Lazy<C> {
+  return lazy(() => load().then((m) => m.default));
 }
