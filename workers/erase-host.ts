@@ -14,7 +14,7 @@
  * lets go of the Web Lock, and the other tabs are told (adapters/takeover.ts).
  */
 import { RpcValidationError } from './rpc/protocol-fields.ts';
-import type { ChannelDto, EraseParams, PaymentDto, WalletStatusDto } from './rpc/protocol.ts';
+import { channelHoldsFunds, paymentInFlight, type ChannelDto, type EraseParams, type PaymentDto, type WalletStatusDto } from './rpc/protocol.ts';
 import type { Logger } from '../engine/index.ts';
 
 /** What erasing needs of the wallet host (WalletHost satisfies it). */
@@ -30,22 +30,6 @@ export interface EraseHostOptions {
   /** Tell the other tabs that `network`'s wallet is gone. */
   announce(network: string): void;
   logger: Logger;
-}
-
-/** A payment whose HTLCs are out: outgoing and pending, or incoming with an HTLC held. */
-export function paymentInFlight(p: PaymentDto): boolean {
-  if (p.status !== 'pending') return false;
-  return p.direction === 'outgoing' || p.htlcs.some((h) => h.status === 'pending');
-}
-
-/** Channel states in which no funding transaction can exist yet (nothing of ours is in it). */
-const NO_FUNDS_YET: readonly ChannelDto['state'][] = ['idle', 'wait-for-open-channel', 'wait-for-accept-channel', 'wait-for-funding-internal'];
-
-/** The channel may still hold funds of ours: not closed (or closed with outputs still to sweep), nor aborted before funding. */
-export function channelHoldsFunds(c: ChannelDto): boolean {
-  if (c.state === 'aborted' || NO_FUNDS_YET.includes(c.state)) return false;
-  if (c.state === 'closed') return c.outputs.some((o) => o.status === 'waiting' || o.status === 'claimable');
-  return true;
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;

@@ -8,7 +8,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { parseParams, RpcValidationError, type ChannelDto, type NetworkName, type PaymentDto, type WalletStatusDto } from '../../workers/rpc/protocol.ts';
 import { WalletHost, parseWalletConfig, type WalletEngine } from '../../workers/wallet-host.ts';
-import { EraseHost, channelHoldsFunds, paymentInFlight } from '../../workers/erase-host.ts';
+import { EraseHost } from '../../workers/erase-host.ts';
+import { channelHoldsFunds, paymentInFlight } from '../../workers/rpc/protocol.ts';
 import { IdbKVStore, deleteIdbDatabase, walletDbName } from '../../workers/adapters/idb-store.ts';
 import { walletLockName, webWalletLocks } from '../../workers/adapters/lock.ts';
 import { parseErasedNotice, parseReleaseRequest } from '../../workers/adapters/takeover.ts';
@@ -42,14 +43,15 @@ class IdbBackend extends FakeBackend {
     const network = (opts.raw as IdbKVStore).name.replace(/^glint-/, '') as NetworkName;
     return super.open({ raw: { network } as FakeRawStore, passphrase: opts.passphrase });
   }
-  override async deleteStore(network: NetworkName): Promise<void> {
+  async deleteStore(network: NetworkName): Promise<void> {
     this.log.push(`delete ${walletDbName(network)}`);
     await deleteIdbDatabase(walletDbName(network));
   }
 }
 
 async function databases(): Promise<string[]> {
-  return (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('glint-'));
+  const idb = (globalThis as unknown as { indexedDB: { databases(): Promise<{ name?: string }[]> } }).indexedDB;
+  return (await idb.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('glint-'));
 }
 
 async function records(network: NetworkName): Promise<number> {

@@ -10,6 +10,8 @@
  * force-close. Hence the acknowledgement for open channels.
  */
 import type { WalletStatusDto } from './protocol.ts';
+import type { ChannelDto } from './protocol-channels.ts';
+import type { PaymentDto } from './protocol-payments.ts';
 import { boolean, fail, shape, string } from './protocol-fields.ts';
 
 /** The word the user types to confirm, checked here too so no stray call can erase a wallet. */
@@ -42,6 +44,24 @@ export const ERASE_PARAMS: { [M in keyof EraseMethods]: (v: unknown) => EraseMet
     return { passphrase, confirm, acknowledgeChannels: boolean(o.acknowledgeChannels, 'params.acknowledgeChannels') };
   },
 };
+
+/* What blocks an erase, or needs the acknowledgement: the same rules in the worker and in the Settings screen. */
+
+/** A payment whose HTLCs are out: outgoing and pending, or incoming with an HTLC held. */
+export function paymentInFlight(p: PaymentDto): boolean {
+  if (p.status !== 'pending') return false;
+  return p.direction === 'outgoing' || p.htlcs.some((h) => h.status === 'pending');
+}
+
+/** Channel states in which no funding transaction can exist yet (nothing of ours is in it). */
+const NO_FUNDS_YET: readonly ChannelDto['state'][] = ['idle', 'wait-for-open-channel', 'wait-for-accept-channel', 'wait-for-funding-internal'];
+
+/** The channel may still hold funds of ours: not closed (or closed with outputs still to sweep), nor aborted before funding. */
+export function channelHoldsFunds(c: ChannelDto): boolean {
+  if (c.state === 'aborted' || NO_FUNDS_YET.includes(c.state)) return false;
+  if (c.state === 'closed') return c.outputs.some((o) => o.status === 'waiting' || o.status === 'claimable');
+  return true;
+}
 
 /**
  * The result validators, given protocol.ts's status parser (passed in rather than imported, so

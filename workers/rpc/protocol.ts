@@ -84,7 +84,7 @@ export {
   type PayResultDto,
   type PayRouteDto,
 } from './protocol-payments.ts';
-export { ERASE_CONFIRM_WORD, type EraseParams } from './protocol-erase.ts';
+export { ERASE_CONFIRM_WORD, channelHoldsFunds, paymentInFlight, type EraseParams } from './protocol-erase.ts';
 export { MAX_BACKUP_BASE64, MAX_BACKUP_BYTES, base64ToBytes, bytesToBase64, type BackupStatusDto } from './protocol-backup.ts';
 
 export const PROTOCOL_VERSION = 1;
