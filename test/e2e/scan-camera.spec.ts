@@ -3,7 +3,7 @@
  * fake capture devices (two cameras, `device-count=2`) against the fixture server:
  *   - the camera permission not granted: Chromium itself refuses getUserMedia (NotAllowedError)
  *     and the screen says so, with the image and paste ways in still there;
- *   - once granted: both cameras are listed, choosing the other one reopens the camera with that
+ *   - once granted, "Try the camera again" starts it; both cameras are listed, choosing the other one reopens the camera with that
  *     exact device and stops the first one's tracks;
  *   - the torch button only where the track reports `torch` in getCapabilities (Chromium's fake
  *     camera does not; an init script adds it on request and records applyConstraints), and it
@@ -103,9 +103,11 @@ test('camera permission not granted: Chromium refuses, the screen says so, the i
 
 test('granted: two cameras are listed; choosing the other reopens with that exact device and stops the first; no torch on a track without one', async () => {
   await context.grantPermissions(['camera']);
-  await openScanner();
+  // Allowed now: "Try the camera again" on the same screen starts it.
+  await page.getByTestId('scan-retry').click();
   const screen = page.getByTestId('scan-screen');
   await expect(screen).toHaveAttribute('data-status', 'scanning', { timeout: 30_000 });
+  await expect(page.getByTestId('scan-retry')).toHaveCount(0);
   expect(await js<unknown[]>(page, 'window.__asked.at(-1)')).toEqual({ video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
   // Chromium's fake camera reports no torch: no light button.
   await expect(page.getByTestId('scan-torch')).toHaveCount(0);

@@ -1,3 +1,4 @@
+// Type-checked with the app (DOM lib, app/tsconfig.json), not with tsconfig.node.json.
 // app/state/scanner.svelte.ts, the camera part, with the browser's media APIs stubbed (the runes
 // compiled by the unit project's svelte plugin): the constraints given to getUserMedia (the rear
 // camera by default, the exact device once one is chosen) and to applyConstraints (the torch, only
@@ -170,6 +171,24 @@ describe('scanner camera', () => {
     await s.start(video() as never);
     expect(s.status).toBe('failed');
     expect(s.problem).toContain('in use by another app');
+  });
+
+  it('"Try the camera again" after a refusal asks again and scans once allowed; not offered while scanning or on an insecure page', async () => {
+    const m = stubBrowser();
+    m.getUserMedia.mockRejectedValueOnce(named('NotAllowedError')).mockResolvedValueOnce(stream(track('back', {})));
+    const s = scanner();
+    expect(s.canRetry).toBe(false); // never started
+    await s.start(video() as never);
+    expect(s.canRetry).toBe(true);
+    await s.retry();
+    expect(m.getUserMedia).toHaveBeenCalledTimes(2);
+    expect(s.status).toBe('scanning');
+    expect(s.problem).toBeNull();
+    expect(s.canRetry).toBe(false);
+    stubBrowser({ secure: false });
+    const insecure = scanner();
+    await insecure.start(video() as never);
+    expect(insecure.canRetry).toBe(false);
   });
 
   it('an insecure page (http, not localhost): no camera is asked for, and the words say why', async () => {
