@@ -7,7 +7,9 @@
  *     exact device and stops the first one's tracks;
  *   - the torch button only where the track reports `torch` in getCapabilities (Chromium's fake
  *     camera does not; an init script adds it on request and records applyConstraints), and it
- *     switches the light with `advanced: [{ torch }]`.
+ *     switches the light with `advanced: [{ torch }]`;
+ *   - the app served over plain http from a name that is not localhost: no camera is asked for and
+ *     the screen says the camera needs https:// or localhost.
  *
  * Run: `npx vite build && PREVIEW_PORT=<p> FIXTURE_PORT=<q> npx playwright test test/e2e/scan-camera.spec.ts`.
  */
@@ -15,12 +17,14 @@ import { test as base, expect, type BrowserContext, type Page } from '@playwrigh
 import { createWallet, watchErrors } from './app-helpers.ts';
 
 const PASSPHRASE = 'scan camera e2e passphrase';
+/** A name for the preview server that is not localhost: served over http, the page is not a secure context. */
+const INSECURE_HOST = 'glint-insecure.test';
 
 // The config's Chromium and flags, plus two fake cameras; no fake UI, so the permission is real.
 const test = base.extend({
   launchOptions: [
     async ({ launchOptions }, use) => {
-      await use({ ...launchOptions, args: [...(launchOptions.args ?? []), '--use-fake-device-for-media-stream=device-count=2'] });
+      await use({ ...launchOptions, args: [...(launchOptions.args ?? []), '--use-fake-device-for-media-stream=device-count=2', `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] });
     },
     { scope: 'worker' },
   ],
@@ -146,4 +150,26 @@ test('the torch, where the track reports it: the button switches the light with 
   await page.getByRole('link', { name: '← Send' }).click();
   await expect.poll(() => js<number>(page, 'window.__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === "live").length')).toBe(0);
   expect(errors).toEqual([]);
+});
+
+test('over http from a host that is not localhost, the scanner asks for no camera and says it needs https:// or localhost', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const port = new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1:4173').port;
+  const insecure = await browser.newContext({ baseURL: `http://${INSECURE_HOST}:${port}`, viewport: { width: 390, height: 844 } });
+  await insecure.addInitScript({ content: INIT });
+  // The preview server answers only its own host names: fetch from 127.0.0.1 what the page asks of the other name.
+  await insecure.route(`http://${INSECURE_HOST}:${port}/**`, async (route) => {
+    const response = await route.fetch({ url: route.request().url().replace(`//${INSECURE_HOST}:`, '//127.0.0.1:') });
+    await route.fulfill({ response });
+  });
+  const p = await insecure.newPage();
+  await createWallet(p, PASSPHRASE);
+  expect(await js<boolean>(p, 'isSecureContext')).toBe(false);
+  await p.getByTestId('go-scan').click();
+  await expect(p.getByTestId('scan-screen')).toHaveAttribute('data-status', 'insecure');
+  await expect(p.getByTestId('scan-status')).toHaveText('The camera works only on a secure page: open Glint over https:// or on localhost. You can still choose an image or paste the code below.');
+  await expect(p.getByTestId('scan-retry')).toHaveCount(0);
+  await expect(p.getByTestId('scan-text')).toBeEditable();
+  await p.screenshot({ path: 'test-results/scan-camera-insecure.png', fullPage: true });
+  await insecure.close();
 });
