@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // Two projects: `unit` (pure, fast: spec vectors, properties, proxy on loopback) and `interop`
 // (real LDK peers over real sockets). Browser e2e runs under Playwright, not here.
@@ -7,6 +8,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Compiles the runes of app/state/*.svelte.ts classes, so their logic is unit-tested too.
+        plugins: [svelte()],
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],

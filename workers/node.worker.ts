@@ -27,7 +27,7 @@ import { workerLogger } from './adapters/logger.ts';
 import { webWalletLocks } from './adapters/lock.ts';
 import { broadcastTakeover } from './adapters/takeover.ts';
 import { RpcServer, UnavailableError, type RpcHandlers } from './rpc/server.ts';
-import { PROTOCOL_VERSION, type NodeEvent, type NodeInfoDto, type PeerDto } from './rpc/protocol.ts';
+import { PROTOCOL_VERSION, type NetworkName, type NodeEvent, type NodeInfoDto, type PeerDto } from './rpc/protocol.ts';
 import { BUILTIN_CONFIG, WalletHost, parseWalletConfig, type WalletConfig } from './wallet-host.ts';
 import { browserGlintNode, browserWalletBackend } from './wallet-backend.ts';
 import { ChannelHost, type EngineEvent } from './channel-host.ts';
@@ -35,6 +35,7 @@ import { NodeRunner, type RunningNode } from './node-runner.ts';
 import { PaymentHost, type PaymentEngine } from './payment-host.ts';
 import { engineInvoiceCodec } from './invoice-codec.ts';
 import { BackupHost } from './backup-host.ts';
+import { EraseHost } from './erase-host.ts';
 import type { WalletEngine } from './wallet-host.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -167,6 +168,8 @@ takeover?.onReleaseAsked((id) => {
     .catch((err: unknown) => logger.log('error', `could not hand the wallet over: ${errorMessage(err)}`))
     .finally(() => (handingOver = false));
 });
+// Another tab erased a wallet: this one (which never had it open: the lock) stops reporting it.
+takeover?.onErased((id) => wallet?.erasedElsewhere(id as NetworkName));
 
 const handlers: RpcHandlers = {
   'node.info': () => info,
@@ -255,6 +258,10 @@ const handlers: RpcHandlers = {
     wallet?.publish();
     return r;
   },
+  'wallet.erase': (p) => {
+    const w = requireWallet();
+    return erasing.erase(w, w.status().network, p);
+  },
 };
 
 function requireLightning(): void {
@@ -304,6 +311,13 @@ const backups = new BackupHost({
   },
   clock: browserClock,
   entropy: browserEntropy,
+});
+
+const erasing = new EraseHost({
+  channels: () => (channels.attached ? channels.list() : null),
+  payments: () => payments.list(),
+  announce: (network) => takeover?.announceErased(network),
+  logger,
 });
 
 /** A fresh random node identity. */

@@ -5,7 +5,7 @@
  */
 import { EsploraClient, GlintNode, WalletService, storeBackupSink, type FetchLike, type GlintChain, type Logger } from '../engine/index.ts';
 import { webSocketDialer } from './adapters/ws-socket.ts';
-import { IdbKVStore, walletDbName } from './adapters/idb-store.ts';
+import { IdbKVStore, deleteIdbDatabase, walletDbName } from './adapters/idb-store.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
 import type { HttpReply, WalletBackend, WalletEngine } from './wallet-host.ts';
@@ -35,6 +35,7 @@ export const browserWalletBackend: WalletBackend = {
   chain: (baseUrl, network) =>
     new EsploraClient({ baseUrl, network, fetch: workerFetch, clock: browserClock, entropy: browserEntropy, abort: () => new AbortController() }),
   postJson,
+  deleteStore: (network) => deleteIdbDatabase(walletDbName(network)),
 };
 
 /**

@@ -76,6 +76,8 @@ export interface WalletBackend {
    * reply came: unreachable, refused by CORS, or too slow.
    */
   postJson(url: string, body: unknown): Promise<HttpReply>;
+  /** Delete `network`'s store with every record in it (its connections closed first). */
+  deleteStore?(network: NetworkName): Promise<void>;
 }
 
 /** Defaults the worker was given (glint.config.json), else the built-in ones. */
@@ -451,6 +453,38 @@ export class WalletHost {
       if (isWrongPassphrase(err)) throw new RpcValidationError('params.passphrase', WRONG_PASSPHRASE);
       throw err;
     }
+  }
+
+  /**
+   * Erase the open wallet from this browser (workers/erase-host.ts): check the passphrase, run
+   * `check` (the caller's refusals), stop what runs on it and close it, delete its store and let go
+   * of its lock; the status becomes `none`. A refusal, or a failure before the delete, deletes nothing.
+   */
+  erase(params: { passphrase: string }, check: () => void): Promise<WalletStatusDto> {
+    return this.#serial(async () => {
+      this.#requireWallet();
+      const { deleteStore } = this.#o.backend;
+      if (!deleteStore) throw new Error('erasing a wallet is not available in this build of the node');
+      await this.backup(params);
+      check();
+      const before = this.status();
+      await this.#close(false);
+      await this.#raw?.close().catch(() => {});
+      this.#raw = null;
+      await deleteStore.call(this.#o.backend, this.#network);
+      this.#exists = false;
+      this.#releaseLock();
+      this.#o.logger.log('info', `wallet: the ${this.#network} wallet was erased from this browser`);
+      return this.#statusChanged(before);
+    });
+  }
+
+  /** Another tab erased `network`'s wallet (it held the lock, so this one never opened it). */
+  erasedElsewhere(network: NetworkName): void {
+    if (network !== this.#network || this.#wallet) return;
+    const before = this.status();
+    this.#exists = false;
+    this.#statusChanged(before);
   }
 
   snapshot(): WalletSnapshotDto {

@@ -258,6 +258,18 @@ export class Scanner {
     return this.#stream !== null && this.#stream.getTracks().some((t) => t.readyState === 'live');
   }
 
+  /** The camera could not start (refused, none found, in use, failed) but may now: try again. */
+  get canRetry(): boolean {
+    // `status` first: it is what makes this reactive (#video is not state).
+    const stuck = this.status === 'denied' || this.status === 'no-camera' || this.status === 'failed';
+    return stuck && this.#video !== null;
+  }
+
+  /** Try the camera again (after the user allowed it in the browser, plugged one in or closed the other app). */
+  async retry(): Promise<void> {
+    if (this.canRetry && this.#video) await this.start(this.#video);
+  }
+
   async chooseCamera(id: string): Promise<void> {
     if (id === this.cameraId && this.cameraOn) return;
     this.cameraId = id;

@@ -111,6 +111,8 @@ class SettingsStore {
   #version = $state(0);
   #cache: { version: number; value: Settings } | null = null;
   readonly #subscribe = createSubscriber((update) => {
+    // Another tab may have written while nothing here listened (an erase there): read afresh.
+    this.#cache = null;
     const onStorage = (e: StorageEvent): void => {
       if (e.key === KEY || e.key === null) {
         this.#cache = null;

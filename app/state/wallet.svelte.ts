@@ -6,6 +6,7 @@
  */
 import type { RpcClient } from '../../workers/rpc/client.ts';
 import type {
+  EraseParams,
   FaucetResultDto,
   FeeRatesDto,
   NetworkName,
@@ -120,6 +121,12 @@ export class WalletState {
 
   async lock(): Promise<void> {
     this.#setStatus(await this.#client.request('wallet.lock', {}));
+  }
+
+  /** Erase this network's wallet from this browser (Settings); its markers go too, so no restore is asked for. */
+  async erase(params: EraseParams): Promise<void> {
+    this.#setStatus(await this.#client.request('wallet.erase', params));
+    this.forgetEvicted();
   }
 
   backup(passphrase: string): Promise<{ words: string[] }> {

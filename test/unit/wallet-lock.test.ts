@@ -5,30 +5,11 @@
 // timeout error. The BroadcastChannel message that asks for the hand-over is validated.
 import { describe, expect, it } from 'vitest';
 import { WalletElsewhereError, WalletHost, parseWalletConfig } from '../../workers/wallet-host.ts';
-import { walletLockName, webWalletLocks, type LockManagerLike } from '../../workers/adapters/lock.ts';
+import { walletLockName, webWalletLocks } from '../../workers/adapters/lock.ts';
 import { parseReleaseRequest } from '../../workers/adapters/takeover.ts';
 import { silentLogger, type Clock } from '../../engine/index.ts';
 import { FakeBackend } from '../harness/fake-wallet.ts';
-
-/** Web Locks' exclusive mode: `ifAvailable` gets null when held; otherwise queue until free or `signal` aborts. */
-class MemoryLocks implements LockManagerLike {
-  readonly held = new Map<string, Promise<unknown>>();
-  async request(name: string, options: { mode: 'exclusive'; ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<void> | undefined): Promise<unknown> {
-    if (options.ifAvailable && this.held.has(name)) return callback(null);
-    while (this.held.has(name)) {
-      if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
-      const aborted = new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
-      await Promise.race([this.held.get(name)!.catch(() => {}), aborted]);
-    }
-    const run = Promise.resolve(callback({ name }));
-    this.held.set(name, run);
-    try {
-      return await run;
-    } finally {
-      this.held.delete(name);
-    }
-  }
-}
+import { MemoryLocks } from '../harness/memory-locks.ts';
 
 const clock: Clock = { now: () => 1_700_000_000_000, setTimer: () => () => {} };
 const config = parseWalletConfig({ network: 'regtest', esplora: { regtest: 'http://127.0.0.1:3002' } });

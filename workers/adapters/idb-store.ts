@@ -11,7 +11,7 @@
  * tsconfig.node.json (the unit tests run it on fake-indexeddb, no DOM lib). So the two IndexedDB
  * globals it needs are read through small structural types instead of the DOM declarations.
  */
-import { openDB, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase } from 'idb';
 import { checkBatch, checkKey, checkPrefix, isEmptyBatch, StorageFullError, StoreClosedError, type KVBatch, type KVStore } from '../../engine/index.ts';
 
 export const RECORDS_STORE = 'records';
@@ -20,6 +20,29 @@ const DB_VERSION = 1;
 /** The IndexedDB database name for a wallet id. */
 export function walletDbName(walletId: string): string {
   return `glint-${walletId}`;
+}
+
+/** How long deleting a database may wait for another connection to let go of it. */
+const DELETE_WAIT_MS = 10_000;
+
+/**
+ * Delete the database `name` with everything in it (erasing a wallet, workers/erase-host.ts).
+ * Close this worker's own connection first. A connection elsewhere is asked to close by the
+ * browser's `versionchange` (IdbKVStore's `blocking` handler does); one that does not within
+ * `waitMs` makes this reject with that reason (the browser still deletes once it closes).
+ */
+export async function deleteIdbDatabase(name: string, waitMs = DELETE_WAIT_MS): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const blockedTooLong = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`IndexedDB: deleting "${name}" waits for another connection to close (another Glint tab?); close the other tabs and try again`)), waitMs);
+  });
+  try {
+    await Promise.race([deleteDB(name), blockedTooLong]);
+  } catch (err) {
+    throw err instanceof Error && err.message.startsWith('IndexedDB:') ? err : new Error(`IndexedDB: cannot delete database "${name}": ${reason(err)}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The one static of IDBKeyRange we use, so this compiles without the DOM lib. */

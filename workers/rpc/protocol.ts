@@ -21,6 +21,7 @@ import type { PaymentDto, PaymentMethods } from './protocol-payments.ts';
 import { PAYMENT_PARAMS, PAYMENT_RESULTS, parsePaymentDto } from './protocol-payments.ts';
 import type { BackupMethods } from './protocol-backup.ts';
 import { BACKUP_PARAMS, BACKUP_RESULTS } from './protocol-backup.ts';
+import { ERASE_PARAMS, eraseResults, type EraseMethods } from './protocol-erase.ts';
 import {
   boolean,
   channelId,
@@ -83,6 +84,7 @@ export {
   type PayResultDto,
   type PayRouteDto,
 } from './protocol-payments.ts';
+export { ERASE_CONFIRM_WORD, channelHoldsFunds, paymentInFlight, type EraseParams } from './protocol-erase.ts';
 export { MAX_BACKUP_BASE64, MAX_BACKUP_BYTES, base64ToBytes, bytesToBase64, type BackupStatusDto } from './protocol-backup.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -254,7 +256,7 @@ export type NodeEvent =
 type NoParams = Record<string, never>;
 
 /** Every method: its params and its result. */
-export interface Methods extends ChannelMethods, PaymentMethods, BackupMethods {
+export interface Methods extends ChannelMethods, PaymentMethods, BackupMethods, EraseMethods {
   'node.info': { params: NoParams; result: NodeInfoDto };
   /**
    * "Use here": ask the tab that runs the wallet to stop its node (it drains what it was saving and
@@ -340,6 +342,7 @@ export const METHODS: readonly Method[] = [
   'backup.status',
   'backup.download',
   'backup.import',
+  'wallet.erase',
 ];
 
 export type RpcRequest = { [M in Method]: { kind: 'request'; id: number; method: M; params: ParamsOf<M> } }[Method];
@@ -602,6 +605,7 @@ const PARAMS: { [M in Method]: (v: unknown) => ParamsOf<M> } = {
   ...CHANNEL_PARAMS,
   ...PAYMENT_PARAMS,
   ...BACKUP_PARAMS,
+  ...ERASE_PARAMS,
   'node.info': (v) => (shape(v, 'params', []), {}),
   'node.takeover': (v) => (shape(v, 'params', []), {}),
   'peers.list': (v) => (shape(v, 'params', []), {}),
@@ -650,6 +654,7 @@ const RESULTS: { [M in Method]: (v: unknown) => ResultOf<M> } = {
   ...CHANNEL_RESULTS,
   ...PAYMENT_RESULTS,
   ...BACKUP_RESULTS,
+  ...eraseResults(parseWalletStatus),
   'node.info': (v) => parseNodeInfo(v, 'result'),
   'node.takeover': (v) => parseNodeInfo(v, 'result'),
   'peers.list': (v) => {
