@@ -15,8 +15,9 @@ import { p2wpkhScript } from '../../engine/wallet/script.ts';
 
 const wif = (secret: Uint8Array): string => createBase58check(sha256).encode(Uint8Array.from([0x80, ...secret, 0x01]));
 
+const keychain = await Keychain.fromMnemonic(v.mnemonic, v.passphrase, 'bitcoin');
+
 describe('BIP 84 test vectors', () => {
-  const keychain = await Keychain.fromMnemonic(v.mnemonic, v.passphrase, 'bitcoin');
   const account = keychain.onchain();
 
   it('root keys (zprv/zpub)', () => {

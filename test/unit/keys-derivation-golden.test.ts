@@ -76,6 +76,8 @@ const GOLDEN = {
   },
 } as const;
 
+const KEYCHAINS = { bitcoin: await Keychain.fromMnemonic(MNEMONIC, '', 'bitcoin'), regtest: await Keychain.fromMnemonic(MNEMONIC, '', 'regtest') };
+
 describe('derivation paths (pinned)', () => {
   it('the documented templates match the path functions', () => {
     const sub = (t: string, coin: number, n: number): string => t.replace("coin'", `${coin}'`).replace(/\/[ni]$/, `/${n}`);
@@ -101,7 +103,7 @@ describe('derivation paths (pinned)', () => {
   for (const network of ['bitcoin', 'regtest'] as const) {
     describe(network, () => {
       const g = GOLDEN[network];
-      const keychain = await Keychain.fromMnemonic(MNEMONIC, '', network);
+      const keychain = KEYCHAINS[network];
       // The reference: @scure/bip39's seed and @scure/bip32's derivation.
       const root = HDKey.fromMasterSeed(mnemonicToSeedSync(MNEMONIC));
       const coin = coinType(network);
