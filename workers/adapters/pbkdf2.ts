@@ -10,7 +10,7 @@ import { jsPbkdf2Sha512, type Pbkdf2Sha512 } from '../../engine/index.ts';
 export const webCryptoPbkdf2: Pbkdf2Sha512 = async (password, salt, iterations, dkLen) => {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return jsPbkdf2Sha512(password, salt, iterations, dkLen);
-  const key = await subtle.importKey('raw', password as BufferSource, 'PBKDF2', false, ['deriveBits']);
-  const bits = await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-512', salt: salt as BufferSource, iterations }, key, dkLen * 8);
+  const key = await subtle.importKey('raw', password as Uint8Array<ArrayBuffer>, 'PBKDF2', false, ['deriveBits']);
+  const bits = await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-512', salt: salt as Uint8Array<ArrayBuffer>, iterations }, key, dkLen * 8);
   return new Uint8Array(bits);
 };
