@@ -20,7 +20,7 @@ export async function run(): Promise<BenchResult[]> {
   const chain = await RegtestChain.create();
   const server = await startEsplora(chain, { port: 0 });
   try {
-    const keychain = Keychain.fromMnemonic(MNEMONIC, '', 'regtest');
+    const keychain = await Keychain.fromMnemonic(MNEMONIC, '', 'regtest');
     const account = keychain.onchain('regtest');
     for (let i = 0; i < USED; i++) await chain.faucet(p2wpkhAddress(account.publicKey(0, i), 'regtest'), 10_000 + i, { mine: false });
     await chain.mine(1);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { EsploraClient, ValidationError, WalletService, defaultEsploraUrl, parseEsploraUrl, type FetchLike, type NetworkName } from '../engine/index.ts';
 import { FileKVStore } from './adapters/file-store.ts';
 import { nodeClock, nodeEntropy } from './adapters/clock.ts';
+import { nodePbkdf2 } from './adapters/pbkdf2.ts';
 import { stringFlag, type ParsedCommand } from './args.ts';
 import { jsonAmount, type JsonAmount } from './json.ts';
 
@@ -66,7 +67,7 @@ export async function withWallet<T>(cmd: ParsedCommand, env: Readonly<Record<str
   let wallet: WalletService;
   try {
     if (!(await WalletService.exists(raw))) throw new ValidationError('--data', `no wallet in ${dir}: run glint --data ${dir} init first`);
-    wallet = await WalletService.open({ raw, passphrase, entropy: nodeEntropy });
+    wallet = await WalletService.open({ raw, passphrase, entropy: nodeEntropy, pbkdf2: nodePbkdf2 });
   } catch (err) {
     await raw.close();
     throw err;
@@ -103,7 +104,7 @@ export async function initCommand(cmd: ParsedCommand, env: Readonly<Record<strin
   const raw = await FileKVStore.open(dir);
   try {
     if (await WalletService.exists(raw)) throw new ValidationError('--data', `${dir} already holds a wallet; refusing to overwrite it`);
-    const wallet = await WalletService.create({ raw, passphrase, network, entropy: nodeEntropy, ...(mnemonic !== undefined ? { mnemonic } : {}) });
+    const wallet = await WalletService.create({ raw, passphrase, network, entropy: nodeEntropy, pbkdf2: nodePbkdf2, ...(mnemonic !== undefined ? { mnemonic } : {}) });
     const out = { nodeId: wallet.nodeId, network: wallet.network, esplora };
     await wallet.close();
     return out;

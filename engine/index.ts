@@ -11,7 +11,7 @@ export type { FeatureSupport } from './wire/features.ts';
 export { ValidationError, DecodeError, ProtocolError, errorMessage } from './lib/errors.ts';
 export { bytesToHex, hexToBytes } from './lib/bytes.ts';
 export { isValidSecretKey, publicKeyOf } from './crypto/secp256k1.ts';
-export type { Clock, Dialer, Entropy, Logger, LogLevel, Socket, SocketHandlers, TransportTarget } from './ports.ts';
+export type { Clock, Dialer, Entropy, Logger, LogLevel, Pbkdf2Sha512, Socket, SocketHandlers, TransportTarget } from './ports.ts';
 export { silentLogger } from './ports.ts';
 export { chainHash, parseNetwork, NETWORKS } from './wire/chains.ts';
 export type { NetworkName } from './wire/chains.ts';
@@ -56,7 +56,7 @@ export type { BlockHeader } from './chain/bitcoin.ts';
 export { WalletService } from './node/wallet-service.ts';
 export type { CreateWalletOptions, OpenWalletOptions, SendPreview } from './node/wallet-service.ts';
 // Keys (engine/keys): BIP 39 mnemonics, every derivation path, the keychain, BOLT 3 shachain.
-export { generateMnemonic, mnemonicFromEntropy, mnemonicToEntropy, mnemonicToSeed, normalizeMnemonic, validateMnemonic, MNEMONIC_WORD_COUNTS } from './keys/mnemonic.ts';
+export { generateMnemonic, jsPbkdf2Sha512, mnemonicFromEntropy, mnemonicToEntropy, mnemonicToSeed, normalizeMnemonic, validateMnemonic, MNEMONIC_WORD_COUNTS } from './keys/mnemonic.ts';
 export {
   DERIVATION_PATHS,
   KEY_FAMILY,

@@ -46,6 +46,13 @@ export interface Entropy {
   randomBytes(n: number): Uint8Array;
 }
 
+/**
+ * PBKDF2-HMAC-SHA512 (RFC 8018), used to stretch a BIP 39 mnemonic into its seed. Browsers and
+ * Node implement it natively (WebCrypto `deriveBits`, node:crypto); without an adapter the engine
+ * falls back to @noble/hashes in JS (engine/keys/mnemonic.ts).
+ */
+export type Pbkdf2Sha512 = (password: Uint8Array, salt: Uint8Array, iterations: number, dkLen: number) => Promise<Uint8Array>;
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {

@@ -8,6 +8,7 @@ import { webSocketDialer } from './adapters/ws-socket.ts';
 import { IdbKVStore, deleteIdbDatabase, walletDbName } from './adapters/idb-store.ts';
 import { browserClock } from './adapters/clock.ts';
 import { browserEntropy } from './adapters/entropy.ts';
+import { webCryptoPbkdf2 } from './adapters/pbkdf2.ts';
 import type { HttpReply, WalletBackend, WalletEngine } from './wallet-host.ts';
 
 /** The worker's fetch as the engine's FetchLike; chain data is never served from a cache. */
@@ -30,8 +31,8 @@ async function postJson(url: string, body: unknown): Promise<HttpReply> {
 export const browserWalletBackend: WalletBackend = {
   openStore: (network) => IdbKVStore.open(walletDbName(network)),
   exists: (raw) => WalletService.exists(raw),
-  create: ({ raw, passphrase, network, mnemonic }) => WalletService.create({ raw, passphrase, network, entropy: browserEntropy, ...(mnemonic ? { mnemonic } : {}) }),
-  open: ({ raw, passphrase }) => WalletService.open({ raw, passphrase, entropy: browserEntropy }),
+  create: ({ raw, passphrase, network, mnemonic }) => WalletService.create({ raw, passphrase, network, entropy: browserEntropy, pbkdf2: webCryptoPbkdf2, ...(mnemonic ? { mnemonic } : {}) }),
+  open: ({ raw, passphrase }) => WalletService.open({ raw, passphrase, entropy: browserEntropy, pbkdf2: webCryptoPbkdf2 }),
   chain: (baseUrl, network) =>
     new EsploraClient({ baseUrl, network, fetch: workerFetch, clock: browserClock, entropy: browserEntropy, abort: () => new AbortController() }),
   postJson,

@@ -2,6 +2,7 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
+import { ripemd160 } from '@noble/hashes/legacy.js';
 
 export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data);
@@ -10,6 +11,11 @@ export function sha256(data: Uint8Array): Uint8Array {
 /** Double SHA-256 (Bitcoin txids, block hashes). */
 export function sha256d(data: Uint8Array): Uint8Array {
   return nobleSha256(nobleSha256(data));
+}
+
+/** RIPEMD160(SHA256(x)): Bitcoin's HASH160 (P2WPKH/P2PKH key hashes, BIP 32 key identifiers). */
+export function hash160(data: Uint8Array): Uint8Array {
+  return ripemd160(nobleSha256(data));
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {

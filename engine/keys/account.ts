@@ -7,14 +7,14 @@
  * https://github.com/bitcoin/bips/blob/master/bip-0084.mediawiki
  * https://github.com/satoshilabs/slips/blob/master/slip-0132.md (zpub/vpub version bytes)
  */
-import { HDKey, type Versions } from '@scure/bip32';
 import { ValidationError } from '../lib/errors.ts';
+import { BITCOIN_VERSIONS, HDNode, type Versions } from './bip32.ts';
 import type { NetworkName } from '../wire/chains.ts';
 import { bip84AccountPath, bip84Path, CHANGE_CHAIN, checkChildIndex, formatPath, RECEIVE_CHAIN, type AddressChain, type PathIndexes } from './derivation.ts';
 
 /** BIP 32 serialization versions: xpub/xprv on mainnet, tpub/tprv on every test network. */
 export function bip32Versions(network: NetworkName): Versions {
-  return network === 'bitcoin' ? { public: 0x0488b21e, private: 0x0488ade4 } : { public: 0x043587cf, private: 0x04358394 };
+  return network === 'bitcoin' ? BITCOIN_VERSIONS : { public: 0x043587cf, private: 0x04358394 };
 }
 
 /** SLIP 132 versions for BIP 84 accounts: zpub/zprv on mainnet, vpub/vprv on test networks. */
@@ -22,19 +22,8 @@ export function bip84Versions(network: NetworkName): Versions {
   return network === 'bitcoin' ? { public: 0x04b24746, private: 0x04b2430c } : { public: 0x045f1cf6, private: 0x045f18bc };
 }
 
-function reversion(node: HDKey, versions: Versions): HDKey {
-  return new HDKey({
-    versions,
-    depth: node.depth,
-    index: node.index,
-    parentFingerprint: node.parentFingerprint,
-    chainCode: node.chainCode as Uint8Array,
-    publicKey: node.publicKey as Uint8Array,
-  });
-}
-
 /** Derive `path` below `node` one child at a time. */
-export function deriveFrom(node: HDKey, path: PathIndexes): HDKey {
+export function deriveFrom(node: HDNode, path: PathIndexes): HDNode {
   let k = node;
   for (const i of path) k = k.deriveChild(i);
   return k;
@@ -51,18 +40,18 @@ export class OnchainAccount {
   readonly xpub: string;
   /** The same key with SLIP 132 BIP 84 versions (zpub… / vpub…), as BIP 84 publishes it. */
   readonly zpub: string;
-  private readonly chains: readonly [HDKey, HDKey];
+  private readonly chains: readonly [HDNode, HDNode];
   private readonly pubkeys = new Map<number, Uint8Array>();
 
   /** @param master the BIP 32 master node (with its private key). */
-  constructor(master: HDKey, network: NetworkName, account: number) {
+  constructor(master: HDNode, network: NetworkName, account: number) {
     this.network = network;
     this.account = account;
     this.path = bip84AccountPath(network, account);
     this.masterFingerprint = master.fingerprint;
     const node = deriveFrom(master, this.path);
-    this.xpub = reversion(node, bip32Versions(network)).publicExtendedKey;
-    this.zpub = reversion(node, bip84Versions(network)).publicExtendedKey;
+    this.xpub = node.withVersions(bip32Versions(network)).publicExtendedKey;
+    this.zpub = node.withVersions(bip84Versions(network)).publicExtendedKey;
     this.chains = [node.deriveChild(RECEIVE_CHAIN), node.deriveChild(CHANGE_CHAIN)];
   }
 
@@ -77,7 +66,7 @@ export class OnchainAccount {
     const key = index * 2 + chain;
     let pk = this.pubkeys.get(key);
     if (!pk) {
-      pk = this.node(chain).deriveChild(index).publicKey as Uint8Array;
+      pk = this.node(chain).deriveChild(index).publicKey;
       this.pubkeys.set(key, pk);
     }
     return pk.slice();
@@ -89,7 +78,7 @@ export class OnchainAccount {
     return this.node(chain).deriveChild(index).privateKey as Uint8Array;
   }
 
-  private node(chain: AddressChain): HDKey {
+  private node(chain: AddressChain): HDNode {
     if (chain !== RECEIVE_CHAIN && chain !== CHANGE_CHAIN) throw new ValidationError('chain', 'must be 0 (receive) or 1 (change)');
     return this.chains[chain];
   }

@@ -6,11 +6,12 @@
  * key then costs one child derivation. The master key stays inside this object (DESIGN.md rule 6:
  * secrets stay in the worker); nothing here serializes a private key.
  */
-import { HDKey } from '@scure/bip32';
 import { publicKeyOf } from '../crypto/secp256k1.ts';
 import { ValidationError } from '../lib/errors.ts';
+import type { Pbkdf2Sha512 } from '../ports.ts';
 import type { NetworkName } from '../wire/chains.ts';
 import { OnchainAccount, deriveFrom } from './account.ts';
+import { HDNode } from './bip32.ts';
 import { checkChildIndex, coinType, DEFAULT_ACCOUNT, KEY_FAMILY, lightningFamilyPath, type KeyFamily } from './derivation.ts';
 import { mnemonicToSeed } from './mnemonic.ts';
 
@@ -39,12 +40,12 @@ export class Keychain {
   readonly network: NetworkName;
   /** BIP 32 fingerprint of the master key. */
   readonly masterFingerprint: number;
-  private readonly master: HDKey;
-  private readonly families = new Map<string, HDKey>();
+  private readonly master: HDNode;
+  private readonly families = new Map<string, HDNode>();
   private readonly accounts = new Map<string, OnchainAccount>();
   private node: { secret: Uint8Array; id: Uint8Array } | undefined;
 
-  private constructor(master: HDKey, network: NetworkName) {
+  private constructor(master: HDNode, network: NetworkName) {
     this.master = master;
     this.network = network;
     this.masterFingerprint = master.fingerprint;
@@ -56,12 +57,16 @@ export class Keychain {
       throw new ValidationError('seed', 'must be 16 to 64 bytes (BIP 32)');
     }
     checkNetwork(network);
-    return new Keychain(HDKey.fromMasterSeed(seed), network);
+    return new Keychain(HDNode.fromMasterSeed(seed), network);
   }
 
-  /** From a BIP 39 mnemonic and optional passphrase (validated; see `mnemonic.ts`). */
-  static fromMnemonic(mnemonic: string, passphrase: string, network: NetworkName): Keychain {
-    return Keychain.fromSeed(mnemonicToSeed(mnemonic, passphrase), network);
+  /**
+   * From a BIP 39 mnemonic and optional passphrase (validated; see `mnemonic.ts`). `pbkdf2` is the
+   * platform's PBKDF2-HMAC-SHA512 (default: JS); the network is checked before the stretching.
+   */
+  static async fromMnemonic(mnemonic: string, passphrase: string, network: NetworkName, pbkdf2?: Pbkdf2Sha512): Promise<Keychain> {
+    checkNetwork(network);
+    return Keychain.fromSeed(await mnemonicToSeed(mnemonic, passphrase, pbkdf2), network);
   }
 
   /** The node identity secret key, m/1017'/coin'/6'/0/0. */
@@ -131,7 +136,7 @@ export class Keychain {
     return this.node;
   }
 
-  private family(family: KeyFamily): HDKey {
+  private family(family: KeyFamily): HDNode {
     const key = `${coinType(this.network)}/${family}`;
     let node = this.families.get(key);
     if (!node) {

@@ -1,14 +1,22 @@
 /**
  * BIP 39 mnemonic sentences (English word list only): generate from injected entropy, validate
  * with an error that says what is wrong (length, which word, or checksum), and stretch into the
- * 64-byte BIP 32 seed with PBKDF2-HMAC-SHA512 (2048 rounds, salt "mnemonic" + passphrase).
+ * 64-byte BIP 32 seed with PBKDF2-HMAC-SHA512 (2048 rounds, salt "mnemonic" + passphrase) through
+ * the environment's native PBKDF2 when it provides one (the `Pbkdf2Sha512` port).
  *
  * https://github.com/bitcoin/bips/blob/master/bip-0039.mediawiki
  */
-import { entropyToMnemonic, mnemonicToEntropy as scureToEntropy, mnemonicToSeedSync } from '@scure/bip39';
+import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { entropyToMnemonic, mnemonicToEntropy as scureToEntropy } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { ValidationError } from '../lib/errors.ts';
-import type { Entropy } from '../ports.ts';
+import type { Entropy, Pbkdf2Sha512 } from '../ports.ts';
+
+/** BIP 39 "From mnemonic to seed": 2048 iterations, 512-bit output. */
+const SEED_ITERATIONS = 2048;
+const SEED_BYTES = 64;
 
 /** Sentence lengths BIP 39 defines (128…256 bits of entropy in 32-bit steps). */
 export const MNEMONIC_WORD_COUNTS: readonly number[] = Object.freeze([12, 15, 18, 21, 24]);
@@ -88,13 +96,24 @@ export function mnemonicToEntropy(text: string): Uint8Array {
   return scureToEntropy(validateMnemonic(text), wordlist);
 }
 
+/** PBKDF2-HMAC-SHA512 in JS (@noble/hashes), for environments without a native one. */
+export const jsPbkdf2Sha512: Pbkdf2Sha512 = (password, salt, iterations, dkLen) => pbkdf2Async(sha512, password, salt, { c: iterations, dkLen });
+
 /**
- * BIP 39 seed: PBKDF2-HMAC-SHA512(NFKD(mnemonic), "mnemonic" + NFKD(passphrase), 2048) → 64 bytes.
+ * BIP 39 seed: PBKDF2-HMAC-SHA512(UTF-8(NFKD(mnemonic)), UTF-8("mnemonic" + NFKD(passphrase)),
+ * 2048) → 64 bytes, computed by `pbkdf2` (the platform's native PBKDF2 in the app and CLI).
  * The mnemonic is validated first (BIP 39 allows seeding from any sentence; we do not, so a typo
- * can never silently produce an empty wallet). The passphrase is used exactly as given (after
- * NFKD): it is not trimmed or lower-cased, and the empty passphrase is the default.
+ * can never silently produce an empty wallet); its normalized form (NFKD, lower case, single
+ * spaces) is what is hashed. The passphrase is used exactly as given (after NFKD): it is not
+ * trimmed or lower-cased, and the empty passphrase is the default.
  */
-export function mnemonicToSeed(text: string, passphrase = ''): Uint8Array {
+export async function mnemonicToSeed(text: string, passphrase = '', pbkdf2: Pbkdf2Sha512 = jsPbkdf2Sha512): Promise<Uint8Array> {
   if (typeof passphrase !== 'string') throw new ValidationError('passphrase', 'must be a string');
-  return mnemonicToSeedSync(validateMnemonic(text), passphrase);
+  const password = utf8ToBytes(validateMnemonic(text));
+  const salt = utf8ToBytes(`mnemonic${passphrase.normalize('NFKD')}`);
+  const seed = await pbkdf2(password, salt, SEED_ITERATIONS, SEED_BYTES);
+  if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
+    throw new Error(`BIP 39: the PBKDF2 implementation returned ${seed instanceof Uint8Array ? seed.length : 'no'} bytes, expected ${SEED_BYTES}`);
+  }
+  return seed;
 }

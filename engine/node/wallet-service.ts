@@ -19,7 +19,7 @@
 import type { ChainSource } from '../chain/source.ts';
 import { DecodeError, ValidationError } from '../lib/errors.ts';
 import { bytesToHex, equalBytes } from '../lib/bytes.ts';
-import type { Entropy, KVStore } from '../ports.ts';
+import type { Entropy, KVStore, Pbkdf2Sha512 } from '../ports.ts';
 import { Keychain } from '../keys/keychain.ts';
 import { generateMnemonic, validateMnemonic } from '../keys/mnemonic.ts';
 import { EncryptedStore, type ScryptParams } from '../store/envelope.ts';
@@ -83,12 +83,16 @@ export interface CreateWalletOptions {
   readonly bip39Passphrase?: string;
   /** Cheaper scrypt for tests; the default is the store's (N = 2^17). */
   readonly scrypt?: ScryptParams;
+  /** The platform's native PBKDF2 for the BIP 39 seed (default: JS, engine/keys/mnemonic.ts). */
+  readonly pbkdf2?: Pbkdf2Sha512;
 }
 
 export interface OpenWalletOptions {
   readonly raw: KVStore;
   readonly passphrase: string;
   readonly entropy: Entropy;
+  /** The platform's native PBKDF2 for the BIP 39 seed (default: JS, engine/keys/mnemonic.ts). */
+  readonly pbkdf2?: Pbkdf2Sha512;
 }
 
 /** A payment built and checked but not signed-and-sent yet: the review step. */
@@ -139,7 +143,7 @@ export class WalletService {
     if (!(NETWORKS as readonly string[]).includes(opts.network)) throw new ValidationError('network', `unknown network "${String(opts.network)}"`);
     const mnemonic = opts.mnemonic === undefined ? generateMnemonic(opts.entropy, 24) : validateMnemonic(opts.mnemonic);
     const bip39Passphrase = opts.bip39Passphrase ?? '';
-    const keychain = Keychain.fromMnemonic(mnemonic, bip39Passphrase, opts.network);
+    const keychain = await Keychain.fromMnemonic(mnemonic, bip39Passphrase, opts.network, opts.pbkdf2);
     const store = await EncryptedStore.create(opts.raw, opts.passphrase, opts.entropy, opts.scrypt ? { scrypt: opts.scrypt } : {});
     await store.write({
       put: [
@@ -162,7 +166,7 @@ export class WalletService {
       if (!seedBytes) throw new DecodeError(SEED_KEY, 'the wallet has no seed record');
       const seed = seedCodec.decode(seedBytes);
       const migration = await migrateStore(store, STORE_UPGRADES);
-      const keychain = Keychain.fromMnemonic(seed.mnemonic, seed.bip39Passphrase, seed.network);
+      const keychain = await Keychain.fromMnemonic(seed.mnemonic, seed.bip39Passphrase, seed.network, opts.pbkdf2);
       const stateBytes = await store.get(ONCHAIN_KEY);
       const state = stateBytes ? decodeWalletState(stateBytes) : undefined;
       const service = new WalletService(store, keychain, seed.network, state, migration);

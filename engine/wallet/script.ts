@@ -6,17 +6,13 @@
  * https://github.com/bitcoin/bips/blob/master/bip-0141.mediawiki#witness-program
  * https://github.com/bitcoin/bitcoin/blob/master/src/policy/policy.cpp (GetDustThreshold)
  */
-import { ripemd160 } from '@noble/hashes/legacy.js';
-import { sha256 } from '../crypto/hash.ts';
+import { hash160, sha256 } from '../crypto/hash.ts';
 import { concatBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 
 export type ScriptType = 'p2pkh' | 'p2sh' | 'p2wpkh' | 'p2wsh' | 'p2tr';
 
-/** RIPEMD160(SHA256(x)). */
-export function hash160(data: Uint8Array): Uint8Array {
-  return ripemd160(sha256(data));
-}
+export { hash160 };
 
 /** BIP 141 P2WPKH scriptPubKey: `OP_0 <20-byte HASH160(pubkey)>`. */
 export function p2wpkhScript(pubkey: Uint8Array): Uint8Array {

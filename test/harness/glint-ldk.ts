@@ -189,7 +189,7 @@ async function assemble(env: Env, raw: MemoryKVStore, service: WalletService, op
   service.attachChain(client);
   if (opts.fundSat) await env.chain.faucet(await service.receiveAddress(), opts.fundSat);
   await service.sync();
-  const watch = OnchainWallet.restore(Keychain.fromMnemonic((await service.mnemonic(PASSPHRASE)).join(' '), '', 'regtest'), 'regtest', client);
+  const watch = OnchainWallet.restore(await Keychain.fromMnemonic((await service.mnemonic(PASSPHRASE)).join(' '), '', 'regtest'), 'regtest', client);
   const sweepTo = carried ? carried.sweepTo : opts.sweepToWallet ? await service.shutdownScript() : undefined;
   const parts = {
     raw,

@@ -55,8 +55,8 @@ describe('glint backup export / import with a real LDK peer on regtest', () => {
   let fundingTxid: string;
   let localMsat: number;
   let onchainBefore: number;
-  const keys = (): Keychain => Keychain.fromMnemonic(words, '', 'regtest');
-  const channelsIn = async (file: string): Promise<string[]> => openBackup(new Uint8Array(await readFile(file)), keys().backupSecret()).channels.map((c) => bytesToHex(c.channelId));
+  const keys = (): Promise<Keychain> => Keychain.fromMnemonic(words, '', 'regtest');
+  const channelsIn = async (file: string): Promise<string[]> => openBackup(new Uint8Array(await readFile(file)), (await keys()).backupSecret()).channels.map((c) => bytesToHex(c.channelId));
 
   test('glint run writes backup.glint at start and again after a channel opens; backup export through the running node', async () => {
     await initWallet(data); // cheap scrypt; `glint init` is cli-wallet's (and the restore below is a real one)
@@ -99,7 +99,7 @@ describe('glint backup export / import with a real LDK peer on regtest', () => {
     onchainBefore = b.confirmedSat;
     rig.run!.kill('SIGTERM');
     expect(await rig.runExit).toBe(0);
-    await peer.node.waitForNoPeer(nodeIdOf());
+    await peer.node.waitForNoPeer(await nodeIdOf());
     // Without glint run: in-process, from the store alone (no --esplora needed).
     const offline = join(rig.dir, 'offline.glint');
     const o = await glint(['--data', data, 'backup', 'export', '--out', offline]);
@@ -108,7 +108,7 @@ describe('glint backup export / import with a real LDK peer on regtest', () => {
     expect(await channelsIn(offline)).toEqual([channelId]);
   }, 120_000);
 
-  const nodeIdOf = (): string => bytesToHex(keys().nodeId());
+  const nodeIdOf = async (): Promise<string> => bytesToHex((await keys()).nodeId());
 
   test('wipe, restore the words; backup import refuses wrong seed / corrupted / unreadable files, imports once, refuses a second import', async () => {
     const saved = join(rig.dir, 'saved.glint');
@@ -117,7 +117,7 @@ describe('glint backup export / import with a real LDK peer on regtest', () => {
     const wordsFile = join(rig.dir, 'words.txt');
     await writeFile(wordsFile, `${words}\n`);
     const init = await glint(['--network', 'regtest', '--data', data, 'init', '--mnemonic-file', wordsFile]);
-    expect(init.json).toMatchObject({ nodeId: nodeIdOf() });
+    expect(init.json).toMatchObject({ nodeId: await nodeIdOf() });
 
     // Another seed's wallet cannot open the file.
     const other = join(rig.dir, 'other');

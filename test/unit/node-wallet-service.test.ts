@@ -49,7 +49,7 @@ describe('WalletService.channelStore', () => {
 
   test('channelKeys are the keychain keys of the wallet seed', async () => {
     const { w, mnemonic } = await wallet();
-    const k = Keychain.fromMnemonic(mnemonic, '', 'regtest');
+    const k = await Keychain.fromMnemonic(mnemonic, '', 'regtest');
     expect(bytesToHex(w.channelKeys(7).fundingPubkey)).toBe(bytesToHex(k.channelKeys(7).fundingPubkey));
     expect(w.nodeId).toBe(bytesToHex(k.nodeId()));
     await w.close();

@@ -70,7 +70,7 @@ describe('store schema 1 → 2 (the checked-in fixture)', () => {
 
     // The wallet: same seed (node id) and network.
     expect(w.network).toBe('regtest');
-    expect(w.nodeId).toBe(bytesToHex(Keychain.fromMnemonic(FIXTURE_MNEMONIC, '', 'regtest').nodeId()));
+    expect(w.nodeId).toBe(bytesToHex((await Keychain.fromMnemonic(FIXTURE_MNEMONIC, '', 'regtest')).nodeId()));
     expect(await w.mnemonic(fixture.passphrase)).toEqual(FIXTURE_MNEMONIC.split(' '));
     await w.close();
 
