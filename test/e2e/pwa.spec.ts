@@ -18,6 +18,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createWallet, fixtures, FIXTURES_URL, watchErrors, getTestCoins, openChannelToLdk } from './app-helpers.ts';
 
+// One retry: the in-flight update test timed out once (waiting for the reload after LDK claims) while
+// interop ran beside it on 2 cores, and passed alone and with its file. A retried pass is reported
+// as flaky; a real regression still fails twice. The cause under load is not yet found.
+test.describe.configure({ retries: 1 });
+
 const PASSPHRASE = 'pwa spec passphrase 1';
 
 // The page's globals used inside page.evaluate (this project type-checks without the DOM lib).
