@@ -7,14 +7,11 @@
  */
 import { opcodes as OP, script as bscript } from 'bitcoinjs-lib';
 import { ripemd160 } from '@noble/hashes/legacy.js';
-import { sha256 } from '../../crypto/hash.ts';
+import { hash160, sha256 } from '../../crypto/hash.ts';
 import { compareBytes, concatBytes } from '../../lib/bytes.ts';
 import { checkBytes, checkInt, checkPubkey, checkU32 } from './check.ts';
 
-/** RIPEMD160(SHA256(x)). */
-export function hash160(data: Uint8Array): Uint8Array {
-  return ripemd160(sha256(data));
-}
+export { hash160 };
 
 /** BIP 141 P2WSH scriptPubKey: `OP_0 <SHA256(witnessScript)>`. */
 export function p2wsh(witnessScript: Uint8Array): Uint8Array {
