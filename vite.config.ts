@@ -69,6 +69,9 @@ const nobleHashes1x = (name: string, target: string) => ({
   replacement: fileURLToPath(new URL(`./node_modules/@noble/hashes/${target}`, import.meta.url)),
 });
 
+/** Packages whose modules run no side effects when imported (see worker.rolldownOptions). */
+const PURE_PACKAGES = /node_modules\/(bitcoinjs-lib|bip174|bech32|base-x|bs58check|bs58|valibot|uint8array-tools|varuint-bitcoin)\//;
+
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
   publicDir: 'public',
@@ -86,6 +89,11 @@ export default defineConfig({
   },
   worker: {
     format: 'es',
+    // bitcoinjs-lib and its dependencies declare no `sideEffects`, so every module its index
+    // re-exports (address, payments, Psbt → bip174, bech32, bs58check) would stay in the worker for
+    // its top-level constants although the engine uses only Transaction and script. They are pure
+    // libraries (initEccLib, the one global setter, is a function the engine never calls).
+    rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !PURE_PACKAGES.test(id) } },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

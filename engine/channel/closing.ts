@@ -6,10 +6,11 @@
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#closing-initiation-shutdown
  * https://github.com/lightning/bolts/blob/master/02-peer-protocol.md#closing-negotiation-closing_signed
  */
-import { Transaction, payments } from 'bitcoinjs-lib';
+import { Transaction } from 'bitcoinjs-lib';
 import type { ChannelKeys } from '../keys/keychain.ts';
 import type { ClosingSignedMessage } from '../wire/messages/channel-close.ts';
 import { type ClosingTx, buildLegacyClosingTx, finalizeClosing, signClosing, verifyClosingSignature } from './bolt3/closing.ts';
+import { p2wpkh } from './bolt3/scripts.ts';
 import { isLowS } from './commitments.ts';
 import { type ClosingProposal, type Commitments, MIN_FEERATE_PER_KW } from './types.ts';
 
@@ -45,7 +46,7 @@ export function isValidShutdownScript(s: Uint8Array, opts: { anySegwit: boolean;
 
 /** Our fallback shutdown script: P2WPKH of our payment basepoint (its key is derived from the seed). */
 export function fallbackShutdownScript(c: Commitments): Uint8Array {
-  return payments.p2wpkh({ pubkey: c.localParams.paymentBasepoint }).output as Uint8Array;
+  return p2wpkh(c.localParams.paymentBasepoint);
 }
 
 export interface ClosingScripts {

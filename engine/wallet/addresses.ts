@@ -13,7 +13,7 @@ import { sha256 } from '../crypto/hash.ts';
 import { concatBytes, equalBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { NetworkName } from '../wire/chains.ts';
-import { bech32Hrp, bitcoinjsNetwork, networksWithBase58Version, networksWithHrp } from './network.ts';
+import { bech32Hrp, addressParams, networksWithBase58Version, networksWithHrp } from './network.ts';
 import { classifyScript, p2wpkhScript, type ScriptType } from './script.ts';
 
 /** A parsed destination. */
@@ -102,7 +102,7 @@ function parseBase58(s: string, network: NetworkName, field: string): ParsedAddr
   const hash = payload.subarray(1);
   const from = networksWithBase58Version(version);
   if (from.length === 0) throw new ValidationError(field, `unsupported address type (base58 version ${version})`);
-  const params = bitcoinjsNetwork(network);
+  const params = addressParams(network);
   if (version !== params.pubKeyHash && version !== params.scriptHash) throw wrongNetwork(from, network, field);
   const spk =
     version === params.pubKeyHash
@@ -114,7 +114,7 @@ function parseBase58(s: string, network: NetworkName, field: string): ParsedAddr
 /** The address of a standard scriptPubKey on `network`, or undefined for non-standard scripts. */
 export function addressFromScript(spk: Uint8Array, network: NetworkName): string | undefined {
   const type = classifyScript(spk);
-  const params = bitcoinjsNetwork(network);
+  const params = addressParams(network);
   switch (type) {
     case 'p2wpkh':
     case 'p2wsh':

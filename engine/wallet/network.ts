@@ -1,30 +1,43 @@
 /**
- * Address parameters per network, as bitcoinjs-lib `Network` objects (BIP 173 human-readable
- * parts, base58 version bytes). Signet shares testnet's parameters; regtest uses `bcrt`.
+ * Address parameters per network: BIP 173 human-readable parts and base58 version bytes
+ * (Bitcoin Core's chainparams.cpp). Signet shares testnet's parameters; regtest uses `bcrt`.
  *
  * https://github.com/bitcoin/bips/blob/master/bip-0173.mediawiki#segwit-address-format
  */
-import { networks, type Network } from 'bitcoinjs-lib';
 import { ValidationError } from '../lib/errors.ts';
 import type { NetworkName } from '../wire/chains.ts';
 
-const BY_NAME: Readonly<Record<NetworkName, Network>> = Object.freeze({
-  bitcoin: networks.bitcoin,
-  testnet: networks.testnet,
-  signet: networks.testnet,
-  regtest: networks.regtest,
+/** One network's address parameters. */
+export interface AddressParams {
+  /** BIP 173 human-readable part. */
+  readonly bech32: string;
+  /** base58check version byte of P2PKH addresses. */
+  readonly pubKeyHash: number;
+  /** base58check version byte of P2SH addresses. */
+  readonly scriptHash: number;
+}
+
+const MAINNET: AddressParams = Object.freeze({ bech32: 'bc', pubKeyHash: 0x00, scriptHash: 0x05 });
+const TESTNET: AddressParams = Object.freeze({ bech32: 'tb', pubKeyHash: 0x6f, scriptHash: 0xc4 });
+const REGTEST: AddressParams = Object.freeze({ bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4 });
+
+const BY_NAME: Readonly<Record<NetworkName, AddressParams>> = Object.freeze({
+  bitcoin: MAINNET,
+  testnet: TESTNET,
+  signet: TESTNET,
+  regtest: REGTEST,
 });
 
-/** bitcoinjs-lib network parameters for a network name. */
-export function bitcoinjsNetwork(network: NetworkName): Network {
-  const n = BY_NAME[network];
+/** Address parameters for a network name. */
+export function addressParams(network: NetworkName): AddressParams {
+  const n = Object.hasOwn(BY_NAME, network) ? BY_NAME[network] : undefined;
   if (!n) throw new ValidationError('network', `unknown network "${String(network)}"`);
   return n;
 }
 
 /** BIP 173 human-readable part of SegWit addresses: bc, tb (testnet and signet), bcrt. */
 export function bech32Hrp(network: NetworkName): string {
-  return bitcoinjsNetwork(network).bech32;
+  return addressParams(network).bech32;
 }
 
 /** The networks whose addresses look like `network`'s (testnet and signet are indistinguishable). */

@@ -1,9 +1,11 @@
 /**
- * Build, sign and check a transaction spending P2WPKH coins, through a bitcoinjs-lib PSBT
- * (BIP 174): inputs carry their `witnessUtxo`, outputs are any scriptPubKey (so a BOLT 3 P2WSH
- * funding output works), signatures are BIP 143 SIGHASH_ALL with low-S ECDSA from
- * engine/crypto. Inputs and outputs are ordered by BIP 69 so the layout leaks nothing and is
- * reproducible.
+ * Build, sign and check a transaction spending P2WPKH coins: inputs are P2WPKH coins of known
+ * value, outputs are any payable scriptPubKey (so a BOLT 3 P2WSH funding output works),
+ * signatures are BIP 143 SIGHASH_ALL digests signed with low-S ECDSA from engine/crypto, and the
+ * witness is `<DER sig || 0x01> <pubkey>` (BIP 141). Inputs and outputs are ordered by BIP 69 so
+ * the layout leaks nothing and is reproducible. (No PSBT: the wallet signs only its own coins,
+ * and bitcoinjs-lib's Psbt would cost the worker ~20 KB gzip; test/unit/wallet-spend.test.ts
+ * checks the result byte for byte against a Psbt-built transaction.)
  *
  * Before the transaction is returned every signature is verified again against the final
  * serialized transaction, the outputs are compared with the request, and the fee is recomputed:
@@ -11,20 +13,27 @@
  *
  * https://github.com/bitcoin/bips/blob/master/bip-0143.mediawiki
  * https://github.com/bitcoin/bips/blob/master/bip-0069.mediawiki
- * https://github.com/bitcoin/bips/blob/master/bip-0174.mediawiki
+ * https://github.com/bitcoin/bips/blob/master/bip-0141.mediawiki
  */
-import { Psbt, script as bscript, Transaction, type Signer } from 'bitcoinjs-lib';
+import { script as bscript, Transaction } from 'bitcoinjs-lib';
 import { publicKeyOf, signDigest, verifyDigest } from '../crypto/secp256k1.ts';
 import { compareBytes, concatBytes, equalBytes, hexToBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { NetworkName } from '../wire/chains.ts';
 import type { Recipient } from './coinselect.ts';
 import { MAX_FEE_RATE_SAT_VB } from './fee.ts';
-import { bitcoinjsNetwork } from './network.ts';
+import { addressParams } from './network.ts';
 import { checkPayableScript, classifyScript, dustThreshold, hash160 } from './script.ts';
 
 /** nSequence that signals BIP 125 replaceability and enables nLockTime. */
 export const SEQUENCE_RBF = 0xfffffffd;
+
+/** Signs 32-byte digests with the key behind `publicKey` (33-byte compressed). */
+export interface Signer {
+  readonly publicKey: Uint8Array;
+  /** 64-byte compact (r || s) low-S ECDSA signature of `hash`. */
+  sign(hash: Uint8Array): Uint8Array;
+}
 
 /** A coin to spend together with the key that controls it. */
 export interface SpendInput {
@@ -57,8 +66,8 @@ export interface SignedTx {
 }
 
 /**
- * A bitcoinjs-lib `Signer` over a 32-byte secret key: 64-byte compact low-S ECDSA signatures of
- * the digest (signDigest). bitcoinjs DER-encodes them and appends the sighash byte.
+ * A `Signer` over a 32-byte secret key: 64-byte compact low-S ECDSA signatures of the digest
+ * (signDigest); buildSignedTx DER-encodes them and appends the sighash byte.
  */
 export function keySigner(secret: Uint8Array): Signer {
   const publicKey = publicKeyOf(secret);
@@ -119,23 +128,20 @@ export function buildSignedTx(req: SpendRequest): SignedTx {
   const outputIndex = new Array<number>(req.outputs.length);
   order.forEach(({ i }, pos) => (outputIndex[i] = pos));
 
-  const psbt = new Psbt({ network: bitcoinjsNetwork(req.network), maximumFeeRate: MAX_FEE_RATE_SAT_VB * 2 });
-  psbt.setVersion(2);
-  psbt.setLocktime(locktime);
-  for (const input of inputs) {
-    psbt.addInput({
-      hash: txidBytes(input.txid, 'txid'),
-      index: input.vout,
-      sequence,
-      witnessUtxo: { script: input.scriptPubKey, value: input.valueSat },
-    });
-  }
-  for (const { o } of order) psbt.addOutput({ script: o.scriptPubKey, value: o.valueSat });
-  inputs.forEach((input, i) => psbt.signInput(i, input.signer, [Transaction.SIGHASH_ALL]));
-  const validator = (pubkey: Uint8Array, msghash: Uint8Array, signature: Uint8Array): boolean => verifyDigest(signature, msghash, pubkey);
-  if (!psbt.validateSignaturesOfAllInputs(validator)) throw new Error('spend: a signature failed verification');
-  psbt.finalizeAllInputs();
-  const tx = psbt.extractTransaction();
+  addressParams(req.network);
+  const tx = new Transaction();
+  tx.version = 2;
+  tx.locktime = locktime;
+  for (const input of inputs) tx.addInput(txidBytes(input.txid, 'txid'), input.vout, sequence);
+  for (const { o } of order) tx.addOutput(o.scriptPubKey, o.valueSat);
+  inputs.forEach((input, i) => {
+    const digest = tx.hashForWitnessV0(i, p2wpkhScriptCode(hash160(input.signer.publicKey)), input.valueSat, Transaction.SIGHASH_ALL);
+    const signature = input.signer.sign(digest);
+    if (signature.length !== 64) throw new Error(`spend: input ${i}'s signer returned ${signature.length} bytes, not a 64-byte compact signature`);
+    tx.setWitness(i, [bscript.signature.encode(signature, Transaction.SIGHASH_ALL), input.signer.publicKey]);
+  });
+  const feeRate = Number(inTotal - outTotal) / tx.virtualSize();
+  if (feeRate > MAX_FEE_RATE_SAT_VB * 2) throw new Error(`spend: fee rate ${feeRate.toFixed(1)} sat/vB is above the ${MAX_FEE_RATE_SAT_VB * 2} sat/vB sanity limit`);
 
   verifyFinal(tx, inputs, order.map(({ o }) => o), locktime, sequence);
   return {
@@ -156,7 +162,7 @@ function isLowS(compact: Uint8Array): boolean {
   return s > 0n && s <= HALF_ORDER;
 }
 
-/** Re-check the extracted transaction independently of the PSBT machinery. */
+/** Re-check the final transaction: layout, witness shape, low-S, and every signature against its BIP 143 digest. */
 function verifyFinal(tx: Transaction, inputs: readonly SpendInput[], outputs: readonly Recipient[], locktime: number, sequence: number): void {
   const fail = (what: string): never => {
     throw new Error(`spend: final transaction check failed: ${what}`);

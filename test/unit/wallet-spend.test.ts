@@ -1,13 +1,15 @@
-/** PSBT build/sign/verify (BIP 143/174), BIP 69 order, and the fee/size properties of real signed transactions. */
+/** P2WPKH spend build/sign/verify (BIP 141/143), BIP 69 order, byte equality with a bitcoinjs-lib PSBT (BIP 174), and the fee/size properties of real signed transactions. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Transaction } from 'bitcoinjs-lib';
+import { networks, Psbt, Transaction } from 'bitcoinjs-lib';
 import { bytesToHex } from '../../engine/lib/bytes.ts';
 import { ValidationError } from '../../engine/lib/errors.ts';
 import { Keychain } from '../../engine/keys/keychain.ts';
 import { selectCoins, txWeight } from '../../engine/wallet/coinselect.ts';
 import { buildSignedTx, keySigner, type SpendInput } from '../../engine/wallet/spend.ts';
 import { p2wpkhScript, p2wshScript } from '../../engine/wallet/script.ts';
+import { verifyDigest } from '../../engine/crypto/secp256k1.ts';
+import { addressParams } from '../../engine/wallet/network.ts';
 import { FakeChain } from '../harness/fake-chain.ts';
 import { seededEntropy } from '../harness/loopback.ts';
 
@@ -77,6 +79,58 @@ describe('buildSignedTx', () => {
     bad(() => buildSignedTx({ network: 'regtest', inputs: [input], outputs: [{ ...out, valueSat: 100n }] }), 'outputs[0].valueSat');
     bad(() => buildSignedTx({ network: 'regtest', inputs: [input], outputs: [{ scriptPubKey: Uint8Array.of(0x6a), valueSat: 1000n }] }), 'outputs[0].scriptPubKey');
     bad(() => buildSignedTx({ network: 'regtest', inputs: [{ ...input, txid: 'xyz' }], outputs: [out] }), 'inputs[0].txid');
+  });
+});
+
+/** The same spend built the BIP 174 way: a bitcoinjs-lib Psbt over the already BIP 69-ordered inputs and outputs. */
+function psbtSpend(inputs: readonly SpendInput[], outputs: readonly { scriptPubKey: Uint8Array; valueSat: bigint }[], locktime: number, sequence: number): Uint8Array {
+  const psbt = new Psbt({ network: networks.regtest, maximumFeeRate: 1e9 });
+  psbt.setVersion(2);
+  psbt.setLocktime(locktime);
+  for (const i of inputs) psbt.addInput({ hash: i.txid, index: i.vout, sequence, witnessUtxo: { script: i.scriptPubKey, value: i.valueSat } });
+  for (const o of outputs) psbt.addOutput({ script: o.scriptPubKey, value: o.valueSat });
+  inputs.forEach((i, n) => psbt.signInput(n, i.signer, [Transaction.SIGHASH_ALL]));
+  expect(psbt.validateSignaturesOfAllInputs((pub, hash, sig) => verifyDigest(sig, hash, pub))).toBe(true);
+  psbt.finalizeAllInputs();
+  return psbt.extractTransaction().toBuffer();
+}
+
+describe('buildSignedTx against a bitcoinjs-lib PSBT (BIP 174)', () => {
+  it('produces the byte-identical signed transaction (RFC 6979 signatures are deterministic)', () => {
+    const chain = new FakeChain();
+    const pool = fundedInputs(chain, [21_000n, 25_000n, 17_300n, 60_000n]); // each covers any three outputs below
+    const scripts = [key(30).spk, p2wshScript(Uint8Array.of(0x51)), key(31).spk];
+    fc.assert(
+      fc.property(
+        fc.subarray([0, 1, 2, 3], { minLength: 1 }),
+        fc.array(fc.record({ script: fc.integer({ min: 0, max: 2 }), valueSat: fc.bigInt({ min: 330n, max: 5_000n }) }), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 800_000 }),
+        fc.constantFrom(0xfffffffd, 0xffffffff, 0),
+        (picked, outs, locktime, sequence) => {
+          const inputs = picked.map((i) => pool[i] as SpendInput);
+          const outputs = outs.map((o) => ({ scriptPubKey: scripts[o.script] as Uint8Array, valueSat: o.valueSat }));
+          const signed = buildSignedTx({ network: 'regtest', inputs, outputs, locktime, sequence });
+          const tx = Transaction.fromBuffer(signed.rawTx);
+          const sortedInputs = tx.ins.map((txin) => inputs.find((i) => i.txid === bytesToHex(txin.hash.slice().reverse()) && i.vout === txin.index) as SpendInput);
+          const sortedOutputs = tx.outs.map((o) => ({ scriptPubKey: o.script, valueSat: o.value }));
+          expect(bytesToHex(signed.rawTx)).toBe(bytesToHex(psbtSpend(sortedInputs, sortedOutputs, locktime, sequence)));
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('refuses a fee rate above the sanity limit (the check the Psbt used to make)', () => {
+    const chain = new FakeChain();
+    const [input] = fundedInputs(chain, [5_000_000n]) as [SpendInput];
+    expect(() => buildSignedTx({ network: 'regtest', inputs: [input], outputs: [{ scriptPubKey: key(5).spk, valueSat: 1_000n }] })).toThrow(/sanity limit/);
+  });
+
+  it('address parameters equal bitcoinjs-lib\'s networks (BIP 173 hrp, base58 versions)', () => {
+    for (const [name, n] of [['bitcoin', networks.bitcoin], ['testnet', networks.testnet], ['signet', networks.testnet], ['regtest', networks.regtest]] as const) {
+      expect(addressParams(name)).toEqual({ bech32: n.bech32, pubKeyHash: n.pubKeyHash, scriptHash: n.scriptHash });
+    }
+    expect(() => addressParams('toString' as never)).toThrow(ValidationError);
   });
 });
 
