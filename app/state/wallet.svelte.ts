@@ -34,10 +34,26 @@ export class WalletState {
 
   readonly #client: RpcClient;
   readonly #unsubscribe: () => void;
+  /** Settles when the first `start` has told the worker the settings (or given up). */
+  readonly #started: Promise<void>;
+  #markStarted!: () => void;
 
   constructor(client: RpcClient) {
     this.#client = client;
     this.#unsubscribe = client.subscribe((e) => this.#onEvent(e));
+    this.#started = new Promise((resolve) => (this.#markStarted = resolve));
+  }
+
+  /**
+   * The network whose encrypted wallet this browser held when last seen (the network is pinned
+   * when a wallet is made, and marked seen once the worker reported it), or null. Before the
+   * worker answers, the unlock screen is shown for it, so the passphrase can be typed while the
+   * worker loads (cold-start, issue 9); the worker's answer then decides what stays.
+   */
+  get expectedLockedNetwork(): NetworkName | null {
+    if (this.status !== null || this.loadError !== null) return null;
+    const { network, walletsSeen } = settings.current;
+    return network !== null && walletsSeen.includes(network) ? network : null;
   }
 
   get state(): WalletStatusDto['state'] | 'loading' {
@@ -59,6 +75,14 @@ export class WalletState {
   /** Send the remembered settings to the worker and learn the wallet's state. */
   /** `info`: the node's status when it changed later (another tab handed it over); else wait for `ready`. */
   async start(known?: NodeInfoDto): Promise<void> {
+    try {
+      await this.#start(known);
+    } finally {
+      this.#markStarted();
+    }
+  }
+
+  async #start(known?: NodeInfoDto): Promise<void> {
     try {
       const info = known ?? (await this.#client.ready());
       if (info.status !== 'running') return;
@@ -115,7 +139,9 @@ export class WalletState {
     if (n) settings.update({ backupPending: settings.current.backupPending.filter((x) => x !== n) });
   }
 
+  /** A passphrase typed before the worker answered waits until the worker has the settings (its network). */
   async unlock(passphrase: string): Promise<void> {
+    await this.#started;
     this.#setStatus(await this.#client.request('wallet.unlock', { passphrase }));
   }
 
