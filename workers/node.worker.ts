@@ -32,6 +32,7 @@ import { BUILTIN_CONFIG, WalletHost, parseWalletConfig, type WalletConfig } from
 import { browserGlintNode, browserWalletBackend } from './wallet-backend.ts';
 import { ChannelHost, type EngineEvent } from './channel-host.ts';
 import { NodeRunner, type RunningNode } from './node-runner.ts';
+import { txRolesOf } from './tx-roles.ts';
 import { PaymentHost, type PaymentEngine } from './payment-host.ts';
 import { engineInvoiceCodec } from './invoice-codec.ts';
 import { BackupHost } from './backup-host.ts';
@@ -416,6 +417,7 @@ async function start(): Promise<void> {
     clock: browserClock,
     logger,
     onIdentity: (secret) => useIdentity(secret),
+    txRoles: (history) => txRolesOf(history, runner.node?.channels()),
     onStatus: (status) => server.emit({ type: 'wallet.status', status }),
     onChanged: (snapshot) => {
       server.emit({ type: 'wallet.changed', wallet: snapshot });
