@@ -97,8 +97,6 @@ export { encodeWalletState, decodeWalletState, emptyWalletState, WALLET_STATE_VE
 export type { WalletState, StoredTx, Reservation } from './wallet/state.ts';
 export type { SyncReport } from './wallet/sync.ts';
 export type { Balance, HistoryEntry, Utxo } from './wallet/utxos.ts';
-export { walletTxRole, walletTxRoles } from './node/wallet-tx-role.ts';
-export type { RoleChannel, RoleTx, TxRole, WalletTxRole } from './node/wallet-tx-role.ts';
 // BOLT 11 invoices and payment texts (engine/invoice): decode/encode, expiry, features, BIP 21.
 export { decodeInvoice, encodeInvoice, invoiceExpiresAtSec, isInvoiceExpired, invoiceFeatureProblem, invoiceFeatureNames, describeInvoice, parsePaymentText, signInvoiceDigest, InvoiceError, DEFAULT_EXPIRY_SEC, DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA } from './invoice/index.ts';
 export type { Invoice, InvoiceFields, InvoiceNetwork, InvoiceSigner, InvoiceErrorCode, RouteHintHop, InvoiceDescription, PaymentText } from './invoice/index.ts';

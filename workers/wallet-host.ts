@@ -57,7 +57,7 @@ export interface WalletHistoryEntry {
   readonly spends?: readonly string[];
 }
 
-/** A transaction's role as the node's channels tell it (engine/node/wallet-tx-role.ts `TxRole`). */
+/** A transaction's role as the node's channels tell it (workers/tx-roles.ts). */
 export interface WalletTxRoleInfo {
   readonly role: WalletTxRoleDto;
   readonly channelId?: string;

@@ -68,7 +68,7 @@ export interface HistoryEntry {
   readonly status: TxStatus;
   /**
    * The outpoints its inputs spend, `<display txid>:<vout>` (empty for a coinbase): what tells a
-   * channel's close or claim from a payment (engine/node/wallet-tx-role.ts).
+   * channel's close or claim from a payment (workers/tx-roles.ts).
    */
   readonly spends: readonly string[];
 }

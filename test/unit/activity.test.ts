@@ -3,7 +3,8 @@
 // tip read from confirmations; and the home's "Pending" (app/lib/pending.ts).
 import { describe, expect, it } from 'vitest';
 import { parseWalletTx, type ChannelDto, type PaymentDto, type WalletTxDto } from '../../workers/rpc/protocol.ts';
-import { fundingConfirmations, fundingDepthText, fundingProgress } from '../../app/lib/funding-depth.ts';
+import { fundingDepthText } from '../../app/lib/funding-depth.ts';
+import { fundingConfirmations, fundingProgress } from '../../app/lib/funding-progress.ts';
 import { ACTIVITY_FILTERS, activitySubtitle, activityTitle, confirmationsText, filterActivity, mergeActivity, parseActivityId, paymentActivityId, tipFromHistory, txActivityId, type ActivityFilter } from '../../app/lib/activity.ts';
 import { pendingItems } from '../../app/lib/pending.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';

@@ -1,4 +1,4 @@
-// What each wallet transaction did (engine/node/wallet-tx-role.ts), from real transaction bytes
+// What each wallet transaction did (workers/tx-roles.ts), from real transaction bytes
 // through the wallet's ledger (engine/wallet/utxos.ts: the outpoints each spends) and the facts
 // the channels report (ChannelInfo: funding outpoint, closing txid, BOLT 5 claims); and the
 // worker's side (workers/tx-roles.ts, wallet-host.ts txDto) that carries them to the UI.
@@ -6,10 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Transaction } from 'bitcoinjs-lib';
 import { bytesToHex, hexToBytes } from '../../engine/lib/bytes.ts';
 import { buildLedger, type KnownTx } from '../../engine/wallet/utxos.ts';
-import { walletTxRoles, type RoleChannel } from '../../engine/node/wallet-tx-role.ts';
 import { channelInfo } from '../../engine/node/channel-info.ts';
 import type { Entry } from '../../engine/node/channel-chain.ts';
-import { txRolesOf } from '../../workers/tx-roles.ts';
+import { txRolesOf, walletTxRoles, type RoleChannel } from '../../workers/tx-roles.ts';
 import { txDto } from '../../workers/wallet-host.ts';
 import { parseWalletTx } from '../../workers/rpc/protocol.ts';
 

@@ -192,7 +192,7 @@ export interface WalletTxDto {
   blockTime?: number;
   /** Confirmed: blocks deep, counting its own (1 = in the tip), from the wallet's synced tip. */
   confirmations?: number;
-  /** What it did, from the node's channels (engine/node/wallet-tx-role.ts); absent while no node runs. */
+  /** What it did, from the node's channels (workers/tx-roles.ts); absent while no node runs. */
   role?: WalletTxRoleDto;
   /** The channel it opened, closed or claimed from (64 hex), and that channel's peer (66 hex). */
   channelId?: string;
