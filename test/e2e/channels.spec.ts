@@ -346,5 +346,10 @@ test('force close from the UI: the warning, then a commitment spends the funding
   const claim = (await (await request.get(`${fx.esploraUrl}/tx/${claimTxid}`)).json()) as { status: { confirmed: boolean } };
   expect(claim.status.confirmed).toBe(true);
   await shot(page, 'channels-closing-claimed');
+  // On-chain activity: the claim of our output is a sweep from the closed channel, not a receive.
+  await page.getByTestId('tab-wallet').click();
+  await page.getByTestId('see-all-activity').click();
+  await expect(page.locator(`[data-testid=activity-screen] [data-testid=tx][data-txid="${claimTxid}"] [data-testid=activity-title]`)).toHaveText('Swept from closed channel', { timeout: 30_000 });
+  await page.getByTestId('tab-channels').click();
   expect(errors).toEqual([]);
 });
