@@ -179,12 +179,12 @@ export function activityTitle(i: ActivityItem): string {
   return p.kind === 'keysend' ? `${base} (keysend)` : base;
 }
 
-/** The row's second line: the description, else who / what it was (a channel's transaction: its peer, else its channel). */
+/** The row's second line: the description, else who / what it was (a channel's transaction: its peer, else its channel; the txid is in its detail). */
 export function activitySubtitle(i: ActivityItem, short: (id: string) => string): string {
   if (i.kind === 'onchain') {
     const t = i.tx;
-    const channel = t.role === undefined || t.role === 'payment' ? '' : t.peer ? ` · with ${short(t.peer)}` : t.channelId ? ` · channel ${short(t.channelId)}` : '';
-    return `On-chain${channel} · ${short(t.txid)}`;
+    if (t.role !== undefined && t.role !== 'payment' && (t.peer || t.channelId)) return t.peer ? `with ${short(t.peer)}` : `Channel ${short(t.channelId ?? '')}`;
+    return `On-chain · ${short(t.txid)}`;
   }
   const p = i.payment;
   if (p.description) return p.description;

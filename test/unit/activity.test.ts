@@ -250,8 +250,9 @@ describe('channel transactions by their role (WalletTxDto.role from the worker)'
   });
 
   it('subtitle names the peer, else the channel; a payment neither', () => {
-    expect(activitySubtitle(item({ role: 'channel-open', channelId: hex('c'), peer }), short)).toBe(`On-chain · with 02dd · 7777`);
-    expect(activitySubtitle(item({ role: 'sweep', channelId: hex('c') }), short)).toBe('On-chain · channel cccc · 7777');
+    expect(activitySubtitle(item({ role: 'channel-open', channelId: hex('c'), peer }), short)).toBe('with 02dd');
+    expect(activitySubtitle(item({ role: 'sweep', channelId: hex('c') }), short)).toBe('Channel cccc');
+    expect(activitySubtitle(item({ role: 'sweep' }), short)).toBe('On-chain · 7777');
     expect(activitySubtitle(item({ role: 'payment', channelId: hex('c'), peer }), short)).toBe('On-chain · 7777');
     expect(activitySubtitle(item({}), short)).toBe('On-chain · 7777');
   });
