@@ -56,40 +56,61 @@ const RANK: Readonly<Record<WalletTxRole, number>> = { penalty: 3, sweep: 2, 'fe
 
 const height = (s: RoleTx['status']): number => (s.confirmed ? s.blockHeight : Infinity);
 
-/** The role of `tx` among the wallet's `txs` (its claims' statuses are read from there), given every channel the node knows. */
-export function walletTxRole(tx: RoleTx, channels: readonly RoleChannel[], txs: ReadonlyMap<string, RoleTx>): TxRole {
-  const spends = new Set(tx.spends);
-  const spendsOutputOf = (txid: string): boolean => tx.spends.some((o) => o.startsWith(`${txid}:`));
-  const of = (c: RoleChannel, role: WalletTxRole): TxRole => ({ role, channelId: c.channelId, ...(c.peer ? { peer: c.peer } : {}) });
-  for (const c of channels) {
-    if (tx.txid === c.fundingTxid || (c.fundingTxid === undefined && namesFunding(c.channelId, tx.txid))) return of(c, 'channel-open');
-    if (tx.txid === c.closingTxid) return of(c, 'channel-close');
-    if (c.fundingTxid !== undefined && c.fundingOutputIndex !== undefined && spends.has(`${c.fundingTxid}:${c.fundingOutputIndex}`)) return of(c, 'channel-close');
-  }
-  let best: TxRole | undefined;
-  for (const c of channels) {
-    for (const o of c.outputs ?? []) {
-      if (tx.txid !== o.claimTxid && !spends.has(o.outpoint)) continue;
-      const role = outputRole(o);
-      if (!best || RANK[role] > RANK[best.role]) best = of(c, role);
-    }
-  }
-  if (best) return best;
-  for (const c of channels) {
-    if (c.unilateral && c.closingTxid !== undefined && spendsOutputOf(c.closingTxid)) return of(c, 'fee-bump');
-    for (const o of c.outputs ?? []) {
-      const claim = o.claimTxid === undefined ? undefined : txs.get(o.claimTxid);
-      // A child of our unconfirmed claim: the wallet cannot spend that untrusted output in a payment before it confirms.
-      if (claim && spendsOutputOf(claim.txid) && height(tx.status) <= height(claim.status)) return of(c, 'fee-bump');
-    }
-  }
-  return { role: 'payment' };
-}
+/** Claims and their children: an output of one is never the wallet's to spend in a payment before it confirms (its inputs are not all ours). */
+const CLAIMS: ReadonlySet<WalletTxRole> = new Set<WalletTxRole>(['sweep', 'penalty', 'fee-bump']);
 
-/** Every wallet transaction's role, by txid. */
+/**
+ * Every wallet transaction's role, by txid. A CPFP child's parent is found by what the parent
+ * is (a claim, or a child of one, among `txs`), not by the claim txid a channel records: that
+ * is the latest version, while the chain may hold an earlier one (a refused replacement).
+ */
 export function walletTxRoles(txs: readonly RoleTx[], channels: readonly RoleChannel[]): Map<string, TxRole> {
   const byTxid = new Map(txs.map((t) => [t.txid, t]));
-  return new Map(txs.map((t) => [t.txid, walletTxRole(t, channels, byTxid)]));
+  const roles = new Map<string, TxRole>();
+  const of = (c: RoleChannel, role: WalletTxRole): TxRole => ({ role, channelId: c.channelId, ...(c.peer ? { peer: c.peer } : {}) });
+
+  /** What the channels say of `tx` directly: its funding, its close, a claim of one of its closing outputs, an anchor child. */
+  const direct = (tx: RoleTx): TxRole | undefined => {
+    const spends = new Set(tx.spends);
+    for (const c of channels) {
+      if (tx.txid === c.fundingTxid || (c.fundingTxid === undefined && namesFunding(c.channelId, tx.txid))) return of(c, 'channel-open');
+      if (tx.txid === c.closingTxid) return of(c, 'channel-close');
+      if (c.fundingTxid !== undefined && c.fundingOutputIndex !== undefined && spends.has(`${c.fundingTxid}:${c.fundingOutputIndex}`)) return of(c, 'channel-close');
+    }
+    let best: TxRole | undefined;
+    for (const c of channels) {
+      for (const o of c.outputs ?? []) {
+        if (tx.txid !== o.claimTxid && !spends.has(o.outpoint)) continue;
+        const role = outputRole(o);
+        if (!best || RANK[role] > RANK[best.role]) best = of(c, role);
+      }
+    }
+    if (best) return best;
+    // An output of our commitment that is no listed claim: only its anchor (BOLT 3), before the commitment confirms.
+    for (const c of channels) if (c.unilateral && c.closingTxid !== undefined && tx.spends.some((o) => o.startsWith(`${c.closingTxid}:`))) return of(c, 'fee-bump');
+    return undefined;
+  };
+
+  const roleOf = (tx: RoleTx, depth: number): TxRole => {
+    const known = roles.get(tx.txid);
+    if (known) return known;
+    let role = direct(tx);
+    // A child of a claim (or of a child of one) while that parent is unconfirmed, or in the parent's block.
+    for (const o of role || depth > 100 ? [] : tx.spends) {
+      const parent = byTxid.get(o.slice(0, o.indexOf(':')));
+      if (!parent || height(tx.status) > height(parent.status)) continue;
+      const p = roleOf(parent, depth + 1);
+      if (CLAIMS.has(p.role)) {
+        role = { ...p, role: 'fee-bump' };
+        break;
+      }
+    }
+    const r = role ?? { role: 'payment' };
+    roles.set(tx.txid, r);
+    return r;
+  };
+  for (const t of txs) roleOf(t, 0);
+  return roles;
 }
 
 /** Each history entry's role, or undefined while no node (so no channel) is known. */

@@ -118,6 +118,26 @@ describe('wallet transaction roles from channel facts', () => {
     l = buildLedger([...base, known(sweep, conf(20)), known(laterPayment, conf(21))], owner, 21);
     expect(walletTxRoles(l.history, [forceClosing]).get(laterPayment.getId())?.role).toBe('payment');
 
+    // The chain kept an earlier version of the sweep than the replacement the channel records
+    // (bcoin refuses BIP 125 replacements): that version is still the sweep (it spends the
+    // listed output), and each child in its chain of CPFPs (output 0 to output 0) a fee bump.
+    const earlier = tx([{ txid: cid, vout: 2 }], [{ spk: OURS, value: 57_900n }]);
+    const child1 = tx([{ txid: earlier.getId(), vout: 0 }], [{ spk: OURS2, value: 57_400n }]);
+    const child2 = tx([{ txid: child1.getId(), vout: 0 }], [{ spk: OURS2, value: 56_900n }]);
+    l = buildLedger([...base, known(earlier, UNCONF), known(child1, UNCONF), known(child2, UNCONF)], owner, 21);
+    roles = walletTxRoles(l.history, [forceClosing]);
+    expect(roles.get(earlier.getId())?.role).toBe('sweep');
+    expect(roles.get(child1.getId())).toEqual({ role: 'fee-bump', channelId, peer: PEER });
+    expect(roles.get(child2.getId())?.role).toBe('fee-bump');
+    l = buildLedger([...base, known(earlier, conf(22)), known(child1, conf(22)), known(child2, conf(23))], owner, 23);
+    roles = walletTxRoles(l.history, [forceClosing]);
+    expect(roles.get(child1.getId())?.role).toBe('fee-bump'); // mined with its parent
+    expect(roles.get(child2.getId())?.role).toBe('payment'); // a block later: a spend of a confirmed coin
+    // The funding's change is the wallet's own (trusted): spending it unconfirmed is a payment, not a bump.
+    const fromChange = tx([{ txid: fundingTxid, vout: 0 }], [{ spk: THEIRS, value: 139_000n }]);
+    l = buildLedger([known(coin, conf(1)), known(funding, UNCONF), known(fromChange, UNCONF)], owner, 1);
+    expect(walletTxRoles(l.history, [forceClosing]).get(fromChange.getId())?.role).toBe('payment');
+
     // The peer's revoked commitment: our justice transaction takes its outputs.
     const revoked = tx([{ txid: fundingTxid, vout: 1 }], [{ spk: P2WSH, value: 40_000n }, { spk: P2WSH, value: 19_000n }]);
     const justice = tx([{ txid: revoked.getId(), vout: 0 }, { txid: revoked.getId(), vout: 1 }], [{ spk: OURS, value: 58_500n }]);
