@@ -347,9 +347,11 @@ test('force close from the UI: the warning, then a commitment spends the funding
   expect(claim.status.confirmed).toBe(true);
   await shot(page, 'channels-closing-claimed');
   // On-chain activity: the claim of our output is a sweep from the closed channel, not a receive.
+  // (Refresh: the idle sync tick is O(1) requests and need not look at the sweep's address yet.)
   await page.getByTestId('tab-wallet').click();
+  await page.getByTestId('sync-now').click();
   await page.getByTestId('see-all-activity').click();
-  await expect(page.locator(`[data-testid=activity-screen] [data-testid=tx][data-txid="${claimTxid}"] [data-testid=activity-title]`)).toHaveText('Swept from closed channel', { timeout: 30_000 });
+  await expect(page.locator(`[data-testid=activity-screen] [data-testid=tx][data-txid="${claimTxid}"] [data-testid=activity-title]`)).toHaveText('Swept from closed channel', { timeout: 60_000 });
   await page.getByTestId('tab-channels').click();
   expect(errors).toEqual([]);
 });
