@@ -39,6 +39,12 @@ export interface EngineChannel {
   readonly usable: boolean;
   readonly shortChannelId?: string;
   readonly fundingTxid?: string;
+  readonly fundingOutputIndex?: number;
+  /** The mutual close or commitment spending the funding output, and which of the two (`unilateral`). */
+  readonly closingTxid?: string;
+  readonly unilateral?: boolean;
+  /** BOLT 2 `minimum_depth`, while opening. */
+  readonly minimumDepth?: number;
   readonly reason?: string;
   readonly frozen?: string;
   /** BOLT 5: the outputs of its confirmed closing commitment (engine ClosingOutputInfo). */
@@ -139,6 +145,7 @@ export function channelDto(c: EngineChannel, tipHeight: number | null = null): C
     reason: c.reason === undefined ? null : clip(c.reason),
     frozen: c.frozen === undefined ? null : clip(c.frozen),
     outputs: (c.outputs ?? []).map((o) => closingOutputDto(o, tipHeight)),
+    ...(c.minimumDepth !== undefined ? { minimumDepth: c.minimumDepth } : {}),
   };
 }
 

@@ -292,6 +292,7 @@ const runner = new NodeRunner({
     payments.attach(n as (RunningNode & Partial<PaymentEngine>) | null);
     sawRemoteErrors = false;
     if (n) {
+      loadTxRoles();
       // Its channels as they are now (the UI may have asked while it was starting).
       for (const c of channels.list()) server.emit({ type: 'channel.changed', channel: c });
       // Its payment history too, for the same reason (the UI's `payment.list` may have found no node yet).
@@ -300,6 +301,27 @@ const runner = new NodeRunner({
   },
   onEvent: onLightningEvent,
 });
+
+/**
+ * The wallet transactions' roles (workers/tx-roles.ts), loaded apart once a node runs so they
+ * are not in the startup bundle; until then (and without a node) the history carries no roles.
+ * Once loaded, the UI is told the wallet changed, so it reloads the history with them.
+ */
+let txRolesOf: typeof import('./tx-roles.ts').txRolesOf | undefined;
+let txRolesLoading = false;
+function loadTxRoles(): void {
+  if (txRolesOf || txRolesLoading) return;
+  txRolesLoading = true;
+  import('./tx-roles.ts')
+    .then((m) => {
+      txRolesOf = m.txRolesOf;
+      if (wallet?.unlocked) server.emit({ type: 'wallet.changed', wallet: wallet.snapshot() });
+    })
+    .catch((err: unknown) => {
+      txRolesLoading = false;
+      logger.log('warn', `transaction roles unavailable: ${errorMessage(err)}`);
+    });
+}
 
 /** The open wallet and its chain source (between onOpened and onClosing), for the backup host. */
 let openWallet: { wallet: WalletService; engine: WalletEngine; chain: unknown } | null = null;
@@ -416,6 +438,7 @@ async function start(): Promise<void> {
     clock: browserClock,
     logger,
     onIdentity: (secret) => useIdentity(secret),
+    txRoles: (history) => txRolesOf?.(history, runner.node?.channels()),
     onStatus: (status) => server.emit({ type: 'wallet.status', status }),
     onChanged: (snapshot) => {
       server.emit({ type: 'wallet.changed', wallet: snapshot });

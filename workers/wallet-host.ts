@@ -24,6 +24,7 @@ import {
   type WalletSnapshotDto,
   type WalletStatusDto,
   type WalletTxDto,
+  type WalletTxRoleDto,
 } from './rpc/protocol.ts';
 
 /** What the host needs of an open wallet (the engine's WalletService satisfies it). */
@@ -52,6 +53,15 @@ export interface WalletHistoryEntry {
   readonly deltaSat: bigint;
   readonly feeSat?: bigint;
   readonly status: { readonly confirmed: false } | { readonly confirmed: true; readonly blockHeight: number; readonly blockTime?: number };
+  /** `<display txid>:<vout>` of its inputs (for its role). */
+  readonly spends?: readonly string[];
+}
+
+/** A transaction's role as the node's channels tell it (workers/tx-roles.ts). */
+export interface WalletTxRoleInfo {
+  readonly role: WalletTxRoleDto;
+  readonly channelId?: string;
+  readonly peer?: string;
 }
 
 /** An HTTP reply, read whole (the faucet's answers are small). */
@@ -174,6 +184,11 @@ export interface WalletHostOptions {
   onOpened?(wallet: WalletEngine, chain: unknown): void | Promise<void>;
   /** The wallet is about to close (or change chain source): stop what runs on it. Awaited first. */
   onClosing?(wallet: WalletEngine): Promise<void>;
+  /**
+   * Each transaction's role from the node's channels (node.worker.ts: engine walletTxRoles over
+   * the running node's channels); undefined while no node runs (the DTOs then carry no role).
+   */
+  txRoles?(history: readonly WalletHistoryEntry[]): ReadonlyMap<string, WalletTxRoleInfo> | undefined;
   /** Time between background syncs while unlocked. */
   syncIntervalMs?: number;
   /**
@@ -252,8 +267,8 @@ export function parseFaucetReply(reply: HttpReply, baseUrl: string): { txid: str
   return { txid, vout };
 }
 
-/** A wallet's history entry as a DTO (decimal strings for the bigint figures). */
-function txDto(t: WalletHistoryEntry, tipHeight: number | undefined): WalletTxDto {
+/** A wallet's history entry as a DTO (decimal strings for the bigint figures), with its role when the node told it. */
+export function txDto(t: WalletHistoryEntry, tipHeight: number | undefined, role?: WalletTxRoleInfo): WalletTxDto {
   const s = t.status;
   return {
     txid: t.txid,
@@ -263,6 +278,9 @@ function txDto(t: WalletHistoryEntry, tipHeight: number | undefined): WalletTxDt
     blockHeight: s.confirmed ? s.blockHeight : null,
     ...(s.confirmed && s.blockTime !== undefined ? { blockTime: s.blockTime } : {}),
     ...(s.confirmed && tipHeight !== undefined && tipHeight >= s.blockHeight ? { confirmations: tipHeight - s.blockHeight + 1 } : {}),
+    ...(role ? { role: role.role } : {}),
+    ...(role?.channelId !== undefined ? { channelId: role.channelId } : {}),
+    ...(role?.peer !== undefined ? { peer: role.peer } : {}),
   };
 }
 
@@ -543,7 +561,9 @@ export class WalletHost {
   history(): WalletTxDto[] {
     const w = this.#requireWallet();
     const tip = w.syncedHeight;
-    return w.history().map((t) => txDto(t, tip)).sort(newestFirst);
+    const history = w.history();
+    const roles = this.#o.txRoles?.(history);
+    return history.map((t) => txDto(t, tip, roles?.get(t.txid))).sort(newestFirst);
   }
 
   async feeRates(): Promise<FeeRatesDto> {

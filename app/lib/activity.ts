@@ -3,16 +3,32 @@
  * (`payment.list`) merged into one list, newest first, with the filters of the Activity screen
  * and the ids its detail view is addressed by (`#/wallet/activity/<id>`).
  */
-import type { PaymentDto, WalletTxDto } from '../../workers/rpc/protocol.ts';
+import type { PaymentDto, WalletTxDto, WalletTxRoleDto } from '../../workers/rpc/protocol.ts';
 
-export type ActivityFilter = 'all' | 'lightning' | 'onchain' | 'pending' | 'failed';
+export type ActivityFilter = 'all' | 'lightning' | 'onchain' | 'channels' | 'pending' | 'failed';
 export const ACTIVITY_FILTERS: readonly { readonly id: ActivityFilter; readonly label: string }[] = [
   { id: 'all', label: 'All' },
   { id: 'lightning', label: 'Lightning' },
   { id: 'onchain', label: 'On-chain' },
+  { id: 'channels', label: 'Channels' },
   { id: 'pending', label: 'Pending' },
   { id: 'failed', label: 'Failed' },
 ];
+
+/** What a channel's on-chain transaction is called (WalletTxDto `role`, from the worker); a payment has no special name. */
+const ROLE_TITLES: Readonly<Record<WalletTxRoleDto, string | null>> = {
+  payment: null,
+  'channel-open': 'Channel open',
+  'channel-close': 'Channel closed',
+  sweep: 'Swept from closed channel',
+  penalty: 'Penalty claimed',
+  'fee-bump': 'Fee bump',
+};
+
+/** The title of a transaction's role, or null for a payment (or a role not known). */
+export function txRoleTitle(tx: WalletTxDto): string | null {
+  return tx.role ? ROLE_TITLES[tx.role] : null;
+}
 
 export type ActivityStatus = 'pending' | 'settled' | 'failed';
 
@@ -122,6 +138,8 @@ export function matchesFilter(i: ActivityItem, filter: ActivityFilter): boolean 
     case 'lightning':
     case 'onchain':
       return i.kind === filter;
+    case 'channels':
+      return i.kind === 'onchain' && txRoleTitle(i.tx) !== null;
     case 'pending':
     case 'failed':
       return i.status === filter;
@@ -153,17 +171,21 @@ export function confirmationsText(tx: WalletTxDto): string {
   return tx.blockHeight !== null ? `In block ${tx.blockHeight.toLocaleString('en-US')}` : 'Confirmed';
 }
 
-/** The row's headline: `Received`, `Sent`, `Sending`, `Invoice`, `Not sent`, with ` (keysend)`. */
+/** The row's headline: `Received`, `Sent`, `Sending`, `Invoice`, `Not sent`, with ` (keysend)`; a channel's transaction by its role (`Channel open`…). */
 export function activityTitle(i: ActivityItem): string {
-  if (i.kind === 'onchain') return i.direction === 'in' ? 'Received' : 'Sent';
+  if (i.kind === 'onchain') return txRoleTitle(i.tx) ?? (i.direction === 'in' ? 'Received' : 'Sent');
   const p = i.payment;
   const base = p.direction === 'incoming' ? (p.status === 'succeeded' ? 'Received' : 'Invoice') : p.status === 'failed' ? 'Not sent' : p.status === 'pending' ? 'Sending' : 'Sent';
   return p.kind === 'keysend' ? `${base} (keysend)` : base;
 }
 
-/** The row's second line: the description, else who / what it was. */
+/** The row's second line: the description, else who / what it was (a channel's transaction: its peer, else its channel; the txid is in its detail). */
 export function activitySubtitle(i: ActivityItem, short: (id: string) => string): string {
-  if (i.kind === 'onchain') return `On-chain · ${short(i.tx.txid)}`;
+  if (i.kind === 'onchain') {
+    const t = i.tx;
+    if (t.role !== undefined && t.role !== 'payment' && (t.peer || t.channelId)) return t.peer ? `with ${short(t.peer)}` : `Channel ${short(t.channelId ?? '')}`;
+    return `On-chain · ${short(t.txid)}`;
+  }
   const p = i.payment;
   if (p.description) return p.description;
   if (p.direction === 'incoming') return p.kind === 'keysend' ? 'Spontaneous payment' : 'No description';

@@ -8,8 +8,9 @@
 import type { ChannelDto, ClosingOutputDto, PaymentDto, WalletTxDto } from '../../workers/rpc/protocol.ts';
 import { allSettled, closingKindLabel, closingOutputText } from './closing-output.ts';
 import { stateLabel } from './channel-input.ts';
+import { fundingDepthText } from './funding-depth.ts';
 import { inFlightPayments } from './in-flight.ts';
-import { paymentActivityId, txActivityId } from './activity.ts';
+import { paymentActivityId, txActivityId, txRoleTitle } from './activity.ts';
 
 export type PendingKind = 'onchain' | 'channel-opening' | 'channel-closing' | 'payment';
 
@@ -49,12 +50,16 @@ function blocksFrom(height: number, tip: number | null): string {
   return left > 0 ? ` (in ${plural(left, 'block', 'blocks')})` : ' (now)';
 }
 
+/** BOLT 2: what an opening channel waits for, with its funding's confirmations of the `minimum_depth` it needs. */
 function fundingDetail(c: ChannelDto, txs: ReadonlyMap<string, WalletTxDto>): string {
   const label = stateLabel(c.state).label;
   if (c.state !== 'wait-for-funding-confirmed') return label;
+  if (c.minimumDepth === 0) return 'Zero-conf channel: usable without waiting for confirmations';
   const tx = c.fundingTxid ? txs.get(c.fundingTxid) : undefined;
-  if (!tx || !tx.confirmed) return 'Funding transaction waiting for its first confirmation';
-  return tx.confirmations !== undefined ? `Funding transaction has ${plural(tx.confirmations, 'confirmation', 'confirmations')}; waiting for enough to use it` : label;
+  const needs = c.minimumDepth !== undefined ? ` (needs ${plural(c.minimumDepth, 'confirmation', 'confirmations')})` : '';
+  if (!tx || !tx.confirmed) return `Funding transaction waiting for its first confirmation${needs}`;
+  if (tx.confirmations === undefined) return label;
+  return `Funding transaction has ${fundingDepthText(tx.confirmations, c.minimumDepth) ?? label}; waiting for enough to use it`;
 }
 
 function pendingOutputs(outputs: readonly ClosingOutputDto[]): PendingOutput[] {
@@ -115,7 +120,7 @@ export function pendingItems(input: { readonly txs: readonly WalletTxDto[]; read
     items.push({
       id: `tx-${t.txid}`,
       kind: 'onchain',
-      title: delta < 0n ? 'On-chain payment sent' : 'On-chain payment incoming',
+      title: txRoleTitle(t) ?? (delta < 0n ? 'On-chain payment sent' : 'On-chain payment incoming'),
       detail: 'Waiting for its first confirmation (about 10 minutes)',
       amountMsat: delta,
       activityId: txActivityId(t.txid),

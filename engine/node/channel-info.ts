@@ -6,7 +6,7 @@
 import type { ChannelContext } from '../channel/index.ts';
 import { bytesToHex } from '../lib/bytes.ts';
 import type { Entry } from './channel-chain.ts';
-import { displayTxid, formatShortChannelId, idsOf } from './channel-inspect.ts';
+import { displayTxid, formatShortChannelId, idsOf, txidOfRaw } from './channel-inspect.ts';
 import type { ChannelInfo } from './channel-ports.ts';
 import { closingOutputsInfo } from './channel-watches.ts';
 import { FUNDING_TIMEOUT_BLOCKS } from '../channel/types.ts';
@@ -81,7 +81,10 @@ export function channelInfo(entry: Entry, connected: boolean, keys?: Pick<Channe
 /** A state holding commitments (or none: closed). */
 function funded(entry: Entry, connected: boolean, base: ChannelInfoBase, keys: Pick<ChannelContext, 'channelKeys'> | undefined): ChannelInfo {
   const s = entry.state;
-  if (!('commitments' in s)) return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...outputsOf(s, keys) };
+  if (!('commitments' in s)) {
+    const closedBy = s.type === 'closed' ? { closingTxid: displayTxid(s.closingTxid), unilateral: s.outputs !== undefined } : {};
+    return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...closedBy, ...outputsOf(s, keys) };
+  }
   const c = s.commitments;
   return {
     ...base,
@@ -96,8 +99,17 @@ function funded(entry: Entry, connected: boolean, base: ChannelInfoBase, keys: P
     ...(s.type === 'wait-for-funding-confirmed' ? { minimumDepth: s.minimumDepth } : {}),
     ...('shortChannelId' in s && typeof s.shortChannelId === 'bigint' ? { shortChannelId: formatShortChannelId(s.shortChannelId) } : {}),
     ...(s.type === 'force-closing' ? { reason: s.reason } : {}),
+    ...closingTxOf(s),
     ...outputsOf(s, keys),
   };
+}
+
+/** The transaction spending the funding output, once one is signed and published (BOLT 2 closing, BOLT 5). */
+function closingTxOf(s: Entry['state']): Pick<ChannelInfo, 'closingTxid' | 'unilateral'> {
+  if (s.type === 'closing') return { closingTxid: txidOfRaw(s.closingTx), unilateral: false };
+  if (s.type !== 'force-closing') return {};
+  if (s.spend) return { closingTxid: displayTxid(s.spend.txid), unilateral: true };
+  return s.commitmentTx ? { closingTxid: txidOfRaw(s.commitmentTx), unilateral: true } : {};
 }
 
 /** BOLT 5: the closing outputs, once the reducer lists some (force-closing; closed keeps the final picture). */

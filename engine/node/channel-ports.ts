@@ -140,7 +140,16 @@ export interface ChannelInfo {
   /** Display-order txid. */
   readonly fundingTxid?: string;
   readonly fundingOutputIndex?: number;
+  /** BOLT 2 `minimum_depth`: the funding confirmations it waits for (while opening; 0: zero-conf). */
   readonly minimumDepth?: number;
+  /**
+   * Display-order txid of the transaction spending the funding output, once there is one: the
+   * mutual close (`closing`, `closed`), or a commitment (`force-closing`: the confirmed one, else
+   * ours as broadcast; `closed` after a force close).
+   */
+  readonly closingTxid?: string;
+  /** `closingTxid` is a commitment transaction (BOLT 5 unilateral close), not a mutual close. */
+  readonly unilateral?: boolean;
   /** Why it is aborted / force-closing. */
   readonly reason?: string;
   /** Set when the store failed: the channel does nothing until the node restarts. */

@@ -66,6 +66,11 @@ export interface HistoryEntry {
   /** Known when every input is ours (we know every input's value). */
   readonly feeSat?: bigint;
   readonly status: TxStatus;
+  /**
+   * The outpoints its inputs spend, `<display txid>:<vout>` (empty for a coinbase): what tells a
+   * channel's close or claim from a payment (workers/tx-roles.ts).
+   */
+  readonly spends: readonly string[];
 }
 
 export interface Ledger {
@@ -227,7 +232,8 @@ export function buildLedger(known: Iterable<KnownTx>, owner: (spkHex: string) =>
       }
     }
     if (received === 0n && sent === 0n) continue;
-    const entry: HistoryEntry = { txid: k.txid, deltaSat: received - sent, status: k.status };
+    const spends = tx.isCoinbase() ? [] : tx.ins.map((i) => `${prevTxid(i)}:${i.index}`);
+    const entry: HistoryEntry = { txid: k.txid, deltaSat: received - sent, status: k.status, spends };
     if (allInputsOurs) {
       const outputs = tx.outs.reduce((s, o) => s + o.value, 0n);
       history.push({ ...entry, feeSat: sent - outputs });

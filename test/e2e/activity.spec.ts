@@ -79,10 +79,19 @@ test('on-chain receive, a channel opening shown as pending, then a Lightning sen
   fundingTxid = ((await page.getByTestId('open-funding-txid').textContent()) ?? '').trim();
   expect(fundingTxid).toMatch(/^[0-9a-f]{64}$/);
   await page.getByTestId('open-another').click();
+  // The card says how far its funding is: none of the 1 confirmation LDK's accept_channel asks (BOLT 2 minimum_depth).
+  await expect(page.getByTestId('channel')).toHaveAttribute('data-state', 'wait-for-funding-confirmed');
+  await expect(page.getByTestId('channel').getByTestId('channel-confirmations')).toHaveText('0 of 1 confirmation', { timeout: 30_000 });
   await page.getByTestId('tab-wallet').click();
   const opening = page.locator('[data-testid=pending-item][data-kind=channel-opening]');
   await expect(opening).toBeVisible({ timeout: 30_000 });
-  await expect(opening.getByTestId('pending-detail')).toHaveText('Funding transaction waiting for its first confirmation', { timeout: 30_000 });
+  await expect(opening.getByTestId('pending-detail')).toHaveText('Funding transaction waiting for its first confirmation (needs 1 confirmation)', { timeout: 30_000 });
+  // Its activity row is a channel open (the worker knows the txid is the channel's funding), not a send.
+  const fundingRow = page.locator(`[data-testid=recent-activity] [data-testid=tx][data-txid="${fundingTxid}"]`);
+  await expect(fundingRow).toHaveAttribute('data-role', 'channel-open', { timeout: 30_000 });
+  await expect(fundingRow.getByTestId('activity-title')).toHaveText('Channel open');
+  await expect(fundingRow).toContainText(`with ${fx.nodeIdHex.slice(0, 8)}…${fx.nodeIdHex.slice(-6)}`);
+  await expect(faucetRow.getByTestId('activity-title')).toHaveText('Received');
   await shot('home-pending');
   // The funding transaction is the newest activity (unconfirmed), and in the "Pending" filter.
   await expect(page.locator('[data-testid=recent-activity] [data-testid=tx]').first()).toHaveAttribute('data-txid', fundingTxid);
@@ -179,6 +188,9 @@ test('home: recent activity merged newest first, with See all; the Activity filt
   await page.getByTestId('activity-filter-onchain').click();
   await expect(rows).toHaveCount(2);
   await expect(page.locator('[data-testid=activity-screen] [data-testid=tx]')).toHaveCount(2);
+  await page.getByTestId('activity-filter-channels').click();
+  await expect(rows).toHaveCount(1);
+  await expect(page.locator(`[data-testid=activity-screen] [data-testid=tx][data-txid="${fundingTxid}"] [data-testid=activity-title]`)).toHaveText('Channel open');
   await page.getByTestId('activity-filter-pending').click();
   await expect(rows).toHaveCount(0);
   await expect(page.getByTestId('activity-empty')).toHaveText('Nothing pending: everything has settled.');

@@ -38,6 +38,7 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 let errors: string[] = [];
 let channelId = '';
+let openedFundingTxid = '';
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
@@ -119,7 +120,10 @@ test('open a channel to LDK from the UI (bad input first), mine, see it usable w
   await expect(page.getByTestId('channel-count')).toHaveText('1');
   await expect(channel.getByTestId('channel-capacity')).toHaveAttribute('data-sat', String(CHANNEL_SAT));
   await expect(channel.getByTestId('channel-peer')).toHaveText(`${fx.nodeIdHex.slice(0, 8)}…${fx.nodeIdHex.slice(-6)}`);
-  await expect(channel).toHaveAttribute('data-state', /wait-for-funding-confirmed|wait-for-channel-ready|normal/);
+  await expect(channel).toHaveAttribute('data-state', 'wait-for-funding-confirmed');
+  // Unmined: none of the 1 confirmation LDK's accept_channel asks for (BOLT 2 minimum_depth).
+  await expect(channel.getByTestId('channel-confirmations')).toHaveText('0 of 1 confirmation', { timeout: 30_000 });
+  openedFundingTxid = fundingTxid;
 
   // Mine: LDK asks for 1 confirmation; the node sees the block on its next chain poll.
   await mine(request, fx, 1);
@@ -195,6 +199,20 @@ test('close it cooperatively (the force option warns first), see it closing, the
   }).toPass({ timeout: 60_000 });
   const closing = (await (await request.get(`${fx.esploraUrl}/tx/${closingTxid}`)).json()) as { status: { confirmed: boolean } };
   expect(closing.status.confirmed).toBe(true);
+  await expect(channel.getByTestId('channel-confirmations')).toHaveCount(0);
+
+  // On-chain activity: the funding is the channel's open, the mutual close paid us back.
+  await page.getByTestId('tab-wallet').click();
+  await page.getByTestId('see-all-activity').click();
+  const activity = page.getByTestId('activity-screen');
+  await expect(activity.locator(`[data-testid=tx][data-txid="${openedFundingTxid}"] [data-testid=activity-title]`)).toHaveText('Channel open', { timeout: 30_000 });
+  await expect(activity.locator(`[data-testid=tx][data-txid="${closingTxid}"] [data-testid=activity-title]`)).toHaveText('Channel closed', { timeout: 30_000 });
+  await activity.locator(`[data-testid=tx][data-txid="${closingTxid}"] a`).click();
+  await expect(page.getByTestId('detail-channel')).toHaveText(channelId);
+  await expect(page.getByTestId('detail-peer')).toHaveText(fx.nodeIdHex);
+  await shot(page, 'activity-channel-closed');
+  await page.getByTestId('tab-channels').click();
+  await expect(channel).toHaveAttribute('data-state', 'closed');
 
   expect(errors).toEqual([]);
 });
@@ -328,5 +346,12 @@ test('force close from the UI: the warning, then a commitment spends the funding
   const claim = (await (await request.get(`${fx.esploraUrl}/tx/${claimTxid}`)).json()) as { status: { confirmed: boolean } };
   expect(claim.status.confirmed).toBe(true);
   await shot(page, 'channels-closing-claimed');
+  // On-chain activity: the claim of our output is a sweep from the closed channel, not a receive.
+  // (Refresh: the idle sync tick is O(1) requests and need not look at the sweep's address yet.)
+  await page.getByTestId('tab-wallet').click();
+  await page.getByTestId('sync-now').click();
+  await page.getByTestId('see-all-activity').click();
+  await expect(page.locator(`[data-testid=activity-screen] [data-testid=tx][data-txid="${claimTxid}"] [data-testid=activity-title]`)).toHaveText('Swept from closed channel', { timeout: 60_000 });
+  await page.getByTestId('tab-channels').click();
   expect(errors).toEqual([]);
 });

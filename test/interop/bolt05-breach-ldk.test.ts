@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeChannelState } from '../../engine/channel/codec.ts';
 import { ANCHOR_SAT, prepareBreach, publishRevoked, sumOut } from '../harness/breach.ts';
 import { mine, startWorld, stopWorld, until, type World } from '../harness/glint-ldk.ts';
+import { txRolesOf } from '../../workers/tx-roles.ts';
 
 let w: World;
 
@@ -83,6 +84,11 @@ describe('BOLT 5 breach: LDK publishes a revoked commitment with an HTLC output,
     expect(htlcInput.witness[1]!.length).toBe(33);
 
     await g.watch.sync();
+    // The wallet's view (WalletTxDto role, workers/tx-roles.ts): the claim of the revoked HTLC output is a penalty, none a payment.
+    await g.channels.idle();
+    const roles = txRolesOf(g.watch.history(), g.channels.list());
+    expect(roles?.get(spenders.get(htlcVout)!)).toMatchObject({ role: 'penalty', channelId: ch.channelId });
+    for (const txid of claims) expect(['penalty', 'sweep']).toContain(roles?.get(txid)?.role);
     const after = g.watch.balance().confirmedSat;
     expect(after - before).toBe(capacitySat - commitmentFee - claimFees - ANCHOR_SAT * BigInt(anchorVouts.length));
     await g.channels.idle();

@@ -29,6 +29,7 @@ import type { ForceClosingState } from '../../engine/channel/types.ts';
 import { RegtestChain, createLdkNodeAtTip, startEsplora, type EsploraServer, type LdkFeed } from '../../playground/chain/index.ts';
 import type { LdkNode } from '../../playground/ldk/node.ts';
 import type { Ldk } from '../../playground/ldk/wasm.ts';
+import { txRolesOf } from '../../workers/tx-roles.ts';
 import { channelOf, connect, glintNode as harnessGlintNode, restartChannels, stopAll, until, usableWith, type Env, type Glint } from '../harness/glint-ldk.ts';
 
 type Peer = { node: LdkNode; feed: LdkFeed; port: number };
@@ -161,12 +162,22 @@ describe('BOLT 5: Glint force-closes (LDK peer, bcoin chain)', () => {
         expect(anchorIn).toBeDefined();
         expect(commitment.outs[anchorIn!.index]!.value).toBe(330n);
         expect(child.ins).toHaveLength(2);
+        // The wallet's view (WalletTxDto role, workers/tx-roles.ts): the child is a fee bump, the funding a channel open.
+        const roles = txRolesOf(g.service.history(), g.channels.list());
+        expect(roles?.get(childTxid!)).toMatchObject({ role: 'fee-bump', channelId: ch.channelId });
+        expect(roles?.get(ch.fundingTxid!)).toMatchObject({ role: 'channel-open', channelId: ch.channelId });
       }
 
       await mine(g, 1);
       const h = confirmedAt(closingTxid);
       expect(h).toBe(chain.height);
       if (childTxid) expect(confirmedAt(childTxid)).toBe(h);
+      if (childTxid) {
+        // Confirmed with the commitment (its outputs now listed, the anchor among them): still the fee bump.
+        await g.service.sync();
+        await until(() => channelOf(g, ch.localId).closingTxid === closingTxid && (channelOf(g, ch.localId).outputs?.length ?? 0) > 0, 'the confirmed commitment\'s outputs listed');
+        expect(txRolesOf(g.service.history(), g.channels.list())?.get(childTxid)?.role).toBe('fee-bump');
+      }
       await until(() => {
         const s = g.channels.byLocalId(ch.localId);
         return s?.state === 'force-closing';

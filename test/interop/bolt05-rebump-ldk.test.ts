@@ -15,6 +15,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ANCHOR_SAT, prepareBreach, publishRevoked, sumOut } from '../harness/breach.ts';
 import { mine, startWorld, stopWorld, type World } from '../harness/glint-ldk.ts';
+import { txRolesOf } from '../../workers/tx-roles.ts';
 
 let w: World;
 
@@ -84,13 +85,23 @@ describe('BOLT 5 fees: a justice tx held out of blocks is re-bumped before the d
 
       // It confirmed before the delay ran out, with a CPFP child in the same block (the version bcoin kept).
       let cpfpChildren = 0;
+      const children: string[] = [];
       for (const v of justiceVouts) {
         const entry = w.chain.index.tx(claimed.get(v)!)!;
         expect(entry.block!.height).toBeLessThan(minedAt + TO_SELF_DELAY);
         const child = await g.client.outSpend(claimed.get(v)!, 0);
-        if (child.spent && child.status.confirmed && child.status.blockHeight === entry.block!.height) cpfpChildren++;
+        if (child.spent && child.status.confirmed && child.status.blockHeight === entry.block!.height) {
+          cpfpChildren++;
+          children.push(child.txid);
+        }
       }
       expect(cpfpChildren).toBeGreaterThan(0);
+      // The wallet's view (WalletTxDto role, workers/tx-roles.ts): each CPFP child is a fee bump, each justice claim a penalty.
+      await g.watch.sync();
+      await g.channels.idle();
+      const roles = txRolesOf(g.watch.history(), g.channels.list());
+      for (const t of children) expect(roles?.get(t)?.role, `CPFP child ${t}`).toBe('fee-bump');
+      for (const v of justiceVouts) expect(roles?.get(claimed.get(v)!)?.role, `claim of output ${v}`).toBe('penalty');
 
       // Normal blocks again: the to_remote sweep confirms; the wallet has everything.
       for (let i = 0; i < 12 && claimed.size < p.toClaim.length; i++) {

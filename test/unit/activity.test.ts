@@ -3,7 +3,9 @@
 // tip read from confirmations; and the home's "Pending" (app/lib/pending.ts).
 import { describe, expect, it } from 'vitest';
 import { parseWalletTx, type ChannelDto, type PaymentDto, type WalletTxDto } from '../../workers/rpc/protocol.ts';
-import { activityTitle, confirmationsText, filterActivity, mergeActivity, parseActivityId, paymentActivityId, tipFromHistory, txActivityId, type ActivityFilter } from '../../app/lib/activity.ts';
+import { fundingDepthText } from '../../app/lib/funding-depth.ts';
+import { fundingConfirmations, fundingProgress } from '../../app/lib/funding-progress.ts';
+import { ACTIVITY_FILTERS, activitySubtitle, activityTitle, confirmationsText, filterActivity, mergeActivity, parseActivityId, paymentActivityId, tipFromHistory, txActivityId, type ActivityFilter } from '../../app/lib/activity.ts';
 import { pendingItems } from '../../app/lib/pending.ts';
 import { parseRoute, routeHref } from '../../app/lib/route.ts';
 
@@ -170,6 +172,16 @@ describe('pendingItems: what is not final, and what it waits for', () => {
     expect(conf[0]?.detail).toBe('Funding transaction has 2 confirmations; waiting for enough to use it');
   });
 
+  it('a channel opening with its minimum_depth: "1 of 3 confirmations", and what it needs before the first', () => {
+    const fundingTxid = hex('2');
+    const opening = channel({ state: 'wait-for-funding-confirmed', fundingTxid, usable: false, minimumDepth: 3 });
+    const detail = (t: WalletTxDto[], c = opening): string | undefined => pendingItems({ txs: t, channels: [c], payments: [], tipHeight: null })[0]?.detail;
+    expect(detail([tx({ txid: fundingTxid, deltaSat: '-60300', confirmed: false, blockHeight: null })])).toBe('Funding transaction waiting for its first confirmation (needs 3 confirmations)');
+    expect(detail([tx({ txid: fundingTxid, deltaSat: '-60300', blockHeight: 105, confirmations: 1 })])).toBe('Funding transaction has 1 of 3 confirmations; waiting for enough to use it');
+    expect(detail([tx({ txid: fundingTxid, deltaSat: '-60300', blockHeight: 105 })])).toBe('Waiting for confirmations'); // confirmed, depth not known
+    expect(detail([], channel({ state: 'wait-for-funding-confirmed', fundingTxid, minimumDepth: 0 }))).toBe('Zero-conf channel: usable without waiting for confirmations');
+  });
+
   it('a force-closed channel: its outputs maturing, with the blocks until they are spendable', () => {
     const closing = channel({
       state: 'force-closing',
@@ -206,5 +218,88 @@ describe('wallet.history rows: the block time and confirmations the activity use
     expect(() => parseWalletTx({ ...base, confirmations: 1.5 })).toThrow(/tx\.confirmations/);
     expect(() => parseWalletTx({ ...base, blockTime: -1 })).toThrow(/tx\.blockTime/);
     expect(() => parseWalletTx({ ...base, blockTime: 'now' })).toThrow(/tx\.blockTime/);
+  });
+  it('the role and its channel: optional, each checked and named', () => {
+    const peer = `02${hex('d')}`;
+    const role = { ...base, role: 'channel-open', channelId: hex('c'), peer };
+    expect(parseWalletTx(role)).toEqual(role);
+    for (const r of ['payment', 'channel-open', 'channel-close', 'sweep', 'penalty', 'fee-bump']) expect(parseWalletTx({ ...base, role: r }).role).toBe(r);
+    expect(() => parseWalletTx({ ...base, role: 'funding' })).toThrow(/tx\.role/);
+    expect(() => parseWalletTx({ ...base, role: 3 })).toThrow(/tx\.role/);
+    expect(() => parseWalletTx({ ...base, channelId: hex('C') })).toThrow(/tx\.channelId/);
+    expect(() => parseWalletTx({ ...base, channelId: hex('c').slice(2) })).toThrow(/tx\.channelId/);
+    expect(() => parseWalletTx({ ...base, peer: hex('d') })).toThrow(/tx\.peer/);
+    expect(() => parseWalletTx({ ...base, label: 'x' })).toThrow(/tx\.label/);
+  });
+});
+
+describe('channel transactions by their role (WalletTxDto.role from the worker)', () => {
+  const peer = `02${hex('d')}`;
+  const short = (id: string): string => id.slice(0, 4);
+  const item = (over: Partial<WalletTxDto>) => mergeActivity([tx({ txid: hex('7'), deltaSat: '-60300', ...over })], [], NOW)[0]!;
+
+  it('titles: a funding is a channel open, not a send; each claim says what it was', () => {
+    expect(activityTitle(item({ role: 'channel-open', channelId: hex('c'), peer }))).toBe('Channel open');
+    expect(activityTitle(item({ role: 'channel-close', deltaSat: '59000' }))).toBe('Channel closed');
+    expect(activityTitle(item({ role: 'sweep', deltaSat: '58000' }))).toBe('Swept from closed channel');
+    expect(activityTitle(item({ role: 'penalty', deltaSat: '90000' }))).toBe('Penalty claimed');
+    expect(activityTitle(item({ role: 'fee-bump', deltaSat: '-400' }))).toBe('Fee bump');
+    expect(activityTitle(item({ role: 'payment' }))).toBe('Sent');
+    expect(activityTitle(item({ role: 'payment', deltaSat: '5000' }))).toBe('Received');
+    expect(activityTitle(item({}))).toBe('Sent'); // no role (no node running): by direction, as before
+  });
+
+  it('subtitle names the peer, else the channel; a payment neither', () => {
+    expect(activitySubtitle(item({ role: 'channel-open', channelId: hex('c'), peer }), short)).toBe('with 02dd');
+    expect(activitySubtitle(item({ role: 'sweep', channelId: hex('c') }), short)).toBe('Channel cccc');
+    expect(activitySubtitle(item({ role: 'sweep' }), short)).toBe('On-chain · 7777');
+    expect(activitySubtitle(item({ role: 'payment', channelId: hex('c'), peer }), short)).toBe('On-chain · 7777');
+    expect(activitySubtitle(item({}), short)).toBe('On-chain · 7777');
+  });
+
+  it('the Channels filter keeps channel transactions only', () => {
+    const items = mergeActivity(
+      [tx({ txid: hex('1'), role: 'channel-open' }), tx({ txid: hex('2'), role: 'payment' }), tx({ txid: hex('3') }), tx({ txid: hex('4'), role: 'sweep' })],
+      [payment({ paymentHash: hex('a') })],
+      NOW,
+    );
+    expect(filterActivity(items, 'channels').map((i) => i.id).sort()).toEqual([txActivityId(hex('1')), txActivityId(hex('4'))]);
+    expect(ACTIVITY_FILTERS.map((f) => f.id)).toContain('channels');
+  });
+
+  it('pending: an unconfirmed claim is titled by its role', () => {
+    const [i] = pendingItems({ txs: [tx({ txid: hex('5'), deltaSat: '58000', confirmed: false, blockHeight: null, role: 'sweep' })], channels: [], payments: [], tipHeight: null });
+    expect(i?.title).toBe('Swept from closed channel');
+  });
+});
+
+describe('funding depth: confirmations of the BOLT 2 minimum_depth', () => {
+  it('in words', () => {
+    expect(fundingDepthText(1, 3)).toBe('1 of 3 confirmations');
+    expect(fundingDepthText(0, 1)).toBe('0 of 1 confirmation');
+    expect(fundingDepthText(5, 3)).toBe('3 of 3 confirmations'); // deep enough: waits for channel_ready, not blocks
+    expect(fundingDepthText(2, undefined)).toBe('2 confirmations');
+    expect(fundingDepthText(null, 6)).toBe('needs 6 confirmations');
+    expect(fundingDepthText(null, undefined)).toBeNull();
+    expect(fundingDepthText(0, 0)).toBe('zero-conf: usable without waiting for confirmations');
+  });
+
+  it("the Channels screen's cards: opening channels only, their funding's confirmations from the wallet", () => {
+    const fundingTxid = hex('2');
+    const txs = [tx({ txid: fundingTxid, deltaSat: '-60300', blockHeight: 105, confirmations: 1 })];
+    const progress = fundingProgress(
+      [
+        { key: 'a', ...channel({ state: 'wait-for-funding-confirmed', fundingTxid, minimumDepth: 3 }) },
+        { key: 'b', ...channel({ state: 'wait-for-funding-confirmed', fundingTxid: hex('9'), minimumDepth: 6 }) }, // the peer's funding: not ours
+        { key: 'c', ...channel({ state: 'normal', fundingTxid }) },
+        { key: 'd', ...channel({ state: 'wait-for-funding-confirmed', fundingTxid: null }) },
+      ],
+      txs,
+    );
+    expect([...progress]).toEqual([
+      ['a', '1 of 3 confirmations'],
+      ['b', 'needs 6 confirmations'],
+    ]);
+    expect(fundingConfirmations({ fundingTxid }, new Map([[fundingTxid, tx({ txid: fundingTxid, confirmed: false, blockHeight: null })]]))).toBe(0);
   });
 });

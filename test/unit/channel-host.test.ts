@@ -103,6 +103,14 @@ describe('channel host: DTOs', () => {
     expect(channelDto(info({ reason: 'x'.repeat(5000) })).reason).toHaveLength(2000);
   });
 
+  it("carries an opening channel's BOLT 2 minimum_depth (0 too: zero-conf), absent when the engine has none", () => {
+    const opening = channelDto(info({ state: 'wait-for-funding-confirmed', usable: false, shortChannelId: undefined, minimumDepth: 3 }));
+    expect(opening.minimumDepth).toBe(3);
+    expect(parseChannelDto(structuredClone(opening))).toEqual(opening);
+    expect(channelDto(info({ state: 'wait-for-funding-confirmed', minimumDepth: 0 })).minimumDepth).toBe(0);
+    expect(channelDto(info())).not.toHaveProperty('minimumDepth');
+  });
+
   it('carries the closing outputs, with the blocks left from the tip', () => {
     const outputs = [
       { outpoint: `${TXID}:0`, kind: 'to_local', amountSat: 24_000n, status: 'waiting', availableAtHeight: 250 },

@@ -408,6 +408,14 @@ describe('rpc protocol: channel methods', () => {
     expect(bad({ ...channel, fundingTxid: 'ab' })).toBe('result[1].fundingTxid');
     expect(bad({ ...channel, localId: 1.5 })).toBe('result[1].localId');
     expect(bad({ ...channel, secret: 'x' })).toBe('result[1].secret');
+    // BOLT 2 minimum_depth: optional (an older worker has none), a u32 when present.
+    expect(parseChannelDto({ ...channel, minimumDepth: 3 }).minimumDepth).toBe(3);
+    expect(parseChannelDto({ ...channel, minimumDepth: 0 }).minimumDepth).toBe(0);
+    expect('minimumDepth' in parseChannelDto(channel)).toBe(false);
+    expect(bad({ ...channel, minimumDepth: -1 })).toBe('result[1].minimumDepth');
+    expect(bad({ ...channel, minimumDepth: 1.5 })).toBe('result[1].minimumDepth');
+    expect(bad({ ...channel, minimumDepth: '3' })).toBe('result[1].minimumDepth');
+    expect(bad({ ...channel, minimumDepth: 2 ** 32 })).toBe('result[1].minimumDepth');
     const { frozen: _f, ...missing } = channel;
     expect(bad(missing)).toBe('result[1].frozen');
     // BOLT 5 closing outputs: each field checked and named.

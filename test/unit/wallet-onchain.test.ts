@@ -16,6 +16,8 @@ import { seededEntropy } from '../harness/loopback.ts';
 const NET = 'regtest' as const;
 const keychainOf = (name: string): Keychain => Keychain.fromSeed(seededEntropy(name).randomBytes(32), NET);
 const spkOf = (address: string): Uint8Array => parseAddress(address, NET).scriptPubKey;
+/** The outpoints a raw transaction spends, as the history lists them (`<display txid>:<vout>`). */
+const spendsOf = (raw: Uint8Array): string[] => Transaction.fromBuffer(raw).ins.map((i) => `${bytesToHex(Uint8Array.from(i.hash).reverse())}:${i.index}`);
 
 async function funded(chain: FakeChain, name: string, amounts: bigint[]): Promise<{ wallet: OnchainWallet; keychain: Keychain }> {
   const keychain = keychainOf(name);
@@ -44,7 +46,7 @@ describe('receive', () => {
     const txid = chain.fund(spkOf(a.address), 100_000n);
     await wallet.sync();
     expect(wallet.balance()).toEqual({ confirmedSat: 0n, unconfirmedSat: 100_000n, immatureSat: 0n, spendableSat: 0n });
-    expect(wallet.history()).toEqual([{ txid, deltaSat: 100_000n, status: { confirmed: false } }]);
+    expect(wallet.history()).toEqual([{ txid, deltaSat: 100_000n, status: { confirmed: false }, spends: spendsOf(await chain.transaction(txid)) }]);
     chain.mine();
     await wallet.sync();
     expect(wallet.balance()).toEqual({ confirmedSat: 100_000n, unconfirmedSat: 0n, immatureSat: 0n, spendableSat: 100_000n });
@@ -83,12 +85,13 @@ describe('send', () => {
     const change = 100_000n - 30_000n - sent.feeSat;
     // Before any sync the wallet already knows its own transaction.
     expect(alice.balance()).toEqual({ confirmedSat: 0n, unconfirmedSat: change, immatureSat: 0n, spendableSat: change });
-    expect(alice.history()[0]).toEqual({ txid: sent.txid, deltaSat: -(30_000n + sent.feeSat), feeSat: sent.feeSat, status: { confirmed: false } });
+    expect(alice.history()[0]).toEqual({ txid: sent.txid, deltaSat: -(30_000n + sent.feeSat), feeSat: sent.feeSat, status: { confirmed: false }, spends: spendsOf(sent.rawTx) });
+    expect(alice.history()[0]?.spends).toHaveLength(1); // its one 100,000-sat coin
     await alice.sync();
     expect(alice.balance().spendableSat).toBe(change);
     await bob.sync();
     expect(bob.balance()).toMatchObject({ confirmedSat: 0n, unconfirmedSat: 30_000n, spendableSat: 0n });
-    expect(bob.history()[0]).toEqual({ txid: sent.txid, deltaSat: 30_000n, status: { confirmed: false } });
+    expect(bob.history()[0]).toEqual({ txid: sent.txid, deltaSat: 30_000n, status: { confirmed: false }, spends: spendsOf(sent.rawTx) });
     chain.mine();
     await Promise.all([alice.sync(), bob.sync()]);
     expect(alice.balance()).toMatchObject({ confirmedSat: change, unconfirmedSat: 0n });

@@ -34,7 +34,7 @@ describe('ledger', () => {
     const l = buildLedger([known(fund, conf(1)), known(spend, UNCONF), known(incoming, UNCONF)], owner, 1);
     expect(l.balance).toEqual({ confirmedSat: 0n, unconfirmedSat: 66_000n, immatureSat: 0n, spendableSat: 59_000n });
     const h = new Map(l.history.map((e) => [e.txid, e]));
-    expect(h.get(spend.getId())).toEqual({ txid: spend.getId(), deltaSat: -41_000n, feeSat: 1_000n, status: UNCONF });
+    expect(h.get(spend.getId())).toEqual({ txid: spend.getId(), deltaSat: -41_000n, feeSat: 1_000n, status: UNCONF, spends: [`${fund.getId()}:0`] });
     expect(h.get(incoming.getId())?.feeSat).toBeUndefined();
     expect(l.history[l.history.length - 1]?.txid).toBe(fund.getId()); // confirmed last, newest first
   });

@@ -82,6 +82,11 @@ export interface ChannelDto {
    * until every one is settled (engine ChannelInfo `outputs`); empty before (and after) that.
    */
   outputs: ClosingOutputDto[];
+  /**
+   * BOLT 2 `minimum_depth` (accept_channel): the funding confirmations the channel waits for
+   * before channel_ready (0: zero-conf); absent once open, or before it is negotiated.
+   */
+  minimumDepth?: number;
 }
 
 /** The kinds of closing output (engine/node/channel-ports.ts `ClosingOutputInfo.kind`). */
@@ -162,6 +167,8 @@ const SCID = /^[0-9]{1,8}x[0-9]{1,8}x[0-9]{1,5}$/;
 const OUTPOINT = /^[0-9a-f]{64}:[0-9]{1,6}$/;
 /** Block heights (well past any real chain's, below 2^31 as BOLT 2's locktimes). */
 const MAX_HEIGHT = 500_000_000;
+/** BOLT 2 `minimum_depth` is a u32. */
+const MAX_MINIMUM_DEPTH = 0xffff_ffff;
 /** A channel's closing outputs: its commitment's, plus second-stage ones (BOLT 3 caps HTLCs at 2 × 483). */
 const MAX_OUTPUTS = 2000;
 
@@ -183,7 +190,7 @@ function fundingAmount(v: unknown, field: string): SatString {
 }
 
 export function parseChannelDto(v: unknown, field = 'channel'): ChannelDto {
-  const o = shape(v, field, ['localId', 'channelId', 'peer', 'state', 'type', 'isFunder', 'capacitySat', 'localMsat', 'remoteMsat', 'usable', 'shortChannelId', 'fundingTxid', 'reason', 'frozen', 'outputs']);
+  const o = shape(v, field, ['localId', 'channelId', 'peer', 'state', 'type', 'isFunder', 'capacitySat', 'localMsat', 'remoteMsat', 'usable', 'shortChannelId', 'fundingTxid', 'reason', 'frozen', 'outputs'], ['minimumDepth']);
   const peer = string(o.peer, `${field}.peer`, 66);
   if (peer !== '') nodeId(peer, `${field}.peer`);
   const capacitySat = satString(o.capacitySat, `${field}.capacitySat`);
@@ -210,6 +217,7 @@ export function parseChannelDto(v: unknown, field = 'channel'): ChannelDto {
     reason: nullable(o.reason, (x) => string(x, `${field}.reason`, MAX_TEXT)),
     frozen: nullable(o.frozen, (x) => string(x, `${field}.frozen`, MAX_TEXT)),
     outputs: closingOutputs(o.outputs, `${field}.outputs`),
+    ...(o.minimumDepth !== undefined ? { minimumDepth: number(o.minimumDepth, `${field}.minimumDepth`, 0, MAX_MINIMUM_DEPTH, true) } : {}),
   };
 }
 

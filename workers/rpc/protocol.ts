@@ -192,7 +192,20 @@ export interface WalletTxDto {
   blockTime?: number;
   /** Confirmed: blocks deep, counting its own (1 = in the tip), from the wallet's synced tip. */
   confirmations?: number;
+  /** What it did, from the node's channels (workers/tx-roles.ts); absent while no node runs. */
+  role?: WalletTxRoleDto;
+  /** The channel it opened, closed or claimed from (64 hex), and that channel's peer (66 hex). */
+  channelId?: string;
+  peer?: string;
 }
+
+/**
+ * `channel-open`: funded a channel; `channel-close`: the mutual close or a commitment paying us;
+ * `sweep`: claimed an output of a closed channel (BOLT 5); `penalty`: a justice claim on a revoked
+ * commitment; `fee-bump`: a CPFP child (anchor or claim); `payment`: none of those.
+ */
+export const WALLET_TX_ROLES = ['payment', 'channel-open', 'channel-close', 'sweep', 'penalty', 'fee-bump'] as const;
+export type WalletTxRoleDto = (typeof WALLET_TX_ROLES)[number];
 
 /** Fee rates in sat/vB for roughly 1, 6 and 24 blocks. */
 export interface FeeRatesDto {
@@ -493,7 +506,7 @@ export function parseWalletSnapshot(v: unknown, field = 'wallet'): WalletSnapsho
 }
 
 export function parseWalletTx(v: unknown, field = 'tx'): WalletTxDto {
-  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight'], ['blockTime', 'confirmations']);
+  const o = shape(v, field, ['txid', 'deltaSat', 'feeSat', 'confirmed', 'blockHeight'], ['blockTime', 'confirmations', 'role', 'channelId', 'peer']);
   return {
     txid: txid(o.txid, `${field}.txid`),
     deltaSat: signedSatString(o.deltaSat, `${field}.deltaSat`),
@@ -502,6 +515,9 @@ export function parseWalletTx(v: unknown, field = 'tx'): WalletTxDto {
     blockHeight: nullable(o.blockHeight, (x) => number(x, `${field}.blockHeight`, 0, 100_000_000, true)),
     ...(o.blockTime !== undefined ? { blockTime: number(o.blockTime, `${field}.blockTime`, 0, 2 ** 32 - 1, true) } : {}),
     ...(o.confirmations !== undefined ? { confirmations: number(o.confirmations, `${field}.confirmations`, 1, 100_000_000, true) } : {}),
+    ...(o.role !== undefined ? { role: oneOf(o.role, `${field}.role`, WALLET_TX_ROLES) } : {}),
+    ...(o.channelId !== undefined ? { channelId: channelId(o.channelId, `${field}.channelId`) } : {}),
+    ...(o.peer !== undefined ? { peer: nodeId(o.peer, `${field}.peer`) } : {}),
   };
 }
 
