@@ -38,8 +38,8 @@
  * DEK, and deletion of records, are not detected; that needs a counter kept outside the store.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '../crypto/hash.ts';
+import { scrypt } from '../crypto/scrypt.ts';
 import { concatBytes, equalBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { Entropy, KVBatch, KVStore } from '../ports.ts';
@@ -122,15 +122,7 @@ function passphraseBytes(passphrase: string, field: string): Uint8Array {
 
 async function deriveKek(passphrase: Uint8Array, salt: Uint8Array, params: ScryptParams, onProgress?: (f: number) => void): Promise<Uint8Array> {
   try {
-    return await scryptAsync(passphrase, salt, {
-      N: 2 ** params.log2N,
-      r: params.r,
-      p: params.p,
-      dkLen: KEY_LEN,
-      maxmem: LIMITS.maxBytes + 1024 * 1024,
-      asyncTick: 50,
-      ...(onProgress ? { onProgress } : {}),
-    });
+    return await scrypt(passphrase, salt, { ...params, dkLen: KEY_LEN }, { yieldMs: 50, ...(onProgress ? { onProgress } : {}) });
   } finally {
     passphrase.fill(0);
   }
