@@ -11,14 +11,14 @@
  * first test vector before it is trusted. Each call gets a fresh Memory of 128 · r · (N + 2)
  * bytes that is zeroed before it is dropped. Where WebAssembly is missing, fails its check, or
  * the Memory cannot be allocated, the call runs @noble/hashes' scryptAsync instead (same result,
- * slower); `onBackend` says which ran and why, with nothing secret in the reason.
+ * slower; imported on demand, so the worker's startup bundle does not carry it); `onBackend`
+ * says which ran and why, with nothing secret in the reason.
  *
  * Slices: ROMix runs in slices between which progress is reported and the event loop gets a
  * turn (a resolved-promise yield, as noble's asyncTick does). engine/ has no clock (DESIGN rule
  * 1), so a slice is sized by work, not measured time: `yieldMs` is converted with WORK_PER_MS.
  */
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
-import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
@@ -178,6 +178,9 @@ export async function scrypt(password: Uint8Array, salt: Uint8Array, params: Scr
     }
   }
   options.onBackend?.('noble', reason);
+  // Loaded only here: where WebAssembly works (every current browser and Node) the worker
+  // never fetches noble's scrypt, which keeps it out of the bundle loaded before home.
+  const { scryptAsync } = await import('@noble/hashes/scrypt.js');
   const dk = await scryptAsync(password, salt, {
     N: 2 ** params.log2N,
     r: params.r,
