@@ -1,7 +1,9 @@
 /**
  * scrypt (RFC 7914) with ROMix in WebAssembly (engine/crypto/scrypt-romix.wat) and the rest in
  * @noble/hashes. Same output as @noble/hashes' scrypt for every parameter set (property-tested
- * in test/unit/crypto-scrypt.test.ts); about 1.8× faster at N = 2^17, r = 8 in V8.
+ * in test/unit/crypto-scrypt.test.ts). At N = 2^17, r = 8, p = 1 on the 2-core dev machine: ~0.39 s
+ * against noble's ~0.69 s in Node 20, 0.41–0.57 s against 0.71–1.26 s in a Chromium worker
+ * (test/e2e/store.spec.ts, machine shared and loaded).
  *
  *   B  = PBKDF2-HMAC-SHA256(P, S, c = 1, p · 128 · r)          (RFC 7914 §6 step 1)
  *   B_i = scryptROMix(r, B_i, N) for each of the p lanes       (§5, step 2; in WebAssembly)
@@ -45,7 +47,8 @@ export interface ScryptOptions {
 const MAX_BYTES = 2 ** 31;
 /**
  * BlockMix work per millisecond, in units of r (one BlockMix at r = 8 is 8 units): measured
- * ~5,400 in Node 20 and Chromium on the 2-core dev machine. A slower device makes longer slices.
+ * ~5,400 in Node 20 and ~4,500 in Chromium on the 2-core dev machine, so a 50 ms slice is
+ * ~31,000 iterations at r = 8 (ten slices at N = 2^17). A slower device makes longer slices.
  */
 const WORK_PER_MS = 5000;
 
