@@ -38,8 +38,8 @@
  * DEK, and deletion of records, are not detected; that needs a counter kept outside the store.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '../crypto/hash.ts';
+import { scrypt } from '../crypto/scrypt.ts';
 import { concatBytes, equalBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { Entropy, KVBatch, KVStore } from '../ports.ts';
@@ -82,10 +82,12 @@ export interface ScryptParams {
 
 /**
  * The default: N = 2^17, r = 8, p = 1 → 128 MiB and, measured on the 2-core dev machine with
- * @noble/hashes 2.4, about 0.8–0.95 s per derivation in Node 20 and 0.8–1.0 s in a Chromium
- * worker (test/e2e/store.spec.ts logs it); 2^16 ≈ 0.5 s, 2^18 would be ≈ 2 s. The
- * derivation runs once per unlock, so ~1 s is acceptable; each guess at the passphrase costs an
- * attacker the same 128 MiB-second. 128 MiB still fits comfortably in a phone's worker. Tests pass
+ * engine/crypto/scrypt.ts (ROMix in WebAssembly), about 0.4 s per derivation in Node 20 and
+ * 0.4–0.6 s in a Chromium worker (test/e2e/store.spec.ts logs it; @noble/hashes alone took
+ * 0.7–1.3 s there); 2^18 would double it. The derivation runs once per unlock, so this is
+ * acceptable; each guess at the passphrase costs an attacker the same 128 MiB of memory-hard
+ * work (a faster implementation here does not make guessing cheaper: attackers already use native
+ * code). 128 MiB still fits comfortably in a phone's worker. Tests pass
  * cheaper parameters (e.g. log2N 10); they are recorded in the header, so `open` always uses what
  * `create` wrote.
  */
@@ -122,15 +124,7 @@ function passphraseBytes(passphrase: string, field: string): Uint8Array {
 
 async function deriveKek(passphrase: Uint8Array, salt: Uint8Array, params: ScryptParams, onProgress?: (f: number) => void): Promise<Uint8Array> {
   try {
-    return await scryptAsync(passphrase, salt, {
-      N: 2 ** params.log2N,
-      r: params.r,
-      p: params.p,
-      dkLen: KEY_LEN,
-      maxmem: LIMITS.maxBytes + 1024 * 1024,
-      asyncTick: 50,
-      ...(onProgress ? { onProgress } : {}),
-    });
+    return await scrypt(passphrase, salt, { ...params, dkLen: KEY_LEN }, { yieldMs: 50, ...(onProgress ? { onProgress } : {}) });
   } finally {
     passphrase.fill(0);
   }
