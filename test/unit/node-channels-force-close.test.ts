@@ -106,6 +106,11 @@ for (const type of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as const) {
       const sweep = aSweeps()[0]!;
       expect(sweep.ins[0]!.sequence).toBe(delay);
       expect(bytesToHex(sweep.outs[0]!.script)).toBe(bytesToHex(a.wallet.shutdownScripts[0]!));
+      // The claim used the spare wallet script: a fresh one is fetched, so the next payout (another
+      // claim, a close) lands on an address the wallet's quick sync still watches.
+      await new Promise((r) => setTimeout(r, 0));
+      expect(a.wallet.shutdownScripts).toHaveLength(2);
+      expect(b.wallet.shutdownScripts).toHaveLength(2); // B's to_remote sweep used its spare too
       const prev = Transaction.fromBuffer(commitment).outs[sweep.ins[0]!.index]!;
       expect(scriptError(sweep.toBuffer(), 0, prev.script, prev.value)).toBeUndefined();
       expect(bytesToHex(Uint8Array.from((await saved(a, ch.channelId)).spend!.sweepTx!))).toBe(bytesToHex(sweep.toBuffer()));
