@@ -53,8 +53,10 @@ import { readClosingOutputs, writeClosingOutputs } from './codec-outputs.ts';
  * decode without them (a closed channel showed none; a funded HTLC tx's wait starts anew).
  * 7: `wait-for-funding-confirmed` ends with the fundee's optional `failed` reason (a channel that
  * failed before its funding was seen). Older records decode without it.
+ * 8: `closed` ends with the optional peer node id and funding outpoint (`opened`). Older records
+ * decode without them (a closed channel read back named no peer).
  */
-export const CHANNEL_SNAPSHOT_VERSION = 7;
+export const CHANNEL_SNAPSHOT_VERSION = 8;
 /** The oldest snapshot version `decodeChannelState` reads. */
 export const OLDEST_CHANNEL_SNAPSHOT_VERSION = 1;
 
@@ -260,6 +262,12 @@ export function encodeChannelStateBody(state: ChannelState): Uint8Array {
       fixed(w, state.channelId, 32, 'channelId');
       fixed(w, state.closingTxid, 32, 'closingTxid');
       optional(w, state.outputs, (o) => writeClosingOutputs(w, o)); // version 6
+      optional(w, state.opened, (o) => {
+        // version 8
+        fixed(w, o.peerNodeId, 33, 'opened.peerNodeId');
+        fixed(w, o.fundingOutpoint.txid, 32, 'opened.fundingOutpoint.txid');
+        w.u16(o.fundingOutpoint.index);
+      });
       break;
     case 'wait-for-remote-publish':
       commitments(w, state.commitments);
@@ -559,7 +567,14 @@ function readBody(r: ByteReader, version: number): ChannelState {
       const channelId = bytes(r, 32, 'channelId');
       const closingTxid = bytes(r, 32, 'closingTxid');
       const outputs = version >= 6 ? readOptional(r, 'outputs', () => readClosingOutputs(r)) : undefined;
-      return { type, channelId, closingTxid, ...(outputs !== undefined ? { outputs } : {}) };
+      const opened =
+        version >= 8
+          ? readOptional(r, 'opened', () => ({
+              peerNodeId: point(r, 'opened.peerNodeId'),
+              fundingOutpoint: { txid: bytes(r, 32, 'opened.fundingOutpoint.txid'), index: r.u16('opened.fundingOutpoint.index') },
+            }))
+          : undefined;
+      return { type, channelId, closingTxid, ...(outputs !== undefined ? { outputs } : {}), ...(opened !== undefined ? { opened } : {}) };
     }
     case 'wait-for-remote-publish': {
       const commitments = readCommitments(r, version);

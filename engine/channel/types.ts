@@ -589,6 +589,17 @@ export interface ClosedState {
    * Absent after a mutual close.
    */
   readonly outputs?: readonly ClosingOutput[];
+  /**
+   * Who the channel was with and what funded it, kept so a closed channel still names its peer
+   * and its funding transaction (Channels, Activity). Absent in records written before version 8.
+   */
+  readonly opened?: ClosedChannelOrigin;
+}
+
+/** The peer and funding outpoint of a closed channel (from its last commitments). */
+export interface ClosedChannelOrigin {
+  readonly peerNodeId: Uint8Array;
+  readonly fundingOutpoint: FundingOutpoint;
 }
 
 /** What an output of a closing channel is (closing-outputs.ts `closingOutputsOf`). */

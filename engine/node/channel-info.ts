@@ -82,7 +82,14 @@ export function channelInfo(entry: Entry, connected: boolean, keys?: Pick<Channe
 function funded(entry: Entry, connected: boolean, base: ChannelInfoBase, keys: Pick<ChannelContext, 'channelKeys'> | undefined): ChannelInfo {
   const s = entry.state;
   if (!('commitments' in s)) {
-    const closedBy = s.type === 'closed' ? { closingTxid: displayTxid(s.closingTxid), unilateral: s.outputs !== undefined } : {};
+    const closedBy =
+      s.type === 'closed'
+        ? {
+            closingTxid: displayTxid(s.closingTxid),
+            unilateral: s.outputs !== undefined,
+            ...(s.opened ? { fundingTxid: displayTxid(s.opened.fundingOutpoint.txid), fundingOutputIndex: s.opened.fundingOutpoint.index } : {}),
+          }
+        : {};
     return { ...base, capacitySat: 0n, localMsat: 0n, remoteMsat: 0n, usable: false, ...closedBy, ...outputsOf(s, keys) };
   }
   const c = s.commitments;

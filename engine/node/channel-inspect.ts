@@ -51,6 +51,8 @@ export function peerOf(state: ChannelState): Uint8Array | undefined {
     case 'idle':
     case 'aborted':
       return undefined;
+    case 'closed':
+      return state.opened?.peerNodeId;
     case 'wait-for-open-channel':
       return state.peerNodeId;
     case 'wait-for-accept-channel':

@@ -53,7 +53,7 @@ export const SCHEMA: readonly RecordSpec[] = Object.freeze([
   },
   {
     key: 'channel/',
-    version: 7,
+    version: 8,
     owner: 'engine/channel/codec.ts (written by engine/node/channels.ts)',
     description: 'one channel state snapshot per channel id',
   },

@@ -158,6 +158,11 @@ describe('ChannelManager.close: cooperative', () => {
     await a2.manager.onTip();
     await a2.manager.idle();
     expect(a2.manager.get(ch.channelId)!.state).toBe('closed');
+    // Read back after another restart, the closed channel still names its peer and funding (snapshot version 8).
+    a2.manager.stop();
+    const a3 = await makeNode('alice', { store: a.store });
+    expect(a3.manager.get(ch.channelId)).toMatchObject({ state: 'closed', peer: b.nodeId, fundingTxid: ch.fundingTxid, fundingOutputIndex: ch.fundingOutputIndex, closingTxid });
+    a3.manager.stop();
   });
 
   test('refused with a ValidationError naming the problem; nothing is sent', async () => {

@@ -22,7 +22,7 @@ import { ourReestablish } from './reestablish.ts';
 import { ourShutdown } from './shutdown.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { ClosedState, ClosingState } from '../types.ts';
-import { type Transition, htlcTxNotWanted, persistThen, stay, unreachable } from './common.ts';
+import { type Transition, closedOrigin, htlcTxNotWanted, persistThen, stay, unreachable } from './common.ts';
 
 /** The mutual close transaction's txid (internal byte order). */
 export function closingTxid(state: ClosingState): Uint8Array {
@@ -52,7 +52,7 @@ export function onClosing(state: ClosingState, event: ChannelEvent, ctx: Channel
       }
       if (!equalBytes(confirmed, txid)) return stay(state, emit({ type: 'ignored', what: 'funding-confirmed', reason: 'not the mutual close transaction' }));
       if (event.depth < CLOSING_CONFIRMATION_DEPTH) return stay(state);
-      const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: txid };
+      const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: txid, opened: closedOrigin(state.commitments) };
       return persistThen(next, next.channelId, emit({ type: 'channel-closed', closingTxid: txid }));
     }
     case 'message': {

@@ -26,7 +26,7 @@ import { keysFor, signedLocalCommitment } from '../commitments.ts';
 import { cpfpRequest } from '../onchain.ts';
 import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, HtlcTxFundedEvent } from '../events.ts';
-import type { AbortedState, ChannelState, FundedState, ForceClosingState, WaitForFundingConfirmedState } from '../types.ts';
+import type { AbortedState, ChannelState, ClosedChannelOrigin, Commitments, FundedState, ForceClosingState, WaitForFundingConfirmedState } from '../types.ts';
 
 export type { Transition } from '../actions.ts';
 
@@ -40,6 +40,11 @@ export function unreachable(value: never): never {
 /** A fresh plain Uint8Array copy (a Node Buffer's `slice` would share memory). */
 export function copy(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
+}
+
+/** What a closed channel keeps of its commitments: the peer and the funding outpoint (ClosedState `opened`). */
+export function closedOrigin(c: Commitments): ClosedChannelOrigin {
+  return { peerNodeId: copy(c.peerNodeId), fundingOutpoint: { txid: copy(c.fundingOutpoint.txid), index: c.fundingOutpoint.index } };
 }
 
 /** No change, optionally with actions. */

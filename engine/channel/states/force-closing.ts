@@ -41,7 +41,7 @@ import type { ChannelContext } from '../context.ts';
 import type { ChannelEvent, FundingConfirmedEvent, FundingSpendReorgedEvent, FundingSpentEvent, OutputSpentEvent } from '../events.ts';
 import { SWEEP_CONFIRMATION_DEPTH, buildSweep, identifySpend, publishClaim, spendsFunding, sweepMatured } from '../onchain.ts';
 import { type ChannelState, type ClosedState, type Commitments, type CommitmentSpend, type ForceClosingState, isFunded } from '../types.ts';
-import { type Transition, otherEventInFunded, persistThen, stay } from './common.ts';
+import { type Transition, closedOrigin, otherEventInFunded, persistThen, stay } from './common.ts';
 import { closingTxid } from './closing.ts';
 import { finalClosingOutputs } from '../closing-outputs.ts';
 import { advanceLocalHtlcs, localHtlcOutputSpent, localHtlcTxConfirmed, onHtlcTxFunded, startLocalHtlcs } from './force-closing-local-htlcs.ts';
@@ -155,7 +155,7 @@ function advance(given: ForceClosingState, ctx: ChannelContext, depth: number | 
 /** Everything resolved: `closed`, keeping the final picture of the outputs (closing-outputs.ts). */
 function toClosed(state: ForceClosingState, spend: CommitmentSpend, extra: ChannelAction[], ctx: ChannelContext): Transition {
   const outputs = finalClosingOutputs(state, ctx);
-  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid, ...(outputs.length > 0 ? { outputs } : {}) };
+  const next: ClosedState = { type: 'closed', channelId: state.commitments.channelId, closingTxid: spend.txid, ...(outputs.length > 0 ? { outputs } : {}), opened: closedOrigin(state.commitments) };
   return persistThen(next, next.channelId, ...extra, emit({ type: 'channel-closed', closingTxid: spend.txid }));
 }
 

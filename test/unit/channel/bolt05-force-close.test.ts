@@ -97,7 +97,10 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       // The closed channel keeps the final picture of its outputs: our to_local, claimed in the sweep.
       const toLocal = Transaction.fromBuffer(commitment).outs[sweep.ins[0]!.index]!;
       const outputs = [{ txid: Transaction.fromBuffer(commitment).getHash(), outputIndex: sweep.ins[0]!.index, kind: 'to_local', amountSat: toLocal.value, status: 'claimed', claimTxid: sweep.getHash() }];
-      expect(pair.a.state).toEqual({ type: 'closed', channelId: (m.state as ForceClosingState).commitments.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash(), outputs });
+      const c = (m.state as ForceClosingState).commitments;
+      // It still names its peer and funding (snapshot version 8), for Channels and Activity.
+      const opened = { peerNodeId: c.peerNodeId, fundingOutpoint: c.fundingOutpoint };
+      expect(pair.a.state).toEqual({ type: 'closed', channelId: c.channelId, closingTxid: Transaction.fromBuffer(commitment).getHash(), outputs, opened });
       expect(closingOutputsOf(pair.a.state)).toEqual(outputs);
       // Persisted: the snapshot (version 6) round-trips them, so a restart still shows them.
       const bytes = encodeChannelState(pair.a.state);
@@ -171,13 +174,14 @@ for (const channelType of ['static_remotekey', 'anchors_zero_fee_htlc_tx'] as Ch
       const t = fundingSpent(pair, 'B', theirs, h);
       expect(actionKinds(t.actions)).toEqual(['persist', 'emit:commitment-confirmed', 'emit:channel-force-closed', 'emit:state-changed']);
       expect(forceClosingOf(pair, 'B').spend?.output).toBeUndefined();
+      const c = forceClosingOf(pair, 'B').commitments;
       pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 2;
       fundingSpent(pair, 'B', theirs, h);
       expect(pair.b.state.type).toBe('force-closing');
       pair.blockHeight = h + SWEEP_CONFIRMATION_DEPTH - 1;
       fundingSpent(pair, 'B', theirs, h);
-      // Nothing of ours was on it: no outputs to show.
-      expect(pair.b.state).toEqual({ type: 'closed', channelId, closingTxid: Transaction.fromBuffer(theirs).getHash() });
+      // Nothing of ours was on it: no outputs to show (but its peer and funding, snapshot version 8).
+      expect(pair.b.state).toEqual({ type: 'closed', channelId, closingTxid: Transaction.fromBuffer(theirs).getHash(), opened: { peerNodeId: c.peerNodeId, fundingOutpoint: c.fundingOutpoint } });
     });
   });
 }

@@ -295,7 +295,12 @@ const state: fc.Arbitrary<ChannelState> = fc.oneof(
   ),
   fc.record({ type: fc.constant('closing' as const), commitments, localShutdownScript: script, remoteShutdownScript: script, feeSat: u64, closingTx: rawTx }),
   // version 6: a force close's final outputs.
-  withOptional(fc.record({ type: fc.constant('closed' as const), channelId: bytes(32), closingTxid: bytes(32) }), 'outputs', closingOutputs),
+  // version 8: the peer and funding outpoint it had.
+  withOptional(
+    withOptional(fc.record({ type: fc.constant('closed' as const), channelId: bytes(32), closingTxid: bytes(32) }), 'outputs', closingOutputs),
+    'opened',
+    fc.record({ peerNodeId: point, fundingOutpoint: fc.record({ txid: bytes(32), index: fc.integer({ min: 0, max: 0xffff }) }) }),
+  ),
   fc.record({ type: fc.constant('wait-for-remote-publish' as const), commitments, remoteCurrentPerCommitmentPoint: point }),
 );
 
@@ -516,6 +521,22 @@ describe('version-6 closed snapshots (a force close keeps its outputs)', () => {
     expect(decodeChannelState(again)).toEqual(closed);
     // The current body (with its presence byte) is refused as version 5: trailing bytes.
     decodeErrorOnly(() => decodeChannelState(Uint8Array.of(5, ...again.subarray(1))));
+  });
+
+  it('a version-7 closed record (no peer and funding) decodes without them; the version-8 body is refused as version 7', () => {
+    const opened = { peerNodeId: POINTS[0]!, fundingOutpoint: { txid: new Uint8Array(32).fill(9), index: 1 } };
+    const withOutputs = { ...closed, outputs };
+    // Version 7 ended after the outputs: the current body of a record without `opened` is that, plus one absent-presence byte.
+    const body = encodeChannelStateBody(withOutputs);
+    const v7 = Uint8Array.of(7, ...body.subarray(0, body.length - 1));
+    expect(decodeChannelState(v7)).toEqual(withOutputs);
+    const current = encodeChannelState({ ...withOutputs, opened });
+    expect(decodeChannelState(current)).toEqual({ ...withOutputs, opened });
+    decodeErrorOnly(() => decodeChannelState(Uint8Array.of(7, ...current.subarray(1))));
+    // A peer id that is not a point is a named error.
+    const bad = current.slice();
+    bad[current.length - 2 - 32 - 33] = 0x05;
+    expect(() => decodeChannelState(bad)).toThrow(/opened\.peerNodeId/);
   });
 
   it('outputs round-trip; a bad kind, status or amount is a named error', () => {
