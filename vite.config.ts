@@ -71,6 +71,8 @@ const nobleHashes1x = (name: string, target: string) => ({
 
 /** Packages whose modules run no side effects when imported (see worker.rolldownOptions). */
 const PURE_PACKAGES = /node_modules\/(bitcoinjs-lib|bip174|bech32|base-x|bs58check|bs58|valibot|uint8array-tools|varuint-bitcoin)\//;
+/** engine/ modules (their only top-level side effect, engine/crypto/secp256k1.ts's, is kept; see worker.rolldownOptions). */
+const PURE_ENGINE = /\/engine\//;
 
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
@@ -92,8 +94,11 @@ export default defineConfig({
     // bitcoinjs-lib and its dependencies declare no `sideEffects`, so every module its index
     // re-exports (address, payments, Psbt → bip174, bech32, bs58check) would stay in the worker for
     // its top-level constants although the engine uses only Transaction and script. They are pure
-    // libraries (initEccLib, the one global setter, is a function the engine never calls).
-    rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !PURE_PACKAGES.test(id) } },
+    // libraries (initEccLib, the one global setter, is a function the engine never calls). So is
+    // engine/ (DESIGN rule 1) but for the one module that configures noble at import time: without
+    // this, what engine/index.ts re-exports stays in the worker (store/schema.ts's table), and the
+    // Send screen's parser (a lazy chunk, workers/invoice-codec.ts) would too.
+    rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !PURE_PACKAGES.test(id) && !(PURE_ENGINE.test(id) && !id.endsWith('/engine/crypto/secp256k1.ts')) } },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -33,9 +33,9 @@ import { browserGlintNode, browserWalletBackend } from './wallet-backend.ts';
 import { ChannelHost, type EngineEvent } from './channel-host.ts';
 import { NodeRunner, type RunningNode } from './node-runner.ts';
 import { PaymentHost, type PaymentEngine } from './payment-host.ts';
-import { engineInvoiceCodec } from './invoice-codec.ts';
 import { BackupHost } from './backup-host.ts';
 import { EraseHost } from './erase-host.ts';
+import { txRolesOf } from './tx-roles.ts';
 import type { WalletEngine } from './wallet-host.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -277,7 +277,8 @@ const channels = new ChannelHost({ emit: (e) => server.emit(e), now: () => Date.
 const payments = new PaymentHost({
   emit: (e) => server.emit(e),
   nowSec: () => Math.floor(Date.now() / 1000),
-  codec: engineInvoiceCodec,
+  // The Send screen's parser and decoder load on its first review (bundle-gzip, issue 9).
+  codec: () => import('./invoice-codec.ts').then((m) => m.engineInvoiceCodec),
   // Refuse invoices of another network than the wallet's (or the default one before a wallet exists).
   network: () => wallet?.status().network,
 });
@@ -292,7 +293,6 @@ const runner = new NodeRunner({
     payments.attach(n as (RunningNode & Partial<PaymentEngine>) | null);
     sawRemoteErrors = false;
     if (n) {
-      loadTxRoles();
       // Its channels as they are now (the UI may have asked while it was starting).
       for (const c of channels.list()) server.emit({ type: 'channel.changed', channel: c });
       // Its payment history too, for the same reason (the UI's `payment.list` may have found no node yet).
@@ -301,27 +301,6 @@ const runner = new NodeRunner({
   },
   onEvent: onLightningEvent,
 });
-
-/**
- * The wallet transactions' roles (workers/tx-roles.ts), loaded apart once a node runs so they
- * are not in the startup bundle; until then (and without a node) the history carries no roles.
- * Once loaded, the UI is told the wallet changed, so it reloads the history with them.
- */
-let txRolesOf: typeof import('./tx-roles.ts').txRolesOf | undefined;
-let txRolesLoading = false;
-function loadTxRoles(): void {
-  if (txRolesOf || txRolesLoading) return;
-  txRolesLoading = true;
-  import('./tx-roles.ts')
-    .then((m) => {
-      txRolesOf = m.txRolesOf;
-      if (wallet?.unlocked) server.emit({ type: 'wallet.changed', wallet: wallet.snapshot() });
-    })
-    .catch((err: unknown) => {
-      txRolesLoading = false;
-      logger.log('warn', `transaction roles unavailable: ${errorMessage(err)}`);
-    });
-}
 
 /** The open wallet and its chain source (between onOpened and onClosing), for the backup host. */
 let openWallet: { wallet: WalletService; engine: WalletEngine; chain: unknown } | null = null;
@@ -438,7 +417,8 @@ async function start(): Promise<void> {
     clock: browserClock,
     logger,
     onIdentity: (secret) => useIdentity(secret),
-    txRoles: (history) => txRolesOf?.(history, runner.node?.channels()),
+    // Each wallet transaction's role from the running node's channels (none without a node).
+    txRoles: (history) => txRolesOf(history, runner.node?.channels()),
     onStatus: (status) => server.emit({ type: 'wallet.status', status }),
     onChanged: (snapshot) => {
       server.emit({ type: 'wallet.changed', wallet: snapshot });

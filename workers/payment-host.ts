@@ -61,8 +61,12 @@ export interface PaymentHostOptions {
   emit(event: NodeEvent): void;
   /** Seconds since the epoch (for `expired`). */
   nowSec(): number;
-  /** Null in a build without engine/invoice (decoding then says so). */
-  codec: InvoiceCodec | null;
+  /**
+   * Loads engine/invoice's text parser and decoder (node.worker.ts: a chunk of its own, fetched on
+   * the first decode, so the startup bundle does not carry it); null in a build without it
+   * (decoding then says so).
+   */
+  codec: (() => InvoiceCodec | Promise<InvoiceCodec>) | null;
   /** The wallet's network, when one is chosen: invoices for another network are refused. */
   network(): 'bitcoin' | 'testnet' | 'signet' | 'regtest' | undefined;
 }
@@ -145,9 +149,15 @@ export class PaymentHost {
   }
 
   /** `invoice.decode`: needs no node. Every refusal is on `params.text`, with the engine's reason. */
-  decode(params: { text: string }): DecodedInvoiceDto {
-    const codec = this.#o.codec;
-    if (!codec) throw new Error('decoding invoices is not available in this build of the node');
+  async decode(params: { text: string }): Promise<DecodedInvoiceDto> {
+    const load = this.#o.codec;
+    if (!load) throw new Error('decoding invoices is not available in this build of the node');
+    let codec: InvoiceCodec;
+    try {
+      codec = await load();
+    } catch (err) {
+      throw new Error(`the invoice decoder could not be loaded (${err instanceof Error ? err.message : String(err)}); reload Glint and try again`);
+    }
     let invoice: string | undefined;
     let address: string | undefined;
     try {

@@ -1,6 +1,5 @@
 /**
- * The wallet transactions' roles for the RPC DTOs (WalletTxDto `role`); node.worker.ts loads this
- * apart from the startup bundle once a node runs.
+ * The wallet transactions' roles for the RPC DTOs (WalletTxDto `role`), for wallet-host.ts's history.
  *
  * What a transaction of the on-chain wallet did, from facts the channels know (pure): it funded a
  * channel (its txid is the funding txid, or BOLT 2 `channel_id` = funding_txid XOR

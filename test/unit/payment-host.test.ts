@@ -89,7 +89,7 @@ class FakeCodec implements InvoiceCodec {
 
 function host(opts: { network?: 'bitcoin' | 'regtest'; codec?: InvoiceCodec | null; now?: number } = {}): { h: PaymentHost; events: NodeEvent[] } {
   const events: NodeEvent[] = [];
-  const h = new PaymentHost({ emit: (e) => events.push(e), nowSec: () => opts.now ?? 1_700_000_100, codec: opts.codec === undefined ? new FakeCodec() : opts.codec, network: () => opts.network });
+  const h = new PaymentHost({ emit: (e) => events.push(e), nowSec: () => opts.now ?? 1_700_000_100, codec: opts.codec === undefined ? () => new FakeCodec() : opts.codec === null ? null : () => opts.codec as InvoiceCodec, network: () => opts.network });
   return { h, events };
 }
 
@@ -157,7 +157,7 @@ describe('DTOs', () => {
 describe('PaymentHost', () => {
   it('without a node: decode works, the others say to unlock, the list is empty', async () => {
     const { h } = host();
-    expect(h.decode({ text: `lightning:${BOLT11.toUpperCase()}` })).toMatchObject({ bolt11: BOLT11, payee: PAYEE });
+    expect(await h.decode({ text: `lightning:${BOLT11.toUpperCase()}` })).toMatchObject({ bolt11: BOLT11, payee: PAYEE });
     await expect(h.pay({ bolt11: BOLT11 })).rejects.toThrow(/unlocked wallet/);
     await expect(h.createInvoice({})).rejects.toThrow(/unlocked wallet/);
     expect(() => h.estimateFee({ bolt11: BOLT11 })).toThrow(/unlocked wallet/);
@@ -168,27 +168,30 @@ describe('PaymentHost', () => {
     const codec = new FakeCodec();
     const { h } = host({ codec, network: 'bitcoin' });
     expect(await fieldOf(() => h.decode({ text: 'lnbcrt1bad' }))).toBe('params.text');
-    expect(() => h.decode({ text: 'lnbcrt1bad' })).toThrow('params.text: checksum: does not match');
-    expect(() => h.decode({ text: 'bitcoin:bcrt1qexample?amount=1' })).toThrow(/on-chain Bitcoin address/);
-    expect(() => h.decode({ text: 'garbage' })).toThrow('params.text: text: is not a payment request');
-    expect(() => h.decode({ text: BOLT11 })).toThrow('params.text: network: is regtest, not bitcoin');
+    await expect(h.decode({ text: 'lnbcrt1bad' })).rejects.toThrow('params.text: checksum: does not match');
+    await expect(h.decode({ text: 'bitcoin:bcrt1qexample?amount=1' })).rejects.toThrow(/on-chain Bitcoin address/);
+    await expect(h.decode({ text: 'garbage' })).rejects.toThrow('params.text: text: is not a payment request');
+    await expect(h.decode({ text: BOLT11 })).rejects.toThrow('params.text: network: is regtest, not bitcoin');
     expect(codec.calls).toContain(`decode ${BOLT11} bitcoin`);
     const none = host({ codec: null }).h;
-    expect(() => none.decode({ text: BOLT11 })).toThrow(/not available/);
+    await expect(none.decode({ text: BOLT11 })).rejects.toThrow(/not available/);
+    // The decoder's chunk failed to load (offline after an update, say): a clear message, nothing else.
+    const unloadable = new PaymentHost({ emit: () => {}, nowSec: () => 0, codec: () => Promise.reject(new Error('Failed to fetch dynamically imported module')), network: () => undefined });
+    await expect(unloadable.decode({ text: BOLT11 })).rejects.toThrow(/decoder could not be loaded \(Failed to fetch dynamically imported module\); reload Glint/);
   });
 
-  it('decode through the engine codec: every BOLT 11 spec example reviews without a node; wrong network refused', () => {
+  it('decode through the engine codec: every BOLT 11 spec example reviews without a node; wrong network refused', async () => {
     const vectors = JSON.parse(readFileSync(new URL('../vectors/bolt11-invoices.json', import.meta.url), 'utf8')) as { valid: { title: string; invoice: string; decoded: { payment_hash: string; timestamp: number } }[] };
     const { h } = host({ codec: engineInvoiceCodec, now: 1_496_314_658 });
     for (const v of vectors.valid) {
-      const dto = h.decode({ text: `lightning:${v.invoice}` });
+      const dto = await h.decode({ text: `lightning:${v.invoice}` });
       expect(parseDecodedInvoice(dto), v.title).toEqual(dto);
       expect(dto.paymentHash, v.title).toBe(v.decoded.payment_hash);
       expect(dto.features, v.title).toContain('payment_secret');
     }
     const regtest = host({ codec: engineInvoiceCodec, network: 'regtest' }).h;
-    expect(() => regtest.decode({ text: vectors.valid[0]!.invoice })).toThrow(/^params\.text: network: /);
-    expect(() => regtest.decode({ text: `${vectors.valid[0]!.invoice.slice(0, -1)}q` })).toThrow(/^params\.text: /);
+    await expect(regtest.decode({ text: vectors.valid[0]!.invoice })).rejects.toThrow(/^params\.text: network: /);
+    await expect(regtest.decode({ text: `${vectors.valid[0]!.invoice.slice(0, -1)}q` })).rejects.toThrow(/^params\.text: /);
   });
 
   it('createInvoice / pay / estimateFee pass bigints to the node and DTOs back', async () => {
