@@ -41,7 +41,9 @@ export const portOf = (url: string): number => Number(new URL(url.replace(/^ws/,
 /** Start the playground (`--skip-build`: dist/ must be built) on free ports; resolves once it printed its summary. */
 export async function spawnPlayground(): Promise<PlaygroundRun> {
   const flags = ['--skip-build', '--app-port', '0', '--proxy-port', '0', '--esplora-port', '0', '--hub-port', '0', '--shop-port', '0'];
-  const child = spawn('node_modules/.bin/tsx', ['playground/start.ts', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node itself with tsx's loader, not the tsx wrapper: the wrapper runs the playground in a
+  // child process of its own, which a SIGKILL of the wrapper left running (and its ports taken).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'playground/start.ts', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
