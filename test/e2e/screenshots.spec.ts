@@ -29,7 +29,7 @@ const SCREENS: { name: string; hash: string; heading: RegExp }[] = [
   { name: 'channels', hash: '#/channels', heading: /^Channels/ },
   { name: 'peers', hash: '#/peers', heading: /^Peers/ },
   { name: 'settings', hash: '#/settings', heading: /^Chain$/ },
-  // Screens other branches add (issue 9): activity (w4), scan (w3), the support log (w5).
+  // Activity, the scanner and the support log.
   { name: 'activity', hash: '#/wallet/activity', heading: /activity/i },
   { name: 'scan', hash: '#/wallet/scan', heading: /scan/i },
   { name: 'log', hash: '#/settings/log', heading: /log/i },
