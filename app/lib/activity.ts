@@ -119,7 +119,10 @@ function sortKey(i: ActivityItem): [number, number] {
   return [0, i.kind === 'onchain' ? (i.tx.blockHeight ?? 0) : 0];
 }
 
-/** Both histories as one list, newest first (ties: by id, so the order never flickers). */
+/** Times are whole seconds: within one, a payment that completed is the newer event than one still pending (created then). */
+const completed = (i: ActivityItem): number => (i.kind === 'lightning' && i.status !== 'pending' ? 1 : 0);
+
+/** Both histories as one list, newest first (ties: completed first, then by id, so the order never flickers). */
 export function mergeActivity(txs: readonly WalletTxDto[], payments: readonly PaymentDto[], nowSec: number): ActivityItem[] {
   const items: ActivityItem[] = [...txs.map(txActivity), ...payments.filter((p) => listed(p, nowSec)).map(paymentActivity)];
   return items.sort((a, b) => {
@@ -127,6 +130,7 @@ export function mergeActivity(txs: readonly WalletTxDto[], payments: readonly Pa
     const [gb, tb] = sortKey(b);
     if (ga !== gb) return gb - ga;
     if (ta !== tb) return tb - ta;
+    if (completed(a) !== completed(b)) return completed(b) - completed(a);
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
 }

@@ -75,6 +75,14 @@ describe('mergeActivity: one list, newest first', () => {
     expect(mergeActivity([], [p1, p2], NOW).map((i) => i.id)).toEqual(mergeActivity([], [p2, p1], NOW).map((i) => i.id));
   });
 
+  it('in the same second, a payment that completed sorts above an invoice still waiting (whatever their ids)', () => {
+    for (const [waitingHash, paidHash] of [[hex('1'), hex('2')], [hex('2'), hex('1')]] as const) {
+      const waiting = payment({ paymentHash: waitingHash, direction: 'incoming', status: 'pending', amountMsat: '0', createdAtSec: NOW, expiresAtSec: NOW + 3600 });
+      const paid = payment({ paymentHash: paidHash, direction: 'incoming', createdAtSec: NOW, settledAtSec: NOW });
+      expect(mergeActivity([], [waiting, paid], NOW).map((i) => i.id)).toEqual([paymentActivityId(paid), paymentActivityId(waiting)]);
+    }
+  });
+
   it('an open invoice of ours is listed as pending; an expired unpaid one is not (nothing moved)', () => {
     const open = payment({ paymentHash: hex('8'), direction: 'incoming', status: 'pending', expiresAtSec: NOW + 60 });
     const lapsed = payment({ paymentHash: hex('9'), direction: 'incoming', status: 'pending', expiresAtSec: NOW - 1 });
