@@ -69,10 +69,10 @@ const nobleHashes1x = (name: string, target: string) => ({
   replacement: fileURLToPath(new URL(`./node_modules/@noble/hashes/${target}`, import.meta.url)),
 });
 
-/** Packages whose modules run no side effects when imported (see worker.rolldownOptions). */
-const PURE_PACKAGES = /node_modules\/(bitcoinjs-lib|bip174|bech32|base-x|bs58check|bs58|valibot|uint8array-tools|varuint-bitcoin)\//;
-/** engine/ modules (their only top-level side effect, engine/crypto/secp256k1.ts's, is kept; see worker.rolldownOptions). */
-const PURE_ENGINE = /\/engine\//;
+/** Modules whose import runs no code that matters (see worker.rolldownOptions). */
+const PURE_MODULES = /node_modules\/(bitcoinjs-lib|bip174|bech32|base-x|bs58check|bs58|valibot|uint8array-tools|varuint-bitcoin)\/|\/engine\//;
+/** The one engine/ module that does: it configures noble's hashes when imported. */
+const hasImportSideEffects = (id: string): boolean => id.endsWith('/engine/crypto/secp256k1.ts') || !PURE_MODULES.test(id);
 
 export default defineConfig({
   // Only index.html at the root is an entry; public/ is copied verbatim.
@@ -98,7 +98,7 @@ export default defineConfig({
     // engine/ (DESIGN rule 1) but for the one module that configures noble at import time: without
     // this, what engine/index.ts re-exports stays in the worker (store/schema.ts's table), and the
     // Send screen's parser (a lazy chunk, workers/invoice-codec.ts) would too.
-    rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !PURE_PACKAGES.test(id) && !(PURE_ENGINE.test(id) && !id.endsWith('/engine/crypto/secp256k1.ts')) } },
+    rolldownOptions: { treeshake: { moduleSideEffects: hasImportSideEffects } },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -9,7 +9,7 @@
  * unlocked (null otherwise) and the engine's invoice decoder, which works without a node so the
  * Send screen can review an invoice before the wallet is unlocked.
  */
-import type { PaymentRecord, PayResult } from '../engine/index.ts';
+import { errorMessage, type PaymentRecord, type PayResult } from '../engine/index.ts';
 import {
   MAX_INVOICE_LENGTH,
   RpcValidationError,
@@ -156,7 +156,7 @@ export class PaymentHost {
     try {
       codec = await load();
     } catch (err) {
-      throw new Error(`the invoice decoder could not be loaded (${err instanceof Error ? err.message : String(err)}); reload Glint and try again`);
+      throw new Error(`the invoice decoder could not be loaded (${errorMessage(err)}); reload Glint and try again`);
     }
     let invoice: string | undefined;
     let address: string | undefined;
@@ -273,6 +273,6 @@ function asParamError(err: unknown, fields: Record<string, string>, fallback: st
   const v = fieldParts(err);
   if (!v) return err instanceof Error ? err : new Error(String(err));
   const field = fields[v.field] ?? fallback;
-  if (field === null) return new Error(err instanceof Error ? err.message : String(err));
+  if (field === null) return new Error(errorMessage(err));
   return new RpcValidationError(field, field === fallback && fields[v.field] === undefined ? (err as Error).message : v.text);
 }

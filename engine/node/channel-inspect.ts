@@ -3,8 +3,8 @@
  * the key-index record codec, and log/UI renderings of actions and events.
  */
 import { Transaction } from 'bitcoinjs-lib';
-import type { ChannelAction, ChannelState, ChannelUiEvent } from '../channel/index.ts';
-import { bytesToHex } from '../lib/bytes.ts';
+import type { ChannelAction, ChannelState, ChannelUiEvent, Transition } from '../channel/index.ts';
+import { bytesToHex, equalBytes } from '../lib/bytes.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { CHANNEL_INDEX_KEY, type PlainUiEvent } from './channel-ports.ts';
 
@@ -13,6 +13,17 @@ const CHANNEL_INDEX_VERSION = 1;
 
 export const displayTxid = (internal: Uint8Array): string => bytesToHex(internal.slice().reverse());
 export const txidOfRaw = (raw: Uint8Array): string => Transaction.fromBuffer(raw).getId();
+
+/**
+ * Whether the step `before` → `t` started paying to `script`: a close took it as our shutdown
+ * script (BOLT 2), or a force close published a claim paying to it (BOLT 5 sweep, HTLC claim,
+ * justice tx: `publishClaim` watches its output by that script).
+ */
+export function stepPaysTo(before: ChannelState, t: Transition, script: Uint8Array): boolean {
+  const s = t.state;
+  if ('localShutdownScript' in s && !('localShutdownScript' in before) && equalBytes(s.localShutdownScript, script)) return true;
+  return s.type === 'force-closing' && t.actions.some((a) => a.type === 'watch-confirmations' && equalBytes(a.scriptPubKey, script));
+}
 
 /** `<block>x<tx>x<output>` (BOLT 7 short_channel_id). */
 export function formatShortChannelId(scid: bigint): string {

@@ -89,7 +89,7 @@ import {
   type CloseResult,
   type OpenOptions,
 } from './channel-ports.ts';
-import { decodeIndex, describeAction, displayTxid, encodeIndex, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent } from './channel-inspect.ts';
+import { decodeIndex, describeAction, displayTxid, encodeIndex, idsOf, indexOf, isOpening, isTerminal, peerOf, plainEvent, stepPaysTo } from './channel-inspect.ts';
 import { ChannelChainTracker, type Entry } from './channel-chain.ts';
 import { ChannelCloser, rejectionOf } from './channel-close.ts';
 import { channelInfo } from './channel-info.ts';
@@ -621,16 +621,13 @@ export class ChannelManager {
   }
 
   /**
-   * Follow-ups of a step: refill the spare wallet script once a close or an on-chain claim (BOLT 5
-   * sweep, HTLC claim, justice tx: `publishClaim` watches its output by that script) pays to it, so
+   * Follow-ups of a step: refill the spare wallet script once a close or a claim pays to it, so
    * every payout lands on a fresh receive address (the wallet's quick sync watches handed-out
    * addresses until they are used, not after); retry a refused anchors open.
    */
   private afterStep(entry: Entry, before: ChannelState, event: ChannelEvent, t: Transition): void {
     const spare = this.spareShutdownScript;
-    const usedByClose = spare !== undefined && 'localShutdownScript' in t.state && !('localShutdownScript' in before) && equalBytes(t.state.localShutdownScript, spare);
-    const usedByClaim = spare !== undefined && t.state.type === 'force-closing' && t.actions.some((a) => a.type === 'watch-confirmations' && equalBytes(a.scriptPubKey, spare));
-    if (usedByClose || usedByClaim) {
+    if (spare && stepPaysTo(before, t, spare)) {
       // Kept until the fresh one arrives: a second close meanwhile reuses this address rather
       // than fall back to a script the on-chain wallet does not watch.
       void this.fetchSpareShutdownScript();

@@ -91,6 +91,7 @@ function txidBytes(txid: string, field: string): Uint8Array {
 
 /** Build, sign, finalize and verify. Throws ValidationError on a bad request, Error on a signing failure. */
 export function buildSignedTx(req: SpendRequest): SignedTx {
+  addressParams(req.network); // throws on an unknown network
   if (req.inputs.length === 0) throw new ValidationError('inputs', 'at least one input is required');
   if (req.outputs.length === 0) throw new ValidationError('outputs', 'at least one output is required');
   const locktime = req.locktime ?? 0;
@@ -128,7 +129,6 @@ export function buildSignedTx(req: SpendRequest): SignedTx {
   const outputIndex = new Array<number>(req.outputs.length);
   order.forEach(({ i }, pos) => (outputIndex[i] = pos));
 
-  addressParams(req.network);
   const tx = new Transaction();
   tx.version = 2;
   tx.locktime = locktime;
