@@ -381,6 +381,8 @@ test('receive: an invoice with a QR code that LDK pays, shown as paid live', asy
 test('after a reload and unlock, the payment history comes back from the encrypted store', async () => {
   test.setTimeout(120_000);
   await page.getByTestId('see-all-activity').click(); // the whole history (the home shows the last few items)
+  // The Activity screen is a lazy chunk: read its rows once it has rendered (evaluateAll does not wait).
+  await expect(page.getByTestId('activity-screen')).toHaveAttribute('data-view', 'list');
   const before = await page.getByTestId('payment').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')}:${e.getAttribute('data-payment-hash')}:${e.getAttribute('data-status')}`));
   expect(before.length).toBeGreaterThanOrEqual(5);
   await page.reload();
